@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// xbgpctl: the operator's command-line tool. Each subcommand lives in its own module and is loaded
+// only when used, so `xbgpctl vm ...` never pays for the BGP code and the reverse.
+const subcommands: Record<
+  string,
+  { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }
+> = {
+  mrt: { summary: 'read and write MRT files (mrt dump FILE [--json])', load: () => import('./mrt.js') },
+  vm: { summary: 'eBPF VM tools (vm test|run|asm|disasm)', load: () => import('./vm.js') },
+};
+
+function usage(): string {
+  const lines = ['usage: xbgpctl <command> [args...]', '', 'commands:'];
+  for (const [name, s] of Object.entries(subcommands)) lines.push(`  ${name.padEnd(8)} ${s.summary}`);
+  return lines.join('\n');
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '-h' || cmd === '--help') {
+    process.stdout.write(usage() + '\n');
+    return cmd === undefined ? 1 : 0;
+  }
+  const sub = subcommands[cmd];
+  if (!sub) {
+    process.stderr.write(`xbgpctl: unknown command '${cmd}'\n${usage()}\n`);
+    return 1;
+  }
+  return (await sub.load()).main(rest);
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`xbgpctl: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The one command that runs every test: installs what the tests need (Debian packages, npm packages),
+# builds, checks formatting and types, then runs the whole mocha suite, lab scenarios included.
+# Run it as root on Debian 12 from the repository root: `bash test/run-all.sh`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc)
+tool_of() { # package -> an executable it installs, to test presence cheaply
+  case "$1" in
+    clang) echo clang ;; llvm) echo llvm-objdump ;; bird2) echo bird ;; frr) echo /usr/lib/frr/bgpd ;;
+    gobgpd) echo gobgpd ;; exabgp) echo exabgp ;; bgpdump) echo bgpdump ;; bzip2) echo bzip2 ;;
+    iproute2) echo ip ;; gcc) echo gcc ;;
+  esac
+}
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  t=$(tool_of "$p")
+  if [[ "$t" == /* ]]; then [[ -x "$t" ]] || missing+=("$p"); else command -v "$t" >/dev/null || missing+=("$p"); fi
+done
+if ((${#missing[@]})); then
+  echo "== installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The packaged daemons must not run on their own: the lab starts its own instances.
+for svc in bird frr gobgpd exabgp; do
+  systemctl disable --now "$svc" >/dev/null 2>&1 || true
+done
+
+echo "== npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== lint (prettier, tsc)"
+npx prettier --check . >/dev/null || { npx prettier --list-different .; exit 1; }
+npx tsc -p tsconfig.json --noEmit
+
+echo "== tests"
+XBGPD_REQUIRE_ALL=1 npx mocha --config .mocharc.full.json
