@@ -1,0 +1,445 @@
+// YAML configuration -> validated, typed SpeakerConfig (daemon/config/types.ts).
+// Three passes, each reporting every problem it finds, never just the first:
+//   1. YAML syntax (the `yaml` package; duplicate keys are errors),
+//   2. shape against config/schema.json (ajv, all errors),
+//   3. semantic checks JSON schema cannot express (IP addresses, prefixes, unique names).
+// Each issue names the key path in the file (`peers[1].hold-time`) and its line. Nothing here touches
+// the running daemon: a caller applies a config only when `ok` is true, so bad config changes nothing.
+import { readFile } from 'node:fs/promises';
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isIP } from 'node:net';
+import { LineCounter, parseDocument, isMap, isSeq, isNode, type Document } from 'yaml';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { errorCodes } from '../errors.js';
+import {
+  defaults,
+  type AddPathMode,
+  type Family,
+  type ListenConfig,
+  type OriginatedPrefix,
+  type PeerConfig,
+  type SpeakerConfig,
+} from './types.js';
+
+export interface ConfigIssue {
+  code: typeof errorCodes.ERR_CFG_READ | typeof errorCodes.ERR_CFG_YAML | typeof errorCodes.ERR_CFG_INVALID;
+  /** Key path in the file, e.g. `peers[0].asn`; '' for the whole file. */
+  path: string;
+  message: string;
+  line?: number;
+}
+
+export type ConfigResult = { ok: true; config: SpeakerConfig } | { ok: false; issues: ConfigIssue[] };
+
+/** One line per issue: `FILE:LINE: PATH: MESSAGE`. */
+export function formatIssue(issue: ConfigIssue, source: string): string {
+  const where = issue.line === undefined ? source : `${source}:${issue.line}`;
+  return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
+}
+
+/** Read and validate a configuration file. Never throws. */
+export async function loadConfigFile(file: string): Promise<ConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      ok: false,
+      issues: [{ code: errorCodes.ERR_CFG_READ, path: '', message: `cannot read: ${reason}` }],
+    };
+  }
+  return parseConfig(text);
+}
+
+/** Validate configuration text. Never throws. */
+export function parseConfig(text: string): ConfigResult {
+  // ===== 1. YAML syntax =====
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => ({
+        code: errorCodes.ERR_CFG_YAML,
+        path: '',
+        message: `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+        line: e.linePos?.[0].line,
+      })),
+    };
+  }
+  const raw: unknown = doc.toJS();
+  const lineOf = (path: (string | number)[]): number | undefined => lineOfPath(doc, lineCounter, path);
+
+  // ===== 2. shape (config/schema.json) =====
+  const validate = schemaValidator();
+  if (!validate(raw)) {
+    const issues = schemaIssues(validate.errors ?? []).map((i) => ({ ...i, line: lineOf(i.segments) }));
+    return { ok: false, issues: issues.map(({ segments: _s, ...issue }) => issue) };
+  }
+
+  // ===== 3. semantics =====
+  const issues: ConfigIssue[] = [];
+  const report = (segments: (string | number)[], message: string): void => {
+    issues.push({
+      code: errorCodes.ERR_CFG_INVALID,
+      path: pathText(segments),
+      message,
+      line: lineOf(segments),
+    });
+  };
+  const config = buildConfig(raw as RawConfig, report);
+  if (issues.length > 0) return { ok: false, issues: issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+  return { ok: true, config };
+}
+
+// ===== schema validation =====
+
+let compiled: ValidateFunction | undefined;
+
+/** Where config/schema.json is: walk up from this file to the package root (works from src and dist). */
+export function schemaPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'config', 'schema.json');
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('config/schema.json not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}
+
+function schemaValidator(): ValidateFunction {
+  if (compiled) return compiled;
+  const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as object;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  compiled = ajv.compile(schema);
+  return compiled;
+}
+
+interface SchemaIssue extends ConfigIssue {
+  segments: (string | number)[];
+}
+
+const typeNames: Record<string, string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  object: 'a mapping',
+  array: 'a list',
+  boolean: 'true or false',
+};
+
+/** Turn ajv errors into one readable issue per bad field. */
+function schemaIssues(errors: ErrorObject[]): SchemaIssue[] {
+  // A failed oneOf reports every branch's errors too. Keep the deeper, specific ones when there are
+  // any; when only type mismatches of the branches remain, report the oneOf with its x-message.
+  const choiceFailures = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  const kept = errors.filter((e) => {
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
+      return !errors.some((o) => o !== e && isUnder(o.instancePath, e.instancePath) && !isBranchNoise(o, e));
+    }
+    const choice = choiceFailures.find((c) => isUnder(e.instancePath, c.instancePath) && e !== c);
+    return !(choice && isBranchNoise(e, choice));
+  });
+  const seen = new Set<string>();
+  const out: SchemaIssue[] = [];
+  for (const e of kept) {
+    const segments = pointerSegments(e.instancePath);
+    const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
+    let message: string;
+    const params = e.params as Record<string, unknown>;
+    switch (e.keyword) {
+      case 'required':
+        segments.push(String(params.missingProperty));
+        message = 'is required';
+        break;
+      case 'additionalProperties':
+        segments.push(String(params.additionalProperty));
+        message = 'unknown key';
+        break;
+      case 'type':
+        message = `must be ${typeNames[String(params.type)] ?? String(params.type)}`;
+        break;
+      case 'minimum':
+      case 'maximum':
+        message =
+          typeof parent.minimum === 'number' && typeof parent.maximum === 'number'
+            ? `must be from ${parent.minimum} to ${parent.maximum}`
+            : `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`;
+        break;
+      case 'enum':
+        message = `must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+        break;
+      case 'minItems':
+        message = `must have at least ${String(params.limit)} item(s)`;
+        break;
+      case 'uniqueItems':
+        message = `must not repeat items (items ${String(params.j)} and ${String(params.i)} are equal)`;
+        break;
+      case 'minLength':
+        message = 'must not be empty';
+        break;
+      default:
+        message = typeof parent['x-message'] === 'string' ? parent['x-message'] : (e.message ?? 'is invalid');
+    }
+    if (typeof parent['x-message'] === 'string' && (e.keyword === 'not' || e.keyword === 'pattern')) {
+      message = parent['x-message'];
+    }
+    const path = pathText(segments);
+    const key = `${path}\0${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ code: errorCodes.ERR_CFG_INVALID, path, message, segments });
+  }
+  return out;
+}
+
+/** A branch error of a failed oneOf that says only "this branch's type does not fit". */
+function isBranchNoise(e: ErrorObject, choice: ErrorObject): boolean {
+  return (e.keyword === 'type' || e.keyword === 'oneOf') && e.instancePath === choice.instancePath;
+}
+
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(prefix + '/');
+}
+
+function pointerSegments(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** `peers[0].asn` from ['peers', 0, 'asn']. */
+export function pathText(segments: (string | number)[]): string {
+  let out = '';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
+  return out;
+}
+
+/** Line of the node at `path`, or of its nearest existing ancestor. */
+function lineOfPath(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) {
+      // For a key whose value is missing entirely, point at the key of the parent mapping instead.
+      return counter.linePos(node.range[0]).line;
+    }
+    if (n > 0 && (isMap(node) || isSeq(node))) continue;
+  }
+  return undefined;
+}
+
+// ===== semantic checks and defaults =====
+
+interface RawPeer {
+  name: string;
+  description?: string;
+  address: string;
+  asn: number;
+  port?: number;
+  'local-address'?: string;
+  passive?: boolean;
+  shutdown?: boolean;
+  multihop?: number;
+  'hold-time'?: number;
+  'connect-retry-time'?: number;
+  'delay-open-time'?: number;
+  'idle-hold-time'?: number;
+  families?: Family[];
+  'next-hop-ipv4'?: string;
+  'next-hop-ipv6'?: string;
+  capabilities?: {
+    'four-octet-as'?: boolean;
+    'route-refresh'?: boolean;
+    'enhanced-route-refresh'?: boolean;
+    'extended-message'?: boolean;
+    'add-path'?: AddPathMode;
+    'graceful-restart'?: boolean | { 'restart-time'?: number };
+  };
+}
+
+interface RawConfig {
+  'router-id': string;
+  asn: number;
+  'log-level'?: SpeakerConfig['logLevel'];
+  listen?: { address: string; port?: number } | { address: string; port?: number }[];
+  admin?: { address: string; port: number; token?: string };
+  peers?: RawPeer[];
+  originate?: { prefix: string }[];
+  plugins?: { name: string; path?: string }[];
+}
+
+type Report = (segments: (string | number)[], message: string) => void;
+
+function buildConfig(raw: RawConfig, report: Report): SpeakerConfig {
+  // RFC 4271 4.2: "BGP Identifier: ... set to an IP address assigned to that BGP speaker"; RFC 6286
+  // relaxes it to any non-zero 4-octet value, which we still write as dotted quad.
+  if (isIP(raw['router-id']) !== 4) report(['router-id'], 'must be an IPv4 address (dotted quad)');
+  else if (raw['router-id'] === '0.0.0.0') report(['router-id'], 'must not be 0.0.0.0 (RFC 6286)');
+
+  const rawListen = raw.listen === undefined ? [] : Array.isArray(raw.listen) ? raw.listen : [raw.listen];
+  const listenPath = (i: number): (string | number)[] =>
+    Array.isArray(raw.listen) ? ['listen', i] : ['listen'];
+  const listen: ListenConfig[] = rawListen.map((l, i) => {
+    if (isIP(l.address) === 0) report([...listenPath(i), 'address'], 'must be an IPv4 or IPv6 address');
+    return { address: l.address, port: l.port ?? defaults.port };
+  });
+  const listenKeys = new Set<string>();
+  listen.forEach((l, i) => {
+    const key = `${l.address}|${l.port}`;
+    if (listenKeys.has(key)) report(listenPath(i), `duplicate listener ${l.address} port ${l.port}`);
+    listenKeys.add(key);
+  });
+
+  if (raw.admin && isIP(raw.admin.address) === 0)
+    report(['admin', 'address'], 'must be an IPv4 or IPv6 address');
+
+  const names = new Map<string, number>();
+  const addresses = new Map<string, number>();
+  const peers: PeerConfig[] = (raw.peers ?? []).map((p, i) => {
+    const at = (...rest: string[]): (string | number)[] => ['peers', i, ...rest];
+    const firstName = names.get(p.name);
+    if (firstName !== undefined)
+      report(at('name'), `duplicate peer name '${p.name}' (also peers[${firstName}])`);
+    else names.set(p.name, i);
+    const version = isIP(p.address);
+    if (version === 0) report(at('address'), 'must be an IPv4 or IPv6 address');
+    const firstAddress = addresses.get(p.address);
+    if (firstAddress !== undefined)
+      report(at('address'), `duplicate peer address (also peers[${firstAddress}])`);
+    else addresses.set(p.address, i);
+    const local = p['local-address'];
+    if (local !== undefined && isIP(local) === 0)
+      report(at('local-address'), 'must be an IPv4 or IPv6 address');
+    else if (local !== undefined && version !== 0 && isIP(local) !== version) {
+      report(at('local-address'), `must be an IPv${version} address like the peer address`);
+    }
+    if (p['next-hop-ipv4'] !== undefined && isIP(p['next-hop-ipv4']) !== 4) {
+      report(at('next-hop-ipv4'), 'must be an IPv4 address');
+    }
+    if (p['next-hop-ipv6'] !== undefined && isIP(p['next-hop-ipv6']) !== 6) {
+      report(at('next-hop-ipv6'), 'must be an IPv6 address');
+    }
+    const caps = p.capabilities ?? {};
+    const gr = caps['graceful-restart'];
+    const peer: PeerConfig = {
+      name: p.name,
+      address: p.address,
+      asn: p.asn,
+      port: p.port ?? defaults.port,
+      passive: p.passive ?? false,
+      shutdown: p.shutdown ?? false,
+      holdTime: p['hold-time'] ?? defaults.holdTime,
+      connectRetryTime: p['connect-retry-time'] ?? defaults.connectRetryTime,
+      delayOpenTime: p['delay-open-time'] ?? defaults.delayOpenTime,
+      idleHoldTime: p['idle-hold-time'] ?? defaults.idleHoldTime,
+      families: p.families ?? [version === 6 ? 'ipv6-unicast' : 'ipv4-unicast'],
+      capabilities: {
+        fourOctetAs: caps['four-octet-as'] ?? true,
+        routeRefresh: caps['route-refresh'] ?? true,
+        enhancedRouteRefresh: caps['enhanced-route-refresh'] ?? true,
+        extendedMessage: caps['extended-message'] ?? true,
+        addPath: caps['add-path'] ?? 'none',
+        gracefulRestart:
+          gr === false
+            ? null
+            : {
+                restartTime:
+                  (typeof gr === 'object' ? gr['restart-time'] : undefined) ?? defaults.gracefulRestartTime,
+              },
+      },
+    };
+    if (p.description !== undefined) peer.description = p.description;
+    if (local !== undefined) peer.localAddress = local;
+    if (p.multihop !== undefined) peer.multihop = p.multihop;
+    if (p['next-hop-ipv4'] !== undefined) peer.nextHopIpv4 = p['next-hop-ipv4'];
+    if (p['next-hop-ipv6'] !== undefined) peer.nextHopIpv6 = p['next-hop-ipv6'];
+    // RFC 6793 9: a speaker without the capability cannot peer with a 4-octet-only AS number.
+    if (!peer.capabilities.fourOctetAs && (p.asn > 0xffff || raw.asn > 0xffff)) {
+      report(at('capabilities', 'four-octet-as'), 'must be true when either AS number is above 65535');
+    }
+    return peer;
+  });
+
+  const originate: OriginatedPrefix[] = [];
+  (raw.originate ?? []).forEach((o, i) => {
+    const parsed = parsePrefix(o.prefix);
+    if (typeof parsed === 'string') report(['originate', i, 'prefix'], parsed);
+    else originate.push(parsed);
+  });
+
+  const config: SpeakerConfig = {
+    routerId: raw['router-id'],
+    asn: raw.asn,
+    logLevel: raw['log-level'] ?? 'info',
+    listen,
+    peers,
+    originate,
+    plugins: (raw.plugins ?? []).map((p) => ({ ...p })),
+  };
+  if (raw.admin) {
+    config.admin = { address: raw.admin.address, port: raw.admin.port };
+    if (raw.admin.token !== undefined) config.admin.token = raw.admin.token;
+  }
+  return config;
+}
+
+/** Parse "10.0.0.0/24" or "2001:db8::/32"; a string is the reason it is not a prefix. */
+export function parsePrefix(text: string): OriginatedPrefix | string {
+  const slash = text.indexOf('/');
+  if (slash < 0) return 'must be a prefix ADDRESS/LENGTH';
+  const address = text.slice(0, slash);
+  const lengthText = text.slice(slash + 1);
+  const version = isIP(address);
+  if (version === 0) return `'${address}' is not an IPv4 or IPv6 address`;
+  const max = version === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(lengthText) || Number(lengthText) > max)
+    return `prefix length must be from 0 to ${max}`;
+  const length = Number(lengthText);
+  const bytes = addressBytes(address);
+  for (let bit = length; bit < max; bit++) {
+    if ((bytes[bit >> 3]! >> (7 - (bit & 7))) & 1)
+      return `host bits set (the network address of /${length} differs)`;
+  }
+  return {
+    prefix: `${address}/${length}`,
+    family: version === 4 ? 'ipv4-unicast' : 'ipv6-unicast',
+    address,
+    length,
+  };
+}
+
+/** Network-order bytes of an IPv4 or IPv6 address already checked with isIP. */
+export function addressBytes(address: string): Uint8Array {
+  if (isIP(address) === 4) return Uint8Array.from(address.split('.').map(Number));
+  const out = new Uint8Array(16);
+  let text = address;
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const b = v4[1]!.split('.').map(Number);
+    text =
+      text.slice(0, v4.index) +
+      `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = [
+    ...headGroups,
+    ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'),
+    ...tailGroups,
+  ];
+  groups.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[i * 2] = v >> 8;
+    out[i * 2 + 1] = v & 0xff;
+  });
+  return out;
+}
