@@ -1,5 +1,75 @@
-// xbgpctl mrt: placeholder until the mrt subcommand lands.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('xbgpctl mrt: not available yet\n');
-  return 1;
+// xbgpctl mrt: MRT file tools. `mrt dump FILE [--json]` prints one line per route, withdrawal or state change,
+// exactly as `bgpdump -m` does (or JSON lines, schema in daemon/mrt/README.md). Input may be plain, gzip or
+// bzip2. A damaged or cut file prints every complete record, then one warning on stderr.
+//
+// Exit status: 0 read to the end; 1 the file cannot be read; 2 usage error; 3 the input is damaged or cut
+// (everything before the damage was printed).
+import { dumpMrt, type DumpFormat } from '../mrt/dump.js';
+import { MrtError } from '../mrt/errors.js';
+
+const USAGE = `usage: xbgpctl mrt dump FILE [--json]
+
+Print an MRT file (RFC 6396: TABLE_DUMP, TABLE_DUMP_V2, BGP4MP, BGP4MP_ET; plain, gzip or bzip2)
+one line per route or message, in the format of 'bgpdump -m'.
+
+  --json   one JSON object per line instead (schema: daemon/mrt/README.md)
+
+exit status: 0 done, 1 cannot read FILE, 2 usage error, 3 input damaged or cut (complete records printed)`;
+
+export const EXIT_OK = 0;
+export const EXIT_READ_ERROR = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_DAMAGED = 3;
+
+export async function main(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === '-h' || sub === '--help') {
+    process.stdout.write(USAGE + '\n');
+    return EXIT_OK;
+  }
+  if (sub !== 'dump') {
+    process.stderr.write(
+      (sub === undefined ? 'xbgpctl mrt: missing subcommand' : `xbgpctl mrt: unknown subcommand '${sub}'`) +
+        '\n' +
+        USAGE +
+        '\n',
+    );
+    return EXIT_USAGE;
+  }
+  let format: DumpFormat = 'bgpdump';
+  const files: string[] = [];
+  for (const arg of rest) {
+    if (arg === '--json') format = 'json';
+    else if (arg === '-h' || arg === '--help') {
+      process.stdout.write(USAGE + '\n');
+      return EXIT_OK;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      process.stderr.write(`xbgpctl mrt dump: unknown option '${arg}'\n${USAGE}\n`);
+      return EXIT_USAGE;
+    } else files.push(arg);
+  }
+  if (files.length !== 1) {
+    process.stderr.write(`xbgpctl mrt dump: expected exactly one FILE\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const file = files[0]!;
+  // EPIPE (the reader of stdout went away) ends the dump quietly; dumpMrt sees it and stops reading.
+  process.stdout.on('error', () => {});
+  try {
+    const result = await dumpMrt(file, process.stdout, format);
+    if (result.outputClosed) return EXIT_OK;
+    if (result.warning) {
+      process.stderr.write(
+        `xbgpctl mrt dump: warning: ${file}: ${result.warning.message}; ${result.warning.records} complete records were printed [${result.warning.code}]\n`,
+      );
+      return EXIT_DAMAGED;
+    }
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof MrtError) {
+      process.stderr.write(`xbgpctl mrt dump: ${err.message} [${err.code}]\n`);
+      return EXIT_READ_ERROR;
+    }
+    throw err;
+  }
 }

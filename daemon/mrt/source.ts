@@ -1,0 +1,155 @@
+// Opens an MRT file as a stream of decompressed chunks: plain, gzip (node:zlib) or bzip2 (a `bzip2 -dc`
+// child process, which decompresses on another core), chosen by the magic bytes, never by the file name.
+// The file is never held in memory whole. A cut or corrupt compressed stream is not an exception: every
+// byte decompressed before the damage is delivered, then readMrtChunks() resolves with one warning.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { MrtError, type MrtWarning } from './errors.js';
+
+export type Compression = 'none' | 'gzip' | 'bzip2';
+
+const CHUNK_SIZE = 256 * 1024;
+
+/** gzip: 1f 8b (RFC 1952 §2.3.1); bzip2: "BZh" then the block size digit '1'..'9'. */
+export function detectCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) {
+    const level = head[3]!;
+    if (level >= 0x31 && level <= 0x39) return 'bzip2';
+  }
+  return 'none';
+}
+
+/** What readMrtChunks() found out about the input. */
+export interface ChunkSourceResult {
+  compression: Compression;
+  /** Set when the compressed stream was cut or corrupt (`records` is filled in by the record reader). */
+  warning?: MrtWarning;
+}
+
+/**
+ * Calls `onChunk` with each decompressed chunk of `path`, in order. When `onChunk` returns a promise (output
+ * backpressure) reading waits for it. `onChunk` returning false stops reading early (e.g. the output closed).
+ */
+export async function readMrtChunks(
+  path: string,
+  onChunk: (chunk: Buffer) => boolean | Promise<boolean>,
+): Promise<ChunkSourceResult> {
+  const compression = await sniff(path);
+  if (compression === 'bzip2') return readBzip2(path, onChunk);
+  const file = createReadStream(path, { highWaterMark: CHUNK_SIZE });
+  let stream: Readable = file;
+  if (compression === 'gzip') {
+    const gunzip = createGunzip({ chunkSize: CHUNK_SIZE });
+    file.on('error', (err) => gunzip.destroy(err));
+    stream = file.pipe(gunzip);
+  }
+  try {
+    for await (const chunk of stream) {
+      let more = onChunk(chunk as Buffer);
+      if (typeof more !== 'boolean') more = await more;
+      if (!more) break;
+    }
+  } catch (err) {
+    if (isOpenError(err))
+      throw new MrtError('ERR_MRT_OPEN', `${path}: ${(err as Error).message}`, { cause: err });
+    return {
+      compression,
+      warning: {
+        code: 'ERR_MRT_TRUNCATED_COMPRESSED',
+        message: `gzip stream is cut or corrupt (${(err as Error).message})`,
+        records: 0,
+      },
+    };
+  } finally {
+    file.destroy();
+    if (stream !== file) stream.destroy();
+  }
+  return { compression };
+}
+
+async function sniff(path: string): Promise<Compression> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new MrtError('ERR_MRT_OPEN', `${path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    return detectCompression(head.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
+
+function isOpenError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR';
+}
+
+/** bzip2: `bzip2 -dc` reads the file itself; its exit status and stderr tell a cut stream from a clean end. */
+async function readBzip2(
+  path: string,
+  onChunk: (chunk: Buffer) => boolean | Promise<boolean>,
+): Promise<ChunkSourceResult> {
+  const fh = await open(path, 'r');
+  let child: ChildProcess;
+  try {
+    child = spawn('bzip2', ['-dc'], { stdio: [fh.fd, 'pipe', 'pipe'] });
+  } finally {
+    // The child has its own copy of the descriptor once spawned.
+    await fh.close();
+  }
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (s: string) => {
+    if (stderr.length < 4096) stderr += s;
+  });
+  const exited = new Promise<{ code: number | null; spawnError?: Error }>((resolve) => {
+    child.on('error', (err) => resolve({ code: null, spawnError: err }));
+    child.on('close', (code) => resolve({ code }));
+  });
+  let stoppedEarly = false;
+  try {
+    for await (const chunk of child.stdout!) {
+      let more = onChunk(chunk as Buffer);
+      if (typeof more !== 'boolean') more = await more;
+      if (!more) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  } catch {
+    // A read error on the pipe shows up again as a non-zero exit below.
+  }
+  if (stoppedEarly) child.kill();
+  const { code, spawnError } = await exited;
+  if (spawnError) {
+    const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new MrtError(
+      missing ? 'ERR_MRT_NO_BZIP2' : 'ERR_MRT_OPEN',
+      missing ? `${path}: bzip2 input needs the bzip2 program (apt-get install bzip2)` : spawnError.message,
+      { cause: spawnError },
+    );
+  }
+  if (!stoppedEarly && code !== 0) {
+    const detail = stderr
+      .trim()
+      .split('\n')
+      .find((l) => l.trim() !== '' && !l.includes('bzip2recover'));
+    return {
+      compression: 'bzip2',
+      warning: {
+        code: 'ERR_MRT_TRUNCATED_COMPRESSED',
+        message: `bzip2 stream is cut or corrupt (${(detail ?? `bzip2 exit status ${code}`).replace(/^bzip2: /, '').trim()})`,
+        records: 0,
+      },
+    };
+  }
+  return { compression: 'bzip2' };
+}
