@@ -6,7 +6,8 @@
 //   call  src=1 imm=rel   local call, `rel` counted from the next instruction of the image
 //   call  src=0 imm=id    helper call, the extern symbol's name resolved by the caller's resolver
 //   lddw  src=6 imm=i next_imm=off   address of byte `off` of `data[i]`
-//   lddw  src=4 imm=rel   code address, `rel` counted from the lddw's second slot (kernel BPF_PSEUDO_FUNC)
+//   lddw  src=4 imm=rel   code address, `rel` counted from the instruction after the whole lddw (as
+//                         vm/loader.ts reads it; the kernel's BPF_PSEUDO_FUNC counts from the second slot)
 //
 // What clang 14 emits, and how each case is read:
 //   R_BPF_64_64 (1) on lddw: target = st_value + imm (STT_SECTION symbols have st_value 0 and carry
@@ -364,9 +365,14 @@ function applyPatches(
       case 'call':
       case 'func': {
         const target = placed.get(patch.target)! + patch.slot - patch.target.start;
-        setSrc(at, patch.kind === 'call' ? CALL_SRC_LOCAL : LDDW_SRC_FUNC);
-        view.setInt32(at * SLOT + 4, target - at - 1, true);
-        if (patch.kind === 'func') view.setUint32(at * SLOT + 12, 0, true);
+        if (patch.kind === 'call') {
+          setSrc(at, CALL_SRC_LOCAL);
+          view.setInt32(at * SLOT + 4, target - (at + 1), true);
+        } else {
+          setSrc(at, LDDW_SRC_FUNC);
+          view.setInt32(at * SLOT + 4, target - (at + 2), true);
+          view.setUint32(at * SLOT + 12, 0, true);
+        }
         break;
       }
       case 'data':

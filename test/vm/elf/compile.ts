@@ -11,15 +11,20 @@ const sourceDir = join(repoRoot, 'test', 'vm', 'elf', 'c');
 const compiled = new Map<string, Uint8Array>();
 let outDir: string | undefined;
 
-/** The BPF object clang makes of `test/vm/elf/c/<name>.c` (callers check `requireTools(this, 'clang')`). */
-export function compileBpf(name: string): Uint8Array {
-  let bytes = compiled.get(name);
+/**
+ * The BPF object clang makes of `test/vm/elf/c/<name>.c` with `extraFlags` (e.g. `-g`). Callers check
+ * `requireTools(this, 'clang')` first.
+ */
+export function compileBpf(name: string, extraFlags: readonly string[] = []): Uint8Array {
+  const key = [name, ...extraFlags].join(' ');
+  let bytes = compiled.get(key);
   if (bytes === undefined) {
     outDir ??= mkdtempSync(join(tmpdir(), 'xbgpd-elf-'));
-    const out = join(outDir, `${name}.o`);
-    execFileSync('clang', ['-O2', '-target', 'bpf', '-Wall', '-c', join(sourceDir, `${name}.c`), '-o', out]);
+    const out = join(outDir, `${name}-${compiled.size}.o`);
+    const source = join(sourceDir, `${name}.c`);
+    execFileSync('clang', ['-O2', '-target', 'bpf', '-Wall', ...extraFlags, '-c', source, '-o', out]);
     bytes = new Uint8Array(readFileSync(out));
-    compiled.set(name, bytes);
+    compiled.set(key, bytes);
   }
   return bytes;
 }
