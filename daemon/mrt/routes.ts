@@ -113,7 +113,7 @@ export class RouteWalker {
   // ===== TABLE_DUMP (v1) =====
 
   private tableDump(rec: TableDumpRecord): void {
-    const attrs = attrText(decodeAttributeList(rec.attributes, false, true), false);
+    const attrs = attrText(decodeAttributeList(rec.attributes, false, false), false);
     let nextHop = attrs.nextHop;
     const mp = attrs.mpReach;
     if (attrs.present & BIT_MP_REACH && mp && (mp.abbreviated || (mp.afi === 2 && mp.safi === 1))) {
