@@ -6,8 +6,8 @@
 //   call  src=1 imm=rel   local call, `rel` counted from the next instruction of the image
 //   call  src=0 imm=id    helper call, the extern symbol's name resolved by the caller's resolver
 //   lddw  src=6 imm=i next_imm=off   address of byte `off` of `data[i]`
-//   lddw  src=4 imm=rel   code address, `rel` counted from the instruction after the whole lddw (as
-//                         vm/loader.ts reads it; the kernel's BPF_PSEUDO_FUNC counts from the second slot)
+//   lddw  src=4 imm=rel   code address, `rel` counted from the lddw's second slot (pc + 1 + imm, as
+//                         the kernel's BPF_PSEUDO_FUNC and vm/loader.ts)
 //
 // What clang 14 emits, and how each case is read:
 //   R_BPF_64_64 (1) on lddw: target = st_value + imm (STT_SECTION symbols have st_value 0 and carry
@@ -16,6 +16,8 @@
 //     a code section is a local call to slot st_value/8 + imm + 1 of that section.
 //   call src=1 without relocation: a static callee in the same section, imm relative to the next slot.
 //   call src=0 without relocation: a helper by number (`(void *)7` function pointers); left alone.
+//   callx (0x8d) with the register in imm and dst 0: clang before 19 encodes `callx rN` that way; the
+//     image gets RFC 9669's form, the register in dst and imm 0.
 
 import type { DataSection, ProgramImage } from '../program.js';
 import { CALL_SRC_LOCAL, LDDW_SRC_DATA, LDDW_SRC_FUNC } from '../program.js';
@@ -46,6 +48,9 @@ const R_BPF_64_32 = 10;
 const SLOT = 8;
 const BPF_LD_IMM64 = 0x18;
 const BPF_CALL = 0x85;
+const BPF_CALLX = 0x8d;
+/** Highest register a callx may name (r10 is the frame pointer, never a code address). */
+const MAX_CALLX_REGISTER = 9;
 const BPF_CLASS_JMP = 0x05;
 const BPF_CLASS_JMP32 = 0x06;
 const BPF_OP_JA = 0x00;
@@ -58,6 +63,7 @@ const MAX_HELPER_ID = 0x7fff_ffff;
 
 type Patch =
   | { readonly kind: 'helper'; readonly at: number; readonly id: number }
+  | { readonly kind: 'callx'; readonly at: number; readonly register: number }
   | {
       readonly kind: 'call' | 'func';
       readonly at: number;
@@ -179,6 +185,13 @@ export class Linker {
 
       if (type !== R_BPF_NONE) {
         throw badRelocation(section, at, `relocation type ${type} on opcode 0x${opcode.toString(16)}`);
+      }
+      if (opcode === BPF_CALLX) {
+        const dst = view.getUint8(at + 1) & 0x0f;
+        if (dst === 0 && src === 0 && imm > 0 && imm <= MAX_CALLX_REGISTER) {
+          patches.push({ kind: 'callx', at: out, register: imm });
+        }
+        continue;
       }
       checkJump(view, fn, slot, opcode, imm);
     }
@@ -362,17 +375,16 @@ function applyPatches(
         setSrc(at, 0);
         view.setInt32(at * SLOT + 4, patch.id, true);
         break;
+      case 'callx':
+        view.setUint8(at * SLOT + 1, patch.register);
+        view.setInt32(at * SLOT + 4, 0, true);
+        break;
       case 'call':
       case 'func': {
         const target = placed.get(patch.target)! + patch.slot - patch.target.start;
-        if (patch.kind === 'call') {
-          setSrc(at, CALL_SRC_LOCAL);
-          view.setInt32(at * SLOT + 4, target - (at + 1), true);
-        } else {
-          setSrc(at, LDDW_SRC_FUNC);
-          view.setInt32(at * SLOT + 4, target - (at + 2), true);
-          view.setUint32(at * SLOT + 12, 0, true);
-        }
+        setSrc(at, patch.kind === 'call' ? CALL_SRC_LOCAL : LDDW_SRC_FUNC);
+        view.setInt32(at * SLOT + 4, target - (at + 1), true);
+        if (patch.kind === 'func') view.setUint32(at * SLOT + 12, 0, true);
         break;
       }
       case 'data':

@@ -1,0 +1,943 @@
+// The interpreter: the reference semantics of the VM, kept plain so the JIT can be checked against
+// it. One switch over the pre-decoded opcode per instruction; registers are two Int32Arrays (low
+// and high 32-bit halves), so 64-bit add, sub, logic, shifts, compares, loads and stores are exact
+// without BigInt. mul/div/mod/byte swaps/atomics live in small functions below the loop; 64-bit
+// division falls back to BigInt only when an operand does not fit in 32 bits.
+//
+// Semantics follow RFC 9669 section 4: ALU (32-bit) results are zero-extended to 64 bits; ALU64 and
+// JMP immediates are sign-extended to 64 bits; shift counts are masked to the operand width;
+// division by zero gives 0 and modulo by zero leaves the dividend ("dst = (src != 0) ? (dst % src)
+// : dst"); signed INT_MIN / -1 gives INT_MIN and INT_MIN % -1 gives 0.
+//
+// Run contract (the conformance suite's): r1 = address of the context memory (0 if none), r2 = its
+// length, r10 = top of the first stack frame; other registers start at 0. Each local call gets a
+// fresh zeroed 512-byte frame and saves r6-r9; helper calls leave r1-r5 unchanged.
+// Every stop is returned, never thrown: {r0, steps} or a VmFault with the pc.
+import { VmFault, FaultCodes } from './errors.js';
+import type { FaultCode } from './errors.js';
+import type { Helper, HelperContext } from './helpers.js';
+import { isPermitted } from './helpers.js';
+import type { LoadedProgram } from './loader.js';
+import { REGION_CODE, REGION_CONTEXT, REGION_STACK, STACK_SIZE } from './memory.js';
+import type { Memory } from './memory.js';
+import * as op from './opcodes.js';
+
+/** Per-run input. */
+export interface RunContext {
+  /** Memory mapped as region "context" for this run; r1 points to it and r2 holds its length. */
+  mem?: Uint8Array;
+  /** Whether the program may write `mem` (default true). */
+  memWritable?: boolean;
+  /** Explicit r1..r5 (replace the mem/length defaults). */
+  args?: readonly bigint[];
+  /** Instruction budget for this run (default: the program's). */
+  budget?: number;
+  /** Passed to helpers as ctx.user. */
+  user?: unknown;
+}
+
+export interface RunResult {
+  readonly r0: bigint;
+  /** Instructions executed. */
+  readonly steps: number;
+}
+
+const EMPTY = new Uint8Array(0);
+const TWO_32 = 0x1_0000_0000;
+
+/** Run `p` once. Never throws. */
+export function interpret(p: LoadedProgram, ctx: RunContext = {}): RunResult | VmFault {
+  try {
+    return execute(p, ctx);
+  } catch (e) {
+    return new VmFault(
+      FaultCodes.INTERNAL,
+      p.memory.pc,
+      `internal VM error: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  } finally {
+    // Never keep the caller's memory mapped between runs.
+    p.memory.setRegion(REGION_CONTEXT, 'context', EMPTY, false);
+  }
+}
+
+// ===== the loop =====
+function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
+  const { opcode, dst, src, off, imm } = p.code;
+  const mem = p.memory;
+  const views = mem.views;
+  const L = new Int32Array(11);
+  const H = new Int32Array(11);
+  // Call frames: return pc and r6-r9 of the caller.
+  const retPc = new Int32Array(op.MAX_CALL_DEPTH);
+  const savedL = new Int32Array(op.MAX_CALL_DEPTH * 4);
+  const savedH = new Int32Array(op.MAX_CALL_DEPTH * 4);
+  let frame = 0;
+
+  // Map the run's memory and set up r1, r2, r10.
+  const ctxMem = ctx.mem ?? EMPTY;
+  mem.setRegion(REGION_CONTEXT, 'context', ctxMem, ctx.memWritable ?? true);
+  mem.bytes[REGION_STACK]!.fill(0);
+  mem.openStackFrames(0);
+  if (ctx.mem) {
+    H[1] = REGION_CONTEXT;
+    L[1] = 0;
+    L[2] = ctxMem.length;
+  }
+  if (ctx.args) {
+    if (ctx.args.length > 5)
+      return new VmFault(FaultCodes.BAD_RUN_CONTEXT, -1, `${ctx.args.length} arguments (at most 5)`);
+    ctx.args.forEach((a, i) => {
+      const v = BigInt.asUintN(64, a);
+      L[i + 1] = Number(v & 0xffffffffn);
+      H[i + 1] = Number(v >> 32n);
+    });
+  }
+  H[10] = REGION_STACK;
+  L[10] = STACK_SIZE;
+
+  const budget = ctx.budget ?? p.budget;
+  let left = budget;
+  let pc = p.entry;
+  let a = 0; // memory offset of the current access
+  let t = 0; // scratch
+
+  for (;;) {
+    if (--left < 0)
+      return fault(FaultCodes.BUDGET_EXHAUSTED, pc, `instruction budget of ${budget} exhausted`);
+    const d = dst[pc]!;
+    const s = src[pc]!;
+    const k = imm[pc]!;
+    switch (opcode[pc]) {
+      // ===== ALU64 =====
+      case op.EBPF_OP_ADD64_IMM:
+        t = (L[d]! >>> 0) + (k >>> 0);
+        L[d] = t;
+        H[d] = H[d]! + (k >> 31) + (t >= TWO_32 ? 1 : 0);
+        break;
+      case op.EBPF_OP_ADD64_REG:
+        t = (L[d]! >>> 0) + (L[s]! >>> 0);
+        L[d] = t;
+        H[d] = H[d]! + H[s]! + (t >= TWO_32 ? 1 : 0);
+        break;
+      case op.EBPF_OP_SUB64_IMM:
+        t = (L[d]! >>> 0) - (k >>> 0);
+        L[d] = t;
+        H[d] = H[d]! - (k >> 31) - (t < 0 ? 1 : 0);
+        break;
+      case op.EBPF_OP_SUB64_REG:
+        t = (L[d]! >>> 0) - (L[s]! >>> 0);
+        L[d] = t;
+        H[d] = H[d]! - H[s]! - (t < 0 ? 1 : 0);
+        break;
+      case op.EBPF_OP_MUL64_IMM:
+        mul64(L, H, d, k, k >> 31);
+        break;
+      case op.EBPF_OP_MUL64_REG:
+        mul64(L, H, d, L[s]!, H[s]!);
+        break;
+      case op.EBPF_OP_DIV64_IMM:
+      case op.EBPF_OP_MOD64_IMM:
+        divmod64(L, H, d, k, k >> 31, opcode[pc]! === op.EBPF_OP_MOD64_IMM, off[pc] === 1);
+        break;
+      case op.EBPF_OP_DIV64_REG:
+      case op.EBPF_OP_MOD64_REG:
+        divmod64(L, H, d, L[s]!, H[s]!, opcode[pc]! === op.EBPF_OP_MOD64_REG, off[pc] === 1);
+        break;
+      case op.EBPF_OP_OR64_IMM:
+        L[d] = L[d]! | k;
+        H[d] = H[d]! | (k >> 31);
+        break;
+      case op.EBPF_OP_OR64_REG:
+        L[d] = L[d]! | L[s]!;
+        H[d] = H[d]! | H[s]!;
+        break;
+      case op.EBPF_OP_AND64_IMM:
+        L[d] = L[d]! & k;
+        H[d] = H[d]! & (k >> 31);
+        break;
+      case op.EBPF_OP_AND64_REG:
+        L[d] = L[d]! & L[s]!;
+        H[d] = H[d]! & H[s]!;
+        break;
+      case op.EBPF_OP_XOR64_IMM:
+        L[d] = L[d]! ^ k;
+        H[d] = H[d]! ^ (k >> 31);
+        break;
+      case op.EBPF_OP_XOR64_REG:
+        L[d] = L[d]! ^ L[s]!;
+        H[d] = H[d]! ^ H[s]!;
+        break;
+      case op.EBPF_OP_LSH64_IMM:
+        lsh64(L, H, d, k & 63);
+        break;
+      case op.EBPF_OP_LSH64_REG:
+        lsh64(L, H, d, L[s]! & 63);
+        break;
+      case op.EBPF_OP_RSH64_IMM:
+        rsh64(L, H, d, k & 63);
+        break;
+      case op.EBPF_OP_RSH64_REG:
+        rsh64(L, H, d, L[s]! & 63);
+        break;
+      case op.EBPF_OP_ARSH64_IMM:
+        arsh64(L, H, d, k & 63);
+        break;
+      case op.EBPF_OP_ARSH64_REG:
+        arsh64(L, H, d, L[s]! & 63);
+        break;
+      case op.EBPF_OP_NEG64:
+        // Two's complement: ~x + 1; the +1 carries into the high half only when the low half is 0.
+        H[d] = ~H[d]! + (L[d] === 0 ? 1 : 0);
+        L[d] = -L[d]!;
+        break;
+      case op.EBPF_OP_MOV64_IMM:
+        L[d] = k;
+        H[d] = k >> 31;
+        break;
+      case op.EBPF_OP_MOV64_REG:
+        // MOVSX: offset 8/16/32 sign-extends that many low bits of src.
+        switch (off[pc]) {
+          case 0:
+            L[d] = L[s]!;
+            H[d] = H[s]!;
+            break;
+          case 8:
+            L[d] = (L[s]! << 24) >> 24;
+            H[d] = L[d]! >> 31;
+            break;
+          case 16:
+            L[d] = (L[s]! << 16) >> 16;
+            H[d] = L[d]! >> 31;
+            break;
+          default:
+            L[d] = L[s]!;
+            H[d] = L[s]! >> 31;
+        }
+        break;
+      case op.EBPF_OP_BSWAP:
+        byteSwap(L, H, d, k);
+        break;
+
+      // ===== ALU (32-bit, zero-extended) =====
+      case op.EBPF_OP_ADD_IMM:
+        L[d] = L[d]! + k;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_ADD_REG:
+        L[d] = L[d]! + L[s]!;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_SUB_IMM:
+        L[d] = L[d]! - k;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_SUB_REG:
+        L[d] = L[d]! - L[s]!;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_MUL_IMM:
+        L[d] = Math.imul(L[d]!, k);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_MUL_REG:
+        L[d] = Math.imul(L[d]!, L[s]!);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_DIV_IMM:
+        L[d] = div32(L[d]!, k, off[pc] === 1);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_DIV_REG:
+        L[d] = div32(L[d]!, L[s]!, off[pc] === 1);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_MOD_IMM:
+        L[d] = mod32(L[d]!, k, off[pc] === 1);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_MOD_REG:
+        L[d] = mod32(L[d]!, L[s]!, off[pc] === 1);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_OR_IMM:
+        L[d] = L[d]! | k;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_OR_REG:
+        L[d] = L[d]! | L[s]!;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_AND_IMM:
+        L[d] = L[d]! & k;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_AND_REG:
+        L[d] = L[d]! & L[s]!;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_XOR_IMM:
+        L[d] = L[d]! ^ k;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_XOR_REG:
+        L[d] = L[d]! ^ L[s]!;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_LSH_IMM:
+        L[d] = L[d]! << (k & 31);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_LSH_REG:
+        L[d] = L[d]! << (L[s]! & 31);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_RSH_IMM:
+        L[d] = L[d]! >>> (k & 31);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_RSH_REG:
+        L[d] = L[d]! >>> (L[s]! & 31);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_ARSH_IMM:
+        L[d] = L[d]! >> (k & 31);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_ARSH_REG:
+        L[d] = L[d]! >> (L[s]! & 31);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_NEG:
+        L[d] = -L[d]!;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_MOV_IMM:
+        L[d] = k;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_MOV_REG:
+        t = off[pc]!;
+        L[d] = t === 8 ? (L[s]! << 24) >> 24 : t === 16 ? (L[s]! << 16) >> 16 : L[s]!;
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_LE:
+        // This host order is little-endian: only truncate.
+        if (k === 16) L[d] = L[d]! & 0xffff;
+        if (k !== 64) H[d] = 0;
+        break;
+      case op.EBPF_OP_BE:
+        byteSwap(L, H, d, k);
+        break;
+
+      // ===== lddw (addresses already resolved at load) =====
+      case op.EBPF_OP_LDDW:
+        L[d] = k;
+        H[d] = imm[pc + 1]!;
+        pc++;
+        break;
+
+      // ===== loads =====
+      case op.EBPF_OP_LDXW:
+        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 4, false)) < 0)
+          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 4);
+        L[d] = views[mem.region]!.getInt32(a, true);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_LDXH:
+        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 2, false)) < 0)
+          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 2);
+        L[d] = views[mem.region]!.getUint16(a, true);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_LDXB:
+        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 1, false)) < 0)
+          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 1);
+        L[d] = views[mem.region]!.getUint8(a);
+        H[d] = 0;
+        break;
+      case op.EBPF_OP_LDXDW:
+        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 8, false)) < 0)
+          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 8);
+        t = views[mem.region]!.getInt32(a + 4, true);
+        L[d] = views[mem.region]!.getInt32(a, true);
+        H[d] = t;
+        break;
+      case op.EBPF_OP_LDXSW:
+        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 4, false)) < 0)
+          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 4);
+        L[d] = views[mem.region]!.getInt32(a, true);
+        H[d] = L[d]! >> 31;
+        break;
+      case op.EBPF_OP_LDXSH:
+        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 2, false)) < 0)
+          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 2);
+        L[d] = views[mem.region]!.getInt16(a, true);
+        H[d] = L[d]! >> 31;
+        break;
+      case op.EBPF_OP_LDXSB:
+        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 1, false)) < 0)
+          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 1);
+        L[d] = views[mem.region]!.getInt8(a);
+        H[d] = L[d]! >> 31;
+        break;
+
+      // ===== stores =====
+      case op.EBPF_OP_STW:
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 4, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 4);
+        views[mem.region]!.setInt32(a, k, true);
+        break;
+      case op.EBPF_OP_STH:
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 2, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 2);
+        views[mem.region]!.setInt16(a, k, true);
+        break;
+      case op.EBPF_OP_STB:
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 1, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 1);
+        views[mem.region]!.setInt8(a, k);
+        break;
+      case op.EBPF_OP_STDW:
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 8, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 8);
+        views[mem.region]!.setInt32(a, k, true);
+        views[mem.region]!.setInt32(a + 4, k >> 31, true);
+        break;
+      case op.EBPF_OP_STXW:
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 4, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 4);
+        views[mem.region]!.setInt32(a, L[s]!, true);
+        break;
+      case op.EBPF_OP_STXH:
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 2, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 2);
+        views[mem.region]!.setInt16(a, L[s]!, true);
+        break;
+      case op.EBPF_OP_STXB:
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 1, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 1);
+        views[mem.region]!.setInt8(a, L[s]!);
+        break;
+      case op.EBPF_OP_STXDW:
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 8, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 8);
+        views[mem.region]!.setInt32(a, L[s]!, true);
+        views[mem.region]!.setInt32(a + 4, H[s]!, true);
+        break;
+      case op.EBPF_OP_ATOMIC32:
+      case op.EBPF_OP_ATOMIC64: {
+        const size = opcode[pc] === op.EBPF_OP_ATOMIC64 ? 8 : 4;
+        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, size, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, size);
+        atomic(views[mem.region]!, a, size, L, H, s, k);
+        break;
+      }
+
+      // ===== jumps (JMP: 64-bit compare, imm sign-extended) =====
+      case op.EBPF_OP_JA:
+        pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JA32:
+        pc += k;
+        break;
+      case op.EBPF_OP_JEQ_IMM:
+        if (L[d] === k && H[d] === k >> 31) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JEQ_REG:
+        if (L[d] === L[s] && H[d] === H[s]) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JNE_IMM:
+        if (L[d] !== k || H[d] !== k >> 31) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JNE_REG:
+        if (L[d] !== L[s] || H[d] !== H[s]) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSET_IMM:
+        if ((L[d]! & k) !== 0 || (H[d]! & (k >> 31)) !== 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSET_REG:
+        if ((L[d]! & L[s]!) !== 0 || (H[d]! & H[s]!) !== 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JGT_IMM:
+        if (cmpU64(H[d]!, L[d]!, k >> 31, k) > 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JGT_REG:
+        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) > 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JGE_IMM:
+        if (cmpU64(H[d]!, L[d]!, k >> 31, k) >= 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JGE_REG:
+        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) >= 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JLT_IMM:
+        if (cmpU64(H[d]!, L[d]!, k >> 31, k) < 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JLT_REG:
+        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) < 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JLE_IMM:
+        if (cmpU64(H[d]!, L[d]!, k >> 31, k) <= 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JLE_REG:
+        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) <= 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSGT_IMM:
+        if (cmpS64(H[d]!, L[d]!, k >> 31, k) > 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSGT_REG:
+        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) > 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSGE_IMM:
+        if (cmpS64(H[d]!, L[d]!, k >> 31, k) >= 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSGE_REG:
+        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) >= 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSLT_IMM:
+        if (cmpS64(H[d]!, L[d]!, k >> 31, k) < 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSLT_REG:
+        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) < 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSLE_IMM:
+        if (cmpS64(H[d]!, L[d]!, k >> 31, k) <= 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSLE_REG:
+        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) <= 0) pc += off[pc]!;
+        break;
+
+      // ===== JMP32: compare the low 32 bits =====
+      case op.EBPF_OP_JEQ32_IMM:
+        if (L[d] === k) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JEQ32_REG:
+        if (L[d] === L[s]) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JNE32_IMM:
+        if (L[d] !== k) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JNE32_REG:
+        if (L[d] !== L[s]) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSET32_IMM:
+        if ((L[d]! & k) !== 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSET32_REG:
+        if ((L[d]! & L[s]!) !== 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JGT32_IMM:
+        if (L[d]! >>> 0 > k >>> 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JGT32_REG:
+        if (L[d]! >>> 0 > L[s]! >>> 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JGE32_IMM:
+        if (L[d]! >>> 0 >= k >>> 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JGE32_REG:
+        if (L[d]! >>> 0 >= L[s]! >>> 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JLT32_IMM:
+        if (L[d]! >>> 0 < k >>> 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JLT32_REG:
+        if (L[d]! >>> 0 < L[s]! >>> 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JLE32_IMM:
+        if (L[d]! >>> 0 <= k >>> 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JLE32_REG:
+        if (L[d]! >>> 0 <= L[s]! >>> 0) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSGT32_IMM:
+        if (L[d]! > k) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSGT32_REG:
+        if (L[d]! > L[s]!) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSGE32_IMM:
+        if (L[d]! >= k) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSGE32_REG:
+        if (L[d]! >= L[s]!) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSLT32_IMM:
+        if (L[d]! < k) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSLT32_REG:
+        if (L[d]! < L[s]!) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSLE32_IMM:
+        if (L[d]! <= k) pc += off[pc]!;
+        break;
+      case op.EBPF_OP_JSLE32_REG:
+        if (L[d]! <= L[s]!) pc += off[pc]!;
+        break;
+
+      // ===== calls and exit =====
+      case op.EBPF_OP_CALL:
+      case op.EBPF_OP_CALLX: {
+        let target: number;
+        let helper: Helper | undefined;
+        if (opcode[pc] === op.EBPF_OP_CALL) {
+          if (s === 0) helper = p.helpers.get(k);
+          target = pc + 1 + k;
+        } else {
+          // callx: a function address (lddw src=4) calls locally, a small integer names a helper.
+          const hi = H[d]!;
+          const lo = L[d]! >>> 0;
+          target = -1;
+          if (hi === REGION_CODE && lo % 8 === 0 && lo / 8 < p.length && p.insnStart[lo / 8]) target = lo / 8;
+          else if (hi === 0) {
+            helper = p.helpers.get(lo);
+            if (helper && !isPermitted(helper, p.permissions)) helper = undefined;
+          }
+          if (target < 0 && !helper)
+            return fault(
+              FaultCodes.BAD_CALLX_TARGET,
+              pc,
+              `callx to 0x${((BigInt(hi >>> 0) << 32n) | BigInt(lo)).toString(16)}: not a function address or permitted helper id`,
+            );
+        }
+        if (helper) {
+          mem.pc = pc;
+          const r = callHelper(helper, L, H, mem, ctx.user, pc);
+          if (r instanceof VmFault) return r;
+          if (helper.unwindOnZero && L[0] === 0 && H[0] === 0) return { r0: 0n, steps: budget - left };
+          break;
+        }
+        // Local call: RFC 9669 section 4.3.2, "program-local function", with callee-saved r6-r9.
+        if (frame + 1 >= op.MAX_CALL_DEPTH)
+          return fault(FaultCodes.CALL_DEPTH, pc, `call depth exceeds ${op.MAX_CALL_DEPTH} frames`);
+        retPc[frame] = pc;
+        for (let r = 0; r < 4; r++) {
+          savedL[frame * 4 + r] = L[6 + r]!;
+          savedH[frame * 4 + r] = H[6 + r]!;
+        }
+        frame++;
+        mem.openStackFrames(frame);
+        mem.bytes[REGION_STACK]!.fill(
+          0,
+          STACK_SIZE - (frame + 1) * op.STACK_FRAME_SIZE,
+          STACK_SIZE - frame * op.STACK_FRAME_SIZE,
+        );
+        L[10] = STACK_SIZE - frame * op.STACK_FRAME_SIZE;
+        pc = target - 1;
+        break;
+      }
+      case op.EBPF_OP_EXIT:
+        if (frame === 0)
+          return { r0: (BigInt(H[0]! >>> 0) << 32n) | BigInt(L[0]! >>> 0), steps: budget - left };
+        frame--;
+        for (let r = 0; r < 4; r++) {
+          L[6 + r] = savedL[frame * 4 + r]!;
+          H[6 + r] = savedH[frame * 4 + r]!;
+        }
+        mem.openStackFrames(frame);
+        L[10] = STACK_SIZE - frame * op.STACK_FRAME_SIZE;
+        pc = retPc[frame]!;
+        break;
+
+      default:
+        // The sentinel slot after the last instruction (the verifier admits nothing else here).
+        if (pc === p.length)
+          return fault(FaultCodes.PC_OUT_OF_RANGE, pc, 'execution ran past the last instruction');
+        return fault(
+          FaultCodes.INTERNAL,
+          pc,
+          `opcode 0x${opcode[pc]!.toString(16)} reached the interpreter unverified`,
+        );
+    }
+    pc++;
+  }
+}
+
+// ===== faults =====
+function fault(code: FaultCode, pc: number, message: string): VmFault {
+  return new VmFault(code, pc, message);
+}
+
+function accessFault(
+  code: FaultCode,
+  what: string,
+  mem: Memory,
+  pc: number,
+  hi: number,
+  lo: number,
+  o: number,
+  size: number,
+): VmFault {
+  const addr = BigInt.asUintN(64, ((BigInt(hi) << 32n) | BigInt(lo >>> 0)) + BigInt(o));
+  return new VmFault(code, pc, `out of bounds memory ${what} at ${mem.describeAddress(addr)}, size ${size}`);
+}
+
+function loadFault(mem: Memory, pc: number, hi: number, lo: number, o: number, size: number): VmFault {
+  return accessFault(FaultCodes.OUT_OF_BOUNDS_LOAD, 'load', mem, pc, hi, lo, o, size);
+}
+
+function storeFault(mem: Memory, pc: number, hi: number, lo: number, o: number, size: number): VmFault {
+  return accessFault(FaultCodes.OUT_OF_BOUNDS_STORE, 'store', mem, pc, hi, lo, o, size);
+}
+
+// ===== 64-bit arithmetic on (hi, lo) int32 halves =====
+/** Unsigned 64-bit comparison: -1, 0, 1. */
+function cmpU64(ah: number, al: number, bh: number, bl: number): number {
+  if (ah !== bh) return ah >>> 0 > bh >>> 0 ? 1 : -1;
+  if (al !== bl) return al >>> 0 > bl >>> 0 ? 1 : -1;
+  return 0;
+}
+
+/** Signed 64-bit comparison: -1, 0, 1. */
+function cmpS64(ah: number, al: number, bh: number, bl: number): number {
+  if (ah !== bh) return ah > bh ? 1 : -1;
+  if (al !== bl) return al >>> 0 > bl >>> 0 ? 1 : -1;
+  return 0;
+}
+
+/** High 32 bits of the 64-bit product of two u32. */
+function mulHighU32(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const mid1 = a1 * b0;
+  const mid2 = a0 * b1;
+  const low = a0 * b0;
+  // (a1*b1 << 32) + ((mid1 + mid2) << 16) + low, keep bits 32..63.
+  const carry = ((low >>> 16) + (mid1 & 0xffff) + (mid2 & 0xffff)) >>> 16;
+  return (a1 * b1 + (mid1 >>> 16) + (mid2 >>> 16) + carry) | 0;
+}
+
+/** dst = dst * (bh:bl), low 64 bits. */
+function mul64(L: Int32Array, H: Int32Array, d: number, bl: number, bh: number): void {
+  const al = L[d]!;
+  const ah = H[d]!;
+  H[d] = mulHighU32(al >>> 0, bl >>> 0) + Math.imul(al, bh) + Math.imul(ah, bl);
+  L[d] = Math.imul(al, bl);
+}
+
+function toU64(hi: number, lo: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+function setU64(L: Int32Array, H: Int32Array, d: number, v: bigint): void {
+  L[d] = Number(v & 0xffffffffn);
+  H[d] = Number((v >> 32n) & 0xffffffffn);
+}
+
+/** div/mod (unsigned, or signed when `signed`) of dst by (bh:bl), with the RFC 9669 zero and overflow rules. */
+function divmod64(
+  L: Int32Array,
+  H: Int32Array,
+  d: number,
+  bl: number,
+  bh: number,
+  isMod: boolean,
+  signed: boolean,
+): void {
+  const al = L[d]!;
+  const ah = H[d]!;
+  if (bl === 0 && bh === 0) {
+    // "dst = 0" for division by zero; modulo by zero leaves dst.
+    if (!isMod) L[d] = H[d] = 0;
+    return;
+  }
+  if (!signed && ah === 0 && bh === 0) {
+    // Both fit in 32 bits: exact in doubles.
+    const x = al >>> 0;
+    const y = bl >>> 0;
+    L[d] = isMod ? x % y : Math.floor(x / y);
+    return;
+  }
+  if (signed && ah === al >> 31 && bh === bl >> 31 && !(al === -0x80000000 && bl === -1)) {
+    // Both are sign-extended 32-bit values: exact in doubles, truncating toward zero.
+    const r = isMod ? al % bl : Math.trunc(al / bl);
+    L[d] = r;
+    H[d] = r < 0 ? -1 : 0;
+    return;
+  }
+  let r: bigint;
+  if (signed) {
+    const x = BigInt.asIntN(64, toU64(ah, al));
+    const y = BigInt.asIntN(64, toU64(bh, bl));
+    // INT64_MIN / -1 overflows: the result wraps to INT64_MIN; INT64_MIN % -1 is 0.
+    r = isMod ? x % y : x / y;
+  } else {
+    const x = toU64(ah, al);
+    const y = toU64(bh, bl);
+    r = isMod ? x % y : x / y;
+  }
+  setU64(L, H, d, BigInt.asUintN(64, r));
+}
+
+/** 32-bit div (unsigned, or signed when `signed`), with the RFC 9669 zero and overflow rules. */
+function div32(a: number, b: number, signed: boolean): number {
+  if (b === 0) return 0;
+  if (!signed) return Math.floor((a >>> 0) / (b >>> 0));
+  if (a === -0x80000000 && b === -1) return a;
+  return Math.trunc(a / b);
+}
+
+/** 32-bit mod (unsigned, or signed when `signed`): modulo by zero leaves the dividend. */
+function mod32(a: number, b: number, signed: boolean): number {
+  if (b === 0) return a;
+  if (!signed) return (a >>> 0) % (b >>> 0);
+  if (b === -1) return 0;
+  return a % b;
+}
+
+function lsh64(L: Int32Array, H: Int32Array, d: number, n: number): void {
+  if (n === 0) return;
+  if (n < 32) {
+    H[d] = (H[d]! << n) | (L[d]! >>> (32 - n));
+    L[d] = L[d]! << n;
+  } else {
+    H[d] = L[d]! << (n - 32);
+    L[d] = 0;
+  }
+}
+
+function rsh64(L: Int32Array, H: Int32Array, d: number, n: number): void {
+  if (n === 0) return;
+  if (n < 32) {
+    L[d] = (L[d]! >>> n) | (H[d]! << (32 - n));
+    H[d] = H[d]! >>> n;
+  } else {
+    L[d] = H[d]! >>> (n - 32);
+    H[d] = 0;
+  }
+}
+
+function arsh64(L: Int32Array, H: Int32Array, d: number, n: number): void {
+  if (n === 0) return;
+  if (n < 32) {
+    L[d] = (L[d]! >>> n) | (H[d]! << (32 - n));
+    H[d] = H[d]! >> n;
+  } else {
+    L[d] = H[d]! >> (n - 32);
+    H[d] = H[d]! >> 31;
+  }
+}
+
+function bswap32(x: number): number {
+  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+}
+
+/** Unconditional byte swap of the low `width` bits, zero-extended (be on this little-endian host, and bswap). */
+function byteSwap(L: Int32Array, H: Int32Array, d: number, width: number): void {
+  if (width === 16) {
+    const x = L[d]!;
+    L[d] = ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
+    H[d] = 0;
+  } else if (width === 32) {
+    L[d] = bswap32(L[d]!);
+    H[d] = 0;
+  } else {
+    const lo = L[d]!;
+    L[d] = bswap32(H[d]!);
+    H[d] = bswap32(lo);
+  }
+}
+
+// ===== atomics (RFC 9669 section 5.3) =====
+/** Apply atomic operation `imm` to the `size`-byte value at `a`, with src register `s` (and r0 for cmpxchg). */
+function atomic(
+  view: DataView,
+  a: number,
+  size: number,
+  L: Int32Array,
+  H: Int32Array,
+  s: number,
+  imm: number,
+): void {
+  const oldL = view.getInt32(a, true);
+  const oldH = size === 8 ? view.getInt32(a + 4, true) : 0;
+  let newL = oldL;
+  let newH = oldH;
+  const sl = L[s]!;
+  const sh = size === 8 ? H[s]! : 0;
+  switch (imm & ~op.BPF_FETCH) {
+    case op.BPF_ADD: {
+      const lo = (oldL >>> 0) + (sl >>> 0);
+      newL = lo | 0;
+      newH = (oldH + sh + (lo >= TWO_32 ? 1 : 0)) | 0;
+      break;
+    }
+    case op.BPF_OR:
+      newL = oldL | sl;
+      newH = oldH | sh;
+      break;
+    case op.BPF_AND:
+      newL = oldL & sl;
+      newH = oldH & sh;
+      break;
+    case op.BPF_XOR:
+      newL = oldL ^ sl;
+      newH = oldH ^ sh;
+      break;
+    case op.BPF_XCHG & ~op.BPF_FETCH:
+      newL = sl;
+      newH = sh;
+      break;
+    case op.BPF_CMPXCHG & ~op.BPF_FETCH: {
+      // "Compares the value in R0 to the value addressed by dst + offset. If they match, it is
+      // replaced with src. In either case, the value that was at dst + offset before the
+      // operation is zero-extended and loaded back to R0."
+      const r0H = size === 8 ? H[0]! : 0;
+      if (L[0] === oldL && r0H === oldH) {
+        newL = sl;
+        newH = sh;
+      }
+      L[0] = oldL;
+      H[0] = oldH;
+      break;
+    }
+  }
+  view.setInt32(a, newL, true);
+  if (size === 8) view.setInt32(a + 4, newH, true);
+  // "FETCH: the value that was at dst + offset before the operation is zero-extended and loaded back to src".
+  if (imm & op.BPF_FETCH && imm !== op.BPF_CMPXCHG) {
+    L[s] = oldL;
+    H[s] = oldH;
+  }
+}
+
+// ===== helper calls =====
+function callHelper(
+  helper: Helper,
+  L: Int32Array,
+  H: Int32Array,
+  mem: Memory,
+  user: unknown,
+  pc: number,
+): VmFault | undefined {
+  const ctx: HelperContext = { mem, pc, user };
+  let r: unknown;
+  try {
+    r = helper.fn(
+      toU64(H[1]!, L[1]!),
+      toU64(H[2]!, L[2]!),
+      toU64(H[3]!, L[3]!),
+      toU64(H[4]!, L[4]!),
+      toU64(H[5]!, L[5]!),
+      ctx,
+    );
+  } catch (e) {
+    return new VmFault(
+      FaultCodes.HELPER_FAILED,
+      pc,
+      `helper ${helper.id} (${helper.name}) threw: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (r instanceof VmFault) return r.pc === pc ? r : new VmFault(r.code, pc, r.message);
+  if (typeof r !== 'bigint')
+    return new VmFault(
+      FaultCodes.HELPER_FAILED,
+      pc,
+      `helper ${helper.id} (${helper.name}) returned ${typeof r}, not a bigint`,
+    );
+  setU64(L, H, 0, BigInt.asUintN(64, r));
+  return undefined;
+}

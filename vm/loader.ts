@@ -1,0 +1,125 @@
+// Loading: decode a ProgramImage, verify it, map its memory and resolve its lddw references. The
+// result, a LoadedProgram, is what the interpreter (and later the JIT) runs; it owns the program's
+// memory (stack, heap, copies of the data sections, extra regions) for all of its runs.
+import { VerifyError, VerifyCodes } from './errors.js';
+import { decodeProgram } from './instruction.js';
+import type { DecodedProgram } from './instruction.js';
+import type { HelperRegistry, HelperPermissions } from './helpers.js';
+import { testHelperRegistry } from './helpers.js';
+import { Memory, REGION_CODE } from './memory.js';
+import { EBPF_OP_LDDW } from './opcodes.js';
+import type { ProgramImage } from './program.js';
+import { LDDW_SRC_DATA, LDDW_SRC_FUNC } from './program.js';
+import { defaultChecks, findLddwSecondHalves, verify } from './verifier.js';
+import type { VerifyCheck } from './verifier.js';
+
+/** Default instruction budget of a run. */
+export const DEFAULT_BUDGET = 10_000_000;
+
+/** A memory region mapped for every run of the program (e.g. shared memory: pass the same bytes to several programs). */
+export interface ExtraRegion {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly writable: boolean;
+}
+
+export interface LoadOptions {
+  /** Helpers the program may call (default: the conformance test helpers 0..5). */
+  helpers?: HelperRegistry;
+  /** Which helpers this program may call (default: all registered). */
+  permissions?: HelperPermissions;
+  /** Verifier checks (default: defaultChecks); extend with `[...defaultChecks, mine]`. */
+  checks?: readonly VerifyCheck[];
+  /** Instruction budget per run unless the run says otherwise (default DEFAULT_BUDGET). */
+  budget?: number;
+  /** Size of the per-program heap region "heap" (default 0: no heap). */
+  heapSize?: number;
+  /** Further regions to map (e.g. shared memory), addressable via memory.addressOf(name). */
+  regions?: readonly ExtraRegion[];
+}
+
+export interface LoadedProgram {
+  readonly name: string;
+  /** Decoded slots plus one sentinel slot (opcode 0) at index `length`; lddw imm pairs hold resolved addresses. */
+  readonly code: DecodedProgram;
+  /** Number of real instruction slots. */
+  readonly length: number;
+  readonly entry: number;
+  /** 1 where a slot begins an instruction (valid callx targets). */
+  readonly insnStart: Uint8Array;
+  readonly memory: Memory;
+  readonly helpers: HelperRegistry;
+  readonly permissions: HelperPermissions | undefined;
+  readonly budget: number;
+}
+
+/** Verify and load `image`, or return why it may not run. */
+export function loadProgram(image: ProgramImage, options: LoadOptions = {}): LoadedProgram | VerifyError {
+  const helpers = options.helpers ?? testHelperRegistry();
+  const decoded = decodeProgram(image.code);
+  const lddwSecondHalf = findLddwSecondHalves(decoded);
+  const rejection = verify(
+    { image, prog: decoded, helpers, permissions: options.permissions, lddwSecondHalf },
+    options.checks ?? defaultChecks,
+  );
+  if (rejection) return rejection;
+
+  const memory = new Memory();
+  if (options.heapSize) memory.map('heap', new Uint8Array(options.heapSize), true);
+  const dataRegion: number[] = [];
+  for (const section of image.data) {
+    memory.map(section.name, section.bytes.slice(), section.writable);
+    dataRegion.push(memory.names.length - 1);
+  }
+  for (const r of options.regions ?? []) memory.map(r.name, r.bytes, r.writable);
+
+  const code = withSentinel(decoded);
+  const n = decoded.length;
+  const insnStart = new Uint8Array(n);
+  for (let pc = 0; pc < n; pc++) {
+    insnStart[pc] = lddwSecondHalf[pc] ? 0 : 1;
+    if (code.opcode[pc] !== EBPF_OP_LDDW) continue;
+    // Resolve the address variants into plain 64-bit constants (low half in imm, high half in the next imm).
+    const src = code.src[pc];
+    if (src === LDDW_SRC_DATA) {
+      const region = dataRegion[code.imm[pc]!];
+      if (region === undefined)
+        return new VerifyError(VerifyCodes.BAD_DATA_REFERENCE, pc, 'lddw refers to a missing data section');
+      code.imm[pc] = code.imm[pc + 1]!;
+      code.imm[pc + 1] = region;
+    } else if (src === LDDW_SRC_FUNC) {
+      // As the kernel (and local calls): relative to the slot after the first half, pc + 1 + imm.
+      code.imm[pc] = (pc + 1 + code.imm[pc]!) * 8;
+      code.imm[pc + 1] = REGION_CODE;
+    }
+  }
+  return {
+    name: image.name ?? 'program',
+    code,
+    length: n,
+    entry: image.entry,
+    insnStart,
+    memory,
+    helpers,
+    permissions: options.permissions,
+    budget: options.budget ?? DEFAULT_BUDGET,
+  };
+}
+
+/** A copy of `p` with one more slot, all zero: opcode 0 is never executed, so reaching it means falling off the end. */
+function withSentinel(p: DecodedProgram): DecodedProgram {
+  const n = p.length + 1;
+  const grow = <T extends Uint8Array | Int16Array | Int32Array>(a: T, make: (n: number) => T): T => {
+    const b = make(n);
+    b.set(a);
+    return b;
+  };
+  return {
+    length: p.length,
+    opcode: grow(p.opcode, (k) => new Uint8Array(k)),
+    dst: grow(p.dst, (k) => new Uint8Array(k)),
+    src: grow(p.src, (k) => new Uint8Array(k)),
+    off: grow(p.off, (k) => new Int16Array(k)),
+    imm: grow(p.imm, (k) => new Int32Array(k)),
+  };
+}
