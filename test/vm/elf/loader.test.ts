@@ -156,17 +156,23 @@ describe('vm/elf: clang objects', function () {
       for (const to of branches) expect(to).to.be.within(target, image.code.length / 8 - 1);
     });
 
-    it('turns function addresses into lddw src=4 relative to the instruction after the lddw', function () {
+    it('turns function addresses into lddw src=4 relative to the second slot (pc + 1 + imm)', function () {
       const image = link('calls', 'pointer');
       const pointers = slotsWith(image.code, BPF_LD_IMM64).map((i) => ({ i, slot: slotAt(image.code, i) }));
       expect(pointers).to.have.length(2);
       for (const { i, slot } of pointers) {
         expect(slot.src).to.equal(LDDW_SRC_FUNC);
         expect(slot.nextImm).to.equal(0);
-        const target = i + 2 + slot.imm;
+        const target = i + 1 + slot.imm;
         expect(image.code[(target - 1) * 8], `pointer at ${i} names a function start`).to.equal(BPF_EXIT);
       }
       expect(image.data).to.deep.equal([]);
+    });
+
+    it("rewrites clang 14's callx (register in imm) to RFC 9669's (register in dst)", function () {
+      const image = link('calls', 'pointer');
+      const callx = slotsWith(image.code, 0x8d).map((i) => slotAt(image.code, i));
+      expect(callx.map((c) => [c.dst, c.src, c.imm])).to.deep.equal([[2, 0, 0]]);
     });
   });
 
