@@ -1,0 +1,306 @@
+// The path attribute registry (type code -> descriptor) and the attribute-section codec shared by the UPDATE
+// decoder and the MRT reader: `decodeAttributes` walks the section once, applying the per-attribute checks
+// of RFC 7606 section 7 and the section-level ones of sections 3 and 4; `encodeAttributes` writes attributes
+// back byte for byte (flags as received, raw values).
+//
+// RFC 4271 4.3, one path attribute:
+//   +-----------------------------+------------------------------+
+//   | Attr. Flags (1) | Type (1)  | Length (1, or 2 if Extended) | Value (Length octets)
+//   +-----------------------------+------------------------------+
+//
+// Checks not done here (they need session state): NEXT_HOP semantics (own address, martians), first AS of
+// AS_PATH equal to the eBGP peer's AS, LOCAL_PREF presence on iBGP. The missing-mandatory check needs to
+// know whether the UPDATE carries NLRI; it lives in `update.ts` (`checkMandatory`).
+import type { DecodeContext } from '../context.js';
+import { strongerAction, updateError, type ErrorAction, type UpdateError } from '../errors.js';
+import { attrName, AttrFlag, AttrType, UpdateSubcode } from '../iana.js';
+import { getU16 } from '../reader.js';
+import type { WireWriter } from '../writer.js';
+import { aggregatorDescriptor, as4AggregatorDescriptor } from './aggregator.js';
+import { aigpDescriptor } from './aigp.js';
+import { as4PathDescriptor, asPathDescriptor } from './as-path.js';
+import { clusterListDescriptor } from './cluster-list.js';
+import {
+  communitiesDescriptor,
+  extendedCommunitiesDescriptor,
+  largeCommunitiesDescriptor,
+} from './communities.js';
+import { isAttributeError, type AttributeDescriptor } from './descriptor.js';
+import { mpReachDescriptor, mpUnreachDescriptor } from './mp.js';
+import { originDescriptor } from './origin.js';
+import {
+  atomicAggregateDescriptor,
+  localPrefDescriptor,
+  medDescriptor,
+  nextHopDescriptor,
+  originatorIdDescriptor,
+} from './simple.js';
+import type { AttributeOf, PathAttribute, PathAttributeType, UnknownAttribute } from './types.js';
+
+export type * from './types.js';
+export type { AttributeDescriptor } from './descriptor.js';
+
+// ===== Registry =====
+
+const REGISTRY: (AttributeDescriptor | undefined)[] = new Array(256).fill(undefined);
+for (const d of [
+  originDescriptor,
+  asPathDescriptor,
+  nextHopDescriptor,
+  medDescriptor,
+  localPrefDescriptor,
+  atomicAggregateDescriptor,
+  aggregatorDescriptor,
+  communitiesDescriptor,
+  originatorIdDescriptor,
+  clusterListDescriptor,
+  mpReachDescriptor,
+  mpUnreachDescriptor,
+  extendedCommunitiesDescriptor,
+  as4PathDescriptor,
+  as4AggregatorDescriptor,
+  aigpDescriptor,
+  largeCommunitiesDescriptor,
+]) {
+  REGISTRY[d.code] = d;
+}
+
+/** The descriptor of a type code, or undefined for attributes kept opaque. */
+export function attributeDescriptor(code: number): AttributeDescriptor | undefined {
+  return REGISTRY[code];
+}
+
+// ===== Decoding =====
+
+export interface DecodedAttributes {
+  /** Attributes in received order. Discarded ones are left out; treat-as-withdraw ones stay as 'malformed'. */
+  attributes: PathAttribute[];
+  /** Every error found, in order (the NOTIFICATION data of each is the whole offending attribute). */
+  errors: UpdateError[];
+  /** The strongest action among `errors`, or 'none'. */
+  action: ErrorAction | 'none';
+}
+
+/** Seen-type bitmap for the duplicate check (decoding is synchronous, so one is enough). */
+const seen = new Uint32Array(8);
+
+/**
+ * Decode a path attribute section (`section` is exactly the attributes, e.g. a subarray of an UPDATE or of a
+ * TABLE_DUMP_V2 RIB entry). Never throws. Stops at the first session-reset error.
+ */
+export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): DecodedAttributes {
+  const attributes: PathAttribute[] = [];
+  let errors: UpdateError[] | undefined;
+  let action: ErrorAction | 'none' = 'none';
+  const fail = (e: UpdateError): void => {
+    (errors ??= []).push(e);
+    action = action === 'none' ? e.action : strongerAction(action, e.action);
+  };
+  seen.fill(0);
+  const end = section.length;
+  let pos = 0;
+  while (pos < end) {
+    // RFC 7606 4: "fewer than three octets remain (or fewer than four octets, if the Attribute Flags field
+    // has the Extended Length bit set) when beginning to parse the attribute" or "the length of the last
+    // encountered path attribute would cause the Total Attribute Length to be exceeded when parsing the
+    // enclosed path attributes. In either of these cases, an error condition exists and the
+    // "treat-as-withdraw" approach MUST be used (unless some other, more severe error is encountered
+    // dictating a stronger approach), and the Total Attribute Length MUST be relied upon to enable the
+    // beginning of the NLRI field to be located."
+    const flags = section[pos]!;
+    const extended = (flags & AttrFlag.ExtendedLength) !== 0;
+    const headerLength = extended ? 4 : 3;
+    if (end - pos < headerLength) {
+      fail(
+        updateError(
+          'ERR_BGP_ATTR_OVERRUN',
+          'treat-as-withdraw',
+          UpdateSubcode.MalformedAttributeList,
+          `${end - pos} octets left, too few for an attribute header`,
+        ),
+      );
+      break;
+    }
+    const code = section[pos + 1]!;
+    const length = extended ? getU16(section, pos + 2) : section[pos + 2]!;
+    const valueStart = pos + headerLength;
+    if (valueStart + length > end) {
+      fail(
+        updateError(
+          'ERR_BGP_ATTR_OVERRUN',
+          'treat-as-withdraw',
+          UpdateSubcode.AttributeLengthError,
+          `${attrName(code)} length ${length} overruns the attribute section`,
+          {
+            attrType: code,
+            data: section.subarray(pos, end),
+          },
+        ),
+      );
+      break;
+    }
+    const raw = section.subarray(valueStart, valueStart + length);
+    const whole = section.subarray(pos, valueStart + length);
+    pos = valueStart + length;
+
+    // RFC 7606 3 g: "If the MP_REACH_NLRI attribute or the MP_UNREACH_NLRI [RFC4760] attribute appears more
+    // than once in the UPDATE message, then a NOTIFICATION message MUST be sent with the Error Subcode
+    // "Malformed Attribute List". If any other attribute (whether recognized or unrecognized) appears more
+    // than once in an UPDATE message, then all the occurrences of the attribute other than the first one
+    // SHALL be discarded and the UPDATE message will continue to be processed."
+    const word = code >> 5;
+    const bit = 1 << (code & 31);
+    if ((seen[word]! & bit) !== 0) {
+      if (code === AttrType.MpReachNlri || code === AttrType.MpUnreachNlri) {
+        fail(
+          updateError(
+            'ERR_BGP_ATTR_MP_DUPLICATE',
+            'session-reset',
+            UpdateSubcode.MalformedAttributeList,
+            `${attrName(code)} appears twice`,
+            { attrType: code },
+          ),
+        );
+        break;
+      }
+      fail(
+        updateError(
+          'ERR_BGP_ATTR_DUPLICATE',
+          'attribute-discard',
+          UpdateSubcode.MalformedAttributeList,
+          `${attrName(code)} appears twice`,
+          { attrType: code, data: whole },
+        ),
+      );
+      continue;
+    }
+    seen[word]! |= bit;
+
+    const desc = REGISTRY[code];
+    if (desc === undefined) {
+      // RFC 4271 6.3: "If any of the well-known mandatory attributes are not recognized, then the Error
+      // Subcode MUST be set to Unrecognized Well-known Attribute. The Data field MUST contain the
+      // unrecognized attribute (type, length, and value)." (An attribute with the Optional bit clear is
+      // well-known; we know every well-known attribute.)
+      if ((flags & AttrFlag.Optional) === 0) {
+        fail(
+          updateError(
+            'ERR_BGP_ATTR_UNRECOGNIZED_WELL_KNOWN',
+            'session-reset',
+            UpdateSubcode.UnrecognizedWellKnownAttribute,
+            `unrecognized well-known attribute ${code}`,
+            { attrType: code, data: whole },
+          ),
+        );
+        break;
+      }
+      // RFC 4271 5: "Unrecognized ... optional attributes" are kept: transitive ones are passed on with the
+      // Partial bit set (`forwardedFlags`), non-transitive ones are ignored by the route engine.
+      attributes.push({ type: 'unknown', code, flags, raw });
+      continue;
+    }
+
+    // RFC 7606 3 c: "If the value of either the Optional or Transitive bits in the Attribute Flags is in
+    // conflict with their specified values, then the attribute MUST be treated as malformed and the
+    // "treat-as-withdraw" approach used, unless the specification for the attribute mandates different
+    // handling for incorrect Attribute Flags."
+    const flagsWrong = (flags & (AttrFlag.Optional | AttrFlag.Transitive)) !== desc.flags;
+    if (flagsWrong) {
+      fail(
+        updateError(
+          'ERR_BGP_ATTR_FLAGS',
+          'treat-as-withdraw',
+          UpdateSubcode.AttributeFlagsError,
+          `${desc.name} flags 0x${flags.toString(16)}`,
+          { attrType: code, data: whole },
+        ),
+      );
+    }
+
+    const r = desc.decode(raw, flags, ctx);
+    if (!isAttributeError(r)) {
+      // MP attributes with wrong flags stay decoded: their prefixes are what "treat-as-withdraw" withdraws.
+      if (!flagsWrong || code === AttrType.MpReachNlri || code === AttrType.MpUnreachNlri) attributes.push(r);
+      else attributes.push({ type: 'malformed', code, flags, raw });
+      continue;
+    }
+    r.data = whole;
+    fail(r);
+    if (r.action === 'session-reset') break;
+    if (r.action !== 'attribute-discard') attributes.push({ type: 'malformed', code, flags, raw });
+  }
+  return { attributes, errors: errors ?? NO_ERRORS, action };
+}
+
+const NO_ERRORS: UpdateError[] = [];
+Object.freeze(NO_ERRORS);
+
+// ===== Access =====
+
+/** The first attribute of a kind, e.g. `getAttribute(attrs, 'as-path')?.segments`. */
+export function getAttribute<T extends PathAttributeType>(
+  attrs: readonly PathAttribute[],
+  type: T,
+): AttributeOf<T> | undefined {
+  for (const a of attrs) if (a.type === type) return a as AttributeOf<T>;
+  return undefined;
+}
+
+/** The attribute with a type code (any kind, including unknown), e.g. for plugins reading raw bytes. */
+export function getAttributeByCode(attrs: readonly PathAttribute[], code: number): PathAttribute | undefined {
+  for (const a of attrs) if (a.code === code) return a;
+  return undefined;
+}
+
+/** Text of an attribute value for logs. */
+export function formatAttribute(attr: PathAttribute): string {
+  const desc = REGISTRY[attr.code];
+  if (desc === undefined || attr.type === 'unknown' || attr.type === 'malformed') {
+    return Array.from(attr.raw, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  return desc.format(attr);
+}
+
+// ===== Encoding =====
+
+/**
+ * The flags to use when passing an attribute on: RFC 4271 5: "If a path with an unrecognized transitive
+ * optional attribute is accepted and passed to other BGP peers, then the unrecognized transitive optional
+ * attribute of that path MUST be passed, along with the path, to other BGP peers with the Partial bit in the
+ * Attribute Flags octet set to 1."
+ */
+export function forwardedFlags(attr: PathAttribute): number {
+  if (
+    attr.type === 'unknown' &&
+    (attr.flags & AttrFlag.Optional) !== 0 &&
+    (attr.flags & AttrFlag.Transitive) !== 0
+  ) {
+    return attr.flags | AttrFlag.Partial;
+  }
+  return attr.flags;
+}
+
+/** An opaque attribute from raw bytes (plugins writing attributes by type code). */
+export function makeRawAttribute(code: number, flags: number, raw: Uint8Array): UnknownAttribute {
+  return { type: 'unknown', code, flags: raw.length > 255 ? flags | AttrFlag.ExtendedLength : flags, raw };
+}
+
+/**
+ * Write one attribute: flags as stored (the Extended Length bit is kept when set, and added when the value
+ * needs it), type code, length, value.
+ */
+export function writeAttribute(w: WireWriter, attr: PathAttribute, flags: number = attr.flags): void {
+  const len = attr.raw.length;
+  let f = flags & 0xff;
+  if (len > 255) f |= AttrFlag.ExtendedLength;
+  w.u8(f).u8(attr.code);
+  if ((f & AttrFlag.ExtendedLength) !== 0) w.u16(len);
+  else w.u8(len);
+  w.bytes(attr.raw);
+}
+
+/** Size on the wire of `writeAttribute(attr)`. */
+export function attributeWireLength(attr: PathAttribute): number {
+  const ext = attr.raw.length > 255 || (attr.flags & AttrFlag.ExtendedLength) !== 0;
+  return (ext ? 4 : 3) + attr.raw.length;
+}

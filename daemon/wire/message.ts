@@ -1,0 +1,97 @@
+// Whole-message codec: header check + per-type body decoder, and the encoder for any message. This is the
+// entry point the session uses for every framed message (`MessageFramer` output).
+import type { DecodeContext } from './context.js';
+import { checkHeader, isHeaderError, writeHeader } from './header.js';
+import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MessageType } from './iana.js';
+import { KEEPALIVE, type KeepaliveMessage } from './keepalive.js';
+import { decodeNotification, writeNotificationBody, type NotificationMessage } from './notification.js';
+import { decodeOpen, writeOpenBody, type OpenMessage } from './open.js';
+import { failed, type DecodeResult, decoded } from './result.js';
+import { decodeRouteRefresh, writeRouteRefreshBody, type RouteRefreshMessage } from './route-refresh.js';
+import { decodeUpdate, writeUpdateBody, type UpdateMessage } from './update.js';
+import { WireWriter } from './writer.js';
+
+export type Message =
+  OpenMessage | UpdateMessage | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;
+
+/**
+ * Decode one whole message (header included), e.g. from `MessageFramer.next()` or an MRT BGP4MP record.
+ * Never throws: errors come back as `{ ok: false, error }` (session reset) or, for UPDATE, as soft
+ * `errors` with the strongest `action`.
+ */
+export function decodeMessage(bytes: Uint8Array, ctx: DecodeContext): DecodeResult<Message> {
+  if (bytes.length < HEADER_LENGTH) {
+    return failed({
+      kind: 'header',
+      code: 'ERR_BGP_HEADER_LENGTH',
+      action: 'session-reset',
+      subcode: 2,
+      data: bytes.slice(16, 18),
+      reason: `${bytes.length} octets, less than a header`,
+    });
+  }
+  const h = checkHeader(bytes, 0, ctx.extendedMessage === true);
+  if (isHeaderError(h)) return failed(h);
+  // The Length field must match the bytes we were given (the framer guarantees it; MRT records may not).
+  if (h.length !== bytes.length) {
+    return failed({
+      kind: 'header',
+      code: 'ERR_BGP_HEADER_LENGTH',
+      action: 'session-reset',
+      subcode: 2,
+      data: bytes.slice(16, 18),
+      reason: `length field ${h.length} but ${bytes.length} octets`,
+    });
+  }
+  const body = bytes.subarray(HEADER_LENGTH);
+  switch (h.type) {
+    case MessageType.Update:
+      return decodeUpdate(body, ctx);
+    case MessageType.Open:
+      return decodeOpen(body);
+    case MessageType.Notification:
+      return decodeNotification(body);
+    case MessageType.Keepalive:
+      return decoded(KEEPALIVE);
+    default:
+      return decodeRouteRefresh(body);
+  }
+}
+
+/** Encode a message with its header. Throws only on caller bugs (a message too long for the session). */
+export function encodeMessage(msg: Message, ctx?: { extendedMessage?: boolean }): Uint8Array {
+  const w = new WireWriter(msg.type === 'keepalive' ? HEADER_LENGTH : 256);
+  w.bytes(HEADER_PLACEHOLDER);
+  let type: number;
+  switch (msg.type) {
+    case 'update':
+      type = MessageType.Update;
+      writeUpdateBody(w, msg);
+      break;
+    case 'open':
+      type = MessageType.Open;
+      writeOpenBody(w, msg);
+      break;
+    case 'notification':
+      type = MessageType.Notification;
+      writeNotificationBody(w, msg);
+      break;
+    case 'keepalive':
+      type = MessageType.Keepalive;
+      break;
+    case 'route-refresh':
+      type = MessageType.RouteRefresh;
+      writeRouteRefreshBody(w, msg);
+      break;
+  }
+  const out = w.finish();
+  const max =
+    ctx?.extendedMessage === true && type !== MessageType.Open && type !== MessageType.Keepalive
+      ? MAX_EXTENDED_MESSAGE_LENGTH
+      : MAX_MESSAGE_LENGTH;
+  if (out.length > max) throw new RangeError(`${msg.type} of ${out.length} octets exceeds ${max}`);
+  writeHeader(out, 0, out.length, type);
+  return out;
+}
+
+const HEADER_PLACEHOLDER = new Uint8Array(HEADER_LENGTH);

@@ -1,0 +1,227 @@
+// UPDATE message (type 2) codec: withdrawn routes, path attributes, NLRI, with the RFC 7606 outcome of any
+// error. Prefixes stay in wire form (`NlriBlock`); `forEachAnnounced`/`forEachWithdrawn` walk every prefix of
+// an UPDATE (body and MP attributes) without allocating per prefix.
+//
+// RFC 4271 4.3:
+//   +-----------------------------------------------------+
+//   |   Withdrawn Routes Length (2 octets)                |
+//   +-----------------------------------------------------+
+//   |   Withdrawn Routes (variable)                       |
+//   +-----------------------------------------------------+
+//   |   Total Path Attribute Length (2 octets)            |
+//   +-----------------------------------------------------+
+//   |   Path Attributes (variable)                        |
+//   +-----------------------------------------------------+
+//   |   Network Layer Reachability Information (variable) |
+//   +-----------------------------------------------------+
+import { decodeAttributes, writeAttribute } from './attributes/index.js';
+import type { PathAttribute } from './attributes/types.js';
+import type { DecodeContext } from './context.js';
+import { hasAddPath } from './context.js';
+import { strongerAction, updateError, type ErrorAction, type UpdateError } from './errors.js';
+import { Afi, AttrType, Safi, UpdateSubcode } from './iana.js';
+import { countPrefixes, forEachPrefix, NLRI_BAD_LENGTH, type NlriBlock } from './nlri.js';
+import { getU16 } from './reader.js';
+import { failed, type DecodeResult } from './result.js';
+import type { WireWriter } from './writer.js';
+
+export interface UpdateMessage {
+  type: 'update';
+  /** IPv4 unicast withdrawn routes (the body field). */
+  withdrawn: NlriBlock;
+  /** Path attributes in received order. */
+  attributes: PathAttribute[];
+  /** IPv4 unicast announced routes (the body field). */
+  nlri: NlriBlock;
+}
+
+function invalidNetwork(field: string, code: number): UpdateError {
+  // RFC 7606 5.3: "An error in the syntax of the NLRI field (or Withdrawn Routes) of an UPDATE message
+  // (not the MP attributes) MUST be handled with "session reset"" - RFC 4271 6.3: "If the field is
+  // syntactically incorrect, then the Error Subcode MUST be set to Invalid Network Field."
+  const reason =
+    code === NLRI_BAD_LENGTH ? `${field}: prefix length above 32` : `${field}: prefix overruns the field`;
+  return updateError('ERR_BGP_NLRI_INVALID', 'session-reset', UpdateSubcode.InvalidNetworkField, reason);
+}
+
+/** Decode an UPDATE body (the bytes after the 19-octet header). Never throws. */
+export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult<UpdateMessage> {
+  const len = body.length;
+  // RFC 4271 6.3: "If the Withdrawn Routes Length or Total Attribute Length is too large (i.e., if
+  // Withdrawn Routes Length + Total Attribute Length + 23 exceeds the message Length), then the Error
+  // Subcode MUST be set to Malformed Attribute List."
+  if (len < 4)
+    return failed(
+      updateError(
+        'ERR_BGP_UPDATE_LENGTHS',
+        'session-reset',
+        UpdateSubcode.MalformedAttributeList,
+        `UPDATE body of ${len} octets`,
+      ),
+    );
+  const withdrawnLength = getU16(body, 0);
+  if (2 + withdrawnLength + 2 > len) {
+    return failed(
+      updateError(
+        'ERR_BGP_UPDATE_LENGTHS',
+        'session-reset',
+        UpdateSubcode.MalformedAttributeList,
+        `withdrawn routes length ${withdrawnLength} too large`,
+      ),
+    );
+  }
+  const attrStart = 4 + withdrawnLength;
+  const attrLength = getU16(body, attrStart - 2);
+  const nlriStart = attrStart + attrLength;
+  if (nlriStart > len) {
+    return failed(
+      updateError(
+        'ERR_BGP_UPDATE_LENGTHS',
+        'session-reset',
+        UpdateSubcode.MalformedAttributeList,
+        `total path attribute length ${attrLength} too large`,
+      ),
+    );
+  }
+
+  const addPath = hasAddPath(ctx, Afi.Ipv4, Safi.Unicast);
+  const withdrawnCount = countPrefixes(body, 2, 2 + withdrawnLength, Afi.Ipv4, addPath);
+  if (withdrawnCount < 0) return failed(invalidNetwork('withdrawn routes', withdrawnCount));
+  const nlriCount = countPrefixes(body, nlriStart, len, Afi.Ipv4, addPath);
+  if (nlriCount < 0) return failed(invalidNetwork('NLRI', nlriCount));
+
+  const decodedAttrs = decodeAttributes(body.subarray(attrStart, nlriStart), ctx);
+  if (decodedAttrs.action === 'session-reset') {
+    const e = decodedAttrs.errors.find((x) => x.action === 'session-reset')!;
+    return failed(e);
+  }
+  const message: UpdateMessage = {
+    type: 'update',
+    withdrawn: {
+      afi: Afi.Ipv4,
+      safi: Safi.Unicast,
+      addPath,
+      bytes: body.subarray(2, 2 + withdrawnLength),
+      count: withdrawnCount,
+    },
+    attributes: decodedAttrs.attributes,
+    nlri: { afi: Afi.Ipv4, safi: Safi.Unicast, addPath, bytes: body.subarray(nlriStart), count: nlriCount },
+  };
+  let errors = decodedAttrs.errors;
+  let action: ErrorAction | 'none' = decodedAttrs.action;
+  const missing = checkMandatory(message);
+  if (missing !== undefined) {
+    errors = [...errors, missing];
+    action = action === 'none' ? missing.action : strongerAction(action, missing.action);
+  }
+  return { ok: true, message, errors, action: action as Exclude<ErrorAction, 'session-reset'> | 'none' };
+}
+
+/**
+ * RFC 7606 3 d: "If any of the well-known mandatory attributes are not present in an UPDATE message, then
+ * "treat-as-withdraw" MUST be used. (Note that [RFC4760] reclassifies NEXT_HOP as what is effectively
+ * discretionary.)" Mandatory attributes matter only when the UPDATE announces something (RFC 4271 5:
+ * ORIGIN and AS_PATH in every UPDATE carrying NLRI; NEXT_HOP when the NLRI field is used).
+ */
+export function checkMandatory(update: UpdateMessage): UpdateError | undefined {
+  let mpAnnounces = false;
+  let origin = false;
+  let asPath = false;
+  let nextHop = false;
+  for (const a of update.attributes) {
+    if (a.code === AttrType.Origin) origin = true;
+    else if (a.code === AttrType.AsPath) asPath = true;
+    else if (a.code === AttrType.NextHop) nextHop = true;
+    else if (a.type === 'mp-reach' && a.nlri.bytes.length > 0) mpAnnounces = true;
+  }
+  const bodyAnnounces = update.nlri.bytes.length > 0;
+  if (!bodyAnnounces && !mpAnnounces) return undefined;
+  const absent = !origin
+    ? AttrType.Origin
+    : !asPath
+      ? AttrType.AsPath
+      : bodyAnnounces && !nextHop
+        ? AttrType.NextHop
+        : 0;
+  if (absent === 0) return undefined;
+  return updateError(
+    'ERR_BGP_ATTR_MISSING',
+    'treat-as-withdraw',
+    UpdateSubcode.MissingWellKnownAttribute,
+    `missing well-known attribute ${absent}`,
+    {
+      attrType: absent,
+      // RFC 4271 6.3: "The Data field MUST contain the Attribute Type Code of the missing, well-known attribute."
+      data: Uint8Array.of(absent),
+    },
+  );
+}
+
+/** Write an UPDATE body (no header). Byte-exact for decoded messages. */
+export function writeUpdateBody(w: WireWriter, msg: UpdateMessage): void {
+  w.u16(msg.withdrawn.bytes.length).bytes(msg.withdrawn.bytes);
+  const lengthAt = w.pos;
+  w.u16(0);
+  for (const a of msg.attributes) writeAttribute(w, a);
+  w.patchU16(lengthAt, w.pos - lengthAt - 2);
+  w.bytes(msg.nlri.bytes);
+}
+
+// ===== Walking the prefixes of an UPDATE =====
+
+/** Visitor with the family: `bytes[offset..]` holds ceil(length/8) address octets. */
+export type FamilyPrefixVisitor = (
+  afi: number,
+  safi: number,
+  length: number,
+  bytes: Uint8Array,
+  offset: number,
+  pathId: number,
+) => void;
+
+/** Every announced prefix: the NLRI field (IPv4 unicast) and MP_REACH_NLRI (IPv4/IPv6 unicast/multicast only). */
+export function forEachAnnounced(update: UpdateMessage, visit: FamilyPrefixVisitor): void {
+  if (update.nlri.count > 0)
+    forEachPrefix(update.nlri, (l, b, o, p) => visit(Afi.Ipv4, Safi.Unicast, l, b, o, p));
+  for (const a of update.attributes) {
+    if (a.type === 'mp-reach' && a.nlri.count > 0) {
+      const { afi, safi } = a;
+      forEachPrefix(a.nlri, (l, b, o, p) => visit(afi, safi, l, b, o, p));
+    }
+  }
+}
+
+/** Every withdrawn prefix: the Withdrawn Routes field and MP_UNREACH_NLRI. */
+export function forEachWithdrawn(update: UpdateMessage, visit: FamilyPrefixVisitor): void {
+  if (update.withdrawn.count > 0)
+    forEachPrefix(update.withdrawn, (l, b, o, p) => visit(Afi.Ipv4, Safi.Unicast, l, b, o, p));
+  for (const a of update.attributes) {
+    if (a.type === 'mp-unreach' && a.withdrawn.count > 0) {
+      const { afi, safi } = a;
+      forEachPrefix(a.withdrawn, (l, b, o, p) => visit(afi, safi, l, b, o, p));
+    }
+  }
+}
+
+/** Announced + withdrawn prefix count (opaque families not counted). */
+export function prefixCount(update: UpdateMessage): number {
+  let n = Math.max(0, update.nlri.count) + Math.max(0, update.withdrawn.count);
+  for (const a of update.attributes) {
+    if (a.type === 'mp-reach') n += Math.max(0, a.nlri.count);
+    else if (a.type === 'mp-unreach') n += Math.max(0, a.withdrawn.count);
+  }
+  return n;
+}
+
+/**
+ * RFC 4724 2: End-of-RIB is an UPDATE with no withdrawn routes, attributes or NLRI (IPv4 unicast), or one
+ * whose only attribute is an empty MP_UNREACH_NLRI. Returns the family, or undefined.
+ */
+export function endOfRibFamily(update: UpdateMessage): { afi: number; safi: number } | undefined {
+  if (update.withdrawn.bytes.length !== 0 || update.nlri.bytes.length !== 0) return undefined;
+  if (update.attributes.length === 0) return { afi: Afi.Ipv4, safi: Safi.Unicast };
+  const only = update.attributes[0]!;
+  if (update.attributes.length === 1 && only.type === 'mp-unreach' && only.withdrawn.bytes.length === 0)
+    return { afi: only.afi, safi: only.safi };
+  return undefined;
+}
