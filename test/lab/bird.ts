@@ -111,6 +111,15 @@ export class BirdRouter extends DaemonRouter implements LabRouter {
     return run('birdc', ['-s', this.socket, command]);
   }
 
+  /** Administratively shut the session with `address` down, with an RFC 8203 shutdown message. */
+  async disable(address: string, message?: string): Promise<void> {
+    await this.cli(`disable ${this.protocolOf(address)}${message ? ` "${message}"` : ''}`);
+  }
+  /** Bring the session with `address` back up after disable(). */
+  async enable(address: string): Promise<void> {
+    await this.cli(`enable ${this.protocolOf(address)}`);
+  }
+
   async neighbor(address: string): Promise<NeighborStatus> {
     const out = await this.cli(`show protocols all ${this.protocolOf(address)}`);
     return parseBirdProtocol(address, out);

@@ -109,6 +109,13 @@ export class FrrRouter extends DaemonRouter implements LabRouter {
     return JSON.parse(await this.vtysh(command));
   }
 
+  /** Apply configuration lines under `router bgp ASN` (e.g. "neighbor X shutdown message bye"). */
+  async configureBgp(...lines: string[]): Promise<void> {
+    const args = ['-c', 'configure terminal', '-c', `router bgp ${this.spec.asn}`];
+    for (const line of lines) args.push('-c', line);
+    await run('vtysh', ['--vty_socket', this.vtyDir, '-d', 'bgpd', ...args]);
+  }
+
   async neighbor(address: string): Promise<NeighborStatus> {
     const all = await this.vtyshJson(`show bgp neighbors ${address} json`);
     return parseFrrNeighbor(address, all[address] ?? {});

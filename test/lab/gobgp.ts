@@ -88,6 +88,9 @@ export class GobgpRouter extends DaemonRouter implements LabRouter {
         '--api-hosts',
         `${apiHost}:${apiPort}`,
         '--pprof-disable',
+        // NOTIFICATIONs received before Established are only logged at debug level.
+        '--log-level',
+        'debug',
       ],
     };
   }
@@ -121,7 +124,11 @@ export class GobgpRouter extends DaemonRouter implements LabRouter {
     return lastError ? { ...status, lastError } : status;
   }
 
-  /** The last NOTIFICATION gobgpd logged for `address` (its log is JSON lines), as "code/subcode". */
+  /**
+   * Why gobgpd last dropped the session with `address`, from its debug log (JSON lines): the FSM
+   * reason of the last transition to Idle, with the NOTIFICATION code/subcode when it carried one,
+   * plus any "sent notification" / "Peer Down" lines logged just before it.
+   */
   lastNotification(address: string): string | undefined {
     let text: string;
     try {
@@ -129,21 +136,7 @@ export class GobgpRouter extends DaemonRouter implements LabRouter {
     } catch {
       return undefined;
     }
-    let last: string | undefined;
-    for (const line of text.split('\n')) {
-      if (!line.includes(address) || !/notification/i.test(line)) continue;
-      try {
-        const entry = JSON.parse(line);
-        if (entry.Key !== address) continue;
-        const code = entry.Code ?? entry.code;
-        const subcode = entry.Subcode ?? entry.subcode;
-        last = `${String(entry.msg).toLowerCase()} ${code}/${subcode}`;
-        if (entry.Data) last += ` ${String(entry.Data)}`;
-      } catch {
-        // not a JSON log line
-      }
-    }
-    return last;
+    return gobgpLastError(address, text);
   }
 
   async receivedRoutes(): Promise<ReceivedRoute[]> {
@@ -155,6 +148,55 @@ export class GobgpRouter extends DaemonRouter implements LabRouter {
 }
 
 // ===== gobgp JSON parsers =====
+
+/** gobgp's fsmStateReasonType values (pkg/server/fsm.go), in order. */
+const gobgpReasons = [
+  'dying',
+  'admin down',
+  'read failed',
+  'write failed',
+  'notification sent',
+  'notification received',
+  'hold timer expired',
+  'idle hold timer expired',
+  'restart timer expired',
+  'graceful restart',
+  'invalid message',
+  'new connection',
+  'open message received',
+  'open message negotiated',
+  'hard reset',
+  'deinit',
+];
+
+/** The last down reason for `address` in gobgpd's JSON-lines log `text`; see lastNotification. */
+export function gobgpLastError(address: string, text: string): string | undefined {
+  let last: string | undefined;
+  let pending: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{') || !line.includes(address)) continue;
+    let e: any;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (e.Key !== address) continue;
+    if (e.msg === 'sent notification' && e.Code !== undefined)
+      pending.push(`sent notification ${e.Code}/${e.Subcode}`);
+    else if (e.msg === 'Peer Down') pending.push(`peer down: ${e.Reason}`);
+    else if (e.msg === 'state changed' && e.new === 'BGP_FSM_IDLE') {
+      const reason = e.reason ?? {};
+      const body = reason.BGPNotification?.Body;
+      const parts = [gobgpReasons[reason.Type] ?? `reason ${reason.Type}`];
+      if (body) parts[0] += ` ${body.ErrorCode}/${body.ErrorSubcode}`;
+      last = [...parts, ...pending].join('; ').toLowerCase();
+      pending = [];
+    }
+  }
+  if (pending.length > 0) last = [last, ...pending].filter(Boolean).join('; ').toLowerCase();
+  return last;
+}
 
 /** AFI/SAFI of a MultiProtocolCapability value (protobuf: field 1 = Family{afi=1, safi=2}). */
 function decodeMpFamily(base64: string): string | undefined {
