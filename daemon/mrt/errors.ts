@@ -13,8 +13,6 @@ export type MrtWarningCode =
 export type MrtErrorCode =
   /** The file cannot be opened or read. */
   | 'ERR_MRT_OPEN'
-  /** The input is bzip2 and neither `bzip2` nor a JavaScript decoder is available. */
-  | 'ERR_MRT_NO_BZIP2'
   /** A writer argument cannot be encoded (field out of range, missing peer). */
   | 'ERR_MRT_ENCODE';
 

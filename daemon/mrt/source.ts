@@ -2,11 +2,15 @@
 // child process, which decompresses on another core), chosen by the magic bytes, never by the file name.
 // The file is never held in memory whole. A cut or corrupt compressed stream is not an exception: every
 // byte decompressed before the damage is delivered, then readMrtChunks() resolves with one warning.
+// `bzip2 -dc` drops the last few KiB it decoded when the stream is cut (it writes in 5000-octet pieces), so
+// then the file is decoded again with unbzip2-stream (pure JavaScript, ~5 MB/s) to deliver the rest; that
+// decoder is also the fallback when the bzip2 program is missing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import unbzip2Stream from 'unbzip2-stream';
 import { MrtError, type MrtWarning } from './errors.js';
 
 export type Compression = 'none' | 'gzip' | 'bzip2';
@@ -115,8 +119,10 @@ async function readBzip2(
     child.on('close', (code) => resolve({ code }));
   });
   let stoppedEarly = false;
+  let delivered = 0;
   try {
     for await (const chunk of child.stdout!) {
+      delivered += (chunk as Buffer).length;
       let more = onChunk(chunk as Buffer);
       if (typeof more !== 'boolean') more = await more;
       if (!more) {
@@ -130,14 +136,12 @@ async function readBzip2(
   if (stoppedEarly) child.kill();
   const { code, spawnError } = await exited;
   if (spawnError) {
-    const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new MrtError(
-      missing ? 'ERR_MRT_NO_BZIP2' : 'ERR_MRT_OPEN',
-      missing ? `${path}: bzip2 input needs the bzip2 program (apt-get install bzip2)` : spawnError.message,
-      { cause: spawnError },
-    );
+    if ((spawnError as NodeJS.ErrnoException).code === 'ENOENT') return readBzip2InJs(path, onChunk, 0);
+    throw new MrtError('ERR_MRT_OPEN', `${path}: ${spawnError.message}`, { cause: spawnError });
   }
   if (!stoppedEarly && code !== 0) {
+    // Recover what bzip2 decoded but did not write, then report the damage.
+    await readBzip2InJs(path, onChunk, delivered);
     const detail = stderr
       .trim()
       .split('\n')
@@ -146,10 +150,73 @@ async function readBzip2(
       compression: 'bzip2',
       warning: {
         code: 'ERR_MRT_TRUNCATED_COMPRESSED',
-        message: `bzip2 stream is cut or corrupt (${(detail ?? `bzip2 exit status ${code}`).replace(/^bzip2: /, '').trim()})`,
+        message: `bzip2 stream is cut or corrupt (${(detail ?? `bzip2 exit status ${code}`)
+          .replace(/^bzip2: /, '')
+          .replace(/;$/, '')
+          .trim()})`,
         records: 0,
       },
     };
   }
   return { compression: 'bzip2' };
+}
+
+/**
+ * Decode `path` with unbzip2-stream, skipping the first `skip` decompressed octets (already delivered by
+ * `bzip2 -dc`). A decoder error is the cut/corrupt-stream warning.
+ */
+async function readBzip2InJs(
+  path: string,
+  onChunk: (chunk: Buffer) => boolean | Promise<boolean>,
+  skip: number,
+): Promise<ChunkSourceResult> {
+  const file = createReadStream(path, { highWaterMark: CHUNK_SIZE });
+  // unbzip2-stream is a classic (through) stream whose error must not discard data it already emitted, so
+  // it is read with 'data' events and paused for backpressure rather than async-iterated.
+  const decoder = unbzip2Stream();
+  let position = 0;
+  let failure: Error | undefined;
+  await new Promise<void>((resolve) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      file.destroy();
+      decoder.destroy();
+      resolve();
+    };
+    file.on('error', (err) => {
+      failure = err;
+      finish();
+    });
+    decoder.on('error', (err: Error) => {
+      failure = err;
+      finish();
+    });
+    decoder.on('end', finish);
+    decoder.on('data', (data: Buffer) => {
+      if (finished) return;
+      let chunk = data;
+      const start = position;
+      position += chunk.length;
+      if (position <= skip) return;
+      if (start < skip) chunk = chunk.subarray(skip - start);
+      const more = onChunk(chunk);
+      if (more === false) finish();
+      else if (more !== true) {
+        decoder.pause();
+        void more.then((m) => (m ? decoder.resume() : finish()));
+      }
+    });
+    file.pipe(decoder);
+  });
+  if (!failure) return { compression: 'bzip2' };
+  return {
+    compression: 'bzip2',
+    warning: {
+      code: 'ERR_MRT_TRUNCATED_COMPRESSED',
+      message: `bzip2 stream is cut or corrupt (JavaScript decoder: ${failure.message})`,
+      records: 0,
+    },
+  };
 }
