@@ -21,6 +21,21 @@ import type { LoadedProgram } from './loader.js';
 import { REGION_CODE, REGION_CONTEXT, REGION_STACK, STACK_SIZE } from './memory.js';
 import type { Memory } from './memory.js';
 import * as op from './opcodes.js';
+import {
+  arsh64,
+  atomic,
+  byteSwap,
+  cmpS64,
+  cmpU64,
+  div32,
+  divmod64,
+  lsh64,
+  mod32,
+  mul64,
+  rsh64,
+  setU64,
+  toU64,
+} from './alu.js';
 
 /** Per-run input. */
 export interface RunContext {
@@ -110,92 +125,92 @@ function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
     const k = imm[pc]!;
     switch (opcode[pc]) {
       // ===== ALU64 =====
-      case op.EBPF_OP_ADD64_IMM:
+      case 0x07: // EBPF_OP_ADD64_IMM
         t = (L[d]! >>> 0) + (k >>> 0);
         L[d] = t;
         H[d] = H[d]! + (k >> 31) + (t >= TWO_32 ? 1 : 0);
         break;
-      case op.EBPF_OP_ADD64_REG:
+      case 0x0f: // EBPF_OP_ADD64_REG
         t = (L[d]! >>> 0) + (L[s]! >>> 0);
         L[d] = t;
         H[d] = H[d]! + H[s]! + (t >= TWO_32 ? 1 : 0);
         break;
-      case op.EBPF_OP_SUB64_IMM:
+      case 0x17: // EBPF_OP_SUB64_IMM
         t = (L[d]! >>> 0) - (k >>> 0);
         L[d] = t;
         H[d] = H[d]! - (k >> 31) - (t < 0 ? 1 : 0);
         break;
-      case op.EBPF_OP_SUB64_REG:
+      case 0x1f: // EBPF_OP_SUB64_REG
         t = (L[d]! >>> 0) - (L[s]! >>> 0);
         L[d] = t;
         H[d] = H[d]! - H[s]! - (t < 0 ? 1 : 0);
         break;
-      case op.EBPF_OP_MUL64_IMM:
+      case 0x27: // EBPF_OP_MUL64_IMM
         mul64(L, H, d, k, k >> 31);
         break;
-      case op.EBPF_OP_MUL64_REG:
+      case 0x2f: // EBPF_OP_MUL64_REG
         mul64(L, H, d, L[s]!, H[s]!);
         break;
-      case op.EBPF_OP_DIV64_IMM:
-      case op.EBPF_OP_MOD64_IMM:
+      case 0x37: // EBPF_OP_DIV64_IMM
+      case 0x97: // EBPF_OP_MOD64_IMM
         divmod64(L, H, d, k, k >> 31, opcode[pc]! === op.EBPF_OP_MOD64_IMM, off[pc] === 1);
         break;
-      case op.EBPF_OP_DIV64_REG:
-      case op.EBPF_OP_MOD64_REG:
+      case 0x3f: // EBPF_OP_DIV64_REG
+      case 0x9f: // EBPF_OP_MOD64_REG
         divmod64(L, H, d, L[s]!, H[s]!, opcode[pc]! === op.EBPF_OP_MOD64_REG, off[pc] === 1);
         break;
-      case op.EBPF_OP_OR64_IMM:
+      case 0x47: // EBPF_OP_OR64_IMM
         L[d] = L[d]! | k;
         H[d] = H[d]! | (k >> 31);
         break;
-      case op.EBPF_OP_OR64_REG:
+      case 0x4f: // EBPF_OP_OR64_REG
         L[d] = L[d]! | L[s]!;
         H[d] = H[d]! | H[s]!;
         break;
-      case op.EBPF_OP_AND64_IMM:
+      case 0x57: // EBPF_OP_AND64_IMM
         L[d] = L[d]! & k;
         H[d] = H[d]! & (k >> 31);
         break;
-      case op.EBPF_OP_AND64_REG:
+      case 0x5f: // EBPF_OP_AND64_REG
         L[d] = L[d]! & L[s]!;
         H[d] = H[d]! & H[s]!;
         break;
-      case op.EBPF_OP_XOR64_IMM:
+      case 0xa7: // EBPF_OP_XOR64_IMM
         L[d] = L[d]! ^ k;
         H[d] = H[d]! ^ (k >> 31);
         break;
-      case op.EBPF_OP_XOR64_REG:
+      case 0xaf: // EBPF_OP_XOR64_REG
         L[d] = L[d]! ^ L[s]!;
         H[d] = H[d]! ^ H[s]!;
         break;
-      case op.EBPF_OP_LSH64_IMM:
+      case 0x67: // EBPF_OP_LSH64_IMM
         lsh64(L, H, d, k & 63);
         break;
-      case op.EBPF_OP_LSH64_REG:
+      case 0x6f: // EBPF_OP_LSH64_REG
         lsh64(L, H, d, L[s]! & 63);
         break;
-      case op.EBPF_OP_RSH64_IMM:
+      case 0x77: // EBPF_OP_RSH64_IMM
         rsh64(L, H, d, k & 63);
         break;
-      case op.EBPF_OP_RSH64_REG:
+      case 0x7f: // EBPF_OP_RSH64_REG
         rsh64(L, H, d, L[s]! & 63);
         break;
-      case op.EBPF_OP_ARSH64_IMM:
+      case 0xc7: // EBPF_OP_ARSH64_IMM
         arsh64(L, H, d, k & 63);
         break;
-      case op.EBPF_OP_ARSH64_REG:
+      case 0xcf: // EBPF_OP_ARSH64_REG
         arsh64(L, H, d, L[s]! & 63);
         break;
-      case op.EBPF_OP_NEG64:
+      case 0x87: // EBPF_OP_NEG64
         // Two's complement: ~x + 1; the +1 carries into the high half only when the low half is 0.
         H[d] = ~H[d]! + (L[d] === 0 ? 1 : 0);
         L[d] = -L[d]!;
         break;
-      case op.EBPF_OP_MOV64_IMM:
+      case 0xb7: // EBPF_OP_MOV64_IMM
         L[d] = k;
         H[d] = k >> 31;
         break;
-      case op.EBPF_OP_MOV64_REG:
+      case 0xbf: // EBPF_OP_MOV64_REG
         // MOVSX: offset 8/16/32 sign-extends that many low bits of src.
         switch (off[pc]) {
           case 0:
@@ -215,167 +230,167 @@ function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
             H[d] = L[s]! >> 31;
         }
         break;
-      case op.EBPF_OP_BSWAP:
+      case 0xd7: // EBPF_OP_BSWAP
         byteSwap(L, H, d, k);
         break;
 
       // ===== ALU (32-bit, zero-extended) =====
-      case op.EBPF_OP_ADD_IMM:
+      case 0x04: // EBPF_OP_ADD_IMM
         L[d] = L[d]! + k;
         H[d] = 0;
         break;
-      case op.EBPF_OP_ADD_REG:
+      case 0x0c: // EBPF_OP_ADD_REG
         L[d] = L[d]! + L[s]!;
         H[d] = 0;
         break;
-      case op.EBPF_OP_SUB_IMM:
+      case 0x14: // EBPF_OP_SUB_IMM
         L[d] = L[d]! - k;
         H[d] = 0;
         break;
-      case op.EBPF_OP_SUB_REG:
+      case 0x1c: // EBPF_OP_SUB_REG
         L[d] = L[d]! - L[s]!;
         H[d] = 0;
         break;
-      case op.EBPF_OP_MUL_IMM:
+      case 0x24: // EBPF_OP_MUL_IMM
         L[d] = Math.imul(L[d]!, k);
         H[d] = 0;
         break;
-      case op.EBPF_OP_MUL_REG:
+      case 0x2c: // EBPF_OP_MUL_REG
         L[d] = Math.imul(L[d]!, L[s]!);
         H[d] = 0;
         break;
-      case op.EBPF_OP_DIV_IMM:
+      case 0x34: // EBPF_OP_DIV_IMM
         L[d] = div32(L[d]!, k, off[pc] === 1);
         H[d] = 0;
         break;
-      case op.EBPF_OP_DIV_REG:
+      case 0x3c: // EBPF_OP_DIV_REG
         L[d] = div32(L[d]!, L[s]!, off[pc] === 1);
         H[d] = 0;
         break;
-      case op.EBPF_OP_MOD_IMM:
+      case 0x94: // EBPF_OP_MOD_IMM
         L[d] = mod32(L[d]!, k, off[pc] === 1);
         H[d] = 0;
         break;
-      case op.EBPF_OP_MOD_REG:
+      case 0x9c: // EBPF_OP_MOD_REG
         L[d] = mod32(L[d]!, L[s]!, off[pc] === 1);
         H[d] = 0;
         break;
-      case op.EBPF_OP_OR_IMM:
+      case 0x44: // EBPF_OP_OR_IMM
         L[d] = L[d]! | k;
         H[d] = 0;
         break;
-      case op.EBPF_OP_OR_REG:
+      case 0x4c: // EBPF_OP_OR_REG
         L[d] = L[d]! | L[s]!;
         H[d] = 0;
         break;
-      case op.EBPF_OP_AND_IMM:
+      case 0x54: // EBPF_OP_AND_IMM
         L[d] = L[d]! & k;
         H[d] = 0;
         break;
-      case op.EBPF_OP_AND_REG:
+      case 0x5c: // EBPF_OP_AND_REG
         L[d] = L[d]! & L[s]!;
         H[d] = 0;
         break;
-      case op.EBPF_OP_XOR_IMM:
+      case 0xa4: // EBPF_OP_XOR_IMM
         L[d] = L[d]! ^ k;
         H[d] = 0;
         break;
-      case op.EBPF_OP_XOR_REG:
+      case 0xac: // EBPF_OP_XOR_REG
         L[d] = L[d]! ^ L[s]!;
         H[d] = 0;
         break;
-      case op.EBPF_OP_LSH_IMM:
+      case 0x64: // EBPF_OP_LSH_IMM
         L[d] = L[d]! << (k & 31);
         H[d] = 0;
         break;
-      case op.EBPF_OP_LSH_REG:
+      case 0x6c: // EBPF_OP_LSH_REG
         L[d] = L[d]! << (L[s]! & 31);
         H[d] = 0;
         break;
-      case op.EBPF_OP_RSH_IMM:
+      case 0x74: // EBPF_OP_RSH_IMM
         L[d] = L[d]! >>> (k & 31);
         H[d] = 0;
         break;
-      case op.EBPF_OP_RSH_REG:
+      case 0x7c: // EBPF_OP_RSH_REG
         L[d] = L[d]! >>> (L[s]! & 31);
         H[d] = 0;
         break;
-      case op.EBPF_OP_ARSH_IMM:
+      case 0xc4: // EBPF_OP_ARSH_IMM
         L[d] = L[d]! >> (k & 31);
         H[d] = 0;
         break;
-      case op.EBPF_OP_ARSH_REG:
+      case 0xcc: // EBPF_OP_ARSH_REG
         L[d] = L[d]! >> (L[s]! & 31);
         H[d] = 0;
         break;
-      case op.EBPF_OP_NEG:
+      case 0x84: // EBPF_OP_NEG
         L[d] = -L[d]!;
         H[d] = 0;
         break;
-      case op.EBPF_OP_MOV_IMM:
+      case 0xb4: // EBPF_OP_MOV_IMM
         L[d] = k;
         H[d] = 0;
         break;
-      case op.EBPF_OP_MOV_REG:
+      case 0xbc: // EBPF_OP_MOV_REG
         t = off[pc]!;
         L[d] = t === 8 ? (L[s]! << 24) >> 24 : t === 16 ? (L[s]! << 16) >> 16 : L[s]!;
         H[d] = 0;
         break;
-      case op.EBPF_OP_LE:
+      case 0xd4: // EBPF_OP_LE
         // This host order is little-endian: only truncate.
         if (k === 16) L[d] = L[d]! & 0xffff;
         if (k !== 64) H[d] = 0;
         break;
-      case op.EBPF_OP_BE:
+      case 0xdc: // EBPF_OP_BE
         byteSwap(L, H, d, k);
         break;
 
       // ===== lddw (addresses already resolved at load) =====
-      case op.EBPF_OP_LDDW:
+      case 0x18: // EBPF_OP_LDDW
         L[d] = k;
         H[d] = imm[pc + 1]!;
         pc++;
         break;
 
       // ===== loads =====
-      case op.EBPF_OP_LDXW:
+      case 0x61: // EBPF_OP_LDXW
         if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 4, false)) < 0)
           return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 4);
         L[d] = views[mem.region]!.getInt32(a, true);
         H[d] = 0;
         break;
-      case op.EBPF_OP_LDXH:
+      case 0x69: // EBPF_OP_LDXH
         if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 2, false)) < 0)
           return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 2);
         L[d] = views[mem.region]!.getUint16(a, true);
         H[d] = 0;
         break;
-      case op.EBPF_OP_LDXB:
+      case 0x71: // EBPF_OP_LDXB
         if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 1, false)) < 0)
           return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 1);
         L[d] = views[mem.region]!.getUint8(a);
         H[d] = 0;
         break;
-      case op.EBPF_OP_LDXDW:
+      case 0x79: // EBPF_OP_LDXDW
         if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 8, false)) < 0)
           return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 8);
         t = views[mem.region]!.getInt32(a + 4, true);
         L[d] = views[mem.region]!.getInt32(a, true);
         H[d] = t;
         break;
-      case op.EBPF_OP_LDXSW:
+      case 0x81: // EBPF_OP_LDXSW
         if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 4, false)) < 0)
           return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 4);
         L[d] = views[mem.region]!.getInt32(a, true);
         H[d] = L[d]! >> 31;
         break;
-      case op.EBPF_OP_LDXSH:
+      case 0x89: // EBPF_OP_LDXSH
         if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 2, false)) < 0)
           return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 2);
         L[d] = views[mem.region]!.getInt16(a, true);
         H[d] = L[d]! >> 31;
         break;
-      case op.EBPF_OP_LDXSB:
+      case 0x91: // EBPF_OP_LDXSB
         if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 1, false)) < 0)
           return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 1);
         L[d] = views[mem.region]!.getInt8(a);
@@ -383,50 +398,51 @@ function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
         break;
 
       // ===== stores =====
-      case op.EBPF_OP_STW:
+      case 0x62: // EBPF_OP_STW
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 4, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 4);
         views[mem.region]!.setInt32(a, k, true);
         break;
-      case op.EBPF_OP_STH:
+      case 0x6a: // EBPF_OP_STH
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 2, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 2);
         views[mem.region]!.setInt16(a, k, true);
         break;
-      case op.EBPF_OP_STB:
+      case 0x72: // EBPF_OP_STB
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 1, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 1);
         views[mem.region]!.setInt8(a, k);
         break;
-      case op.EBPF_OP_STDW:
+      case 0x7a: // EBPF_OP_STDW
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 8, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 8);
         views[mem.region]!.setInt32(a, k, true);
         views[mem.region]!.setInt32(a + 4, k >> 31, true);
         break;
-      case op.EBPF_OP_STXW:
+      case 0x63: // EBPF_OP_STXW
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 4, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 4);
         views[mem.region]!.setInt32(a, L[s]!, true);
         break;
-      case op.EBPF_OP_STXH:
+      case 0x6b: // EBPF_OP_STXH
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 2, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 2);
         views[mem.region]!.setInt16(a, L[s]!, true);
         break;
-      case op.EBPF_OP_STXB:
+      case 0x73: // EBPF_OP_STXB
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 1, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 1);
         views[mem.region]!.setInt8(a, L[s]!);
         break;
-      case op.EBPF_OP_STXDW:
+      case 0x7b: // EBPF_OP_STXDW
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 8, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 8);
         views[mem.region]!.setInt32(a, L[s]!, true);
         views[mem.region]!.setInt32(a + 4, H[s]!, true);
         break;
-      case op.EBPF_OP_ATOMIC32:
-      case op.EBPF_OP_ATOMIC64: {
+      case 0xc3: // EBPF_OP_ATOMIC32
+      case 0xdb: {
+        // EBPF_OP_ATOMIC64
         const size = opcode[pc] === op.EBPF_OP_ATOMIC64 ? 8 : 4;
         if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, size, true)) < 0)
           return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, size);
@@ -435,154 +451,160 @@ function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
       }
 
       // ===== jumps (JMP: 64-bit compare, imm sign-extended) =====
-      case op.EBPF_OP_JA:
+      case 0x05: // EBPF_OP_JA
         pc += off[pc]!;
         break;
-      case op.EBPF_OP_JA32:
+      case 0x06: // EBPF_OP_JA32
         pc += k;
         break;
-      case op.EBPF_OP_JEQ_IMM:
+      case 0x15: // EBPF_OP_JEQ_IMM
         if (L[d] === k && H[d] === k >> 31) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JEQ_REG:
+      case 0x1d: // EBPF_OP_JEQ_REG
         if (L[d] === L[s] && H[d] === H[s]) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JNE_IMM:
+      case 0x55: // EBPF_OP_JNE_IMM
         if (L[d] !== k || H[d] !== k >> 31) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JNE_REG:
+      case 0x5d: // EBPF_OP_JNE_REG
         if (L[d] !== L[s] || H[d] !== H[s]) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSET_IMM:
+      case 0x45: // EBPF_OP_JSET_IMM
         if ((L[d]! & k) !== 0 || (H[d]! & (k >> 31)) !== 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSET_REG:
+      case 0x4d: // EBPF_OP_JSET_REG
         if ((L[d]! & L[s]!) !== 0 || (H[d]! & H[s]!) !== 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JGT_IMM:
+      case 0x25: // EBPF_OP_JGT_IMM
         if (cmpU64(H[d]!, L[d]!, k >> 31, k) > 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JGT_REG:
+      case 0x2d: // EBPF_OP_JGT_REG
         if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) > 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JGE_IMM:
+      case 0x35: // EBPF_OP_JGE_IMM
         if (cmpU64(H[d]!, L[d]!, k >> 31, k) >= 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JGE_REG:
+      case 0x3d: // EBPF_OP_JGE_REG
         if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) >= 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JLT_IMM:
+      case 0xa5: // EBPF_OP_JLT_IMM
         if (cmpU64(H[d]!, L[d]!, k >> 31, k) < 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JLT_REG:
+      case 0xad: // EBPF_OP_JLT_REG
         if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) < 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JLE_IMM:
+      case 0xb5: // EBPF_OP_JLE_IMM
         if (cmpU64(H[d]!, L[d]!, k >> 31, k) <= 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JLE_REG:
+      case 0xbd: // EBPF_OP_JLE_REG
         if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) <= 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSGT_IMM:
+      case 0x65: // EBPF_OP_JSGT_IMM
         if (cmpS64(H[d]!, L[d]!, k >> 31, k) > 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSGT_REG:
+      case 0x6d: // EBPF_OP_JSGT_REG
         if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) > 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSGE_IMM:
+      case 0x75: // EBPF_OP_JSGE_IMM
         if (cmpS64(H[d]!, L[d]!, k >> 31, k) >= 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSGE_REG:
+      case 0x7d: // EBPF_OP_JSGE_REG
         if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) >= 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSLT_IMM:
+      case 0xc5: // EBPF_OP_JSLT_IMM
         if (cmpS64(H[d]!, L[d]!, k >> 31, k) < 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSLT_REG:
+      case 0xcd: // EBPF_OP_JSLT_REG
         if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) < 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSLE_IMM:
+      case 0xd5: // EBPF_OP_JSLE_IMM
         if (cmpS64(H[d]!, L[d]!, k >> 31, k) <= 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSLE_REG:
+      case 0xdd: // EBPF_OP_JSLE_REG
         if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) <= 0) pc += off[pc]!;
         break;
 
       // ===== JMP32: compare the low 32 bits =====
-      case op.EBPF_OP_JEQ32_IMM:
+      case 0x16: // EBPF_OP_JEQ32_IMM
         if (L[d] === k) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JEQ32_REG:
+      case 0x1e: // EBPF_OP_JEQ32_REG
         if (L[d] === L[s]) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JNE32_IMM:
+      case 0x56: // EBPF_OP_JNE32_IMM
         if (L[d] !== k) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JNE32_REG:
+      case 0x5e: // EBPF_OP_JNE32_REG
         if (L[d] !== L[s]) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSET32_IMM:
+      case 0x46: // EBPF_OP_JSET32_IMM
         if ((L[d]! & k) !== 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSET32_REG:
+      case 0x4e: // EBPF_OP_JSET32_REG
         if ((L[d]! & L[s]!) !== 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JGT32_IMM:
+      case 0x26: // EBPF_OP_JGT32_IMM
         if (L[d]! >>> 0 > k >>> 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JGT32_REG:
+      case 0x2e: // EBPF_OP_JGT32_REG
         if (L[d]! >>> 0 > L[s]! >>> 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JGE32_IMM:
+      case 0x36: // EBPF_OP_JGE32_IMM
         if (L[d]! >>> 0 >= k >>> 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JGE32_REG:
+      case 0x3e: // EBPF_OP_JGE32_REG
         if (L[d]! >>> 0 >= L[s]! >>> 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JLT32_IMM:
+      case 0xa6: // EBPF_OP_JLT32_IMM
         if (L[d]! >>> 0 < k >>> 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JLT32_REG:
+      case 0xae: // EBPF_OP_JLT32_REG
         if (L[d]! >>> 0 < L[s]! >>> 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JLE32_IMM:
+      case 0xb6: // EBPF_OP_JLE32_IMM
         if (L[d]! >>> 0 <= k >>> 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JLE32_REG:
+      case 0xbe: // EBPF_OP_JLE32_REG
         if (L[d]! >>> 0 <= L[s]! >>> 0) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSGT32_IMM:
+      case 0x66: // EBPF_OP_JSGT32_IMM
         if (L[d]! > k) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSGT32_REG:
+      case 0x6e: // EBPF_OP_JSGT32_REG
         if (L[d]! > L[s]!) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSGE32_IMM:
+      case 0x76: // EBPF_OP_JSGE32_IMM
         if (L[d]! >= k) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSGE32_REG:
+      case 0x7e: // EBPF_OP_JSGE32_REG
         if (L[d]! >= L[s]!) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSLT32_IMM:
+      case 0xc6: // EBPF_OP_JSLT32_IMM
         if (L[d]! < k) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSLT32_REG:
+      case 0xce: // EBPF_OP_JSLT32_REG
         if (L[d]! < L[s]!) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSLE32_IMM:
+      case 0xd6: // EBPF_OP_JSLE32_IMM
         if (L[d]! <= k) pc += off[pc]!;
         break;
-      case op.EBPF_OP_JSLE32_REG:
+      case 0xde: // EBPF_OP_JSLE32_REG
         if (L[d]! <= L[s]!) pc += off[pc]!;
         break;
 
       // ===== calls and exit =====
-      case op.EBPF_OP_CALL:
-      case op.EBPF_OP_CALLX: {
+      case 0x85: // EBPF_OP_CALL
+      case 0x8d: {
+        // EBPF_OP_CALLX
         let target: number;
         let helper: Helper | undefined;
         if (opcode[pc] === op.EBPF_OP_CALL) {
-          if (s === 0) helper = p.helpers.get(k);
+          if (s === 0 && !(helper = p.helpers.get(k)))
+            return fault(
+              FaultCodes.BAD_CALLX_TARGET,
+              pc,
+              `call to unregistered helper ${k} (verifier check removed?)`,
+            );
           target = pc + 1 + k;
         } else {
           // callx: a function address (lddw src=4) calls locally, a small integer names a helper.
@@ -627,7 +649,7 @@ function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
         pc = target - 1;
         break;
       }
-      case op.EBPF_OP_EXIT:
+      case 0x95: // EBPF_OP_EXIT
         if (frame === 0)
           return { r0: (BigInt(H[0]! >>> 0) << 32n) | BigInt(L[0]! >>> 0), steps: budget - left };
         frame--;
@@ -679,229 +701,6 @@ function loadFault(mem: Memory, pc: number, hi: number, lo: number, o: number, s
 
 function storeFault(mem: Memory, pc: number, hi: number, lo: number, o: number, size: number): VmFault {
   return accessFault(FaultCodes.OUT_OF_BOUNDS_STORE, 'store', mem, pc, hi, lo, o, size);
-}
-
-// ===== 64-bit arithmetic on (hi, lo) int32 halves =====
-/** Unsigned 64-bit comparison: -1, 0, 1. */
-function cmpU64(ah: number, al: number, bh: number, bl: number): number {
-  if (ah !== bh) return ah >>> 0 > bh >>> 0 ? 1 : -1;
-  if (al !== bl) return al >>> 0 > bl >>> 0 ? 1 : -1;
-  return 0;
-}
-
-/** Signed 64-bit comparison: -1, 0, 1. */
-function cmpS64(ah: number, al: number, bh: number, bl: number): number {
-  if (ah !== bh) return ah > bh ? 1 : -1;
-  if (al !== bl) return al >>> 0 > bl >>> 0 ? 1 : -1;
-  return 0;
-}
-
-/** High 32 bits of the 64-bit product of two u32. */
-function mulHighU32(a: number, b: number): number {
-  const a0 = a & 0xffff;
-  const a1 = a >>> 16;
-  const b0 = b & 0xffff;
-  const b1 = b >>> 16;
-  const mid1 = a1 * b0;
-  const mid2 = a0 * b1;
-  const low = a0 * b0;
-  // (a1*b1 << 32) + ((mid1 + mid2) << 16) + low, keep bits 32..63.
-  const carry = ((low >>> 16) + (mid1 & 0xffff) + (mid2 & 0xffff)) >>> 16;
-  return (a1 * b1 + (mid1 >>> 16) + (mid2 >>> 16) + carry) | 0;
-}
-
-/** dst = dst * (bh:bl), low 64 bits. */
-function mul64(L: Int32Array, H: Int32Array, d: number, bl: number, bh: number): void {
-  const al = L[d]!;
-  const ah = H[d]!;
-  H[d] = mulHighU32(al >>> 0, bl >>> 0) + Math.imul(al, bh) + Math.imul(ah, bl);
-  L[d] = Math.imul(al, bl);
-}
-
-function toU64(hi: number, lo: number): bigint {
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-}
-
-function setU64(L: Int32Array, H: Int32Array, d: number, v: bigint): void {
-  L[d] = Number(v & 0xffffffffn);
-  H[d] = Number((v >> 32n) & 0xffffffffn);
-}
-
-/** div/mod (unsigned, or signed when `signed`) of dst by (bh:bl), with the RFC 9669 zero and overflow rules. */
-function divmod64(
-  L: Int32Array,
-  H: Int32Array,
-  d: number,
-  bl: number,
-  bh: number,
-  isMod: boolean,
-  signed: boolean,
-): void {
-  const al = L[d]!;
-  const ah = H[d]!;
-  if (bl === 0 && bh === 0) {
-    // "dst = 0" for division by zero; modulo by zero leaves dst.
-    if (!isMod) L[d] = H[d] = 0;
-    return;
-  }
-  if (!signed && ah === 0 && bh === 0) {
-    // Both fit in 32 bits: exact in doubles.
-    const x = al >>> 0;
-    const y = bl >>> 0;
-    L[d] = isMod ? x % y : Math.floor(x / y);
-    return;
-  }
-  if (signed && ah === al >> 31 && bh === bl >> 31 && !(al === -0x80000000 && bl === -1)) {
-    // Both are sign-extended 32-bit values: exact in doubles, truncating toward zero.
-    const r = isMod ? al % bl : Math.trunc(al / bl);
-    L[d] = r;
-    H[d] = r < 0 ? -1 : 0;
-    return;
-  }
-  let r: bigint;
-  if (signed) {
-    const x = BigInt.asIntN(64, toU64(ah, al));
-    const y = BigInt.asIntN(64, toU64(bh, bl));
-    // INT64_MIN / -1 overflows: the result wraps to INT64_MIN; INT64_MIN % -1 is 0.
-    r = isMod ? x % y : x / y;
-  } else {
-    const x = toU64(ah, al);
-    const y = toU64(bh, bl);
-    r = isMod ? x % y : x / y;
-  }
-  setU64(L, H, d, BigInt.asUintN(64, r));
-}
-
-/** 32-bit div (unsigned, or signed when `signed`), with the RFC 9669 zero and overflow rules. */
-function div32(a: number, b: number, signed: boolean): number {
-  if (b === 0) return 0;
-  if (!signed) return Math.floor((a >>> 0) / (b >>> 0));
-  if (a === -0x80000000 && b === -1) return a;
-  return Math.trunc(a / b);
-}
-
-/** 32-bit mod (unsigned, or signed when `signed`): modulo by zero leaves the dividend. */
-function mod32(a: number, b: number, signed: boolean): number {
-  if (b === 0) return a;
-  if (!signed) return (a >>> 0) % (b >>> 0);
-  if (b === -1) return 0;
-  return a % b;
-}
-
-function lsh64(L: Int32Array, H: Int32Array, d: number, n: number): void {
-  if (n === 0) return;
-  if (n < 32) {
-    H[d] = (H[d]! << n) | (L[d]! >>> (32 - n));
-    L[d] = L[d]! << n;
-  } else {
-    H[d] = L[d]! << (n - 32);
-    L[d] = 0;
-  }
-}
-
-function rsh64(L: Int32Array, H: Int32Array, d: number, n: number): void {
-  if (n === 0) return;
-  if (n < 32) {
-    L[d] = (L[d]! >>> n) | (H[d]! << (32 - n));
-    H[d] = H[d]! >>> n;
-  } else {
-    L[d] = H[d]! >>> (n - 32);
-    H[d] = 0;
-  }
-}
-
-function arsh64(L: Int32Array, H: Int32Array, d: number, n: number): void {
-  if (n === 0) return;
-  if (n < 32) {
-    L[d] = (L[d]! >>> n) | (H[d]! << (32 - n));
-    H[d] = H[d]! >> n;
-  } else {
-    L[d] = H[d]! >> (n - 32);
-    H[d] = H[d]! >> 31;
-  }
-}
-
-function bswap32(x: number): number {
-  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
-}
-
-/** Unconditional byte swap of the low `width` bits, zero-extended (be on this little-endian host, and bswap). */
-function byteSwap(L: Int32Array, H: Int32Array, d: number, width: number): void {
-  if (width === 16) {
-    const x = L[d]!;
-    L[d] = ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
-    H[d] = 0;
-  } else if (width === 32) {
-    L[d] = bswap32(L[d]!);
-    H[d] = 0;
-  } else {
-    const lo = L[d]!;
-    L[d] = bswap32(H[d]!);
-    H[d] = bswap32(lo);
-  }
-}
-
-// ===== atomics (RFC 9669 section 5.3) =====
-/** Apply atomic operation `imm` to the `size`-byte value at `a`, with src register `s` (and r0 for cmpxchg). */
-function atomic(
-  view: DataView,
-  a: number,
-  size: number,
-  L: Int32Array,
-  H: Int32Array,
-  s: number,
-  imm: number,
-): void {
-  const oldL = view.getInt32(a, true);
-  const oldH = size === 8 ? view.getInt32(a + 4, true) : 0;
-  let newL = oldL;
-  let newH = oldH;
-  const sl = L[s]!;
-  const sh = size === 8 ? H[s]! : 0;
-  switch (imm & ~op.BPF_FETCH) {
-    case op.BPF_ADD: {
-      const lo = (oldL >>> 0) + (sl >>> 0);
-      newL = lo | 0;
-      newH = (oldH + sh + (lo >= TWO_32 ? 1 : 0)) | 0;
-      break;
-    }
-    case op.BPF_OR:
-      newL = oldL | sl;
-      newH = oldH | sh;
-      break;
-    case op.BPF_AND:
-      newL = oldL & sl;
-      newH = oldH & sh;
-      break;
-    case op.BPF_XOR:
-      newL = oldL ^ sl;
-      newH = oldH ^ sh;
-      break;
-    case op.BPF_XCHG & ~op.BPF_FETCH:
-      newL = sl;
-      newH = sh;
-      break;
-    case op.BPF_CMPXCHG & ~op.BPF_FETCH: {
-      // "Compares the value in R0 to the value addressed by dst + offset. If they match, it is
-      // replaced with src. In either case, the value that was at dst + offset before the
-      // operation is zero-extended and loaded back to R0."
-      const r0H = size === 8 ? H[0]! : 0;
-      if (L[0] === oldL && r0H === oldH) {
-        newL = sl;
-        newH = sh;
-      }
-      L[0] = oldL;
-      H[0] = oldH;
-      break;
-    }
-  }
-  view.setInt32(a, newL, true);
-  if (size === 8) view.setInt32(a + 4, newH, true);
-  // "FETCH: the value that was at dst + offset before the operation is zero-extended and loaded back to src".
-  if (imm & op.BPF_FETCH && imm !== op.BPF_CMPXCHG) {
-    L[s] = oldL;
-    H[s] = oldH;
-  }
 }
 
 // ===== helper calls =====

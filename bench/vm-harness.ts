@@ -1,0 +1,54 @@
+// Reusable pieces for VM benchmarks: load a program from assembler text or an image, run it a few
+// times with a large budget, and report instructions per second (best of the runs). Used by
+// bench/vm-interp.ts and bench/vm-elf-bench.ts. Prints figures; never passes or fails on timing.
+import { assemble, loadProgram, run, VerifyError, VmFault } from '../vm/index.js';
+import type { LoadedProgram, LoadOptions, ProgramImage, RunContext } from '../vm/index.js';
+
+export interface BenchFigures {
+  readonly label: string;
+  readonly r0: bigint;
+  /** Instructions executed per run. */
+  readonly steps: number;
+  /** Best wall time of one run, seconds. */
+  readonly seconds: number;
+  readonly insnsPerSecond: number;
+}
+
+/** Load assembler text as a program with entry 0 and no data; throws on errors (benchmarks are not tests). */
+export function loadAsm(text: string, options: LoadOptions = {}): LoadedProgram {
+  const code = assemble(text);
+  if (!(code instanceof Uint8Array)) throw new Error(code.describe());
+  return loadImage({ code, entry: 0, data: [] }, options);
+}
+
+export function loadImage(image: ProgramImage, options: LoadOptions = {}): LoadedProgram {
+  const loaded = loadProgram(image, { budget: Number.MAX_SAFE_INTEGER, ...options });
+  if (loaded instanceof VerifyError) throw new Error(loaded.describe());
+  return loaded;
+}
+
+/** Run `loaded` `runs` times (after one warm-up run) and keep the fastest. */
+export function benchRun(
+  label: string,
+  loaded: LoadedProgram,
+  ctx: () => RunContext = () => ({}),
+  runs = 3,
+): BenchFigures {
+  let best = Infinity;
+  let last: { r0: bigint; steps: number } | undefined;
+  for (let i = 0; i <= runs; i++) {
+    const c = ctx();
+    const t0 = process.hrtime.bigint();
+    const r = run(loaded, c);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r instanceof VmFault) throw new Error(`${label}: ${r.describe()}`);
+    last = r;
+    if (i > 0) best = Math.min(best, seconds);
+  }
+  return { label, r0: last!.r0, steps: last!.steps, seconds: best, insnsPerSecond: last!.steps / best };
+}
+
+/** One aligned line: label, instructions, time, M insn/s. */
+export function formatFigures(f: BenchFigures): string {
+  return `${f.label.padEnd(34)} ${String(f.steps).padStart(12)} insns  ${f.seconds.toFixed(3).padStart(8)} s  ${(f.insnsPerSecond / 1e6).toFixed(1).padStart(7)} M insn/s  (r0 = ${f.r0})`;
+}
