@@ -1,4 +1,185 @@
 #!/usr/bin/env node
-// xbgpd: the BGP speaker daemon. Placeholder entry point until the session layer lands.
-process.stderr.write('xbgpd: the daemon is not available yet\n');
-process.exitCode = 1;
+// xbgpd: the BGP speaker daemon's entry point. Parses the command line, validates the configuration,
+// runs the Speaker (daemon/speaker.ts) and maps signals to it:
+//   SIGHUP  re-read the configuration (a bad file changes nothing),
+//   SIGTERM / SIGINT  clean shutdown (CEASE / Administrative Shutdown to every peer),
+//   SIGUSR1  write the received-prefix table (to --dump-received FILE, else to the log).
+import { loadConfigFile, formatIssue } from '../config/load.js';
+import { createLogger } from '../log.js';
+import { Speaker } from '../speaker.js';
+import { isXbgpdError } from '../errors.js';
+import type { LevelWithSilent } from 'pino';
+
+const usage = `usage: xbgpd --config FILE [--dump-received FILE] [--log-level LEVEL] [--log-pretty|--log-json]
+       xbgpd --check-config FILE
+
+  --config FILE          run the speaker with this YAML configuration
+  --check-config FILE    validate FILE, print one line per problem, exit 1 if there is any
+  --dump-received FILE   keep FILE updated with the received prefixes of every peer (JSON); also
+                         rewritten immediately on SIGUSR1
+  --log-level LEVEL      override the file's log-level (trace debug info warn error fatal silent)
+  --log-pretty / --log-json   force pretty or JSON log lines (default: pretty on a TTY)
+`;
+
+interface Args {
+  config?: string;
+  checkConfig?: string;
+  dumpReceived?: string;
+  logLevel?: LevelWithSilent;
+  pretty?: boolean;
+  help?: boolean;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const args: Args = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string | undefined => argv[++i];
+    switch (a) {
+      case '--config':
+      case '-c':
+        args.config = value();
+        if (args.config === undefined) return `${a} needs a FILE`;
+        break;
+      case '--check-config':
+        args.checkConfig = value();
+        if (args.checkConfig === undefined) return `${a} needs a FILE`;
+        break;
+      case '--dump-received':
+        args.dumpReceived = value();
+        if (args.dumpReceived === undefined) return `${a} needs a FILE`;
+        break;
+      case '--log-level': {
+        const level = value();
+        if (!level || !['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) {
+          return `${a} needs one of trace debug info warn error fatal silent`;
+        }
+        args.logLevel = level as LevelWithSilent;
+        break;
+      }
+      case '--log-pretty':
+        args.pretty = true;
+        break;
+      case '--log-json':
+        args.pretty = false;
+        break;
+      case '-h':
+      case '--help':
+        args.help = true;
+        break;
+      default:
+        return `unknown argument '${a}'`;
+    }
+  }
+  return args;
+}
+
+async function checkConfig(file: string): Promise<number> {
+  const result = await loadConfigFile(file);
+  if (result.ok) {
+    const c = result.config;
+    process.stdout.write(
+      `${file}: ok (${c.peers.length} peer(s), ${c.originate.length} originated prefix(es))\n`,
+    );
+    return 0;
+  }
+  for (const issue of result.issues) process.stderr.write(formatIssue(issue, file) + '\n');
+  return 1;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`xbgpd: ${args}\n${usage}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (args.checkConfig !== undefined) return checkConfig(args.checkConfig);
+  if (args.config === undefined) {
+    process.stderr.write(`xbgpd: --config FILE is required\n${usage}`);
+    return 2;
+  }
+  const configFile = args.config;
+  const loaded = await loadConfigFile(configFile);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) process.stderr.write(formatIssue(issue, configFile) + '\n');
+    return 1;
+  }
+  const log = createLogger({
+    level: args.logLevel ?? loaded.config.logLevel,
+    ...(args.pretty !== undefined ? { pretty: args.pretty } : {}),
+  });
+
+  let speaker: Speaker;
+  try {
+    speaker = await Speaker.start({
+      config: loaded.config,
+      log,
+      ...(args.dumpReceived !== undefined ? { dumpReceivedFile: args.dumpReceived } : {}),
+    });
+  } catch (err) {
+    const text = isXbgpdError(err) ? `${err.code}: ${err.message}` : String(err);
+    log.fatal({ err }, 'startup failed');
+    process.stderr.write(`xbgpd: ${text}\n`);
+    return 1;
+  }
+  log.info({ config: configFile, pid: process.pid }, 'xbgpd started');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    let reloading = Promise.resolve();
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      speaker.shutdown().then(
+        () => {
+          log.info('xbgpd stopped');
+          log.flush();
+          resolve(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      // Reloads run one after another; a bad file is logged and changes nothing.
+      reloading = reloading.then(async () => {
+        if (stopping) return;
+        const next = await loadConfigFile(configFile);
+        if (!next.ok) {
+          log.error({ issues: next.issues.map((i) => formatIssue(i, configFile)) }, 'config reload rejected');
+          return;
+        }
+        try {
+          const summary = await speaker.reload(next.config);
+          log.info(summary, 'config reloaded');
+        } catch (err) {
+          log.error({ err }, 'config reload failed');
+        }
+      });
+    });
+    process.on('SIGUSR1', () => {
+      speaker.dumpReceived().catch((err: unknown) => log.error({ err }, 'dump failed'));
+    });
+  });
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Listeners and sockets are closed by shutdown(); leave promptly even if a transport lingers.
+    if (code !== 0 || process.argv.includes('--config')) setTimeout(() => process.exit(code), 200).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`xbgpd: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,361 @@
+// One BGP connection: an RFC 4271 FSM instance (fsm.ts), its TCP transport and its timers. It turns
+// socket input and timer expiries into FSM events and carries out the FSM's actions. What concerns the
+// peer as a whole (collision detection, restart with back-off, routes, announcements) is delegated to
+// the owning Session through `ConnectionHost`. Events raised while actions run are queued, so every
+// transition completes before the next starts.
+import {
+  transition,
+  type Fsm,
+  type FsmAction,
+  type FsmEvent,
+  type FsmOptions,
+  type State,
+  type TimerName,
+  initialFsm,
+  type NotificationSpec,
+} from './fsm.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { Transport, TransportSink, DialHandle } from './transport.js';
+import type { Negotiated, OpenSummary } from './negotiate.js';
+import type { Logger } from '../log.js';
+import type { HeaderError } from '../wire/index.js';
+import { toNotification } from '../wire/index.js';
+import { MessageType } from '../wire/index.js';
+import type { UpdateMessage } from '../wire/index.js';
+import type { NotificationMessage } from '../wire/index.js';
+import type { RouteRefreshMessage } from '../wire/index.js';
+import { codec } from './codec.js';
+
+/** RFC 4271 8.2.2: "sets the HoldTimer to a large value ... A HoldTimer value of 4 minutes is suggested." */
+export const LARGE_HOLD_TIME_S = 240;
+
+/** What a Connection needs from its Session. */
+export interface ConnectionHost {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly fsmOptions: FsmOptions;
+  /** Seconds for timers that do not depend on negotiation. */
+  timerSeconds(timer: 'connectRetry' | 'delayOpen' | 'idleHold'): number;
+  /** Whether this peer may dial out (false for passive peers). */
+  readonly mayConnect: boolean;
+  dial(conn: Connection): DialHandle;
+  openToSend(): OpenSummary;
+  /** Check a received OPEN and run collision detection; returns the event to feed. */
+  openReceived(conn: Connection, open: OpenSummary): FsmEvent;
+  established(conn: Connection): void;
+  updateReceived(conn: Connection, update: UpdateMessage, treatAsWithdraw: boolean): void;
+  routeRefreshReceived(conn: Connection, msg: RouteRefreshMessage): void;
+  deleteRoutes(conn: Connection): void;
+  trackSecondConnection(conn: Connection): void;
+  dampPeerOscillations(conn: Connection): void;
+  notificationSent(conn: Connection, n: NotificationSpec): void;
+  notificationReceived(conn: Connection, n: NotificationMessage): void;
+  stateChanged(conn: Connection, from: State, to: State, event: FsmEvent): void;
+  /** The UPDATE producer may continue (the socket drained). */
+  writable(conn: Connection): void;
+}
+
+let nextConnectionId = 1;
+
+export class Connection implements TransportSink {
+  readonly id = nextConnectionId++;
+  fsm: Fsm = initialFsm();
+  transport: Transport | undefined;
+  /** 'out' when we initiated the TCP connection (RFC 4271 6.8 collision resolution needs it). */
+  direction: 'in' | 'out' | undefined;
+  negotiated: Negotiated | undefined;
+  remoteOpen: OpenSummary | undefined;
+  /** Why the connection went down, for the "session down" log line. */
+  lastError: string | undefined;
+  private dialing: DialHandle | undefined;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private readonly queue: FsmEvent[] = [];
+  private running = false;
+  private pendingUpdate: { update: UpdateMessage; treatAsWithdraw: boolean } | undefined;
+
+  constructor(private readonly host: ConnectionHost) {}
+
+  get state(): State {
+    return this.fsm.state;
+  }
+
+  // ===== events in =====
+
+  /** Feed one FSM event (queued if a transition is in progress). */
+  fire(event: FsmEvent): void {
+    this.queue.push(event);
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let e = this.queue.shift(); e; e = this.queue.shift()) this.step(e);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private step(event: FsmEvent): void {
+    const from = this.fsm.state;
+    const { next, actions } = transition(this.fsm, event, this.host.fsmOptions);
+    this.fsm = next;
+    for (const action of actions) this.execute(action, event);
+    if (next.state !== from) this.host.stateChanged(this, from, next.state, event);
+  }
+
+  /** Take an accepted or dialled transport as this connection's TCP connection. */
+  adopt(transport: Transport): void {
+    this.dialing?.abort();
+    this.dialing = undefined;
+    this.transport?.destroy();
+    this.transport = transport;
+    this.direction = transport.direction;
+    transport.attach(this);
+  }
+
+  // TransportSink: socket input.
+
+  message(type: number, message: Uint8Array): void {
+    switch (type) {
+      case MessageType.Open: {
+        const decoded = codec.decodeOpen(message);
+        if (!decoded.ok) {
+          this.lastError = decoded.reason;
+          this.fire({ name: 'BGPOpenMsgErr', notification: decoded.notification });
+          return;
+        }
+        this.remoteOpen = decoded.open;
+        this.fire(this.host.openReceived(this, decoded.open));
+        return;
+      }
+      case MessageType.Keepalive:
+        this.fire({ name: 'KeepAliveMsg' });
+        return;
+      case MessageType.Notification: {
+        const n = codec.decodeNotification(message);
+        this.host.notificationReceived(this, n);
+        this.lastError = 'notification received';
+        // RFC 4271 8.1.2 Event 24: "An event is generated when a NOTIFICATION message with "version
+        // error" is received."
+        this.fire({ name: n.code === 2 && n.subcode === 1 ? 'NotifMsgVerErr' : 'NotifMsg' });
+        return;
+      }
+      case MessageType.Update: {
+        if (this.fsm.state !== 'Established' || !this.negotiated) {
+          this.fire({ name: 'UpdateMsg' });
+          return;
+        }
+        const result = codec.decodeUpdate(message, this.negotiated.decodeContext);
+        if (!result.ok) {
+          this.lastError = `UPDATE error: ${result.error.reason}`;
+          this.fire({ name: 'UpdateMsgErr', notification: toNotification(result.error) });
+          return;
+        }
+        for (const e of result.errors) {
+          this.host.log.warn({ code: e.code, action: e.action, reason: e.reason }, 'update error handled');
+        }
+        // afisafi-disable is applied as treat-as-withdraw for now (RFC 7606 allows the weaker action
+        // only as "session reset" alternative; see README).
+        const treatAsWithdraw = result.action === 'treat-as-withdraw' || result.action === 'afisafi-disable';
+        this.pendingUpdate = { update: result.message, treatAsWithdraw };
+        this.fire({ name: 'UpdateMsg' });
+        this.pendingUpdate = undefined;
+        return;
+      }
+      case MessageType.RouteRefresh: {
+        if (this.fsm.state !== 'Established') return;
+        const result = codec.decodeRouteRefresh(message);
+        if (!result.ok) {
+          this.lastError = `ROUTE-REFRESH error: ${result.error.reason}`;
+          // RFC 7313 5: an invalid ROUTE-REFRESH length resets the session with the NOTIFICATION.
+          this.fire({ name: 'UpdateMsgErr', notification: toNotification(result.error) });
+          return;
+        }
+        // ROUTE-REFRESH is a message of its own (RFC 2918), not an RFC 4271 FSM event; it does not
+        // restart the HoldTimer either.
+        this.host.routeRefreshReceived(this, result.message);
+        return;
+      }
+    }
+  }
+
+  headerError(error: HeaderError): void {
+    this.lastError = `header error: ${error.reason}`;
+    this.fire({ name: 'BGPHeaderErr', notification: toNotification(error) });
+  }
+
+  closed(reason: string): void {
+    this.lastError ??= reason;
+    this.fire({ name: 'TcpConnectionFails' });
+  }
+
+  writable(): void {
+    this.host.writable(this);
+  }
+
+  // ===== sending =====
+
+  sendUpdate(update: UpdateMessage): boolean {
+    if (!this.transport || this.fsm.state !== 'Established') return false;
+    const more = this.transport.sendUpdate(
+      codec.encodeUpdate(update, this.negotiated?.extendedMessage ?? false),
+    );
+    // RFC 4271 4.4: "Each time the local system sends a KEEPALIVE or UPDATE message, it restarts its KeepaliveTimer".
+    this.startTimer('keepalive');
+    return more;
+  }
+
+  sendControl(bytes: Uint8Array): void {
+    this.transport?.sendControl(bytes);
+  }
+
+  get canSendUpdates(): boolean {
+    return this.transport?.canSendUpdates ?? false;
+  }
+
+  // ===== actions =====
+
+  private execute(action: FsmAction, event: FsmEvent): void {
+    switch (action.type) {
+      case 'initializeResources':
+        this.lastError = undefined;
+        return;
+      case 'releaseResources':
+        for (const timer of [...this.timers.keys()]) this.stopTimer(timer);
+        this.negotiated = undefined;
+        this.remoteOpen = undefined;
+        return;
+      case 'deleteRoutes':
+        this.host.deleteRoutes(this);
+        return;
+      case 'connect':
+        if (!this.host.mayConnect) return;
+        this.dialing?.abort();
+        this.dialing = this.host.dial(this);
+        return;
+      case 'listen':
+        // Listeners are per address and port (speaker.ts); an accepted connection is matched to its peer.
+        return;
+      case 'dropConnection':
+      case 'rejectConnection':
+        this.dialing?.abort();
+        this.dialing = undefined;
+        this.transport?.close();
+        this.transport = undefined;
+        return;
+      case 'trackSecondConnection':
+        this.host.trackSecondConnection(this);
+        return;
+      case 'sendOpen': {
+        const open = this.host.openToSend();
+        this.transport?.sendControl(codec.encodeOpen(open));
+        return;
+      }
+      case 'sendKeepalive':
+        this.transport?.sendControl(codec.encodeKeepalive());
+        return;
+      case 'sendNotification':
+        if (!this.transport) return;
+        this.transport.sendControl(codec.encodeNotification(action.notification));
+        this.host.notificationSent(this, action.notification);
+        return;
+      case 'startTimer':
+        this.startTimer(action.timer, action.large === true);
+        return;
+      case 'stopTimer':
+        this.stopTimer(action.timer);
+        return;
+      case 'processUpdate':
+        if (this.pendingUpdate)
+          this.host.updateReceived(this, this.pendingUpdate.update, this.pendingUpdate.treatAsWithdraw);
+        return;
+      case 'sessionEstablished':
+        this.host.established(this);
+        return;
+      case 'dampPeerOscillations':
+        this.host.dampPeerOscillations(this);
+        return;
+      default:
+        void event;
+        return;
+    }
+  }
+
+  // ===== timers =====
+
+  /** Duration in ms, or undefined when the timer must not run (a zero negotiated hold time). */
+  private timerMs(timer: TimerName, large: boolean): number | undefined {
+    const jitter = (): number => 0.75 + 0.25 * this.host.clock.random();
+    switch (timer) {
+      case 'hold': {
+        if (large) return LARGE_HOLD_TIME_S * 1000;
+        const hold = this.negotiated?.holdTime ?? 0;
+        return hold === 0 ? undefined : hold * 1000;
+      }
+      case 'keepalive': {
+        const hold = this.negotiated?.holdTime ?? 0;
+        // RFC 4271 10: "A reasonable maximum time between KEEPALIVE messages would be one third of the
+        // Hold Time interval." Jitter (0.75..1.0) keeps many sessions from sending at the same instant.
+        return hold === 0 ? undefined : (hold * 1000 * jitter()) / 3;
+      }
+      case 'connectRetry':
+        return this.host.timerSeconds('connectRetry') * 1000 * jitter();
+      case 'delayOpen':
+        return this.host.timerSeconds('delayOpen') * 1000;
+      case 'idleHold':
+        return this.host.timerSeconds('idleHold') * 1000;
+    }
+  }
+
+  private static readonly expiry: Record<TimerName, FsmEvent> = {
+    connectRetry: { name: 'ConnectRetryTimer_Expires' },
+    hold: { name: 'HoldTimer_Expires' },
+    keepalive: { name: 'KeepaliveTimer_Expires' },
+    delayOpen: { name: 'DelayOpenTimer_Expires' },
+    idleHold: { name: 'IdleHoldTimer_Expires' },
+  };
+
+  startTimer(timer: TimerName, large = false): void {
+    this.stopTimer(timer);
+    const ms = this.timerMs(timer, large);
+    if (ms === undefined) return;
+    const handle = this.host.clock.setTimer(ms, () => {
+      if (this.timers.get(timer) !== handle) return;
+      this.timers.delete(timer);
+      if (timer === 'hold') this.lastError = 'hold timer expired';
+      this.fire(Connection.expiry[timer]);
+    });
+    this.timers.set(timer, handle);
+  }
+
+  stopTimer(timer: TimerName): void {
+    const handle = this.timers.get(timer);
+    if (handle === undefined) return;
+    this.host.clock.clearTimer(handle);
+    this.timers.delete(timer);
+  }
+
+  /** Names of running timers (for tests and state dumps). */
+  get runningTimers(): TimerName[] {
+    return [...this.timers.keys()];
+  }
+
+  /** Stop everything without FSM processing (the session is being discarded). */
+  dispose(): void {
+    for (const timer of [...this.timers.keys()]) this.stopTimer(timer);
+    this.dialing?.abort();
+    this.dialing = undefined;
+    this.transport?.destroy();
+    this.transport = undefined;
+  }
+
+  /** Note for the host: a dial attempt finished. */
+  dialled(transport: Transport | undefined, reason?: string): void {
+    this.dialing = undefined;
+    if (!transport) {
+      this.lastError = reason;
+      this.fire({ name: 'TcpConnectionFails' });
+      return;
+    }
+    this.adopt(transport);
+    this.fire({ name: 'Tcp_CR_Acked' });
+  }
+}

@@ -1,0 +1,614 @@
+// The per-peer session driver. It owns the peer's connections (one FSM each, connection.ts; two at once
+// only while RFC 4271 6.8 collision detection runs), starts and stops the peer, restarts it after a drop
+// with an exponentially growing IdleHoldTimer (peer oscillation damping), checks received OPENs
+// (negotiate.ts), keeps the received-prefix table, and announces the configured prefixes once
+// Established, honouring socket back-pressure. Everything observable is logged through the peer's child
+// logger and emitted as typed events (see daemon/session/README.md for the stable log messages).
+import { EventEmitter } from 'node:events';
+import { Connection, type ConnectionHost } from './connection.js';
+import { type FsmEvent, type FsmOptions, type NotificationSpec, type State, CEASE_COLLISION } from './fsm.js';
+import type { Clock } from './clock.js';
+import { dial as netDial, type DialHandle, type DialOptions, type Transport } from './transport.js';
+import {
+  buildOpen,
+  negotiate,
+  numberToIpv4,
+  familyAfiSafi,
+  type LocalSpeaker,
+  type OpenSummary,
+} from './negotiate.js';
+import { ReceivedTable, familyKeyName, type UpdateSummary } from './received.js';
+import { buildAnnouncements, buildEndOfRib, buildWithdrawals, type AnnounceContext } from './announce.js';
+import { codec } from './codec.js';
+import type { Logger } from '../log.js';
+import type { Family, OriginatedPrefix, PeerConfig } from '../config/types.js';
+import {
+  endOfRibFamily,
+  makeShutdownNotification,
+  notificationName,
+  type NotificationMessage,
+  type RouteRefreshMessage,
+  type UpdateMessage,
+} from '../wire/index.js';
+
+/** Upper bound of the damped IdleHoldTimer (seconds). */
+export const MAX_IDLE_HOLD_S = 120;
+/** A session that stayed Established this long is no longer considered flapping (ms). */
+const STABLE_MS = 60_000;
+/** UPDATEs sent per turn of the event loop before yielding, so timers (KEEPALIVE) stay on time. */
+const UPDATES_PER_TURN = 64;
+
+export type Dialer = (
+  options: DialOptions,
+  connected: (t: Transport) => void,
+  failed: (reason: string) => void,
+) => DialHandle;
+
+export interface SessionOptions {
+  peer: PeerConfig;
+  local: LocalSpeaker;
+  clock: Clock;
+  /** The peer's child logger. */
+  log: Logger;
+  /** The prefixes to announce (read when a session comes up). */
+  originate: () => readonly OriginatedPrefix[];
+  dial?: Dialer;
+}
+
+export interface NotificationInfo {
+  direction: 'sent' | 'received';
+  code: number;
+  subcode: number;
+  name: string;
+  shutdownCommunication?: string;
+}
+
+export interface SessionStatus {
+  name: string;
+  address: string;
+  asn: number;
+  state: State;
+  adminDown: boolean;
+  flaps: number;
+  remoteId?: string;
+  holdTime?: number;
+  families?: Family[];
+  localAddress?: string;
+  lastError?: string;
+  lastNotification?: NotificationInfo;
+  receivedPrefixes: number;
+}
+
+export type SessionEvents = {
+  state: [{ from: State; to: State; connection: number }];
+  established: [];
+  down: [{ reason: string; notification?: NotificationInfo }];
+  update: [UpdateSummary];
+  notification: [NotificationInfo];
+};
+
+/** The FSM options every connection uses: damping on (the IdleHoldTimer), DelayOpen per config. */
+function fsmOptionsFor(peer: PeerConfig): FsmOptions {
+  return {
+    delayOpen: peer.delayOpenTime > 0,
+    sendNotificationWithoutOpen: false,
+    dampPeerOscillations: true,
+  };
+}
+
+export class Session extends EventEmitter<SessionEvents> implements ConnectionHost {
+  readonly peer: PeerConfig;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly fsmOptions: FsmOptions;
+  readonly received = new ReceivedTable();
+  private readonly local: LocalSpeaker;
+  private readonly dialer: Dialer;
+  private readonly originate: () => readonly OriginatedPrefix[];
+  private connections: Connection[] = [];
+  private adminDown = true;
+  private flaps = 0;
+  private establishedAt: number | undefined;
+  private pendingIncoming: Transport | undefined;
+  private lastNotification: NotificationInfo | undefined;
+  private lastError: string | undefined;
+  /** UPDATEs waiting for the socket to accept more (back-pressure). */
+  private outQueue: UpdateMessage[] = [];
+  private outIndex = 0;
+  private pumpScheduled = false;
+
+  constructor(options: SessionOptions) {
+    super();
+    this.peer = options.peer;
+    this.local = options.local;
+    this.clock = options.clock;
+    this.log = options.log;
+    this.originate = options.originate;
+    this.dialer = options.dial ?? netDial;
+    this.fsmOptions = fsmOptionsFor(this.peer);
+  }
+
+  // ===== administration =====
+
+  /** ManualStart (or its passive form). A peer configured `shutdown: true` stays down. */
+  start(): void {
+    if (this.peer.shutdown) {
+      this.log.info({ state: 'Idle' }, 'peer administratively down');
+      return;
+    }
+    this.adminDown = false;
+    const conn = this.primary() ?? this.addConnection();
+    conn.fire({ name: this.peer.passive ? 'ManualStart_with_PassiveTcpEstablishment' : 'ManualStart' });
+  }
+
+  /**
+   * ManualStop with a CEASE (RFC 4486): subcode 2 Administrative Shutdown (default) or 4 Administrative
+   * Reset carry an RFC 9003 shutdown communication; 3 Peer De-configured, 6 Other Configuration Change.
+   * Resolves when the NOTIFICATION has been flushed and the sockets closed (1 s at most).
+   */
+  async stop(options: { subcode?: 2 | 3 | 4 | 6; message?: string } = {}): Promise<void> {
+    this.adminDown = true;
+    const subcode = options.subcode ?? 2;
+    const n =
+      subcode === 2 || subcode === 4
+        ? makeShutdownNotification(subcode, options.message ?? '')
+        : { code: 6, subcode, data: new Uint8Array(0) };
+    const notification: NotificationSpec = { code: n.code, subcode: n.subcode, data: n.data };
+    const closing: Promise<void>[] = [];
+    for (const conn of [...this.connections]) {
+      if (conn.transport) closing.push(conn.transport.whenClosed);
+      conn.fire({ name: 'ManualStop', notification });
+    }
+    await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 1000).unref())]);
+  }
+
+  /** Administrative reset: CEASE / Administrative Reset, then start again; other peers are untouched. */
+  async reset(message = ''): Promise<void> {
+    await this.stop({ subcode: 4, message });
+    this.start();
+  }
+
+  /** Drop everything without sending anything (the daemon is discarding this peer object). */
+  dispose(): void {
+    this.adminDown = true;
+    for (const c of this.connections) c.dispose();
+    this.connections = [];
+  }
+
+  /** An accepted TCP connection whose remote address is this peer's. */
+  acceptIncoming(transport: Transport): void {
+    const primary = this.primary();
+    if (this.adminDown || !primary) {
+      this.log.info({ remote: transport.remoteAddress }, 'connection refused (peer is down)');
+      transport.destroy();
+      return;
+    }
+    if (this.connections.length >= 2) {
+      this.log.info(
+        { remote: transport.remoteAddress },
+        'connection refused (collision already in progress)',
+      );
+      transport.destroy();
+      return;
+    }
+    switch (primary.state) {
+      case 'Idle':
+        // Deviation: 8.2.2 Idle "refuses all incoming BGP connections". While we wait out the
+        // IdleHoldTimer after a drop, a peer that dials us would then wait its own (often long)
+        // ConnectRetryTimer; accepting and starting passively recovers sooner and is still damped by
+        // the peer's own back-off.
+        primary.stopTimer('idleHold');
+        primary.fire({ name: 'AutomaticStart_with_PassiveTcpEstablishment' });
+        primary.adopt(transport);
+        primary.fire({ name: 'TcpConnectionConfirmed' });
+        return;
+      case 'Connect':
+      case 'Active':
+        if (!primary.transport) {
+          primary.adopt(transport);
+          primary.fire({ name: 'TcpConnectionConfirmed' });
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    // OpenSent, OpenConfirm, Established (or Connect/Active with a DelayOpen connection): the FSM
+    // tracks a second connection (trackSecondConnection) until its OPEN decides the collision.
+    this.pendingIncoming = transport;
+    primary.fire({ name: 'TcpConnectionConfirmed' });
+    if (this.pendingIncoming) {
+      this.pendingIncoming = undefined;
+      transport.destroy();
+    }
+  }
+
+  // ===== status =====
+
+  /** The most advanced state of the peer's connections. */
+  get state(): State {
+    const order: State[] = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
+    let best: State = 'Idle';
+    for (const c of this.connections) if (order.indexOf(c.state) > order.indexOf(best)) best = c.state;
+    return best;
+  }
+
+  get connectionCount(): number {
+    return this.connections.length;
+  }
+
+  /** The Established connection, if any. */
+  get establishedConnection(): Connection | undefined {
+    return this.connections.find((c) => c.state === 'Established');
+  }
+
+  status(): SessionStatus {
+    const est = this.establishedConnection;
+    const s: SessionStatus = {
+      name: this.peer.name,
+      address: this.peer.address,
+      asn: this.peer.asn,
+      state: this.state,
+      adminDown: this.adminDown,
+      flaps: this.flaps,
+      receivedPrefixes: this.received.size,
+    };
+    if (est?.negotiated) {
+      s.remoteId = numberToIpv4(est.negotiated.remoteId);
+      s.holdTime = est.negotiated.holdTime;
+      s.families = est.negotiated.families;
+      if (est.transport) s.localAddress = est.transport.localAddress;
+    }
+    if (this.lastError !== undefined) s.lastError = this.lastError;
+    if (this.lastNotification) s.lastNotification = this.lastNotification;
+    return s;
+  }
+
+  // ===== ConnectionHost =====
+
+  get mayConnect(): boolean {
+    return !this.peer.passive;
+  }
+
+  timerSeconds(timer: 'connectRetry' | 'delayOpen' | 'idleHold'): number {
+    if (timer === 'connectRetry') return this.peer.connectRetryTime;
+    if (timer === 'delayOpen') return this.peer.delayOpenTime;
+    // Peer oscillation damping: the base idle hold time doubles with each consecutive flap.
+    return Math.min(MAX_IDLE_HOLD_S, this.peer.idleHoldTime * 2 ** Math.max(0, this.flaps - 1));
+  }
+
+  dial(conn: Connection): DialHandle {
+    const options: DialOptions = {
+      host: this.peer.address,
+      port: this.peer.port,
+      timeoutMs: this.peer.connectRetryTime * 1000,
+    };
+    if (this.peer.localAddress !== undefined) options.localAddress = this.peer.localAddress;
+    this.log.debug({ address: this.peer.address, port: this.peer.port }, 'connecting');
+    return this.dialer(
+      options,
+      (t) => conn.dialled(t),
+      (reason) => conn.dialled(undefined, reason),
+    );
+  }
+
+  openToSend(): OpenSummary {
+    return buildOpen(this.local, this.peer);
+  }
+
+  openReceived(conn: Connection, open: OpenSummary): FsmEvent {
+    const result = negotiate(this.local, this.peer, this.openToSend(), open);
+    if (!result.ok) {
+      conn.lastError = result.reason;
+      this.log.warn({ reason: result.reason }, 'open rejected');
+      return { name: 'BGPOpenMsgErr', notification: result.notification };
+    }
+    conn.negotiated = result.negotiated;
+    conn.transport?.setExtendedMessages(result.negotiated.extendedMessage);
+    // RFC 4271 6.8: "Upon receipt of an OPEN message, the local system MUST examine all of its
+    // connections that are in the OpenConfirm state. ... If the value of the local BGP Identifier is
+    // less than the remote one, the local system closes the BGP connection that already exists (the
+    // one that is already in the OpenConfirm state), and accepts the BGP connection initiated by the
+    // remote system. Otherwise, the local system closes the newly created BGP connection".
+    // "... a connection collision with an existing BGP connection that is in the Established state
+    // causes closing of the newly created connection."
+    for (const other of this.connections) {
+      if (other === conn) continue;
+      if (other.state === 'Established') {
+        this.log.info(
+          { kept: other.id, closed: conn.id },
+          'connection collision: keeping the established connection',
+        );
+        return { name: 'OpenCollisionDump', notification: CEASE_COLLISION };
+      }
+      if (other.state !== 'OpenConfirm') continue;
+      const keep: 'in' | 'out' = this.local.routerIdNumber < open.bgpId ? 'in' : 'out';
+      if (conn.direction === keep && other.direction !== keep) {
+        this.log.info({ kept: conn.id, closed: other.id, keptDirection: keep }, 'connection collision');
+        other.fire({ name: 'OpenCollisionDump', notification: CEASE_COLLISION });
+      } else {
+        this.log.info({ kept: other.id, closed: conn.id, keptDirection: keep }, 'connection collision');
+        return { name: 'OpenCollisionDump', notification: CEASE_COLLISION };
+      }
+    }
+    return { name: conn.fsm.delayOpenRunning ? 'BGPOpen_with_DelayOpenTimer_running' : 'BGPOpen' };
+  }
+
+  established(conn: Connection): void {
+    const n = conn.negotiated!;
+    this.establishedAt = this.clock.now();
+    this.lastError = undefined;
+    this.log.info(
+      {
+        state: 'Established',
+        remoteAs: n.remoteAsn,
+        remoteId: numberToIpv4(n.remoteId),
+        holdTime: n.holdTime,
+        keepaliveTime: n.keepaliveTime,
+        families: n.families,
+        asn4: n.asn4,
+        addPathReceive: [...n.addPathReceive],
+        addPathSend: [...n.addPathSend],
+        routeRefresh: n.routeRefresh,
+        enhancedRouteRefresh: n.enhancedRouteRefresh,
+        extendedMessage: n.extendedMessage,
+        gracefulRestart: n.peerGracefulRestart !== undefined,
+        localAddress: conn.transport?.localAddress,
+        remoteAddress: conn.transport?.remoteAddress,
+        direction: conn.direction,
+      },
+      'session established',
+    );
+    this.emit('established');
+    this.announceAll(conn);
+  }
+
+  updateReceived(conn: Connection, update: UpdateMessage, treatAsWithdraw: boolean): void {
+    const eor = endOfRibFamily(update);
+    if (eor) {
+      this.log.info({ family: familyKeyName(eor.afi, eor.safi) }, 'end-of-rib received');
+      this.emit('update', { announced: [], withdrawn: [], endOfRib: familyKeyName(eor.afi, eor.safi) });
+      return;
+    }
+    const summary = this.received.apply(update, conn.negotiated?.asn4 ?? false, treatAsWithdraw);
+    this.log.info({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
+    this.emit('update', summary);
+  }
+
+  routeRefreshReceived(conn: Connection, msg: RouteRefreshMessage): void {
+    const family = (Object.keys(familyAfiSafi) as Family[]).find(
+      (f) => familyAfiSafi[f].afi === msg.afi && familyAfiSafi[f].safi === msg.safi,
+    );
+    this.log.info(
+      { family: familyKeyName(msg.afi, msg.safi), subtype: msg.subtype },
+      'route refresh received',
+    );
+    // RFC 7313 3: BoRR/EoRR from the peer only bracket its own re-advertisement; other subtypes are ignored.
+    if (msg.subtype !== 0 || !family || !conn.negotiated?.families.includes(family)) return;
+    const ctx = this.announceContext(conn);
+    if (!ctx) return;
+    const enhanced = conn.negotiated.enhancedRouteRefresh;
+    // RFC 7313 4: "the BGP speaker MUST send a BoRR message before it re-advertises the Adj-RIB-Out ...
+    // and MUST send an EoRR message after".
+    if (enhanced) conn.sendControl(codec.encodeRouteRefresh(msg.afi, msg.safi, 1));
+    this.enqueue(conn, buildAnnouncements(this.originate(), { ...ctx, families: [family] }));
+    if (enhanced)
+      this.afterQueue(conn, () => conn.sendControl(codec.encodeRouteRefresh(msg.afi, msg.safi, 2)));
+  }
+
+  deleteRoutes(): void {
+    if (this.received.size === 0) return;
+    this.received.clear();
+    this.emit('update', { announced: [], withdrawn: [] });
+  }
+
+  trackSecondConnection(): void {
+    const transport = this.pendingIncoming;
+    if (!transport) return;
+    this.pendingIncoming = undefined;
+    const second = this.addConnection();
+    this.log.info(
+      { connection: second.id, remote: transport.remoteAddress },
+      'second connection (collision detection)',
+    );
+    second.fire({ name: 'AutomaticStart_with_PassiveTcpEstablishment' });
+    second.adopt(transport);
+    second.fire({ name: 'TcpConnectionConfirmed' });
+  }
+
+  dampPeerOscillations(): void {
+    // Counting happens in stateChanged (every drop of a connection that was up); the IdleHoldTimer
+    // duration follows from the count (timerSeconds).
+  }
+
+  notificationSent(_conn: Connection, n: NotificationSpec): void {
+    const info = notificationInfo('sent', n.code, n.subcode, n.data);
+    this.lastNotification = info;
+    this.log.info(info, 'notification sent');
+    this.emit('notification', info);
+  }
+
+  notificationReceived(_conn: Connection, n: NotificationMessage): void {
+    const info: NotificationInfo = {
+      direction: 'received',
+      code: n.code,
+      subcode: n.subcode,
+      name: notificationName(n.code, n.subcode),
+    };
+    if (n.shutdownCommunication !== undefined) info.shutdownCommunication = n.shutdownCommunication;
+    this.lastNotification = info;
+    // RFC 9003 2: an invalid communication "SHOULD be logged ... MUST NOT be logged verbatim".
+    this.log.info(
+      { ...info, ...(n.shutdownCommunicationInvalid ? { shutdownCommunicationInvalid: true } : {}) },
+      'notification received',
+    );
+    this.emit('notification', info);
+  }
+
+  stateChanged(conn: Connection, from: State, to: State, event: FsmEvent): void {
+    this.log.info({ connection: conn.id, from, to, event: event.name }, 'state change');
+    this.emit('state', { from, to, connection: conn.id });
+    if (to !== 'Idle') return;
+
+    if (conn.lastError !== undefined) this.lastError = conn.lastError;
+    const wasUp = from === 'OpenSent' || from === 'OpenConfirm' || from === 'Established';
+    if (from === 'Established') {
+      const stable = this.establishedAt !== undefined && this.clock.now() - this.establishedAt >= STABLE_MS;
+      if (stable) this.flaps = 0;
+      this.establishedAt = undefined;
+      this.outQueue = [];
+      this.outIndex = 0;
+      const down: { reason: string; notification?: NotificationInfo } = {
+        reason: conn.lastError ?? event.name,
+      };
+      if (this.lastNotification) down.notification = this.lastNotification;
+      this.log.info({ state: 'Idle', reason: down.reason, notification: down.notification }, 'session down');
+      this.emit('down', down);
+    }
+    if (wasUp && !this.adminDown) this.flaps++;
+
+    // A connection that lost a collision (or any second connection) just goes away.
+    if (this.connections.length > 1) {
+      this.connections = this.connections.filter((c) => c !== conn);
+      conn.dispose();
+      return;
+    }
+    if (this.adminDown) return;
+    // Automatic restart, damped: RFC 4271 8.1.2 events 6/7 hold the FSM in Idle for the IdleHoldTimer.
+    const seconds = this.timerSeconds('idleHold');
+    this.log.debug({ seconds, flaps: this.flaps }, 'restart after idle hold');
+    conn.fire({
+      name: this.peer.passive
+        ? 'AutomaticStart_with_DampPeerOscillations_and_PassiveTcpEstablishment'
+        : 'AutomaticStart_with_DampPeerOscillations',
+    });
+  }
+
+  writable(conn: Connection): void {
+    this.pump(conn);
+  }
+
+  // ===== announcements =====
+
+  private announceContext(conn: Connection): AnnounceContext | undefined {
+    const n = conn.negotiated;
+    const t = conn.transport;
+    if (!n || !t) return undefined;
+    const local = t.localAddress;
+    const localIsV6 = local.includes(':');
+    return {
+      localAsn: this.local.asn,
+      ibgp: n.ibgp,
+      asn4: n.asn4,
+      families: n.families,
+      addPathSend: n.addPathSend,
+      // The session's own address is the next hop; an IPv4 route over an IPv6 session uses the router
+      // id, an IPv6 route over an IPv4 session the IPv4-mapped IPv6 address (unless configured).
+      nextHopIpv4: this.peer.nextHopIpv4 ?? (localIsV6 ? this.local.routerId : local),
+      nextHopIpv6: this.peer.nextHopIpv6 ?? (localIsV6 ? local : `::ffff:${local}`),
+      maxMessageLength: n.extendedMessage ? 65535 : 4096,
+    };
+  }
+
+  /** Announce every originated prefix, then End-of-RIB for every negotiated family (RFC 4724). */
+  private announceAll(conn: Connection): void {
+    const ctx = this.announceContext(conn);
+    if (!ctx) return;
+    const updates = buildAnnouncements(this.originate(), ctx);
+    for (const f of ctx.families) updates.push(buildEndOfRib(f));
+    const count = this.originate().filter((p) => ctx.families.includes(p.family)).length;
+    this.log.info({ prefixes: count, messages: updates.length }, 'announcing originated prefixes');
+    this.enqueue(conn, updates);
+  }
+
+  /** After a config reload changed `originate`: withdraw the removed, announce the added. */
+  originateChanged(added: readonly OriginatedPrefix[], removed: readonly OriginatedPrefix[]): void {
+    const conn = this.establishedConnection;
+    const ctx = conn && this.announceContext(conn);
+    if (!conn || !ctx) return;
+    this.enqueue(conn, [...buildWithdrawals(removed, ctx), ...buildAnnouncements(added, ctx)]);
+  }
+
+  private afterQueueCallbacks: (() => void)[] = [];
+
+  private afterQueue(conn: Connection, fn: () => void): void {
+    this.afterQueueCallbacks.push(fn);
+    this.pump(conn);
+  }
+
+  private enqueue(conn: Connection, updates: UpdateMessage[]): void {
+    if (this.outIndex >= this.outQueue.length) {
+      this.outQueue = updates;
+      this.outIndex = 0;
+    } else {
+      this.outQueue.push(...updates);
+    }
+    this.pump(conn);
+  }
+
+  /**
+   * Send queued UPDATEs while the socket accepts them. When it does not, wait for `writable`; after
+   * UPDATES_PER_TURN messages, yield to the event loop so timers (KEEPALIVE) are never starved.
+   */
+  private pump(conn: Connection): void {
+    let sent = 0;
+    while (this.outIndex < this.outQueue.length) {
+      if (conn.state !== 'Established') return;
+      if (!conn.canSendUpdates) return; // resumed by writable()
+      if (sent === UPDATES_PER_TURN) {
+        if (!this.pumpScheduled) {
+          this.pumpScheduled = true;
+          setImmediate(() => {
+            this.pumpScheduled = false;
+            this.pump(conn);
+          });
+        }
+        return;
+      }
+      conn.sendUpdate(this.outQueue[this.outIndex++]!);
+      sent++;
+    }
+    this.outQueue = [];
+    this.outIndex = 0;
+    const callbacks = this.afterQueueCallbacks;
+    this.afterQueueCallbacks = [];
+    for (const fn of callbacks) fn();
+  }
+
+  /** UPDATEs queued but not yet written (for back-pressure tests). */
+  get queuedUpdates(): number {
+    return this.outQueue.length - this.outIndex;
+  }
+
+  // ===== connections =====
+
+  private primary(): Connection | undefined {
+    return this.connections[0];
+  }
+
+  private addConnection(): Connection {
+    const conn = new Connection(this);
+    this.connections.push(conn);
+    return conn;
+  }
+}
+
+function notificationInfo(
+  direction: 'sent' | 'received',
+  code: number,
+  subcode: number,
+  data?: Uint8Array,
+): NotificationInfo {
+  const info: NotificationInfo = { direction, code, subcode, name: notificationName(code, subcode) };
+  // RFC 9003 2: Cease subcodes 2 and 4 may carry a length-prefixed UTF-8 shutdown communication.
+  if (
+    code === 6 &&
+    (subcode === 2 || subcode === 4) &&
+    data &&
+    data.length > 1 &&
+    data[0]! + 1 <= data.length
+  ) {
+    info.shutdownCommunication = new TextDecoder().decode(data.subarray(1, 1 + data[0]!));
+  }
+  return info;
+}

@@ -1,0 +1,282 @@
+// The composition root: one Speaker per daemon. It binds the listeners, creates one Session per
+// configured peer, routes accepted connections to their peer by remote address, applies configuration
+// reloads (added peers start, removed peers stop with a CEASE, changed peers restart, unchanged peers
+// are left alone), shuts everything down cleanly, and keeps the received-prefix dump file up to date.
+import { rename, writeFile } from 'node:fs/promises';
+import type net from 'node:net';
+import { Session, type Dialer, type SessionStatus } from './session/session.js';
+import { listen, plainAddress, Transport, type Listener } from './session/transport.js';
+import { realClock, type Clock, type TimerHandle } from './session/clock.js';
+import { ipv4ToNumber, type LocalSpeaker } from './session/negotiate.js';
+import type { ReceivedRoute } from './session/received.js';
+import { peerLogger, type Logger } from './log.js';
+import { XbgpdError, errorCodes } from './errors.js';
+import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
+
+export interface SpeakerOptions {
+  config: SpeakerConfig;
+  log: Logger;
+  clock?: Clock;
+  /** Keep this file updated with the received-prefix table (JSON), see daemon/session/README.md. */
+  dumpReceivedFile?: string;
+  /** Replace outgoing TCP connections (tests). */
+  dial?: Dialer;
+}
+
+export interface ReloadSummary {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+  listenersAdded: string[];
+  listenersRemoved: string[];
+  originateChanged: boolean;
+}
+
+export interface ReceivedDump {
+  time: string;
+  routerId: string;
+  asn: number;
+  peers: Record<string, SessionStatus & { received: Record<string, ReceivedRoute[]> }>;
+}
+
+/** Debounce for rewriting the dump file after UPDATEs (ms). */
+const DUMP_DELAY_MS = 100;
+
+export class Speaker {
+  private config: SpeakerConfig;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly dialer: Dialer | undefined;
+  private readonly dumpFile: string | undefined;
+  private readonly sessionsByName = new Map<string, Session>();
+  private readonly listeners = new Map<string, Listener>();
+  private dumpTimer: TimerHandle | undefined;
+  private dumpWriting: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  private constructor(options: SpeakerOptions) {
+    this.config = options.config;
+    this.log = options.log;
+    this.clock = options.clock ?? realClock;
+    this.dialer = options.dial;
+    this.dumpFile = options.dumpReceivedFile;
+  }
+
+  /** Bind every listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer. */
+  static async start(options: SpeakerOptions): Promise<Speaker> {
+    const speaker = new Speaker(options);
+    try {
+      for (const l of options.config.listen) await speaker.addListener(l);
+    } catch (err) {
+      await speaker.closeListeners();
+      throw err;
+    }
+    for (const peer of options.config.peers) speaker.addPeer(peer).start();
+    speaker.scheduleDump();
+    return speaker;
+  }
+
+  // ===== queries =====
+
+  session(name: string): Session | undefined {
+    return this.sessionsByName.get(name);
+  }
+
+  sessions(): Session[] {
+    return [...this.sessionsByName.values()];
+  }
+
+  /** Bound listeners as "address port" (the port is the real one when 0 was configured). */
+  listening(): { address: string; port: number }[] {
+    return [...this.listeners.values()].map((l) => ({ address: l.address, port: l.port }));
+  }
+
+  get local(): LocalSpeaker {
+    return {
+      routerId: this.config.routerId,
+      routerIdNumber: ipv4ToNumber(this.config.routerId),
+      asn: this.config.asn,
+    };
+  }
+
+  receivedDump(): ReceivedDump {
+    const peers: ReceivedDump['peers'] = {};
+    for (const s of this.sessionsByName.values())
+      peers[s.peer.name] = { ...s.status(), received: s.received.toJSON() };
+    return { time: new Date().toISOString(), routerId: this.config.routerId, asn: this.config.asn, peers };
+  }
+
+  /** Write the received-prefix table now: to the dump file, or to the log when there is none. */
+  async dumpReceived(): Promise<void> {
+    const dump = this.receivedDump();
+    if (!this.dumpFile) {
+      this.log.info({ dump }, 'received prefixes');
+      return;
+    }
+    const file = this.dumpFile;
+    // Writes are serialised and atomic (write + rename), so a reader never sees half a file.
+    this.dumpWriting = this.dumpWriting.then(async () => {
+      const tmp = `${file}.tmp-${process.pid}`;
+      await writeFile(tmp, JSON.stringify(dump, null, 2) + '\n');
+      await rename(tmp, file);
+    });
+    await this.dumpWriting;
+  }
+
+  // ===== reload and shutdown =====
+
+  /** Apply a new, already validated configuration. */
+  async reload(next: SpeakerConfig): Promise<ReloadSummary> {
+    const prev = this.config;
+    const summary: ReloadSummary = {
+      added: [],
+      removed: [],
+      changed: [],
+      unchanged: [],
+      listenersAdded: [],
+      listenersRemoved: [],
+      originateChanged: false,
+    };
+    // Listeners: bind the new ones first so a failure leaves the old set in place.
+    const key = (l: ListenConfig): string => `${l.address} ${l.port}`;
+    const wanted = new Map(next.listen.map((l) => [key(l), l]));
+    const added: Listener[] = [];
+    for (const [k, l] of wanted) {
+      if (this.listeners.has(k)) continue;
+      try {
+        added.push(await this.addListener(l));
+        summary.listenersAdded.push(k);
+      } catch (err) {
+        for (const a of added) {
+          this.listeners.delete(`${a.address} ${a.port}`);
+          await a.close();
+        }
+        throw err;
+      }
+    }
+    for (const [k, l] of [...this.listeners]) {
+      if (wanted.has(k)) continue;
+      this.listeners.delete(k);
+      await l.close();
+      summary.listenersRemoved.push(k);
+    }
+
+    this.config = next;
+    const identityChanged = prev.routerId !== next.routerId || prev.asn !== next.asn;
+    const nextPeers = new Map(next.peers.map((p) => [p.name, p]));
+    const stops: Promise<void>[] = [];
+    for (const [name, session] of [...this.sessionsByName]) {
+      const peer = nextPeers.get(name);
+      if (!peer) {
+        // RFC 4486: Cease / Peer De-configured.
+        summary.removed.push(name);
+        this.sessionsByName.delete(name);
+        stops.push(session.stop({ subcode: 3 }).then(() => session.dispose()));
+      } else if (identityChanged || JSON.stringify(peer) !== JSON.stringify(session.peer)) {
+        // RFC 4486: Cease / Other Configuration Change, then start with the new settings.
+        summary.changed.push(name);
+        this.sessionsByName.delete(name);
+        stops.push(
+          session.stop({ subcode: 6 }).then(() => {
+            session.dispose();
+            if (!this.stopped) this.addPeer(peer).start();
+          }),
+        );
+      } else {
+        summary.unchanged.push(name);
+      }
+    }
+    for (const peer of next.peers) {
+      if (this.sessionsByName.has(peer.name) || summary.changed.includes(peer.name)) continue;
+      summary.added.push(peer.name);
+      this.addPeer(peer).start();
+    }
+    await Promise.all(stops);
+
+    const was = new Map(prev.originate.map((o) => [o.prefix, o]));
+    const now = new Map(next.originate.map((o) => [o.prefix, o]));
+    const gone: OriginatedPrefix[] = [...was.values()].filter((o) => !now.has(o.prefix));
+    const fresh: OriginatedPrefix[] = [...now.values()].filter((o) => !was.has(o.prefix));
+    if (gone.length > 0 || fresh.length > 0) {
+      summary.originateChanged = true;
+      for (const name of summary.unchanged) this.sessionsByName.get(name)?.originateChanged(fresh, gone);
+    }
+    this.scheduleDump();
+    return summary;
+  }
+
+  /** Stop every peer with CEASE / Administrative Shutdown (RFC 9003 message), close the listeners. */
+  async shutdown(message = 'xbgpd shutting down'): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.closeListeners();
+    await Promise.all(this.sessions().map((s) => s.stop({ subcode: 2, message })));
+    for (const s of this.sessions()) s.dispose();
+    if (this.dumpTimer) this.clock.clearTimer(this.dumpTimer);
+    if (this.dumpFile) await this.dumpReceived().catch(() => undefined);
+  }
+
+  // ===== internals =====
+
+  private addPeer(peer: PeerConfig): Session {
+    const options: ConstructorParameters<typeof Session>[0] = {
+      peer,
+      local: this.local,
+      clock: this.clock,
+      log: peerLogger(this.log, peer.name),
+      originate: () => this.config.originate,
+    };
+    if (this.dialer) options.dial = this.dialer;
+    const session = new Session(options);
+    session.on('update', () => this.scheduleDump());
+    session.on('state', () => this.scheduleDump());
+    this.sessionsByName.set(peer.name, session);
+    return session;
+  }
+
+  private async addListener(l: ListenConfig): Promise<Listener> {
+    try {
+      const listener = await listen(l.address, l.port, (socket) => this.accept(socket));
+      this.listeners.set(`${l.address} ${l.port}`, listener);
+      this.log.info({ address: listener.address, port: listener.port }, 'listening');
+      return listener;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new XbgpdError(
+        errorCodes.ERR_BGP_LISTEN,
+        `cannot listen on ${l.address} port ${l.port}: ${reason}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  private async closeListeners(): Promise<void> {
+    const all = [...this.listeners.values()];
+    this.listeners.clear();
+    await Promise.all(all.map((l) => l.close()));
+  }
+
+  /** An accepted TCP connection: hand it to the peer with that remote address, or refuse it. */
+  private accept(socket: net.Socket): void {
+    const remote = plainAddress(socket.remoteAddress);
+    const session = this.sessions().find((s) => s.peer.address === remote);
+    if (!session || this.stopped) {
+      // RFC 4271 8.1.2 Event 15 (Tcp_CR_Invalid): a connection from an address that is not a peer.
+      this.log.info({ remote, port: socket.remotePort }, 'connection from unknown address refused');
+      socket.destroy();
+      return;
+    }
+    session.acceptIncoming(new Transport(socket, 'in'));
+  }
+
+  private scheduleDump(): void {
+    if (!this.dumpFile || this.dumpTimer || this.stopped) return;
+    this.dumpTimer = this.clock.setTimer(DUMP_DELAY_MS, () => {
+      this.dumpTimer = undefined;
+      this.dumpReceived().catch((err: unknown) => this.log.error({ err }, 'dump failed'));
+    });
+  }
+}
