@@ -69,6 +69,10 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
   get configFile(): string {
     return this.file('yaml');
   }
+  /** The received-prefix dump xbgpd keeps up to date (`--dump-received`, daemon/session/README.md). */
+  get dumpFile(): string {
+    return this.file('received.json');
+  }
 
   protected writeConfig(): void {
     const config = {
@@ -81,9 +85,10 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
 
   protected command() {
     const built = process.env.XBGPD_LAB_BUILT === '1';
-    const args = built
-      ? [join(repoRoot, 'dist/daemon/cli/xbgpd.js'), '--config', this.configFile]
-      : ['--import', 'tsx', join(repoRoot, 'daemon/cli/xbgpd.ts'), '--config', this.configFile];
+    const entry = built
+      ? [join(repoRoot, 'dist/daemon/cli/xbgpd.js')]
+      : ['--import', 'tsx', join(repoRoot, 'daemon/cli/xbgpd.ts')];
+    const args = [...entry, '--config', this.configFile, '--dump-received', this.dumpFile, '--log-json'];
     return { command: process.execPath, args, cwd: repoRoot };
   }
 
@@ -132,42 +137,126 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
     );
   }
 
+  /** The last received-prefix dump (peer states and routes), or undefined before the first one. */
+  received(): XbgpdDump | undefined {
+    try {
+      return JSON.parse(readFileSync(this.dumpFile, 'utf8')) as XbgpdDump;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Configured name of the peer at `address`. */
+  peerName(address: string): string {
+    const peer = this.config.peers.find((p) => p.address === address);
+    if (!peer) throw new Error(`xbgpd has no peer ${address}`);
+    return peer.name;
+  }
+
+  /** NOTIFICATIONs xbgpd logged for the peer at `address` ('notification sent' / 'notification received'). */
+  notifications(address: string): XbgpdNotification[] {
+    const name = this.peerName(address);
+    return this.logEntries()
+      .filter((e) => e.peer === name && (e.msg === 'notification sent' || e.msg === 'notification received'))
+      .map((e) => e as unknown as XbgpdNotification);
+  }
+
   async neighbor(address: string): Promise<NeighborStatus> {
-    return xbgpdNeighbor(address, this.config, this.logEntries());
+    const name = this.peerName(address);
+    return xbgpdNeighbor(
+      address,
+      this.received()?.peers[name],
+      this.logEntries().filter((e) => e.peer === name),
+    );
   }
 
   async receivedRoutes(): Promise<ReceivedRoute[]> {
-    return xbgpdRoutes(this.config, this.logEntries());
+    return xbgpdRoutes(this.received());
   }
 }
 
-// ===== log interpretation =====
-// Filled in from daemon/session/README.md (log lines for session up/down and received routes).
+// ===== dump and log interpretation (daemon/session/README.md) =====
 
-function peerName(config: XbgpdConfig, address: string): string | undefined {
-  return config.peers.find((p) => p.address === address)?.name;
+/** A NOTIFICATION as xbgpd logs it. */
+export interface XbgpdNotification {
+  msg: 'notification sent' | 'notification received';
+  direction: 'sent' | 'received';
+  code: number;
+  subcode: number;
+  name: string;
+  shutdownCommunication?: string;
 }
 
-/** Session state of `address` as xbgpd last logged it. */
+/** One peer in the dump: its SessionStatus plus the received routes per family. */
+export interface XbgpdDumpPeer {
+  name: string;
+  address: string;
+  asn: number;
+  state: string;
+  holdTime?: number;
+  families?: string[];
+  lastError?: string;
+  lastNotification?: Omit<XbgpdNotification, 'msg'>;
+  receivedPrefixes: number;
+  received: Record<string, { prefix: string; nextHop?: string; asPath: string }[]>;
+}
+
+/** The `--dump-received` file. */
+export interface XbgpdDump {
+  time: string;
+  routerId: string;
+  asn: number;
+  peers: Record<string, XbgpdDumpPeer>;
+}
+
+/** Session state (from the dump) and the capabilities of the last 'session established' log line. */
 export function xbgpdNeighbor(
   address: string,
-  config: XbgpdConfig,
-  entries: XbgpdLogEntry[],
+  peer: XbgpdDumpPeer | undefined,
+  peerEntries: XbgpdLogEntry[],
 ): NeighborStatus {
-  const name = peerName(config, address);
-  let state: SessionState = 'unknown';
-  let lastError: string | undefined;
-  for (const e of entries) {
-    if (e.peer !== name && e.peer !== address) continue;
-    if (typeof e.state === 'string') state = e.state.toLowerCase() as SessionState;
-    if (e.notification) lastError = JSON.stringify(e.notification).toLowerCase();
+  const state = (peer?.state.toLowerCase() ?? 'unknown') as SessionState;
+  const up = [...peerEntries].reverse().find((e) => e.msg === 'session established');
+  const capabilities: string[] = [];
+  if (up) {
+    for (const family of up.families ?? []) capabilities.push(`mp:${family}`);
+    if (up.asn4) capabilities.push('four-octet-as');
+    if (up.routeRefresh) capabilities.push('route-refresh');
+    if (up.enhancedRouteRefresh) capabilities.push('enhanced-route-refresh');
+    if (up.extendedMessage) capabilities.push('extended-message');
+    if (up.gracefulRestart) capabilities.push('graceful-restart');
+    if ((up.addPathReceive?.length ?? 0) + (up.addPathSend?.length ?? 0) > 0) capabilities.push('add-path');
   }
-  return { address, state, capabilities: [], ...(lastError ? { lastError } : {}) };
+  const n = peer?.lastNotification;
+  const notification = n ? `notification ${n.direction} ${n.code}/${n.subcode} ${n.name}` : undefined;
+  const lastError = [peer?.lastError, notification].filter(Boolean).join('; ').toLowerCase();
+  return {
+    address,
+    state,
+    capabilities,
+    ...(state === 'established' && peer?.holdTime !== undefined ? { holdTime: peer.holdTime } : {}),
+    ...(lastError ? { lastError } : {}),
+  };
 }
 
-/** Routes xbgpd logged as received. */
-export function xbgpdRoutes(config: XbgpdConfig, entries: XbgpdLogEntry[]): ReceivedRoute[] {
-  void config;
-  void entries;
-  return [];
+/** Every route in the dump, attributed to its peer's address. */
+export function xbgpdRoutes(dump: XbgpdDump | undefined): ReceivedRoute[] {
+  const routes: ReceivedRoute[] = [];
+  for (const peer of Object.values(dump?.peers ?? {})) {
+    for (const list of Object.values(peer.received ?? {})) {
+      for (const r of list) {
+        const asPath = r.asPath
+          .split(/[\s{}(),\[\]]+/)
+          .filter((t) => /^\d+$/.test(t))
+          .map(Number);
+        routes.push({
+          prefix: r.prefix,
+          from: peer.address,
+          asPath,
+          ...(r.nextHop ? { nextHop: r.nextHop } : {}),
+        });
+      }
+    }
+  }
+  return routes;
 }

