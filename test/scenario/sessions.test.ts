@@ -279,3 +279,165 @@ describe('scenario: xbgpd sessions with BIRD, FRR, GoBGP and ExaBGP', function (
     });
   });
 });
+
+describe('scenario: xbgpd session failures against real peers', function () {
+  let lab: Lab | undefined;
+  let dut: XbgpdRouter;
+  let bird: BirdRouter;
+  let frr: FrrRouter;
+  let gobgp: GobgpRouter;
+  let exabgp: ExabgpRouter;
+  let toBird: Link;
+  let toFrr: Link;
+  let toGobgp: Link;
+  let toExa: Link;
+  const frrAs = 65002;
+  const exaRealAs = 65005;
+  const exaConfiguredAs = 65099;
+
+  /** xbgpd logged no 'session down' for these peers from log entry `since` on. */
+  function stayedUp(since: number, ...peers: string[]): void {
+    const downs = dut
+      .logEntries()
+      .slice(since)
+      .filter((e) => e.msg === 'session down' && peers.includes(String(e.peer)));
+    expect(downs, JSON.stringify(downs)).to.deep.equal([]);
+  }
+
+  before(async function () {
+    this.timeout(60_000);
+    requireRoot(this);
+    requireTools(this, ...labTools);
+    lab = Lab.create();
+    toBird = await lab.link('dut', 'bird');
+    toFrr = await lab.link('dut', 'frr');
+    toGobgp = await lab.link('dut', 'gobgp');
+    toExa = await lab.link('dut', 'exa');
+    const links = [toBird, toFrr, toGobgp, toExa];
+    dut = await lab.xbgpd('dut', {
+      routerId: '10.255.8.9',
+      asn: dutAs,
+      listen: links.map((l) => ({ address: l.a.ipv4 })),
+      peers: [
+        { name: 'bird', address: toBird.b.ipv4, asn: birdAs, holdTime: 3, families: ['ipv4-unicast'] },
+        { name: 'frr', address: toFrr.b.ipv4, asn: frrAs, families: ['ipv4-unicast'] },
+        { name: 'gobgp', address: toGobgp.b.ipv4, asn: gobgpAs, families: ['ipv4-unicast'] },
+        // ExaBGP really is AS 65005: xbgpd must refuse its OPEN.
+        { name: 'exa', address: toExa.b.ipv4, asn: exaConfiguredAs, families: ['ipv4-unicast'] },
+      ],
+      originate: [{ prefix: originated.ipv4 }],
+    });
+    [bird, frr, gobgp, exabgp] = await Promise.all([
+      lab.bird('bird', {
+        routerId: '10.255.8.1',
+        asn: birdAs,
+        routes: ['192.0.2.0/24'],
+        neighbors: [{ address: toBird.a.ipv4, localAddress: toBird.b.ipv4, asn: dutAs, holdTime: 3 }],
+      }),
+      lab.frr('frr', {
+        routerId: '10.255.8.2',
+        asn: frrAs,
+        routes: ['100.64.1.0/24'],
+        neighbors: [{ address: toFrr.a.ipv4, localAddress: toFrr.b.ipv4, asn: dutAs }],
+      }),
+      lab.gobgp('gobgp', {
+        routerId: '10.255.8.3',
+        asn: gobgpAs,
+        routes: ['100.64.2.0/24'],
+        neighbors: [{ address: toGobgp.a.ipv4, localAddress: toGobgp.b.ipv4, asn: dutAs }],
+      }),
+      lab.exabgp('exa', {
+        routerId: '10.255.8.4',
+        asn: exaRealAs,
+        neighbors: [{ address: toExa.a.ipv4, localAddress: toExa.b.ipv4, asn: dutAs }],
+      }),
+    ]);
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await lab?.teardown();
+  });
+
+  it('a peer with the wrong AS is refused with OPEN Message Error / Bad Peer AS (2/2); the others stay up', async function () {
+    // RFC 4271 6.2: "If the Autonomous System field of the OPEN message is unacceptable, then the Error
+    // Subcode MUST be set to Bad Peer AS."
+    const atExa = await neighborBecomes(exabgp, toExa.a.ipv4, 'refused with 2/2', (s) =>
+      /notification received 2\/2\b/.test(s.lastError ?? ''),
+    );
+    expect(atExa.state).to.not.equal('established');
+    const sent = dut.notifications(toExa.b.ipv4).filter((n) => n.direction === 'sent');
+    expect(sent.length).to.be.greaterThan(0);
+    expect(sent.every((n) => n.code === 2 && n.subcode === 2)).to.equal(true);
+    expect((await dut.neighbor(toExa.b.ipv4)).state).to.not.equal('established');
+    await neighborBecomes(bird, toBird.a.ipv4, 'Established', isEstablished);
+    await neighborBecomes(frr, toFrr.a.ipv4, 'Established', isEstablished);
+    await neighborBecomes(gobgp, toGobgp.a.ipv4, 'Established', isEstablished);
+  });
+
+  it('a frozen (SIGSTOP) peer makes the hold timer expire: NOTIFICATION Hold Timer Expired (4/0)', async function () {
+    this.timeout(40_000);
+    const before = await neighborBecomes(dut, toBird.b.ipv4, 'Established', isEstablished);
+    expect(before.holdTime).to.equal(3);
+    await neighborBecomes(frr, toFrr.a.ipv4, 'Established', isEstablished);
+    const since = dut.logEntries().length;
+    bird.freeze();
+    try {
+      // RFC 4271 6.5: "If a system does not receive successive KEEPALIVE, UPDATE, and/or NOTIFICATION
+      // messages within the period specified in the Hold Time field of the OPEN message, then the
+      // NOTIFICATION message with the Hold Timer Expired Error Code is sent and the BGP connection is closed."
+      const sent = await dut.waitForLog(
+        'hold timer NOTIFICATION to bird',
+        (e) => e.peer === 'bird' && e.msg === 'notification sent',
+        { since, timeoutMs: 10_000 },
+      );
+      expect([sent.code, sent.subcode]).to.deep.equal([4, 0]);
+      expect((await dut.neighbor(toBird.b.ipv4)).state).to.not.equal('established');
+    } finally {
+      bird.thaw();
+    }
+    stayedUp(since, 'frr', 'gobgp');
+    await neighborBecomes(bird, toBird.a.ipv4, 'Established again', isEstablished);
+    await neighborBecomes(dut, toBird.b.ipv4, 'Established again', isEstablished);
+  });
+
+  it('a peer that restarts (SIGTERM, then start) is reconnected and its routes come back', async function () {
+    this.timeout(40_000);
+    await routeArrives(dut, '100.64.1.0/24', toFrr.b.ipv4);
+    const since = dut.logEntries().length;
+    await frr.restart();
+    await dut.waitForLog('FRR session down', (e) => e.peer === 'frr' && e.msg === 'session down', { since });
+    await neighborBecomes(frr, toFrr.a.ipv4, 'Established after restart', isEstablished);
+    await neighborBecomes(dut, toFrr.b.ipv4, 'Established after restart', isEstablished);
+    await routeArrives(dut, '100.64.1.0/24', toFrr.b.ipv4);
+    await routeArrives(frr, originated.ipv4, toFrr.a.ipv4);
+    stayedUp(since, 'bird', 'gobgp');
+  });
+
+  it('a peer that crashes (SIGKILL, no NOTIFICATION) and comes back is reconnected', async function () {
+    this.timeout(40_000);
+    await neighborBecomes(dut, toGobgp.b.ipv4, 'Established', isEstablished);
+    const since = dut.logEntries().length;
+    await gobgp.kill();
+    await dut.waitForLog('GoBGP session down', (e) => e.peer === 'gobgp' && e.msg === 'session down', {
+      since,
+    });
+    await gobgp.start();
+    await neighborBecomes(gobgp, toGobgp.a.ipv4, 'Established after crash', isEstablished);
+    await routeArrives(dut, '100.64.2.0/24', toGobgp.b.ipv4);
+    await routeArrives(gobgp, originated.ipv4, toGobgp.a.ipv4);
+  });
+
+  it('the shutdown message xbgpd sends when it stops is shown by FRR (RFC 9003)', async function () {
+    await neighborBecomes(frr, toFrr.a.ipv4, 'Established', isEstablished);
+    await dut.stop();
+    // RFC 9003 2: the Shutdown Communication of a CEASE / Administrative Shutdown NOTIFICATION.
+    const down = await neighborBecomes(
+      frr,
+      toFrr.a.ipv4,
+      'shut down by xbgpd',
+      (s) => s.state !== 'established',
+    );
+    expect(down.lastError).to.include('administrative shutdown').and.include('xbgpd shutting down');
+  });
+});
