@@ -1,6 +1,6 @@
 // BIRD 2 as a lab router: writes bird.conf from a RouterSpec, runs `bird -f` in the namespace and reads
 // its state back through `birdc` (`show protocols all`, `show route all`).
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { run } from './exec.js';
 import { DaemonRouter } from './router.js';
 import type { RouterPlace } from './router.js';
@@ -109,6 +109,15 @@ export class BirdRouter extends DaemonRouter implements LabRouter {
   /** Run one birdc command and return its output. */
   cli(command: string): Promise<string> {
     return run('birdc', ['-s', this.socket, command]);
+  }
+
+  /** BIRD's log file so far (it records every NOTIFICATION received, e.g. "Received: Administrative shutdown"). */
+  logText(): string {
+    try {
+      return readFileSync(this.file('log'), 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   /** Administratively shut the session with `address` down, with an RFC 8203 shutdown message. */

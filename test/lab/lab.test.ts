@@ -8,13 +8,17 @@
 //       |
 //   ExaBGP AS 65003
 import { expect } from 'chai';
-import { requireRoot, requireTools } from '../helpers/env.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, requireRoot, requireTools } from '../helpers/env.js';
 import { Lab, labTools } from './lab.js';
 import type { BirdRouter } from './bird.js';
 import type { ExabgpRouter } from './exabgp.js';
 import type { FrrRouter } from './frr.js';
 import type { GobgpRouter } from './gobgp.js';
 import type { Link } from './netns.js';
+import { listNamespaces } from './netns.js';
 import { isAlive } from './processes.js';
 import type { LabRouter, ReceivedRoute } from './types.js';
 import { waitFor } from './wait.js';
@@ -190,4 +194,50 @@ describe('lab: real daemons peering with each other', function () {
     expect(left.processes).to.deep.equal([]);
     expect(pids.filter(isAlive)).to.deep.equal([]);
   });
+});
+
+/** Run fixtures/abandoned-lab.ts in `mode`; resolves with what it created and how it ended. */
+function runAbandonedLab(mode: 'exit' | 'signal') {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'test/lab/fixtures/abandoned-lab.ts'), mode],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise<{ created: { prefix: string; dir: string; pid: number }; code: number | null }>(
+    (resolve, reject) => {
+      let out = '';
+      let created: { prefix: string; dir: string; pid: number } | undefined;
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (!created && out.includes('\n')) {
+          created = JSON.parse(out.slice(0, out.indexOf('\n')));
+          if (mode === 'signal') child.kill('SIGTERM');
+        }
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        if (created) resolve({ created, code });
+        else reject(new Error(`abandoned-lab exited (${code}) before starting: ${out}`));
+      });
+    },
+  );
+}
+
+describe('lab: cleanup when a run ends without teardown', function () {
+  this.timeout(30_000);
+
+  before(function () {
+    requireRoot(this);
+    requireTools(this, 'ip', 'bird', 'birdc');
+  });
+
+  for (const mode of ['exit', 'signal'] as const) {
+    it(`the ${mode === 'exit' ? "process 'exit' hook" : 'SIGTERM handler'} kills the daemons and removes namespaces and temp dir`, async function () {
+      const { created, code } = await runAbandonedLab(mode);
+      expect(code).to.equal(mode === 'exit' ? 3 : 130);
+      expect(isAlive(created.pid)).to.equal(false);
+      expect((await listNamespaces()).filter((ns) => ns.startsWith(created.prefix))).to.deep.equal([]);
+      expect(existsSync(created.dir)).to.equal(false);
+    });
+  }
 });
