@@ -228,10 +228,10 @@ export function listen(
       resolve({
         address,
         port: typeof bound === 'object' && bound ? bound.port : port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-          }),
+        // Stop accepting at once; connections already handed to sessions are theirs to close.
+        close: async () => {
+          server.close();
+        },
       });
     });
   });
