@@ -1,11 +1,9 @@
 // ELF loader end to end: programs clang compiles from test/vm/elf/c/ are linked by the loader,
-// verified and loaded by the VM (vm/loader.ts) and run by its interpreter, with the r0 each must give.
+// verified and loaded by the VM (vm/index.ts loadProgram) and run by its interpreter (run), with the r0 each must give.
 import { expect } from 'chai';
 import { loadElfProgram } from '../../../vm/elf/index.js';
-import { VerifyError, VmFault } from '../../../vm/errors.js';
-import { testHelperRegistry } from '../../../vm/helpers.js';
-import { interpret } from '../../../vm/interpreter.js';
-import { loadProgram, type LoadedProgram } from '../../../vm/loader.js';
+import { loadProgram, run as runVm, testHelperRegistry, VerifyError, VmFault } from '../../../vm/index.js';
+import type { LoadedProgram } from '../../../vm/index.js';
 import { requireTools } from '../../helpers/env.js';
 import { compileBpf, removeCompiled } from './compile.js';
 
@@ -20,7 +18,7 @@ function load(object: string, program: string): LoadedProgram {
 }
 
 function run(program: LoadedProgram, args?: bigint[]): bigint {
-  const result = interpret(program, args === undefined ? {} : { args });
+  const result = runVm(program, args === undefined ? {} : { args });
   if (result instanceof VmFault) throw new Error(result.describe());
   return result.r0;
 }
