@@ -9,7 +9,6 @@ import type { Instruction } from '../../vm/instruction.js';
 const M64 = (1n << 64n) - 1n;
 const M32 = 0xffffffffn;
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
-const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 const sext = (v: bigint, bits: number): bigint => BigInt.asUintN(64, BigInt.asIntN(bits, v));
 
 /** RFC 9669 section 4.1 for one ALU operation; `is64` is the ALU64 class. src is already the operand (imm sign-extended). */
