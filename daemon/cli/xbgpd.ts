@@ -5,6 +5,7 @@
 //   SIGTERM / SIGINT  clean shutdown (CEASE / Administrative Shutdown to every peer),
 //   SIGUSR1  write the received-prefix table (to --dump-received FILE, else to the log).
 import { loadConfigFile, formatIssue } from '../config/load.js';
+import { checkConfigFile } from '../config/check.js';
 import { createLogger } from '../log.js';
 import { Speaker } from '../speaker.js';
 import { isXbgpdError } from '../errors.js';
@@ -74,19 +75,6 @@ function parseArgs(argv: string[]): Args | string {
   return args;
 }
 
-async function checkConfig(file: string): Promise<number> {
-  const result = await loadConfigFile(file);
-  if (result.ok) {
-    const c = result.config;
-    process.stdout.write(
-      `${file}: ok (${c.peers.length} peer(s), ${c.originate.length} originated prefix(es))\n`,
-    );
-    return 0;
-  }
-  for (const issue of result.issues) process.stderr.write(formatIssue(issue, file) + '\n');
-  return 1;
-}
-
 async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
@@ -97,7 +85,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  if (args.checkConfig !== undefined) return checkConfig(args.checkConfig);
+  if (args.checkConfig !== undefined) return checkConfigFile(args.checkConfig);
   if (args.config === undefined) {
     process.stderr.write(`xbgpd: --config FILE is required\n${usage}`);
     return 2;
