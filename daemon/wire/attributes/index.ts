@@ -90,12 +90,7 @@ const seen = new Uint32Array(8);
  */
 export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): DecodedAttributes {
   const attributes: PathAttribute[] = [];
-  let errors: UpdateError[] | undefined;
-  let action: ErrorAction | 'none' = 'none';
-  const fail = (e: UpdateError): void => {
-    (errors ??= []).push(e);
-    action = action === 'none' ? e.action : strongerAction(action, e.action);
-  };
+  const errors: UpdateError[] = [];
   seen.fill(0);
   const end = section.length;
   let pos = 0;
@@ -111,7 +106,7 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
     const extended = (flags & AttrFlag.ExtendedLength) !== 0;
     const headerLength = extended ? 4 : 3;
     if (end - pos < headerLength) {
-      fail(
+      errors.push(
         updateError(
           'ERR_BGP_ATTR_OVERRUN',
           'treat-as-withdraw',
@@ -125,7 +120,7 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
     const length = extended ? getU16(section, pos + 2) : section[pos + 2]!;
     const valueStart = pos + headerLength;
     if (valueStart + length > end) {
-      fail(
+      errors.push(
         updateError(
           'ERR_BGP_ATTR_OVERRUN',
           'treat-as-withdraw',
@@ -140,8 +135,9 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
       break;
     }
     const raw = section.subarray(valueStart, valueStart + length);
-    const whole = section.subarray(pos, valueStart + length);
+    const attrStart = pos;
     pos = valueStart + length;
+    // The whole attribute, section[attrStart, pos), is the NOTIFICATION data; it is cut out only on error.
 
     // RFC 7606 3 g: "If the MP_REACH_NLRI attribute or the MP_UNREACH_NLRI [RFC4760] attribute appears more
     // than once in the UPDATE message, then a NOTIFICATION message MUST be sent with the Error Subcode
@@ -152,7 +148,7 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
     const bit = 1 << (code & 31);
     if ((seen[word]! & bit) !== 0) {
       if (code === AttrType.MpReachNlri || code === AttrType.MpUnreachNlri) {
-        fail(
+        errors.push(
           updateError(
             'ERR_BGP_ATTR_MP_DUPLICATE',
             'session-reset',
@@ -163,13 +159,13 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
         );
         break;
       }
-      fail(
+      errors.push(
         updateError(
           'ERR_BGP_ATTR_DUPLICATE',
           'attribute-discard',
           UpdateSubcode.MalformedAttributeList,
           `${attrName(code)} appears twice`,
-          { attrType: code, data: whole },
+          { attrType: code, data: section.subarray(attrStart, pos) },
         ),
       );
       continue;
@@ -183,13 +179,13 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
       // unrecognized attribute (type, length, and value)." (An attribute with the Optional bit clear is
       // well-known; we know every well-known attribute.)
       if ((flags & AttrFlag.Optional) === 0) {
-        fail(
+        errors.push(
           updateError(
             'ERR_BGP_ATTR_UNRECOGNIZED_WELL_KNOWN',
             'session-reset',
             UpdateSubcode.UnrecognizedWellKnownAttribute,
             `unrecognized well-known attribute ${code}`,
-            { attrType: code, data: whole },
+            { attrType: code, data: section.subarray(attrStart, pos) },
           ),
         );
         break;
@@ -206,13 +202,13 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
     // handling for incorrect Attribute Flags."
     const flagsWrong = (flags & (AttrFlag.Optional | AttrFlag.Transitive)) !== desc.flags;
     if (flagsWrong) {
-      fail(
+      errors.push(
         updateError(
           'ERR_BGP_ATTR_FLAGS',
           'treat-as-withdraw',
           UpdateSubcode.AttributeFlagsError,
           `${desc.name} flags 0x${flags.toString(16)}`,
-          { attrType: code, data: whole },
+          { attrType: code, data: section.subarray(attrStart, pos) },
         ),
       );
     }
@@ -224,16 +220,16 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
       else attributes.push({ type: 'malformed', code, flags, raw });
       continue;
     }
-    r.data = whole;
-    fail(r);
+    r.data = section.subarray(attrStart, pos);
+    errors.push(r);
     if (r.action === 'session-reset') break;
     if (r.action !== 'attribute-discard') attributes.push({ type: 'malformed', code, flags, raw });
   }
-  return { attributes, errors: errors ?? NO_ERRORS, action };
+  if (errors.length === 0) return { attributes, errors, action: 'none' };
+  let action: ErrorAction = errors[0]!.action;
+  for (let i = 1; i < errors.length; i++) action = strongerAction(action, errors[i]!.action);
+  return { attributes, errors, action };
 }
-
-const NO_ERRORS: UpdateError[] = [];
-Object.freeze(NO_ERRORS);
 
 // ===== Access =====
 
