@@ -3,7 +3,7 @@
 // malformed or unsupported object gives an `ElfError` with a stable `ERR_ELF_*` code, never an exception.
 
 import type { ProgramImage } from '../program.js';
-import { elfResult, type ElfResult } from './errors.js';
+import { ElfError, elfResult, type ElfResult } from './errors.js';
 import { FunctionTable, programInfo, type ElfProgramInfo } from './functions.js';
 import { Linker, type HelperResolver } from './link.js';
 import { readElf } from './reader.js';
@@ -31,6 +31,12 @@ export function loadElf(bytes: Uint8Array, options: ElfLoadOptions = {}): ElfRes
     const functions = new FunctionTable(obj);
     const linker = new Linker(obj, functions, options.resolveHelper ?? noHelpers);
     const entries = options.programs?.map((selector) => functions.select(selector)) ?? functions.programs();
+    if (entries.length === 0 && options.programs === undefined) {
+      throw new ElfError(
+        'ERR_ELF_PROGRAM_NOT_FOUND',
+        'the object has no global function and no named code section',
+      );
+    }
     return entries.map((entry) => linker.link(entry));
   });
 }

@@ -222,6 +222,17 @@ describe('vm/elf: clang objects', function () {
       expect(error.message).to.contain('text_prog, text_prog_two');
     });
 
+    it('offers no program from static .text functions, but selects one by name', function () {
+      const bytes = compileBpf('statics');
+      const listed = listElfPrograms(bytes);
+      if (!listed.ok) throw listed.error;
+      expect(listed.value).to.deep.equal([]);
+      const all = loadElf(bytes);
+      expect(all.ok).to.equal(false);
+      expect((all as { error: ElfError }).error.code).to.equal('ERR_ELF_PROGRAM_NOT_FOUND');
+      expect(link('statics', 'only_static').name).to.equal('only_static');
+    });
+
     it('reports an unknown selector', function () {
       expect(failure('calls', 'xbgp/nope').code).to.equal('ERR_ELF_PROGRAM_NOT_FOUND');
     });

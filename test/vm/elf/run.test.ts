@@ -1,5 +1,6 @@
 // ELF loader end to end: programs clang compiles from test/vm/elf/c/ are linked by the loader,
-// verified and loaded by the VM (vm/index.ts loadProgram) and run by its interpreter (run), with the r0 each must give.
+// verified and loaded by the VM (vm/index.ts loadProgram) and run by its interpreter (run), with the
+// r0 each must give.
 import { expect } from 'chai';
 import { loadElfProgram } from '../../../vm/elf/index.js';
 import { loadProgram, run as runVm, testHelperRegistry, VerifyError, VmFault } from '../../../vm/index.js';
@@ -9,8 +10,8 @@ import { compileBpf, removeCompiled } from './compile.js';
 
 const helpers = testHelperRegistry();
 
-function load(object: string, program: string): LoadedProgram {
-  const linked = loadElfProgram(compileBpf(object), program, helpers.resolver());
+function load(object: string, program: string, flags: readonly string[] = []): LoadedProgram {
+  const linked = loadElfProgram(compileBpf(object, flags), program, helpers.resolver());
   if (!linked.ok) throw linked.error;
   const loaded = loadProgram(linked.value, { helpers });
   if (loaded instanceof VerifyError) throw new Error(loaded.describe());
@@ -44,6 +45,17 @@ describe('vm/elf: clang programs run in the VM', function () {
   for (const [object, program, r0, what] of expected) {
     it(`${program}: ${what} (r0 = ${r0})`, function () {
       expect(run(load(object, program))).to.equal(r0);
+    });
+  }
+
+  // Other code shapes from the same sources: unoptimised (stack traffic, no inlining) and cpu v3
+  // (JMP32 and ALU32), where relocations land on different instructions.
+  for (const flags of [['-O0'], ['-mcpu=v3']]) {
+    it(`gives the same results when built with ${flags.join(' ')}`, function () {
+      const results = expected.map(([object, program]) => run(load(object, program, flags)));
+      expect(results).to.deep.equal(expected.map(([, , r0]) => r0));
+      const pointer = load('calls', 'pointer', flags);
+      expect([run(pointer, [5n]), run(pointer, [0n])]).to.deep.equal([52n, 33n]);
     });
   }
 
