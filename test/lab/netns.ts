@@ -23,6 +23,15 @@ export interface Link {
 export async function createNamespace(ns: string): Promise<void> {
   trackNamespace(ns);
   await run('ip', ['netns', 'add', ns]);
+  // Interfaces created here get no IPv6 link-local address (addr_gen_mode 1) and no duplicate address
+  // detection. FRR bgpd runs without zebra, so it knows no interfaces and treats an UPDATE whose
+  // MP_REACH next hop carries a link-local address (BIRD adds one on direct sessions) as withdrawn.
+  await runIn(ns, 'sysctl', [
+    '-qw',
+    'net.ipv6.conf.default.addr_gen_mode=1',
+    'net.ipv6.conf.default.accept_dad=0',
+    'net.ipv6.conf.all.accept_dad=0',
+  ]);
   await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
 }
 

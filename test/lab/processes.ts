@@ -167,7 +167,8 @@ export class LabProcess {
 
   /** Send `signal` to the daemon's whole process group. */
   signal(signal: NodeJS.Signals): void {
-    signalGroup(this.pid, signal);
+    // Once the leader is reaped its PID may be reused: only signal a group that still has members.
+    if (!this.exited || livingGroupMembers(this.pid).length > 0) signalGroup(this.pid, signal);
   }
 
   /** Freeze the daemon (SIGSTOP): its sockets stay open but it stops reading and sending. */
@@ -182,8 +183,7 @@ export class LabProcess {
   /** SIGTERM the group, wait up to `graceMs`, then SIGKILL; resolves once the leader is reaped. */
   async stop(graceMs = 2000): Promise<void> {
     if (this.exited) {
-      signalGroup(this.pid, 'SIGKILL'); // helpers the leader left behind
-      liveGroups.delete(this.pid);
+      this.killLeftHelpers();
       return;
     }
     this.signal('SIGCONT'); // a frozen process cannot act on SIGTERM
@@ -192,7 +192,13 @@ export class LabProcess {
       this.signal('SIGKILL');
       await this.waitExit(5000);
     }
-    signalGroup(this.pid, 'SIGKILL');
+    this.killLeftHelpers();
+  }
+
+  /** SIGKILL what is left of the group once the leader is gone (helpers it forked), then forget it. */
+  private killLeftHelpers(): void {
+    // The group id is the leader's PID; check it still has members before signalling it.
+    if (livingGroupMembers(this.pid).length > 0) signalGroup(this.pid, 'SIGKILL');
     liveGroups.delete(this.pid);
   }
 
@@ -200,6 +206,6 @@ export class LabProcess {
   async kill(): Promise<void> {
     this.signal('SIGKILL');
     await this.waitExit(5000);
-    liveGroups.delete(this.pid);
+    this.killLeftHelpers();
   }
 }
