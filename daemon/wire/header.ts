@@ -121,8 +121,12 @@ export function writeHeader(buf: Uint8Array, off: number, length: number, type: 
  * an internal copy when a message spans chunks); they stay valid, the framer never writes into them.
  */
 export class MessageFramer {
+  /** Bytes [start, end) of `buf` are received but not yet returned. */
   private buf: Uint8Array = new Uint8Array(0);
   private start = 0;
+  private end = 0;
+  /** Whether `buf` is our own copy (appendable); otherwise it is the caller's chunk. */
+  private owned = false;
   private error: HeaderError | undefined;
 
   constructor(private extendedMessage = false) {}
@@ -134,27 +138,43 @@ export class MessageFramer {
 
   /** Octets received but not yet returned as a message. */
   get pending(): number {
-    return this.buf.length - this.start;
+    return this.end - this.start;
   }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    const rest = this.buf.length - this.start;
+    const rest = this.end - this.start;
+    // 1. Nothing pending: use the chunk itself (no copy).
     if (rest === 0) {
       this.buf = chunk;
-    } else {
-      const merged = new Uint8Array(rest + chunk.length);
-      merged.set(this.buf.subarray(this.start));
-      merged.set(chunk, rest);
-      this.buf = merged;
+      this.start = 0;
+      this.end = chunk.length;
+      this.owned = false;
+      return;
     }
+    // 2. Room after the pending bytes of our own buffer: append. Bytes before `start` (messages already
+    // returned) are never written, so returned subarrays stay valid.
+    if (this.owned && this.end + chunk.length <= this.buf.length) {
+      this.buf.set(chunk, this.end);
+      this.end += chunk.length;
+      return;
+    }
+    // 3. Otherwise copy the pending bytes and the chunk into a new buffer with room to grow, so a large
+    // message arriving in small chunks costs linear, not quadratic, copying.
+    const need = rest + chunk.length;
+    const next = new Uint8Array(Math.max(need * 2, 4096));
+    next.set(this.buf.subarray(this.start, this.end));
+    next.set(chunk, rest);
+    this.buf = next;
     this.start = 0;
+    this.end = need;
+    this.owned = true;
   }
 
   /** The next whole message, a header error (then always the same one), or undefined when more bytes are needed. */
   next(): Uint8Array | HeaderError | undefined {
     if (this.error) return this.error;
-    const avail = this.buf.length - this.start;
+    const avail = this.end - this.start;
     if (avail < HEADER_LENGTH) return undefined;
     const h = checkHeader(this.buf, this.start, this.extendedMessage);
     if (isHeaderError(h)) {

@@ -8,7 +8,7 @@ import { decodeNotification, writeNotificationBody, type NotificationMessage } f
 import { decodeOpen, writeOpenBody, type OpenMessage } from './open.js';
 import { failed, type DecodeResult, decoded } from './result.js';
 import { decodeRouteRefresh, writeRouteRefreshBody, type RouteRefreshMessage } from './route-refresh.js';
-import { decodeUpdate, writeUpdateBody, type UpdateMessage } from './update.js';
+import { decodeUpdate, updateBodyLength, writeUpdateBodyAt, type UpdateMessage } from './update.js';
 import { WireWriter } from './writer.js';
 
 export type Message =
@@ -60,14 +60,11 @@ export function decodeMessage(bytes: Uint8Array, ctx: DecodeContext): DecodeResu
 
 /** Encode a message with its header. Throws only on caller bugs (a message too long for the session). */
 export function encodeMessage(msg: Message, ctx?: { extendedMessage?: boolean }): Uint8Array {
+  if (msg.type === 'update') return encodeUpdateMessage(msg, ctx?.extendedMessage === true);
   const w = new WireWriter(msg.type === 'keepalive' ? HEADER_LENGTH : 256);
   w.bytes(HEADER_PLACEHOLDER);
   let type: number;
   switch (msg.type) {
-    case 'update':
-      type = MessageType.Update;
-      writeUpdateBody(w, msg);
-      break;
     case 'open':
       type = MessageType.Open;
       writeOpenBody(w, msg);
@@ -95,3 +92,14 @@ export function encodeMessage(msg: Message, ctx?: { extendedMessage?: boolean })
 }
 
 const HEADER_PLACEHOLDER = new Uint8Array(HEADER_LENGTH);
+
+/** UPDATE encoding, the hot path: size computed first, one allocation, no copying of a growing buffer. */
+function encodeUpdateMessage(msg: UpdateMessage, extendedMessage: boolean): Uint8Array {
+  const length = HEADER_LENGTH + updateBodyLength(msg);
+  const max = extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
+  if (length > max) throw new RangeError(`update of ${length} octets exceeds ${max}`);
+  const out = new Uint8Array(length);
+  writeHeader(out, 0, length, MessageType.Update);
+  writeUpdateBodyAt(out, HEADER_LENGTH, msg);
+  return out;
+}

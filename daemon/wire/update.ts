@@ -14,12 +14,12 @@
 //   +-----------------------------------------------------+
 //   |   Network Layer Reachability Information (variable) |
 //   +-----------------------------------------------------+
-import { decodeAttributes, writeAttribute } from './attributes/index.js';
+import { attributeWireLength, decodeAttributes, writeAttribute } from './attributes/index.js';
 import type { PathAttribute } from './attributes/types.js';
 import type { DecodeContext } from './context.js';
 import { hasAddPath } from './context.js';
 import { strongerAction, updateError, type ErrorAction, type UpdateError } from './errors.js';
-import { Afi, AttrType, Safi, UpdateSubcode } from './iana.js';
+import { Afi, AttrFlag, AttrType, Safi, UpdateSubcode } from './iana.js';
 import { countPrefixes, forEachPrefix, NLRI_BAD_LENGTH, type NlriBlock } from './nlri.js';
 import { getU16 } from './reader.js';
 import { failed, type DecodeResult } from './result.js';
@@ -157,7 +157,42 @@ export function checkMandatory(update: UpdateMessage): UpdateError | undefined {
   );
 }
 
-/** Write an UPDATE body (no header). Byte-exact for decoded messages. */
+/** Octets of the UPDATE body (no header) as `writeUpdateBodyAt` writes it. */
+export function updateBodyLength(msg: UpdateMessage): number {
+  let n = 4 + msg.withdrawn.bytes.length + msg.nlri.bytes.length;
+  for (const a of msg.attributes) n += attributeWireLength(a);
+  return n;
+}
+
+/** Write an UPDATE body into out[off..off + updateBodyLength(msg)). Byte-exact for decoded messages. */
+export function writeUpdateBodyAt(out: Uint8Array, off: number, msg: UpdateMessage): void {
+  let p = off;
+  const w = msg.withdrawn.bytes;
+  out[p++] = w.length >> 8;
+  out[p++] = w.length & 255;
+  out.set(w, p);
+  p += w.length;
+  const lengthAt = p;
+  p += 2;
+  for (const a of msg.attributes) {
+    const len = a.raw.length;
+    const ext = len > 255 || (a.flags & AttrFlag.ExtendedLength) !== 0;
+    out[p++] = ext ? a.flags | AttrFlag.ExtendedLength : a.flags;
+    out[p++] = a.code;
+    if (ext) {
+      out[p++] = len >> 8;
+      out[p++] = len & 255;
+    } else out[p++] = len;
+    out.set(a.raw, p);
+    p += len;
+  }
+  const attrLength = p - lengthAt - 2;
+  out[lengthAt] = attrLength >> 8;
+  out[lengthAt + 1] = attrLength & 255;
+  out.set(msg.nlri.bytes, p);
+}
+
+/** Write an UPDATE body (no header) with a WireWriter. Byte-exact for decoded messages. */
 export function writeUpdateBody(w: WireWriter, msg: UpdateMessage): void {
   w.u16(msg.withdrawn.bytes.length).bytes(msg.withdrawn.bytes);
   const lengthAt = w.pos;

@@ -73,6 +73,32 @@ describe('wire: MessageFramer', function () {
     expect(got).to.deep.equal(EXPECTED);
   });
 
+  it('keeps returned messages intact while later chunks are appended', function () {
+    const f = new MessageFramer();
+    const got: Uint8Array[] = [];
+    // Split so that the framer owns a buffer and appends into it.
+    f.push(STREAM.subarray(0, 25));
+    f.push(STREAM.subarray(25, 30));
+    for (let m = f.next(); m instanceof Uint8Array; m = f.next()) got.push(m);
+    f.push(STREAM.subarray(30, 60));
+    for (let m = f.next(); m instanceof Uint8Array; m = f.next()) got.push(m);
+    f.push(STREAM.subarray(60));
+    for (let m = f.next(); m instanceof Uint8Array; m = f.next()) got.push(m);
+    expect(got.map(toHex)).to.deep.equal(EXPECTED);
+  });
+
+  it('assembles a 60000-octet UPDATE from 100-octet chunks', function () {
+    const big = update({ attrs: BASE_ATTRS_AS2, nlri: new Uint8Array(60000 - 23 - BASE_ATTRS_AS2.length) });
+    const f = new MessageFramer(true);
+    const got: string[] = [];
+    for (let i = 0; i < big.length; i += 100) {
+      f.push(big.subarray(i, i + 100));
+      for (let m = f.next(); m instanceof Uint8Array; m = f.next()) got.push(toHex(m));
+    }
+    expect(got).to.deep.equal([toHex(big)]);
+    expect(f.pending).to.equal(0);
+  });
+
   it('feed() calls back per message', function () {
     const f = new MessageFramer();
     const got: string[] = [];
