@@ -5,7 +5,13 @@ import { FakeClock } from '../../daemon/session/clock.js';
 import { Duplex } from 'node:stream';
 import type net from 'node:net';
 import { Transport } from '../../daemon/session/transport.js';
-import { decodeMessage, encodeMessage, MessageFramer, type UpdateMessage } from '../../daemon/wire/index.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  makeNotification,
+  MessageFramer,
+  type UpdateMessage,
+} from '../../daemon/wire/index.js';
 import type { OriginatedPrefix } from '../../daemon/config/types.js';
 import {
   startSpeaker,
@@ -484,5 +490,105 @@ peers: [{ name: p, address: 127.0.0.12, asn: 65012, passive: true }]
     }
     expect(prefixes).to.equal(20_000);
     expect(keepalives).to.equal(2);
+  });
+});
+
+describe('session: timers (fake clock)', function () {
+  it('restarts a flapping peer after an IdleHoldTimer that doubles with each drop (5 s, then 10 s)', async function () {
+    const clock = new FakeClock();
+    const peerSide = await scriptedListener('127.0.0.13');
+    try {
+      const s = await speaker(
+        `
+router-id: 10.0.0.1
+asn: 65001
+peers: [{ name: p, address: 127.0.0.13, port: ${peerSide.port}, local-address: 127.0.0.1, asn: 65013, idle-hold-time: 5 }]
+`,
+        { clock },
+      );
+      const session = s.speaker.session('p')!;
+      const flap = async (n: number): Promise<void> => {
+        await waitFor(`connection ${n}`, () => peerSide.accepted.length === n);
+        const c = peerSide.accepted[n - 1]!;
+        await c.next('open');
+        c.send(openMessage({ asn: 65013, bgpId: '10.0.0.13' }));
+        c.send(KEEPALIVE);
+        await waitFor('Established', () => session.state === 'Established');
+        c.send(makeNotification({ code: 6, subcode: 0, data: new Uint8Array(0) }));
+        await waitFor('Idle', () => session.state === 'Idle');
+      };
+      const expectRedial = async (n: number, seconds: number): Promise<void> => {
+        clock.advance(seconds * 1000 - 100);
+        await delay(50);
+        expect(peerSide.accepted.length, `no dial before ${seconds} s`).to.equal(n - 1);
+        clock.advance(100);
+        await waitFor(`dial after ${seconds} s`, () => peerSide.accepted.length === n);
+      };
+      await flap(1);
+      expect(session.status().flaps).to.equal(1);
+      await expectRedial(2, 5);
+      await flap(2);
+      expect(session.status().flaps).to.equal(2);
+      await expectRedial(3, 10);
+    } finally {
+      await peerSide.close();
+    }
+  });
+
+  it('DelayOpen: the OPEN waits for the DelayOpenTimer, or answers the peer OPEN at once (event 20)', async function () {
+    const clock = new FakeClock();
+    const s = await speaker(
+      `
+router-id: 10.0.0.1
+asn: 65001
+listen: { address: 127.0.0.1, port: 0 }
+peers: [{ name: p, address: 127.0.0.14, asn: 65014, passive: true, delay-open-time: 5, idle-hold-time: 1 }]
+`,
+      { clock },
+    );
+    const first = await scripted(portOf(s), '127.0.0.14');
+    await delay(100);
+    expect(first.received, 'nothing before the DelayOpenTimer').to.have.length(0);
+    clock.advance(5000);
+    await first.next('open');
+    first.close();
+    // OpenSent + TcpConnectionFails -> Active (RFC 4271 8.2.2).
+    await waitFor('Active', () => s.speaker.session('p')!.state === 'Active');
+
+    const second = await scripted(portOf(s), '127.0.0.14');
+    await waitFor(
+      'DelayOpenTimer running',
+      () => s.lines('state change', 'p').length > 0 && s.speaker.session('p')!.connectionCount === 1,
+    );
+    await delay(20);
+    second.send(openMessage({ asn: 65014, bgpId: '10.0.0.14' }));
+    await second.next('open');
+    await second.next('keepalive');
+    expect(s.speaker.session('p')!.state).to.equal('OpenConfirm');
+    expect(s.lines('state change', 'p').at(-1)).to.include({ event: 'BGPOpen_with_DelayOpenTimer_running' });
+  });
+});
+
+describe('session: IPv6 transport', function () {
+  it('two speakers over ::1 exchange IPv6 and IPv4 routes (next hops: ::1 and the router id)', async function () {
+    const a = await speaker(`
+router-id: 10.0.0.1
+asn: 65001
+listen: { address: "::1", port: 0 }
+peers: [{ name: b, address: "::1", asn: 65002, passive: true, families: [ipv4-unicast, ipv6-unicast] }]
+originate: [{ prefix: 2001:db8:a::/48 }, { prefix: 10.10.0.0/16 }]
+`);
+    const b = await speaker(`
+router-id: 10.0.0.2
+asn: 65002
+peers: [{ name: a, address: "::1", port: ${portOf(a)}, asn: 65001, families: [ipv4-unicast, ipv6-unicast] }]
+`);
+    const sb = b.speaker.session('a')!;
+    await waitFor('routes over IPv6', () => sb.received.size === 2);
+    expect(sb.received.toJSON()).to.deep.equal({
+      'ipv4-unicast': [{ prefix: '10.10.0.0/16', asPath: '65001', origin: 'igp', nextHop: '10.0.0.1' }],
+      'ipv6-unicast': [{ prefix: '2001:db8:a::/48', asPath: '65001', origin: 'igp', nextHop: '::1' }],
+    });
+    expect(sb.status().localAddress).to.equal('::1');
   });
 });
