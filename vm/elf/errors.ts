@@ -30,6 +30,8 @@ export type ElfErrorCode =
   | 'ERR_ELF_UNKNOWN_HELPER'
   /** An extern variable, or a data reference to a symbol that has no section. */
   | 'ERR_ELF_UNDEFINED_SYMBOL'
+  /** An instruction the linker cannot carry: an lddw cut by its function's end, a pseudo lddw with no relocation. */
+  | 'ERR_ELF_BAD_INSTRUCTION'
   /** A local call or function pointer lands outside every function. */
   | 'ERR_ELF_BAD_CALL_TARGET'
   /** A jump leaves the function it belongs to, so the function cannot be relinked alone. */

@@ -151,8 +151,17 @@ export class Linker {
 
       if (opcode === BPF_LD_IMM64) {
         if (slot + 1 >= fn.end) {
-          if (type === R_BPF_NONE) continue; // The verifier reports the incomplete lddw.
-          throw badRelocation(section, at, `lddw in the last slot of '${fn.name}'`);
+          throw new ElfError('ERR_ELF_BAD_INSTRUCTION', `lddw in the last slot of '${fn.name}'`, {
+            section: section.name,
+            offset: at,
+          });
+        }
+        // Address variants (src != 0) are the linker's output; in an object they come from relocations.
+        if (type === R_BPF_NONE && src !== 0) {
+          throw new ElfError('ERR_ELF_BAD_INSTRUCTION', `lddw src=${src} without a relocation`, {
+            section: section.name,
+            offset: at,
+          });
         }
         if (relocations.has(at + SLOT))
           throw badRelocation(section, at + SLOT, 'relocation on the second slot of lddw');

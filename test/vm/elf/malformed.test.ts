@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { ElfError, loadElf, loadElfProgram, type ElfErrorCode } from '../../../vm/elf/index.js';
 import { readElf } from '../../../vm/elf/reader.js';
+import type { ProgramImage } from '../../../vm/program.js';
+import { CALL_SRC_LOCAL, LDDW_SRC_DATA, LDDW_SRC_FUNC } from '../../../vm/program.js';
 import { requireTools } from '../../helpers/env.js';
 import { compileBpf, removeCompiled, slotAt } from './compile.js';
 
@@ -272,7 +274,8 @@ describe('vm/elf: malformed objects', function () {
 
     it('ignores debug sections and their relocations (clang -g)', function () {
       const withDebug = compileBpf('globals', ['-g']);
-      expect(readElf(withDebug).sections.some((s) => s.name === '.rel.debug_info')).to.equal(true);
+      const names = readElf(withDebug).sections.map((s) => s.name);
+      expect(names).to.include.members(['.rel.debug_info', '.BTF', '.rel.BTF', '.BTF.ext', '.rel.BTF.ext']);
       const plain = loadElf(globals, { resolveHelper });
       const debug = loadElf(withDebug, { resolveHelper });
       if (!plain.ok || !debug.ok) throw new Error('load failed');
@@ -281,13 +284,32 @@ describe('vm/elf: malformed objects', function () {
   });
 
   describe('fuzz', function () {
+    /** What every image must satisfy: whole slots, and each rewritten reference inside the image. */
+    function expectSoundImage(image: ProgramImage): void {
+      expect(image.code.length % 8).to.equal(0);
+      expect(image.entry).to.equal(0);
+      const slots = image.code.length / 8;
+      for (let i = 0; i < slots; i++) {
+        const slot = slotAt(image.code, i);
+        if (slot.opcode === 0x85 && slot.src === CALL_SRC_LOCAL) {
+          expect(i + 1 + slot.imm, `call at ${i}`).to.be.within(0, slots - 1);
+        }
+        if (slot.opcode !== 0x18) continue;
+        expect(i + 1, `lddw at ${i} is whole`).to.be.below(slots);
+        if (slot.src === LDDW_SRC_FUNC) expect(i + 1 + slot.imm, `lddw at ${i}`).to.be.within(0, slots - 1);
+        else if (slot.src === LDDW_SRC_DATA) {
+          const section = image.data[slot.imm];
+          expect(section, `data index of lddw at ${i}`).to.not.equal(undefined);
+          expect(slot.nextImm).to.be.within(0, section!.bytes.length);
+        } else expect(slot.src, `lddw at ${i}`).to.equal(0);
+        i++;
+      }
+    }
+
     function outcome(bytes: Uint8Array): void {
       const result = loadElf(bytes, { resolveHelper });
       if (result.ok) {
-        for (const image of result.value) {
-          expect(image.code.length % 8).to.equal(0);
-          expect(image.entry).to.equal(0);
-        }
+        for (const image of result.value) expectSoundImage(image);
       } else {
         expect(result.error).to.be.instanceOf(ElfError);
         expect(result.error.code).to.match(/^ERR_ELF_[A-Z_]+$/);
