@@ -229,6 +229,16 @@ describe('vm/elf: malformed objects', function () {
       );
     });
 
+    it('rejects an address lddw (src=6) that no relocation produced', function () {
+      const rel = relocationOf(globals, '.relxbgp/count');
+      const code = readElf(globals).sections.find((s) => s.name === 'xbgp/count')!;
+      const bytes = patched(globals, (v) => {
+        v.setUint32(rel + 8, 0, true); // R_BPF_NONE
+        v.setUint8(code.fileOffset + 1, 0x61); // lddw r1 with src 6
+      });
+      expectError(bytes, 'ERR_ELF_BAD_INSTRUCTION', 'count', { section: 'xbgp/count', offset: 0 });
+    });
+
     it('rejects a relocation naming a symbol past the table', function () {
       const rel = relocationOf(globals, '.relxbgp/count');
       expectError(
