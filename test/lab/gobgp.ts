@@ -212,6 +212,18 @@ function decodeMpFamily(base64: string): string | undefined {
   return afi === 1 ? 'mp:ipv4-unicast' : afi === 2 ? 'mp:ipv6-unicast' : undefined;
 }
 
+/** Capabilities GoBGP 3.10 does not know (shown as UnknownCapability), by IANA code. */
+const unknownCapabilities: Record<number, string> = { 6: 'extended-message', 73: 'fqdn' };
+
+/** The capability code of an UnknownCapability value (protobuf: field 1 = code, a small varint). */
+function decodeUnknownCode(base64: string): number {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes[0] !== 0x08) return -1;
+  const low = bytes[1] ?? 0;
+  // Codes >= 128 take two varint bytes.
+  return low < 0x80 ? low : (low & 0x7f) | ((bytes[2] ?? 0) << 7);
+}
+
 /** Normalize one element of `gobgp -j neighbor ADDR`. */
 export function parseGobgpNeighbor(address: string, j: any): NeighborStatus {
   const state = gobgpStates[Number(j?.state?.session_state ?? 0)] ?? 'unknown';
@@ -223,7 +235,10 @@ export function parseGobgpNeighbor(address: string, j: any): NeighborStatus {
       if (family) capabilities.push(family);
       continue;
     }
-    const name = gobgpCapabilities[type];
+    const name =
+      type === 'UnknownCapability'
+        ? unknownCapabilities[decodeUnknownCode(cap.value ?? '')]
+        : gobgpCapabilities[type];
     if (name && !capabilities.includes(name)) capabilities.push(name);
   }
   const hold = j?.timers?.state?.negotiated_hold_time;

@@ -82,21 +82,48 @@ export class Lab {
     return { name, ns: await this.node(name), dir: this.dir };
   }
 
+  /**
+   * `spec` with every neighbour's missing localAddress filled in: the address of `name`'s end of the
+   * link whose other end is that neighbour (ExaBGP needs it; the others bind to it).
+   */
+  private withLocalAddresses(name: string, spec: RouterSpec): RouterSpec {
+    const ns = this.nodes.get(name);
+    const neighbors = spec.neighbors.map((n) => {
+      if (n.localAddress) return n;
+      for (const link of this.links) {
+        for (const [mine, theirs] of [
+          [link.a, link.b],
+          [link.b, link.a],
+        ] as const) {
+          if (mine.ns !== ns) continue;
+          if (theirs.ipv4 === n.address) return { ...n, localAddress: mine.ipv4 };
+          if (theirs.ipv6 === n.address) return { ...n, localAddress: mine.ipv6 };
+        }
+      }
+      return n;
+    });
+    return { ...spec, neighbors };
+  }
+
   /** Start BIRD 2 on node `name`. */
   async bird(name: string, spec: RouterSpec): Promise<BirdRouter> {
-    return this.add(new BirdRouter(await this.place(name), spec));
+    const place = await this.place(name);
+    return this.add(new BirdRouter(place, this.withLocalAddresses(name, spec)));
   }
   /** Start FRR bgpd on node `name`. */
   async frr(name: string, spec: RouterSpec): Promise<FrrRouter> {
-    return this.add(new FrrRouter(await this.place(name), spec));
+    const place = await this.place(name);
+    return this.add(new FrrRouter(place, this.withLocalAddresses(name, spec)));
   }
   /** Start GoBGP on node `name`. */
   async gobgp(name: string, spec: RouterSpec): Promise<GobgpRouter> {
-    return this.add(new GobgpRouter(await this.place(name), spec));
+    const place = await this.place(name);
+    return this.add(new GobgpRouter(place, this.withLocalAddresses(name, spec)));
   }
   /** Start ExaBGP on node `name`. */
   async exabgp(name: string, spec: RouterSpec): Promise<ExabgpRouter> {
-    return this.add(new ExabgpRouter(await this.place(name), spec));
+    const place = await this.place(name);
+    return this.add(new ExabgpRouter(place, this.withLocalAddresses(name, spec)));
   }
   /** Start xbgpd on node `name` with `config` (written as its YAML config file). */
   async xbgpd(name: string, config: XbgpdConfig): Promise<XbgpdRouter> {

@@ -11,7 +11,7 @@ export interface NeighborSpec {
   address: string;
   /** The neighbour's AS (2- or 4-octet). */
   asn: number;
-  /** Our transport address (source of the TCP session). */
+  /** Our transport address (source of the TCP session). Default: our end of the link to `address`. */
   localAddress?: string;
   /** Proposed hold time in seconds (keepalive is a third of it). Default 9. */
   holdTime?: number;

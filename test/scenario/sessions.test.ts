@@ -56,9 +56,20 @@ function routeArrives(router: LabRouter, prefix: string, from: string): Promise<
   );
 }
 
-/** The capabilities xbgpd offers on a session carrying `families` (its defaults, config/xbgpd.yaml). */
+/**
+ * The capabilities xbgpd offers on a session carrying `families`: its defaults (config/xbgpd.yaml,
+ * daemon/config/types.ts): multiprotocol per family, 4-octet AS, route refresh, enhanced route refresh,
+ * extended message, graceful restart.
+ */
 function offered(families: Family[]): string[] {
-  return [...families.map((f) => `mp:${f}`), 'four-octet-as', 'route-refresh'];
+  return [
+    ...families.map((f) => `mp:${f}`),
+    'four-octet-as',
+    'route-refresh',
+    'enhanced-route-refresh',
+    'extended-message',
+    'graceful-restart',
+  ];
 }
 
 describe('scenario: xbgpd sessions with BIRD, FRR, GoBGP and ExaBGP', function () {
