@@ -59,6 +59,8 @@ export interface RunResult {
 
 const EMPTY = new Uint8Array(0);
 const TWO_32 = 0x1_0000_0000;
+/** Largest integer a double holds exactly (2^53 - 1). */
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
 /** Run `p` once. Never throws. */
 export function interpret(p: LoadedProgram, ctx: RunContext = {}): RunResult | VmFault {
@@ -149,15 +151,29 @@ function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
         mul64(L, H, d, k, k >> 31);
         break;
       case 0x2f: // EBPF_OP_MUL64_REG
-        mul64(L, H, d, L[s]!, H[s]!);
+        // Fast path: both operands below 2^32 and the product exact in a double.
+        if (H[d] === 0 && H[s] === 0 && (t = (L[d]! >>> 0) * (L[s]! >>> 0)) <= MAX_EXACT) {
+          L[d] = t;
+          H[d] = t / TWO_32;
+        } else mul64(L, H, d, L[s]!, H[s]!);
         break;
       case 0x37: // EBPF_OP_DIV64_IMM
+        // Fast path: unsigned, dividend below 2^32, positive divisor.
+        if (H[d] === 0 && k > 0 && off[pc] === 0) L[d] = (L[d]! >>> 0) / k;
+        else divmod64(L, H, d, k, k >> 31, false, off[pc] === 1);
+        break;
       case 0x97: // EBPF_OP_MOD64_IMM
-        divmod64(L, H, d, k, k >> 31, opcode[pc]! === op.EBPF_OP_MOD64_IMM, off[pc] === 1);
+        if (H[d] === 0 && k > 0 && off[pc] === 0) L[d] = (L[d]! >>> 0) % k;
+        else divmod64(L, H, d, k, k >> 31, true, off[pc] === 1);
         break;
       case 0x3f: // EBPF_OP_DIV64_REG
+        // Fast path: unsigned, both operands below 2^32, non-zero divisor.
+        if (H[d] === 0 && H[s] === 0 && L[s] !== 0 && off[pc] === 0) L[d] = (L[d]! >>> 0) / (L[s]! >>> 0);
+        else divmod64(L, H, d, L[s]!, H[s]!, false, off[pc] === 1);
+        break;
       case 0x9f: // EBPF_OP_MOD64_REG
-        divmod64(L, H, d, L[s]!, H[s]!, opcode[pc]! === op.EBPF_OP_MOD64_REG, off[pc] === 1);
+        if (H[d] === 0 && H[s] === 0 && L[s] !== 0 && off[pc] === 0) L[d] = (L[d]! >>> 0) % (L[s]! >>> 0);
+        else divmod64(L, H, d, L[s]!, H[s]!, true, off[pc] === 1);
         break;
       case 0x47: // EBPF_OP_OR64_IMM
         L[d] = L[d]! | k;
