@@ -105,28 +105,21 @@ export function familyKey(afi: number, safi: number): number {
   return (afi << 8) | safi;
 }
 
+const AFI_NAMES: Readonly<Record<number, string>> = { 1: 'ipv4', 2: 'ipv6', 25: 'l2vpn', 16388: 'bgp-ls' };
+const SAFI_NAMES: Readonly<Record<number, string>> = {
+  1: 'unicast',
+  2: 'multicast',
+  4: 'nlri-mpls',
+  70: 'evpn',
+  71: 'bgp-ls',
+  128: 'mpls-vpn',
+  133: 'flowspec',
+  134: 'flowspec-vpn',
+};
+
+/** "ipv4 unicast", "l2vpn evpn", "afi99 safi7" ... */
 export function familyName(afi: number, safi: number): string {
-  const a =
-    afi === 1 ? 'ipv4' : afi === 2 ? 'ipv6' : afi === 25 ? 'l2vpn' : afi === 16388 ? 'bgp-ls' : `afi${afi}`;
-  const s =
-    safi === 1
-      ? 'unicast'
-      : safi === 2
-        ? 'multicast'
-        : safi === 4
-          ? 'nlri-mpls'
-          : safi === 70
-            ? 'evpn'
-            : safi === 71
-              ? 'bgp-ls'
-              : safi === 128
-                ? 'mpls-vpn'
-                : safi === 133
-                  ? 'flowspec'
-                  : safi === 134
-                    ? 'flowspec-vpn'
-                    : `safi${safi}`;
-  return `${a} ${s}`;
+  return `${AFI_NAMES[afi] ?? `afi${afi}`} ${SAFI_NAMES[safi] ?? `safi${safi}`}`;
 }
 
 // ===== Capability codes (IANA "Capability Codes") =====

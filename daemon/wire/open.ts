@@ -23,7 +23,7 @@
 import { decodeCapabilities, type Capability } from './capabilities.js';
 import { openError } from './errors.js';
 import { OpenSubcode, OptParamType } from './iana.js';
-import { getU16, getU32 } from './reader.js';
+import { getU16, WireReader } from './reader.js';
 import { decoded, failed, type DecodeResult } from './result.js';
 import type { WireWriter } from './writer.js';
 
@@ -49,7 +49,17 @@ export interface OpenMessage {
 
 /** Decode an OPEN body (header removed; the header check guarantees at least 10 octets). Never throws. */
 export function decodeOpen(body: Uint8Array): DecodeResult<OpenMessage> {
-  const version = body[0]!;
+  // 1. Read the fixed part (10 octets; the header check requires 29 octets for a whole OPEN).
+  const fixed = new WireReader(body);
+  const version = fixed.u8();
+  const myAs = fixed.u16();
+  const holdTime = fixed.u16();
+  const bgpId = fixed.u32();
+  let optLength = fixed.u8();
+  // Bodies shorter than 10 octets only come from callers bypassing the header check.
+  if (fixed.overrun)
+    return failed(openError('ERR_BGP_OPEN_MALFORMED', 0, `OPEN body of ${body.length} octets`));
+  // 2. Check the fixed fields.
   // RFC 4271 6.2: "If the version number in the Version field of the received OPEN message is not
   // supported, then the Error Subcode MUST be set to Unsupported Version Number. The Data field is a 2-octet
   // unsigned integer, which indicates the largest, locally-supported version number less than the version
@@ -63,9 +73,6 @@ export function decodeOpen(body: Uint8Array): DecodeResult<OpenMessage> {
         Uint8Array.of(0, 4),
       ),
     );
-  const myAs = getU16(body, 1);
-  const holdTime = getU16(body, 3);
-  const bgpId = getU32(body, 5);
   // RFC 7607 2: "A BGP speaker MUST NOT originate or propagate a route with an AS number of zero ... If a
   // BGP speaker receives zero as the peer AS in an OPEN message, it MUST abort the connection and send a
   // NOTIFICATION with Error Code "OPEN Message Error" and subcode "Bad Peer AS"".
@@ -82,8 +89,8 @@ export function decodeOpen(body: Uint8Array): DecodeResult<OpenMessage> {
   if (bgpId === 0)
     return failed(openError('ERR_BGP_OPEN_BGP_ID', OpenSubcode.BadBgpIdentifier, 'BGP Identifier 0'));
 
-  let optLength = body[9]!;
-  let pos = 10;
+  // 3. Optional parameters.
+  let pos = fixed.pos;
   let extendedParams = false;
   // RFC 9072 2: "If the value of the "Non-Ext OP Type" field is 255, then the speaker ... uses the
   // "Extended Opt. Parm. Length" field to determine the length of the optional parameters".

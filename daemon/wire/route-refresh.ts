@@ -8,9 +8,8 @@
 //   |      AFI      | Subtype| SAFI |
 //   +-------+-------+-------+-------+
 import { routeRefreshError } from './errors.js';
-import { getU16 } from './reader.js';
+import { EMPTY, getU16 } from './reader.js';
 import { decoded, failed, type DecodeResult } from './result.js';
-import { EMPTY } from './reader.js';
 import type { WireWriter } from './writer.js';
 
 export interface RouteRefreshMessage {

@@ -28,6 +28,9 @@ import {
   prefixList,
   formatMpNextHop,
   writeAttribute,
+  withAttribute,
+  withoutAttribute,
+  getAttributeByCode,
   WireWriter,
   type DecodeContext,
   type PathAttribute,
@@ -327,6 +330,25 @@ describe('wire: path attribute fixtures (both ways)', function () {
     expect(forwardedFlags(unknown!)).to.equal(0xe0);
     const [nonTransitive] = decodeAttributes(attr(0x80, 98, '01'), AS4).attributes;
     expect(forwardedFlags(nonTransitive!)).to.equal(0x80);
+  });
+
+  it('replaces and removes attributes by type code without touching the input list', function () {
+    const attrs = decodeAttributes(hex('400101 00 400304 c0000201 800404 00000001'), AS4).attributes;
+    const replaced = withAttribute(attrs, makeMed(7));
+    expect(replaced.map((a) => [a.type, formatAttribute(a)])).to.deep.equal([
+      ['origin', 'IGP'],
+      ['next-hop', '192.0.2.1'],
+      ['med', '7'],
+    ]);
+    expect(withAttribute(attrs, makeLocalPref(50)).map((a) => a.type)).to.deep.equal([
+      'origin',
+      'next-hop',
+      'med',
+      'local-pref',
+    ]);
+    expect(withoutAttribute(attrs, 3).map((a) => a.type)).to.deep.equal(['origin', 'med']);
+    expect(attrs.map((a) => a.type)).to.deep.equal(['origin', 'next-hop', 'med']);
+    expect(getAttributeByCode(attrs, 4)?.raw).to.deep.equal(hex('00000001'));
   });
 
   it('writes values above 255 octets with the Extended Length bit', function () {

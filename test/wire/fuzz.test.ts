@@ -9,6 +9,10 @@ import { existsSync } from 'node:fs';
 import {
   ACTION_STRENGTH,
   decodeMessage,
+  decodeNotification,
+  decodeOpen,
+  decodeRouteRefresh,
+  decodeUpdate,
   encodeMessage,
   forEachAnnounced,
   forEachWithdrawn,
@@ -263,6 +267,27 @@ describe('wire: seeded random mutations of real messages (fast-check)', function
       ),
       { seed: SEED, numRuns: 1000 },
     );
+  });
+
+  it('the body-only decoders never throw, whatever the body length', function () {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.boolean(), (body, asn4) => {
+        const results = [
+          decodeUpdate(body, { asn4 }),
+          decodeOpen(body),
+          decodeNotification(body),
+          decodeRouteRefresh(body),
+        ];
+        return results.every((r) => OUTCOMES.includes(r.action));
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
+    for (const empty of [new Uint8Array(0)]) {
+      expect(decodeUpdate(empty, { asn4: true }).action).to.equal('session-reset');
+      expect(decodeOpen(empty).action).to.equal('session-reset');
+      expect(decodeRouteRefresh(empty).action).to.equal('session-reset');
+      expect(decodeNotification(empty).ok).to.equal(true);
+    }
   });
 
   it('random byte strings after a valid header never throw', function () {

@@ -155,13 +155,15 @@ export function reconstructAsPath(
   if (total < tail) return asPath.map((s) => ({ type: s.type, asns: s.asns.slice() }));
   let needed = total - tail;
   const out: AsPathSegment[] = [];
+  let leading = true; // still in the leading run of confederation segments
   for (const s of asPath) {
     const confed = s.type === AsPathSegmentType.ConfedSequence || s.type === AsPathSegmentType.ConfedSet;
+    // Confederation segments count 0 and cannot appear in AS4_PATH: keep them while taking from AS_PATH.
     if (confed) {
-      if (needed > 0 || out.length === out.filter((x) => x.type >= 3).length)
-        out.push({ type: s.type, asns: s.asns.slice() });
+      if (needed > 0 || leading) out.push({ type: s.type, asns: s.asns.slice() });
       continue;
     }
+    leading = false;
     if (needed === 0) break;
     if (s.type === AsPathSegmentType.Set) {
       out.push({ type: s.type, asns: s.asns.slice() });

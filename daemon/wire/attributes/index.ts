@@ -248,6 +248,23 @@ export function getAttributeByCode(attrs: readonly PathAttribute[], code: number
   return undefined;
 }
 
+/**
+ * A new list with `attr` in place of the attribute of the same type code (kept at its position), or appended.
+ * For plugins and policy writing attributes; the input list is not modified.
+ */
+export function withAttribute(attrs: readonly PathAttribute[], attr: PathAttribute): PathAttribute[] {
+  const out = attrs.slice();
+  const i = out.findIndex((a) => a.code === attr.code);
+  if (i >= 0) out[i] = attr;
+  else out.push(attr);
+  return out;
+}
+
+/** A new list without the attribute(s) of type code `code`. */
+export function withoutAttribute(attrs: readonly PathAttribute[], code: number): PathAttribute[] {
+  return attrs.filter((a) => a.code !== code);
+}
+
 /** Text of an attribute value for logs. */
 export function formatAttribute(attr: PathAttribute): string {
   const desc = REGISTRY[attr.code];

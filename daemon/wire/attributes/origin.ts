@@ -1,8 +1,7 @@
 // ORIGIN (type 1, well-known mandatory, RFC 4271 5.1.1): how the route entered BGP.
-import { AttrType, type OriginValue } from '../iana.js';
+import { AttrType, UpdateSubcode, type OriginValue } from '../iana.js';
 import { attrError, WELL_KNOWN, type AttributeDescriptor } from './descriptor.js';
 import type { OriginAttribute, PathAttribute } from './types.js';
-import { UpdateSubcode } from '../iana.js';
 
 const NAMES = ['IGP', 'EGP', 'INCOMPLETE'] as const;
 
