@@ -114,6 +114,20 @@ export class Connection implements TransportSink {
   // TransportSink: socket input.
 
   message(type: number, message: Uint8Array): void {
+    try {
+      this.dispatch(type, message);
+    } catch (err) {
+      // Peer input never throws; if handling it did, that is our bug. Contain it to this session:
+      // log it and reset the session with a CEASE instead of taking the daemon down.
+      this.host.log.error({ err, messageType: type }, 'internal error handling a message');
+      this.lastError = 'internal error';
+      this.queue.length = 0;
+      this.running = false;
+      this.fire({ name: 'AutomaticStop', notification: { code: 6, subcode: 0 } });
+    }
+  }
+
+  private dispatch(type: number, message: Uint8Array): void {
     switch (type) {
       case MessageType.Open: {
         const decoded = codec.decodeOpen(message);

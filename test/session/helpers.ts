@@ -1,6 +1,7 @@
 // Helpers for the in-process session tests: speakers built from YAML text with captured logs, a
 // scripted BGP peer on a raw socket (messages encoded and decoded with daemon/wire), and polling waits.
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { parseConfig } from '../../daemon/config/load.js';
 import { createLogger } from '../../daemon/log.js';
 import { Speaker } from '../../daemon/speaker.js';
@@ -176,4 +177,49 @@ export async function scriptedListener(
         server.close(() => r());
       }),
   };
+}
+
+// ===== in-memory socket =====
+
+/**
+ * A socket with no network behind it, for Transport: the test pushes the peer's bytes with `push()`
+ * and reads what the speaker wrote from `written`. When `blocked`, the peer stops reading: writes
+ * stay in the stream's buffer (like a full TCP window) until `release()`.
+ */
+export class MemorySocket extends Duplex {
+  readonly written: Buffer[] = [];
+  private held: (() => void)[] = [];
+  blocked = false;
+  remotePort = 40000;
+  localAddress = '127.0.0.1';
+  localPort = 179;
+
+  constructor(readonly remoteAddress: string) {
+    super({ writableHighWaterMark: 16384 });
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.written.push(chunk);
+    if (this.blocked) this.held.push(done);
+    else done();
+  }
+  override _read(): void {}
+  setNoDelay(): this {
+    return this;
+  }
+  release(): void {
+    this.blocked = false;
+    for (const done of this.held.splice(0)) done();
+  }
+  /** Every whole message written so far, decoded. */
+  messages(ctx: DecodeContext = { asn4: true }): Message[] {
+    const framer = new MessageFramer();
+    const out: Message[] = [];
+    for (const chunk of this.written) {
+      framer.feed(chunk, (m) => {
+        const r = decodeMessage(m, ctx);
+        if (r.ok) out.push(r.message);
+      });
+    }
+    return out;
+  }
 }

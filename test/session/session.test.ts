@@ -2,7 +2,6 @@
 // a scripted peer that speaks BGP through daemon/wire. No external daemons.
 import { expect } from 'chai';
 import { FakeClock } from '../../daemon/session/clock.js';
-import { Duplex } from 'node:stream';
 import type net from 'node:net';
 import { Transport } from '../../daemon/session/transport.js';
 import {
@@ -23,6 +22,7 @@ import {
   KEEPALIVE,
   type TestSpeaker,
   type ScriptedConnection,
+  MemorySocket,
 } from './helpers.js';
 
 const running: TestSpeaker[] = [];
@@ -410,33 +410,6 @@ peers: [{ name: a, address: 127.0.0.1, port: ${portOf(a)}, local-address: 127.0.
 });
 
 describe('session: write side', function () {
-  /** A socket whose peer stops reading when `blocked`: writes stay in the stream's buffer. */
-  class SlowPeerSocket extends Duplex {
-    readonly written: Buffer[] = [];
-    private held: (() => void)[] = [];
-    blocked = false;
-    remoteAddress = '127.0.0.12';
-    remotePort = 40000;
-    localAddress = '127.0.0.1';
-    localPort = 179;
-    constructor() {
-      super({ writableHighWaterMark: 16384 });
-    }
-    override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-      this.written.push(chunk);
-      if (this.blocked) this.held.push(done);
-      else done();
-    }
-    override _read(): void {}
-    setNoDelay(): this {
-      return this;
-    }
-    release(): void {
-      this.blocked = false;
-      for (const done of this.held.splice(0)) done();
-    }
-  }
-
   it('a peer that does not read stops UPDATE production instead of growing the buffer; KEEPALIVEs still go', async function () {
     const extra: OriginatedPrefix[] = [];
     for (let i = 0; i < 20_000; i++) {
@@ -453,7 +426,7 @@ peers: [{ name: p, address: 127.0.0.12, asn: 65012, passive: true }]
       { clock, mutate: (config) => (config.originate = extra) },
     );
     const session = s.speaker.session('p')!;
-    const socket = new SlowPeerSocket();
+    const socket = new MemorySocket('127.0.0.12');
     session.acceptIncoming(new Transport(socket as unknown as net.Socket, 'in'));
     socket.push(encodeMessage(openMessage({ asn: 65012, bgpId: '10.0.0.12' })));
     await waitFor('OpenConfirm', () => session.state === 'OpenConfirm');
@@ -590,5 +563,94 @@ peers: [{ name: a, address: "::1", port: ${portOf(a)}, asn: 65001, families: [ip
       'ipv6-unicast': [{ prefix: '2001:db8:a::/48', asPath: '65001', origin: 'igp', nextHop: '::1' }],
     });
     expect(sb.status().localAddress).to.equal('::1');
+  });
+});
+
+describe('session: malformed input', function () {
+  it('seeded random UPDATEs never throw: each is accepted or answered with an UPDATE error NOTIFICATION', async function () {
+    this.timeout(30000);
+    const clock = new FakeClock();
+    const s = await speaker(
+      `
+router-id: 10.0.0.1
+asn: 65001
+peers:
+  - { name: p, address: 127.0.0.15, asn: 65015, passive: true }
+  - { name: q, address: 127.0.0.16, asn: 65016, passive: true }
+`,
+      { clock },
+    );
+    const errors: unknown[] = [];
+    const onError = (err: unknown): void => void errors.push(err);
+    process.on('uncaughtException', onError);
+    const up = async (name: string, address: string, asn: number): Promise<MemorySocket> => {
+      const socket = new MemorySocket(address);
+      s.speaker.session(name)!.acceptIncoming(new Transport(socket as unknown as net.Socket, 'in'));
+      socket.push(encodeMessage(openMessage({ asn, bgpId: address.replace('127.', '10.') })));
+      socket.push(encodeMessage(KEEPALIVE));
+      await waitFor(`${name} Established`, () => s.speaker.session(name)!.state === 'Established');
+      return socket;
+    };
+    try {
+      await up('q', '127.0.0.16', 65016);
+      // xorshift32, fixed seed: the same bytes on every run.
+      let seed = 0x2f6b1d3c;
+      const random = (n: number): number => {
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        return (seed >>> 0) % n;
+      };
+      let resets = 0;
+      let accepted = 0;
+      const session = s.speaker.session('p')!;
+      for (let i = 0; i < 150; i++) {
+        const socket = await up('p', '127.0.0.15', 65015);
+        const sentBefore = socket.messages().length;
+        // A body with plausible length fields (so decoding gets past them) and random content.
+        const body = new Uint8Array(4 + random(120));
+        for (let j = 0; j < body.length; j++) body[j] = random(256);
+        const withdrawn = random(Math.max(1, body.length - 3));
+        body[0] = withdrawn >> 8;
+        body[1] = withdrawn & 255;
+        const attrLength = random(Math.max(1, body.length - 3 - withdrawn));
+        body[2 + withdrawn] = attrLength >> 8;
+        body[3 + withdrawn] = attrLength & 255;
+        const message = new Uint8Array(19 + body.length);
+        message.fill(0xff, 0, 16);
+        message[16] = message.length >> 8;
+        message[17] = message.length & 255;
+        message[18] = 2;
+        message.set(body, 19);
+        socket.push(message);
+        await delay(1);
+        if (session.state === 'Established') {
+          accepted++;
+          expect(
+            socket
+              .messages()
+              .slice(sentBefore)
+              .filter((m) => m.type === 'notification'),
+          ).to.have.length(0);
+          socket.destroy();
+          await waitFor('down', () => session.state !== 'Established');
+        } else {
+          resets++;
+          const notes = socket
+            .messages()
+            .slice(sentBefore)
+            .filter((m) => m.type === 'notification');
+          expect(notes, `iteration ${i}`).to.have.length(1);
+          expect(notes[0]!.type === 'notification' && notes[0]!.code, 'UPDATE Message Error').to.equal(3);
+        }
+      }
+      expect(errors).to.deep.equal([]);
+      expect(resets + accepted).to.equal(150);
+      expect(resets, 'most random UPDATEs are malformed').to.be.above(0);
+      expect(s.speaker.session('q')!.state, 'the other peer is untouched').to.equal('Established');
+      expect(s.lines('internal error handling a message')).to.have.length(0);
+    } finally {
+      process.off('uncaughtException', onError);
+    }
   });
 });
