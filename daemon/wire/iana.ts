@@ -1,5 +1,5 @@
 // IANA numbers of BGP-4: message types, path attribute codes and flags, AFI/SAFI, capability codes,
-// NOTIFICATION error codes and subcodes (RFC 4271, 4486, 7313, 8203, 9003, 6608, 7606), plus names for logging.
+// NOTIFICATION error codes and subcodes (RFC 4271, 4486, 6608, 7313, 8538, 9003, 9234, 9687), plus names for logging.
 // Pure constants: nothing here allocates per message.
 
 // ===== Message types (RFC 4271 4.1, RFC 2918) =====
@@ -147,6 +147,8 @@ export const ErrorCode = {
   FsmError: 5,
   Cease: 6,
   RouteRefreshMessage: 7,
+  /** RFC 9687. */
+  SendHoldTimerExpired: 8,
 } as const;
 
 /** RFC 4271 6.1 Message Header Error subcodes. */
@@ -217,6 +219,7 @@ const ERROR_CODE_NAMES: Readonly<Record<number, string>> = {
   5: 'Finite State Machine Error',
   6: 'Cease',
   7: 'ROUTE-REFRESH Message Error',
+  8: 'Send Hold Timer Expired',
 };
 
 const SUBCODE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> = {
