@@ -654,3 +654,66 @@ peers:
     }
   });
 });
+
+describe('session: ADD-PATH and extended messages', function () {
+  it('sends and receives path identifiers, and accepts an UPDATE above 4096 octets', async function () {
+    const {
+      makeAddPathCapability,
+      makeExtendedMessageCapability,
+      buildNlri,
+      makeOrigin,
+      makeAsPath,
+      makeNextHop,
+    } = await import('../../daemon/wire/index.js');
+    const s = await speaker(`
+router-id: 10.0.0.1
+asn: 65001
+listen: { address: 127.0.0.1, port: 0 }
+peers: [{ name: p, address: 127.0.0.17, asn: 65017, passive: true, capabilities: { add-path: both } }]
+originate: [{ prefix: 10.17.0.0/16 }]
+`);
+    const c = await scripted(portOf(s), '127.0.0.17');
+    const open = await c.next('open');
+    expect(open.capabilities.find((x) => x.type === 'add-path')).to.deep.include({
+      families: [{ afi: 1, safi: 1, sendReceive: 3 }],
+    });
+    c.ctx = { asn4: true, addPath: new Set([(1 << 8) | 1]), extendedMessage: true };
+    c.send(
+      openMessage({
+        asn: 65017,
+        bgpId: '10.0.0.17',
+        extra: [
+          makeAddPathCapability([{ afi: 1, safi: 1, sendReceive: 3 }]),
+          makeExtendedMessageCapability(),
+        ],
+      }),
+    );
+    c.send(KEEPALIVE);
+    const update = (await c.next('update')) as UpdateMessage;
+    expect(update.nlri.addPath).to.equal(true);
+    const { prefixList } = await import('../../daemon/wire/index.js');
+    expect(prefixList(update.nlri)).to.deep.equal([{ prefix: '10.17.0.0/16', pathId: 1 }]);
+
+    // 1200 /24s with path ids: about 10 kB, one UPDATE (RFC 8654 extended message).
+    const prefixes = Array.from({ length: 1200 }, (_, i) => ({
+      prefix: `20.${i >> 8}.${i & 255}.0/24`,
+      pathId: 7,
+    }));
+    const big: UpdateMessage = {
+      type: 'update',
+      withdrawn: { afi: 1, safi: 1, addPath: true, bytes: new Uint8Array(0), count: 0 },
+      attributes: [makeOrigin(0), makeAsPath([{ type: 2, asns: [65017] }], true), makeNextHop(0x7f000011)],
+      nlri: buildNlri(1, 1, prefixes, true),
+    };
+    const bytes = encodeMessage(big, { extendedMessage: true });
+    expect(bytes.length).to.be.above(4096);
+    c.socket.write(bytes);
+    const session = s.speaker.session('p')!;
+    await waitFor('1200 routes', () => session.received.size === 1200);
+    expect(session.received.toJSON()['ipv4-unicast']![0]).to.deep.include({
+      prefix: '20.0.0.0/24',
+      pathId: 7,
+    });
+    expect(session.state).to.equal('Established');
+  });
+});
