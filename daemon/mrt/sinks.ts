@@ -8,19 +8,45 @@ import type { RouteSink } from './routes.js';
 const BIT_MED = 1 << 3;
 const BIT_LOCAL_PREF = 1 << 4;
 
+/**
+ * Make V8 store a concatenated string flat (ToNumber flattens it in place), so that copying it into every
+ * line that shares it does not walk the concatenation tree again each time.
+ */
+function flatten(s: string): string {
+  void ((s as unknown as number) | 0);
+  return s;
+}
+
 abstract class TextSink implements RouteSink {
-  protected text = '';
+  // Lines are collected and joined once per block: join() builds one flat string, where `+=` would build a
+  // deep rope that costs far more to flatten when the block is encoded for writing.
+  private parts: string[] = [];
+  private pending = 0;
   lines = 0;
+
+  protected add(line: string): void {
+    this.parts.push(line);
+    this.pending += line.length;
+    this.lines++;
+  }
+
+  /** One line given as three flat pieces (no intermediate string). */
+  protected add3(a: string, b: string, c: string): void {
+    this.parts.push(a, b, c);
+    this.pending += a.length + b.length + c.length;
+    this.lines++;
+  }
 
   /** The text built since the last call. */
   take(): string {
-    const t = this.text;
-    this.text = '';
+    const t = this.parts.join('');
+    this.parts = [];
+    this.pending = 0;
     return t;
   }
 
   get pendingLength(): number {
-    return this.text.length;
+    return this.pending;
   }
 
   abstract route(
@@ -59,6 +85,36 @@ abstract class TextSink implements RouteSink {
  *   SOURCE|TIME|STATE|PEER|PEER_AS|OLD_STATE|NEW_STATE
  */
 export class BgpdumpSink extends TextSink {
+  // Consecutive lines share their head (SOURCE|TIME|KIND|PEER|PEER_AS|) and, within one RIB entry or UPDATE,
+  // their tail (AS_PATH|...|AGGREGATOR|): both are built once and reused, so a line costs one prefix string.
+  private headSource = '';
+  private headTime = '';
+  private headKind = '';
+  private headPeer = '';
+  private headPeerAs = -1;
+  private head = '';
+  private tailAttrs: AttrText | undefined;
+  private tailNextHop: string | undefined;
+  private tail = '';
+
+  private headFor(source: string, time: string, kind: string, peer: string, peerAs: number): string {
+    if (
+      source !== this.headSource ||
+      time !== this.headTime ||
+      kind !== this.headKind ||
+      peer !== this.headPeer ||
+      peerAs !== this.headPeerAs
+    ) {
+      this.headSource = source;
+      this.headTime = time;
+      this.headKind = kind;
+      this.headPeer = peer;
+      this.headPeerAs = peerAs;
+      this.head = flatten(source + '|' + time + '|' + kind + '|' + peer + '|' + peerAs + '|');
+    }
+    return this.head;
+  }
+
   route(
     source: string,
     time: string,
@@ -70,13 +126,18 @@ export class BgpdumpSink extends TextSink {
     a: AttrText,
     nextHop: string | undefined,
   ): void {
-    let line = source + '|' + time + '|' + kind + '|' + peer + '|' + peerAs + '|' + prefix + '|';
-    if (pathId !== undefined) line += pathId + '|';
-    line += a.asPath + '|' + a.origin + '|';
-    if (nextHop !== undefined) line += nextHop + '|' + a.localPref + '|' + a.med + '|';
-    line += a.communities + '|' + (a.atomicAggregate ? 'AG|' : 'NAG|') + a.aggregator + '|\n';
-    this.text += line;
-    this.lines++;
+    const head = this.headFor(source, time, kind, peer, peerAs);
+    if (a !== this.tailAttrs || nextHop !== this.tailNextHop) {
+      this.tailAttrs = a;
+      this.tailNextHop = nextHop;
+      let tail = '|' + a.asPath + '|' + a.origin + '|';
+      if (nextHop !== undefined) tail += nextHop + '|' + a.localPref + '|' + a.med + '|';
+      this.tail = flatten(
+        tail + a.communities + '|' + (a.atomicAggregate ? 'AG|' : 'NAG|') + a.aggregator + '|\n',
+      );
+    }
+    if (pathId === undefined) this.add3(head, prefix, this.tail);
+    else this.add3(head, prefix + '|' + pathId, this.tail);
   }
 
   withdraw(
@@ -87,18 +148,8 @@ export class BgpdumpSink extends TextSink {
     prefix: string,
     pathId: number | undefined,
   ): void {
-    this.text +=
-      source +
-      '|' +
-      time +
-      '|W|' +
-      peer +
-      '|' +
-      peerAs +
-      '|' +
-      prefix +
-      (pathId !== undefined ? '|' + pathId + '\n' : '\n');
-    this.lines++;
+    const head = this.headFor(source, time, 'W', peer, peerAs);
+    this.add3(head, prefix, pathId !== undefined ? '|' + pathId + '\n' : '\n');
   }
 
   state(
@@ -109,9 +160,7 @@ export class BgpdumpSink extends TextSink {
     oldState: number,
     newState: number,
   ): void {
-    this.text +=
-      source + '|' + time + '|STATE|' + peer + '|' + peerAs + '|' + oldState + '|' + newState + '\n';
-    this.lines++;
+    this.add(source + '|' + time + '|STATE|' + peer + '|' + peerAs + '|' + oldState + '|' + newState + '\n');
   }
 }
 
@@ -146,8 +195,7 @@ export class JsonSink extends TextSink {
     obj.communities = a.communities === '' ? [] : a.communities.split(' ');
     obj.atomic_aggregate = a.atomicAggregate;
     obj.aggregator = a.aggregator === '' ? null : a.aggregator;
-    this.text += JSON.stringify(obj) + '\n';
-    this.lines++;
+    this.add(JSON.stringify(obj) + '\n');
   }
 
   withdraw(
@@ -167,8 +215,7 @@ export class JsonSink extends TextSink {
       prefix,
     };
     if (pathId !== undefined) obj.path_id = pathId;
-    this.text += JSON.stringify(obj) + '\n';
-    this.lines++;
+    this.add(JSON.stringify(obj) + '\n');
   }
 
   state(
@@ -188,8 +235,7 @@ export class JsonSink extends TextSink {
       old_state: oldState,
       new_state: newState,
     };
-    this.text += JSON.stringify(obj) + '\n';
-    this.lines++;
+    this.add(JSON.stringify(obj) + '\n');
   }
 }
 
