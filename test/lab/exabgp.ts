@@ -2,7 +2,7 @@
 // each) and runs `exabgp CONF` in the namespace with its settings passed as exabgp.<section>.<key>
 // environment variables. What it receives is observed through an API `process` (encoder json,
 // receive { open; update; notification; }) that appends every JSON event to a file the driver reads.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DaemonRouter } from './router.js';
 import type { RouterPlace } from './router.js';
 import { familyOf, neighborFamilies } from './types.js';
@@ -42,6 +42,8 @@ export class ExabgpRouter extends DaemonRouter implements LabRouter {
   }
 
   protected writeConfig(): void {
+    // A pid file left by a previous run would make ready() answer before the new process has loaded.
+    rmSync(this.file('pid'), { force: true });
     const receiver = this.file('receive.sh');
     // The helper must keep exabgp's pipe (its stdout) open, hence no `exec`: cat's output goes to the file.
     writeFileSync(receiver, `#!/bin/sh\ncat >> '${this.eventsFile}'\n`);

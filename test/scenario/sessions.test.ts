@@ -384,6 +384,7 @@ describe('scenario: xbgpd session failures against real peers', function () {
     await neighborBecomes(bird, toBird.a.ipv4, 'Established', isEstablished);
     await neighborBecomes(frr, toFrr.a.ipv4, 'Established', isEstablished);
     await neighborBecomes(gobgp, toGobgp.a.ipv4, 'Established', isEstablished);
+    stayedUp(0, 'bird', 'frr', 'gobgp');
   });
 
   it('a frozen (SIGSTOP) peer makes the hold timer expire: NOTIFICATION Hold Timer Expired (4/0)', async function () {
