@@ -60,8 +60,8 @@ export function checkHeader(
   const type = buf[off + 18]!;
   // RFC 4271 6.1: "if the message Length field is less than 19 or greater than 4096, or ... then the Error
   // Subcode MUST be set to Bad Message Length. The Data field MUST contain the erroneous Length field."
-  // RFC 8654 4: with the Extended Message capability, messages other than OPEN and KEEPALIVE may be up to
-  // 65535 octets ("The BGP Extended Message Capability ... applies to all messages except for OPEN and KEEPALIVE").
+  // RFC 8654 (paraphrased): once the Extended Message capability is exchanged, messages other than OPEN and
+  // KEEPALIVE may be up to 65535 octets; OPEN and KEEPALIVE keep the 4096-octet limit.
   const max =
     extendedMessage && type !== MessageType.Open && type !== MessageType.Keepalive
       ? MAX_EXTENDED_MESSAGE_LENGTH

@@ -40,9 +40,9 @@ export const NLRI_OVERRUN = -2;
 
 /**
  * Validate and count the prefixes in bytes[start, end).
- * RFC 7606 5.3: "the NLRI field ... is considered syntactically incorrect if either of the following are
- * true: The length of any of the included NLRI is greater than the maximum length for the AFI; or
- * when the NLRI field ... overruns the end of the field."
+ * RFC 7606 5.3 (paraphrased): an NLRI field (or Withdrawn Routes, or the NLRI of an MP attribute) is
+ * syntactically incorrect when a prefix length exceeds the maximum for the AFI (32 for IPv4, 128 for IPv6)
+ * or a prefix overruns the end of the field.
  * Returns the count, or NLRI_BAD_LENGTH / NLRI_OVERRUN.
  */
 export function countPrefixes(

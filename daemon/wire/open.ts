@@ -92,8 +92,8 @@ export function decodeOpen(body: Uint8Array): DecodeResult<OpenMessage> {
   // 3. Optional parameters.
   let pos = fixed.pos;
   let extendedParams = false;
-  // RFC 9072 2: "If the value of the "Non-Ext OP Type" field is 255, then the speaker ... uses the
-  // "Extended Opt. Parm. Length" field to determine the length of the optional parameters".
+  // RFC 9072 2 (paraphrased): a Non-Ext OP Len of 255 followed by a Non-Ext OP Type of 255 announces the
+  // extended encoding: a 2-octet Extended Opt. Parm. Length, then parameters with 2-octet lengths.
   if (optLength === 255 && body.length > 10 && body[10] === OptParamType.ExtendedLength) {
     if (body.length < 13)
       return failed(openError('ERR_BGP_OPEN_MALFORMED', 0, 'extended optional parameters length truncated'));

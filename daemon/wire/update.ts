@@ -36,9 +36,9 @@ export interface UpdateMessage {
 }
 
 function invalidNetwork(field: string, code: number): UpdateError {
-  // RFC 7606 5.3: "An error in the syntax of the NLRI field (or Withdrawn Routes) of an UPDATE message
-  // (not the MP attributes) MUST be handled with "session reset"" - RFC 4271 6.3: "If the field is
-  // syntactically incorrect, then the Error Subcode MUST be set to Invalid Network Field."
+  // RFC 7606 5.3 (paraphrased): a syntax error in the NLRI or Withdrawn Routes field of the UPDATE itself is
+  // handled with "session reset". RFC 4271 6.3: "If the field is syntactically incorrect, then the Error
+  // Subcode MUST be set to Invalid Network Field."
   const reason =
     code === NLRI_BAD_LENGTH ? `${field}: prefix length above 32` : `${field}: prefix overruns the field`;
   return updateError('ERR_BGP_NLRI_INVALID', 'session-reset', UpdateSubcode.InvalidNetworkField, reason);

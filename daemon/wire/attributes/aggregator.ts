@@ -50,8 +50,8 @@ export const as4AggregatorDescriptor: AttributeDescriptor = {
   name: 'AS4_AGGREGATOR',
   flags: OPTIONAL_TRANSITIVE,
   decode(raw, flags) {
-    // RFC 6793 6: "... if the length of the AS4_AGGREGATOR attribute is not 8 ... the attribute is
-    // considered malformed" and handled by "attribute discard".
+    // RFC 6793 6 (paraphrased): an AS4_AGGREGATOR whose length is not 8 is malformed and handled by
+    // "attribute discard".
     if (raw.length !== 8) {
       return attrError(
         AttrType.As4Aggregator,

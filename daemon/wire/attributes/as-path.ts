@@ -186,8 +186,8 @@ export function reconstructAsPath(
 /**
  * The effective AS path and aggregator of an attribute list (RFC 6793 4.2.3). With `asn4` (or when there is
  * no AS4_PATH/AS4_AGGREGATOR) these are AS_PATH and AGGREGATOR as received.
- * "If the AGGREGATOR attribute is present with an AS other than AS_TRANS, then the AS4_AGGREGATOR and
- * AS4_PATH attributes SHALL be ignored" (when the AGGREGATOR carries AS_TRANS, AS4_AGGREGATOR replaces it).
+ * RFC 6793 4.2.3 (paraphrased): when AGGREGATOR carries an AS other than AS_TRANS, AS4_AGGREGATOR and
+ * AS4_PATH are ignored; when it carries AS_TRANS, AS4_AGGREGATOR gives the aggregator.
  */
 export function effectivePath(
   attrs: readonly PathAttribute[],

@@ -114,8 +114,9 @@ export const mpReachDescriptor: AttributeDescriptor = {
       );
     const nhLength = raw[3]!;
     // RFC 7606 7.11: "If the Length of Next Hop Network Address field of the MP_REACH attribute is
-    // inconsistent with that which would be expected for the AFI/SAFI in question, then the "AFI/SAFI
-    // disable" approach or the "session reset" approach MUST be used."
+    // inconsistent with that which was expected, the attribute is considered malformed. Since the next hop
+    // precedes the NLRI field in the attribute, in this case it will not be possible to reliably locate the
+    // NLRI; thus, the "session reset" or "AFI/SAFI disable" approach MUST be used."
     if (4 + nhLength + 1 > raw.length) {
       return mpError(
         'ERR_BGP_MP_NEXT_HOP_LENGTH',
@@ -135,8 +136,8 @@ export const mpReachDescriptor: AttributeDescriptor = {
       );
     }
     const nextHop = raw.subarray(4, 4 + nhLength);
-    // RFC 7606 5.3: "if the NLRI field within the MP_REACH_NLRI ... is syntactically incorrect ... the
-    // "AFI/SAFI disable" approach or the "session reset" approach MUST be followed".
+    // RFC 7606 5.3 (paraphrased): a syntactically incorrect NLRI field inside MP_REACH_NLRI or
+    // MP_UNREACH_NLRI is handled with "AFI/SAFI disable" or "session reset".
     const nlri = nlriBlock(raw, 4 + nhLength + 1, afi, safi, ctx);
     if (typeof nlri === 'string')
       return mpError('ERR_BGP_MP_NLRI_INVALID', AttrType.MpReachNlri, `MP_REACH_NLRI: ${nlri}`, afi, safi);
