@@ -18,7 +18,7 @@ import type { FaultCode } from './errors.js';
 import type { Helper, HelperContext } from './helpers.js';
 import { isPermitted } from './helpers.js';
 import type { LoadedProgram } from './loader.js';
-import { REGION_CODE, REGION_CONTEXT, REGION_STACK, STACK_SIZE } from './memory.js';
+import { MAX_REGION_SIZE, REGION_CODE, REGION_CONTEXT, REGION_STACK, STACK_SIZE } from './memory.js';
 import type { Memory } from './memory.js';
 import * as op from './opcodes.js';
 import {
@@ -57,15 +57,22 @@ export interface RunResult {
   readonly steps: number;
 }
 
-const EMPTY = new Uint8Array(0);
 const TWO_32 = 0x1_0000_0000;
 /** Largest integer a double holds exactly (2^53 - 1). */
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
 /** Run `p` once. Never throws. */
 export function interpret(p: LoadedProgram, ctx: RunContext = {}): RunResult | VmFault {
+  const m = p.machine;
+  // A helper must not run the program that called it: the registers and stack are the program's.
+  if (m.running) return new VmFault(FaultCodes.BAD_RUN_CONTEXT, -1, `${p.name} is already running`);
+  if (ctx.mem && ctx.mem.length > MAX_REGION_SIZE)
+    return new VmFault(FaultCodes.BAD_RUN_CONTEXT, -1, `run memory of ${ctx.mem.length} bytes is too large`);
+  if (ctx.args && ctx.args.length > 5)
+    return new VmFault(FaultCodes.BAD_RUN_CONTEXT, -1, `${ctx.args.length} arguments (at most 5)`);
+  m.running = true;
   try {
-    return execute(p, ctx);
+    return execute(p, m, ctx);
   } catch (e) {
     return new VmFault(
       FaultCodes.INTERNAL,
@@ -74,36 +81,58 @@ export function interpret(p: LoadedProgram, ctx: RunContext = {}): RunResult | V
     );
   } finally {
     // Never keep the caller's memory mapped between runs.
-    p.memory.setRegion(REGION_CONTEXT, 'context', EMPTY, false);
+    p.memory.unmapContext();
+    m.running = false;
   }
 }
 
+/** Per-program interpreter state, allocated once at load (a run allocates nothing else up front). */
+export interface Machine {
+  running: boolean;
+  /** r0..r10, low and high 32-bit halves. */
+  readonly L: Int32Array;
+  readonly H: Int32Array;
+  /** Call frames: return pc and the caller's r6-r9. */
+  readonly retPc: Int32Array;
+  readonly savedL: Int32Array;
+  readonly savedH: Int32Array;
+  /** The context handed to helpers, updated in place. */
+  readonly helperCtx: { mem: Memory; pc: number; user: unknown };
+}
+
+export function createMachine(mem: Memory): Machine {
+  return {
+    running: false,
+    L: new Int32Array(11),
+    H: new Int32Array(11),
+    retPc: new Int32Array(op.MAX_CALL_DEPTH),
+    savedL: new Int32Array(op.MAX_CALL_DEPTH * 4),
+    savedH: new Int32Array(op.MAX_CALL_DEPTH * 4),
+    helperCtx: { mem, pc: 0, user: undefined },
+  };
+}
+
 // ===== the loop =====
-function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
+function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmFault {
   const { opcode, dst, src, off, imm } = p.code;
   const mem = p.memory;
   const views = mem.views;
-  const L = new Int32Array(11);
-  const H = new Int32Array(11);
-  // Call frames: return pc and r6-r9 of the caller.
-  const retPc = new Int32Array(op.MAX_CALL_DEPTH);
-  const savedL = new Int32Array(op.MAX_CALL_DEPTH * 4);
-  const savedH = new Int32Array(op.MAX_CALL_DEPTH * 4);
+  const { L, H, retPc, savedL, savedH } = m;
   let frame = 0;
 
-  // Map the run's memory and set up r1, r2, r10.
-  const ctxMem = ctx.mem ?? EMPTY;
-  mem.setRegion(REGION_CONTEXT, 'context', ctxMem, ctx.memWritable ?? true);
+  // Registers start at zero; map the run's memory and set up r1, r2, r10.
+  L.fill(0);
+  H.fill(0);
+  m.helperCtx.user = ctx.user;
+  if (ctx.mem) mem.setRegion(REGION_CONTEXT, 'context', ctx.mem, ctx.memWritable ?? true);
   mem.bytes[REGION_STACK]!.fill(0);
   mem.openStackFrames(0);
   if (ctx.mem) {
     H[1] = REGION_CONTEXT;
     L[1] = 0;
-    L[2] = ctxMem.length;
+    L[2] = ctx.mem.length;
   }
   if (ctx.args) {
-    if (ctx.args.length > 5)
-      return new VmFault(FaultCodes.BAD_RUN_CONTEXT, -1, `${ctx.args.length} arguments (at most 5)`);
     ctx.args.forEach((a, i) => {
       const v = BigInt.asUintN(64, a);
       L[i + 1] = Number(v & 0xffffffffn);
@@ -641,7 +670,8 @@ function execute(p: LoadedProgram, ctx: RunContext): RunResult | VmFault {
         }
         if (helper) {
           mem.pc = pc;
-          const r = callHelper(helper, L, H, mem, ctx.user, pc);
+          m.helperCtx.pc = pc;
+          const r = callHelper(helper, L, H, m.helperCtx, pc);
           if (r instanceof VmFault) return r;
           if (helper.unwindOnZero && L[0] === 0 && H[0] === 0) return { r0: 0n, steps: budget - left };
           break;
@@ -724,11 +754,9 @@ function callHelper(
   helper: Helper,
   L: Int32Array,
   H: Int32Array,
-  mem: Memory,
-  user: unknown,
+  ctx: HelperContext,
   pc: number,
 ): VmFault | undefined {
-  const ctx: HelperContext = { mem, pc, user };
   let r: unknown;
   try {
     r = helper.fn(

@@ -8,6 +8,8 @@ import type { HelperRegistry, HelperPermissions } from './helpers.js';
 import { testHelperRegistry } from './helpers.js';
 import { Memory, REGION_CODE } from './memory.js';
 import { EBPF_OP_LDDW } from './opcodes.js';
+import { createMachine } from './interpreter.js';
+import type { Machine } from './interpreter.js';
 import type { ProgramImage } from './program.js';
 import { LDDW_SRC_DATA, LDDW_SRC_FUNC } from './program.js';
 import { defaultChecks, findLddwSecondHalves, verify } from './verifier.js';
@@ -51,6 +53,8 @@ export interface LoadedProgram {
   readonly helpers: HelperRegistry;
   readonly permissions: HelperPermissions | undefined;
   readonly budget: number;
+  /** Registers and call frames of the interpreter, reused by every run. */
+  readonly machine: Machine;
 }
 
 /** Verify and load `image`, or return why it may not run. */
@@ -103,6 +107,7 @@ export function loadProgram(image: ProgramImage, options: LoadOptions = {}): Loa
     helpers,
     permissions: options.permissions,
     budget: options.budget ?? DEFAULT_BUDGET,
+    machine: createMachine(memory),
   };
 }
 

@@ -24,6 +24,7 @@ export const MAX_REGION_SIZE = 0x7fffffff;
 
 const TWO_32 = 0x1_0000_0000;
 const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
 /** The 64-bit address of `offset` inside region `id`. */
 export function regionAddress(id: number, offset = 0): bigint {
@@ -81,6 +82,14 @@ export class Memory implements MemoryAccess {
     this.start[id] = 0;
     this.end[id] = bytes.length;
     this.writable[id] = writable;
+  }
+
+  /** Unmap the run's context memory. */
+  unmapContext(): void {
+    this.bytes[REGION_CONTEXT] = EMPTY;
+    this.views[REGION_CONTEXT] = EMPTY_VIEW;
+    this.end[REGION_CONTEXT] = 0;
+    this.writable[REGION_CONTEXT] = false;
   }
 
   /** Open the stack frames 0..depth (frame 0 at the top, deeper frames below it). */

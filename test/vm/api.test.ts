@@ -271,6 +271,25 @@ describe('vm: run contexts and misbehaving helpers', function () {
     expect(ok(run(load('call 1\nexit', { helpers: registry })))).to.equal(0xfffffffffffffffen);
   });
 
+  it('refuses to re-enter a running program from its own helper', function () {
+    let inner: RunResult | VmFault | undefined;
+    let self: LoadedProgram | undefined;
+    const registry = new HelperRegistry().register({
+      id: 1,
+      name: 'reenter',
+      permission: 'test',
+      fn: () => {
+        inner = run(self!);
+        return 5n;
+      },
+    });
+    self = load('call 1\nexit', { helpers: registry });
+    expect(ok(run(self))).to.equal(5n);
+    expect((inner as VmFault).code).to.equal(FaultCodes.BAD_RUN_CONTEXT);
+    // And the program runs again afterwards.
+    expect(ok(run(self))).to.equal(5n);
+  });
+
   it('never keeps the run memory mapped after the run', function () {
     const loaded = load('ldxb %r0, [%r1]\nexit');
     expect(ok(run(loaded, { mem: Uint8Array.from([9]) }))).to.equal(9n);
