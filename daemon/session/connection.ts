@@ -97,6 +97,8 @@ export class Connection implements TransportSink {
     const from = this.fsm.state;
     const { next, actions } = transition(this.fsm, event, this.host.fsmOptions);
     this.fsm = next;
+    // The IdleHoldTimer belongs to Idle: whatever starts the connection ends it (8.2.2 leaves it open).
+    if (from === 'Idle' && next.state !== 'Idle') this.stopTimer('idleHold');
     for (const action of actions) this.execute(action, event);
     if (next.state !== from) this.host.stateChanged(this, from, next.state, event);
   }

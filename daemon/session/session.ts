@@ -157,6 +157,8 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     const closing: Promise<void>[] = [];
     for (const conn of [...this.connections]) {
       if (conn.transport) closing.push(conn.transport.whenClosed);
+      // ManualStop is ignored in Idle (8.2.2), so a pending damped restart must be cancelled here.
+      conn.stopTimer('idleHold');
       conn.fire({ name: 'ManualStop', notification });
     }
     await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 1000).unref())]);

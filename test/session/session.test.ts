@@ -503,6 +503,14 @@ peers: [{ name: p, address: 127.0.0.13, port: ${peerSide.port}, local-address: 1
       await flap(2);
       expect(session.status().flaps).to.equal(2);
       await expectRedial(3, 10);
+
+      // Stopped while waiting out the IdleHoldTimer: no restart.
+      await flap(3);
+      await session.stop();
+      clock.advance(300_000);
+      await delay(50);
+      expect(peerSide.accepted.length, 'no dial after stop').to.equal(3);
+      expect(session.state).to.equal('Idle');
     } finally {
       await peerSide.close();
     }
