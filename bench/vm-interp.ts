@@ -1,11 +1,11 @@
 // Interpreter speed: instructions per second on (a) an ALU loop, (b) a stack store/load loop and
-// (c) a 64-bit modulo loop, to compare with the uBPF interpreter figures in
-// shared/reference/ebpf-vm.md section 5 (214 M insn/s ALU, 69 M insn/s memory on the reference
-// machine). Then the measurement behind the register representation: the same 64-bit
-// add/xor/shift work on BigInt64Array registers and on two Int32Array halves (what the
-// interpreter uses).
+// (d) a 64-bit modulo loop ((c) is the clang prime counter of bench/vm-elf-bench.ts), to compare
+// with the uBPF interpreter figures in shared/reference/ebpf-vm.md section 5 (214 M insn/s ALU,
+// 69 M insn/s memory on the reference machine). Then the measurement behind the register
+// representation: the same 64-bit add/xor/shift work on BigInt64Array registers and on two
+// Int32Array halves (what the interpreter uses).
 //   npx tsx bench/vm-interp.ts [iterations]      (or node dist/bench/vm-interp.js after npm run build)
-// bench/vm-elf-bench.ts imports interpBenchFigures() to print (a) and (b) next to its (c).
+// bench/vm-elf-bench.ts imports interpBenchFigures() to print these next to its (c).
 import { pathToFileURL } from 'node:url';
 import { benchRun, formatFigures, loadAsm } from './vm-harness.js';
 import type { BenchFigures } from './vm-harness.js';
@@ -39,7 +39,7 @@ export function interpFigures(iterations = 10_000_000): BenchFigures[] {
        exit`,
     ],
     [
-      '(c) mod loop (mov/mod/add/sub/jne)',
+      '(d) mod loop (mov/mod/add/sub/jne)',
       `mov %r0, 0
        lddw %r1, ${iterations}
      loop:
