@@ -141,11 +141,15 @@ export class Lab {
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     this.tornDown = true;
-    await Promise.all(this.routers.map((r) => r.stop()));
-    for (const ns of this.nodes.values()) await deleteNamespace(ns);
+    const failures: unknown[] = [];
+    await Promise.all(this.routers.map((r) => r.stop().catch((err: unknown) => failures.push(err))));
+    // Delete every namespace even if one fails; the exit hook retries what is left.
+    for (const ns of this.nodes.values())
+      await deleteNamespace(ns).catch((err: unknown) => failures.push(err));
     if (process.env.XBGPD_LAB_KEEP === '1') console.log(`    [lab] kept ${this.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
     untrackDir(this.dir);
+    if (failures.length > 0) throw failures[0];
   }
 
   /** What this lab left behind: namespaces still listed and processes still running in its groups. */
