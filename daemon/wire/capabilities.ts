@@ -80,7 +80,7 @@ export type Capability =
   | FqdnCapability
   | UnknownCapability;
 
-const latin = new TextDecoder('utf-8');
+const utf8 = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
 
 /** Decode one capability value; a string is the reason it is malformed. */
@@ -145,8 +145,8 @@ export function decodeCapability(code: number, raw: Uint8Array): Capability | st
         type: 'fqdn',
         code,
         raw,
-        hostname: latin.decode(raw.subarray(1, 1 + hl)),
-        domain: latin.decode(raw.subarray(2 + hl, 2 + hl + dl)),
+        hostname: utf8.decode(raw.subarray(1, 1 + hl)),
+        domain: utf8.decode(raw.subarray(2 + hl, 2 + hl + dl)),
       };
     }
     default:

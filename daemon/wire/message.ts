@@ -2,7 +2,14 @@
 // entry point the session uses for every framed message (`MessageFramer` output).
 import type { DecodeContext } from './context.js';
 import { checkHeader, isHeaderError, writeHeader } from './header.js';
-import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, MessageType } from './iana.js';
+import { headerError } from './errors.js';
+import {
+  HEADER_LENGTH,
+  HeaderSubcode,
+  MAX_EXTENDED_MESSAGE_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  MessageType,
+} from './iana.js';
 import { KEEPALIVE, type KeepaliveMessage } from './keepalive.js';
 import { decodeNotification, writeNotificationBody, type NotificationMessage } from './notification.js';
 import { decodeOpen, writeOpenBody, type OpenMessage } from './open.js';
@@ -21,27 +28,27 @@ export type Message =
  */
 export function decodeMessage(bytes: Uint8Array, ctx: DecodeContext): DecodeResult<Message> {
   if (bytes.length < HEADER_LENGTH) {
-    return failed({
-      kind: 'header',
-      code: 'ERR_BGP_HEADER_LENGTH',
-      action: 'session-reset',
-      subcode: 2,
-      data: bytes.slice(16, 18),
-      reason: `${bytes.length} octets, less than a header`,
-    });
+    return failed(
+      headerError(
+        'ERR_BGP_HEADER_LENGTH',
+        HeaderSubcode.BadMessageLength,
+        `${bytes.length} octets, less than a header`,
+        bytes.slice(16, 18),
+      ),
+    );
   }
   const h = checkHeader(bytes, 0, ctx.extendedMessage === true);
   if (isHeaderError(h)) return failed(h);
   // The Length field must match the bytes we were given (the framer guarantees it; MRT records may not).
   if (h.length !== bytes.length) {
-    return failed({
-      kind: 'header',
-      code: 'ERR_BGP_HEADER_LENGTH',
-      action: 'session-reset',
-      subcode: 2,
-      data: bytes.slice(16, 18),
-      reason: `length field ${h.length} but ${bytes.length} octets`,
-    });
+    return failed(
+      headerError(
+        'ERR_BGP_HEADER_LENGTH',
+        HeaderSubcode.BadMessageLength,
+        `length field ${h.length} but ${bytes.length} octets`,
+        bytes.slice(16, 18),
+      ),
+    );
   }
   const body = bytes.subarray(HEADER_LENGTH);
   switch (h.type) {

@@ -28,6 +28,7 @@ import {
   prefixList,
   formatMpNextHop,
   writeAttribute,
+  attributesForForwarding,
   withAttribute,
   withoutAttribute,
   getAttributeByCode,
@@ -349,6 +350,28 @@ describe('wire: path attribute fixtures (both ways)', function () {
     expect(withoutAttribute(attrs, 3).map((a) => a.type)).to.deep.equal(['origin', 'med']);
     expect(attrs.map((a) => a.type)).to.deep.equal(['origin', 'next-hop', 'med']);
     expect(getAttributeByCode(attrs, 4)?.raw).to.deep.equal(hex('00000001'));
+  });
+
+  it('prepares attributes for forwarding: Partial on unknown transitive, unknown non-transitive and malformed dropped', function () {
+    const section = new Uint8Array([
+      ...attr(0x40, 1, '00'),
+      ...attr(0xc0, 99, 'aa'),
+      ...attr(0x80, 98, 'bb'),
+      ...attr(0xc0, 8, 'fde900'),
+    ]);
+    const decoded = decodeAttributes(section, AS4);
+    expect(decoded.attributes.map((a) => a.type)).to.deep.equal([
+      'origin',
+      'unknown',
+      'unknown',
+      'malformed',
+    ]);
+    const fwd = attributesForForwarding(decoded.attributes);
+    expect(fwd.map((a) => [a.code, a.flags])).to.deep.equal([
+      [1, 0x40],
+      [99, 0xe0],
+    ]);
+    expect(decoded.attributes[1]!.flags, 'input untouched').to.equal(0xc0);
   });
 
   it('writes values above 255 octets with the Extended Length bit', function () {

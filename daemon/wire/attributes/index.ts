@@ -293,6 +293,27 @@ export function forwardedFlags(attr: PathAttribute): number {
   return attr.flags;
 }
 
+/**
+ * The attributes of a received path as they are passed on to other peers (RFC 4271 5: "If an optional
+ * non-transitive attribute is unrecognized, it is quietly ignored"; unrecognized optional transitive ones are
+ * passed on with the Partial bit set). Malformed attributes (kept for byte-exact re-encoding only) are dropped.
+ * Recognised attributes are returned as they are: the route engine decides what to strip or rewrite.
+ */
+export function attributesForForwarding(attrs: readonly PathAttribute[]): PathAttribute[] {
+  const out: PathAttribute[] = [];
+  for (const a of attrs) {
+    if (a.type === 'malformed') continue;
+    if (a.type === 'unknown') {
+      if ((a.flags & AttrFlag.Transitive) === 0) continue;
+      const flags = forwardedFlags(a);
+      out.push(flags === a.flags ? a : { ...a, flags });
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
 /** An opaque attribute from raw bytes (plugins writing attributes by type code). */
 export function makeRawAttribute(code: number, flags: number, raw: Uint8Array): UnknownAttribute {
   return { type: 'unknown', code, flags: raw.length > 255 ? flags | AttrFlag.ExtendedLength : flags, raw };
