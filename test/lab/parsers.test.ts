@@ -259,12 +259,13 @@ describe('lab parsers: ExaBGP', function () {
     expect(exabgpNeighbor('10.0.1.0', events)).to.deep.equal({
       address: '10.0.1.0',
       state: 'established',
+      // In capability code order (the JSON object's integer keys).
       capabilities: [
         'mp:ipv4-unicast',
         'mp:ipv6-unicast',
         'route-refresh',
-        'four-octet-as',
         'graceful-restart',
+        'four-octet-as',
       ],
       holdTime: 9,
     });
