@@ -86,6 +86,8 @@ async function sniff(path: string): Promise<Compression> {
     const head = Buffer.alloc(4);
     const { bytesRead } = await fh.read(head, 0, 4, 0);
     return detectCompression(head.subarray(0, bytesRead));
+  } catch (err) {
+    throw new MrtError('ERR_MRT_OPEN', `${path}: ${(err as Error).message}`, { cause: err });
   } finally {
     await fh.close();
   }
