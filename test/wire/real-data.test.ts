@@ -10,7 +10,7 @@ import {
   toNotification,
   type DecodeError,
 } from '../../daemon/wire/index.js';
-import { sharedPath } from '../helpers/env.js';
+import { requireTools, sharedPath } from '../helpers/env.js';
 import { updateFiles } from './helpers/data-files.js';
 import { bgpMessages, readCompressed } from './helpers/mrt-walk.js';
 
@@ -63,6 +63,7 @@ describe('wire: real BGP4MP messages', function () {
     const name = basename(file);
     it(`decodes and re-encodes every message of ${name}`, function () {
       sharedPath(this, 'data');
+      if (file.endsWith('.bz2')) requireTools(this, 'bzip2');
       const resets: { record: number; error: DecodeError }[] = [];
       let count = 0;
       let mismatches = 0;
