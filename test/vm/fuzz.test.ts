@@ -172,6 +172,21 @@ describe('vm: seeded fuzzing', function () {
     }
   });
 
+  it('without any verifier check: 3000 random programs still end in r0 or a coded fault', function () {
+    // The interpreter must stay safe even if a caller drops the verifier (checks: []): bad opcodes,
+    // wild jumps and registers above r10 end in a fault (ERR_VM_INTERNAL allowed here), never a throw.
+    const next = prng(7);
+    for (let i = 0; i < 3000; i++) {
+      const code = i % 2 === 0 ? generate(next) : new Uint8Array(8 * (1 + Math.floor(next() * 20)));
+      if (i % 2 === 1) for (let k = 0; k < code.length; k++) code[k] = Math.floor(next() * 256);
+      const loaded = loadProgram({ code, entry: 0, data: [] }, { budget: BUDGET, checks: [] });
+      if (loaded instanceof VerifyError) continue;
+      const r = run(loaded, { mem: randomMem(next) });
+      if (r instanceof VmFault) expect(faultCodes.has(r.code), r.describe()).to.equal(true);
+      else expect(r.steps).to.be.at.most(BUDGET);
+    }
+  });
+
   it('random bytes: 3000 programs', function () {
     const next = prng(42);
     for (let i = 0; i < 3000; i++) {
