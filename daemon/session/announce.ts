@@ -74,12 +74,14 @@ function prefixesPerMessage(ctx: AnnounceContext, family: Family): number {
   return Math.max(1, Math.floor(room / worstPrefix));
 }
 
-/** The UPDATEs announcing `prefixes` (those of families not negotiated are left out). */
-export function buildAnnouncements(
+/**
+ * The UPDATEs announcing `prefixes` (those of families not negotiated are left out), built lazily:
+ * the session pulls the next one only when the socket can take it.
+ */
+export function* buildAnnouncements(
   prefixes: readonly OriginatedPrefix[],
   ctx: AnnounceContext,
-): UpdateMessage[] {
-  const out: UpdateMessage[] = [];
+): Generator<UpdateMessage, void, undefined> {
   for (const family of ctx.families) {
     const mine = prefixes
       .filter((p) => p.family === family)
@@ -94,29 +96,27 @@ export function buildAnnouncements(
         const nlri = buildNlri(Afi.Ipv4, Safi.Unicast, chunk, addPath);
         attrs.push(makeNextHop(ipv4Number(ctx.nextHopIpv4)));
         if (ctx.ibgp) attrs.push(makeLocalPref(100));
-        out.push({
+        yield {
           type: 'update',
           withdrawn: { ...EMPTY_IPV4, addPath },
           attributes: sortByCode(attrs),
           nlri,
-        });
+        };
       } else {
         const nlri = buildNlri(Afi.Ipv6, Safi.Unicast, chunk, addPath);
         attrs.push(makeMpReach(addressBytes(ctx.nextHopIpv6), nlri));
         if (ctx.ibgp) attrs.push(makeLocalPref(100));
-        out.push({ type: 'update', withdrawn: EMPTY_IPV4, attributes: sortByCode(attrs), nlri: EMPTY_IPV4 });
+        yield { type: 'update', withdrawn: EMPTY_IPV4, attributes: sortByCode(attrs), nlri: EMPTY_IPV4 };
       }
     }
   }
-  return out;
 }
 
-/** The UPDATEs withdrawing `prefixes` (after a config reload removed them). */
-export function buildWithdrawals(
+/** The UPDATEs withdrawing `prefixes` (after a config reload removed them), built lazily. */
+export function* buildWithdrawals(
   prefixes: readonly OriginatedPrefix[],
   ctx: AnnounceContext,
-): UpdateMessage[] {
-  const out: UpdateMessage[] = [];
+): Generator<UpdateMessage, void, undefined> {
   for (const family of ctx.families) {
     const mine = prefixes
       .filter((p) => p.family === family)
@@ -128,19 +128,18 @@ export function buildWithdrawals(
       const chunk = mine.slice(i, i + step);
       if (family === 'ipv4-unicast') {
         const withdrawn = buildNlri(Afi.Ipv4, Safi.Unicast, chunk, addPath);
-        out.push({ type: 'update', withdrawn, attributes: [], nlri: { ...EMPTY_IPV4, addPath } });
+        yield { type: 'update', withdrawn, attributes: [], nlri: { ...EMPTY_IPV4, addPath } };
       } else {
         const withdrawn = buildNlri(Afi.Ipv6, Safi.Unicast, chunk, addPath);
-        out.push({
+        yield {
           type: 'update',
           withdrawn: EMPTY_IPV4,
           attributes: [makeMpUnreach(withdrawn)],
           nlri: EMPTY_IPV4,
-        });
+        };
       }
     }
   }
-  return out;
 }
 
 /**

@@ -99,7 +99,7 @@ export class Connection implements TransportSink {
     this.fsm = next;
     // The IdleHoldTimer belongs to Idle: whatever starts the connection ends it (8.2.2 leaves it open).
     if (from === 'Idle' && next.state !== 'Idle') this.stopTimer('idleHold');
-    for (const action of actions) this.execute(action, event);
+    for (const action of actions) this.execute(action);
     if (next.state !== from) this.host.stateChanged(this, from, next.state, event);
   }
 
@@ -229,7 +229,7 @@ export class Connection implements TransportSink {
 
   // ===== actions =====
 
-  private execute(action: FsmAction, event: FsmEvent): void {
+  private execute(action: FsmAction): void {
     switch (action.type) {
       case 'initializeResources':
         this.lastError = undefined;
@@ -288,9 +288,6 @@ export class Connection implements TransportSink {
         return;
       case 'dampPeerOscillations':
         this.host.dampPeerOscillations(this);
-        return;
-      default:
-        void event;
         return;
     }
   }

@@ -112,9 +112,9 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   private pendingIncoming: Transport | undefined;
   private lastNotification: NotificationInfo | undefined;
   private lastError: string | undefined;
-  /** UPDATEs waiting for the socket to accept more (back-pressure). */
-  private outQueue: UpdateMessage[] = [];
-  private outIndex = 0;
+  /** UPDATE producers waiting for the socket to accept more (back-pressure), pulled lazily. */
+  private readonly outQueue: Iterator<UpdateMessage>[] = [];
+  private sentUpdates = 0;
   private pumpScheduled = false;
 
   constructor(options: SessionOptions) {
@@ -458,8 +458,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       const stable = this.establishedAt !== undefined && this.clock.now() - this.establishedAt >= STABLE_MS;
       if (stable) this.flaps = 0;
       this.establishedAt = undefined;
-      this.outQueue = [];
-      this.outIndex = 0;
+      this.outQueue.length = 0;
       const down: { reason: string; notification?: NotificationInfo } = {
         reason: conn.lastError ?? event.name,
       };
@@ -516,11 +515,13 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   private announceAll(conn: Connection): void {
     const ctx = this.announceContext(conn);
     if (!ctx) return;
-    const updates = buildAnnouncements(this.originate(), ctx);
-    for (const f of ctx.families) updates.push(buildEndOfRib(f));
     const count = this.originate().filter((p) => ctx.families.includes(p.family)).length;
-    this.log.info({ prefixes: count, messages: updates.length }, 'announcing originated prefixes');
-    this.enqueue(conn, updates);
+    this.log.info({ prefixes: count }, 'announcing originated prefixes');
+    this.enqueue(conn, buildAnnouncements(this.originate(), ctx));
+    this.enqueue(
+      conn,
+      ctx.families.map((f) => buildEndOfRib(f)),
+    );
   }
 
   /** After a config reload changed `originate`: withdraw the removed, announce the added. */
@@ -528,7 +529,8 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     const conn = this.establishedConnection;
     const ctx = conn && this.announceContext(conn);
     if (!conn || !ctx) return;
-    this.enqueue(conn, [...buildWithdrawals(removed, ctx), ...buildAnnouncements(added, ctx)]);
+    this.enqueue(conn, buildWithdrawals(removed, ctx));
+    this.enqueue(conn, buildAnnouncements(added, ctx));
   }
 
   private afterQueueCallbacks: (() => void)[] = [];
@@ -538,23 +540,19 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     this.pump(conn);
   }
 
-  private enqueue(conn: Connection, updates: UpdateMessage[]): void {
-    if (this.outIndex >= this.outQueue.length) {
-      this.outQueue = updates;
-      this.outIndex = 0;
-    } else {
-      this.outQueue.push(...updates);
-    }
+  private enqueue(conn: Connection, updates: Iterable<UpdateMessage>): void {
+    this.outQueue.push(updates[Symbol.iterator]());
     this.pump(conn);
   }
 
   /**
-   * Send queued UPDATEs while the socket accepts them. When it does not, wait for `writable`; after
-   * UPDATES_PER_TURN messages, yield to the event loop so timers (KEEPALIVE) are never starved.
+   * Send queued UPDATEs while the socket accepts them, building each only when it can go out. When
+   * the socket is full, wait for `writable`; after UPDATES_PER_TURN messages, yield to the event loop
+   * so timers (KEEPALIVE) are never starved.
    */
   private pump(conn: Connection): void {
     let sent = 0;
-    while (this.outIndex < this.outQueue.length) {
+    while (this.outQueue.length > 0) {
       if (conn.state !== 'Established') return;
       if (!conn.canSendUpdates) return; // resumed by writable()
       if (sent === UPDATES_PER_TURN) {
@@ -567,19 +565,28 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
         }
         return;
       }
-      conn.sendUpdate(this.outQueue[this.outIndex++]!);
+      const next = this.outQueue[0]!.next();
+      if (next.done) {
+        this.outQueue.shift();
+        continue;
+      }
+      conn.sendUpdate(next.value);
+      this.sentUpdates++;
       sent++;
     }
-    this.outQueue = [];
-    this.outIndex = 0;
     const callbacks = this.afterQueueCallbacks;
     this.afterQueueCallbacks = [];
     for (const fn of callbacks) fn();
   }
 
-  /** UPDATEs queued but not yet written (for back-pressure tests). */
-  get queuedUpdates(): number {
-    return this.outQueue.length - this.outIndex;
+  /** Whether UPDATEs are waiting for the socket (back-pressure). */
+  get hasPendingUpdates(): boolean {
+    return this.outQueue.length > 0;
+  }
+
+  /** UPDATEs written to this peer so far. */
+  get updatesSent(): number {
+    return this.sentUpdates;
   }
 
   // ===== connections =====

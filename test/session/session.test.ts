@@ -437,8 +437,8 @@ peers: [{ name: p, address: 127.0.0.12, asn: 65012, passive: true }]
     const transport = conn.transport!;
     await waitFor('producer blocked', () => !conn.canSendUpdates);
     await delay(20);
-    const queued = session.queuedUpdates;
-    expect(queued, 'UPDATEs still waiting').to.be.above(0);
+    const sent = session.updatesSent;
+    expect(session.hasPendingUpdates, 'UPDATEs still waiting').to.equal(true);
     // In the process: at most the high-water mark plus the UPDATE that crossed it.
     expect(transport.bufferedBytes).to.be.at.most(16384 + 4096);
 
@@ -446,11 +446,11 @@ peers: [{ name: p, address: 127.0.0.12, asn: 65012, passive: true }]
     const before = transport.bufferedBytes;
     clock.advance(30_000);
     expect(transport.bufferedBytes - before, 'one KEEPALIVE queued').to.equal(19);
-    expect(session.queuedUpdates, 'no UPDATE produced while blocked').to.equal(queued);
+    expect(session.updatesSent, 'no UPDATE produced while blocked').to.equal(sent);
 
     // The peer reads again: everything goes out, 20000 prefixes in total.
     socket.release();
-    await waitFor('all sent', () => session.queuedUpdates === 0 && transport.bufferedBytes === 0);
+    await waitFor('all sent', () => !session.hasPendingUpdates && transport.bufferedBytes === 0);
     const framer = new MessageFramer();
     let prefixes = 0;
     let keepalives = 0;
