@@ -1,8 +1,10 @@
 // The interpreter: the reference semantics of the VM, kept plain so the JIT can be checked against
 // it. One switch over the pre-decoded opcode per instruction; registers are two Int32Arrays (low
 // and high 32-bit halves), so 64-bit add, sub, logic, shifts, compares, loads and stores are exact
-// without BigInt. mul/div/mod/byte swaps/atomics live in small functions below the loop; 64-bit
-// division falls back to BigInt only when an operand does not fit in 32 bits.
+// without BigInt. mul/div/mod/byte swaps/atomics live in alu.ts; 64-bit division falls back to
+// BigInt only when an operand does not fit in 32 bits. Case labels are numeric literals with the
+// kernel name beside them: V8 compiles a switch into a jump table only for literal labels
+// (test/vm/opcodes.test.ts checks each literal against its name in opcodes.ts).
 //
 // Semantics follow RFC 9669 section 4: ALU (32-bit) results are zero-extended to 64 bits; ALU64 and
 // JMP immediates are sign-extended to 64 bits; shift counts are masked to the operand width;
