@@ -20,6 +20,12 @@ export interface DecodeContext {
    * and the mandatory-attribute checks do not apply.
    */
   mrtRib?: boolean;
+  /**
+   * With `mrtRib`: the AFI/SAFI of the RIB record (RIB_IPV6_UNICAST -> { afi: 2, safi: 1 }), given to an
+   * abbreviated MP_REACH_NLRI, which carries none. Without it the family is guessed from the next-hop length
+   * (4 octets IPv4, else IPv6), which is wrong for IPv4 routes with IPv6 next hops (RFC 8950).
+   */
+  mrtFamily?: { afi: number; safi: number };
 }
 
 /** The context for a session where nothing optional was negotiated (2-octet AS, no ADD-PATH). */

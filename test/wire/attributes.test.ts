@@ -409,6 +409,14 @@ describe('wire: path attribute fixtures (both ways)', function () {
     expect(
       full.attributes[0]!.type === 'mp-reach' && (full.attributes[0] as { abbreviated: boolean }).abbreviated,
     ).to.equal(false);
+    // An IPv4 RIB entry with an IPv6 next hop (RFC 8950): the record's family comes from the context.
+    const v4 = decodeAttributes(bytes, { asn4: true, mrtRib: true, mrtFamily: { afi: 1, safi: 1 } })
+      .attributes[0]!;
+    expect(v4.type === 'mp-reach' && [v4.afi, v4.safi, formatMpNextHop(v4)]).to.deep.equal([
+      1,
+      1,
+      '2001:db8::1',
+    ]);
     // RIB entries always carry 4-octet AS_PATHs, whatever asn4 says.
     const path = decodeAttributes(attr(0x40, 2, '02 01 fa56ea00'), { asn4: false, mrtRib: true })
       .attributes[0]!;

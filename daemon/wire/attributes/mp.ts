@@ -85,15 +85,16 @@ export const mpReachDescriptor: AttributeDescriptor = {
     // form is recognised by its first octet being the rest's length.
     if (ctx.mrtRib === true && raw.length >= 1 && raw[0]! + 1 === raw.length) {
       const nextHop = raw.subarray(1);
-      const afi = nextHop.length === 4 ? Afi.Ipv4 : Afi.Ipv6;
-      const nlri: NlriBlock = { afi, safi: Safi.Unicast, addPath: false, bytes: EMPTY, count: 0 };
+      const afi = ctx.mrtFamily?.afi ?? (nextHop.length === 4 ? Afi.Ipv4 : Afi.Ipv6);
+      const safi = ctx.mrtFamily?.safi ?? Safi.Unicast;
+      const nlri: NlriBlock = { afi, safi, addPath: false, bytes: EMPTY, count: 0 };
       return {
         type: 'mp-reach',
         code: AttrType.MpReachNlri,
         flags,
         raw,
         afi,
-        safi: Safi.Unicast,
+        safi,
         nextHop,
         nlri,
         abbreviated: true,
