@@ -1,5 +1,6 @@
 // The interpreter: the reference semantics of the VM, kept plain so the JIT can be checked against
-// it. One switch over the pre-decoded opcode per instruction; registers are two Int32Arrays (low
+// it. One switch over the pre-decoded opcode per instruction (opcode, registers and offset packed
+// in one int32 per slot at load, so an instruction costs two loads); registers are two Int32Arrays (low
 // and high 32-bit halves), so 64-bit add, sub, logic, shifts, compares, loads and stores are exact
 // without BigInt. mul/div/mod/byte swaps/atomics live in alu.ts; 64-bit division falls back to
 // BigInt only when an operand does not fit in 32 bits. Case labels are numeric literals with the
@@ -116,7 +117,8 @@ export function createMachine(mem: Memory): Machine {
 
 // ===== the loop =====
 function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmFault {
-  const { opcode, dst, src, off, imm } = p.code;
+  const { head } = p;
+  const { imm } = p.code;
   const mem = p.memory;
   const views = mem.views;
   const { L, H, retPc, savedL, savedH } = m;
@@ -153,10 +155,13 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
   for (;;) {
     if (--left < 0)
       return fault(FaultCodes.BUDGET_EXHAUSTED, pc, `instruction budget of ${budget} exhausted`);
-    const d = dst[pc]!;
-    const s = src[pc]!;
+    // One packed word per slot: opcode | dst << 8 | src << 12 | offset << 16 (see loader.ts).
+    const w = head[pc]!;
+    const d = (w >>> 8) & 15;
+    const s = (w >>> 12) & 15;
+    const o = w >> 16;
     const k = imm[pc]!;
-    switch (opcode[pc]) {
+    switch (w & 0xff) {
       // ===== ALU64 =====
       case 0x07: // EBPF_OP_ADD64_IMM
         t = (L[d]! >>> 0) + (k >>> 0);
@@ -190,21 +195,21 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
         break;
       case 0x37: // EBPF_OP_DIV64_IMM
         // Fast path: unsigned, dividend below 2^32, positive divisor.
-        if (H[d] === 0 && k > 0 && off[pc] === 0) L[d] = (L[d]! >>> 0) / k;
-        else divmod64(L, H, d, k, k >> 31, false, off[pc] === 1);
+        if (H[d] === 0 && k > 0 && o === 0) L[d] = (L[d]! >>> 0) / k;
+        else divmod64(L, H, d, k, k >> 31, false, o === 1);
         break;
       case 0x97: // EBPF_OP_MOD64_IMM
-        if (H[d] === 0 && k > 0 && off[pc] === 0) L[d] = (L[d]! >>> 0) % k;
-        else divmod64(L, H, d, k, k >> 31, true, off[pc] === 1);
+        if (H[d] === 0 && k > 0 && o === 0) L[d] = (L[d]! >>> 0) % k;
+        else divmod64(L, H, d, k, k >> 31, true, o === 1);
         break;
       case 0x3f: // EBPF_OP_DIV64_REG
         // Fast path: unsigned, both operands below 2^32, non-zero divisor.
-        if (H[d] === 0 && H[s] === 0 && L[s] !== 0 && off[pc] === 0) L[d] = (L[d]! >>> 0) / (L[s]! >>> 0);
-        else divmod64(L, H, d, L[s]!, H[s]!, false, off[pc] === 1);
+        if (H[d] === 0 && H[s] === 0 && L[s] !== 0 && o === 0) L[d] = (L[d]! >>> 0) / (L[s]! >>> 0);
+        else divmod64(L, H, d, L[s]!, H[s]!, false, o === 1);
         break;
       case 0x9f: // EBPF_OP_MOD64_REG
-        if (H[d] === 0 && H[s] === 0 && L[s] !== 0 && off[pc] === 0) L[d] = (L[d]! >>> 0) % (L[s]! >>> 0);
-        else divmod64(L, H, d, L[s]!, H[s]!, true, off[pc] === 1);
+        if (H[d] === 0 && H[s] === 0 && L[s] !== 0 && o === 0) L[d] = (L[d]! >>> 0) % (L[s]! >>> 0);
+        else divmod64(L, H, d, L[s]!, H[s]!, true, o === 1);
         break;
       case 0x47: // EBPF_OP_OR64_IMM
         L[d] = L[d]! | k;
@@ -259,7 +264,7 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
         break;
       case 0xbf: // EBPF_OP_MOV64_REG
         // MOVSX: offset 8/16/32 sign-extends that many low bits of src.
-        switch (off[pc]) {
+        switch (o) {
           case 0:
             L[d] = L[s]!;
             H[d] = H[s]!;
@@ -307,19 +312,19 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
         H[d] = 0;
         break;
       case 0x34: // EBPF_OP_DIV_IMM
-        L[d] = div32(L[d]!, k, off[pc] === 1);
+        L[d] = div32(L[d]!, k, o === 1);
         H[d] = 0;
         break;
       case 0x3c: // EBPF_OP_DIV_REG
-        L[d] = div32(L[d]!, L[s]!, off[pc] === 1);
+        L[d] = div32(L[d]!, L[s]!, o === 1);
         H[d] = 0;
         break;
       case 0x94: // EBPF_OP_MOD_IMM
-        L[d] = mod32(L[d]!, k, off[pc] === 1);
+        L[d] = mod32(L[d]!, k, o === 1);
         H[d] = 0;
         break;
       case 0x9c: // EBPF_OP_MOD_REG
-        L[d] = mod32(L[d]!, L[s]!, off[pc] === 1);
+        L[d] = mod32(L[d]!, L[s]!, o === 1);
         H[d] = 0;
         break;
       case 0x44: // EBPF_OP_OR_IMM
@@ -379,7 +384,7 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
         H[d] = 0;
         break;
       case 0xbc: // EBPF_OP_MOV_REG
-        t = off[pc]!;
+        t = o;
         L[d] = t === 8 ? (L[s]! << 24) >> 24 : t === 16 ? (L[s]! << 16) >> 16 : L[s]!;
         H[d] = 0;
         break;
@@ -401,242 +406,227 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
 
       // ===== loads =====
       case 0x61: // EBPF_OP_LDXW
-        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 4, false)) < 0)
-          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 4);
+        if ((a = mem.offsetOf(H[s]!, L[s]!, o, 4, false)) < 0) return loadFault(mem, pc, H[s]!, L[s]!, o, 4);
         L[d] = views[mem.region]!.getInt32(a, true);
         H[d] = 0;
         break;
       case 0x69: // EBPF_OP_LDXH
-        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 2, false)) < 0)
-          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 2);
+        if ((a = mem.offsetOf(H[s]!, L[s]!, o, 2, false)) < 0) return loadFault(mem, pc, H[s]!, L[s]!, o, 2);
         L[d] = views[mem.region]!.getUint16(a, true);
         H[d] = 0;
         break;
       case 0x71: // EBPF_OP_LDXB
-        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 1, false)) < 0)
-          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 1);
+        if ((a = mem.offsetOf(H[s]!, L[s]!, o, 1, false)) < 0) return loadFault(mem, pc, H[s]!, L[s]!, o, 1);
         L[d] = views[mem.region]!.getUint8(a);
         H[d] = 0;
         break;
       case 0x79: // EBPF_OP_LDXDW
-        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 8, false)) < 0)
-          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 8);
+        if ((a = mem.offsetOf(H[s]!, L[s]!, o, 8, false)) < 0) return loadFault(mem, pc, H[s]!, L[s]!, o, 8);
         t = views[mem.region]!.getInt32(a + 4, true);
         L[d] = views[mem.region]!.getInt32(a, true);
         H[d] = t;
         break;
       case 0x81: // EBPF_OP_LDXSW
-        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 4, false)) < 0)
-          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 4);
+        if ((a = mem.offsetOf(H[s]!, L[s]!, o, 4, false)) < 0) return loadFault(mem, pc, H[s]!, L[s]!, o, 4);
         L[d] = views[mem.region]!.getInt32(a, true);
         H[d] = L[d]! >> 31;
         break;
       case 0x89: // EBPF_OP_LDXSH
-        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 2, false)) < 0)
-          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 2);
+        if ((a = mem.offsetOf(H[s]!, L[s]!, o, 2, false)) < 0) return loadFault(mem, pc, H[s]!, L[s]!, o, 2);
         L[d] = views[mem.region]!.getInt16(a, true);
         H[d] = L[d]! >> 31;
         break;
       case 0x91: // EBPF_OP_LDXSB
-        if ((a = mem.offsetOf(H[s]!, L[s]!, off[pc]!, 1, false)) < 0)
-          return loadFault(mem, pc, H[s]!, L[s]!, off[pc]!, 1);
+        if ((a = mem.offsetOf(H[s]!, L[s]!, o, 1, false)) < 0) return loadFault(mem, pc, H[s]!, L[s]!, o, 1);
         L[d] = views[mem.region]!.getInt8(a);
         H[d] = L[d]! >> 31;
         break;
 
       // ===== stores =====
       case 0x62: // EBPF_OP_STW
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 4, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 4);
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, 4, true)) < 0) return storeFault(mem, pc, H[d]!, L[d]!, o, 4);
         views[mem.region]!.setInt32(a, k, true);
         break;
       case 0x6a: // EBPF_OP_STH
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 2, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 2);
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, 2, true)) < 0) return storeFault(mem, pc, H[d]!, L[d]!, o, 2);
         views[mem.region]!.setInt16(a, k, true);
         break;
       case 0x72: // EBPF_OP_STB
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 1, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 1);
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, 1, true)) < 0) return storeFault(mem, pc, H[d]!, L[d]!, o, 1);
         views[mem.region]!.setInt8(a, k);
         break;
       case 0x7a: // EBPF_OP_STDW
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 8, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 8);
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, 8, true)) < 0) return storeFault(mem, pc, H[d]!, L[d]!, o, 8);
         views[mem.region]!.setInt32(a, k, true);
         views[mem.region]!.setInt32(a + 4, k >> 31, true);
         break;
       case 0x63: // EBPF_OP_STXW
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 4, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 4);
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, 4, true)) < 0) return storeFault(mem, pc, H[d]!, L[d]!, o, 4);
         views[mem.region]!.setInt32(a, L[s]!, true);
         break;
       case 0x6b: // EBPF_OP_STXH
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 2, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 2);
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, 2, true)) < 0) return storeFault(mem, pc, H[d]!, L[d]!, o, 2);
         views[mem.region]!.setInt16(a, L[s]!, true);
         break;
       case 0x73: // EBPF_OP_STXB
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 1, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 1);
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, 1, true)) < 0) return storeFault(mem, pc, H[d]!, L[d]!, o, 1);
         views[mem.region]!.setInt8(a, L[s]!);
         break;
       case 0x7b: // EBPF_OP_STXDW
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, 8, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, 8);
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, 8, true)) < 0) return storeFault(mem, pc, H[d]!, L[d]!, o, 8);
         views[mem.region]!.setInt32(a, L[s]!, true);
         views[mem.region]!.setInt32(a + 4, H[s]!, true);
         break;
       case 0xc3: // EBPF_OP_ATOMIC32
       case 0xdb: {
         // EBPF_OP_ATOMIC64
-        const size = opcode[pc] === op.EBPF_OP_ATOMIC64 ? 8 : 4;
-        if ((a = mem.offsetOf(H[d]!, L[d]!, off[pc]!, size, true)) < 0)
-          return storeFault(mem, pc, H[d]!, L[d]!, off[pc]!, size);
+        const size = (w & 0xff) === op.EBPF_OP_ATOMIC64 ? 8 : 4;
+        if ((a = mem.offsetOf(H[d]!, L[d]!, o, size, true)) < 0)
+          return storeFault(mem, pc, H[d]!, L[d]!, o, size);
         atomic(views[mem.region]!, a, size, L, H, s, k);
         break;
       }
 
       // ===== jumps (JMP: 64-bit compare, imm sign-extended) =====
       case 0x05: // EBPF_OP_JA
-        pc += off[pc]!;
+        pc += o;
         break;
       case 0x06: // EBPF_OP_JA32
         pc += k;
         break;
       case 0x15: // EBPF_OP_JEQ_IMM
-        if (L[d] === k && H[d] === k >> 31) pc += off[pc]!;
+        if (L[d] === k && H[d] === k >> 31) pc += o;
         break;
       case 0x1d: // EBPF_OP_JEQ_REG
-        if (L[d] === L[s] && H[d] === H[s]) pc += off[pc]!;
+        if (L[d] === L[s] && H[d] === H[s]) pc += o;
         break;
       case 0x55: // EBPF_OP_JNE_IMM
-        if (L[d] !== k || H[d] !== k >> 31) pc += off[pc]!;
+        if (L[d] !== k || H[d] !== k >> 31) pc += o;
         break;
       case 0x5d: // EBPF_OP_JNE_REG
-        if (L[d] !== L[s] || H[d] !== H[s]) pc += off[pc]!;
+        if (L[d] !== L[s] || H[d] !== H[s]) pc += o;
         break;
       case 0x45: // EBPF_OP_JSET_IMM
-        if ((L[d]! & k) !== 0 || (H[d]! & (k >> 31)) !== 0) pc += off[pc]!;
+        if ((L[d]! & k) !== 0 || (H[d]! & (k >> 31)) !== 0) pc += o;
         break;
       case 0x4d: // EBPF_OP_JSET_REG
-        if ((L[d]! & L[s]!) !== 0 || (H[d]! & H[s]!) !== 0) pc += off[pc]!;
+        if ((L[d]! & L[s]!) !== 0 || (H[d]! & H[s]!) !== 0) pc += o;
         break;
       case 0x25: // EBPF_OP_JGT_IMM
-        if (cmpU64(H[d]!, L[d]!, k >> 31, k) > 0) pc += off[pc]!;
+        if (cmpU64(H[d]!, L[d]!, k >> 31, k) > 0) pc += o;
         break;
       case 0x2d: // EBPF_OP_JGT_REG
-        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) > 0) pc += off[pc]!;
+        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) > 0) pc += o;
         break;
       case 0x35: // EBPF_OP_JGE_IMM
-        if (cmpU64(H[d]!, L[d]!, k >> 31, k) >= 0) pc += off[pc]!;
+        if (cmpU64(H[d]!, L[d]!, k >> 31, k) >= 0) pc += o;
         break;
       case 0x3d: // EBPF_OP_JGE_REG
-        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) >= 0) pc += off[pc]!;
+        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) >= 0) pc += o;
         break;
       case 0xa5: // EBPF_OP_JLT_IMM
-        if (cmpU64(H[d]!, L[d]!, k >> 31, k) < 0) pc += off[pc]!;
+        if (cmpU64(H[d]!, L[d]!, k >> 31, k) < 0) pc += o;
         break;
       case 0xad: // EBPF_OP_JLT_REG
-        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) < 0) pc += off[pc]!;
+        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) < 0) pc += o;
         break;
       case 0xb5: // EBPF_OP_JLE_IMM
-        if (cmpU64(H[d]!, L[d]!, k >> 31, k) <= 0) pc += off[pc]!;
+        if (cmpU64(H[d]!, L[d]!, k >> 31, k) <= 0) pc += o;
         break;
       case 0xbd: // EBPF_OP_JLE_REG
-        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) <= 0) pc += off[pc]!;
+        if (cmpU64(H[d]!, L[d]!, H[s]!, L[s]!) <= 0) pc += o;
         break;
       case 0x65: // EBPF_OP_JSGT_IMM
-        if (cmpS64(H[d]!, L[d]!, k >> 31, k) > 0) pc += off[pc]!;
+        if (cmpS64(H[d]!, L[d]!, k >> 31, k) > 0) pc += o;
         break;
       case 0x6d: // EBPF_OP_JSGT_REG
-        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) > 0) pc += off[pc]!;
+        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) > 0) pc += o;
         break;
       case 0x75: // EBPF_OP_JSGE_IMM
-        if (cmpS64(H[d]!, L[d]!, k >> 31, k) >= 0) pc += off[pc]!;
+        if (cmpS64(H[d]!, L[d]!, k >> 31, k) >= 0) pc += o;
         break;
       case 0x7d: // EBPF_OP_JSGE_REG
-        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) >= 0) pc += off[pc]!;
+        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) >= 0) pc += o;
         break;
       case 0xc5: // EBPF_OP_JSLT_IMM
-        if (cmpS64(H[d]!, L[d]!, k >> 31, k) < 0) pc += off[pc]!;
+        if (cmpS64(H[d]!, L[d]!, k >> 31, k) < 0) pc += o;
         break;
       case 0xcd: // EBPF_OP_JSLT_REG
-        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) < 0) pc += off[pc]!;
+        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) < 0) pc += o;
         break;
       case 0xd5: // EBPF_OP_JSLE_IMM
-        if (cmpS64(H[d]!, L[d]!, k >> 31, k) <= 0) pc += off[pc]!;
+        if (cmpS64(H[d]!, L[d]!, k >> 31, k) <= 0) pc += o;
         break;
       case 0xdd: // EBPF_OP_JSLE_REG
-        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) <= 0) pc += off[pc]!;
+        if (cmpS64(H[d]!, L[d]!, H[s]!, L[s]!) <= 0) pc += o;
         break;
 
       // ===== JMP32: compare the low 32 bits =====
       case 0x16: // EBPF_OP_JEQ32_IMM
-        if (L[d] === k) pc += off[pc]!;
+        if (L[d] === k) pc += o;
         break;
       case 0x1e: // EBPF_OP_JEQ32_REG
-        if (L[d] === L[s]) pc += off[pc]!;
+        if (L[d] === L[s]) pc += o;
         break;
       case 0x56: // EBPF_OP_JNE32_IMM
-        if (L[d] !== k) pc += off[pc]!;
+        if (L[d] !== k) pc += o;
         break;
       case 0x5e: // EBPF_OP_JNE32_REG
-        if (L[d] !== L[s]) pc += off[pc]!;
+        if (L[d] !== L[s]) pc += o;
         break;
       case 0x46: // EBPF_OP_JSET32_IMM
-        if ((L[d]! & k) !== 0) pc += off[pc]!;
+        if ((L[d]! & k) !== 0) pc += o;
         break;
       case 0x4e: // EBPF_OP_JSET32_REG
-        if ((L[d]! & L[s]!) !== 0) pc += off[pc]!;
+        if ((L[d]! & L[s]!) !== 0) pc += o;
         break;
       case 0x26: // EBPF_OP_JGT32_IMM
-        if (L[d]! >>> 0 > k >>> 0) pc += off[pc]!;
+        if (L[d]! >>> 0 > k >>> 0) pc += o;
         break;
       case 0x2e: // EBPF_OP_JGT32_REG
-        if (L[d]! >>> 0 > L[s]! >>> 0) pc += off[pc]!;
+        if (L[d]! >>> 0 > L[s]! >>> 0) pc += o;
         break;
       case 0x36: // EBPF_OP_JGE32_IMM
-        if (L[d]! >>> 0 >= k >>> 0) pc += off[pc]!;
+        if (L[d]! >>> 0 >= k >>> 0) pc += o;
         break;
       case 0x3e: // EBPF_OP_JGE32_REG
-        if (L[d]! >>> 0 >= L[s]! >>> 0) pc += off[pc]!;
+        if (L[d]! >>> 0 >= L[s]! >>> 0) pc += o;
         break;
       case 0xa6: // EBPF_OP_JLT32_IMM
-        if (L[d]! >>> 0 < k >>> 0) pc += off[pc]!;
+        if (L[d]! >>> 0 < k >>> 0) pc += o;
         break;
       case 0xae: // EBPF_OP_JLT32_REG
-        if (L[d]! >>> 0 < L[s]! >>> 0) pc += off[pc]!;
+        if (L[d]! >>> 0 < L[s]! >>> 0) pc += o;
         break;
       case 0xb6: // EBPF_OP_JLE32_IMM
-        if (L[d]! >>> 0 <= k >>> 0) pc += off[pc]!;
+        if (L[d]! >>> 0 <= k >>> 0) pc += o;
         break;
       case 0xbe: // EBPF_OP_JLE32_REG
-        if (L[d]! >>> 0 <= L[s]! >>> 0) pc += off[pc]!;
+        if (L[d]! >>> 0 <= L[s]! >>> 0) pc += o;
         break;
       case 0x66: // EBPF_OP_JSGT32_IMM
-        if (L[d]! > k) pc += off[pc]!;
+        if (L[d]! > k) pc += o;
         break;
       case 0x6e: // EBPF_OP_JSGT32_REG
-        if (L[d]! > L[s]!) pc += off[pc]!;
+        if (L[d]! > L[s]!) pc += o;
         break;
       case 0x76: // EBPF_OP_JSGE32_IMM
-        if (L[d]! >= k) pc += off[pc]!;
+        if (L[d]! >= k) pc += o;
         break;
       case 0x7e: // EBPF_OP_JSGE32_REG
-        if (L[d]! >= L[s]!) pc += off[pc]!;
+        if (L[d]! >= L[s]!) pc += o;
         break;
       case 0xc6: // EBPF_OP_JSLT32_IMM
-        if (L[d]! < k) pc += off[pc]!;
+        if (L[d]! < k) pc += o;
         break;
       case 0xce: // EBPF_OP_JSLT32_REG
-        if (L[d]! < L[s]!) pc += off[pc]!;
+        if (L[d]! < L[s]!) pc += o;
         break;
       case 0xd6: // EBPF_OP_JSLE32_IMM
-        if (L[d]! <= k) pc += off[pc]!;
+        if (L[d]! <= k) pc += o;
         break;
       case 0xde: // EBPF_OP_JSLE32_REG
-        if (L[d]! <= L[s]!) pc += off[pc]!;
+        if (L[d]! <= L[s]!) pc += o;
         break;
 
       // ===== calls and exit =====
@@ -645,7 +635,7 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
         // EBPF_OP_CALLX
         let target: number;
         let helper: Helper | undefined;
-        if (opcode[pc] === op.EBPF_OP_CALL) {
+        if ((w & 0xff) === op.EBPF_OP_CALL) {
           if (s === 0 && !(helper = p.helpers.get(k)))
             return fault(
               FaultCodes.BAD_CALLX_TARGET,
@@ -717,7 +707,7 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
         return fault(
           FaultCodes.INTERNAL,
           pc,
-          `opcode 0x${opcode[pc]!.toString(16)} reached the interpreter unverified`,
+          `opcode 0x${(w & 0xff).toString(16)} reached the interpreter unverified`,
         );
     }
     pc++;

@@ -47,6 +47,11 @@ export interface LoadedProgram {
   /** Number of real instruction slots. */
   readonly length: number;
   readonly entry: number;
+  /**
+   * The interpreter's view of each slot (and the sentinel): opcode | dst << 8 | src << 12 |
+   * offset << 16 in one int32, so an instruction costs one load besides its imm.
+   */
+  readonly head: Int32Array;
   /** 1 where a slot begins an instruction (valid callx targets). */
   readonly insnStart: Uint8Array;
   readonly memory: Memory;
@@ -97,9 +102,13 @@ export function loadProgram(image: ProgramImage, options: LoadOptions = {}): Loa
       code.imm[pc + 1] = REGION_CODE;
     }
   }
+  const head = new Int32Array(n + 1);
+  for (let pc = 0; pc <= n; pc++)
+    head[pc] = code.opcode[pc]! | (code.dst[pc]! << 8) | (code.src[pc]! << 12) | (code.off[pc]! << 16);
   return {
     name: image.name ?? 'program',
     code,
+    head,
     length: n,
     entry: image.entry,
     insnStart,
