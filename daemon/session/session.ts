@@ -215,10 +215,15 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       default:
         break;
     }
-    // OpenSent, OpenConfirm, Established (or Connect/Active with a DelayOpen connection): the FSM
-    // tracks a second connection (trackSecondConnection) until its OPEN decides the collision.
+    // A second TCP connection runs its own FSM until its OPEN decides the collision (RFC 4271 6.8).
     this.pendingIncoming = transport;
-    primary.fire({ name: 'TcpConnectionConfirmed' });
+    if (primary.state === 'Connect' || primary.state === 'Active') {
+      // Our connection is up and waiting for the DelayOpenTimer: nothing for its FSM to do.
+      this.trackSecondConnection();
+    } else {
+      // OpenSent, OpenConfirm, Established: the FSM answers with trackSecondConnection.
+      primary.fire({ name: 'TcpConnectionConfirmed' });
+    }
     if (this.pendingIncoming) {
       this.pendingIncoming = undefined;
       transport.destroy();
