@@ -516,6 +516,34 @@ peers: [{ name: p, address: 127.0.0.13, port: ${peerSide.port}, local-address: 1
     }
   });
 
+  it('a negotiated hold time of 0 runs neither HoldTimer nor KeepaliveTimer (RFC 4271 4.2)', async function () {
+    const clock = new FakeClock();
+    const s = await speaker(
+      `
+router-id: 10.0.0.1
+asn: 65001
+listen: { address: 127.0.0.1, port: 0 }
+peers: [{ name: p, address: 127.0.0.18, asn: 65018, passive: true, hold-time: 0 }]
+`,
+      { clock },
+    );
+    const c = await scripted(portOf(s), '127.0.0.18');
+    expect((await c.next('open')).holdTime).to.equal(0);
+    c.send(openMessage({ asn: 65018, bgpId: '10.0.0.18', holdTime: 90 }));
+    await c.next('keepalive');
+    c.send(KEEPALIVE);
+    const session = s.speaker.session('p')!;
+    await waitFor('Established', () => session.state === 'Established');
+    expect(session.establishedConnection!.runningTimers).to.deep.equal([]);
+    clock.advance(3_600_000);
+    await delay(50);
+    expect(session.state).to.equal('Established');
+    expect(
+      c.received.filter((m) => m.type === 'keepalive'),
+      'no KEEPALIVE after the first',
+    ).to.have.length(0);
+  });
+
   it('DelayOpen: the OPEN waits for the DelayOpenTimer, or answers the peer OPEN at once (event 20)', async function () {
     const clock = new FakeClock();
     const s = await speaker(
