@@ -4,10 +4,10 @@
 // Instructions are RFC 9669 8-byte slots, little-endian. References from code to data sections use
 // the RFC 9669 `lddw` source variant 6 (BPF_PSEUDO_MAP_IDX_VALUE, "map_val(map_by_idx(imm)) +
 // next_imm"): here `imm` is an index into `data` and `next_imm` the byte offset inside that section.
-// Function addresses use variant 4 (BPF_PSEUDO_FUNC, "code_addr(imm)"): `imm` is the instruction
-// offset relative to the next instruction, as for local calls. Local (bpf-to-bpf) calls are `call`
-// with src = 1 and `imm` relative to the next instruction; helper calls are `call` with src = 0 and
-// `imm` = helper id. The VM maps each data section into the program's address space at load time
+// Function addresses use variant 4 (BPF_PSEUDO_FUNC, "code_addr(imm)"): the target slot is
+// pc + 1 + imm, where pc is the first slot of the lddw (the kernel's convention). Local
+// (bpf-to-bpf) calls are `call` with src = 1 and target slot pc + 1 + imm; helper calls are `call`
+// with src = 0 and `imm` = helper id. The VM maps each data section into the program's address space at load time
 // and resolves these references; producers never see or write addresses.
 
 /** One initialised (or zeroed, for .bss) data section the program addresses. */
