@@ -56,9 +56,18 @@ export class RouteWalker {
 
   constructor(private readonly sink: RouteSink) {}
 
+  private lastChunk: Uint8Array | undefined;
+  private lastView: Uint8Array = new Uint8Array(0);
+
   /** One framed record (the framer's callback). */
-  record(h: MrtHeader, data: Buffer, start: number, end: number): void {
-    const rec = decodeMrtRecord(h, data, start, end);
+  record(h: MrtHeader, data: Uint8Array, start: number, end: number): void {
+    // Decode from a plain Uint8Array view of the chunk: subarray() of a Buffer goes through Buffer's species
+    // constructor, several times slower, and the codec takes a few subarrays per attribute.
+    if (data !== this.lastChunk) {
+      this.lastChunk = data;
+      this.lastView = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    }
+    const rec = decodeMrtRecord(h, this.lastView, start, end);
     switch (rec.kind) {
       case 'rib':
         if (!rec.multicast) this.rib(rec);

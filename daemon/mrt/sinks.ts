@@ -17,36 +17,57 @@ function flatten(s: string): string {
   return s;
 }
 
+/** Node's latin1 writer (one byte per char; every character we print is ASCII). Untyped in @types/node. */
+const latin1Write = (
+  Buffer.prototype as unknown as { latin1Write(this: Buffer, s: string, offset: number): number }
+).latin1Write;
+
+const BLOCK_SIZE = 1 << 20;
+const EMPTY = Buffer.alloc(0);
+
 abstract class TextSink implements RouteSink {
-  // Lines are collected and joined once per block: join() builds one flat string, where `+=` would build a
-  // deep rope that costs far more to flatten when the block is encoded for writing.
-  private parts: string[] = [];
-  private pending = 0;
+  // Lines are written straight into a byte buffer: no joined string to build and encode later, and the
+  // block handed to the output stream is already bytes.
+  private buf = Buffer.allocUnsafe(BLOCK_SIZE);
+  private pos = 0;
   lines = 0;
 
   protected add(line: string): void {
-    this.parts.push(line);
-    this.pending += line.length;
+    if (this.pos + line.length > this.buf.length) this.grow(line.length);
+    this.pos += latin1Write.call(this.buf, line, this.pos);
     this.lines++;
   }
 
   /** One line given as three flat pieces (no intermediate string). */
   protected add3(a: string, b: string, c: string): void {
-    this.parts.push(a, b, c);
-    this.pending += a.length + b.length + c.length;
+    const n = a.length + b.length + c.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    pos += latin1Write.call(buf, a, pos);
+    pos += latin1Write.call(buf, b, pos);
+    pos += latin1Write.call(buf, c, pos);
+    this.pos = pos;
     this.lines++;
   }
 
-  /** The text built since the last call. */
-  take(): string {
-    const t = this.parts.join('');
-    this.parts = [];
-    this.pending = 0;
-    return t;
+  private grow(n: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** The bytes written since the last call (the sink starts a new buffer: the block may be kept). */
+  take(): Buffer {
+    if (this.pos === 0) return EMPTY;
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(BLOCK_SIZE);
+    this.pos = 0;
+    return out;
   }
 
   get pendingLength(): number {
-    return this.pending;
+    return this.pos;
   }
 
   abstract route(
