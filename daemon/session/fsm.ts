@@ -216,6 +216,14 @@ class Builder {
   send(notification: NotificationSpec): this {
     return this.do({ type: 'sendNotification', notification });
   }
+  /** "releases all BGP resources, drops the TCP connection" */
+  releaseAndDrop(): this {
+    return this.do({ type: 'releaseResources' }, { type: 'dropConnection' });
+  }
+  /** "deletes all routes associated with this connection" */
+  deleteRoutes(): this {
+    return this.deleteRoutes();
+  }
   /** "increments the ConnectRetryCounter by 1" */
   incrementCounter(): this {
     this.counter++;
@@ -371,26 +379,20 @@ function connect(b: Builder, e: FsmEvent): void {
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
       if (b.options.sendNotificationWithoutOpen && e.notification) b.send(e.notification);
-      b.stop('connectRetry')
-        .do({ type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'NotifMsgVerErr':
       if (b.delayOpenRunning) {
         // "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, stops and
         // resets the DelayOpenTimer (sets to zero), releases all BGP resources, drops the TCP
         // connection, and changes its state to Idle."
-        b.stop('connectRetry').stop('delayOpen').do({ type: 'releaseResources' }, { type: 'dropConnection' });
+        b.stop('connectRetry').stop('delayOpen').releaseAndDrop();
         return b.to('Idle');
       }
       // "stops the ConnectRetryTimer and sets the ConnectRetryTimer to zero, releases all BGP resources,
       // drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally) performs peer
       // oscillation damping ..., and changes its state to Idle."
-      b.stop('connectRetry')
-        .do({ type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     default:
       // "In response to any other events (Events 8, 10-11, 13, 19, 23, 25-28), the local system: if the
@@ -400,7 +402,7 @@ function connect(b: Builder, e: FsmEvent): void {
       // oscillation damping ..., and changes its state to Idle."
       b.stop('connectRetry');
       if (b.delayOpenRunning) b.stop('delayOpen');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
   }
 }
@@ -480,36 +482,27 @@ function active(b: Builder, e: FsmEvent): void {
       // releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1,
       // (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       if (b.options.sendNotificationWithoutOpen && e.notification) b.send(e.notification);
-      b.stop('connectRetry')
-        .do({ type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'NotifMsgVerErr':
       if (b.delayOpenRunning) {
         // "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, stops and
         // resets the DelayOpenTimer (sets to zero), releases all BGP resources, drops the TCP
         // connection, and changes its state to Idle."
-        b.stop('connectRetry').stop('delayOpen').do({ type: 'releaseResources' }, { type: 'dropConnection' });
+        b.stop('connectRetry').stop('delayOpen').releaseAndDrop();
         return b.to('Idle');
       }
       // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection,
       // increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ...,
       // and changes its state to Idle."
-      b.stop('connectRetry')
-        .do({ type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     default:
       // "In response to any other event (Events 8, 10-11, 13, 19, 23, 25-28), the local system: sets
       // the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments
       // the ConnectRetryCounter by one, (optionally) performs peer oscillation damping ..., and changes
       // its state to Idle."
-      b.stop('connectRetry')
-        .do({ type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
   }
 }
@@ -530,21 +523,21 @@ function openSent(b: Builder, e: FsmEvent): void {
       // "sends the NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero, releases all BGP
       // resources, drops the TCP connection, sets the ConnectRetryCounter to zero, and changes its state to Idle."
       b.send(e.notification ?? CEASE_ADMIN_SHUTDOWN).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).zeroCounter();
+      b.releaseAndDrop().zeroCounter();
       return b.to('Idle');
     case 'AutomaticStop':
       // "sends the NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero, releases all the BGP
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
       b.send(e.notification ?? CEASE).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'HoldTimer_Expires':
       // "sends a NOTIFICATION message with the error code Hold Timer Expired, sets the ConnectRetryTimer
       // to zero, releases all BGP resources, drops the TCP connection, increments the
       // ConnectRetryCounter, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       b.send(HOLD_TIMER_EXPIRED).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'TcpConnection_Valid':
     case 'Tcp_CR_Acked':
@@ -573,18 +566,18 @@ function openSent(b: Builder, e: FsmEvent): void {
       // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
       // by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       b.send(e.notification ?? { code: 2, subcode: 0 }).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'OpenCollisionDump':
       // "sends a NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero, releases all BGP
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
       b.send(e.notification ?? CEASE_COLLISION).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'NotifMsgVerErr':
       // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, and changes its state to Idle."
-      b.stop('connectRetry').do({ type: 'releaseResources' }, { type: 'dropConnection' });
+      b.stop('connectRetry').releaseAndDrop();
       return b.to('Idle');
     default:
       // "In response to any other event (Events 9, 11-13, 20, 25-28), the local system: sends the
@@ -593,7 +586,7 @@ function openSent(b: Builder, e: FsmEvent): void {
       // (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       // RFC 6608 3: subcode 1, "Receive Unexpected Message in OpenSent State".
       b.send(FSM_ERROR_IN_OPENSENT).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
   }
 }
@@ -613,10 +606,7 @@ function openConfirm(b: Builder, e: FsmEvent): void {
     case 'ManualStop':
       // "sends the NOTIFICATION message with a Cease, releases all BGP resources, drops the TCP
       // connection, sets the ConnectRetryCounter to zero, sets the ConnectRetryTimer to zero, and changes its state to Idle."
-      b.send(e.notification ?? CEASE_ADMIN_SHUTDOWN).do(
-        { type: 'releaseResources' },
-        { type: 'dropConnection' },
-      );
+      b.send(e.notification ?? CEASE_ADMIN_SHUTDOWN).releaseAndDrop();
       b.zeroCounter().stop('connectRetry');
       return b.to('Idle');
     case 'AutomaticStop':
@@ -624,14 +614,14 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
       b.send(e.notification ?? CEASE).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'HoldTimer_Expires':
       // "sends the NOTIFICATION message with the Error Code Hold Timer Expired, sets the
       // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments the
       // ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       b.send(HOLD_TIMER_EXPIRED).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'KeepaliveTimer_Expires':
       // "sends a KEEPALIVE message, restarts the KeepaliveTimer, and remains in the OpenConfirmed state."
@@ -651,14 +641,11 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection,
       // increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ...,
       // and changes its state to Idle."
-      b.stop('connectRetry')
-        .do({ type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'NotifMsgVerErr':
       // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, and changes its state to Idle."
-      b.stop('connectRetry').do({ type: 'releaseResources' }, { type: 'dropConnection' });
+      b.stop('connectRetry').releaseAndDrop();
       return b.to('Idle');
     case 'BGPOpen':
     case 'OpenCollisionDump':
@@ -670,7 +657,7 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // OPEN, so a BGPOpen reaching OpenConfirm is a second OPEN on this connection: dump it the same way.
       // OpenCollisionDump: the same list of actions.
       b.send(e.notification ?? CEASE_COLLISION).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
@@ -678,7 +665,7 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
       // by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       b.send(e.notification ?? { code: 2, subcode: 0 }).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'KeepAliveMsg':
       // "restarts the HoldTimer and changes its state to Established."
@@ -690,7 +677,7 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1,
       // (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       b.send(FSM_ERROR_IN_OPENCONFIRM).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
   }
 }
@@ -712,7 +699,7 @@ function established(b: Builder, e: FsmEvent): void {
       // routes associated with this connection, releases BGP resources, drops the TCP connection, sets
       // the ConnectRetryCounter to zero, and changes its state to Idle."
       b.send(e.notification ?? CEASE_ADMIN_SHUTDOWN).stop('connectRetry');
-      b.do({ type: 'deleteRoutes' }, { type: 'releaseResources' }, { type: 'dropConnection' }).zeroCounter();
+      b.deleteRoutes().releaseAndDrop().zeroCounter();
       return b.to('Idle');
     case 'AutomaticStop':
       // "sends a NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero deletes all routes
@@ -720,18 +707,14 @@ function established(b: Builder, e: FsmEvent): void {
       // increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ..., and
       // changes its state to Idle."
       b.send(e.notification ?? CEASE).stop('connectRetry');
-      b.do({ type: 'deleteRoutes' }, { type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.deleteRoutes().releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'HoldTimer_Expires':
       // "sends a NOTIFICATION message with the Error Code Hold Timer Expired, sets the
       // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments the
       // ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       b.send(HOLD_TIMER_EXPIRED).stop('connectRetry');
-      b.do({ type: 'deleteRoutes' }, { type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.deleteRoutes().releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'KeepaliveTimer_Expires':
       // "sends a KEEPALIVE message, and restarts its KeepaliveTimer, unless the negotiated HoldTime value is zero."
@@ -759,9 +742,7 @@ function established(b: Builder, e: FsmEvent): void {
       // connection, increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation
       // damping ..., and changes its state to Idle."
       b.send(e.notification ?? CEASE_COLLISION).stop('connectRetry');
-      b.do({ type: 'deleteRoutes' }, { type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.deleteRoutes().releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'TcpConnectionFails':
     case 'NotifMsgVerErr':
@@ -769,11 +750,7 @@ function established(b: Builder, e: FsmEvent): void {
       // "sets the ConnectRetryTimer to zero, deletes all routes associated with this connection,
       // releases all the BGP resources, drops the TCP connection, increments the ConnectRetryCounter by
       // 1, and changes its state to Idle."
-      b.stop('connectRetry').do(
-        { type: 'deleteRoutes' },
-        { type: 'releaseResources' },
-        { type: 'dropConnection' },
-      );
+      b.stop('connectRetry').deleteRoutes().releaseAndDrop();
       b.incrementCounter();
       return b.to('Idle');
     case 'KeepAliveMsg':
@@ -790,9 +767,9 @@ function established(b: Builder, e: FsmEvent): void {
       // header error is answered with "Error Code Message Header Error"; the error the checks chose
       // is more useful to the peer. The rest of the handling is the same as for any other event.
       b.send(e.notification ?? FSM_ERROR_IN_ESTABLISHED)
-        .do({ type: 'deleteRoutes' })
+        .deleteRoutes()
         .stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     case 'UpdateMsgErr':
       // "sends a NOTIFICATION message with an Update error, sets the ConnectRetryTimer to zero, deletes
@@ -800,9 +777,7 @@ function established(b: Builder, e: FsmEvent): void {
       // connection, increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation
       // damping ..., and changes its state to Idle."
       b.send(e.notification ?? { code: 3, subcode: 0 }).stop('connectRetry');
-      b.do({ type: 'deleteRoutes' }, { type: 'releaseResources' }, { type: 'dropConnection' })
-        .incrementCounter()
-        .damp();
+      b.deleteRoutes().releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
     default:
       // "In response to any other event (Events 9, 12-13, 20-22), the local system: sends a
@@ -811,8 +786,8 @@ function established(b: Builder, e: FsmEvent): void {
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
       // RFC 6608 3: subcode 3, "Receive Unexpected Message in Established State".
-      b.send(FSM_ERROR_IN_ESTABLISHED).do({ type: 'deleteRoutes' }).stop('connectRetry');
-      b.do({ type: 'releaseResources' }, { type: 'dropConnection' }).incrementCounter().damp();
+      b.send(FSM_ERROR_IN_ESTABLISHED).deleteRoutes().stop('connectRetry');
+      b.releaseAndDrop().incrementCounter().damp();
       return b.to('Idle');
   }
 }
