@@ -222,7 +222,7 @@ class Builder {
   }
   /** "deletes all routes associated with this connection" */
   deleteRoutes(): this {
-    return this.deleteRoutes();
+    return this.do({ type: 'deleteRoutes' });
   }
   /** "increments the ConnectRetryCounter by 1" */
   incrementCounter(): this {
