@@ -2,11 +2,14 @@
 // file of their test_data, and Debian's `bgpdump -m` itself for every other MRT file of ../shared/data
 // (RouteViews full table and updates, RIS updates, pyasn cut heads, ryu picks).
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'zlib';
+import { gunzipSync } from 'node:zlib';
 import { requireTools, sharedPath } from '../helpers/env.js';
 import { bgpdumpStream, compareLineStreams, dumpToStream, dumpToString } from './lines.js';
+import { syntheticMrt } from './synthetic.js';
 
 describe('mrt dump: RIPE bgpdump regression expectations (test_data -> test_expect)', function () {
   this.timeout(60_000);
@@ -94,4 +97,45 @@ describe("mrt dump: identical to Debian's bgpdump -m on the shared MRT files", f
       }
     });
   }
+});
+
+describe('mrt dump: hand-built records for cases the captures lack (synthetic.ts)', function () {
+  this.timeout(30_000);
+  // As printed by Debian's bgpdump 1.6.2 for syntheticMrt() (checked again below when bgpdump is installed).
+  const EXPECTED = [
+    'BGP4MP_ET_LOCAL|1600000000.000123|W|2001:db8::1|64512|2001:db8:dead::/48',
+    'BGP4MP_ET_LOCAL|1600000000.000123|A|2001:db8::1|64512|2001:db8:beef::/48|64512 4200000001|IGP|2001:db8::1|0|42||NAG||',
+    'BGP4MP_ET_LOCAL|1600000000.000123|A|2001:db8::1|64512|2001:db8:f00::/40|64512 4200000001|IGP|2001:db8::1|0|42||NAG||',
+    'BGP4MP|1600000001|STATE|2001:db8::1|4200000001|6|1',
+    'BGP4MP_ET|1600000001.999999|STATE|192.0.2.7|65007|1|2',
+    'BGP4MP|1600000002|W|192.0.2.1|65001|10.9.0.0/16',
+    'BGP4MP|1600000002|A|192.0.2.1|65001|10.10.0.0/16|65001 4200000010 4200000011 65002 {65003,65004}|EGP|192.0.2.1|200|7|no-export no-advertise local-AS 65001:666|AG|4200000012 192.0.2.10|',
+    'BGP4MP|1600000002|A|192.0.2.1|65001|10.11.128.0/17|65001 4200000010 4200000011 65002 {65003,65004}|EGP|192.0.2.1|200|7|no-export no-advertise local-AS 65001:666|AG|4200000012 192.0.2.10|',
+    'BGP4MP|1600000003|A|192.0.2.1|65001|10.12.0.0/16|65001 23456|IGP|192.0.2.1|0|0||NAG|65009 192.0.2.9|',
+    'BGP4MP_LOCAL|1600000004|A|192.0.2.1|65001|10.13.0.0/16|(65100 65101) [65102,65103] 65001|IGP|192.0.2.1|0|0||NAG||',
+    'TABLE_DUMP|1600000005|B|192.0.2.1|65001|10.20.0.0/16|65001 65002|IGP|192.0.2.1|0|0||NAG||',
+    'TABLE_DUMP|1600000006|B|2001:db8::1|65001|2001:db8:30::/48|65001|IGP|2001:db8::1|0|0||NAG||',
+  ];
+  let dir: string;
+  let file: string;
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'xbgpd-mrt-syn-'));
+    file = join(dir, 'synthetic.mrt');
+    writeFileSync(file, syntheticMrt());
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the expected lines (ET, LOCAL, STATE_CHANGE_AS4, AS4_PATH merge, confederations, TABLE_DUMP v1)', async function () {
+    const { text, result } = await dumpToString(file);
+    expect(result.warning).to.equal(undefined);
+    expect(text.split('\n').slice(0, -1)).to.deep.equal(EXPECTED);
+  });
+
+  it("matches Debian's bgpdump -m on the same file", function () {
+    requireTools(this, 'bgpdump');
+    const text = execFileSync('bgpdump', ['-m', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    expect(text.split('\n').slice(0, -1)).to.deep.equal(EXPECTED);
+  });
 });
