@@ -28,8 +28,8 @@ const EMPTY = Buffer.alloc(0);
 abstract class TextSink implements RouteSink {
   // Lines are written straight into a byte buffer: no joined string to build and encode later, and the
   // block handed to the output stream is already bytes.
-  private buf = Buffer.allocUnsafe(BLOCK_SIZE);
-  private pos = 0;
+  protected buf = Buffer.allocUnsafe(BLOCK_SIZE);
+  protected pos = 0;
   lines = 0;
 
   protected add(line: string): void {
@@ -38,17 +38,9 @@ abstract class TextSink implements RouteSink {
     this.lines++;
   }
 
-  /** One line given as three flat pieces (no intermediate string). */
-  protected add3(a: string, b: string, c: string): void {
-    const n = a.length + b.length + c.length;
+  /** Make room for `n` more octets. */
+  protected room(n: number): void {
     if (this.pos + n > this.buf.length) this.grow(n);
-    const buf = this.buf;
-    let pos = this.pos;
-    pos += latin1Write.call(buf, a, pos);
-    pos += latin1Write.call(buf, b, pos);
-    pos += latin1Write.call(buf, c, pos);
-    this.pos = pos;
-    this.lines++;
   }
 
   private grow(n: number): void {
@@ -117,6 +109,42 @@ export class BgpdumpSink extends TextSink {
   private tailAttrs: AttrText | undefined;
   private tailNextHop: string | undefined;
   private tail = '';
+  // Where the current head and tail were last written in `buf` (start, length), so the next line sharing them
+  // copies octets instead of encoding the string again; -1 when not in the current buffer.
+  private headAt = -1;
+  private tailAt = -1;
+  private headIn: Buffer | undefined;
+  private tailIn: Buffer | undefined;
+
+  /** Write `s` (ASCII) at pos, or copy it from `at` in the current buffer when it was written there before. */
+  private piece(s: string, at: number, written: Buffer | undefined): number {
+    const buf = this.buf;
+    const start = this.pos;
+    const n = s.length;
+    if (written === buf && at >= 0) {
+      for (let i = 0; i < n; i++) buf[start + i] = buf[at + i]!;
+    } else if (n < 24) {
+      for (let i = 0; i < n; i++) buf[start + i] = s.charCodeAt(i);
+    } else {
+      latin1Write.call(buf, s, start);
+    }
+    this.pos = start + n;
+    return start;
+  }
+
+  /** One line: head, prefix (+ "|pathId"), tail; head and tail reuse earlier octets when unchanged. */
+  private line(head: string, prefix: string, pathId: number | undefined, tail: string): void {
+    const p = pathId === undefined ? prefix : prefix + '|' + pathId;
+    this.room(head.length + p.length + tail.length);
+    const headAt = this.piece(head, this.headAt, this.headIn);
+    this.headAt = headAt;
+    this.headIn = this.buf;
+    this.piece(p, -1, undefined);
+    const tailAt = this.piece(tail, this.tailAt, this.tailIn);
+    this.tailAt = tailAt;
+    this.tailIn = this.buf;
+    this.lines++;
+  }
 
   private headFor(source: string, time: string, kind: string, peer: string, peerAs: number): string {
     if (
@@ -132,6 +160,7 @@ export class BgpdumpSink extends TextSink {
       this.headPeer = peer;
       this.headPeerAs = peerAs;
       this.head = flatten(source + '|' + time + '|' + kind + '|' + peer + '|' + peerAs + '|');
+      this.headIn = undefined;
     }
     return this.head;
   }
@@ -153,12 +182,12 @@ export class BgpdumpSink extends TextSink {
       this.tailNextHop = nextHop;
       let tail = '|' + a.asPath + '|' + a.origin + '|';
       if (nextHop !== undefined) tail += nextHop + '|' + a.localPref + '|' + a.med + '|';
+      this.tailIn = undefined;
       this.tail = flatten(
         tail + a.communities + '|' + (a.atomicAggregate ? 'AG|' : 'NAG|') + a.aggregator + '|\n',
       );
     }
-    if (pathId === undefined) this.add3(head, prefix, this.tail);
-    else this.add3(head, prefix + '|' + pathId, this.tail);
+    this.line(head, prefix, pathId, this.tail);
   }
 
   withdraw(
@@ -170,7 +199,12 @@ export class BgpdumpSink extends TextSink {
     pathId: number | undefined,
   ): void {
     const head = this.headFor(source, time, 'W', peer, peerAs);
-    this.add3(head, prefix, pathId !== undefined ? '|' + pathId + '\n' : '\n');
+    if (this.tail !== '\n') {
+      this.tail = '\n';
+      this.tailAttrs = undefined;
+      this.tailIn = undefined;
+    }
+    this.line(head, prefix, pathId, '\n');
   }
 
   state(

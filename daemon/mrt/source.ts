@@ -123,15 +123,28 @@ async function readBzip2(
   let stoppedEarly = false;
   let delivered = 0;
   try {
+    // bzip2 writes 5000-octet pieces, so the pipe yields chunks of a few KiB: gather them into blocks of
+    // CHUNK_SIZE so framing and the per-chunk work downstream run a few times per MiB, not hundreds.
+    let pieces: Buffer[] = [];
+    let pending = 0;
+    const deliver = async (): Promise<boolean> => {
+      const block = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, pending);
+      pieces = [];
+      delivered += pending;
+      pending = 0;
+      const more = onChunk(block);
+      return typeof more === 'boolean' ? more : more;
+    };
     for await (const chunk of child.stdout!) {
-      delivered += (chunk as Buffer).length;
-      let more = onChunk(chunk as Buffer);
-      if (typeof more !== 'boolean') more = await more;
-      if (!more) {
+      pieces.push(chunk as Buffer);
+      pending += (chunk as Buffer).length;
+      if (pending < CHUNK_SIZE) continue;
+      if (!(await deliver())) {
         stoppedEarly = true;
         break;
       }
     }
+    if (!stoppedEarly && pending > 0 && !(await deliver())) stoppedEarly = true;
   } catch {
     // A read error on the pipe shows up again as a non-zero exit below.
   }
