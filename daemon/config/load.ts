@@ -340,6 +340,9 @@ function buildConfig(raw: RawConfig, report: Report): SpeakerConfig {
       delayOpenTime: p['delay-open-time'] ?? defaults.delayOpenTime,
       idleHoldTime: p['idle-hold-time'] ?? defaults.idleHoldTime,
       families: p.families ?? [version === 6 ? 'ipv6-unicast' : 'ipv4-unicast'],
+      nextHopSelf: false,
+      sendMed: false,
+      minRouteAdvertisementInterval: 0,
       capabilities: {
         fourOctetAs: caps['four-octet-as'] ?? true,
         routeRefresh: caps['route-refresh'] ?? true,
@@ -381,6 +384,9 @@ function buildConfig(raw: RawConfig, report: Report): SpeakerConfig {
     listen,
     peers,
     originate,
+    policies: {},
+    ebgpRequiresPolicy: false,
+    decision: { alwaysCompareMed: false, deterministicMed: false },
     plugins: (raw.plugins ?? []).map((p) => ({ ...p })),
   };
   if (raw.admin) {

@@ -58,6 +58,84 @@ export interface PeerConfig {
   nextHopIpv4?: string;
   nextHopIpv6?: string;
   capabilities: CapabilityConfig;
+  /** Set NEXT_HOP to our address on routes sent to this peer. Always done towards eBGP peers
+   *  (RFC 4271 5.1.3); default false for iBGP peers. YAML `next-hop-self`. */
+  nextHopSelf: boolean;
+  /** Pass MULTI_EXIT_DISC on to this eBGP peer (RFC 4271 5.1.4 says not to by default). YAML `send-med`. */
+  sendMed: boolean;
+  /** Minimum seconds between two UPDATEs for the same prefix to this peer (RFC 4271 9.2.1.1); 0 = off.
+   *  YAML `min-route-advertisement-interval`, default 0. */
+  minRouteAdvertisementInterval: number;
+  /** Import policy (Adj-RIB-In pre -> post). undefined = no policy configured (accept all, unless
+   *  `ebgp-requires-policy` applies). YAML `import`: a policy name from `policies` or an inline rule list. */
+  importPolicy?: PolicyRule[];
+  /** Export policy (Loc-RIB -> Adj-RIB-Out). Same forms as importPolicy. YAML `export`. */
+  exportPolicy?: PolicyRule[];
+}
+
+// ===== native policy (YAML `policies`, peer `import` / `export`) =====
+// A policy is an ordered list of rules. A rule whose `match` holds applies its `set` actions, then
+// its `action`: 'accept' or 'reject' end the evaluation; without `action` evaluation continues with
+// the next rule. A route that reaches the end of the list is accepted.
+
+export interface PrefixMatch {
+  /** Normalised prefix text ("10.0.0.0/8"). */
+  prefix: string;
+  family: Family;
+  /** Address bytes (4 or 16) and length of `prefix`. */
+  address: Uint8Array;
+  length: number;
+  /** Route prefix length must lie in [ge, le]; both default to `length` (exact match). */
+  ge: number;
+  le: number;
+}
+
+export interface PolicyMatch {
+  /** Any of these prefixes (OR). */
+  prefix?: PrefixMatch[];
+  asPath?: {
+    /** The AS path contains every one of these ASNs. */
+    contains?: number[];
+    /** The origin AS (last ASN of the path) is one of these. */
+    origin?: number[];
+    /** JavaScript regular expression on the path as text: ASNs separated by single spaces, AS_SET
+     *  members in braces ("65001 65002 {65003,65004}"). */
+    regex?: string;
+    /** Path length (RFC 4271 9.1.2.2 counting: an AS_SET counts 1) is at most / at least. */
+    lengthLe?: number;
+    lengthGe?: number;
+  };
+  /** Any of these RFC 1997 communities, as [asn, value] (OR). YAML "65000:100" or well-known names. */
+  community?: [number, number][];
+  /** Any of these RFC 8092 large communities [global, local1, local2] (OR). YAML "1:2:3". */
+  largeCommunity?: [number, number, number][];
+  /** NEXT_HOP (or MP_REACH next hop) equal to one of these addresses or inside one of these prefixes. */
+  nextHop?: PrefixMatch[];
+}
+
+export interface PolicySet {
+  localPref?: number;
+  med?: number;
+  /** Prepend our AS (or `asn`) `count` times. */
+  prepend?: { asn?: number; count: number };
+  community?: { add?: [number, number][]; remove?: [number, number][] };
+  largeCommunity?: { add?: [number, number, number][]; remove?: [number, number, number][] };
+}
+
+export interface PolicyRule {
+  /** For messages and the admin API. YAML `name`, optional. */
+  name?: string;
+  /** All conditions must hold (AND); an absent `match` always holds. */
+  match?: PolicyMatch;
+  set?: PolicySet;
+  action?: 'accept' | 'reject';
+}
+
+export interface DecisionConfig {
+  /** Compare MED between routes from different neighbouring ASes too. YAML `always-compare-med`. */
+  alwaysCompareMed: boolean;
+  /** Group routes by neighbouring AS before comparing MED (order-independent result). YAML `deterministic-med`. */
+  deterministicMed: boolean;
 }
 
 export interface OriginatedPrefix {
@@ -82,6 +160,14 @@ export interface SpeakerConfig {
   admin?: AdminConfig;
   peers: PeerConfig[];
   originate: OriginatedPrefix[];
+  /** TABLE_DUMP_V2 file whose routes we originate (YAML `originate-mrt`, path relative to the config file). */
+  originateMrt?: string;
+  /** Named policies (YAML `policies`: name -> rule list), already resolved into peers' import/export. */
+  policies: Record<string, PolicyRule[]>;
+  /** RFC 8212: with no import (export) policy configured, eBGP routes are not accepted (sent).
+   *  YAML `ebgp-requires-policy`, default false. */
+  ebgpRequiresPolicy: boolean;
+  decision: DecisionConfig;
   plugins: PluginConfig[];
 }
 
