@@ -54,3 +54,6 @@ export const MRT_ET_EXTRA_LENGTH = 4;
  * in practice; a bigger Length means a corrupt file, and buffering it would hold the rest of the input in memory.
  */
 export const MRT_MAX_RECORD_LENGTH = 64 * 1024 * 1024;
+
+/** Decompressed input is handed to the framer in blocks of about this size. */
+export const CHUNK_SIZE = 256 * 1024;

@@ -255,6 +255,22 @@ describe('mrt writer', function () {
     }
   });
 
+  it('reads bzip2 without the bzip2 program, through the JavaScript decoder', async function () {
+    requireTools(this, 'bzip2');
+    const path = join(dir, 'fallback.mrt.bz2');
+    writeFileSync(path, execFileSync('bzip2', ['-c'], { input: Buffer.concat(records()) }));
+    const savedPath = process.env.PATH;
+    process.env.PATH = join(dir, 'no-such-bin');
+    try {
+      const { text, result } = await dumpToString(path);
+      expect(result.warning).to.equal(undefined);
+      expect(result.compression).to.equal('bzip2');
+      expect(text).to.equal(EXPECTED_LINES.join('\n') + '\n');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
+
   it("is read by Debian's bgpdump -m with the expected lines", function () {
     requireTools(this, 'bgpdump');
     const path = join(dir, 'rib-bgpdump.mrt');
