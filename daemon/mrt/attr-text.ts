@@ -33,6 +33,7 @@ export interface AttrText {
 
 export const BIT_MP_REACH = 1 << 13;
 export const BIT_MP_UNREACH = 1 << 14;
+const BIT_ATOMIC_AGGREGATE = 1 << 5;
 const NO_ADDRESS = '255.255.255.255';
 const AS_TRANS = 23456;
 /** bgpdump builds AS paths in an 8000-octet buffer and stops with "..." past 7900. */
@@ -133,7 +134,8 @@ export function attrText(attrs: readonly PathAttribute[], asn4: boolean): AttrTe
     localPref,
     med,
     communities,
-    atomicAggregate,
+    // Presence decides, as in bgpdump: an ATOMIC_AGGREGATE the codec rejected (wrong flags or length) still counts.
+    atomicAggregate: atomicAggregate || (present & BIT_ATOMIC_AGGREGATE) !== 0,
     // bgpdump prints the aggregator unless its address is INADDR_NONE (which also marks "absent").
     aggregator:
       aggregatorAddress !== 0xffffffff ? `${aggregatorAs >>> 0} ${ipv4FromU32(aggregatorAddress)}` : '',

@@ -100,12 +100,17 @@ export async function readBzip2(
     queue.push(m);
     wake?.();
   });
+  let exited = false;
   worker.on('error', (err) => {
     workerError = err;
     wake?.();
   });
+  worker.on('exit', () => {
+    exited = true;
+    wake?.();
+  });
   const next = async (): Promise<WorkerMessage | undefined> => {
-    while (queue.length === 0 && !workerError) await new Promise<void>((r) => (wake = r));
+    while (queue.length === 0 && !workerError && !exited) await new Promise<void>((r) => (wake = r));
     wake = undefined;
     return queue.shift();
   };

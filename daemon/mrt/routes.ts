@@ -1,6 +1,6 @@
 // Walks decoded MRT records route by route, in the order and with the choices `bgpdump -m` makes, and hands
-// each route, withdrawal and state change to a RouteSink (bgpdump text or JSON lines, see bgpdump-sink.ts and
-// json-sink.ts). The rules followed (from bgpdump's documented output; tests compare with bgpdump itself):
+// each route, withdrawal and state change to a RouteSink (bgpdump text or JSON lines, see sinks.ts). The rules
+// (as bgpdump prints; test/mrt compares with bgpdump itself):
 // - TABLE_DUMP_V2: one "B" line per RIB entry; the next hop is the MP_REACH_NLRI one (IPv6 first, then IPv4),
 //   else NEXT_HOP. RIB_GENERIC and multicast RIBs print nothing.
 // - BGP4MP UPDATE: withdrawals first (withdrawn routes, then MP_UNREACH_NLRI), then announcements (NLRI, then
