@@ -6,8 +6,8 @@
 // Each issue names the key path in the file (`peers[1].hold-time`) and its line. Nothing here touches
 // the running daemon: a caller applies a config only when `ok` is true, so bad config changes nothing.
 import { readFile } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, existsSync, accessSync, statSync, constants as fsConstants } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isSeq, isNode, type Document } from 'yaml';
@@ -20,8 +20,10 @@ import {
   type ListenConfig,
   type OriginatedPrefix,
   type PeerConfig,
+  type PolicyRule,
   type SpeakerConfig,
 } from './types.js';
+import { parsePolicyRules, type RawRule } from './policy.js';
 
 export interface ConfigIssue {
   code: typeof errorCodes.ERR_CFG_READ | typeof errorCodes.ERR_CFG_YAML | typeof errorCodes.ERR_CFG_INVALID;
@@ -51,11 +53,17 @@ export async function loadConfigFile(file: string): Promise<ConfigResult> {
       issues: [{ code: errorCodes.ERR_CFG_READ, path: '', message: `cannot read: ${reason}` }],
     };
   }
-  return parseConfig(text);
+  return parseConfig(text, { baseDir: dirname(resolve(file)) });
+}
+
+export interface ParseOptions {
+  /** Directory that relative paths in the file (`originate-mrt`) are resolved against; default the
+   *  current directory. loadConfigFile passes the config file's directory. */
+  baseDir?: string;
 }
 
 /** Validate configuration text. Never throws. */
-export function parseConfig(text: string): ConfigResult {
+export function parseConfig(text: string, options: ParseOptions = {}): ConfigResult {
   // ===== 1. YAML syntax =====
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
@@ -90,7 +98,7 @@ export function parseConfig(text: string): ConfigResult {
       line: lineOf(segments),
     });
   };
-  const config = buildConfig(raw as RawConfig, report);
+  const config = buildConfig(raw as RawConfig, report, options.baseDir ?? process.cwd());
   if (issues.length > 0) return { ok: false, issues: issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
   return { ok: true, config };
 }
@@ -141,8 +149,7 @@ function schemaIssues(errors: ErrorObject[]): SchemaIssue[] {
     if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
       return !errors.some((o) => o !== e && isUnder(o.instancePath, e.instancePath) && !isBranchNoise(o, e));
     }
-    const choice = choiceFailures.find((c) => isUnder(e.instancePath, c.instancePath) && e !== c);
-    return !(choice && isBranchNoise(e, choice));
+    return !choiceFailures.some((c) => c !== e && isUnder(e.instancePath, c.instancePath) && isBranchNoise(e, c));
   });
   const seen = new Set<string>();
   const out: SchemaIssue[] = [];
@@ -254,6 +261,11 @@ interface RawPeer {
   families?: Family[];
   'next-hop-ipv4'?: string;
   'next-hop-ipv6'?: string;
+  'next-hop-self'?: boolean;
+  'send-med'?: boolean;
+  'min-route-advertisement-interval'?: number;
+  import?: string | RawRule[];
+  export?: string | RawRule[];
   capabilities?: {
     'four-octet-as'?: boolean;
     'route-refresh'?: boolean;
@@ -272,12 +284,16 @@ interface RawConfig {
   admin?: { address: string; port: number; token?: string };
   peers?: RawPeer[];
   originate?: { prefix: string }[];
+  'originate-mrt'?: string;
+  policies?: Record<string, RawRule[]>;
+  'ebgp-requires-policy'?: boolean;
+  decision?: { 'always-compare-med'?: boolean; 'deterministic-med'?: boolean };
   plugins?: { name: string; path?: string }[];
 }
 
 type Report = (segments: (string | number)[], message: string) => void;
 
-function buildConfig(raw: RawConfig, report: Report): SpeakerConfig {
+function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerConfig {
   // RFC 4271 4.2: "BGP Identifier: ... set to an IP address assigned to that BGP speaker"; RFC 6286
   // relaxes it to any non-zero 4-octet value, which we still write as dotted quad.
   if (isIP(raw['router-id']) !== 4) report(['router-id'], 'must be an IPv4 address (dotted quad)');
@@ -299,6 +315,31 @@ function buildConfig(raw: RawConfig, report: Report): SpeakerConfig {
 
   if (raw.admin && isIP(raw.admin.address) === 0)
     report(['admin', 'address'], 'must be an IPv4 or IPv6 address');
+
+  // Named policies first: peers refer to them by name.
+  const policies: Record<string, PolicyRule[]> = {};
+  for (const [name, rules] of Object.entries(raw.policies ?? {})) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name))
+      report(['policies', name], 'policy name must be letters, digits, _ and - only');
+    policies[name] = parsePolicyRules(rules, ['policies', name], report);
+  }
+  /** A peer's `import` / `export`: a policy name (resolved to that policy's rule list) or an inline list. */
+  const policyOf = (
+    value: string | RawRule[] | undefined,
+    at: (string | number)[],
+  ): PolicyRule[] | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') return parsePolicyRules(value, at, report);
+    const named = Object.hasOwn(policies, value) ? policies[value] : undefined;
+    if (named === undefined) {
+      const known = Object.keys(policies);
+      report(
+        at,
+        `unknown policy '${value}' (${known.length === 0 ? 'no policies are defined' : `policies: ${known.join(', ')}`})`,
+      );
+    }
+    return named;
+  };
 
   const names = new Map<string, number>();
   const addresses = new Map<string, number>();
@@ -340,9 +381,9 @@ function buildConfig(raw: RawConfig, report: Report): SpeakerConfig {
       delayOpenTime: p['delay-open-time'] ?? defaults.delayOpenTime,
       idleHoldTime: p['idle-hold-time'] ?? defaults.idleHoldTime,
       families: p.families ?? [version === 6 ? 'ipv6-unicast' : 'ipv4-unicast'],
-      nextHopSelf: false,
-      sendMed: false,
-      minRouteAdvertisementInterval: 0,
+      nextHopSelf: p['next-hop-self'] ?? false,
+      sendMed: p['send-med'] ?? false,
+      minRouteAdvertisementInterval: p['min-route-advertisement-interval'] ?? 0,
       capabilities: {
         fourOctetAs: caps['four-octet-as'] ?? true,
         routeRefresh: caps['route-refresh'] ?? true,
@@ -363,6 +404,10 @@ function buildConfig(raw: RawConfig, report: Report): SpeakerConfig {
     if (p.multihop !== undefined) peer.multihop = p.multihop;
     if (p['next-hop-ipv4'] !== undefined) peer.nextHopIpv4 = p['next-hop-ipv4'];
     if (p['next-hop-ipv6'] !== undefined) peer.nextHopIpv6 = p['next-hop-ipv6'];
+    const importPolicy = policyOf(p.import, at('import'));
+    const exportPolicy = policyOf(p.export, at('export'));
+    if (importPolicy !== undefined) peer.importPolicy = importPolicy;
+    if (exportPolicy !== undefined) peer.exportPolicy = exportPolicy;
     // RFC 6793 9: a speaker without the capability cannot peer with a 4-octet-only AS number.
     if (!peer.capabilities.fourOctetAs && (p.asn > 0xffff || raw.asn > 0xffff)) {
       report(at('capabilities', 'four-octet-as'), 'must be true when either AS number is above 65535');
@@ -384,16 +429,42 @@ function buildConfig(raw: RawConfig, report: Report): SpeakerConfig {
     listen,
     peers,
     originate,
-    policies: {},
-    ebgpRequiresPolicy: false,
-    decision: { alwaysCompareMed: false, deterministicMed: false },
+    policies,
+    ebgpRequiresPolicy: raw['ebgp-requires-policy'] ?? false,
+    decision: {
+      alwaysCompareMed: raw.decision?.['always-compare-med'] ?? false,
+      deterministicMed: raw.decision?.['deterministic-med'] ?? false,
+    },
     plugins: (raw.plugins ?? []).map((p) => ({ ...p })),
   };
+  if (raw['originate-mrt'] !== undefined) {
+    const file = resolve(baseDir, raw['originate-mrt']);
+    const problem = unreadableFile(file);
+    if (problem !== undefined) {
+      report(
+        ['originate-mrt'],
+        `'${raw['originate-mrt']}': ${problem} (a relative path is from the config file's directory)`,
+      );
+    }
+    config.originateMrt = file;
+  }
   if (raw.admin) {
     config.admin = { address: raw.admin.address, port: raw.admin.port };
     if (raw.admin.token !== undefined) config.admin.token = raw.admin.token;
   }
   return config;
+}
+
+/** Why `file` cannot be read as a regular file, or undefined when it can. */
+function unreadableFile(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile()) return 'not a regular file';
+    accessSync(file, fsConstants.R_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : String(code ?? err);
+  }
 }
 
 /** Parse "10.0.0.0/24" or "2001:db8::/32"; a string is the reason it is not a prefix. */
