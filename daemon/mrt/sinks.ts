@@ -122,7 +122,8 @@ export class BgpdumpSink extends TextSink {
     const start = this.pos;
     const n = s.length;
     if (written === buf && at >= 0) {
-      for (let i = 0; i < n; i++) buf[start + i] = buf[at + i]!;
+      if (n < 16) for (let i = 0; i < n; i++) buf[start + i] = buf[at + i]!;
+      else buf.copyWithin(start, at, at + n);
     } else if (n < 24) {
       for (let i = 0; i < n; i++) buf[start + i] = s.charCodeAt(i);
     } else {
