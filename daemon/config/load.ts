@@ -254,6 +254,7 @@ interface RawPeer {
   passive?: boolean;
   shutdown?: boolean;
   multihop?: number;
+  'ttl-security'?: boolean;
   'hold-time'?: number;
   'connect-retry-time'?: number;
   'delay-open-time'?: number;
@@ -376,6 +377,7 @@ function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerCo
       port: p.port ?? defaults.port,
       passive: p.passive ?? false,
       shutdown: p.shutdown ?? false,
+      ttlSecurity: p['ttl-security'] ?? false,
       holdTime: p['hold-time'] ?? defaults.holdTime,
       connectRetryTime: p['connect-retry-time'] ?? defaults.connectRetryTime,
       delayOpenTime: p['delay-open-time'] ?? defaults.delayOpenTime,

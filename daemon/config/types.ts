@@ -45,8 +45,12 @@ export interface PeerConfig {
   passive: boolean;
   /** Configured but administratively down (no connection either way). */
   shutdown: boolean;
-  /** eBGP multihop TTL; undefined means directly connected (see README: Node cannot set TTL). */
+  /** eBGP multihop: the TTL we send with (and the hop count for ttl-security); undefined means
+   *  directly connected (eBGP TTL 1). See daemon/session/transport.ts `ttlSettingsFor`. */
   multihop?: number;
+  /** RFC 5082 GTSM: send TTL 255 and drop packets whose TTL is below 256 - hops (hops = multihop or 1).
+   *  YAML `ttl-security`, default false. */
+  ttlSecurity: boolean;
   /** Proposed hold time in seconds (0 = no keepalives); the session uses min(ours, theirs). */
   holdTime: number;
   connectRetryTime: number;
