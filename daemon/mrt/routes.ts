@@ -99,6 +99,7 @@ export class RouteWalker {
   private rib(rec: RibRecord): void {
     const source = rec.addPath ? 'TABLE_DUMP2_AP' : 'TABLE_DUMP2';
     const time = String(rec.timestamp);
+    const safi = rec.multicast ? 2 : 1;
     const prefix = rec.prefix + '/' + rec.prefixLength;
     for (const e of rec.entries) {
       const peer = this.peers[e.peerIndex];
@@ -107,7 +108,7 @@ export class RouteWalker {
         continue;
       }
       // RFC 6396 §4.3.4: "the AS_PATH attribute ... MUST be encoded as 4-byte AS numbers".
-      const attrs = attrText(decodeAttributeList(e.attributes, true, true), true);
+      const attrs = attrText(decodeAttributeList(e.attributes, true, true, rec.addPath, rec.afi, safi), true);
       let nextHop = attrs.nextHop;
       if (attrs.present & BIT_MP_REACH && attrs.mpReach) {
         const mp = attrs.mpReach;
