@@ -1,0 +1,181 @@
+// `set` actions of native policy rules, compiled once into attribute-list transforms. Each transform returns
+// the SAME list object when it changes nothing (the RIB interns attribute sets by identity), and otherwise a
+// new list built with the daemon/wire builders, attributes kept in ascending type-code order.
+// Attribute objects that do not depend on the route (LOCAL_PREF, MED) are built once at compile time.
+import {
+  AsPathSegmentType,
+  AttrType,
+  makeAsPath,
+  makeCommunities,
+  makeLargeCommunities,
+  makeLocalPref,
+  makeMed,
+  type AsPathSegment,
+  type PathAttribute,
+} from '../wire/index.js';
+import type { PolicySet } from '../config/types.js';
+import type { PolicyContext } from './index.js';
+import { communitiesOf, largeCommunitiesOf, pathSegments } from './match.js';
+
+export type Transform = (attrs: readonly PathAttribute[]) => readonly PathAttribute[];
+
+/** The `set` of a rule as one transform, or undefined when it sets nothing. */
+export function compileSet(set: PolicySet | undefined, ctx: PolicyContext): Transform | undefined {
+  if (set === undefined) return undefined;
+  const steps: Transform[] = [];
+  if (set.localPref !== undefined) steps.push(setLocalPref(set.localPref));
+  if (set.med !== undefined) steps.push(setMed(set.med));
+  if (set.prepend !== undefined) steps.push(prepend(set.prepend.asn ?? ctx.localAs, set.prepend.count));
+  const c = set.community;
+  if (c !== undefined && (c.add?.length || c.remove?.length)) {
+    const words = (list: [number, number][] | undefined): number[] =>
+      (list ?? []).map(([asn, value]) => ((asn << 16) | value) >>> 0);
+    steps.push(editCommunities(words(c.add), words(c.remove)));
+  }
+  const l = set.largeCommunity;
+  if (l !== undefined && (l.add?.length || l.remove?.length)) {
+    steps.push(editLargeCommunities(l.add ?? [], l.remove ?? []));
+  }
+  if (steps.length === 0) return undefined;
+  if (steps.length === 1) return steps[0];
+  return (attrs) => {
+    let out = attrs;
+    for (let i = 0; i < steps.length; i++) out = steps[i]!(out);
+    return out;
+  };
+}
+
+/** A new list with `attr` replacing the attribute of its type code, or inserted in type-code order.
+ *  RFC 4271 5: "The sender of an UPDATE message SHOULD order path attributes within the UPDATE message
+ *  in ascending order of attribute type." */
+export function withAttributeInOrder(attrs: readonly PathAttribute[], attr: PathAttribute): PathAttribute[] {
+  const out = attrs.slice();
+  let i = 0;
+  while (i < out.length && out[i]!.code < attr.code) i++;
+  if (i < out.length && out[i]!.code === attr.code) out[i] = attr;
+  else out.splice(i, 0, attr);
+  return out;
+}
+
+function withoutCode(attrs: readonly PathAttribute[], code: number): PathAttribute[] {
+  return attrs.filter((a) => a.code !== code);
+}
+
+// ===== LOCAL_PREF, MED =====
+
+function setLocalPref(value: number): Transform {
+  const attr = makeLocalPref(value);
+  return (attrs) => {
+    for (const a of attrs)
+      if (a.type === 'local-pref')
+        return a.localPref === attr.localPref ? attrs : withAttributeInOrder(attrs, attr);
+    return withAttributeInOrder(attrs, attr);
+  };
+}
+
+function setMed(value: number): Transform {
+  const attr = makeMed(value);
+  return (attrs) => {
+    for (const a of attrs)
+      if (a.type === 'med') return a.med === attr.med ? attrs : withAttributeInOrder(attrs, attr);
+    return withAttributeInOrder(attrs, attr);
+  };
+}
+
+// ===== AS_PATH prepend =====
+
+/** RFC 4271 4.3: a segment holds at most 255 ASes (its length is one octet). */
+const maxSegmentLength = 255;
+
+/**
+ * Prepend `asn` `count` times. RFC 4271 5.1.2 b) (the same operation a speaker does on eBGP export):
+ * "if the first path segment of the AS_PATH is of type AS_SEQUENCE, the local system prepends its own AS
+ * number as the last element of the sequence (put it in the leftmost position with respect to the
+ * position of octets in the protocol message). If the act of prepending will cause an overflow in the
+ * AS_PATH segment (i.e., more than 255 ASes), it SHOULD prepend a new segment of type AS_SEQUENCE and
+ * prepend its own AS number to this new segment." A path that starts with another segment type (or is
+ * empty) gets a new AS_SEQUENCE in front. The result is a 4-octet AS_PATH (as the RIB holds them); a
+ * 2-octet AS_PATH with AS4_PATH is first reconstructed, and the AS4_PATH dropped.
+ */
+function prepend(asn: number, count: number): Transform {
+  const added = new Array<number>(count).fill(asn >>> 0);
+  return (attrs) => {
+    const segments = pathSegments(attrs);
+    const first = segments[0];
+    let next: AsPathSegment[];
+    if (
+      first !== undefined &&
+      first.type === AsPathSegmentType.Sequence &&
+      first.asns.length + count <= maxSegmentLength
+    ) {
+      next = segments.slice();
+      next[0] = { type: AsPathSegmentType.Sequence, asns: added.concat(first.asns) };
+    } else {
+      next = [{ type: AsPathSegmentType.Sequence, asns: added.slice() }, ...segments];
+    }
+    const withPath = withAttributeInOrder(attrs, makeAsPath(next, true));
+    return withPath.some((a) => a.code === AttrType.As4Path)
+      ? withoutCode(withPath, AttrType.As4Path)
+      : withPath;
+  };
+}
+
+// ===== communities =====
+
+/**
+ * Remove, then add: the result keeps the present order, appends added values that are missing, and holds
+ * no duplicates. A value both added and removed is added (kept). An empty result drops the attribute.
+ */
+function editCommunities(add: number[], remove: number[]): Transform {
+  const adds = [...new Set(add)];
+  const removes = new Set(remove.filter((v) => !adds.includes(v)));
+  return (attrs) => {
+    const values = communitiesOf(attrs) ?? new Uint32Array(0);
+    let changed = false;
+    for (let i = 0; i < values.length && !changed; i++) changed = removes.has(values[i]!);
+    for (let i = 0; i < adds.length && !changed; i++) changed = !values.includes(adds[i]!);
+    if (!changed) return attrs;
+    const out: number[] = [];
+    for (const v of values) if (!removes.has(v) && !out.includes(v)) out.push(v);
+    for (const v of adds) if (!out.includes(v)) out.push(v);
+    return out.length === 0
+      ? withoutCode(attrs, AttrType.Communities)
+      : withAttributeInOrder(attrs, makeCommunities(out));
+  };
+}
+
+/** The same for RFC 8092 large communities (3 words each). */
+function editLargeCommunities(
+  add: [number, number, number][],
+  remove: [number, number, number][],
+): Transform {
+  const key = (a: number, b: number, c: number): string => `${a}:${b}:${c}`;
+  const adds = new Map(add.map((t) => [key(...t), t]));
+  const removes = new Set(remove.map((t) => key(...t)).filter((k) => !adds.has(k)));
+  const addList = [...adds.values()];
+  const has = (values: Uint32Array, [a, b, c]: [number, number, number]): boolean => {
+    for (let i = 0; i + 2 < values.length; i += 3)
+      if (values[i] === a && values[i + 1] === b && values[i + 2] === c) return true;
+    return false;
+  };
+  return (attrs) => {
+    const values = largeCommunitiesOf(attrs) ?? new Uint32Array(0);
+    let changed = false;
+    for (let i = 0; i + 2 < values.length && !changed; i += 3)
+      changed = removes.has(key(values[i]!, values[i + 1]!, values[i + 2]!));
+    for (let i = 0; i < addList.length && !changed; i++) changed = !has(values, addList[i]!);
+    if (!changed) return attrs;
+    const seen = new Set<string>();
+    const out: number[] = [];
+    for (let i = 0; i + 2 < values.length; i += 3) {
+      const k = key(values[i]!, values[i + 1]!, values[i + 2]!);
+      if (removes.has(k) || seen.has(k)) continue;
+      seen.add(k);
+      out.push(values[i]!, values[i + 1]!, values[i + 2]!);
+    }
+    for (const [k, t] of adds) if (!seen.has(k)) out.push(...t);
+    return out.length === 0
+      ? withoutCode(attrs, AttrType.LargeCommunity)
+      : withAttributeInOrder(attrs, makeLargeCommunities(out));
+  };
+}
