@@ -15,7 +15,14 @@ import {
   type NotificationSpec,
 } from './fsm.js';
 import type { Clock, TimerHandle } from './clock.js';
-import type { Transport, TransportSink, DialHandle } from './transport.js';
+import {
+  ttlErrorCodes,
+  ttlSettingsFor,
+  type Transport,
+  type TransportSink,
+  type DialHandle,
+} from './transport.js';
+import type { PeerConfig } from '../config/types.js';
 import type { Negotiated, OpenSummary } from './negotiate.js';
 import type { Logger } from '../log.js';
 import type { HeaderError } from '../wire/index.js';
@@ -32,6 +39,8 @@ export const LARGE_HOLD_TIME_S = 240;
 /** What a Connection needs from its Session. */
 export interface ConnectionHost {
   readonly log: Logger;
+  /** The peer's configuration (TTL: its AS, `multihop`, `ttl-security`). */
+  readonly peer: Pick<PeerConfig, 'asn' | 'multihop' | 'ttlSecurity'>;
   readonly clock: Clock;
   readonly fsmOptions: FsmOptions;
   /** Seconds for timers that do not depend on negotiation. */
@@ -56,6 +65,13 @@ export interface ConnectionHost {
 }
 
 let nextConnectionId = 1;
+/** The missing-addon warning is logged once per process, not per connection. */
+let ttlUnavailableLogged = false;
+
+/** Our AS number as the OPEN we send carries it (the 4-octet AS capability holds the real one). */
+function localAsnOf(open: OpenSummary): number {
+  return open.capabilities.fourOctetAs ?? open.myAs;
+}
 
 export class Connection implements TransportSink {
   readonly id = nextConnectionId++;
@@ -111,6 +127,31 @@ export class Connection implements TransportSink {
     this.transport = transport;
     this.direction = transport.direction;
     transport.attach(this);
+    this.applyTtl(transport);
+  }
+
+  /** TTL 1 for direct eBGP, `multihop`, GTSM (transport.ts `ttlSettingsFor`), before our OPEN goes out.
+   *  Failure is a warning: the connection continues with the system default TTL. */
+  private applyTtl(transport: Transport): void {
+    const settings = ttlSettingsFor(this.host.peer, localAsnOf(this.host.openToSend()));
+    if (!settings) return;
+    const failure = transport.applyTtl(settings);
+    if (!failure) return;
+    if (failure.reason === 'unavailable') {
+      if (ttlUnavailableLogged) return;
+      ttlUnavailableLogged = true;
+    }
+    this.host.log.warn(
+      {
+        code: ttlErrorCodes[failure.reason],
+        ttl: settings.ttl,
+        minTtl: settings.minTtl,
+        detail: failure.detail,
+      },
+      failure.reason === 'unavailable'
+        ? 'no TTL control (native addon missing): sessions use the system default TTL'
+        : 'cannot set the connection TTL',
+    );
   }
 
   // TransportSink: socket input.

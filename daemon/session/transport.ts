@@ -4,12 +4,26 @@
 // are always written at once; UPDATE producers ask `canSendUpdates` and wait for `writable()` when the
 // socket's buffer is over its high-water mark, so a slow peer never makes us buffer without bound.
 //
-// TTL: Node.js has no public API to set IP_TTL / IPV6_UNICAST_HOPS on a TCP socket, so TTL 1 for
-// directly connected eBGP (and GTSM) is not applied; sockets use the system default TTL (64 on
-// Linux), which also covers `multihop`. See daemon/session/README.md.
+// TTL: Node.js has no API for IP_TTL / IPV6_UNICAST_HOPS / IP_MINTTL on a TCP socket; the native addon
+// (daemon/native/sockopt.ts) sets them on the socket's descriptor. `ttlSettingsFor` is the policy (direct
+// eBGP TTL 1, `multihop` N, GTSM), `Transport.applyTtl` applies it to a connected socket. Outgoing
+// connections get it right after connect() is issued, so the SYN itself still leaves with the system
+// default TTL; everything after the handshake (OPEN first) carries the configured TTL. Listeners send
+// their SYN-ACKs with TTL 255, as GTSM peers require (FRR does the same).
 import net from 'node:net';
 import { MessageFramer } from '../wire/index.js';
 import type { HeaderError } from '../wire/index.js';
+import type { PeerConfig } from '../config/types.js';
+import {
+  errnoName,
+  getMinTtl,
+  getTtl,
+  setMinTtl,
+  setTtl,
+  socketFd,
+  sockoptAvailable,
+} from '../native/sockopt.js';
+import type { IpFamily } from '../native/sockopt.js';
 
 export interface TransportSink {
   /** One whole BGP message (header included); `type` is the header's type octet. */
@@ -26,6 +40,67 @@ export interface TransportSink {
 export function plainAddress(address: string | undefined): string {
   if (!address) return '';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+// ===== TTL policy =====
+
+/** What the socket of one peer's connections is set to. */
+export interface TtlSettings {
+  /** TTL / hop limit of the packets we send, 1..255. */
+  ttl: number;
+  /** GTSM: the smallest TTL accepted from the peer (IP_MINTTL / IPV6_MINHOPCOUNT); absent = no check. */
+  minTtl?: number;
+}
+
+/** Largest IPv4 TTL / IPv6 hop limit. */
+export const MAX_TTL = 255;
+
+/**
+ * The TTL settings for a peer, or undefined to leave the system default (iBGP without GTSM).
+ * - `ttl-security` (RFC 5082 GTSM), section 3: "Set the outbound TTL for the protocol connection to
+ *   255", and drop what arrives with a TTL below 256 - hops, hops being the distance to the peer:
+ *   `multihop` or 1 for a directly connected peer, whose packets must then arrive with 255 (FRR's
+ *   `ttl-security hops N` counts the same way).
+ * - eBGP without `multihop`: TTL 1, so the session only comes up with a directly connected peer. RFC
+ *   4271 has no such rule; it is what BIRD and FRR do for direct eBGP.
+ * - eBGP with `multihop: N`: TTL N.
+ * - iBGP: the system default (64 on Linux), unless `multihop` is set explicitly.
+ */
+export function ttlSettingsFor(
+  peer: Pick<PeerConfig, 'asn' | 'multihop' | 'ttlSecurity'>,
+  localAsn: number,
+): TtlSettings | undefined {
+  if (peer.ttlSecurity) return { ttl: MAX_TTL, minTtl: MAX_TTL + 1 - (peer.multihop ?? 1) };
+  if (peer.multihop !== undefined) return { ttl: peer.multihop };
+  if (peer.asn === localAsn) return undefined;
+  return { ttl: 1 };
+}
+
+/** Why TTL settings could not be applied: the addon is missing, or a setsockopt failed (errno text). */
+export type TtlFailure = { reason: 'unavailable'; detail: string } | { reason: 'setsockopt'; detail: string };
+
+/** Stable codes of the TTL warnings logged by the session (log field `code`). */
+export const ttlErrorCodes = {
+  /** The native addon is not built: no TTL control in this process (logged once). */
+  unavailable: 'ERR_BGP_TTL_UNAVAILABLE',
+  /** setsockopt failed on one connection; it continues with the system default. */
+  setsockopt: 'ERR_BGP_TTL',
+} as const;
+
+/** The socket's address family for socket options: 6 for AF_INET6 sockets, IPv4-mapped peers included. */
+function socketFamily(socket: net.Socket): IpFamily {
+  return net.isIPv6(socket.localAddress ?? '') ? 6 : 4;
+}
+
+/** Which family's options govern the peer's packets: IPv4 for IPv4 and IPv4-mapped peers. */
+function trafficFamily(socket: net.Socket): IpFamily {
+  return net.isIPv4(plainAddress(socket.remoteAddress)) ? 4 : 6;
+}
+
+/** Send SYN-ACKs of a listening socket with TTL 255 (GTSM peers drop anything less); best effort. */
+function setListenerTtl(server: net.Server, address: string): void {
+  const fd = socketFd(server);
+  if (sockoptAvailable && fd >= 0) setTtl(fd, net.isIPv6(address) ? 6 : 4, MAX_TTL);
 }
 
 // ===== Transport =====
@@ -73,6 +148,31 @@ export class Transport {
   }
   get closed(): boolean {
     return this.done;
+  }
+
+  /** Set the TTL (and GTSM minimum TTL) of this connection's socket; undefined when done. */
+  applyTtl(settings: TtlSettings): TtlFailure | undefined {
+    if (!sockoptAvailable) return { reason: 'unavailable', detail: 'native addon not loaded' };
+    const fd = socketFd(this.socket);
+    if (fd < 0) return { reason: 'setsockopt', detail: 'no file descriptor (socket._handle.fd)' };
+    const family = socketFamily(this.socket);
+    const sent = setTtl(fd, family, settings.ttl);
+    if (sent < 0) return { reason: 'setsockopt', detail: `IP_TTL ${settings.ttl}: ${errnoName(sent)}` };
+    if (settings.minTtl === undefined) return undefined;
+    const min = setMinTtl(fd, family, settings.minTtl);
+    if (min < 0) return { reason: 'setsockopt', detail: `IP_MINTTL ${settings.minTtl}: ${errnoName(min)}` };
+    return undefined;
+  }
+
+  /** The socket's TTL settings as the kernel reports them (minTtl 0 = none); undefined without the
+   *  addon or a descriptor. For tests and state dumps. */
+  readTtl(): { ttl: number; minTtl: number } | undefined {
+    const fd = socketFd(this.socket);
+    if (!sockoptAvailable || fd < 0) return undefined;
+    const family = trafficFamily(this.socket);
+    const ttl = getTtl(fd, family);
+    const minTtl = getMinTtl(fd, family);
+    return ttl < 0 || minTtl < 0 ? undefined : { ttl, minTtl };
   }
 
   /** Allow messages up to 65535 octets (RFC 8654) once both sides advertised it. */
@@ -223,6 +323,7 @@ export function listen(
     server.once('error', reject);
     server.listen({ host: address, port, ipv6Only: net.isIPv6(address) && address !== '::' }, () => {
       server.removeListener('error', reject);
+      setListenerTtl(server, address);
       server.on('error', () => undefined);
       const bound = server.address();
       resolve({
