@@ -85,6 +85,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ConfigRes
   const validate = schemaValidator();
   if (!validate(raw)) {
     const issues = schemaIssues(validate.errors ?? []).map((i) => ({ ...i, line: lineOf(i.segments) }));
+    issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     return { ok: false, issues: issues.map(({ segments: _s, ...issue }) => issue) };
   }
 
@@ -149,7 +150,9 @@ function schemaIssues(errors: ErrorObject[]): SchemaIssue[] {
     if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
       return !errors.some((o) => o !== e && isUnder(o.instancePath, e.instancePath) && !isBranchNoise(o, e));
     }
-    return !choiceFailures.some((c) => c !== e && isUnder(e.instancePath, c.instancePath) && isBranchNoise(e, c));
+    return !choiceFailures.some(
+      (c) => c !== e && isUnder(e.instancePath, c.instancePath) && isBranchNoise(e, c),
+    );
   });
   const seen = new Set<string>();
   const out: SchemaIssue[] = [];

@@ -241,7 +241,7 @@ export function parseCommunity(text: string): [number, number] | string {
   if (known) return [known[0], known[1]];
   const m = /^(\d{1,5}):(\d{1,5})$/.exec(text);
   if (!m || Number(m[1]) > 0xffff || Number(m[2]) > 0xffff) {
-    return `'${text}' is not a community: ASN:VALUE with both parts 0 to 65535, or one of ${Object.keys(wellKnownCommunities).join(', ')}`;
+    return `'${text}' is not a community: ASN:VALUE, each 0 to 65535, or a well-known name (${Object.keys(wellKnownCommunities).join(', ')})`;
   }
   return [Number(m[1]), Number(m[2])];
 }
