@@ -6,7 +6,8 @@
 // `socket._handle.fd` (a libuv TCPWrap; Linux/macOS, -1 before the socket exists). `socketFd` reads it
 // defensively; callers treat "no descriptor" like "no addon".
 //
-// Nothing here throws: when the addon is missing (the build failed or was skipped) `sockoptAvailable`
+// Nothing here throws: when the addon is missing (the build failed or was skipped, or the environment
+// has XBGPD_NATIVE=off) `sockoptAvailable`
 // is false, `sockoptLoadError` says why, and every call returns -ENOSYS.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -46,6 +47,8 @@ function findAddon(): string | undefined {
 }
 
 function load(): { addon?: SockoptAddon; error?: string } {
+  // Run without TTL control, as after a failed build (tests of that path; a way out if the addon misbehaves).
+  if (process.env.XBGPD_NATIVE === 'off') return { error: 'disabled by XBGPD_NATIVE=off' };
   const file = findAddon();
   if (!file) return { error: `native addon not built (${ADDON_FILE} not found; run \`npm ci\`)` };
   try {

@@ -130,11 +130,11 @@ export class Connection implements TransportSink {
     this.applyTtl(transport);
   }
 
-  /** TTL 1 for direct eBGP, `multihop`, GTSM (transport.ts `ttlSettingsFor`), before our OPEN goes out.
+  /** TTL 1 for direct eBGP, `multihop`, 255 for iBGP, GTSM (transport.ts `ttlSettingsFor`), before our
+   *  OPEN goes out.
    *  Failure is a warning: the connection continues with the system default TTL. */
   private applyTtl(transport: Transport): void {
     const settings = ttlSettingsFor(this.host.peer, localAsnOf(this.host.openToSend()));
-    if (!settings) return;
     const failure = transport.applyTtl(settings);
     if (!failure) return;
     if (failure.reason === 'unavailable') {

@@ -56,24 +56,24 @@ export interface TtlSettings {
 export const MAX_TTL = 255;
 
 /**
- * The TTL settings for a peer, or undefined to leave the system default (iBGP without GTSM).
+ * The TTL settings for a peer's connections.
  * - `ttl-security` (RFC 5082 GTSM), section 3: "Set the outbound TTL for the protocol connection to
  *   255", and drop what arrives with a TTL below 256 - hops, hops being the distance to the peer:
  *   `multihop` or 1 for a directly connected peer, whose packets must then arrive with 255 (FRR's
  *   `ttl-security hops N` counts the same way).
+ * - `multihop: N`: TTL N (eBGP, and iBGP when set explicitly, as BIRD does).
  * - eBGP without `multihop`: TTL 1, so the session only comes up with a directly connected peer. RFC
  *   4271 has no such rule; it is what BIRD and FRR do for direct eBGP.
- * - eBGP with `multihop: N`: TTL N.
- * - iBGP: the system default (64 on Linux), unless `multihop` is set explicitly.
+ * - iBGP: 255, as FRR does. Always set explicitly: an accepted socket would otherwise inherit the
+ *   listener's TTL (255) while a dialled one had the system default (64).
  */
 export function ttlSettingsFor(
   peer: Pick<PeerConfig, 'asn' | 'multihop' | 'ttlSecurity'>,
   localAsn: number,
-): TtlSettings | undefined {
+): TtlSettings {
   if (peer.ttlSecurity) return { ttl: MAX_TTL, minTtl: MAX_TTL + 1 - (peer.multihop ?? 1) };
   if (peer.multihop !== undefined) return { ttl: peer.multihop };
-  if (peer.asn === localAsn) return undefined;
-  return { ttl: 1 };
+  return { ttl: peer.asn === localAsn ? MAX_TTL : 1 };
 }
 
 /** Why TTL settings could not be applied: the addon is missing, or a setsockopt failed (errno text). */
