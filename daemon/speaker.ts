@@ -2,6 +2,8 @@
 // configured peer, routes accepted connections to their peer by remote address, applies configuration
 // reloads (added peers start, removed peers stop with a CEASE, changed peers restart, unchanged peers
 // are left alone), shuts everything down cleanly, and keeps the received-prefix dump file up to date.
+// It owns the route decision engine (daemon/rde): every session hands its UPDATEs to it and drains the
+// UPDATEs it has for its peer; `originate` prefixes are routes of the RDE's local pseudo-peer.
 import { rename, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { Session, type Dialer, type SessionStatus } from './session/session.js';
@@ -11,6 +13,8 @@ import { ipv4ToNumber, type LocalSpeaker } from './session/negotiate.js';
 import type { ReceivedRoute } from './session/received.js';
 import { peerLogger, type Logger } from './log.js';
 import { XbgpdError, errorCodes } from './errors.js';
+import { Rde } from './rde/rde.js';
+import { loadPolicyCompiler } from './rde/policy-hook.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 
 export interface SpeakerOptions {
@@ -54,18 +58,34 @@ export class Speaker {
   private dumpTimer: TimerHandle | undefined;
   private dumpWriting: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** The route decision engine: RIBs, decision process, propagation. */
+  readonly rde: Rde;
 
-  private constructor(options: SpeakerOptions) {
+  private constructor(
+    options: SpeakerOptions,
+    compilePolicy: Awaited<ReturnType<typeof loadPolicyCompiler>>,
+  ) {
     this.config = options.config;
     this.log = options.log;
     this.clock = options.clock ?? realClock;
     this.dialer = options.dial;
     this.dumpFile = options.dumpReceivedFile;
+    const config = options.config;
+    this.rde = new Rde({
+      localAsn: config.asn,
+      routerId: ipv4ToNumber(config.routerId),
+      decision: config.decision ?? { alwaysCompareMed: false, deterministicMed: false },
+      ebgpRequiresPolicy: config.ebgpRequiresPolicy ?? false,
+      compilePolicy,
+    });
+    if (!compilePolicy && config.peers.some((p) => p.importPolicy || p.exportPolicy))
+      this.log.warn({}, 'policies configured but daemon/policy is not available: accepting everything');
+    this.rde.originate(config.originate);
   }
 
   /** Bind every listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer. */
   static async start(options: SpeakerOptions): Promise<Speaker> {
-    const speaker = new Speaker(options);
+    const speaker = new Speaker(options, await loadPolicyCompiler());
     try {
       for (const l of options.config.listen) await speaker.addListener(l);
     } catch (err) {
@@ -200,7 +220,8 @@ export class Speaker {
     const fresh: OriginatedPrefix[] = [...now.values()].filter((o) => !was.has(o.prefix));
     if (gone.length > 0 || fresh.length > 0) {
       summary.originateChanged = true;
-      for (const name of summary.unchanged) this.sessionsByName.get(name)?.originateChanged(fresh, gone);
+      this.rde.withdrawOriginated(gone);
+      this.rde.originate(fresh);
     }
     this.scheduleDump();
     return summary;
@@ -226,6 +247,7 @@ export class Speaker {
       clock: this.clock,
       log: peerLogger(this.log, peer.name),
       originate: () => this.config.originate,
+      rde: this.rde,
     };
     if (this.dialer) options.dial = this.dialer;
     const session = new Session(options);

@@ -1,5 +1,6 @@
-// The per-peer table of received prefixes, kept until the RIB (next issue) exists: which prefixes a
-// peer currently announces, with a short summary of their attributes. Tests and the lab read it through
+// The per-peer table of received prefixes for a Session without a route decision engine (with one, the
+// RDE's Adj-RIB-In is the table, see daemon/rde): which prefixes a peer currently announces, with a
+// short summary of their attributes. Tests and the lab read it through
 // `xbgpd --dump-received FILE` / SIGUSR1 (JSON, see daemon/session/README.md). RFC 7606 outcomes are
 // applied here: treat-as-withdraw removes what the UPDATE announced.
 import type { UpdateMessage } from '../wire/index.js';
@@ -33,7 +34,28 @@ export interface UpdateSummary {
 
 const originNames = ['igp', 'egp', 'incomplete'] as const;
 
-export class ReceivedTable {
+/** The read side of a received-prefix table (ReceivedTable, or the RDE's Adj-RIB-In of a peer). */
+export interface ReceivedView {
+  readonly size: number;
+  toJSON(): Record<string, ReceivedRoute[]>;
+  clear(): void;
+}
+
+/** The prefixes an UPDATE announces and withdraws, as text (for the log). Allocates: small UPDATEs only. */
+export function summarizeUpdate(update: UpdateMessage, treatAsWithdraw: boolean): UpdateSummary {
+  const summary: UpdateSummary = { announced: [], withdrawn: [] };
+  const text = (afi: number, length: number, bytes: Uint8Array, offset: number, pathId: number): string => {
+    const prefix = formatPrefix(afi, length, bytes, offset);
+    return pathId === 0 ? prefix : `${prefix}#${pathId}`;
+  };
+  forEachWithdrawn(update, (afi, _safi, l, b, o, p) => summary.withdrawn.push(text(afi, l, b, o, p)));
+  forEachAnnounced(update, (afi, _safi, l, b, o, p) =>
+    (treatAsWithdraw ? summary.withdrawn : summary.announced).push(text(afi, l, b, o, p)),
+  );
+  return summary;
+}
+
+export class ReceivedTable implements ReceivedView {
   /** family name -> route key -> route */
   private readonly families = new Map<string, Map<string, ReceivedRoute>>();
 

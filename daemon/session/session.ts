@@ -1,8 +1,9 @@
 // The per-peer session driver. It owns the peer's connections (one FSM each, connection.ts; two at once
 // only while RFC 4271 6.8 collision detection runs), starts and stops the peer, restarts it after a drop
 // with an exponentially growing IdleHoldTimer (peer oscillation damping), checks received OPENs
-// (negotiate.ts), keeps the received-prefix table, and announces the configured prefixes once
-// Established, honouring socket back-pressure. Everything observable is logged through the peer's child
+// (negotiate.ts), hands received UPDATEs to the route decision engine (daemon/rde) and drains the UPDATEs
+// the RDE has for the peer, honouring socket back-pressure. Without an RDE (a bare Session) it keeps its
+// own received-prefix table and announces the configured prefixes itself (announce.ts). Everything observable is logged through the peer's child
 // logger and emitted as typed events (see daemon/session/README.md for the stable log messages).
 import { EventEmitter } from 'node:events';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -17,7 +18,14 @@ import {
   type LocalSpeaker,
   type OpenSummary,
 } from './negotiate.js';
-import { ReceivedTable, familyKeyName, type UpdateSummary } from './received.js';
+import {
+  ReceivedTable,
+  familyKeyName,
+  summarizeUpdate,
+  type ReceivedView,
+  type UpdateSummary,
+} from './received.js';
+import type { Rde } from '../rde/rde.js';
 import { buildAnnouncements, buildEndOfRib, buildWithdrawals, type AnnounceContext } from './announce.js';
 import { codec } from './codec.js';
 import type { Logger } from '../log.js';
@@ -26,6 +34,7 @@ import {
   endOfRibFamily,
   makeShutdownNotification,
   notificationName,
+  prefixCount,
   type NotificationMessage,
   type RouteRefreshMessage,
   type UpdateMessage,
@@ -37,6 +46,8 @@ export const MAX_IDLE_HOLD_S = 120;
 const STABLE_MS = 60_000;
 /** UPDATEs sent per turn of the event loop before yielding, so timers (KEEPALIVE) stay on time. */
 const UPDATES_PER_TURN = 64;
+/** UPDATEs with more prefixes than this are logged as counts (debug) instead of prefix lists. */
+const SUMMARY_LIMIT = 256;
 
 export type Dialer = (
   options: DialOptions,
@@ -53,6 +64,8 @@ export interface SessionOptions {
   /** The prefixes to announce (read when a session comes up). */
   originate: () => readonly OriginatedPrefix[];
   dial?: Dialer;
+  /** The route decision engine: received routes go there, UPDATEs to send come from there. */
+  rde?: Rde;
 }
 
 export interface NotificationInfo {
@@ -101,7 +114,11 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   readonly log: Logger;
   readonly clock: Clock;
   readonly fsmOptions: FsmOptions;
-  readonly received = new ReceivedTable();
+  /** What the peer currently announces (the RDE's Adj-RIB-In for the peer, or a local table). */
+  readonly received: ReceivedView;
+  private readonly rde: Rde | undefined;
+  /** An RDE producer is in the out queue. */
+  private rdeQueued = false;
   private readonly local: LocalSpeaker;
   private readonly dialer: Dialer;
   private readonly originate: () => readonly OriginatedPrefix[];
@@ -126,6 +143,18 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     this.originate = options.originate;
     this.dialer = options.dial ?? netDial;
     this.fsmOptions = fsmOptionsFor(this.peer);
+    this.rde = options.rde;
+    const rde = options.rde;
+    const name = this.peer.name;
+    this.received = rde
+      ? {
+          get size() {
+            return rde.adjRibInCount(name);
+          },
+          toJSON: () => rde.adjRibIn(name),
+          clear: () => undefined,
+        }
+      : new ReceivedTable();
   }
 
   // ===== administration =====
@@ -367,7 +396,8 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       'session established',
     );
     this.emit('established');
-    this.announceAll(conn);
+    if (this.rde) this.routesUp(conn);
+    else this.announceAll(conn);
   }
 
   updateReceived(conn: Connection, update: UpdateMessage, treatAsWithdraw: boolean): void {
@@ -377,8 +407,18 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       this.emit('update', { announced: [], withdrawn: [], endOfRib: familyKeyName(eor.afi, eor.safi) });
       return;
     }
-    const summary = this.received.apply(update, conn.negotiated?.asn4 ?? false, treatAsWithdraw);
-    this.log.info({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
+    const asn4 = conn.negotiated?.asn4 ?? false;
+    const count = prefixCount(update);
+    let summary: UpdateSummary;
+    if (this.rde) {
+      // Prefix texts only for small UPDATEs: a full table must not cost a string per prefix.
+      summary =
+        count <= SUMMARY_LIMIT ? summarizeUpdate(update, treatAsWithdraw) : { announced: [], withdrawn: [] };
+      this.rde.receive(this.peer.name, update, asn4, treatAsWithdraw);
+    } else summary = (this.received as ReceivedTable).apply(update, asn4, treatAsWithdraw);
+    if (count <= SUMMARY_LIMIT)
+      this.log.info({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
+    else this.log.debug({ prefixes: count }, 'update received');
     this.emit('update', summary);
   }
 
@@ -398,12 +438,15 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     // RFC 7313 4: "the BGP speaker MUST send a BoRR message before it re-advertises the Adj-RIB-Out ...
     // and MUST send an EoRR message after".
     if (enhanced) conn.sendControl(codec.encodeRouteRefresh(msg.afi, msg.safi, 1));
-    this.enqueue(conn, buildAnnouncements(this.originate(), { ...ctx, families: [family] }));
+    if (this.rde) this.rde.routeRefresh(this.peer.name, family);
+    else this.enqueue(conn, buildAnnouncements(this.originate(), { ...ctx, families: [family] }));
     if (enhanced)
       this.afterQueue(conn, () => conn.sendControl(codec.encodeRouteRefresh(msg.afi, msg.safi, 2)));
   }
 
   deleteRoutes(): void {
+    this.rdeQueued = false;
+    this.rde?.peerDown(this.peer.name);
     if (this.received.size === 0) return;
     this.received.clear();
     this.emit('update', { announced: [], withdrawn: [] });
@@ -464,6 +507,8 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       if (stable) this.flaps = 0;
       this.establishedAt = undefined;
       this.outQueue.length = 0;
+      this.rdeQueued = false;
+      this.rde?.peerDown(this.peer.name);
       const down: { reason: string; notification?: NotificationInfo } = {
         reason: conn.lastError ?? event.name,
       };
@@ -529,8 +574,49 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     );
   }
 
-  /** After a config reload changed `originate`: withdraw the removed, announce the added. */
+  /** Register the Established peer with the RDE, which then sends it its Adj-RIB-Out and End-of-RIB. */
+  private routesUp(conn: Connection): void {
+    const ctx = this.announceContext(conn);
+    const n = conn.negotiated;
+    if (!ctx || !n || !this.rde) return;
+    this.rde.peerUp(
+      this.peer,
+      {
+        routerId: n.remoteId,
+        ibgp: n.ibgp,
+        asn4: n.asn4,
+        families: n.families,
+        addPathSend: n.addPathSend,
+        maxMessageLength: ctx.maxMessageLength,
+        nextHopIpv4: ctx.nextHopIpv4,
+        nextHopIpv6: ctx.nextHopIpv6,
+      },
+      { kick: () => this.routesWaiting() },
+    );
+  }
+
+  /** The RDE has UPDATEs for this peer: queue its producer (once) behind whatever is queued. */
+  private routesWaiting(): void {
+    const conn = this.establishedConnection;
+    if (!conn || !this.rde || this.rdeQueued) return;
+    this.rdeQueued = true;
+    const producer = this.rde.pull(this.peer.name);
+    const self = this;
+    this.enqueue(
+      conn,
+      (function* () {
+        try {
+          yield* producer;
+        } finally {
+          self.rdeQueued = false;
+        }
+      })(),
+    );
+  }
+
+  /** After a config reload changed `originate` (bare Session only; with an RDE the speaker tells the RDE). */
   originateChanged(added: readonly OriginatedPrefix[], removed: readonly OriginatedPrefix[]): void {
+    if (this.rde) return;
     const conn = this.establishedConnection;
     const ctx = conn && this.announceContext(conn);
     if (!conn || !ctx) return;
@@ -586,6 +672,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
 
   /** Whether UPDATEs are waiting for the socket (back-pressure). */
   get hasPendingUpdates(): boolean {
+    if (this.rde && (this.rde.busy || this.rde.hasPending(this.peer.name))) return true;
     return this.outQueue.length > 0;
   }
 

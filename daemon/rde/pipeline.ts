@@ -1,0 +1,314 @@
+// The five stages of the route pipeline, each one function named after the xBGP insertion point that will
+// be placed exactly there (aesthetics.md principle 11), with its native behaviour documented:
+//   decode          wire UPDATE -> announced / withdrawn routes per family, attributes interned
+//   inboundFilter   Adj-RIB-In pre-policy -> post-policy (AS loop, RFC 8212, import policy)
+//   decision        a destination's candidate paths -> the best path and the deciding step
+//   outboundFilter  the best path -> what a peer group is sent (propagation rules + export policy)
+//   encode          Adj-RIB-Out changes -> UPDATE messages (update-builder.ts)
+// rde.ts drives them; they keep no state of their own.
+import {
+  Afi,
+  AsPathSegmentType,
+  AttrType,
+  attributesForForwarding,
+  effectivePath,
+  forEachPrefix,
+  makeAsPath,
+  type PathAttribute,
+  type UpdateMessage,
+} from '../wire/index.js';
+import type { AttrSet, AttrStore } from './attr-store.js';
+import { selectBest, type DecisionContext, type DecisionResult } from './decision.js';
+import { exportAttributes, propagationVerdict, type ExportSettings, type SourceKind } from './propagation.js';
+import { prefixKey, writePrefix, type PrefixKey, type RibPath } from './rib.js';
+import { buildUpdates, type EncodeOptions } from './update-builder.js';
+import type { CompiledPolicyLike } from './policy-hook.js';
+
+// ===== decode =====
+
+/** The routes of one UPDATE for one family. `announced` keys share `attrs` (one reference per key). */
+export interface DecodedRoutes {
+  ipv6: boolean;
+  /** key, pathId pairs flattened: [key0, pathId0, key1, pathId1, ...]. */
+  announced: (PrefixKey | number)[];
+  withdrawn: (PrefixKey | number)[];
+  /** The interned set of the announced routes (one reference held for all of them), if any. */
+  attrs: AttrSet | undefined;
+}
+
+/**
+ * decode: an UPDATE from a peer -> per family the withdrawn and announced prefixes and the interned
+ * attribute set. Native behaviour: AS_PATH/AS4_PATH merged into one 4-octet AS_PATH (RFC 6793 4.2.3),
+ * unrecognised non-transitive attributes dropped and transitive ones marked Partial (RFC 4271 5), the
+ * next hop from NEXT_HOP (IPv4) or MP_REACH_NLRI (IPv6; global + link-local kept). `treatAsWithdraw`
+ * (RFC 7606) turns every announcement into a withdrawal.
+ */
+export function decode(
+  update: UpdateMessage,
+  asn4: boolean,
+  treatAsWithdraw: boolean,
+  store: AttrStore,
+): DecodedRoutes[] {
+  const v4: DecodedRoutes = { ipv6: false, announced: [], withdrawn: [], attrs: undefined };
+  const v6: DecodedRoutes = { ipv6: true, announced: [], withdrawn: [], attrs: undefined };
+  const addWithdrawn = (
+    afi: number,
+    length: number,
+    bytes: Uint8Array,
+    offset: number,
+    pathId: number,
+  ): void => {
+    (afi === Afi.Ipv6 ? v6 : v4).withdrawn.push(prefixKey(afi, length, bytes, offset), pathId);
+  };
+  if (update.withdrawn.count > 0)
+    forEachPrefix(update.withdrawn, (l, b, o, p) => addWithdrawn(Afi.Ipv4, l, b, o, p));
+  let mpNextHop: Uint8Array | undefined;
+  let ipv4NextHop: Uint8Array | undefined;
+  for (const a of update.attributes) {
+    if (a.type === 'mp-unreach' && a.safi === 1 && a.withdrawn.count > 0) {
+      const afi = a.afi;
+      forEachPrefix(a.withdrawn, (l, b, o, p) => addWithdrawn(afi, l, b, o, p));
+    } else if (a.type === 'mp-reach' && a.safi === 1 && a.nlri.count > 0) {
+      const afi = a.afi;
+      const target = afi === Afi.Ipv6 ? v6 : v4;
+      if (afi === Afi.Ipv6) mpNextHop = a.nextHop;
+      forEachPrefix(a.nlri, (l, b, o, p) => {
+        (treatAsWithdraw ? target.withdrawn : target.announced).push(prefixKey(afi, l, b, o), p);
+      });
+    } else if (a.type === 'next-hop') ipv4NextHop = a.raw;
+  }
+  if (update.nlri.count > 0) {
+    forEachPrefix(update.nlri, (l, b, o, p) => {
+      (treatAsWithdraw ? v4.withdrawn : v4.announced).push(prefixKey(Afi.Ipv4, l, b, o), p);
+    });
+  }
+  if (v4.announced.length > 0 || v6.announced.length > 0) {
+    const attrs = normaliseAttributes(update.attributes, asn4);
+    if (v4.announced.length > 0) v4.attrs = store.intern(attrs, ipv4NextHop);
+    if (v6.announced.length > 0) {
+      v6.attrs = store.intern(
+        attrs.filter((a) => a.code !== AttrType.NextHop),
+        mpNextHop,
+      );
+    }
+  }
+  const out: DecodedRoutes[] = [];
+  if (v4.announced.length > 0 || v4.withdrawn.length > 0) out.push(v4);
+  if (v6.announced.length > 0 || v6.withdrawn.length > 0) out.push(v6);
+  return out;
+}
+
+/** The attributes of a received UPDATE in the form the RIB stores (4-octet AS_PATH, no AS4_*). */
+export function normaliseAttributes(attributes: readonly PathAttribute[], asn4: boolean): PathAttribute[] {
+  const forwarded = attributesForForwarding(attributes);
+  const out: PathAttribute[] = [];
+  let asPath: PathAttribute | undefined;
+  for (const a of forwarded) {
+    if (
+      a.type === 'as4-path' ||
+      a.type === 'as4-aggregator' ||
+      a.type === 'mp-reach' ||
+      a.type === 'mp-unreach'
+    )
+      continue;
+    if (a.type === 'as-path') {
+      asPath = asn4 || a.asn4 ? a : makeAsPath(effectivePath(attributes, false).segments, true);
+      out.push(asPath);
+      continue;
+    }
+    if (a.type === 'aggregator' && !a.asn4) {
+      const agg = effectivePath(attributes, asn4).aggregator;
+      const raw = new Uint8Array(8);
+      const asn = agg?.asn ?? a.asn;
+      const addr = agg?.address ?? a.address;
+      raw.set([
+        asn >>> 24,
+        (asn >>> 16) & 255,
+        (asn >>> 8) & 255,
+        asn & 255,
+        addr >>> 24,
+        (addr >>> 16) & 255,
+        (addr >>> 8) & 255,
+        addr & 255,
+      ]);
+      out.push({ ...a, raw, asn, address: addr, asn4: true });
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+// ===== inboundFilter =====
+
+export interface InboundContext {
+  localAsn: number;
+  /** RFC 8212 applies to this peer and it has no import policy. */
+  denyAllEbgp: boolean;
+  policy: CompiledPolicyLike | undefined;
+  /** Per pre-policy set: the post-policy set (or null), when the policy does not look at the prefix. */
+  cache: WeakMap<AttrSet, AttrSet | null>;
+}
+
+/**
+ * inboundFilter: Adj-RIB-In pre-policy -> post-policy for one path. Native behaviour, in order:
+ * AS loop detection, RFC 8212 default deny, the import policy. Sets `path.attrs` (a new reference, or
+ * null) and `path.rejected`.
+ */
+export function inboundFilter(
+  path: RibPath,
+  ipv6: boolean,
+  key: PrefixKey,
+  ctx: InboundContext,
+  store: AttrStore,
+): void {
+  const pre = path.pre;
+  // RFC 4271 9.1.2: "If the AS_PATH attribute of a BGP route contains an AS loop, the BGP route should be
+  // excluded from the Phase 2 decision function." RFC 4271 9.1.2 also: a route with our AS in its path is
+  // an AS loop. It stays in Adj-RIB-In, visible as rejected.
+  if (containsAs(pre, ctx.localAsn) && !path.peer.local) {
+    path.attrs = null;
+    path.rejected = 'as-loop';
+    return;
+  }
+  // RFC 8212 3.1: "Routes MUST NOT be accepted from an EBGP peer ... unless explicitly configured".
+  if (ctx.denyAllEbgp) {
+    path.attrs = null;
+    path.rejected = 'no-policy';
+    return;
+  }
+  if (ctx.policy === undefined) {
+    path.attrs = store.acquire(pre);
+    path.rejected = undefined;
+    return;
+  }
+  const post = applyPolicy(
+    ctx.policy,
+    pre,
+    ipv6,
+    key,
+    ctx.policy.prefixDependent ? undefined : ctx.cache,
+    store,
+  );
+  path.attrs = post;
+  path.rejected = post === null ? 'policy' : undefined;
+}
+
+function containsAs(set: AttrSet, asn: number): boolean {
+  for (const s of set.asPath) {
+    if (s.type !== AsPathSegmentType.Sequence && s.type !== AsPathSegmentType.Set) continue;
+    for (const a of s.asns) if (a === asn) return true;
+  }
+  return false;
+}
+
+/** The prefix handed to a policy in wire form (length octet + address), reused: policies must not keep it. */
+const policyPrefix = new Uint8Array(17);
+
+/** Run a policy on a set; returns a referenced result set or null. */
+export function applyPolicy(
+  policy: CompiledPolicyLike,
+  set: AttrSet,
+  ipv6: boolean,
+  key: PrefixKey,
+  cache: WeakMap<AttrSet, AttrSet | null> | undefined,
+  store: AttrStore,
+): AttrSet | null {
+  const cached = cache?.get(set);
+  if (cached !== undefined) return cached === null ? null : store.acquire(cached);
+  writePrefix(key, policyPrefix, 0);
+  const result = policy.evaluate({
+    afi: ipv6 ? 2 : 1,
+    prefix: policyPrefix,
+    prefixOffset: 1,
+    prefixLength: policyPrefix[0]!,
+    attributes: set.attributes,
+    nextHop: set.nextHop,
+  });
+  let out: AttrSet | null;
+  if (!result.accept) out = null;
+  else if (result.attributes === set.attributes) out = store.acquire(set);
+  else out = store.intern(result.attributes, set.nextHop);
+  if (cache) cache.set(set, out);
+  return out;
+}
+
+// ===== decision =====
+
+/**
+ * decision: the candidate paths of one destination -> the best one and the step that decided (RFC 4271
+ * 9.1 + RFC 4456, decision.ts). Native behaviour: rejected paths are not candidates.
+ */
+export function decision(
+  paths: readonly RibPath[],
+  ctx: DecisionContext,
+): DecisionResult<RibPath & { attrs: AttrSet }> | undefined {
+  const candidates: (RibPath & { attrs: AttrSet })[] = [];
+  for (const p of paths) if (p.attrs !== null) candidates.push(p as RibPath & { attrs: AttrSet });
+  return selectBest(candidates, ctx);
+}
+
+// ===== outboundFilter =====
+
+export interface OutboundContext {
+  settings: ExportSettings;
+  policy: CompiledPolicyLike | undefined;
+  /**
+   * Per family ([IPv4, IPv6]), source kind and post-policy set: the exported set (or null). Valid while
+   * the policy is not prefix-dependent.
+   */
+  cache: [
+    Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
+    Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
+  ];
+}
+
+export function sourceKind(path: RibPath): SourceKind {
+  return path.peer.local ? 'local' : path.peer.ibgp ? 'ibgp' : 'ebgp';
+}
+
+/**
+ * outboundFilter: the best path of a destination -> the set a peer group is sent (a new reference), or
+ * null to send nothing. Native behaviour: the propagation rules (propagation.ts), then the export policy.
+ */
+export function outboundFilter(
+  best: RibPath & { attrs: AttrSet },
+  ipv6: boolean,
+  key: PrefixKey,
+  ctx: OutboundContext,
+  store: AttrStore,
+): AttrSet | null {
+  const kind = sourceKind(best);
+  const cacheable = ctx.policy === undefined || !ctx.policy.prefixDependent;
+  const cache = ctx.cache[ipv6 ? 1 : 0][kind];
+  if (cacheable) {
+    const hit = cache.get(best.attrs);
+    if (hit !== undefined) return hit === null ? null : store.acquire(hit);
+  }
+  let out: AttrSet | null = null;
+  if (propagationVerdict(kind, best.attrs, ctx.settings) === 'send') {
+    const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
+    const set = store.intern(exported.attributes, exported.nextHop);
+    if (ctx.policy === undefined) out = set;
+    else {
+      out = applyPolicy(ctx.policy, set, ipv6, key, undefined, store);
+      store.release(set);
+    }
+  }
+  if (cacheable) cache.set(best.attrs, out);
+  return out;
+}
+
+// ===== encode =====
+
+/**
+ * encode: a batch of Adj-RIB-Out changes for one peer and family -> UPDATE messages (update-builder.ts).
+ * Native behaviour: withdrawals batched, prefixes sharing a set packed up to the message size.
+ */
+export function encode(
+  withdrawn: readonly PrefixKey[],
+  announced: ReadonlyMap<AttrSet, PrefixKey[]>,
+  options: EncodeOptions,
+): Generator<UpdateMessage> {
+  return buildUpdates(withdrawn, announced, options);
+}

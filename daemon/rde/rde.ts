@@ -1,0 +1,719 @@
+// The route decision engine: owns the attribute store, the per-family RIBs (Adj-RIB-In + Loc-RIB), the peer
+// groups with their Adj-RIB-Out, and drives the pipeline stages (pipeline.ts). Sessions talk to it through
+// a small message-like API: peerUp / receive / routeRefresh / peerDown in, and `pull(name)` out (a lazy
+// UPDATE producer the session drains only when its socket can take more). Incoming UPDATEs update the
+// Adj-RIB-In at once; the decision runs later on the coalesced set of changed destinations, in slices
+// of DECISION_SLICE destinations with a setImmediate between them so KEEPALIVEs keep flowing.
+import type { UpdateMessage } from '../wire/index.js';
+import {
+  Afi,
+  formatAddress,
+  formatAsPath,
+  formatCommunities,
+  formatLargeCommunities,
+} from '../wire/index.js';
+import { AttrStore, type AttrSet } from './attr-store.js';
+import type { DecisionContext } from './decision.js';
+import {
+  FamilyRib,
+  addressOrderKey,
+  familyAfi,
+  formatKey,
+  prefixKey,
+  type Destination,
+  type PrefixKey,
+  type RdePeer,
+  type RibPath,
+} from './rib.js';
+import {
+  decision,
+  decode,
+  encode,
+  inboundFilter,
+  outboundFilter,
+  type InboundContext,
+  type OutboundContext,
+} from './pipeline.js';
+import type { ExportSettings } from './propagation.js';
+import { endOfRib } from './update-builder.js';
+import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
+import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
+import { allFamilies } from '../config/types.js';
+import { addressBytes } from '../config/load.js';
+import { makeAsPath, makeOrigin, Origin } from '../wire/index.js';
+
+/** Destinations decided per turn of the event loop. */
+export const DECISION_SLICE = 4096;
+/** Prefixes taken from a peer's pending set per batch of UPDATEs. */
+const ENCODE_SLICE = 2048;
+
+export interface RdeOptions {
+  localAsn: number;
+  /** Our BGP Identifier as a u32. */
+  routerId: number;
+  decision: DecisionConfig;
+  ebgpRequiresPolicy: boolean;
+  compilePolicy?: PolicyCompiler | undefined;
+  now?: () => number;
+}
+
+/** What the RDE needs to know about a configured peer. */
+export interface PeerSpec {
+  name: string;
+  address: string;
+  asn: number;
+  importPolicy?: PolicyRule[] | undefined;
+  exportPolicy?: PolicyRule[] | undefined;
+  nextHopSelf: boolean;
+  sendMed: boolean;
+  /** Seconds; 0 = off. */
+  minRouteAdvertisementInterval: number;
+}
+
+/** What the session negotiated (read at peerUp). */
+export interface PeerSessionInfo {
+  routerId: number;
+  ibgp: boolean;
+  asn4: boolean;
+  families: readonly Family[];
+  addPathSend: ReadonlySet<Family>;
+  maxMessageLength: number;
+  nextHopIpv4: string;
+  nextHopIpv6: string;
+}
+
+/** The session side: told when a peer has UPDATEs waiting (it then drains `pull`). */
+export interface PeerSink {
+  kick(): void;
+}
+
+interface OutEntry {
+  attrs: AttrSet;
+  /** The peer the route came from (split horizon). */
+  source: number;
+}
+
+interface Group {
+  readonly key: string;
+  readonly out: Record<Family, Map<PrefixKey, OutEntry>>;
+  readonly ctx: OutboundContext;
+  readonly members: Set<PeerState>;
+}
+
+interface PeerOut {
+  readonly group: Group;
+  readonly info: PeerSessionInfo;
+  readonly sink: PeerSink;
+  /**
+   * Prefixes whose Adj-RIB-Out entry changed since last sent -> whether the peer may hold an announcement
+   * of it (so a withdrawal is owed when there is nothing to announce). Keeps split horizon from
+   * withdrawing what was never sent.
+   */
+  readonly dirty: Record<Family, Map<PrefixKey, boolean>>;
+  /** Families still owed an End-of-RIB after the initial dump. */
+  readonly eorPending: Set<Family>;
+  pulling: boolean;
+  nextAllowed: number;
+  mraiTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface PeerState {
+  readonly peer: RdePeer;
+  readonly spec: PeerSpec;
+  inbound: InboundContext;
+  out: PeerOut | undefined;
+  /** Adj-RIB-In paths held (all families). */
+  paths: number;
+}
+
+function familySets<T>(make: () => T): Record<Family, T> {
+  return { 'ipv4-unicast': make(), 'ipv6-unicast': make() };
+}
+
+function familyOf(ipv6: boolean): Family {
+  return ipv6 ? 'ipv6-unicast' : 'ipv4-unicast';
+}
+
+export interface AdjRibInRoute {
+  prefix: string;
+  pathId?: number;
+  nextHop?: string;
+  asPath: string;
+  origin?: 'igp' | 'egp' | 'incomplete';
+  med?: number;
+  localPref?: number;
+  communities?: string;
+  largeCommunities?: string;
+  /** Why the route is not a candidate (AS loop, import policy, RFC 8212). */
+  rejected?: string;
+}
+
+const originNames = ['igp', 'egp', 'incomplete'] as const;
+
+export class Rde {
+  readonly store = new AttrStore();
+  readonly ribs: Record<Family, FamilyRib> = {
+    'ipv4-unicast': new FamilyRib('ipv4-unicast'),
+    'ipv6-unicast': new FamilyRib('ipv6-unicast'),
+  };
+  private readonly options: RdeOptions;
+  private readonly peers = new Map<string, PeerState>();
+  private readonly groups = new Map<string, Group>();
+  private readonly pending = familySets(() => new Set<PrefixKey>());
+  private readonly decisionCtx: DecisionContext;
+  private readonly localPeer: PeerState;
+  private nextPeerId = 1;
+  private decisionScheduled = false;
+  private readonly ownAddresses = new Set<string>();
+  /** Destinations decided so far (for benchmarks and tests). */
+  decisions = 0;
+
+  constructor(options: RdeOptions) {
+    this.options = options;
+    this.decisionCtx = {
+      options: options.decision,
+      reachable: (nh) => this.reachable(nh),
+    };
+    const local: RdePeer = {
+      id: 0,
+      name: '(local)',
+      asn: options.localAsn,
+      address: '',
+      local: true,
+      ibgp: false,
+      routerId: options.routerId,
+      addressKey: '0',
+    };
+    this.localPeer = {
+      peer: local,
+      spec: {
+        name: local.name,
+        address: '',
+        asn: options.localAsn,
+        nextHopSelf: false,
+        sendMed: false,
+        minRouteAdvertisementInterval: 0,
+      },
+      inbound: { localAsn: options.localAsn, denyAllEbgp: false, policy: undefined, cache: new WeakMap() },
+      out: undefined,
+      paths: 0,
+    };
+  }
+
+  // ===== peers =====
+
+  /** A session reached Established: create the peer's RIB state and send it the Adj-RIB-Out. */
+  peerUp(spec: PeerSpec, info: PeerSessionInfo, sink: PeerSink): void {
+    this.peerDown(spec.name);
+    const peer: RdePeer = {
+      id: this.nextPeerId++,
+      name: spec.name,
+      asn: spec.asn,
+      address: spec.address,
+      local: false,
+      ibgp: info.ibgp,
+      routerId: info.routerId,
+      addressKey: addressOrderKey(spec.address),
+    };
+    this.ownAddresses.add(info.nextHopIpv4);
+    const state: PeerState = {
+      peer,
+      spec,
+      inbound: {
+        localAsn: this.options.localAsn,
+        denyAllEbgp: this.options.ebgpRequiresPolicy && !info.ibgp && spec.importPolicy === undefined,
+        policy: this.compile(spec.importPolicy),
+        cache: new WeakMap(),
+      },
+      out: undefined,
+      paths: 0,
+    };
+    this.peers.set(spec.name, state);
+    const group = this.groupFor(spec, info);
+    const out: PeerOut = {
+      group,
+      info,
+      sink,
+      dirty: familySets(() => new Map<PrefixKey, boolean>()),
+      eorPending: new Set(info.families),
+      pulling: false,
+      nextAllowed: 0,
+      mraiTimer: undefined,
+    };
+    state.out = out;
+    group.members.add(state);
+    // The initial dump: everything in the group's Adj-RIB-Out.
+    for (const f of info.families) for (const key of group.out[f].keys()) out.dirty[f].set(key, false);
+    this.kick(state);
+  }
+
+  /** The session left Established: withdraw everything it announced, forget what it was sent. */
+  peerDown(name: string): void {
+    const state = this.peers.get(name);
+    if (!state) return;
+    this.peers.delete(name);
+    if (state.out) {
+      if (state.out.mraiTimer) clearTimeout(state.out.mraiTimer);
+      const group = state.out.group;
+      group.members.delete(state);
+      if (group.members.size === 0) this.dropGroup(group);
+      state.out = undefined;
+    }
+    if (state.paths > 0) {
+      for (const f of allFamilies) {
+        const rib = this.ribs[f];
+        for (const d of rib.destinations.values()) {
+          for (let i = d.paths.length - 1; i >= 0; i--) {
+            if (d.paths[i]!.peer !== state.peer) continue;
+            this.releasePath(d.paths[i]!);
+            d.paths.splice(i, 1);
+            this.pending[f].add(d.key);
+          }
+        }
+      }
+      state.paths = 0;
+      this.scheduleDecision();
+    }
+  }
+
+  // ===== input =====
+
+  /** One UPDATE from a peer (RFC 7606 treat-as-withdraw applied). */
+  receive(name: string, update: UpdateMessage, asn4: boolean, treatAsWithdraw: boolean): void {
+    const state = this.peers.get(name);
+    if (!state) return;
+    for (const routes of decode(update, asn4, treatAsWithdraw, this.store)) {
+      const family = familyOf(routes.ipv6);
+      const rib = this.ribs[family];
+      const w = routes.withdrawn;
+      for (let i = 0; i < w.length; i += 2) this.withdrawPath(state, rib, w[i]!, w[i + 1] as number);
+      const a = routes.announced;
+      if (a.length > 0) {
+        const attrs = routes.attrs!;
+        for (let i = 0; i < a.length; i += 2)
+          this.announcePath(state, rib, routes.ipv6, a[i]!, a[i + 1] as number, attrs);
+        this.store.release(attrs);
+      }
+    }
+    this.scheduleDecision();
+  }
+
+  /** RFC 2918: re-send the Adj-RIB-Out of one family to the peer. */
+  routeRefresh(name: string, family: Family): void {
+    const state = this.peers.get(name);
+    const out = state?.out;
+    if (!state || !out || !out.info.families.includes(family)) return;
+    for (const key of out.group.out[family].keys())
+      if (!out.dirty[family].has(key)) out.dirty[family].set(key, false);
+    this.kick(state);
+  }
+
+  /** Originate prefixes (from `originate`, or an MRT file) as routes of the local pseudo-peer. */
+  originate(prefixes: readonly OriginatedPrefix[]): void {
+    const attrs = this.store.intern([makeOrigin(Origin.Igp), makeAsPath([], true)], undefined);
+    for (const p of prefixes) {
+      const rib = this.ribs[p.family];
+      const bytes = addressBytes(p.address);
+      const key = keyOf(familyAfi(p.family), p.length, bytes);
+      this.announcePath(this.localPeer, rib, p.family === 'ipv6-unicast', key, 0, attrs);
+    }
+    this.store.release(attrs);
+    this.scheduleDecision();
+  }
+
+  /** Withdraw originated prefixes. */
+  withdrawOriginated(prefixes: readonly OriginatedPrefix[]): void {
+    for (const p of prefixes) {
+      const key = keyOf(familyAfi(p.family), p.length, addressBytes(p.address));
+      this.withdrawPath(this.localPeer, this.ribs[p.family], key, 0);
+    }
+    this.scheduleDecision();
+  }
+
+  /** Originate a route with given attributes (the MRT origination path). `attrs` is not consumed. */
+  originateRoute(family: Family, key: PrefixKey, attrs: AttrSet): void {
+    this.announcePath(this.localPeer, this.ribs[family], family === 'ipv6-unicast', key, 0, attrs);
+    this.scheduleDecision();
+  }
+
+  // ===== output =====
+
+  /**
+   * The UPDATEs waiting for a peer, built lazily: the session pulls the next one only when its socket
+   * can take it. Ends when nothing is pending; the RDE calls `sink.kick()` when there is more.
+   */
+  *pull(name: string): Generator<UpdateMessage, void, undefined> {
+    const state = this.peers.get(name);
+    const out = state?.out;
+    if (!state || !out) return;
+    out.pulling = true;
+    try {
+      const group = out.group;
+      const initial = out.eorPending.size > 0;
+      if (!initial && this.mraiWait(state)) return;
+      let sent = false;
+      for (;;) {
+        let any = false;
+        for (const f of out.info.families) {
+          const dirty = out.dirty[f];
+          if (dirty.size === 0) continue;
+          any = true;
+          const withdrawn: PrefixKey[] = [];
+          const announced = new Map<AttrSet, PrefixKey[]>();
+          let n = 0;
+          const table = group.out[f];
+          for (const [key, held] of dirty) {
+            dirty.delete(key);
+            const e = table.get(key);
+            // Split horizon: never send a route back to the peer it came from.
+            if (e === undefined || e.source === state.peer.id) {
+              if (held) withdrawn.push(key);
+            } else {
+              const list = announced.get(e.attrs);
+              if (list) list.push(key);
+              else announced.set(e.attrs, [key]);
+            }
+            if (++n === ENCODE_SLICE) break;
+          }
+          const ipv6 = f === 'ipv6-unicast';
+          sent = true;
+          yield* encode(withdrawn, announced, {
+            ipv6,
+            asn4: out.info.asn4,
+            addPath: out.info.addPathSend.has(f),
+            maxMessageLength: out.info.maxMessageLength,
+          });
+        }
+        if (!any) break;
+      }
+      // RFC 4724 2: End-of-RIB once the initial update of a family has been sent.
+      for (const f of out.eorPending) yield endOfRib(f === 'ipv6-unicast');
+      out.eorPending.clear();
+      if (sent && !initial && state.spec.minRouteAdvertisementInterval > 0)
+        out.nextAllowed = this.now() + state.spec.minRouteAdvertisementInterval * 1000;
+    } finally {
+      out.pulling = false;
+    }
+  }
+
+  /** Whether a peer has UPDATEs waiting. */
+  hasPending(name: string): boolean {
+    const out = this.peers.get(name)?.out;
+    if (!out) return false;
+    return out.eorPending.size > 0 || allFamilies.some((f) => out.dirty[f].size > 0);
+  }
+
+  /** Whether decisions are still pending. */
+  get busy(): boolean {
+    return this.decisionScheduled || allFamilies.some((f) => this.pending[f].size > 0);
+  }
+
+  // ===== views (dumps, tests) =====
+
+  /** Adj-RIB-In paths held for a peer. */
+  adjRibInCount(name: string): number {
+    return this.peers.get(name)?.paths ?? 0;
+  }
+
+  /** A peer's Adj-RIB-In (pre-policy attributes), per family, sorted by prefix text. */
+  adjRibIn(name: string): Record<string, AdjRibInRoute[]> {
+    const state = this.peers.get(name);
+    const out: Record<string, AdjRibInRoute[]> = {};
+    if (!state || state.paths === 0) return out;
+    for (const f of allFamilies) {
+      const rows: [string, AdjRibInRoute][] = [];
+      for (const d of this.ribs[f].destinations.values()) {
+        for (const p of d.paths) {
+          if (p.peer !== state.peer) continue;
+          const route = describe(formatKey(d.key), p.pre, f === 'ipv6-unicast');
+          if (p.pathId !== 0) route.pathId = p.pathId;
+          if (p.rejected) route.rejected = p.rejected;
+          rows.push([p.pathId === 0 ? route.prefix : `${route.prefix}#${p.pathId}`, route]);
+        }
+      }
+      if (rows.length > 0) out[f] = rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+    }
+    return out;
+  }
+
+  /** The Loc-RIB entry of a prefix ("10.0.0.0/8"): the best path's peer, attributes and deciding step. */
+  locRib(family: Family, key: PrefixKey): { peer: string; attrs: AttrSet; reason: string } | undefined {
+    const d = this.ribs[family].get(key);
+    if (!d?.best || !d.best.attrs) return undefined;
+    return { peer: d.best.peer.name, attrs: d.best.attrs, reason: d.reason ?? '' };
+  }
+
+  /** Every Loc-RIB entry (for MRT dumps): family, key, best path. */
+  *locRibEntries(): Generator<{ family: Family; key: PrefixKey; best: RibPath & { attrs: AttrSet } }> {
+    for (const f of allFamilies)
+      for (const d of this.ribs[f].destinations.values())
+        if (d.best?.attrs) yield { family: f, key: d.key, best: d.best as RibPath & { attrs: AttrSet } };
+  }
+
+  /** The configured peers that are up, with their RIB ids (for the MRT peer index table). */
+  rdePeers(): RdePeer[] {
+    return [...this.peers.values()].map((s) => s.peer);
+  }
+
+  /** Run every pending decision now (tests, benchmarks). */
+  flush(): void {
+    while (this.runDecisionSlice(Infinity));
+  }
+
+  // ===== internals: Adj-RIB-In =====
+
+  private announcePath(
+    state: PeerState,
+    rib: FamilyRib,
+    ipv6: boolean,
+    key: PrefixKey,
+    pathId: number,
+    attrs: AttrSet,
+  ): void {
+    const d = rib.getOrCreate(key);
+    let path: RibPath | undefined;
+    for (const p of d.paths) {
+      if (p.peer === state.peer && p.pathId === pathId) {
+        path = p;
+        break;
+      }
+    }
+    if (path) {
+      if (path.pre === attrs) return; // unchanged re-announcement
+      this.releasePath(path);
+      path.pre = this.store.acquire(attrs);
+    } else {
+      path = { peer: state.peer, pathId, pre: this.store.acquire(attrs), attrs: null };
+      d.paths.push(path);
+      state.paths++;
+    }
+    inboundFilter(path, ipv6, key, state.inbound, this.store);
+    this.pending[rib.family].add(key);
+  }
+
+  private withdrawPath(state: PeerState, rib: FamilyRib, key: PrefixKey, pathId: number): void {
+    const d = rib.get(key);
+    if (!d) return;
+    for (let i = 0; i < d.paths.length; i++) {
+      const p = d.paths[i]!;
+      if (p.peer !== state.peer || p.pathId !== pathId) continue;
+      this.releasePath(p);
+      d.paths.splice(i, 1);
+      state.paths--;
+      this.pending[rib.family].add(key);
+      return;
+    }
+  }
+
+  private releasePath(p: RibPath): void {
+    this.store.release(p.pre);
+    if (p.attrs) this.store.release(p.attrs);
+    p.attrs = null;
+  }
+
+  // ===== internals: decision and Adj-RIB-Out =====
+
+  private scheduleDecision(): void {
+    if (this.decisionScheduled) return;
+    this.decisionScheduled = true;
+    setImmediate(() => {
+      this.decisionScheduled = false;
+      if (this.runDecisionSlice(DECISION_SLICE)) this.scheduleDecision();
+    });
+  }
+
+  /** Decide up to `limit` pending destinations; returns whether more are pending. */
+  private runDecisionSlice(limit: number): boolean {
+    const touched = new Set<PeerState>();
+    let n = 0;
+    for (const f of allFamilies) {
+      const pending = this.pending[f];
+      const rib = this.ribs[f];
+      const ipv6 = f === 'ipv6-unicast';
+      for (const key of pending) {
+        if (n >= limit) break;
+        pending.delete(key);
+        n++;
+        const d = rib.get(key);
+        if (!d) continue;
+        this.decide(d, f, ipv6, touched);
+        rib.prune(d);
+      }
+    }
+    this.decisions += n;
+    for (const s of touched) this.kick(s);
+    return allFamilies.some((f) => this.pending[f].size > 0);
+  }
+
+  private decide(d: Destination, family: Family, ipv6: boolean, touched: Set<PeerState>): void {
+    const result = decision(d.paths, this.decisionCtx);
+    d.best = result?.winner;
+    d.reason = result?.reason;
+    for (const group of this.groups.values()) this.exportTo(group, family, ipv6, d, touched);
+  }
+
+  /** Re-run outboundFilter for one destination and one group; mark members when the Adj-RIB-Out changed. */
+  private exportTo(
+    group: Group,
+    family: Family,
+    ipv6: boolean,
+    d: Destination,
+    touched: Set<PeerState> | undefined,
+  ): void {
+    const best = d.best as (RibPath & { attrs: AttrSet }) | undefined;
+    const table = group.out[family];
+    const prev = table.get(d.key);
+    const prevSource = prev?.source;
+    const next = best ? outboundFilter(best, ipv6, d.key, group.ctx, this.store) : null;
+    if (next === null) {
+      if (!prev) return;
+      this.store.release(prev.attrs);
+      table.delete(d.key);
+    } else if (prev) {
+      if (prev.attrs === next && prev.source === best!.peer.id) {
+        this.store.release(next);
+        return;
+      }
+      this.store.release(prev.attrs);
+      prev.attrs = next;
+      prev.source = best!.peer.id;
+    } else table.set(d.key, { attrs: next, source: best!.peer.id });
+    for (const m of group.members) {
+      if (!m.out || !m.out.info.families.includes(family)) continue;
+      const dirty = m.out.dirty[family];
+      if (!dirty.has(d.key)) dirty.set(d.key, prevSource !== undefined && prevSource !== m.peer.id);
+      touched?.add(m);
+    }
+  }
+
+  private groupFor(spec: PeerSpec, info: PeerSessionInfo): Group {
+    const settings: ExportSettings = {
+      localAsn: this.options.localAsn,
+      ibgp: info.ibgp,
+      nextHopSelf: spec.nextHopSelf,
+      sendMed: spec.sendMed,
+      nextHopIpv4: addressBytes(info.nextHopIpv4),
+      nextHopIpv6: addressBytes(info.nextHopIpv6),
+      denyAllEbgp: this.options.ebgpRequiresPolicy && !info.ibgp && spec.exportPolicy === undefined,
+    };
+    // Peers with identical export settings share one Adj-RIB-Out; session details that only change the
+    // encoding (4-octet AS, ADD-PATH, message size, families) stay per member.
+    const key = JSON.stringify([
+      info.ibgp,
+      spec.nextHopSelf,
+      spec.sendMed,
+      info.nextHopIpv4,
+      info.nextHopIpv6,
+      settings.denyAllEbgp,
+      spec.exportPolicy ?? null,
+    ]);
+    const existing = this.groups.get(key);
+    if (existing) return existing;
+    const group: Group = {
+      key,
+      out: familySets(() => new Map<PrefixKey, OutEntry>()),
+      ctx: {
+        settings,
+        policy: this.compile(spec.exportPolicy),
+        cache: [
+          { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
+          { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
+        ],
+      },
+      members: new Set(),
+    };
+    this.groups.set(key, group);
+    // A new group starts from the whole Loc-RIB.
+    for (const f of allFamilies)
+      for (const d of this.ribs[f].destinations.values())
+        if (d.best) this.exportTo(group, f, f === 'ipv6-unicast', d, undefined);
+    return group;
+  }
+
+  private dropGroup(group: Group): void {
+    for (const f of allFamilies) {
+      for (const e of group.out[f].values()) this.store.release(e.attrs);
+      group.out[f].clear();
+    }
+    this.groups.delete(group.key);
+  }
+
+  private kick(state: PeerState): void {
+    const out = state.out;
+    if (!out || out.pulling) return;
+    out.sink.kick();
+  }
+
+  /** RFC 4271 9.2.1.1 MinRouteAdvertisementIntervalTimer (per peer, not per destination): true = wait. */
+  private mraiWait(state: PeerState): boolean {
+    const out = state.out!;
+    const wait = out.nextAllowed - this.now();
+    if (wait <= 0) return false;
+    if (!out.mraiTimer) {
+      out.mraiTimer = setTimeout(() => {
+        out.mraiTimer = undefined;
+        this.kick(state);
+      }, wait);
+      out.mraiTimer.unref?.();
+    }
+    return true;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private compile(rules: PolicyRule[] | undefined): CompiledPolicyLike | undefined {
+    if (rules === undefined || !this.options.compilePolicy) return undefined;
+    return this.options.compilePolicy(rules, { localAs: this.options.localAsn });
+  }
+
+  /** RFC 4271 9.1.2.1 (no IGP yet): everything resolves except unspecified and our own addresses. */
+  private reachable(nh: Uint8Array | undefined): boolean {
+    if (nh === undefined) return true; // our own routes
+    let zero = true;
+    for (let i = 0; i < nh.length && i < 16; i++) if (nh[i] !== 0) zero = false;
+    if (zero) return false;
+    if (nh.length === 4 && this.ownAddresses.size > 0)
+      return !this.ownAddresses.has(`${nh[0]}.${nh[1]}.${nh[2]}.${nh[3]}`);
+    return true;
+  }
+}
+
+function keyOf(afi: number, length: number, bytes: Uint8Array): PrefixKey {
+  return prefixKey(afi, length, bytes, 0);
+}
+
+/** An Adj-RIB-In row for dumps: the attributes in the --dump-received JSON form. */
+function describe(prefix: string, set: AttrSet, ipv6: boolean): AdjRibInRoute {
+  const route: AdjRibInRoute = { prefix, asPath: formatAsPath(set.asPath) };
+  const nh = set.nextHop;
+  if (nh) {
+    if (nh.length === 4) route.nextHop = formatAddress(Afi.Ipv4, nh, 0);
+    else if (nh.length === 32)
+      route.nextHop = `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
+    else route.nextHop = formatAddress(ipv6 || nh.length === 16 ? Afi.Ipv6 : Afi.Ipv4, nh, 0);
+  }
+  for (const a of set.attributes) {
+    switch (a.type) {
+      case 'origin':
+        route.origin = originNames[a.origin];
+        break;
+      case 'med':
+        route.med = a.med;
+        break;
+      case 'local-pref':
+        route.localPref = a.localPref;
+        break;
+      case 'communities':
+        route.communities = formatCommunities(a.values);
+        break;
+      case 'large-communities':
+        route.largeCommunities = formatLargeCommunities(a.values);
+        break;
+      default:
+        break;
+    }
+  }
+  return route;
+}

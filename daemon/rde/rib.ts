@@ -1,0 +1,132 @@
+// The RIBs. Per family a compact prefix table (IPv4 key: address * 64 + length as a number; IPv6 key: a
+// short string of 16-bit code units) -> Destination { paths: the Adj-RIB-In entries of every peer for
+// that prefix (pre-policy AttrSet and post-policy AttrSet, or null when rejected), best: the Loc-RIB
+// entry }. Adj-RIB-Out lives per peer group in propagation.ts. No strings or objects per IPv4 prefix
+// beyond the Destination and its paths.
+import { Afi, formatAddress, ipv4PrefixKey } from '../wire/index.js';
+import type { AttrSet } from './attr-store.js';
+import type { DecisionPeer, DecisionReason } from './decision.js';
+import type { Family } from '../config/types.js';
+
+export type PrefixKey = number | string;
+
+/** A source of routes: a BGP peer, or the local pseudo-peer for originated routes (id 0). */
+export interface RdePeer extends DecisionPeer {
+  readonly id: number;
+  readonly name: string;
+  /** The peer's AS (ours for the local pseudo-peer). */
+  readonly asn: number;
+  /** The peer's address as text ('' for the local pseudo-peer). */
+  readonly address: string;
+  readonly local: boolean;
+}
+
+/** One Adj-RIB-In entry. */
+export interface RibPath {
+  readonly peer: RdePeer;
+  /** RFC 7911 path identifier (0 without ADD-PATH). */
+  readonly pathId: number;
+  /** Pre-policy attributes (kept so import policy can be re-applied without asking the peer). */
+  pre: AttrSet;
+  /** Post-policy attributes, or null when rejected (import policy, AS loop, RFC 8212). */
+  attrs: AttrSet | null;
+  /** Why it was rejected (for dumps). */
+  rejected?: 'as-loop' | 'policy' | 'no-policy';
+}
+
+export interface Destination {
+  readonly key: PrefixKey;
+  paths: RibPath[];
+  /** The Loc-RIB entry. */
+  best: RibPath | undefined;
+  reason: DecisionReason | undefined;
+}
+
+export function familyAfi(family: Family): 1 | 2 {
+  return family === 'ipv4-unicast' ? Afi.Ipv4 : Afi.Ipv6;
+}
+
+/** The table key of a wire prefix (host bits cleared). */
+export function prefixKey(afi: number, length: number, bytes: Uint8Array, offset: number): PrefixKey {
+  if (afi !== Afi.Ipv6) return ipv4PrefixKey(bytes, offset, length);
+  const octets = (length + 7) >> 3;
+  let key = String.fromCharCode(length);
+  for (let i = 0; i < octets; i += 2) {
+    let hi = bytes[offset + i]!;
+    let lo = i + 1 < octets ? bytes[offset + i + 1]! : 0;
+    // Clear host bits in the last octet.
+    const bitsHere = length - i * 8;
+    if (bitsHere < 8) hi &= (0xff << (8 - bitsHere)) & 0xff;
+    if (bitsHere < 16) lo &= bitsHere <= 8 ? 0 : (0xff << (16 - bitsHere)) & 0xff;
+    key += String.fromCharCode((hi << 8) | lo);
+  }
+  return key;
+}
+
+export function keyLength(key: PrefixKey): number {
+  return typeof key === 'number' ? key % 64 : key.charCodeAt(0);
+}
+
+/** Write the wire form of a prefix key (length octet + address octets) at out[pos]; returns the new pos. */
+export function writePrefix(key: PrefixKey, out: Uint8Array, pos: number): number {
+  const length = keyLength(key);
+  const octets = (length + 7) >> 3;
+  out[pos++] = length;
+  if (typeof key === 'number') {
+    const addr = Math.floor(key / 64);
+    for (let i = 0; i < octets; i++) out[pos++] = (addr >>> (24 - 8 * i)) & 255;
+  } else {
+    for (let i = 0; i < octets; i++) {
+      const w = key.charCodeAt(1 + (i >> 1));
+      out[pos++] = (i & 1) === 0 ? w >> 8 : w & 255;
+    }
+  }
+  return pos;
+}
+
+/** Octets of the wire form of a prefix (without path id). */
+export function prefixWireLength(key: PrefixKey): number {
+  return 1 + ((keyLength(key) + 7) >> 3);
+}
+
+/** "10.0.0.0/8" / "2001:db8::/32". */
+export function formatKey(key: PrefixKey): string {
+  const buf = new Uint8Array(17);
+  writePrefix(key, buf, 0);
+  return `${formatAddress(typeof key === 'number' ? Afi.Ipv4 : Afi.Ipv6, buf, 1)}/${keyLength(key)}`;
+}
+
+/** An address as a string that sorts in address order (IPv4 before IPv6). */
+export function addressOrderKey(address: string): string {
+  if (!address.includes(':'))
+    return `4${address
+      .split('.')
+      .map((p) => Number(p).toString(16).padStart(2, '0'))
+      .join('')}`;
+  return `6${address}`;
+}
+
+/** One family's table: prefix -> Destination. */
+export class FamilyRib {
+  readonly destinations = new Map<PrefixKey, Destination>();
+
+  constructor(readonly family: Family) {}
+
+  get(key: PrefixKey): Destination | undefined {
+    return this.destinations.get(key);
+  }
+
+  getOrCreate(key: PrefixKey): Destination {
+    let d = this.destinations.get(key);
+    if (d === undefined) {
+      d = { key, paths: [], best: undefined, reason: undefined };
+      this.destinations.set(key, d);
+    }
+    return d;
+  }
+
+  /** Drop a destination that has no path left. */
+  prune(d: Destination): void {
+    if (d.paths.length === 0) this.destinations.delete(d.key);
+  }
+}

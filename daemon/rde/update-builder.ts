@@ -1,0 +1,186 @@
+// Adj-RIB-Out changes -> UPDATE messages (the `encode` stage's native behaviour). Prefixes that share an
+// attribute set are packed into as few UPDATEs as the message size allows (4096 octets, or 65535 with
+// RFC 8654 extended messages), withdrawals are batched, and End-of-RIB markers (RFC 4724) are built here.
+// Attribute sets carry 4-octet AS numbers; for a peer without the 4-octet AS capability they are
+// re-encoded with AS_TRANS and AS4_PATH / AS4_AGGREGATOR (RFC 6793 4.2.2), cached per set.
+import {
+  Afi,
+  AS_TRANS,
+  AttrType,
+  HEADER_LENGTH,
+  Safi,
+  attributeWireLength,
+  makeAs4Path,
+  makeAsPath,
+  makeMpReach,
+  makeMpUnreach,
+  makeRawAttribute,
+  type NlriBlock,
+  type PathAttribute,
+  type UpdateMessage,
+} from '../wire/index.js';
+import type { AttrSet } from './attr-store.js';
+import { prefixWireLength, writePrefix, type PrefixKey } from './rib.js';
+
+/** Path identifier we send with ADD-PATH (we advertise only the best path). */
+export const OWN_PATH_ID = 1;
+
+export interface EncodeOptions {
+  ipv6: boolean;
+  /** Both sides have the 4-octet AS capability. */
+  asn4: boolean;
+  /** RFC 7911: we send path identifiers for this family. */
+  addPath: boolean;
+  /** 4096, or 65535 with extended messages. */
+  maxMessageLength: number;
+}
+
+const EMPTY_IPV4: NlriBlock = {
+  afi: Afi.Ipv4,
+  safi: Safi.Unicast,
+  addPath: false,
+  bytes: new Uint8Array(0),
+  count: 0,
+};
+
+/** RFC 4724 2: the End-of-RIB marker of a family. */
+export function endOfRib(ipv6: boolean): UpdateMessage {
+  if (!ipv6) return { type: 'update', withdrawn: EMPTY_IPV4, attributes: [], nlri: EMPTY_IPV4 };
+  const empty: NlriBlock = {
+    afi: Afi.Ipv6,
+    safi: Safi.Unicast,
+    addPath: false,
+    bytes: new Uint8Array(0),
+    count: 0,
+  };
+  return { type: 'update', withdrawn: EMPTY_IPV4, attributes: [makeMpUnreach(empty)], nlri: EMPTY_IPV4 };
+}
+
+const twoOctetCache = new WeakMap<AttrSet, PathAttribute[]>();
+
+/** The attributes of a set as sent to a peer with (asn4) or without the 4-octet AS capability. */
+export function attributesFor(set: AttrSet, asn4: boolean): readonly PathAttribute[] {
+  if (asn4) return set.attributes;
+  let cached = twoOctetCache.get(set);
+  if (cached) return cached;
+  cached = [];
+  let wide = false;
+  for (const a of set.attributes) {
+    if (a.type === 'as-path') {
+      cached.push(makeAsPath(a.segments, false));
+      wide = a.segments.some((s) => s.asns.some((x) => x > 0xffff));
+      if (wide) cached.push(makeAs4Path(a.segments));
+    } else if (a.type === 'aggregator' && a.asn4) {
+      // RFC 6793 4.2.2: AGGREGATOR with AS_TRANS and AS4_AGGREGATOR with the real AS when it does not fit.
+      const big = a.asn > 0xffff;
+      const raw = new Uint8Array(6);
+      const asn = big ? AS_TRANS : a.asn;
+      raw.set([asn >> 8, asn & 255, a.raw[4]!, a.raw[5]!, a.raw[6]!, a.raw[7]!]);
+      cached.push({ ...a, raw, asn, asn4: false });
+      if (big) cached.push(makeRawAttribute(AttrType.As4Aggregator, 0xc0, a.raw.slice()));
+    } else cached.push(a);
+  }
+  cached.sort((x, y) => x.code - y.code);
+  twoOctetCache.set(set, cached);
+  return cached;
+}
+
+function nlriBlock(
+  afi: number,
+  keys: readonly PrefixKey[],
+  from: number,
+  to: number,
+  addPath: boolean,
+): NlriBlock {
+  let size = 0;
+  for (let i = from; i < to; i++) size += prefixWireLength(keys[i]!) + (addPath ? 4 : 0);
+  const bytes = new Uint8Array(size);
+  let p = 0;
+  for (let i = from; i < to; i++) {
+    if (addPath) {
+      bytes[p + 3] = OWN_PATH_ID;
+      p += 4;
+    }
+    p = writePrefix(keys[i]!, bytes, p);
+  }
+  return { afi, safi: Safi.Unicast, addPath, bytes, count: to - from };
+}
+
+/** How many of keys[from..] fit in `room` octets. */
+function fit(keys: readonly PrefixKey[], from: number, room: number, addPath: boolean): number {
+  let i = from;
+  let used = 0;
+  while (i < keys.length) {
+    const n = prefixWireLength(keys[i]!) + (addPath ? 4 : 0);
+    if (used + n > room) break;
+    used += n;
+    i++;
+  }
+  return i;
+}
+
+/** UPDATEs withdrawing `keys`, as few as the size allows. */
+export function* withdrawalUpdates(keys: readonly PrefixKey[], o: EncodeOptions): Generator<UpdateMessage> {
+  // Header, withdrawn length, attribute length; for IPv6 an MP_UNREACH_NLRI header (4) + AFI/SAFI (3).
+  const room = o.maxMessageLength - HEADER_LENGTH - 4 - (o.ipv6 ? 7 : 0);
+  for (let i = 0; i < keys.length;) {
+    const end = fit(keys, i, room, o.addPath);
+    if (end === i) return;
+    if (o.ipv6) {
+      const block = nlriBlock(Afi.Ipv6, keys, i, end, o.addPath);
+      yield { type: 'update', withdrawn: EMPTY_IPV4, attributes: [makeMpUnreach(block)], nlri: EMPTY_IPV4 };
+    } else {
+      yield {
+        type: 'update',
+        withdrawn: nlriBlock(Afi.Ipv4, keys, i, end, o.addPath),
+        attributes: [],
+        nlri: { ...EMPTY_IPV4, addPath: o.addPath },
+      };
+    }
+    i = end;
+  }
+}
+
+/** UPDATEs announcing `keys` with one attribute set (`nextHop` goes into MP_REACH_NLRI for IPv6). */
+export function* announcementUpdates(
+  set: AttrSet,
+  keys: readonly PrefixKey[],
+  o: EncodeOptions,
+): Generator<UpdateMessage> {
+  const attributes = attributesFor(set, o.asn4);
+  let attrLength = 0;
+  for (const a of attributes) attrLength += attributeWireLength(a);
+  const nh = set.nextHop ?? new Uint8Array(o.ipv6 ? 16 : 4);
+  // IPv6: MP_REACH_NLRI header (4, extended length) + AFI/SAFI/next-hop length (4) + next hop + reserved (1).
+  const room = o.maxMessageLength - HEADER_LENGTH - 4 - attrLength - (o.ipv6 ? 9 + nh.length : 0);
+  for (let i = 0; i < keys.length;) {
+    const end = fit(keys, i, room, o.addPath);
+    if (end === i) return; // the attributes alone fill the message: nothing can be sent
+    if (o.ipv6) {
+      const mp = makeMpReach(nh, nlriBlock(Afi.Ipv6, keys, i, end, o.addPath));
+      const attrs = attributes.slice();
+      let at = attrs.findIndex((a) => a.code > AttrType.MpReachNlri);
+      if (at < 0) at = attrs.length;
+      attrs.splice(at, 0, mp);
+      yield { type: 'update', withdrawn: EMPTY_IPV4, attributes: attrs, nlri: EMPTY_IPV4 };
+    } else {
+      yield {
+        type: 'update',
+        withdrawn: { ...EMPTY_IPV4, addPath: o.addPath },
+        attributes: attributes as PathAttribute[],
+        nlri: nlriBlock(Afi.Ipv4, keys, i, end, o.addPath),
+      };
+    }
+    i = end;
+  }
+}
+
+/** A batch of Adj-RIB-Out changes for one family: withdrawals first, then one group of UPDATEs per set. */
+export function* buildUpdates(
+  withdrawn: readonly PrefixKey[],
+  announced: ReadonlyMap<AttrSet, PrefixKey[]>,
+  o: EncodeOptions,
+): Generator<UpdateMessage> {
+  if (withdrawn.length > 0) yield* withdrawalUpdates(withdrawn, o);
+  for (const [set, keys] of announced) yield* announcementUpdates(set, keys, o);
+}
