@@ -67,7 +67,11 @@ export function attributesFor(set: AttrSet, asn4: boolean): readonly PathAttribu
   let wide = false;
   for (const a of set.attributes) {
     if (a.type === 'as-path') {
-      cached.push(makeAsPath(a.segments, false));
+      const narrow = a.segments.map((seg) => ({
+        type: seg.type,
+        asns: seg.asns.map((x) => (x > 0xffff ? AS_TRANS : x)),
+      }));
+      cached.push(makeAsPath(narrow, false));
       wide = a.segments.some((s) => s.asns.some((x) => x > 0xffff));
       if (wide) cached.push(makeAs4Path(a.segments));
     } else if (a.type === 'aggregator' && a.asn4) {

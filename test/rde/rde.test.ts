@@ -1,0 +1,259 @@
+// The route decision engine end to end without sockets (daemon/rde/rde.ts): UPDATEs in from peers, the
+// Loc-RIB, UPDATEs out to the other peers (drained through `pull`, decoded back with daemon/wire).
+import { expect } from 'chai';
+import { Rde, type PeerSessionInfo, type PeerSpec } from '../../daemon/rde/rde.js';
+import { prefixKey } from '../../daemon/rde/rib.js';
+import {
+  buildNlri,
+  decodeMessage,
+  encodeMessage,
+  formatAsPath,
+  formatIpv4,
+  getAttribute,
+  makeAsPath,
+  makeLocalPref,
+  makeMed,
+  makeNextHop,
+  makeOrigin,
+  prefixList,
+  type UpdateMessage,
+} from '../../daemon/wire/index.js';
+import type { Family } from '../../daemon/config/types.js';
+
+const LOCAL_AS = 65000;
+
+function spec(name: string, address: string, asn: number, over: Partial<PeerSpec> = {}): PeerSpec {
+  return {
+    name,
+    address,
+    asn,
+    nextHopSelf: false,
+    sendMed: false,
+    minRouteAdvertisementInterval: 0,
+    ...over,
+  };
+}
+
+function info(routerId: number, ibgp: boolean): PeerSessionInfo {
+  return {
+    routerId,
+    ibgp,
+    asn4: true,
+    families: ['ipv4-unicast', 'ipv6-unicast'] as Family[],
+    addPathSend: new Set<Family>(),
+    maxMessageLength: 4096,
+    nextHopIpv4: '192.0.2.100',
+    nextHopIpv6: '2001:db8::100',
+  };
+}
+
+function announce(
+  prefixes: string[],
+  asns: number[],
+  nextHop: number,
+  extra: ReturnType<typeof makeMed>[] = [],
+): UpdateMessage {
+  return {
+    type: 'update',
+    withdrawn: buildNlri(1, 1, []),
+    attributes: [makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(nextHop), ...extra],
+    nlri: buildNlri(1, 1, prefixes),
+  };
+}
+
+function withdraw(prefixes: string[]): UpdateMessage {
+  return { type: 'update', withdrawn: buildNlri(1, 1, prefixes), attributes: [], nlri: buildNlri(1, 1, []) };
+}
+
+interface Route {
+  asPath: string;
+  nextHop: string;
+  localPref?: number;
+  med?: number;
+}
+
+/** What a peer has been told: prefix -> route, applied in order. */
+class Listener {
+  readonly table = new Map<string, Route>();
+  updates = 0;
+  eor = 0;
+  constructor(
+    readonly rde: Rde,
+    readonly name: string,
+  ) {}
+  sink = { kick: () => undefined };
+  drain(): void {
+    for (const u of this.rde.pull(this.name)) {
+      const r = decodeMessage(encodeMessage(u), { asn4: true });
+      if (!r.ok || r.message.type !== 'update') throw new Error('bad UPDATE');
+      const m = r.message;
+      this.updates++;
+      if (m.nlri.count === 0 && m.withdrawn.count === 0 && m.attributes.length <= 1) {
+        this.eor++;
+        continue;
+      }
+      for (const p of prefixList(m.withdrawn)) this.table.delete(p.prefix);
+      for (const p of prefixList(m.nlri)) {
+        const route: Route = {
+          asPath: formatAsPath(getAttribute(m.attributes, 'as-path')!.segments),
+          nextHop: formatIpv4(getAttribute(m.attributes, 'next-hop')!.nextHop),
+        };
+        const lp = getAttribute(m.attributes, 'local-pref');
+        if (lp) route.localPref = lp.localPref;
+        const med = getAttribute(m.attributes, 'med');
+        if (med) route.med = med.med;
+        this.table.set(p.prefix, route);
+      }
+    }
+  }
+}
+
+function setup() {
+  const rde = new Rde({
+    localAsn: LOCAL_AS,
+    routerId: 0x0a000000,
+    decision: { alwaysCompareMed: false, deterministicMed: false },
+    ebgpRequiresPolicy: false,
+  });
+  const peers: Record<string, Listener> = {};
+  const up = (name: string, address: string, asn: number, routerId: number, over: Partial<PeerSpec> = {}) => {
+    const l = new Listener(rde, name);
+    rde.peerUp(spec(name, address, asn, over), info(routerId, asn === LOCAL_AS), l.sink);
+    peers[name] = l;
+  };
+  // A and B: eBGP in AS 65001 / 65002; C, D: iBGP.
+  up('a', '10.0.0.1', 65001, 1);
+  up('b', '10.0.0.2', 65002, 2);
+  up('c', '10.0.0.3', LOCAL_AS, 3);
+  up('d', '10.0.0.4', LOCAL_AS, 4);
+  const settle = () => {
+    rde.flush();
+    for (const l of Object.values(peers)) l.drain();
+  };
+  settle();
+  return { rde, peers, settle };
+}
+
+describe('rde: propagation through the engine', function () {
+  it('an eBGP route goes to eBGP peers with our AS prepended and NEXT_HOP self, to iBGP peers with LOCAL_PREF 100', function () {
+    const { rde, peers, settle } = setup();
+    rde.receive('a', announce(['10.1.0.0/16'], [65001, 7], 0x0a000001, [makeMed(50)]), true, false);
+    settle();
+    expect(peers.b!.table.get('10.1.0.0/16')).to.deep.equal({
+      asPath: '65000 65001 7',
+      nextHop: '192.0.2.100',
+    });
+    expect(peers.c!.table.get('10.1.0.0/16')).to.deep.equal({
+      asPath: '65001 7',
+      nextHop: '10.0.0.1',
+      localPref: 100,
+      med: 50,
+    });
+    expect(peers.d!.table.has('10.1.0.0/16')).to.equal(true);
+    // Split horizon: nothing back to A, not even a withdrawal.
+    expect(peers.a!.table.size).to.equal(0);
+    expect(peers.a!.updates, 'A: only its End-of-RIBs').to.equal(2);
+    expect(rde.locRib('ipv4-unicast', prefixKey(1, 16, Uint8Array.of(10, 1), 0))).to.deep.include({
+      peer: 'a',
+      reason: 'only-path',
+    });
+  });
+
+  it('the best path changes when the better one is withdrawn; the last withdrawal propagates', function () {
+    const { rde, peers, settle } = setup();
+    const key = prefixKey(1, 16, Uint8Array.of(10, 2), 0);
+    rde.receive('a', announce(['10.2.0.0/16'], [65001, 1, 2], 0x0a000001), true, false);
+    rde.receive('b', announce(['10.2.0.0/16'], [65002], 0x0a000002), true, false);
+    settle();
+    expect(rde.locRib('ipv4-unicast', key)).to.deep.include({ peer: 'b', reason: 'as-path-length' });
+    expect(peers.c!.table.get('10.2.0.0/16')!.asPath).to.equal('65002');
+    // B's route goes to A, but not back to B.
+    expect(peers.a!.table.get('10.2.0.0/16')!.asPath).to.equal('65000 65002');
+    expect(peers.b!.table.has('10.2.0.0/16')).to.equal(false);
+
+    rde.receive('b', withdraw(['10.2.0.0/16']), true, false);
+    settle();
+    expect(rde.locRib('ipv4-unicast', key)).to.deep.include({ peer: 'a' });
+    expect(peers.c!.table.get('10.2.0.0/16')!.asPath).to.equal('65001 1 2');
+    expect(peers.b!.table.get('10.2.0.0/16')!.asPath).to.equal('65000 65001 1 2');
+    expect(peers.a!.table.has('10.2.0.0/16'), 'A is withdrawn its own route').to.equal(false);
+
+    rde.receive('a', withdraw(['10.2.0.0/16']), true, false);
+    settle();
+    expect(rde.locRib('ipv4-unicast', key)).to.equal(undefined);
+    for (const p of ['a', 'b', 'c', 'd']) expect(peers[p]!.table.has('10.2.0.0/16'), p).to.equal(false);
+    expect(rde.ribs['ipv4-unicast'].destinations.size).to.equal(0);
+  });
+
+  it('iBGP-learned routes are not sent to iBGP peers; LOCAL_PREF decides', function () {
+    const { rde, peers, settle } = setup();
+    rde.receive(
+      'c',
+      announce(['10.3.0.0/16'], [65009, 65010], 0x0a000003, [makeLocalPref(300)]),
+      true,
+      false,
+    );
+    rde.receive('a', announce(['10.3.0.0/16'], [65001], 0x0a000001), true, false);
+    settle();
+    expect(rde.locRib('ipv4-unicast', prefixKey(1, 16, Uint8Array.of(10, 3), 0))).to.deep.include({
+      peer: 'c',
+      reason: 'local-pref',
+    });
+    expect(peers.d!.table.has('10.3.0.0/16'), 'no iBGP -> iBGP').to.equal(false);
+    expect(peers.b!.table.get('10.3.0.0/16')).to.deep.equal({
+      asPath: '65000 65009 65010',
+      nextHop: '192.0.2.100',
+    });
+  });
+
+  it('AS loop: a path with our AS is kept as rejected and not used', function () {
+    const { rde, peers, settle } = setup();
+    rde.receive('a', announce(['10.4.0.0/16'], [65001, LOCAL_AS, 9], 0x0a000001), true, false);
+    settle();
+    expect(rde.locRib('ipv4-unicast', prefixKey(1, 16, Uint8Array.of(10, 4), 0))).to.equal(undefined);
+    expect(rde.adjRibIn('a')['ipv4-unicast']).to.deep.equal([
+      {
+        prefix: '10.4.0.0/16',
+        asPath: '65001 65000 9',
+        nextHop: '10.0.0.1',
+        origin: 'igp',
+        rejected: 'as-loop',
+      },
+    ]);
+    expect(peers.b!.table.size).to.equal(0);
+  });
+
+  it('a peer going down withdraws its routes; a new peer gets the table and End-of-RIB', function () {
+    const { rde, peers, settle } = setup();
+    rde.receive('a', announce(['10.5.0.0/16', '10.6.0.0/16'], [65001], 0x0a000001), true, false);
+    settle();
+    expect(peers.b!.table.size).to.equal(2);
+    const late = new Listener(rde, 'e');
+    rde.peerUp(spec('e', '10.0.0.5', 65005), info(5, false), late.sink);
+    late.drain();
+    expect([...late.table.keys()].sort()).to.deep.equal(['10.5.0.0/16', '10.6.0.0/16']);
+    expect(late.eor).to.equal(2);
+    rde.peerDown('a');
+    settle();
+    expect(peers.b!.table.size).to.equal(0);
+    expect(peers.c!.table.size).to.equal(0);
+    expect(rde.store.size, 'attribute sets released').to.equal(0);
+  });
+
+  it('treat-as-withdraw removes what the UPDATE announces; originated routes are sent like the others', function () {
+    const { rde, peers, settle } = setup();
+    rde.receive('a', announce(['10.7.0.0/16'], [65001], 0x0a000001), true, false);
+    settle();
+    rde.receive('a', announce(['10.7.0.0/16'], [65001], 0x0a000001), true, true);
+    settle();
+    expect(peers.b!.table.has('10.7.0.0/16')).to.equal(false);
+    rde.originate([{ prefix: '10.8.0.0/16', family: 'ipv4-unicast', address: '10.8.0.0', length: 16 }]);
+    settle();
+    expect(peers.b!.table.get('10.8.0.0/16')).to.deep.equal({ asPath: '65000', nextHop: '192.0.2.100' });
+    expect(peers.c!.table.get('10.8.0.0/16')).to.deep.equal({
+      asPath: '',
+      nextHop: '192.0.2.100',
+      localPref: 100,
+    });
+  });
+});
