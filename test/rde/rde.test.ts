@@ -16,6 +16,7 @@ import {
   makeNextHop,
   makeOrigin,
   prefixList,
+  type PathAttribute,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import type { Family } from '../../daemon/config/types.js';
@@ -51,7 +52,7 @@ function announce(
   prefixes: string[],
   asns: number[],
   nextHop: number,
-  extra: ReturnType<typeof makeMed>[] = [],
+  extra: PathAttribute[] = [],
 ): UpdateMessage {
   return {
     type: 'update',
