@@ -144,36 +144,38 @@ function editCommunities(add: number[], remove: number[]): Transform {
   };
 }
 
-/** The same for RFC 8092 large communities (3 words each). */
+/** Whether the flat triple list `values` holds the triple at `list[at..at+2]`. */
+function hasTriple(values: ArrayLike<number>, list: ArrayLike<number>, at: number): boolean {
+  for (let i = 0; i + 2 < values.length; i += 3) {
+    if (values[i] === list[at] && values[i + 1] === list[at + 1] && values[i + 2] === list[at + 2])
+      return true;
+  }
+  return false;
+}
+
+/** The same for RFC 8092 large communities (3 words each), on flat word lists without per-value objects. */
 function editLargeCommunities(
   add: [number, number, number][],
   remove: [number, number, number][],
 ): Transform {
-  const key = (a: number, b: number, c: number): string => `${a}:${b}:${c}`;
-  const adds = new Map(add.map((t) => [key(...t), t]));
-  const removes = new Set(remove.map((t) => key(...t)).filter((k) => !adds.has(k)));
-  const addList = [...adds.values()];
-  const has = (values: Uint32Array, [a, b, c]: [number, number, number]): boolean => {
-    for (let i = 0; i + 2 < values.length; i += 3)
-      if (values[i] === a && values[i + 1] === b && values[i + 2] === c) return true;
-    return false;
-  };
+  const adds: number[] = [];
+  for (const t of add) if (!hasTriple(adds, t, 0)) adds.push(...t);
+  const removes: number[] = [];
+  for (const t of remove) if (!hasTriple(adds, t, 0) && !hasTriple(removes, t, 0)) removes.push(...t);
   return (attrs) => {
     const values = largeCommunitiesOf(attrs) ?? new Uint32Array(0);
     let changed = false;
-    for (let i = 0; i + 2 < values.length && !changed; i += 3)
-      changed = removes.has(key(values[i]!, values[i + 1]!, values[i + 2]!));
-    for (let i = 0; i < addList.length && !changed; i++) changed = !has(values, addList[i]!);
+    for (let i = 0; i + 2 < values.length && !changed; i += 3) changed = hasTriple(removes, values, i);
+    for (let i = 0; i < adds.length && !changed; i += 3) changed = !hasTriple(values, adds, i);
     if (!changed) return attrs;
-    const seen = new Set<string>();
     const out: number[] = [];
     for (let i = 0; i + 2 < values.length; i += 3) {
-      const k = key(values[i]!, values[i + 1]!, values[i + 2]!);
-      if (removes.has(k) || seen.has(k)) continue;
-      seen.add(k);
+      if (hasTriple(removes, values, i) || hasTriple(out, values, i)) continue;
       out.push(values[i]!, values[i + 1]!, values[i + 2]!);
     }
-    for (const [k, t] of adds) if (!seen.has(k)) out.push(...t);
+    for (let i = 0; i < adds.length; i += 3) {
+      if (!hasTriple(out, adds, i)) out.push(adds[i]!, adds[i + 1]!, adds[i + 2]!);
+    }
     return out.length === 0
       ? withoutCode(attrs, AttrType.LargeCommunity)
       : withAttributeInOrder(attrs, makeLargeCommunities(out));

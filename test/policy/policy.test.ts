@@ -603,6 +603,18 @@ describe('policy: set actions', function () {
     });
     expect(comms(out)).to.deep.equal(['1:5', '2:2'].map(communityWord));
   });
+  it('a value both added and removed is kept in place (communities and large communities)', function () {
+    const { input, out } = evaluate(
+      '- set: { community: { add: "1:1", remove: ["1:1", "1:2"] }, large-community: { add: "1:1:1", remove: ["1:1:1"] } }',
+      { prefix: '10.0.0.0/8', communities: ['1:1', '1:3'], large: ['1:1:1'] },
+    );
+    expect(out).to.equal(input.attributes);
+    const { out: changed } = evaluate('- set: { community: { add: "1:1", remove: ["1:1", "1:3"] } }', {
+      prefix: '10.0.0.0/8',
+      communities: ['1:1', '1:3'],
+    });
+    expect(comms(changed)).to.deep.equal([communityWord('1:1')]);
+  });
   it('large-community add and remove', function () {
     const { out } = evaluate('- set: { large-community: { add: ["7:8:9", "1:2:3"], remove: "4:5:6" } }', {
       prefix: '10.0.0.0/8',
