@@ -2,7 +2,8 @@
 // Three passes, each reporting every problem it finds, never just the first:
 //   1. YAML syntax (the `yaml` package; duplicate keys are errors),
 //   2. shape against config/schema.json (ajv, all errors),
-//   3. semantic checks JSON schema cannot express (IP addresses, prefixes, unique names).
+//   3. semantic checks JSON schema cannot express (IP addresses, prefixes, unique names, policy rules in
+//      ./policy.ts, policy names peers refer to, an `originate-mrt` file that must be readable).
 // Each issue names the key path in the file (`peers[1].hold-time`) and its line. Nothing here touches
 // the running daemon: a caller applies a config only when `ok` is true, so bad config changes nothing.
 import { readFile } from 'node:fs/promises';
