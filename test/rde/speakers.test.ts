@@ -1,0 +1,82 @@
+// Three xbgpd speakers around a fourth (the device under test, AS 65000) over real TCP on 127.0.0.x:
+// routes from one peer reach the others with the right AS_PATH and NEXT_HOP, the best path is chosen
+// between two peers announcing the same prefix, and changes when the better one is withdrawn.
+import { expect } from 'chai';
+import { parseConfig } from '../../daemon/config/load.js';
+import { startSpeaker, waitFor, type TestSpeaker } from '../session/helpers.js';
+import { prefixKey } from '../../daemon/rde/rib.js';
+
+const running: TestSpeaker[] = [];
+
+afterEach(async function () {
+  await Promise.all(running.splice(0).map((s) => s.speaker.shutdown()));
+});
+
+function edge(name: string, id: string, asn: number, port: number, originate: string[]): string {
+  return `
+router-id: ${id}
+asn: ${asn}
+peers: [{ name: dut, address: 127.0.0.1, port: ${port}, local-address: ${id.replace('10.0.0', '127.0.0')}, asn: 65000, connect-retry-time: 1 }]
+originate: [${originate.map((p) => `{ prefix: ${p} }`).join(', ')}]
+`;
+}
+
+describe('rde: three speakers around a DUT', function () {
+  it('propagates, picks the best path, and falls back to the other when it is withdrawn', async function () {
+    const dut = await startSpeaker(`
+router-id: 10.0.0.1
+asn: 65000
+listen: { address: 127.0.0.1, port: 0 }
+peers:
+  - { name: a, address: 127.0.0.2, asn: 65001, passive: true }
+  - { name: b, address: 127.0.0.3, asn: 65002, passive: true }
+  - { name: c, address: 127.0.0.4, asn: 65003, passive: true }
+`);
+    running.push(dut);
+    const port = dut.speaker.listening()[0]!.port;
+    const aText = edge('a', '10.0.0.2', 65001, port, ['10.10.0.0/16', '10.11.0.0/16']);
+    const a = await startSpeaker(aText);
+    const b = await startSpeaker(edge('b', '10.0.0.3', 65002, port, ['10.10.0.0/16']));
+    const c = await startSpeaker(edge('c', '10.0.0.4', 65003, port, []));
+    running.push(a, b, c);
+    const atC = () => c.speaker.session('dut')!.received.toJSON()['ipv4-unicast'] ?? [];
+    const atA = () => a.speaker.session('dut')!.received.toJSON()['ipv4-unicast'] ?? [];
+    const atB = () => b.speaker.session('dut')!.received.toJSON()['ipv4-unicast'] ?? [];
+    await waitFor('C has two prefixes', () => atC().length === 2, 10000);
+    await waitFor('B has both prefixes', () => atB().length === 2, 10000);
+
+    // Same length, origin, no MED, both eBGP: the lower router id (A, 10.0.0.2) wins.
+    const key = prefixKey(1, 16, Uint8Array.of(10, 10), 0);
+    expect(dut.speaker.rde.locRib('ipv4-unicast', key)).to.deep.include({ peer: 'a', reason: 'router-id' });
+    expect(atC()).to.deep.equal([
+      { prefix: '10.10.0.0/16', asPath: '65000 65001', origin: 'igp', nextHop: '127.0.0.1' },
+      { prefix: '10.11.0.0/16', asPath: '65000 65001', origin: 'igp', nextHop: '127.0.0.1' },
+    ]);
+    // Split horizon: A is not sent its own routes back.
+    expect(atA()).to.deep.equal([]);
+    // B gets A's routes (its own 10.10/16 still wins on B: shorter AS_PATH).
+    expect(atB().map((r) => `${r.prefix} ${r.asPath}`)).to.deep.equal([
+      '10.10.0.0/16 65000 65001',
+      '10.11.0.0/16 65000 65001',
+    ]);
+
+    // A stops originating 10.10/16: the DUT falls back to B's route; C follows; A now gets B's route.
+    const next = parseConfig(aText.replace('{ prefix: 10.10.0.0/16 }, ', ''));
+    if (!next.ok) throw new Error('bad config');
+    await a.speaker.reload(next.config);
+    await waitFor('C sees the path through B', () => atC().some((r) => r.asPath === '65000 65002'), 10000);
+    expect(dut.speaker.rde.locRib('ipv4-unicast', key)).to.deep.include({ peer: 'b', reason: 'only-path' });
+    expect(atC().map((r) => `${r.prefix} ${r.asPath}`)).to.deep.equal([
+      '10.10.0.0/16 65000 65002',
+      '10.11.0.0/16 65000 65001',
+    ]);
+    await waitFor('A gets B route', () => atA().length === 1);
+    expect(atA()[0]).to.include({ prefix: '10.10.0.0/16', asPath: '65000 65002' });
+
+    // B's session goes down: the withdrawal reaches C and A.
+    await b.speaker.session('dut')!.stop();
+    await waitFor('C lost 10.10/16', () => atC().length === 1, 10000);
+    expect(atC()[0]).to.include({ prefix: '10.11.0.0/16' });
+    await waitFor('A lost 10.10/16', () => atA().length === 0);
+  });
+});
