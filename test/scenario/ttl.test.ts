@@ -1,0 +1,88 @@
+// TTL of xbgpd's sessions on a real path: xbgpd and BIRD two hops apart, a forwarding namespace between
+// them. With direct eBGP (TTL 1) every packet xbgpd sends after the TCP handshake dies at the middle
+// router (it counts ICMP time-exceeded) and the session never comes up, although BIRD's own packets
+// (multihop, TTL 64) reach xbgpd; restarted with `multihop: 2` the same session is Established.
+//
+//   dut (xbgpd AS 65000) -- l1 -- mid (forwarding) -- l2 -- far (BIRD AS 65001, multihop)
+import { expect } from 'chai';
+import { requireRoot, requireTools } from '../helpers/env.js';
+import type { BirdRouter } from '../lab/bird.js';
+import { runIn } from '../lab/exec.js';
+import { Lab, labTools } from '../lab/lab.js';
+import type { Link } from '../lab/netns.js';
+import { waitFor } from '../lab/wait.js';
+import type { XbgpdRouter } from '../lab/xbgpd.js';
+
+/** The /31 of a lab link (its `a` end is the even address). */
+const subnetOf = (link: Link): string => `${link.a.ipv4}/31`;
+
+/** ICMP time-exceeded messages a namespace has sent (its routers' TTL expiries), /proc/net/snmp. */
+async function timeExceededSent(ns: string): Promise<number> {
+  const lines = (await runIn(ns, 'cat', ['/proc/net/snmp'])).split('\n').filter((l) => l.startsWith('Icmp:'));
+  const names = lines[0]!.split(/\s+/);
+  const values = lines[1]!.split(/\s+/);
+  return Number(values[names.indexOf('OutTimeExcds')]);
+}
+
+describe('scenario: TTL for direct eBGP and multihop (xbgpd and BIRD two hops apart)', function () {
+  let lab: Lab | undefined;
+  let l1: Link;
+  let l2: Link;
+  let dut: XbgpdRouter;
+  let far: BirdRouter;
+
+  before(async function () {
+    requireRoot(this);
+    requireTools(this, ...labTools);
+    lab = Lab.create();
+    l1 = await lab.link('dut', 'mid');
+    l2 = await lab.link('mid', 'far');
+    await runIn(l1.b.ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    await runIn(l1.a.ns, 'ip', ['route', 'add', subnetOf(l2), 'via', l1.b.ipv4]);
+    await runIn(l2.b.ns, 'ip', ['route', 'add', subnetOf(l1), 'via', l2.a.ipv4]);
+    far = await lab.bird('far', {
+      routerId: '10.255.0.2',
+      asn: 65001,
+      neighbors: [
+        {
+          address: l1.a.ipv4,
+          localAddress: l2.b.ipv4,
+          asn: 65000,
+          multihop: true,
+          families: ['ipv4-unicast'],
+        },
+      ],
+    });
+    dut = await lab.xbgpd('dut', {
+      routerId: '10.255.0.1',
+      asn: 65000,
+      listen: { address: l1.a.ipv4 },
+      peers: [
+        { name: 'far', address: l2.b.ipv4, localAddress: l1.a.ipv4, asn: 65001, families: ['ipv4-unicast'] },
+      ],
+    });
+  });
+  after(async () => lab?.teardown());
+
+  it('direct eBGP (TTL 1): BIRD never sees our OPEN, the middle router drops it; multihop 2 comes up', async function () {
+    const dropsBefore = await timeExceededSent(l1.b.ns);
+    // BIRD's OPEN (TTL 64) reaches xbgpd, which answers with OPEN and KEEPALIVE: xbgpd reaches OpenConfirm
+    // while everything it sends expires at `mid`.
+    await waitFor('xbgpd in OpenConfirm with BIRD', async () => {
+      const s = await dut.neighbor(l2.b.ipv4);
+      return s.state === 'openconfirm' ? s : undefined;
+    });
+    await waitFor('mid to report TTL expiries', async () => (await timeExceededSent(l1.b.ns)) > dropsBefore);
+    expect((await far.neighbor(l1.a.ipv4)).state).to.not.equal('established');
+    expect(dut.logEntries().filter((e) => e.msg === 'session established')).to.have.length(0);
+
+    dut.config.peers[0]!.multihop = 2;
+    await dut.restart();
+    await waitFor(
+      'BIRD Established with xbgpd (multihop 2)',
+      async () => (await far.neighbor(l1.a.ipv4)).state === 'established',
+      { timeoutMs: 20_000 },
+    );
+    await waitFor('xbgpd Established', async () => (await dut.neighbor(l2.b.ipv4)).state === 'established');
+  });
+});
