@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { requireRoot, requireTools } from '../helpers/env.js';
 import type { BirdRouter } from '../lab/bird.js';
+import type { FrrRouter } from '../lab/frr.js';
 import { runIn } from '../lab/exec.js';
 import { Lab, labTools } from '../lab/lab.js';
 import type { Link } from '../lab/netns.js';
@@ -84,5 +85,62 @@ describe('scenario: TTL for direct eBGP and multihop (xbgpd and BIRD two hops ap
       { timeoutMs: 20_000 },
     );
     await waitFor('xbgpd Established', async () => (await dut.neighbor(l2.b.ipv4)).state === 'established');
+  });
+});
+
+/** Segments a namespace's TCP dropped for a TTL below IP_MINTTL (GTSM), /proc/net/netstat. */
+async function minTtlDrops(ns: string): Promise<number> {
+  const lines = (await runIn(ns, 'cat', ['/proc/net/netstat']))
+    .split('\n')
+    .filter((l) => l.startsWith('TcpExt:'));
+  const names = lines[0]!.split(/\s+/);
+  const values = lines[1]!.split(/\s+/);
+  const i = names.indexOf('TCPMinTTLDrop');
+  return i < 0 ? -1 : Number(values[i]);
+}
+
+describe('scenario: GTSM (RFC 5082 ttl-security) with FRR', function () {
+  let lab: Lab | undefined;
+  let link: Link;
+  let dut: XbgpdRouter;
+  let frr: FrrRouter;
+
+  before(async function () {
+    requireRoot(this);
+    requireTools(this, ...labTools);
+    lab = Lab.create();
+    link = await lab.link('dut', 'frr');
+    frr = await lab.frr('frr', {
+      routerId: '10.255.0.3',
+      asn: 65003,
+      neighbors: [{ address: link.a.ipv4, asn: 65000, families: ['ipv4-unicast'] }],
+    });
+    await frr.configureBgp(`neighbor ${link.a.ipv4} ttl-security hops 1`);
+    dut = await lab.xbgpd('dut', {
+      routerId: '10.255.0.1',
+      asn: 65000,
+      listen: { address: link.a.ipv4 },
+      peers: [{ name: 'frr', address: link.b.ipv4, asn: 65003, families: ['ipv4-unicast'] }],
+    });
+  });
+  after(async () => lab?.teardown());
+
+  it('FRR drops our TTL 1 packets until xbgpd uses ttl-security too; then the session is Established', async function () {
+    const dropsBefore = await minTtlDrops(link.b.ns);
+    if (dropsBefore < 0) this.skip(); // kernels before 5.16 have no TCPMinTTLDrop counter
+    await waitFor(
+      'FRR to drop segments under its minimum TTL',
+      async () => (await minTtlDrops(link.b.ns)) > dropsBefore,
+    );
+    expect((await frr.neighbor(link.a.ipv4)).state).to.not.equal('established');
+
+    dut.config.peers[0]!.ttlSecurity = true;
+    await dut.restart();
+    await waitFor(
+      'FRR Established with xbgpd (both ttl-security)',
+      async () => (await frr.neighbor(link.a.ipv4)).state === 'established',
+      { timeoutMs: 20_000 },
+    );
+    await waitFor('xbgpd Established', async () => (await dut.neighbor(link.b.ipv4)).state === 'established');
   });
 });
