@@ -1,5 +1,5 @@
-// Match conditions of native policy rules, compiled once into closures over flat data: prefix and next-hop
-// checks compare wire bytes in place, community checks scan the attribute's Uint32Array, and the AS_PATH
+// Match conditions of native policy rules, compiled once into closures over flat data: prefix checks
+// (prefix-set.ts: a scan or a trie) and next-hop checks compare wire bytes in place, community checks scan the attribute's Uint32Array, and the AS_PATH
 // text for regular expressions is built only when a rule has one, once per AS_PATH segment list.
 // Nothing here allocates per evaluation, except that AS_PATH text on first use of a segment list.
 import {
@@ -12,6 +12,7 @@ import {
 } from '../wire/index.js';
 import type { PolicyMatch, PrefixMatch } from '../config/types.js';
 import type { PolicyContext, PolicyInput } from './index.js';
+import { coversBits, prefixSet } from './prefix-set.js';
 
 /** One compiled condition: does it hold for this route with these (possibly already changed) attributes? */
 export type Condition = (input: PolicyInput, attributes: readonly PathAttribute[]) => boolean;
@@ -50,27 +51,8 @@ export function compileMatch(match: PolicyMatch | undefined, ctx: PolicyContext)
 
 // ===== prefixes and next hops =====
 
-interface FlatPrefix {
-  address: Uint8Array;
-  length: number;
-  ge: number;
-  le: number;
-}
-
-/** Whether the first `length` bits of `bytes` from `offset` equal those of `address`. */
-function coversBits(address: Uint8Array, length: number, bytes: Uint8Array, offset: number): boolean {
-  const whole = length >> 3;
-  for (let i = 0; i < whole; i++) if (bytes[offset + i] !== address[i]) return false;
-  const rest = length & 7;
-  if (rest === 0) return true;
-  const mask = (0xff00 >> rest) & 0xff;
-  return ((bytes[offset + whole]! ^ address[whole]!) & mask) === 0;
-}
-
-function flatten(list: readonly PrefixMatch[], family: PrefixMatch['family']): FlatPrefix[] {
-  return list
-    .filter((p) => p.family === family)
-    .map((p) => ({ address: p.address, length: p.length, ge: p.ge, le: p.le }));
+function ofFamily(list: readonly PrefixMatch[], family: PrefixMatch['family']): PrefixMatch[] {
+  return list.filter((p) => p.family === family);
 }
 
 /**
@@ -78,20 +60,9 @@ function flatten(list: readonly PrefixMatch[], family: PrefixMatch['family']): F
  * its length is in [ge, le]. A route of the other address family never matches an entry.
  */
 function prefixCondition(list: readonly PrefixMatch[]): Condition {
-  const v4 = flatten(list, 'ipv4-unicast');
-  const v6 = flatten(list, 'ipv6-unicast');
-  return (input) => {
-    const entries = input.afi === 1 ? v4 : v6;
-    const length = input.prefixLength;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      // Only prefixes at least as long as the entry can lie inside it (ge >= length), so the wire
-      // bytes read below exist.
-      if (length < e.ge || length > e.le) continue;
-      if (coversBits(e.address, e.length, input.prefix, input.prefixOffset)) return true;
-    }
-    return false;
-  };
+  const v4 = prefixSet(ofFamily(list, 'ipv4-unicast'));
+  const v6 = prefixSet(ofFamily(list, 'ipv6-unicast'));
+  return (input) => (input.afi === 1 ? v4 : v6).matches(input.prefix, input.prefixOffset, input.prefixLength);
 }
 
 /**
@@ -99,8 +70,8 @@ function prefixCondition(list: readonly PrefixMatch[]): Condition {
  * only the global address counts) equal to an address or inside a prefix of the list (OR).
  */
 function nextHopCondition(list: readonly PrefixMatch[]): Condition {
-  const v4 = flatten(list, 'ipv4-unicast');
-  const v6 = flatten(list, 'ipv6-unicast');
+  const v4 = ofFamily(list, 'ipv4-unicast');
+  const v6 = ofFamily(list, 'ipv6-unicast');
   return (input) => {
     const nextHop = input.nextHop;
     if (nextHop === undefined) return false;
