@@ -12,38 +12,55 @@ import type { AsPathSegment, PathAttribute } from '../wire/index.js';
 /** RFC 4271 5.1.5: LOCAL_PREF assumed for a route that has none (eBGP-learned, locally originated). */
 export const DEFAULT_LOCAL_PREF = 100;
 
-export interface AttrSet {
-  /** Attributes in type-code order, without MP_REACH_NLRI / MP_UNREACH_NLRI; AS_PATH has 4-octet ASNs. */
-  readonly attributes: readonly PathAttribute[];
-  /** The next hop: 4 octets (IPv4), 16 (IPv6 global) or 32 (global + link-local); undefined for our own routes. */
-  readonly nextHop: Uint8Array | undefined;
-  readonly hash: number;
-  /** The interning key (see the file comment). */
-  readonly key: Uint8Array;
+/** RFC 1997 well-known communities found on a set (bits of `AttrSet.wellKnown`). */
+export const WellKnown = { NoExport: 1, NoAdvertise: 2, NoExportSubconfed: 4 } as const;
+
+/**
+ * One interned attribute set. Only the key bytes and the fields the decision and the propagation rules
+ * need are held; the attribute objects are decoded from the key when asked for (`attributes`), which
+ * keeps a full table's worth of sets small.
+ */
+export class AttrSet {
   /** References held by RIB entries; at 0 the set leaves the store. */
-  refs: number;
-  // ----- cached for the decision process -----
-  /** LOCAL_PREF, or undefined when absent. */
-  readonly localPref: number | undefined;
-  /** RFC 4271 9.1.2.2 a): AS_SET counts 1, confederation segments 0. */
-  readonly asPathLength: number;
-  /** The neighbouring AS: the first AS of the leading AS_SEQUENCE, 0 when the path is empty. */
-  readonly neighborAs: number;
-  /** ORIGIN 0 IGP, 1 EGP, 2 INCOMPLETE (2 when absent). */
-  readonly origin: number;
-  /** MULTI_EXIT_DISC, or undefined when absent. */
-  readonly med: number | undefined;
-  /** ORIGINATOR_ID (RFC 4456), or undefined. */
-  readonly originatorId: number | undefined;
-  /** Number of CLUSTER_LIST entries (RFC 4456), 0 when absent. */
-  readonly clusterListLength: number;
-  /** The AS path segments (4-octet ASNs). */
-  readonly asPath: readonly AsPathSegment[];
-  /** RFC 1997 communities as u32 values, or undefined. */
-  readonly communities: Uint32Array | undefined;
+  refs = 1;
+  constructor(
+    /** The interning key (see the file comment). */
+    readonly key: Uint8Array,
+    readonly hash: number,
+    /** The next hop: 4 octets (IPv4), 16 (IPv6 global) or 32 (global + link-local); undefined for our own routes. */
+    readonly nextHop: Uint8Array | undefined,
+    /** LOCAL_PREF, or undefined when absent. */
+    readonly localPref: number | undefined,
+    /** RFC 4271 9.1.2.2 a): AS_SET counts 1, confederation segments 0. */
+    readonly asPathLength: number,
+    /** The neighbouring AS: the first AS of the leading AS_SEQUENCE, 0 when the path is empty. */
+    readonly neighborAs: number,
+    /** ORIGIN 0 IGP, 1 EGP, 2 INCOMPLETE (2 when absent). */
+    readonly origin: number,
+    /** MULTI_EXIT_DISC, or undefined when absent. */
+    readonly med: number | undefined,
+    /** ORIGINATOR_ID (RFC 4456), or undefined. */
+    readonly originatorId: number | undefined,
+    /** Number of CLUSTER_LIST entries (RFC 4456), 0 when absent. */
+    readonly clusterListLength: number,
+    /** The AS path segments (4-octet ASNs). */
+    readonly asPath: readonly AsPathSegment[],
+    /** WellKnown bits of the RFC 1997 communities present. */
+    readonly wellKnown: number,
+  ) {}
+
+  /**
+   * The attributes in type-code order, without MP_REACH_NLRI / MP_UNREACH_NLRI, AS_PATH with 4-octet
+   * ASNs. Decoded from the key on every call (a new array each time): read it once per use.
+   */
+  get attributes(): PathAttribute[] {
+    const nhLen = this.key[this.key.length - 1]!;
+    return decodeAttributes(this.key.subarray(0, this.key.length - 1 - nhLen), AS4_CONTEXT).attributes;
+  }
 }
 
 const INITIAL_SCRATCH = 4096;
+const AS4_CONTEXT = { asn4: true } as const;
 
 function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
   if (a.length !== n) return false;
@@ -160,9 +177,7 @@ export class AttrStore {
   }
 }
 
-const AS4_CONTEXT = { asn4: true } as const;
-
-/** Build a set from its own key copy: decode the attributes once and cache the decision fields. */
+/** Build a set from its own key copy: decode the attributes once to cache the decision fields. */
 function createSet(key: Uint8Array, hash: number): AttrSet {
   const nhLen = key[key.length - 1]!;
   const attrEnd = key.length - 1 - nhLen;
@@ -174,7 +189,7 @@ function createSet(key: Uint8Array, hash: number): AttrSet {
   let originatorId: number | undefined;
   let clusterListLength = 0;
   let asPath: readonly AsPathSegment[] = [];
-  let communities: Uint32Array | undefined;
+  let wellKnown = 0;
   for (const a of attributes) {
     switch (a.type) {
       case 'local-pref':
@@ -196,7 +211,11 @@ function createSet(key: Uint8Array, hash: number): AttrSet {
         asPath = a.segments;
         break;
       case 'communities':
-        communities = a.values;
+        for (const c of a.values) {
+          if (c === 0xffffff01) wellKnown |= WellKnown.NoExport;
+          else if (c === 0xffffff02) wellKnown |= WellKnown.NoAdvertise;
+          else if (c === 0xffffff03) wellKnown |= WellKnown.NoExportSubconfed;
+        }
         break;
       default:
         break;
@@ -209,12 +228,10 @@ function createSet(key: Uint8Array, hash: number): AttrSet {
   }
   const first = asPath.find((s) => s.type === AsPathSegmentType.Sequence || s.type === AsPathSegmentType.Set);
   const neighborAs = first && first.type === AsPathSegmentType.Sequence ? (first.asns[0] ?? 0) : 0;
-  return {
-    attributes,
-    nextHop,
-    hash,
+  return new AttrSet(
     key,
-    refs: 1,
+    hash,
+    nextHop,
     localPref,
     asPathLength,
     neighborAs,
@@ -223,6 +240,6 @@ function createSet(key: Uint8Array, hash: number): AttrSet {
     originatorId,
     clusterListLength,
     asPath,
-    communities,
-  };
+    wellKnown,
+  );
 }

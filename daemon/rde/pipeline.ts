@@ -217,17 +217,18 @@ export function applyPolicy(
   const cached = cache?.get(set);
   if (cached !== undefined) return cached === null ? null : store.acquire(cached);
   writePrefix(key, policyPrefix, 0);
+  const attributes = set.attributes;
   const result = policy.evaluate({
     afi: ipv6 ? 2 : 1,
     prefix: policyPrefix,
     prefixOffset: 1,
     prefixLength: policyPrefix[0]!,
-    attributes: set.attributes,
+    attributes,
     nextHop: set.nextHop,
   });
   let out: AttrSet | null;
   if (!result.accept) out = null;
-  else if (result.attributes === set.attributes) out = store.acquire(set);
+  else if (result.attributes === attributes) out = store.acquire(set);
   else out = store.intern(result.attributes, set.nextHop);
   if (cache) cache.set(set, out);
   return out;

@@ -12,7 +12,7 @@ import {
   type AsPathSegment,
   type PathAttribute,
 } from '../wire/index.js';
-import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-store.js';
+import { DEFAULT_LOCAL_PREF, WellKnown, type AttrSet } from './attr-store.js';
 
 /** The export settings of a peer group (everything that changes what the group is sent). */
 export interface ExportSettings {
@@ -35,11 +35,6 @@ export type SourceKind = 'local' | 'ebgp' | 'ibgp';
 
 export type Verdict = 'send' | 'ibgp-to-ibgp' | 'rfc8212' | 'no-export' | 'no-advertise';
 
-/** RFC 1997 well-known communities. */
-const NO_EXPORT = 0xffffff01;
-const NO_ADVERTISE = 0xffffff02;
-const NO_EXPORT_SUBCONFED = 0xffffff03;
-
 /** Whether a route from `source` with `attrs` may be sent to the group at all. */
 export function propagationVerdict(source: SourceKind, attrs: AttrSet, group: ExportSettings): Verdict {
   // RFC 4271 9.2.1: "... a BGP speaker SHALL NOT advertise ... routes received from internal peers to
@@ -47,17 +42,13 @@ export function propagationVerdict(source: SourceKind, attrs: AttrSet, group: Ex
   if (source === 'ibgp' && group.ibgp) return 'ibgp-to-ibgp';
   // RFC 8212 3.2: "Routes MUST NOT be ... advertised to an EBGP peer ... unless explicitly configured".
   if (!group.ibgp && group.denyAllEbgp) return 'rfc8212';
-  const c = attrs.communities;
-  if (c !== undefined) {
-    for (let i = 0; i < c.length; i++) {
-      // RFC 1997: NO_ADVERTISE "All routes received carrying a communities attribute containing this
-      // value MUST NOT be advertised to other BGP peers."
-      if (c[i] === NO_ADVERTISE) return 'no-advertise';
-      // RFC 1997: NO_EXPORT / NO_EXPORT_SUBCONFED "MUST NOT be advertised outside a BGP confederation
-      // boundary" (no confederations here: outside our AS).
-      if (!group.ibgp && (c[i] === NO_EXPORT || c[i] === NO_EXPORT_SUBCONFED)) return 'no-export';
-    }
-  }
+  const w = attrs.wellKnown;
+  // RFC 1997: NO_ADVERTISE "All routes received carrying a communities attribute containing this value
+  // MUST NOT be advertised to other BGP peers."
+  if ((w & WellKnown.NoAdvertise) !== 0) return 'no-advertise';
+  // RFC 1997: NO_EXPORT / NO_EXPORT_SUBCONFED "MUST NOT be advertised outside a BGP confederation
+  // boundary" (no confederations here: outside our AS).
+  if (!group.ibgp && (w & (WellKnown.NoExport | WellKnown.NoExportSubconfed)) !== 0) return 'no-export';
   return 'send';
 }
 

@@ -95,7 +95,8 @@ interface OutEntry {
 
 interface Group {
   readonly key: string;
-  readonly out: Record<Family, Map<PrefixKey, OutEntry>>;
+  /** The Adj-RIB-Out, keyed by Destination object (identity hashing is cheaper than prefix keys). */
+  readonly out: Record<Family, Map<Destination, OutEntry>>;
   readonly ctx: OutboundContext;
   readonly members: Set<PeerState>;
 }
@@ -109,7 +110,9 @@ interface PeerOut {
    * of it (so a withdrawal is owed when there is nothing to announce). Keeps split horizon from
    * withdrawing what was never sent.
    */
-  readonly dirty: Record<Family, Map<PrefixKey, boolean>>;
+  readonly dirty: Record<Family, Map<Destination, boolean>>;
+  /** Families negotiated with the peer. */
+  readonly wants: Record<Family, boolean>;
   /** Families still owed an End-of-RIB after the initial dump. */
   readonly eorPending: Set<Family>;
   pulling: boolean;
@@ -159,7 +162,8 @@ export class Rde {
   private readonly options: RdeOptions;
   private readonly peers = new Map<string, PeerState>();
   private readonly groups = new Map<string, Group>();
-  private readonly pending = familySets(() => new Set<PrefixKey>());
+  /** Destinations whose paths changed since the last decision (coalesced). */
+  private readonly pending = familySets(() => new Set<Destination>());
   private readonly decisionCtx: DecisionContext;
   private readonly localPeer: PeerState;
   private nextPeerId = 1;
@@ -234,7 +238,11 @@ export class Rde {
       group,
       info,
       sink,
-      dirty: familySets(() => new Map<PrefixKey, boolean>()),
+      dirty: familySets(() => new Map<Destination, boolean>()),
+      wants: {
+        'ipv4-unicast': info.families.includes('ipv4-unicast'),
+        'ipv6-unicast': info.families.includes('ipv6-unicast'),
+      },
       eorPending: new Set(info.families),
       pulling: false,
       nextAllowed: 0,
@@ -243,7 +251,7 @@ export class Rde {
     state.out = out;
     group.members.add(state);
     // The initial dump: everything in the group's Adj-RIB-Out.
-    for (const f of info.families) for (const key of group.out[f].keys()) out.dirty[f].set(key, false);
+    for (const f of info.families) for (const d of group.out[f].keys()) out.dirty[f].set(d, false);
     this.kick(state);
   }
 
@@ -267,7 +275,7 @@ export class Rde {
             if (d.paths[i]!.peer !== state.peer) continue;
             this.releasePath(d.paths[i]!);
             d.paths.splice(i, 1);
-            this.pending[f].add(d.key);
+            this.pending[f].add(d);
           }
         }
       }
@@ -303,8 +311,8 @@ export class Rde {
     const state = this.peers.get(name);
     const out = state?.out;
     if (!state || !out || !out.info.families.includes(family)) return;
-    for (const key of out.group.out[family].keys())
-      if (!out.dirty[family].has(key)) out.dirty[family].set(key, false);
+    for (const d of out.group.out[family].keys())
+      if (!out.dirty[family].has(d)) out.dirty[family].set(d, false);
     this.kick(state);
   }
 
@@ -362,9 +370,10 @@ export class Rde {
           const announced = new Map<AttrSet, PrefixKey[]>();
           let n = 0;
           const table = group.out[f];
-          for (const [key, held] of dirty) {
-            dirty.delete(key);
-            const e = table.get(key);
+          for (const [d, held] of dirty) {
+            dirty.delete(d);
+            const key = d.key;
+            const e = table.get(d);
             // Split horizon: never send a route back to the peer it came from.
             if (e === undefined || e.source === state.peer.id) {
               if (held) withdrawn.push(key);
@@ -483,12 +492,14 @@ export class Rde {
       this.releasePath(path);
       path.pre = this.store.acquire(attrs);
     } else {
-      path = { peer: state.peer, pathId, pre: this.store.acquire(attrs), attrs: null };
-      d.paths.push(path);
+      path = { peer: state.peer, pathId, pre: this.store.acquire(attrs), attrs: null, rejected: undefined };
+      // A one-element literal has capacity 1; push() on an empty array would reserve 17 slots.
+      if (d.paths.length === 0) d.paths = [path];
+      else d.paths.push(path);
       state.paths++;
     }
     inboundFilter(path, ipv6, key, state.inbound, this.store);
-    this.pending[rib.family].add(key);
+    this.pending[rib.family].add(d);
   }
 
   private withdrawPath(state: PeerState, rib: FamilyRib, key: PrefixKey, pathId: number): void {
@@ -500,7 +511,7 @@ export class Rde {
       this.releasePath(p);
       d.paths.splice(i, 1);
       state.paths--;
-      this.pending[rib.family].add(key);
+      this.pending[rib.family].add(d);
       return;
     }
   }
@@ -530,12 +541,10 @@ export class Rde {
       const pending = this.pending[f];
       const rib = this.ribs[f];
       const ipv6 = f === 'ipv6-unicast';
-      for (const key of pending) {
+      for (const d of pending) {
         if (n >= limit) break;
-        pending.delete(key);
+        pending.delete(d);
         n++;
-        const d = rib.get(key);
-        if (!d) continue;
         this.decide(d, f, ipv6, touched);
         rib.prune(d);
       }
@@ -562,13 +571,13 @@ export class Rde {
   ): void {
     const best = d.best as (RibPath & { attrs: AttrSet }) | undefined;
     const table = group.out[family];
-    const prev = table.get(d.key);
+    const prev = table.get(d);
     const prevSource = prev?.source;
     const next = best ? outboundFilter(best, ipv6, d.key, group.ctx, this.store) : null;
     if (next === null) {
       if (!prev) return;
       this.store.release(prev.attrs);
-      table.delete(d.key);
+      table.delete(d);
     } else if (prev) {
       if (prev.attrs === next && prev.source === best!.peer.id) {
         this.store.release(next);
@@ -577,11 +586,11 @@ export class Rde {
       this.store.release(prev.attrs);
       prev.attrs = next;
       prev.source = best!.peer.id;
-    } else table.set(d.key, { attrs: next, source: best!.peer.id });
+    } else table.set(d, { attrs: next, source: best!.peer.id });
     for (const m of group.members) {
-      if (!m.out || !m.out.info.families.includes(family)) continue;
+      if (!m.out || !m.out.wants[family]) continue;
       const dirty = m.out.dirty[family];
-      if (!dirty.has(d.key)) dirty.set(d.key, prevSource !== undefined && prevSource !== m.peer.id);
+      if (!dirty.has(d)) dirty.set(d, prevSource !== undefined && prevSource !== m.peer.id);
       touched?.add(m);
     }
   }
@@ -611,7 +620,7 @@ export class Rde {
     if (existing) return existing;
     const group: Group = {
       key,
-      out: familySets(() => new Map<PrefixKey, OutEntry>()),
+      out: familySets(() => new Map<Destination, OutEntry>()),
       ctx: {
         settings,
         policy: this.compile(spec.exportPolicy),

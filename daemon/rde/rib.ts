@@ -31,7 +31,7 @@ export interface RibPath {
   /** Post-policy attributes, or null when rejected (import policy, AS loop, RFC 8212). */
   attrs: AttrSet | null;
   /** Why it was rejected (for dumps). */
-  rejected?: 'as-loop' | 'policy' | 'no-policy';
+  rejected: 'as-loop' | 'policy' | 'no-policy' | undefined;
 }
 
 export interface Destination {

@@ -12,7 +12,7 @@ afterEach(async function () {
   await Promise.all(running.splice(0).map((s) => s.speaker.shutdown()));
 });
 
-function edge(name: string, id: string, asn: number, port: number, originate: string[]): string {
+function edge(id: string, asn: number, port: number, originate: string[]): string {
   return `
 router-id: ${id}
 asn: ${asn}
@@ -34,10 +34,10 @@ peers:
 `);
     running.push(dut);
     const port = dut.speaker.listening()[0]!.port;
-    const aText = edge('a', '10.0.0.2', 65001, port, ['10.10.0.0/16', '10.11.0.0/16']);
+    const aText = edge('10.0.0.2', 65001, port, ['10.10.0.0/16', '10.11.0.0/16']);
     const a = await startSpeaker(aText);
-    const b = await startSpeaker(edge('b', '10.0.0.3', 65002, port, ['10.10.0.0/16']));
-    const c = await startSpeaker(edge('c', '10.0.0.4', 65003, port, []));
+    const b = await startSpeaker(edge('10.0.0.3', 65002, port, ['10.10.0.0/16']));
+    const c = await startSpeaker(edge('10.0.0.4', 65003, port, []));
     running.push(a, b, c);
     const atC = () => c.speaker.session('dut')!.received.toJSON()['ipv4-unicast'] ?? [];
     const atA = () => a.speaker.session('dut')!.received.toJSON()['ipv4-unicast'] ?? [];

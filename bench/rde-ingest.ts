@@ -1,0 +1,135 @@
+// RDE ingest benchmark (issue 5, not a test): pushes the RouteViews full table (one path per prefix,
+// ~497k IPv4 prefixes) through the route decision engine in-process: wire decode -> Adj-RIB-In ->
+// decision -> Adj-RIB-Out (one eBGP monitor peer) -> UPDATE encoding, then withdraws the whole table the
+// same way. Prints time per phase, prefixes/s, heap and RSS. The feeder's UPDATEs are pre-encoded
+// before timing starts (bench/lib), so only the RDE is measured.
+// Run: `npx tsx bench/rde-ingest.ts [--prof]` or `npm run build && node dist/bench/rde-ingest.js`.
+// Profile: `node --cpu-prof --import tsx bench/rde-ingest.ts`.
+import { resolve } from 'node:path';
+import { MessageFramer, decodeMessage, encodeMessage, type UpdateMessage } from '../daemon/wire/index.js';
+import { Rde } from '../daemon/rde/rde.js';
+import { loadOnePathPerPrefix } from './lib/table.js';
+import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
+import { repoRoot } from './lib/dut.js';
+import type { Family } from '../daemon/config/types.js';
+
+const TABLE = resolve(
+  repoRoot(),
+  '..',
+  'shared',
+  'data',
+  'caida-libbgpstream',
+  'routeviews.route-views.jinx.ribs.1401487200.bz2',
+);
+const FEEDER_AS = 4200000001;
+
+function messagesOf(stream: EncodedStream): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const framer = new MessageFramer();
+  for (const block of stream.blocks) framer.feed(block, (m) => out.push(m.slice()));
+  return out;
+}
+
+function mib(n: number): string {
+  return (n / 1048576).toFixed(0);
+}
+
+interface PhaseResult {
+  decodeMs: number;
+  decideMs: number;
+  encodeMs: number;
+  sentMessages: number;
+  sentPrefixes: number;
+}
+
+function runPhase(rde: Rde, messages: Uint8Array[]): PhaseResult {
+  const ctx = { asn4: true };
+  let t = performance.now();
+  for (const m of messages) {
+    const r = decodeMessage(m, ctx);
+    if (r.ok && r.message.type === 'update')
+      rde.receive('feeder', r.message, true, r.action === 'treat-as-withdraw');
+  }
+  const decodeMs = performance.now() - t;
+  t = performance.now();
+  rde.flush();
+  const decideMs = performance.now() - t;
+  t = performance.now();
+  let sentMessages = 0;
+  let sentPrefixes = 0;
+  for (const u of rde.pull('monitor') as Iterable<UpdateMessage>) {
+    encodeMessage(u);
+    sentMessages++;
+    sentPrefixes += u.nlri.count + u.withdrawn.count;
+  }
+  const encodeMs = performance.now() - t;
+  return { decodeMs, decideMs, encodeMs, sentMessages, sentPrefixes };
+}
+
+function report(name: string, prefixes: number, r: PhaseResult): void {
+  const total = r.decodeMs + r.decideMs + r.encodeMs;
+  const mem = process.memoryUsage();
+  console.log(
+    `${name}: ${prefixes} prefixes in ${total.toFixed(0)} ms (${((prefixes / total) * 1000).toFixed(0)} prefixes/s)` +
+      ` = decode+adj-rib-in ${r.decodeMs.toFixed(0)} ms, decision+adj-rib-out ${r.decideMs.toFixed(0)} ms,` +
+      ` update encoding ${r.encodeMs.toFixed(0)} ms; out: ${r.sentMessages} UPDATEs, ${r.sentPrefixes} prefixes;` +
+      ` heap ${mib(mem.heapUsed)} MiB, RSS ${mib(mem.rss)} MiB`,
+  );
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const table = await loadOnePathPerPrefix(TABLE);
+  const announce = messagesOf(encodeAnnouncements(table.routes, { asn: FEEDER_AS, nextHop: '127.0.0.2' }));
+  const withdraw = messagesOf(encodeWithdrawals(table.routes));
+  console.log(
+    `table: ${table.routes.length} prefixes, ${announce.length} announcing UPDATEs, ${withdraw.length} withdrawing (loaded in ${(performance.now() - t0).toFixed(0)} ms)`,
+  );
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage();
+  const rde = new Rde({
+    localAsn: 4200000000,
+    routerId: 0x0a000001,
+    decision: { alwaysCompareMed: false, deterministicMed: false },
+    ebgpRequiresPolicy: false,
+  });
+  const families: Family[] = ['ipv4-unicast'];
+  const info = (routerId: number) => ({
+    routerId,
+    ibgp: false,
+    asn4: true,
+    families,
+    addPathSend: new Set<Family>(),
+    maxMessageLength: 4096,
+    nextHopIpv4: '127.0.0.1',
+    nextHopIpv6: '::1',
+  });
+  const spec = (name: string, address: string, asn: number) => ({
+    name,
+    address,
+    asn,
+    nextHopSelf: false,
+    sendMed: false,
+    minRouteAdvertisementInterval: 0,
+  });
+  rde.peerUp(spec('feeder', '127.0.0.2', FEEDER_AS), info(2), { kick: () => undefined });
+  rde.peerUp(spec('monitor', '127.0.0.3', 4200000002), info(3), { kick: () => undefined });
+  for (const _ of rde.pull('monitor')); // initial End-of-RIB
+
+  const a = runPhase(rde, announce);
+  report('announce', table.routes.length, a);
+  (globalThis as { gc?: () => void }).gc?.();
+  const held = process.memoryUsage();
+  console.log(
+    `  RIB held: ${rde.ribs['ipv4-unicast'].destinations.size} destinations, ${rde.store.size} attribute sets;` +
+      ` heap growth ${mib(held.heapUsed - before.heapUsed)} MiB (after GC${(globalThis as { gc?: unknown }).gc ? '' : ': run with --expose-gc'})`,
+  );
+  const w = runPhase(rde, withdraw);
+  report('withdraw', table.routes.length, w);
+  console.log(`peak RSS ${mib(process.resourceUsage().maxRSS * 1024)} MiB`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
