@@ -87,16 +87,14 @@ export interface PeerSink {
   kick(): void;
 }
 
-interface OutEntry {
-  attrs: AttrSet;
-  /** The peer the route came from (split horizon). */
-  source: number;
-}
-
 interface Group {
   readonly key: string;
-  /** The Adj-RIB-Out, keyed by Destination object (identity hashing is cheaper than prefix keys). */
-  readonly out: Record<Family, Map<Destination, OutEntry>>;
+  /**
+   * The Adj-RIB-Out, keyed by Destination object (identity hashing is cheaper than prefix keys). The
+   * route's source peer (for split horizon) is the destination's best path's peer: every change of the
+   * best path re-exports to every group.
+   */
+  readonly out: Record<Family, Map<Destination, AttrSet>>;
   readonly ctx: OutboundContext;
   readonly members: Set<PeerState>;
 }
@@ -375,12 +373,12 @@ export class Rde {
             const key = d.key;
             const e = table.get(d);
             // Split horizon: never send a route back to the peer it came from.
-            if (e === undefined || e.source === state.peer.id) {
+            if (e === undefined || d.best?.peer === state.peer) {
               if (held) withdrawn.push(key);
             } else {
-              const list = announced.get(e.attrs);
+              const list = announced.get(e);
               if (list) list.push(key);
-              else announced.set(e.attrs, [key]);
+              else announced.set(e, [key]);
             }
             if (++n === ENCODE_SLICE) break;
           }
@@ -556,9 +554,10 @@ export class Rde {
 
   private decide(d: Destination, family: Family, ipv6: boolean, touched: Set<PeerState>): void {
     const result = decision(d.paths, this.decisionCtx);
+    const prevSource = d.best?.peer.id;
     d.best = result?.winner;
     d.reason = result?.reason;
-    for (const group of this.groups.values()) this.exportTo(group, family, ipv6, d, touched);
+    for (const group of this.groups.values()) this.exportTo(group, family, ipv6, d, prevSource, touched);
   }
 
   /** Re-run outboundFilter for one destination and one group; mark members when the Adj-RIB-Out changed. */
@@ -567,30 +566,31 @@ export class Rde {
     family: Family,
     ipv6: boolean,
     d: Destination,
+    prevSource: number | undefined,
     touched: Set<PeerState> | undefined,
   ): void {
     const best = d.best as (RibPath & { attrs: AttrSet }) | undefined;
     const table = group.out[family];
     const prev = table.get(d);
-    const prevSource = prev?.source;
     const next = best ? outboundFilter(best, ipv6, d.key, group.ctx, this.store) : null;
     if (next === null) {
       if (!prev) return;
-      this.store.release(prev.attrs);
+      this.store.release(prev);
       table.delete(d);
     } else if (prev) {
-      if (prev.attrs === next && prev.source === best!.peer.id) {
+      if (prev === next && prevSource === best!.peer.id) {
         this.store.release(next);
         return;
       }
-      this.store.release(prev.attrs);
-      prev.attrs = next;
-      prev.source = best!.peer.id;
-    } else table.set(d, { attrs: next, source: best!.peer.id });
+      this.store.release(prev);
+      table.set(d, next);
+    } else table.set(d, next);
+    // Whether a member may hold an announcement: there was an entry, and it did not come from the member.
+    const had = prev !== undefined;
     for (const m of group.members) {
       if (!m.out || !m.out.wants[family]) continue;
       const dirty = m.out.dirty[family];
-      if (!dirty.has(d)) dirty.set(d, prevSource !== undefined && prevSource !== m.peer.id);
+      if (!dirty.has(d)) dirty.set(d, had && prevSource !== m.peer.id);
       touched?.add(m);
     }
   }
@@ -620,7 +620,7 @@ export class Rde {
     if (existing) return existing;
     const group: Group = {
       key,
-      out: familySets(() => new Map<Destination, OutEntry>()),
+      out: familySets(() => new Map<Destination, AttrSet>()),
       ctx: {
         settings,
         policy: this.compile(spec.exportPolicy),
@@ -635,13 +635,13 @@ export class Rde {
     // A new group starts from the whole Loc-RIB.
     for (const f of allFamilies)
       for (const d of this.ribs[f].destinations.values())
-        if (d.best) this.exportTo(group, f, f === 'ipv6-unicast', d, undefined);
+        if (d.best) this.exportTo(group, f, f === 'ipv6-unicast', d, undefined, undefined);
     return group;
   }
 
   private dropGroup(group: Group): void {
     for (const f of allFamilies) {
-      for (const e of group.out[f].values()) this.store.release(e.attrs);
+      for (const e of group.out[f].values()) this.store.release(e);
       group.out[f].clear();
     }
     this.groups.delete(group.key);
