@@ -6,11 +6,13 @@
 //
 // TTL: Node.js has no API for IP_TTL / IPV6_UNICAST_HOPS / IP_MINTTL on a TCP socket; the native addon
 // (daemon/native/sockopt.ts) sets them on the socket's descriptor. `ttlSettingsFor` is the policy (direct
-// eBGP TTL 1, `multihop` N, GTSM), `Transport.applyTtl` applies it to a connected socket. Outgoing
-// connections get it right after connect() is issued, so the SYN itself still leaves with the system
-// default TTL; everything after the handshake (OPEN first) carries the configured TTL. Listeners send
-// their SYN-ACKs with TTL 255, as GTSM peers require (FRR does the same).
+// eBGP TTL 1, `multihop` N, GTSM), `Transport.applyTtl` applies it to a connected socket (every
+// connection, before our OPEN). `dial` with `DialOptions.ttl` sets it before the SYN already; without
+// it the handshake of an outgoing connection uses the system default TTL. Listeners send their
+// SYN-ACKs with TTL 255, as GTSM peers require (FRR does the same); accepted sockets inherit that until
+// `applyTtl`.
 import net from 'node:net';
+import util from 'node:util';
 import { MessageFramer } from '../wire/index.js';
 import type { HeaderError } from '../wire/index.js';
 import type { PeerConfig } from '../config/types.js';
@@ -257,24 +259,65 @@ export interface DialOptions {
   localAddress?: string;
   /** Give up after this long (the ConnectRetryTimer also bounds an attempt). */
   timeoutMs?: number;
+  /** TTL settings (`ttlSettingsFor`) to put on the socket before the SYN is sent. Without them, or
+   *  without the addon, the connection gets the system default until `Transport.applyTtl`. */
+  ttl?: TtlSettings;
 }
 
 export interface DialHandle {
   abort(): void;
 }
 
-/** Open a TCP connection; exactly one of `connected` / `failed` is called unless aborted first. */
+/** The libuv TCP handle behind a net.Socket (Node internals, like `_handle.fd`). */
+interface TcpHandle {
+  bind(address: string, port: number): number;
+  bind6(address: string, port: number, flags: number): number;
+}
+
+/**
+ * Give a connecting socket its descriptor and TTL before Node issues connect(). `net.connect` creates
+ * the handle at once but connects on the next tick, and libuv creates the descriptor only at bind or
+ * connect: binding here (to `localAddress`, or the wildcard address with port 0, which leaves source
+ * address selection to the route as before) creates it, so the SYN already carries the TTL and a GTSM
+ * peer's listener (IP_MINTTL) accepts it. Returns an error text, or undefined.
+ */
+function prepareBeforeConnect(
+  socket: net.Socket,
+  family: IpFamily,
+  localAddress: string | undefined,
+  ttl: TtlSettings,
+): string | undefined {
+  const handle = (socket as unknown as { _handle?: TcpHandle | null })._handle;
+  if (!handle || typeof handle.bind !== 'function') return undefined; // nothing to do early: adopt sets it
+  const address = localAddress ?? (family === 6 ? '::' : '0.0.0.0');
+  const err = family === 6 ? handle.bind6(address, 0, 0) : handle.bind(address, 0);
+  if (err) return `bind ${address}: ${util.getSystemErrorName(err)}`;
+  const fd = socketFd(socket);
+  if (fd >= 0) {
+    setTtl(fd, family, ttl.ttl);
+    if (ttl.minTtl !== undefined) setMinTtl(fd, family, ttl.minTtl);
+  }
+  return undefined;
+}
+
+/** Open a TCP connection; exactly one of `connected` / `failed` is called (never synchronously)
+ *  unless aborted first. */
 export function dial(
   options: DialOptions,
   connected: (t: Transport) => void,
   failed: (reason: string) => void,
 ): DialHandle {
   let settled = false;
+  const family = net.isIP(options.host);
+  const early = options.ttl !== undefined && sockoptAvailable && family !== 0;
   const socket = net.connect({
     host: options.host,
     port: options.port,
-    ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+    ...(options.localAddress !== undefined && !early ? { localAddress: options.localAddress } : {}),
   });
+  const earlyError = early
+    ? prepareBeforeConnect(socket, family as IpFamily, options.localAddress, options.ttl!)
+    : undefined;
   const timer =
     options.timeoutMs !== undefined
       ? setTimeout(() => fail(`connect timeout after ${options.timeoutMs} ms`), options.timeoutMs)
@@ -287,6 +330,10 @@ export function dial(
     socket.destroy();
     failed(reason);
   };
+  if (earlyError !== undefined) {
+    socket.destroy(); // before its connect() runs on the next tick
+    setImmediate(() => fail(earlyError));
+  }
   socket.once('error', (err) => fail(err.message));
   socket.once('connect', () => {
     if (settled) return;
