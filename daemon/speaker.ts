@@ -15,6 +15,7 @@ import { peerLogger, type Logger } from './log.js';
 import { XbgpdError, errorCodes } from './errors.js';
 import { Rde } from './rde/rde.js';
 import { loadPolicyCompiler } from './rde/policy-hook.js';
+import { writeRibDump } from './rde/mrt-dump.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 
 export interface SpeakerOptions {
@@ -25,6 +26,10 @@ export interface SpeakerOptions {
   dumpReceivedFile?: string;
   /** Replace outgoing TCP connections (tests). */
   dial?: Dialer;
+  /** Write the Loc-RIB here as MRT TABLE_DUMP_V2 on `dumpRib()` (SIGUSR2) and at shutdown. */
+  dumpRibFile?: string;
+  /** Write every Adj-RIB-In path here as MRT TABLE_DUMP_V2, alongside dumpRibFile. */
+  dumpAdjRibInFile?: string;
 }
 
 export interface ReloadSummary {
@@ -53,6 +58,7 @@ export class Speaker {
   private readonly clock: Clock;
   private readonly dialer: Dialer | undefined;
   private readonly dumpFile: string | undefined;
+  private readonly ribFiles: { file: string; mode: 'loc-rib' | 'adj-rib-in' }[] = [];
   private readonly sessionsByName = new Map<string, Session>();
   private readonly listeners = new Map<string, Listener>();
   private dumpTimer: TimerHandle | undefined;
@@ -70,6 +76,8 @@ export class Speaker {
     this.clock = options.clock ?? realClock;
     this.dialer = options.dial;
     this.dumpFile = options.dumpReceivedFile;
+    if (options.dumpRibFile) this.ribFiles.push({ file: options.dumpRibFile, mode: 'loc-rib' });
+    if (options.dumpAdjRibInFile) this.ribFiles.push({ file: options.dumpAdjRibInFile, mode: 'adj-rib-in' });
     const config = options.config;
     this.rde = new Rde({
       localAsn: config.asn,
@@ -142,6 +150,19 @@ export class Speaker {
       await rename(tmp, file);
     });
     await this.dumpWriting;
+  }
+
+  /** Write the MRT RIB dumps (--dump-rib / --dump-adj-rib-in) now. */
+  async dumpRib(): Promise<void> {
+    for (const { file, mode } of this.ribFiles) {
+      const records = await writeRibDump(
+        this.rde,
+        file,
+        { routerId: this.config.routerId, asn: this.config.asn },
+        mode,
+      );
+      this.log.info({ file, mode, prefixes: records }, 'rib dumped');
+    }
   }
 
   // ===== reload and shutdown =====
@@ -236,6 +257,8 @@ export class Speaker {
     for (const s of this.sessions()) s.dispose();
     if (this.dumpTimer) this.clock.clearTimer(this.dumpTimer);
     if (this.dumpFile) await this.dumpReceived().catch(() => undefined);
+    if (this.ribFiles.length > 0)
+      await this.dumpRib().catch((err: unknown) => this.log.error({ err }, 'rib dump failed'));
   }
 
   // ===== internals =====

@@ -3,7 +3,8 @@
 // runs the Speaker (daemon/speaker.ts) and maps signals to it:
 //   SIGHUP  re-read the configuration (a bad file changes nothing),
 //   SIGTERM / SIGINT  clean shutdown (CEASE / Administrative Shutdown to every peer),
-//   SIGUSR1  write the received-prefix table (to --dump-received FILE, else to the log).
+//   SIGUSR1  write the received-prefix table (to --dump-received FILE, else to the log),
+//   SIGUSR2  write the MRT RIB dumps (--dump-rib FILE, --dump-adj-rib-in FILE).
 import { loadConfigFile, formatIssue } from '../config/load.js';
 import { checkConfigFile } from '../config/check.js';
 import { createLogger } from '../log.js';
@@ -11,13 +12,17 @@ import { Speaker } from '../speaker.js';
 import { isXbgpdError } from '../errors.js';
 import type { LevelWithSilent } from 'pino';
 
-const usage = `usage: xbgpd --config FILE [--dump-received FILE] [--log-level LEVEL] [--log-pretty|--log-json]
+const usage = `usage: xbgpd --config FILE [--dump-received FILE] [--dump-rib FILE] [--dump-adj-rib-in FILE]
+             [--log-level LEVEL] [--log-pretty|--log-json]
        xbgpd --check-config FILE
 
   --config FILE          run the speaker with this YAML configuration
   --check-config FILE    validate FILE, print one line per problem, exit 1 if there is any
   --dump-received FILE   keep FILE updated with the received prefixes of every peer (JSON); also
                          rewritten immediately on SIGUSR1
+  --dump-rib FILE        on SIGUSR2 and at shutdown, write the Loc-RIB to FILE as MRT TABLE_DUMP_V2
+                         (one entry per prefix: the best path, post-policy; read with bgpdump -m)
+  --dump-adj-rib-in FILE like --dump-rib, with every path received from every peer (pre-policy)
   --log-level LEVEL      override the file's log-level (trace debug info warn error fatal silent)
   --log-pretty / --log-json   force pretty or JSON log lines (default: pretty on a TTY)
 `;
@@ -26,6 +31,8 @@ interface Args {
   config?: string;
   checkConfig?: string;
   dumpReceived?: string;
+  dumpRib?: string;
+  dumpAdjRibIn?: string;
   logLevel?: LevelWithSilent;
   pretty?: boolean;
   help?: boolean;
@@ -49,6 +56,14 @@ function parseArgs(argv: string[]): Args | string {
       case '--dump-received':
         args.dumpReceived = value();
         if (args.dumpReceived === undefined) return `${a} needs a FILE`;
+        break;
+      case '--dump-rib':
+        args.dumpRib = value();
+        if (args.dumpRib === undefined) return `${a} needs a FILE`;
+        break;
+      case '--dump-adj-rib-in':
+        args.dumpAdjRibIn = value();
+        if (args.dumpAdjRibIn === undefined) return `${a} needs a FILE`;
         break;
       case '--log-level': {
         const level = value();
@@ -107,6 +122,8 @@ async function run(argv: string[]): Promise<number> {
       config: loaded.config,
       log,
       ...(args.dumpReceived !== undefined ? { dumpReceivedFile: args.dumpReceived } : {}),
+      ...(args.dumpRib !== undefined ? { dumpRibFile: args.dumpRib } : {}),
+      ...(args.dumpAdjRibIn !== undefined ? { dumpAdjRibInFile: args.dumpAdjRibIn } : {}),
     });
   } catch (err) {
     const text = isXbgpdError(err) ? `${err.code}: ${err.message}` : String(err);
@@ -156,6 +173,9 @@ async function run(argv: string[]): Promise<number> {
     });
     process.on('SIGUSR1', () => {
       speaker.dumpReceived().catch((err: unknown) => log.error({ err }, 'dump failed'));
+    });
+    process.on('SIGUSR2', () => {
+      speaker.dumpRib().catch((err: unknown) => log.error({ err }, 'rib dump failed'));
     });
   });
 }

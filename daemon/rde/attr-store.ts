@@ -53,6 +53,12 @@ export class AttrSet {
    * The attributes in type-code order, without MP_REACH_NLRI / MP_UNREACH_NLRI, AS_PATH with 4-octet
    * ASNs. Decoded from the key on every call (a new array each time): read it once per use.
    */
+  /** The attributes in wire form (type-code order), as an UPDATE or an MRT RIB entry carries them. */
+  get attributeBytes(): Uint8Array {
+    const nhLen = this.key[this.key.length - 1]!;
+    return this.key.subarray(0, this.key.length - 1 - nhLen);
+  }
+
   get attributes(): PathAttribute[] {
     const nhLen = this.key[this.key.length - 1]!;
     return decodeAttributes(this.key.subarray(0, this.key.length - 1 - nhLen), AS4_CONTEXT).attributes;

@@ -5,6 +5,12 @@ import { expect } from 'chai';
 import { parseConfig } from '../../daemon/config/load.js';
 import { startSpeaker, waitFor, type TestSpeaker } from '../session/helpers.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireTools } from '../helpers/env.js';
+import { readMrtFile } from '../../daemon/mrt/reader.js';
 
 const running: TestSpeaker[] = [];
 
@@ -22,8 +28,13 @@ originate: [${originate.map((p) => `{ prefix: ${p} }`).join(', ')}]
 }
 
 describe('rde: three speakers around a DUT', function () {
-  it('propagates, picks the best path, and falls back to the other when it is withdrawn', async function () {
-    const dut = await startSpeaker(`
+  it('propagates, picks the best path, dumps the RIB as MRT, and falls back to the other when it is withdrawn', async function () {
+    requireTools(this, 'bgpdump');
+    const dir = mkdtempSync(join(tmpdir(), 'xbgpd-rde-'));
+    const ribFile = join(dir, 'rib.mrt');
+    const adjFile = join(dir, 'adj.mrt');
+    const dut = await startSpeaker(
+      `
 router-id: 10.0.0.1
 asn: 65000
 listen: { address: 127.0.0.1, port: 0 }
@@ -31,7 +42,9 @@ peers:
   - { name: a, address: 127.0.0.2, asn: 65001, passive: true }
   - { name: b, address: 127.0.0.3, asn: 65002, passive: true }
   - { name: c, address: 127.0.0.4, asn: 65003, passive: true }
-`);
+`,
+      { dumpRibFile: ribFile, dumpAdjRibInFile: adjFile },
+    );
     running.push(dut);
     const port = dut.speaker.listening()[0]!.port;
     const aText = edge('10.0.0.2', 65001, port, ['10.10.0.0/16', '10.11.0.0/16']);
@@ -55,6 +68,23 @@ peers:
     // Split horizon: A is not sent its own routes back.
     expect(atA()).to.deep.equal([]);
     // B gets A's routes (its own 10.10/16 still wins on B: shorter AS_PATH).
+    // The MRT RIB dumps: the Loc-RIB has one entry per prefix (A's, post-policy); the Adj-RIB-In both paths.
+    await dut.speaker.dumpRib();
+    const lines = execFileSync('bgpdump', ['-m', ribFile], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((l) => l.split('|').slice(3, 9).join('|'))
+      .sort();
+    expect(lines).to.deep.equal([
+      '127.0.0.2|65001|10.10.0.0/16|65001|IGP|127.0.0.2',
+      '127.0.0.2|65001|10.11.0.0/16|65001|IGP|127.0.0.2',
+    ]);
+    const adj: string[] = [];
+    await readMrtFile(adjFile, (rec) => {
+      if (rec.kind === 'rib') adj.push(`${rec.prefix}/${rec.prefixLength} ${rec.entries.length}`);
+    });
+    expect(adj.sort()).to.deep.equal(['10.10.0.0/16 2', '10.11.0.0/16 1']);
+    rmSync(dir, { recursive: true, force: true });
     expect(atB().map((r) => `${r.prefix} ${r.asPath}`)).to.deep.equal([
       '10.10.0.0/16 65000 65001',
       '10.11.0.0/16 65000 65001',

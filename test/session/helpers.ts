@@ -32,7 +32,13 @@ export interface TestSpeaker {
 /** Start a Speaker from YAML text; logs are captured, not printed. */
 export async function startSpeaker(
   yaml: string,
-  options: { clock?: Clock; dumpReceivedFile?: string; mutate?: (config: SpeakerConfig) => void } = {},
+  options: {
+    clock?: Clock;
+    dumpReceivedFile?: string;
+    dumpRibFile?: string;
+    dumpAdjRibInFile?: string;
+    mutate?: (config: SpeakerConfig) => void;
+  } = {},
 ): Promise<TestSpeaker> {
   const parsed = parseConfig(yaml);
   if (!parsed.ok) throw new Error(`bad test config: ${JSON.stringify(parsed.issues)}`);
