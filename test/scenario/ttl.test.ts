@@ -1,5 +1,5 @@
 // TTL of xbgpd's sessions on a real path: xbgpd and BIRD two hops apart, a forwarding namespace between
-// them. With direct eBGP (TTL 1) every packet xbgpd sends after the TCP handshake dies at the middle
+// them. With direct eBGP (TTL 1) every packet xbgpd sends with that TTL (its OPEN first) dies at the middle
 // router (it counts ICMP time-exceeded) and the session never comes up, although BIRD's own packets
 // (multihop, TTL 64) reach xbgpd; restarted with `multihop: 2` the same session is Established.
 //
