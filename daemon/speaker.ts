@@ -16,6 +16,7 @@ import { XbgpdError, errorCodes } from './errors.js';
 import { Rde } from './rde/rde.js';
 import { loadPolicyCompiler } from './rde/policy-hook.js';
 import { writeRibDump } from './rde/mrt-dump.js';
+import { originateFromMrt } from './rde/originate-mrt.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 
 export interface SpeakerOptions {
@@ -100,6 +101,7 @@ export class Speaker {
       await speaker.closeListeners();
       throw err;
     }
+    if (options.config.originateMrt !== undefined) await speaker.originateMrt(options.config.originateMrt);
     for (const peer of options.config.peers) speaker.addPeer(peer).start();
     speaker.scheduleDump();
     return speaker;
@@ -150,6 +152,16 @@ export class Speaker {
       await rename(tmp, file);
     });
     await this.dumpWriting;
+  }
+
+  /** Originate the routes of a TABLE_DUMP_V2 file (`originate-mrt`); problems are logged, not thrown. */
+  private async originateMrt(file: string): Promise<void> {
+    try {
+      const result = await originateFromMrt(this.rde, file);
+      this.log.info({ file, routes: result.routes, warning: result.warning }, 'originating routes from mrt');
+    } catch (err) {
+      this.log.error({ file, err }, 'originate-mrt failed');
+    }
   }
 
   /** Write the MRT RIB dumps (--dump-rib / --dump-adj-rib-in) now. */

@@ -258,3 +258,57 @@ describe('rde: propagation through the engine', function () {
     });
   });
 });
+
+describe('rde: originate-mrt', function () {
+  it('originates the first entry of every RIB record, keeping the path; eBGP peers get our AS prepended', async function () {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { encodePeerIndexTable, encodeRib } = await import('../../daemon/mrt/writer.js');
+    const { originateFromMrt } = await import('../../daemon/rde/originate-mrt.js');
+    const { rde, peers, settle } = setup();
+    const attrs = (asns: number[]) =>
+      rde.store.intern(
+        [makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(0x0a0000fe)],
+        Uint8Array.of(10, 0, 0, 254),
+      );
+    const first = attrs([7018, 3356]);
+    const second = attrs([174]);
+    const dir = mkdtempSync(join(tmpdir(), 'xbgpd-mrt-'));
+    const file = join(dir, 'table.mrt');
+    const peersTable = encodePeerIndexTable(0, {
+      collectorId: '10.0.0.1',
+      viewName: '',
+      peers: [
+        { afi: 1, bgpId: '10.0.0.1', address: '10.0.0.1', asn: 7018 },
+        { afi: 1, bgpId: '10.0.0.2', address: '10.0.0.2', asn: 174 },
+      ],
+    });
+    const rib = encodeRib(0, {
+      afi: 1,
+      sequence: 0,
+      prefix: '192.0.2.0',
+      prefixLength: 24,
+      entries: [
+        { peerIndex: 0, originatedTime: 0, attributes: first.attributeBytes },
+        { peerIndex: 1, originatedTime: 0, attributes: second.attributeBytes },
+      ],
+    });
+    writeFileSync(file, Buffer.concat([peersTable, rib]));
+    rde.store.release(first);
+    rde.store.release(second);
+    const result = await originateFromMrt(rde, file);
+    rmSync(dir, { recursive: true, force: true });
+    expect(result).to.deep.equal({ routes: 1 });
+    settle();
+    expect(peers.b!.table.get('192.0.2.0/24')).to.deep.equal({
+      asPath: '65000 7018 3356',
+      nextHop: '192.0.2.100',
+    });
+    expect(peers.c!.table.get('192.0.2.0/24')).to.deep.equal({
+      asPath: '7018 3356',
+      nextHop: '192.0.2.100',
+      localPref: 100,
+    });
+  });
+});
