@@ -14,7 +14,7 @@ import type { ReceivedRoute } from './session/received.js';
 import { peerLogger, type Logger } from './log.js';
 import { XbgpdError, errorCodes } from './errors.js';
 import { Rde } from './rde/rde.js';
-import { loadPolicyCompiler } from './rde/policy-hook.js';
+import { compilePolicy } from './policy/index.js';
 import { writeRibDump } from './rde/mrt-dump.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
@@ -68,10 +68,7 @@ export class Speaker {
   /** The route decision engine: RIBs, decision process, propagation. */
   readonly rde: Rde;
 
-  private constructor(
-    options: SpeakerOptions,
-    compilePolicy: Awaited<ReturnType<typeof loadPolicyCompiler>>,
-  ) {
+  private constructor(options: SpeakerOptions) {
     this.config = options.config;
     this.log = options.log;
     this.clock = options.clock ?? realClock;
@@ -87,14 +84,12 @@ export class Speaker {
       ebgpRequiresPolicy: config.ebgpRequiresPolicy ?? false,
       compilePolicy,
     });
-    if (!compilePolicy && config.peers.some((p) => p.importPolicy || p.exportPolicy))
-      this.log.warn({}, 'policies configured but daemon/policy is not available: accepting everything');
     this.rde.originate(config.originate);
   }
 
   /** Bind every listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer. */
   static async start(options: SpeakerOptions): Promise<Speaker> {
-    const speaker = new Speaker(options, await loadPolicyCompiler());
+    const speaker = new Speaker(options);
     try {
       for (const l of options.config.listen) await speaker.addListener(l);
     } catch (err) {

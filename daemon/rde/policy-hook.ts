@@ -1,6 +1,5 @@
-// The RDE's view of native policy (daemon/policy, written in parallel): the shapes `compilePolicy`
-// returns, and `loadPolicyCompiler`, which picks daemon/policy/index.ts up at run time when it exists and
-// falls back to "no policy" (accept all) when it does not, so the RDE builds either way.
+// The RDE's view of native policy: the shapes daemon/policy's `compilePolicy` takes and returns, so the
+// RDE (and plugins replacing the filter stages later) depend on an interface, not on daemon/policy.
 import type { PathAttribute } from '../wire/index.js';
 import type { PolicyRule } from '../config/types.js';
 
@@ -23,14 +22,3 @@ export interface CompiledPolicyLike {
 }
 
 export type PolicyCompiler = (rules: PolicyRule[], ctx: { localAs: number }) => CompiledPolicyLike;
-
-/** compilePolicy from daemon/policy/index.ts, or undefined while that module does not exist. */
-export async function loadPolicyCompiler(): Promise<PolicyCompiler | undefined> {
-  const specifier = '../policy/index.js';
-  try {
-    const mod = (await import(specifier)) as { compilePolicy?: PolicyCompiler };
-    return typeof mod.compilePolicy === 'function' ? mod.compilePolicy : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -20,6 +20,7 @@ import {
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import type { Family } from '../../daemon/config/types.js';
+import { compilePolicy } from '../../daemon/policy/index.js';
 
 const LOCAL_AS = 65000;
 
@@ -109,17 +110,22 @@ class Listener {
   }
 }
 
-function setup() {
+function setup(options: { ebgpRequiresPolicy?: boolean; specs?: Record<string, Partial<PeerSpec>> } = {}) {
   const rde = new Rde({
     localAsn: LOCAL_AS,
     routerId: 0x0a000000,
     decision: { alwaysCompareMed: false, deterministicMed: false },
-    ebgpRequiresPolicy: false,
+    ebgpRequiresPolicy: options.ebgpRequiresPolicy ?? false,
+    compilePolicy,
   });
   const peers: Record<string, Listener> = {};
   const up = (name: string, address: string, asn: number, routerId: number, over: Partial<PeerSpec> = {}) => {
     const l = new Listener(rde, name);
-    rde.peerUp(spec(name, address, asn, over), info(routerId, asn === LOCAL_AS), l.sink);
+    rde.peerUp(
+      spec(name, address, asn, { ...over, ...options.specs?.[name] }),
+      info(routerId, asn === LOCAL_AS),
+      l.sink,
+    );
     peers[name] = l;
   };
   // A and B: eBGP in AS 65001 / 65002; C, D: iBGP.
@@ -310,5 +316,41 @@ describe('rde: originate-mrt', function () {
       nextHop: '192.0.2.100',
       localPref: 100,
     });
+  });
+});
+
+describe('rde: policy and RFC 8212', function () {
+  it('import policy rejects (kept visible) and sets LOCAL_PREF; export policy prepends', function () {
+    const { rde, peers, settle } = setup({
+      specs: {
+        a: {
+          importPolicy: [
+            { match: { asPath: { contains: [666] } }, action: 'reject' },
+            { set: { localPref: 250 } },
+          ],
+        },
+        b: { exportPolicy: [{ set: { prepend: { count: 2 } } }] },
+      },
+    });
+    rde.receive('a', announce(['10.20.0.0/16'], [65001, 666], 0x0a000001), true, false);
+    rde.receive('a', announce(['10.21.0.0/16'], [65001], 0x0a000001), true, false);
+    settle();
+    expect(rde.adjRibIn('a')['ipv4-unicast']!.map((r) => [r.prefix, r.rejected])).to.deep.equal([
+      ['10.20.0.0/16', 'policy'],
+      ['10.21.0.0/16', undefined],
+    ]);
+    expect(peers.c!.table.get('10.21.0.0/16')!.localPref).to.equal(250);
+    expect(peers.c!.table.has('10.20.0.0/16')).to.equal(false);
+    expect(peers.b!.table.get('10.21.0.0/16')!.asPath).to.equal('65000 65000 65000 65001');
+  });
+
+  it('RFC 8212: without policies nothing is accepted from or sent to eBGP peers; iBGP is unaffected', function () {
+    const { rde, peers, settle } = setup({ ebgpRequiresPolicy: true, specs: { b: { importPolicy: [] } } });
+    rde.receive('a', announce(['10.30.0.0/16'], [65001], 0x0a000001), true, false);
+    rde.receive('b', announce(['10.31.0.0/16'], [65002], 0x0a000002), true, false);
+    settle();
+    expect(rde.adjRibIn('a')['ipv4-unicast']![0]!.rejected).to.equal('no-policy');
+    expect([...peers.c!.table.keys()]).to.deep.equal(['10.31.0.0/16']);
+    expect(peers.a!.table.size, 'no export policy towards eBGP').to.equal(0);
   });
 });
