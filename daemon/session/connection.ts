@@ -130,9 +130,8 @@ export class Connection implements TransportSink {
     this.applyTtl(transport);
   }
 
-  /** TTL 1 for direct eBGP, `multihop`, 255 for iBGP, GTSM (transport.ts `ttlSettingsFor`), before our
-   *  OPEN goes out.
-   *  Failure is a warning: the connection continues with the system default TTL. */
+  /** TTL 1 for direct eBGP, `multihop`, 255 for iBGP, GTSM (transport.ts `ttlSettingsFor`), set before
+   *  our OPEN goes out. Failure is a warning: the connection continues with the system default TTL. */
   private applyTtl(transport: Transport): void {
     const settings = ttlSettingsFor(this.host.peer, localAsnOf(this.host.openToSend()));
     const failure = transport.applyTtl(settings);
