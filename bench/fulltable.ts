@@ -1,0 +1,220 @@
+// Full-table benchmark (issue 5): a feeder session replays the RouteViews table (one path per prefix,
+// ~497k IPv4 prefixes) into the device under test, which passes it on to a monitor session; then the
+// feeder withdraws the whole table. For each DUT (BIRD 2, then xbgpd from dist/) it prints the time from
+// the first UPDATE sent to the last prefix counted at the monitor, the DUT's peak RSS (VmHWM) and CPU
+// time (utime + stime), and the feeder's own wall and CPU time, then the xbgpd/BIRD ratios. Everything
+// runs on loopback (127.0.0.1-3, custom ports). Not a test: it never fails on figures.
+// Data: University of Oregon RouteViews (via CAIDA libbgpstream's test data).
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N]`.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Feeder } from './lib/feeder.js';
+import { Monitor } from './lib/monitor.js';
+import { cpuTimeMs, peakRssMiB } from './lib/proc.js';
+import { loadOnePathPerPrefix } from './lib/table.js';
+import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
+import { repoRoot, startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
+
+const ROOT = repoRoot();
+const TABLE = resolve(
+  ROOT,
+  '..',
+  'shared',
+  'data',
+  'caida-libbgpstream',
+  'routeviews.route-views.jinx.ribs.1401487200.bz2',
+);
+const DUT_ASN = 4200000000;
+const FEEDER = { address: '127.0.0.2', asn: 4200000001, routerId: '10.0.0.2' };
+const MONITOR = { address: '127.0.0.3', asn: 4200000002, routerId: '10.0.0.3' };
+/** The DUT has stopped sending when the monitor sees nothing new for this long. */
+const IDLE_MS = 10_000;
+
+interface Phase {
+  /** First UPDATE sent -> last prefix counted at the monitor (ms), or undefined if nothing arrived. */
+  propagationMs: number | undefined;
+  /** Prefixes the monitor holds (announce) or still holds (withdraw) at the end of the phase. */
+  present: number;
+  complete: boolean;
+  dutCpuMs: number;
+  feederWrittenMs: number;
+  feederCpuMs: number;
+}
+
+interface Result {
+  kind: Dut['kind'];
+  announce: Phase;
+  withdraw?: Phase;
+  peakRssMiB: number;
+}
+
+function parseArgs(argv: string[]): { only?: string; withdraw: boolean; peer?: number } {
+  const out: { only?: string; withdraw: boolean; peer?: number } = { withdraw: true };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--only') out.only = argv[++i];
+    else if (argv[i] === '--no-withdraw') out.withdraw = false;
+    else if (argv[i] === '--peer') out.peer = Number(argv[++i]);
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  return out;
+}
+
+async function measurePhase(
+  dut: Dut,
+  feeder: Feeder,
+  monitor: Monitor,
+  stream: EncodedStream,
+  done: (m: Monitor) => boolean,
+): Promise<Phase> {
+  monitor.resetTimes();
+  const cpuBefore = cpuTimeMs(dut.pid);
+  const sent = await feeder.send(stream);
+  const complete = await monitor.waitUntil(done, IDLE_MS);
+  const dutCpuMs = cpuTimeMs(dut.pid) - cpuBefore;
+  const propagationMs =
+    monitor.lastChangeNs === 0n ? undefined : Number(monitor.lastChangeNs - sent.startNs) / 1e6;
+  return {
+    propagationMs,
+    present: monitor.present.size,
+    complete,
+    dutCpuMs,
+    feederWrittenMs: sent.writtenMs,
+    feederCpuMs: sent.cpuMs,
+  };
+}
+
+async function runDut(
+  kind: Dut['kind'],
+  port: number,
+  announce: EncodedStream,
+  withdraw: EncodedStream | undefined,
+): Promise<Result> {
+  const options: DutOptions = {
+    routerId: '10.0.0.1',
+    asn: DUT_ASN,
+    address: '127.0.0.1',
+    port,
+    neighbors: [
+      { name: 'feeder', address: FEEDER.address, asn: FEEDER.asn },
+      { name: 'monitor', address: MONITOR.address, asn: MONITOR.asn },
+    ],
+  };
+  const dut = kind === 'bird' ? await startBird(options) : await startXbgpd(options);
+  const peer = { host: options.address, port, holdTime: 90 };
+  const monitor = new Monitor({
+    ...peer,
+    localAddress: MONITOR.address,
+    asn: MONITOR.asn,
+    routerId: MONITOR.routerId,
+  });
+  const feeder = new Feeder({
+    ...peer,
+    localAddress: FEEDER.address,
+    asn: FEEDER.asn,
+    routerId: FEEDER.routerId,
+  });
+  try {
+    await monitor.establish();
+    await feeder.establish();
+    // Let the DUT finish its own session start-up (initial table to the monitor, End-of-RIB).
+    await new Promise((r) => setTimeout(r, 1000));
+    const expected = announce.prefixes;
+    const a = await measurePhase(dut, feeder, monitor, announce, (m) => m.present.size >= expected);
+    const result: Result = { kind, announce: a, peakRssMiB: peakRssMiB(dut.pid) };
+    if (withdraw && a.present > 0) {
+      result.withdraw = await measurePhase(dut, feeder, monitor, withdraw, (m) => m.present.size === 0);
+      result.peakRssMiB = peakRssMiB(dut.pid);
+    }
+    return result;
+  } finally {
+    feeder.close();
+    monitor.close();
+    await dut.stop();
+  }
+}
+
+const fmt = (n: number | undefined, digits = 0): string =>
+  n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
+
+function printPhase(kind: string, name: string, p: Phase, expected: number): void {
+  const counted =
+    name === 'withdraw'
+      ? `${expected - p.present}/${expected} withdrawn`
+      : `${p.present}/${expected} prefixes`;
+  console.log(
+    `${kind.padEnd(6)} ${name.padEnd(9)} ${fmt(p.propagationMs).padStart(8)} ms  DUT CPU ${fmt(p.dutCpuMs).padStart(7)} ms` +
+      `  feeder ${fmt(p.feederWrittenMs).padStart(6)} ms wall / ${fmt(p.feederCpuMs).padStart(6)} ms CPU  ${counted}${p.complete ? '' : ' (INCOMPLETE)'}`,
+  );
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (!existsSync(TABLE)) {
+    console.log(`table not found: ${TABLE} (needs ../shared/data)`);
+    return;
+  }
+  let t = Date.now();
+  const table = await loadOnePathPerPrefix(TABLE, args.peer);
+  console.log(
+    `table: ${table.routes.length} IPv4 prefixes, ${table.peers.length} MRT peers, read in ${Date.now() - t} ms`,
+  );
+  t = Date.now();
+  const announce = encodeAnnouncements(table.routes, { asn: FEEDER.asn, nextHop: FEEDER.address });
+  const withdraw = args.withdraw ? encodeWithdrawals(table.routes) : undefined;
+  console.log(
+    `pre-encoded (not timed below): ${announce.messages} announcing UPDATEs (${(announce.octets / 2 ** 20).toFixed(1)} MiB, ` +
+      `${(announce.prefixes / announce.messages).toFixed(1)} prefixes each), ${withdraw?.messages ?? 0} withdrawing UPDATEs, ${Date.now() - t} ms`,
+  );
+  const results: Result[] = [];
+  const kinds = (['bird', 'xbgpd'] as const).filter((k) => !args.only || args.only === k);
+  let port = 17900 + (process.pid % 50) * 2;
+  for (const kind of kinds) {
+    if (kind === 'xbgpd' && !existsSync(join(ROOT, 'dist', 'daemon', 'cli', 'xbgpd.js'))) {
+      console.log('xbgpd: dist/ not built (npm run build)');
+      continue;
+    }
+    results.push(await runDut(kind, port++, announce, withdraw));
+  }
+  console.log('');
+  console.log('DUT    phase       first UPDATE sent -> last prefix at the monitor');
+  for (const r of results) {
+    if (r.kind === 'xbgpd' && r.announce.present === 0) {
+      console.log(
+        `xbgpd: not yet propagating (the monitor received 0 of ${announce.prefixes} prefixes); receiving the table cost it ` +
+          `${fmt(r.announce.dutCpuMs)} ms CPU, peak RSS ${fmt(r.peakRssMiB)} MiB`,
+      );
+      continue;
+    }
+    printPhase(r.kind, 'announce', r.announce, announce.prefixes);
+    if (r.withdraw) printPhase(r.kind, 'withdraw', r.withdraw, announce.prefixes);
+    console.log(`${r.kind.padEnd(6)} peak RSS ${fmt(r.peakRssMiB, 1)} MiB`);
+  }
+  const bird = results.find((r) => r.kind === 'bird');
+  const xbgpd = results.find((r) => r.kind === 'xbgpd');
+  if (bird && xbgpd && xbgpd.announce.present > 0) {
+    console.log('');
+    console.log(
+      `xbgpd/BIRD: announce time ${ratio(xbgpd.announce.propagationMs, bird.announce.propagationMs)} (target <= 3x), ` +
+        `CPU ${ratio(xbgpd.announce.dutCpuMs, bird.announce.dutCpuMs)}, peak RSS ${ratio(xbgpd.peakRssMiB, bird.peakRssMiB)} ` +
+        `(target < 400 MiB: ${fmt(xbgpd.peakRssMiB)} MiB)`,
+    );
+    if (bird.withdraw && xbgpd.withdraw) {
+      console.log(
+        `xbgpd/BIRD: withdraw time ${ratio(xbgpd.withdraw.propagationMs, bird.withdraw.propagationMs)}, ` +
+          `CPU ${ratio(xbgpd.withdraw.dutCpuMs, bird.withdraw.dutCpuMs)}`,
+      );
+    }
+  }
+  console.log(
+    '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exitCode = 1;
+});

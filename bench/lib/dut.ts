@@ -1,0 +1,182 @@
+// Devices under test on loopback for the benchmarks and differential tests: BIRD 2 (`bird -f`) or the
+// built xbgpd (`node dist/daemon/cli/xbgpd.js`), each listening on a 127.0.0.x address and custom port,
+// with a list of passive eBGP neighbours (the feeders and monitor connect to it). BIRD accepts everything
+// and exports everything; xbgpd runs with no policy (accept all). Both are stopped with SIGTERM, then
+// SIGKILL; their working files live in a temp dir that stop() removes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface DutNeighbor {
+  name: string;
+  address: string;
+  asn: number;
+  /** Routes from this neighbour are exported to the others (false: a monitor, which sends nothing). */
+  exportTo?: boolean;
+}
+
+export interface DutOptions {
+  routerId: string;
+  asn: number;
+  address: string;
+  port: number;
+  neighbors: DutNeighbor[];
+  /** Hold time proposed to the neighbours (s). Default 90. */
+  holdTime?: number;
+}
+
+export interface Dut {
+  kind: 'bird' | 'xbgpd';
+  pid: number;
+  dir: string;
+  /** Output of the process so far (stderr + stdout), for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('repository root not found');
+    dir = up;
+  }
+  return dir;
+}
+
+function track(kind: Dut['kind'], child: ChildProcess, dir: string): Dut {
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${kind} did not start`);
+  return {
+    kind,
+    pid,
+    dir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** BIRD's configuration for `o`: one passive BGP protocol per neighbour, import all / export all. */
+export function birdConfig(o: DutOptions): string {
+  const hold = o.holdTime ?? 90;
+  // Loopback neighbours are not "directly connected" for BIRD (it rejects their NEXT_HOP as invalid):
+  // run the sessions as multihop and resolve next hops through a static route to the loopback net.
+  const lines = [
+    `router id ${o.routerId};`,
+    'log stderr { error, fatal, bug };',
+    'protocol device { }',
+    'protocol static loopback { ipv4; route 127.0.0.0/8 via "lo"; }',
+  ];
+  for (const n of o.neighbors) {
+    lines.push(
+      `protocol bgp ${n.name} {`,
+      `  local ${o.address} port ${o.port} as ${o.asn};`,
+      `  neighbor ${n.address} as ${n.asn};`,
+      '  passive on;',
+      '  multihop;',
+      `  hold time ${hold};`,
+      '  ipv4 { import all; export where source = RTS_BGP; next hop self; };',
+      '}',
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function startBird(o: DutOptions): Promise<Dut> {
+  const dir = mkdtempSync(join(tmpdir(), 'xbgpd-bench-bird-'));
+  writeFileSync(join(dir, 'bird.conf'), birdConfig(o));
+  const child = spawn(
+    'bird',
+    ['-f', '-c', join(dir, 'bird.conf'), '-s', join(dir, 'bird.ctl'), '-P', join(dir, 'bird.pid')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const dut = track('bird', child, dir);
+  await waitForFile(join(dir, 'bird.ctl'), dut);
+  await waitForListen(o.address, o.port, dut);
+  return dut;
+}
+
+/** xbgpd's YAML configuration for `o` (plus `extra` top-level lines, e.g. `originate-mrt: FILE`). */
+export function xbgpdConfig(o: DutOptions, extra: string[] = []): string {
+  const lines = [
+    `router-id: ${o.routerId}`,
+    `asn: ${o.asn}`,
+    'log-level: warn',
+    `listen: { address: ${o.address}, port: ${o.port} }`,
+    ...extra,
+    'peers:',
+  ];
+  for (const n of o.neighbors) {
+    lines.push(
+      `  - name: ${n.name}`,
+      `    address: ${n.address}`,
+      `    asn: ${n.asn}`,
+      '    passive: true',
+      `    local-address: ${o.address}`,
+      `    hold-time: ${o.holdTime ?? 90}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface XbgpdStartOptions {
+  /** Extra command-line arguments, e.g. ['--dump-rib', FILE]. */
+  args?: string[];
+  extraConfig?: string[];
+  /** Run from source through tsx instead of dist/ (tests). Default false. */
+  fromSource?: boolean;
+}
+
+export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Promise<Dut> {
+  const dir = mkdtempSync(join(tmpdir(), 'xbgpd-bench-xbgpd-'));
+  const config = join(dir, 'xbgpd.yaml');
+  writeFileSync(config, xbgpdConfig(o, s.extraConfig));
+  const root = repoRoot();
+  const args = s.fromSource
+    ? ['--import', 'tsx', join(root, 'daemon', 'cli', 'xbgpd.ts')]
+    : [join(root, 'dist', 'daemon', 'cli', 'xbgpd.js')];
+  const child = spawn(process.execPath, [...args, '--config', config, '--log-json', ...(s.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+  });
+  const dut = track('xbgpd', child, dir);
+  await waitForListen(o.address, o.port, dut);
+  return dut;
+}
+
+async function waitForFile(path: string, dut: Dut): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (existsSync(path)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${dut.kind} did not start: ${dut.output()}`);
+}
+
+/** Wait until something listens on address:port (or *:port) (/proc/net/tcp, state 0A = LISTEN). */
+async function waitForListen(address: string, port: number, dut: Dut): Promise<void> {
+  const hex = (n: number, w: number): string => n.toString(16).toUpperCase().padStart(w, '0');
+  const octets = address.split('.').map(Number);
+  const local = `${hex(((octets[3]! << 24) | (octets[2]! << 16) | (octets[1]! << 8) | octets[0]!) >>> 0, 8)}:${hex(port, 4)}`;
+  for (let i = 0; i < 200; i++) {
+    const table = readFileSync('/proc/net/tcp', 'utf8');
+    const any = `00000000:${hex(port, 4)}`; // BIRD binds the wildcard address unless `strict bind`
+    if (table.split('\n').some((l) => (l.includes(` ${local} `) || l.includes(` ${any} `)) && / 0A /.test(l)))
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${dut.kind} does not listen on ${address}:${port}: ${dut.output()}`);
+}

@@ -1,0 +1,191 @@
+// A minimal active BGP-4 session for benchmarks and differential tests: connect over TCP, exchange OPENs
+// (4-octet AS, IPv4/IPv6 unicast, optional extended messages), keep KEEPALIVEs going, and hand every
+// received UPDATE to a callback as bytes. No FSM beyond what a test peer needs: any NOTIFICATION, framing
+// error or socket error ends the session and is reported through `closed`. Used by the feeder and the
+// monitor (bench/lib/feeder.ts, bench/lib/monitor.ts) against xbgpd, BIRD and FRR alike.
+import { connect, type Socket } from 'node:net';
+import {
+  KEEPALIVE,
+  MessageFramer,
+  MessageType,
+  decodeOpen,
+  decodeNotification,
+  encodeMessage,
+  makeExtendedMessageCapability,
+  makeFourOctetAs,
+  makeMultiprotocol,
+  makeOpen,
+  makeRouteRefreshCapability,
+  notificationName,
+  type Capability,
+  type OpenMessage,
+} from '../../daemon/wire/index.js';
+
+export interface PeerOptions {
+  /** The DUT's address and port. */
+  host: string;
+  port: number;
+  /** Our source address (e.g. 127.0.0.2 on loopback, so the DUT can tell feeder and monitor apart). */
+  localAddress?: string;
+  asn: number;
+  /** BGP Identifier, dotted quad. */
+  routerId: string;
+  /** Proposed hold time (s); KEEPALIVEs go every third of the negotiated one. Default 90. */
+  holdTime?: number;
+  /** Offer RFC 8654 extended messages. Default false. */
+  extendedMessage?: boolean;
+  /** Also offer IPv6 unicast. Default false. */
+  ipv6?: boolean;
+  /** Give up connecting/establishing after this long (ms). Default 15000. */
+  establishTimeoutMs?: number;
+}
+
+/** Called with each UPDATE message (header included); `bytes` is valid during the call only. */
+export type UpdateHandler = (bytes: Uint8Array) => void;
+
+function ipv4Number(text: string): number {
+  const p = text.split('.').map(Number);
+  return (((p[0]! << 24) >>> 0) + (p[1]! << 16) + (p[2]! << 8) + p[3]!) >>> 0;
+}
+
+export class BgpTestPeer {
+  private socket: Socket | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private readonly framer = new MessageFramer(false);
+  private onUpdate: UpdateHandler = () => {};
+  /** The DUT's OPEN, once received. */
+  remoteOpen: OpenMessage | undefined;
+  /** Negotiated hold time (s). */
+  holdTime = 0;
+  /** Set when the session ended, with the reason (NOTIFICATION text, socket error, "closed"). */
+  closeReason: string | undefined;
+  readonly closed: Promise<string>;
+  private resolveClosed!: (reason: string) => void;
+
+  constructor(readonly options: PeerOptions) {
+    this.closed = new Promise((r) => (this.resolveClosed = r));
+  }
+
+  /** Set the UPDATE callback (may be changed at any time). */
+  handleUpdates(handler: UpdateHandler): void {
+    this.onUpdate = handler;
+  }
+
+  /** Connect, exchange OPEN and KEEPALIVE; resolves when Established. */
+  establish(): Promise<void> {
+    const o = this.options;
+    const timeoutMs = o.establishTimeoutMs ?? 15000;
+    return new Promise((resolve, reject) => {
+      let established = false;
+      const timer = setTimeout(
+        () => fail(`no session with ${o.host}:${o.port} after ${timeoutMs} ms`),
+        timeoutMs,
+      );
+      const fail = (reason: string): void => {
+        clearTimeout(timer);
+        this.close(reason);
+        if (!established) reject(new Error(reason));
+      };
+      const socket = connect({
+        host: o.host,
+        port: o.port,
+        ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+      });
+      this.socket = socket;
+      socket.setNoDelay(true);
+      socket.on('error', (e) => fail(`socket: ${e.message}`));
+      socket.on('close', () => fail('closed by the DUT'));
+      socket.on('connect', () => {
+        const capabilities: Capability[] = [
+          makeMultiprotocol(1, 1),
+          makeRouteRefreshCapability(),
+          makeFourOctetAs(o.asn),
+        ];
+        if (o.ipv6) capabilities.push(makeMultiprotocol(2, 1));
+        if (o.extendedMessage) capabilities.push(makeExtendedMessageCapability());
+        const open = makeOpen({
+          myAs: o.asn,
+          holdTime: o.holdTime ?? 90,
+          bgpId: ipv4Number(o.routerId),
+          capabilities,
+        });
+        socket.write(encodeMessage(open));
+      });
+      socket.on('data', (chunk: Buffer) => {
+        this.framer.push(chunk);
+        for (let m = this.framer.next(); m !== undefined; m = this.framer.next()) {
+          if (!(m instanceof Uint8Array)) return fail(`bad message header from the DUT: ${m.reason}`);
+          const type = m[18];
+          if (type === MessageType.Update) {
+            this.onUpdate(m);
+          } else if (type === MessageType.Keepalive) {
+            if (!established) {
+              established = true;
+              clearTimeout(timer);
+              this.startKeepalives();
+              resolve();
+            }
+          } else if (type === MessageType.Open) {
+            const r = decodeOpen(m.subarray(19));
+            if (!r.ok) return fail(`bad OPEN from the DUT: ${r.error.reason}`);
+            this.remoteOpen = r.message;
+            this.holdTime = Math.min(o.holdTime ?? 90, r.message.holdTime);
+            const extended =
+              o.extendedMessage === true && r.message.capabilities.some((c) => c.type === 'extended-message');
+            this.framer.setExtendedMessage(extended);
+            socket.write(encodeMessage(KEEPALIVE));
+          } else if (type === MessageType.Notification) {
+            const r = decodeNotification(m.subarray(19));
+            const text = r.ok
+              ? notificationName(r.message.code, r.message.subcode)
+              : 'malformed NOTIFICATION';
+            return fail(`NOTIFICATION from the DUT: ${text}`);
+          }
+        }
+      });
+    });
+  }
+
+  private startKeepalives(): void {
+    if (this.holdTime === 0) return;
+    const every = Math.max(1000, (this.holdTime * 1000) / 3);
+    const keepalive = encodeMessage(KEEPALIVE);
+    this.keepaliveTimer = setInterval(() => this.socket?.write(keepalive), every);
+    this.keepaliveTimer.unref();
+  }
+
+  /** Queue bytes (whole messages) on the socket; resolves when the kernel has taken them (drain). */
+  write(bytes: Uint8Array): Promise<void> | undefined {
+    const socket = this.socket;
+    if (!socket || this.closeReason !== undefined)
+      throw new Error(`session down: ${this.closeReason ?? 'not connected'}`);
+    if (socket.write(bytes)) return undefined;
+    return this.drained(socket);
+  }
+
+  /** Resolves once everything written so far has left our user-space buffer. */
+  flushed(): Promise<void> {
+    const socket = this.socket;
+    if (!socket || socket.writableLength === 0 || this.closeReason !== undefined) return Promise.resolve();
+    return this.drained(socket);
+  }
+
+  /** Resolves on 'drain' or when the session ends (then the caller checks closeReason). */
+  private drained(socket: Socket): Promise<void> {
+    return new Promise((resolve) => {
+      socket.once('drain', resolve);
+      void this.closed.then(() => resolve());
+    });
+  }
+
+  /** End the session (a plain TCP close: the DUT sees the connection drop). */
+  close(reason = 'closed by us'): void {
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+    if (this.closeReason === undefined) {
+      this.closeReason = reason;
+      this.resolveClosed(reason);
+    }
+    this.socket?.destroy();
+  }
+}
