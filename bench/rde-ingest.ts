@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   const held = process.memoryUsage();
   console.log(
-    `  RIB held: ${rde.ribs['ipv4-unicast'].destinations.size} destinations, ${rde.store.size} attribute sets;` +
+    `  RIB held: ${rde.ribs['ipv4-unicast'].size} destinations, ${rde.store.size} attribute sets;` +
       ` heap growth ${mib(held.heapUsed - before.heapUsed)} MiB (after GC${(globalThis as { gc?: unknown }).gc ? '' : ': run with --expose-gc'})`,
   );
   const w = runPhase(rde, withdraw);

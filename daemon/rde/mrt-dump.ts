@@ -72,7 +72,7 @@ export async function writeRibDump(
   let sequence = 0;
   for (const family of allFamilies) {
     const ipv6 = family === 'ipv6-unicast';
-    for (const d of rde.ribs[family].destinations.values()) {
+    for (const d of rde.ribs[family].values()) {
       let paths: RibPath[];
       if (mode === 'loc-rib') {
         if (!d.best?.attrs) continue;

@@ -268,7 +268,7 @@ export class Rde {
     if (state.paths > 0) {
       for (const f of allFamilies) {
         const rib = this.ribs[f];
-        for (const d of rib.destinations.values()) {
+        for (const d of rib.values()) {
           for (let i = d.paths.length - 1; i >= 0; i--) {
             if (d.paths[i]!.peer !== state.peer) continue;
             this.releasePath(d.paths[i]!);
@@ -429,7 +429,7 @@ export class Rde {
     if (!state || state.paths === 0) return out;
     for (const f of allFamilies) {
       const rows: [string, AdjRibInRoute][] = [];
-      for (const d of this.ribs[f].destinations.values()) {
+      for (const d of this.ribs[f].values()) {
         for (const p of d.paths) {
           if (p.peer !== state.peer) continue;
           const route = describe(formatKey(d.key), p.pre, f === 'ipv6-unicast');
@@ -453,7 +453,7 @@ export class Rde {
   /** Every Loc-RIB entry (for MRT dumps): family, key, best path. */
   *locRibEntries(): Generator<{ family: Family; key: PrefixKey; best: RibPath & { attrs: AttrSet } }> {
     for (const f of allFamilies)
-      for (const d of this.ribs[f].destinations.values())
+      for (const d of this.ribs[f].values())
         if (d.best?.attrs) yield { family: f, key: d.key, best: d.best as RibPath & { attrs: AttrSet } };
   }
 
@@ -634,7 +634,7 @@ export class Rde {
     this.groups.set(key, group);
     // A new group starts from the whole Loc-RIB.
     for (const f of allFamilies)
-      for (const d of this.ribs[f].destinations.values())
+      for (const d of this.ribs[f].values())
         if (d.best) this.exportTo(group, f, f === 'ipv6-unicast', d, undefined, undefined);
     return group;
   }

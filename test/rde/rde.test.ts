@@ -189,7 +189,7 @@ describe('rde: propagation through the engine', function () {
     settle();
     expect(rde.locRib('ipv4-unicast', key)).to.equal(undefined);
     for (const p of ['a', 'b', 'c', 'd']) expect(peers[p]!.table.has('10.2.0.0/16'), p).to.equal(false);
-    expect(rde.ribs['ipv4-unicast'].destinations.size).to.equal(0);
+    expect(rde.ribs['ipv4-unicast'].size).to.equal(0);
   });
 
   it('iBGP-learned routes are not sent to iBGP peers; LOCAL_PREF decides', function () {
