@@ -444,7 +444,10 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       this.afterQueue(conn, () => conn.sendControl(codec.encodeRouteRefresh(msg.afi, msg.safi, 2)));
   }
 
-  deleteRoutes(): void {
+  deleteRoutes(conn?: Connection): void {
+    // A second connection (collision detection) that goes away owns no routes: the peer's routes belong
+    // to the Established connection, which is still there.
+    if (conn && this.connections.some((c) => c !== conn && c.state === 'Established')) return;
     this.rdeQueued = false;
     this.rde?.peerDown(this.peer.name);
     if (this.received.size === 0) return;
