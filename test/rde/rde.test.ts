@@ -354,3 +354,33 @@ describe('rde: policy and RFC 8212', function () {
     expect(peers.a!.table.size, 'no export policy towards eBGP').to.equal(0);
   });
 });
+
+describe('rde: minimum route advertisement interval', function () {
+  it('holds a second batch of changes until the interval has passed', function () {
+    let now = 1_000_000;
+    const rde = new Rde({
+      localAsn: LOCAL_AS,
+      routerId: 0x0a000000,
+      decision: { alwaysCompareMed: false, deterministicMed: false },
+      ebgpRequiresPolicy: false,
+      now: () => now,
+    });
+    const a = new Listener(rde, 'a');
+    const b = new Listener(rde, 'b');
+    rde.peerUp(spec('a', '10.0.0.1', 65001), info(1, false), a.sink);
+    rde.peerUp(spec('b', '10.0.0.2', 65002, { minRouteAdvertisementInterval: 30 }), info(2, false), b.sink);
+    b.drain(); // initial dump: End-of-RIBs, not delayed
+    rde.receive('a', announce(['10.40.0.0/16'], [65001], 0x0a000001), true, false);
+    rde.flush();
+    b.drain();
+    expect(b.table.has('10.40.0.0/16'), 'first change goes at once').to.equal(true);
+    rde.receive('a', announce(['10.41.0.0/16'], [65001], 0x0a000001), true, false);
+    rde.flush();
+    b.drain();
+    expect(b.table.has('10.41.0.0/16'), 'held by the interval').to.equal(false);
+    expect(rde.hasPending('b')).to.equal(true);
+    now += 30_000;
+    b.drain();
+    expect(b.table.has('10.41.0.0/16'), 'sent once the interval has passed').to.equal(true);
+  });
+});
