@@ -244,6 +244,12 @@ export function decision(
   paths: readonly RibPath[],
   ctx: DecisionContext,
 ): DecisionResult<RibPath & { attrs: AttrSet }> | undefined {
+  // Fast path, most destinations of a full table: one path, no rival.
+  if (paths.length === 1) {
+    const only = paths[0]!;
+    if (only.attrs === null || !ctx.reachable(only.attrs.nextHop)) return undefined;
+    return { winner: only as RibPath & { attrs: AttrSet }, reason: 'only-path' };
+  }
   const candidates: (RibPath & { attrs: AttrSet })[] = [];
   for (const p of paths) if (p.attrs !== null) candidates.push(p as RibPath & { attrs: AttrSet });
   return selectBest(candidates, ctx);
@@ -262,6 +268,8 @@ export interface OutboundContext {
     Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
     Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
   ];
+  /** The last cache lookup (input set, source kind, family) and its result. */
+  memo: { input: AttrSet | undefined; kind: SourceKind; ipv6: boolean; output: AttrSet | null };
 }
 
 export function sourceKind(path: RibPath): SourceKind {
@@ -281,11 +289,21 @@ export function outboundFilter(
 ): AttrSet | null {
   const kind = sourceKind(best);
   const cacheable = ctx.policy === undefined || !ctx.policy.prefixDependent;
-  const cache = ctx.cache[ipv6 ? 1 : 0][kind];
+  const memo = ctx.memo;
   if (cacheable) {
-    const hit = cache.get(best.attrs);
-    if (hit !== undefined) return hit === null ? null : store.acquire(hit);
+    // Consecutive destinations usually share a set (they came in one UPDATE): a one-entry memo first.
+    if (memo.input === best.attrs && memo.kind === kind && memo.ipv6 === ipv6)
+      return memo.output === null ? null : store.acquire(memo.output);
+    const hit = ctx.cache[ipv6 ? 1 : 0][kind].get(best.attrs);
+    if (hit !== undefined) {
+      memo.input = best.attrs;
+      memo.kind = kind;
+      memo.ipv6 = ipv6;
+      memo.output = hit;
+      return hit === null ? null : store.acquire(hit);
+    }
   }
+  const cache = ctx.cache[ipv6 ? 1 : 0][kind];
   let out: AttrSet | null = null;
   if (propagationVerdict(kind, best.attrs, ctx.settings) === 'send') {
     const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
@@ -296,7 +314,13 @@ export function outboundFilter(
       store.release(set);
     }
   }
-  if (cacheable) cache.set(best.attrs, out);
+  if (cacheable) {
+    cache.set(best.attrs, out);
+    memo.input = best.attrs;
+    memo.kind = kind;
+    memo.ipv6 = ipv6;
+    memo.output = out;
+  }
   return out;
 }
 

@@ -628,6 +628,7 @@ export class Rde {
           { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
           { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
         ],
+        memo: { input: undefined, kind: 'local', ipv6: false, output: null },
       },
       members: new Set(),
     };
