@@ -13,7 +13,7 @@ export interface DutNeighbor {
   name: string;
   address: string;
   asn: number;
-  /** Routes from this neighbour are exported to the others (false: a monitor, which sends nothing). */
+  /** Send this neighbour the DUT's routes (default true; false for feeders that only talk). */
   exportTo?: boolean;
 }
 
@@ -23,6 +23,9 @@ export interface DutOptions {
   address: string;
   port: number;
   neighbors: DutNeighbor[];
+  /** RFC 4271 9.1.2.2 (c) applied per neighbouring AS first (BIRD `deterministic med`, xbgpd
+   *  `decision.deterministic-med`), making the choice independent of arrival order. Default false. */
+  deterministicMed?: boolean;
   /** Hold time proposed to the neighbours (s). Default 90. */
   holdTime?: number;
 }
@@ -89,7 +92,10 @@ export function birdConfig(o: DutOptions): string {
       '  passive on;',
       '  multihop;',
       `  hold time ${hold};`,
-      '  ipv4 { import all; export where source = RTS_BGP; next hop self; };',
+      ...(o.deterministicMed ? ['  deterministic med on;'] : []),
+      n.exportTo === false
+        ? '  ipv4 { import all; export none; };'
+        : '  ipv4 { import all; export where source = RTS_BGP; next hop self; };',
       '}',
     );
   }
@@ -117,6 +123,7 @@ export function xbgpdConfig(o: DutOptions, extra: string[] = []): string {
     `asn: ${o.asn}`,
     'log-level: warn',
     `listen: { address: ${o.address}, port: ${o.port} }`,
+    ...(o.deterministicMed ? ['decision: { deterministic-med: true }'] : []),
     ...extra,
     'peers:',
   ];
@@ -129,6 +136,7 @@ export function xbgpdConfig(o: DutOptions, extra: string[] = []): string {
       `    local-address: ${o.address}`,
       `    hold-time: ${o.holdTime ?? 90}`,
     );
+    if (n.exportTo === false) lines.push('    export: [{ action: reject }]');
   }
   return lines.join('\n') + '\n';
 }
@@ -137,6 +145,8 @@ export interface XbgpdStartOptions {
   /** Extra command-line arguments, e.g. ['--dump-rib', FILE]. */
   args?: string[];
   extraConfig?: string[];
+  /** Add `--dump-rib DIR/rib.mrt --dump-adj-rib-in DIR/adj-rib-in.mrt` (DIR = the DUT's temp dir). */
+  dumps?: boolean;
   /** Run from source through tsx instead of dist/ (tests). Default false. */
   fromSource?: boolean;
 }
@@ -149,10 +159,17 @@ export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Prom
   const args = s.fromSource
     ? ['--import', 'tsx', join(root, 'daemon', 'cli', 'xbgpd.ts')]
     : [join(root, 'dist', 'daemon', 'cli', 'xbgpd.js')];
-  const child = spawn(process.execPath, [...args, '--config', config, '--log-json', ...(s.args ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: root,
-  });
+  const dumps = s.dumps
+    ? ['--dump-rib', join(dir, 'rib.mrt'), '--dump-adj-rib-in', join(dir, 'adj-rib-in.mrt')]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...args, '--config', config, '--log-json', ...dumps, ...(s.args ?? [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: root,
+    },
+  );
   const dut = track('xbgpd', child, dir);
   await waitForListen(o.address, o.port, dut);
   return dut;
