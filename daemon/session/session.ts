@@ -48,6 +48,7 @@ const STABLE_MS = 60_000;
 const UPDATES_PER_TURN = 64;
 /** UPDATEs with more prefixes than this are logged as counts (debug) instead of prefix lists. */
 const SUMMARY_LIMIT = 256;
+const NO_SUMMARY: UpdateSummary = Object.freeze({ announced: [], withdrawn: [] }) as UpdateSummary;
 
 export type Dialer = (
   options: DialOptions,
@@ -408,17 +409,27 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       return;
     }
     const asn4 = conn.negotiated?.asn4 ?? false;
-    const count = prefixCount(update);
-    let summary: UpdateSummary;
     if (this.rde) {
-      // Prefix texts only for small UPDATEs: a full table must not cost a string per prefix.
-      summary =
-        count <= SUMMARY_LIMIT ? summarizeUpdate(update, treatAsWithdraw) : { announced: [], withdrawn: [] };
       this.rde.receive(this.peer.name, update, asn4, treatAsWithdraw);
-    } else summary = (this.received as ReceivedTable).apply(update, asn4, treatAsWithdraw);
-    if (count <= SUMMARY_LIMIT)
-      this.log.info({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
-    else this.log.debug({ prefixes: count }, 'update received');
+      // The per-UPDATE line is debug level with an RDE: a full table must not cost a string per prefix
+      // and a log line per UPDATE.
+      if (!this.log.isLevelEnabled('debug')) {
+        this.emit('update', NO_SUMMARY);
+        return;
+      }
+      const count = prefixCount(update);
+      if (count > SUMMARY_LIMIT) {
+        this.log.debug({ prefixes: count }, 'update received');
+        this.emit('update', NO_SUMMARY);
+        return;
+      }
+      const summary = summarizeUpdate(update, treatAsWithdraw);
+      this.log.debug({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
+      this.emit('update', summary);
+      return;
+    }
+    const summary = (this.received as ReceivedTable).apply(update, asn4, treatAsWithdraw);
+    this.log.info({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
     this.emit('update', summary);
   }
 
