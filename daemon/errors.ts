@@ -13,6 +13,10 @@ export const errorCodes = {
   ERR_BGP_LISTEN: 'ERR_BGP_LISTEN',
   /** An operation named a peer that is not configured. */
   ERR_BGP_UNKNOWN_PEER: 'ERR_BGP_UNKNOWN_PEER',
+  /** Setting the IP TTL or minimum TTL (GTSM) of a session's socket failed. */
+  ERR_BGP_TTL: 'ERR_BGP_TTL',
+  /** The native socket-option addon is not built: sessions use the system's default TTL. */
+  ERR_BGP_TTL_UNAVAILABLE: 'ERR_BGP_TTL_UNAVAILABLE',
   /** The command line was not understood. */
   ERR_DAEMON_USAGE: 'ERR_DAEMON_USAGE',
 } as const;

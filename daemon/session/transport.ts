@@ -16,6 +16,7 @@ import util from 'node:util';
 import { MessageFramer } from '../wire/index.js';
 import type { HeaderError } from '../wire/index.js';
 import type { PeerConfig } from '../config/types.js';
+import { errorCodes } from '../errors.js';
 import {
   errnoName,
   getMinTtl,
@@ -84,9 +85,9 @@ export type TtlFailure = { reason: 'unavailable'; detail: string } | { reason: '
 /** Stable codes of the TTL warnings logged by the session (log field `code`). */
 export const ttlErrorCodes = {
   /** The native addon is not built: no TTL control in this process (logged once). */
-  unavailable: 'ERR_BGP_TTL_UNAVAILABLE',
+  unavailable: errorCodes.ERR_BGP_TTL_UNAVAILABLE,
   /** setsockopt failed on one connection; it continues with the system default. */
-  setsockopt: 'ERR_BGP_TTL',
+  setsockopt: errorCodes.ERR_BGP_TTL,
 } as const;
 
 /** The socket's address family for socket options: 6 for AF_INET6 sockets, IPv4-mapped peers included. */
