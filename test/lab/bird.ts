@@ -86,12 +86,23 @@ export class BirdRouter extends DaemonRouter implements LabRouter {
     for (const family of neighborFamilies(n)) {
       const afi = family === 'ipv4-unicast' ? 'ipv4' : 'ipv6';
       const nextHop = n.nextHops?.[afi];
-      lines.push(`  ${afi} {`, '    import all;', '    export all;');
+      lines.push(`  ${afi} {`, '    import all;', `    export ${this.exportFilter()};`);
       lines.push(nextHop ? `    next hop address ${nextHop};` : '    next hop self;');
       lines.push('  };');
     }
     lines.push('}');
     return lines;
+  }
+
+  /** `all`, or a filter setting RouterSpec.routeAttributes on our own (static) routes. */
+  private exportFilter(): string {
+    const a = this.spec.routeAttributes;
+    if (!a) return 'all';
+    const set: string[] = [];
+    for (const c of a.communities ?? []) set.push(`bgp_community.add((${c.replace(':', ',')}));`);
+    if (a.med !== undefined) set.push(`bgp_med = ${a.med};`);
+    for (let i = 0; i < (a.prepend ?? 0); i++) set.push(`bgp_path.prepend(${this.spec.asn});`);
+    return `filter { if source = RTS_STATIC then { ${set.join(' ')} } accept; }`;
   }
 
   protected command() {

@@ -65,12 +65,23 @@ export class ExabgpRouter extends DaemonRouter implements LabRouter {
       if (routes.length > 0) {
         lines.push('  static {');
         for (const prefix of routes)
-          lines.push(`    route ${prefix} next-hop ${n.nextHops?.[familyOf(prefix)] ?? 'self'};`);
+          lines.push(
+            `    route ${prefix} next-hop ${n.nextHops?.[familyOf(prefix)] ?? 'self'}${this.routeSuffix()};`,
+          );
         lines.push('  }');
       }
       lines.push('}');
     }
     writeFileSync(this.file('conf'), lines.join('\n') + '\n');
+  }
+
+  /** RouterSpec.routeAttributes in ExaBGP's static route syntax. */
+  private routeSuffix(): string {
+    const a = this.spec.routeAttributes;
+    let out = '';
+    if (a?.communities?.length) out += ` community [ ${a.communities.join(' ')} ]`;
+    if (a?.med !== undefined) out += ` med ${a.med}`;
+    return out;
   }
 
   protected command() {

@@ -35,6 +35,18 @@ export interface RouterSpec {
   neighbors: NeighborSpec[];
   /** Prefixes to originate (IPv4 or IPv6, e.g. '192.0.2.0/24', '2001:db8:1::/48'). */
   routes?: string[];
+  /** Attributes put on every originated route (BIRD and ExaBGP only; the others ignore it). */
+  routeAttributes?: RouteAttributes;
+}
+
+/** Path attributes for originated routes (RouterSpec.routeAttributes). */
+export interface RouteAttributes {
+  /** RFC 1997 communities, "asn:value". */
+  communities?: string[];
+  /** MULTI_EXIT_DISC. */
+  med?: number;
+  /** Extra copies of the router's own AS in front of the AS_PATH (BIRD only). */
+  prepend?: number;
 }
 
 /** RFC 4271 §8.2.2 session states, as every daemon's CLI is normalized to them. */

@@ -1,11 +1,14 @@
 // xbgpd, the device under test, as a lab router: writes its YAML config (camelCase here, kebab-case
 // in the file, as config/schema.json spells it), runs `node --import tsx daemon/cli/xbgpd.ts --config
 // FILE` (or the built dist/daemon/cli/xbgpd.js with XBGPD_LAB_BUILT=1) in a namespace, and reads what
-// it logs (one pino JSON object per line on stdout).
-import { readFileSync, writeFileSync } from 'node:fs';
+// it logs (one pino JSON object per line on stdout), its received-prefix dump and its Loc-RIB MRT dump.
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../helpers/env.js';
+import { decodeAttributeList } from '../../daemon/mrt/attributes.js';
+import { readMrtFile } from '../../daemon/mrt/reader.js';
+import { effectivePath } from '../../daemon/wire/index.js';
 import { runIn } from './exec.js';
 import { DaemonRouter } from './router.js';
 import type { RouterPlace } from './router.js';
@@ -74,6 +77,39 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
     return this.file('received.json');
   }
 
+  /** The Loc-RIB dump (`--dump-rib`, MRT TABLE_DUMP_V2) written on SIGUSR2 and at shutdown. */
+  get ribDumpFile(): string {
+    return this.file('rib.mrt');
+  }
+
+  /**
+   * Ask for a fresh Loc-RIB dump (SIGUSR2) and read it: the best path per prefix, with the address of
+   * the peer it came from ('0.0.0.0' for our own routes) and its AS path.
+   */
+  async locRib(): Promise<Map<string, { from: string; asPath: number[] }>> {
+    const file = this.ribDumpFile;
+    const since = Date.now();
+    process.kill(this.pid, 'SIGUSR2');
+    await waitFor('xbgpd Loc-RIB dump', () =>
+      existsSync(file) && statSync(file).mtimeMs >= since - 5 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 200)); // let the write finish
+    let peers: string[] = [];
+    const best = new Map<string, { from: string; asPath: number[] }>();
+    await readMrtFile(file, (rec) => {
+      if (rec.kind === 'peer-index-table') peers = rec.peers.map((p) => p.address);
+      if (rec.kind !== 'rib') return;
+      const entry = rec.entries[0];
+      if (!entry) return;
+      const { segments } = effectivePath(decodeAttributeList(entry.attributes, true, true), true);
+      best.set(`${rec.prefix}/${rec.prefixLength}`, {
+        from: peers[entry.peerIndex] ?? '?',
+        asPath: segments.flatMap((seg) => seg.asns),
+      });
+    });
+    return best;
+  }
+
   protected writeConfig(): void {
     const config = {
       logLevel: 'debug',
@@ -88,7 +124,16 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
     const entry = built
       ? [join(repoRoot, 'dist/daemon/cli/xbgpd.js')]
       : ['--import', 'tsx', join(repoRoot, 'daemon/cli/xbgpd.ts')];
-    const args = [...entry, '--config', this.configFile, '--dump-received', this.dumpFile, '--log-json'];
+    const args = [
+      ...entry,
+      '--config',
+      this.configFile,
+      '--dump-received',
+      this.dumpFile,
+      '--dump-rib',
+      this.ribDumpFile,
+      '--log-json',
+    ];
     return { command: process.execPath, args, cwd: repoRoot };
   }
 
