@@ -107,6 +107,12 @@ export function addressOrderKey(address: string): string {
 }
 
 /**
+ * The `paths` of a new destination: shared and never modified (the first path replaces it with a
+ * one-element array), so creating a destination allocates no array.
+ */
+const NO_PATHS: RibPath[] = [];
+
+/**
  * One family's table: prefix -> Destination. IPv4 prefixes go into one Map per prefix length keyed by the
  * network bits (a small integer for lengths up to 31), which V8 hashes much faster than the 38-bit key.
  */
@@ -138,7 +144,7 @@ export class FamilyRib {
     if (typeof key === 'string') {
       let d = this.byString.get(key);
       if (d === undefined) {
-        d = { key, paths: [], best: undefined, reason: undefined };
+        d = { key, paths: NO_PATHS, best: undefined, reason: undefined };
         this.byString.set(key, d);
       }
       return d;
@@ -148,7 +154,7 @@ export class FamilyRib {
     const net = networkBits(key, length);
     let d = table.get(net);
     if (d === undefined) {
-      d = { key, paths: [], best: undefined, reason: undefined };
+      d = { key, paths: NO_PATHS, best: undefined, reason: undefined };
       table.set(net, d);
     }
     return d;
