@@ -587,10 +587,18 @@ export class Rde {
     } else table.set(d, next);
     // Whether a member may hold an announcement: there was an entry, and it did not come from the member.
     const had = prev !== undefined;
+    const source = next === null ? undefined : best!.peer.id;
     for (const m of group.members) {
       if (!m.out || !m.out.wants[family]) continue;
       const dirty = m.out.dirty[family];
-      if (!dirty.has(d)) dirty.set(d, had && prevSource !== m.peer.id);
+      if (dirty.has(d)) {
+        touched?.add(m);
+        continue;
+      }
+      const mayHold = had && prevSource !== m.peer.id;
+      // Nothing to tell a member that holds nothing and would be sent nothing (its own route: split horizon).
+      if (!mayHold && (source === undefined || source === m.peer.id)) continue;
+      dirty.set(d, mayHold);
       touched?.add(m);
     }
   }
