@@ -1,0 +1,113 @@
+// The benchmark feeder's pre-encoding (bench/lib/table.ts, bench/lib/updates.ts): UPDATEs decoded back with
+// daemon/wire must carry exactly the prefixes given, packed per attribute set within 4096 octets, with the
+// eBGP rewrite (NEXT_HOP = the feeder, the feeder's AS first, no LOCAL_PREF, other attributes kept).
+import { expect } from 'chai';
+import { ipv4Nlri, nlriText, type TableRoute } from '../../bench/lib/table.js';
+import { encodeAnnouncements, encodeWithdrawals, MAX_MESSAGE } from '../../bench/lib/updates.js';
+import {
+  WireWriter,
+  decodeMessage,
+  formatIpv4,
+  getAttribute,
+  makeAsPath,
+  makeCommunities,
+  makeLocalPref,
+  makeMed,
+  makeNextHop,
+  makeOrigin,
+  prefixList,
+  writeAttribute,
+  type PathAttribute,
+  type UpdateMessage,
+} from '../../daemon/wire/index.js';
+
+/** An MRT RIB entry's attribute section (4-octet AS_PATH) for `asns`. */
+function mrtAttributes(asns: number[], med: number): Uint8Array {
+  const attrs: PathAttribute[] = [
+    makeOrigin(0),
+    makeAsPath([{ type: 2, asns }], true),
+    makeNextHop(0xc0000201),
+    makeMed(med),
+    makeLocalPref(200),
+    makeCommunities([(65010 << 16) | 7]),
+  ];
+  const w = new WireWriter(256);
+  for (const a of attrs) writeAttribute(w, a);
+  return w.finish();
+}
+
+/** Split a send block into its messages and decode them as UPDATEs (4-octet AS session, eBGP). */
+function updatesOf(blocks: Buffer[]): UpdateMessage[] {
+  const out: UpdateMessage[] = [];
+  for (const block of blocks) {
+    for (let p = 0; p < block.length;) {
+      const length = block.readUInt16BE(p + 16);
+      expect(length).to.be.at.most(MAX_MESSAGE);
+      const r = decodeMessage(block.subarray(p, p + length), { asn4: true, peerType: 'ebgp' });
+      if (!r.ok || r.message.type !== 'update') throw new Error(`not a valid UPDATE at ${p}`);
+      expect(r.errors).to.deep.equal([]);
+      out.push(r.message);
+      p += length;
+    }
+  }
+  return out;
+}
+
+describe('lab feeder: UPDATE pre-encoding', function () {
+  it('keeps the significant octets of a prefix and clears host bits', function () {
+    expect([...ipv4Nlri('10.1.2.3', 23)]).to.deep.equal([23, 10, 1, 2]);
+    expect(nlriText(ipv4Nlri('10.1.3.255', 23))).to.equal('10.1.2.0/23');
+    expect(nlriText(ipv4Nlri('0.0.0.0', 0))).to.equal('0.0.0.0/0');
+  });
+
+  it('packs consecutive prefixes with one attribute set, rewrites attributes for eBGP', function () {
+    const a = mrtAttributes([65010, 65020], 5);
+    const b = mrtAttributes([65030], 9);
+    const routes: TableRoute[] = [];
+    // 3000 /24s with set a (more than one 4096-octet UPDATE holds), then 2 with set b, then 1 with a again.
+    for (let i = 0; i < 3000; i++)
+      routes.push({ nlri: ipv4Nlri(`10.${i >> 8}.${i & 255}.0`, 24), attributes: a });
+    routes.push(
+      { nlri: ipv4Nlri('192.0.2.0', 24), attributes: b },
+      { nlri: ipv4Nlri('198.51.100.0', 22), attributes: b },
+    );
+    routes.push({ nlri: ipv4Nlri('203.0.113.0', 24), attributes: a });
+    const stream = encodeAnnouncements(routes, { asn: 4200000001, nextHop: '127.0.0.2' });
+    const updates = updatesOf(stream.blocks);
+    expect(stream.messages).to.equal(updates.length);
+    expect(stream.prefixes).to.equal(routes.length);
+    const announced = updates.flatMap((u) => prefixList(u.nlri).map((p) => p.prefix));
+    expect(announced).to.deep.equal(routes.map((r) => nlriText(r.nlri)));
+    // 3000 prefixes of 4 octets need 3 UPDATEs of at most 4096 octets; then one for b, one for a.
+    expect(updates.length).to.equal(5);
+    const second = updates[3]!;
+    expect(prefixList(second.nlri).map((p) => p.prefix)).to.deep.equal(['192.0.2.0/24', '198.51.100.0/22']);
+    for (const u of updates) {
+      expect(formatIpv4(getAttribute(u.attributes, 'next-hop')!.nextHop)).to.equal('127.0.0.2');
+      expect(getAttribute(u.attributes, 'as-path')!.segments[0]!.asns[0]).to.equal(4200000001);
+      expect(getAttribute(u.attributes, 'local-pref')).to.equal(undefined);
+      expect(getAttribute(u.attributes, 'communities')!.values[0]).to.equal(((65010 << 16) | 7) >>> 0);
+    }
+    expect(getAttribute(second.attributes, 'as-path')!.segments[0]!.asns).to.deep.equal([4200000001, 65030]);
+    expect(getAttribute(second.attributes, 'med')!.med).to.equal(9);
+  });
+
+  it('does not prepend an AS that already leads the path (a feeder speaking as the MRT peer)', function () {
+    const routes = [{ nlri: ipv4Nlri('192.0.2.0', 24), attributes: mrtAttributes([65010, 65020], 1) }];
+    const [u] = updatesOf(encodeAnnouncements(routes, { asn: 65010, nextHop: '127.0.1.1' }).blocks);
+    expect(getAttribute(u!.attributes, 'as-path')!.segments[0]!.asns).to.deep.equal([65010, 65020]);
+  });
+
+  it('withdraws every prefix, packed within 4096 octets', function () {
+    const routes: TableRoute[] = [];
+    const attributes = mrtAttributes([65010], 0);
+    for (let i = 0; i < 2500; i++)
+      routes.push({ nlri: ipv4Nlri(`10.${i >> 8}.${i & 255}.0`, 24), attributes });
+    const stream = encodeWithdrawals(routes);
+    const updates = updatesOf(stream.blocks);
+    const withdrawn = updates.flatMap((u) => prefixList(u.withdrawn).map((p) => p.prefix));
+    expect(withdrawn).to.deep.equal(routes.map((r) => nlriText(r.nlri)));
+    expect(updates.length).to.equal(3);
+    for (const u of updates) expect(u.attributes).to.deep.equal([]);
+  });
+});
