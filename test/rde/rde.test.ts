@@ -384,3 +384,85 @@ describe('rde: minimum route advertisement interval', function () {
     expect(b.table.has('10.41.0.0/16'), 'sent once the interval has passed').to.equal(true);
   });
 });
+
+describe('rde: IPv6 and ADD-PATH receive', function () {
+  it('an IPv6 route goes out in MP_REACH_NLRI with our IPv6 next hop; its withdrawal in MP_UNREACH_NLRI', async function () {
+    const { makeMpReach, makeMpUnreach } = await import('../../daemon/wire/index.js');
+    const { rde } = setup();
+    const nh = Uint8Array.of(0x20, 1, 0xd, 0xb8, ...new Array<number>(11).fill(0), 7);
+    const reach: UpdateMessage = {
+      type: 'update',
+      withdrawn: buildNlri(1, 1, []),
+      attributes: [
+        makeOrigin(0),
+        makeAsPath([{ type: 2, asns: [65001] }], true),
+        makeMpReach(nh, buildNlri(2, 1, ['2001:db8:7::/48'])),
+      ],
+      nlri: buildNlri(1, 1, []),
+    };
+    rde.receive('a', reach, true, false);
+    rde.flush();
+    const out = [...rde.pull('b')];
+    expect(out).to.have.length(1);
+    const mp = getAttribute(out[0]!.attributes, 'mp-reach')!;
+    expect(prefixList(mp.nlri)).to.deep.equal([{ prefix: '2001:db8:7::/48', pathId: 0 }]);
+    expect(formatAsPath(getAttribute(out[0]!.attributes, 'as-path')!.segments)).to.equal('65000 65001');
+    expect(getAttribute(out[0]!.attributes, 'next-hop'), 'no IPv4 NEXT_HOP with IPv6 NLRI').to.equal(
+      undefined,
+    );
+    const { formatAddress } = await import('../../daemon/wire/index.js');
+    expect(formatAddress(2, mp.nextHop, 0)).to.equal('2001:db8::100');
+    // iBGP: the received next hop is passed on unchanged.
+    const toC = [...rde.pull('c')];
+    expect(formatAddress(2, getAttribute(toC[0]!.attributes, 'mp-reach')!.nextHop, 0)).to.equal(
+      '2001:db8::7',
+    );
+
+    rde.receive(
+      'a',
+      {
+        type: 'update',
+        withdrawn: buildNlri(1, 1, []),
+        attributes: [makeMpUnreach(buildNlri(2, 1, ['2001:db8:7::/48']))],
+        nlri: buildNlri(1, 1, []),
+      },
+      true,
+      false,
+    );
+    rde.flush();
+    const gone = [...rde.pull('b')];
+    expect(prefixList(getAttribute(gone[0]!.attributes, 'mp-unreach')!.withdrawn)).to.deep.equal([
+      { prefix: '2001:db8:7::/48', pathId: 0 },
+    ]);
+  });
+
+  it('ADD-PATH receive: two paths of one peer are two candidates; withdrawing one path id keeps the other', function () {
+    const { rde, peers, settle } = setup();
+    const withIds = (ids: number[], asns: number[], withdrawIt = false): UpdateMessage => {
+      const block = buildNlri(
+        1,
+        1,
+        ids.map((pathId) => ({ prefix: '10.50.0.0/16', pathId })),
+        true,
+      );
+      const empty = buildNlri(1, 1, [], true);
+      return withdrawIt
+        ? { type: 'update', withdrawn: block, attributes: [], nlri: empty }
+        : {
+            type: 'update',
+            withdrawn: empty,
+            attributes: [makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(0x0a000001)],
+            nlri: block,
+          };
+    };
+    rde.receive('a', withIds([1], [65001, 1, 2]), true, false);
+    rde.receive('a', withIds([2], [65001]), true, false);
+    settle();
+    expect(rde.adjRibIn('a')['ipv4-unicast']!.map((r) => r.pathId)).to.deep.equal([1, 2]);
+    expect(peers.c!.table.get('10.50.0.0/16')!.asPath).to.equal('65001');
+    rde.receive('a', withIds([2], [], true), true, false);
+    settle();
+    expect(peers.c!.table.get('10.50.0.0/16')!.asPath).to.equal('65001 1 2');
+    expect(rde.adjRibInCount('a')).to.equal(1);
+  });
+});
