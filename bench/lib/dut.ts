@@ -76,14 +76,10 @@ function track(kind: Dut['kind'], child: ChildProcess, dir: string): Dut {
 /** BIRD's configuration for `o`: one passive BGP protocol per neighbour, import all / export all. */
 export function birdConfig(o: DutOptions): string {
   const hold = o.holdTime ?? 90;
-  // Loopback neighbours are not "directly connected" for BIRD (it rejects their NEXT_HOP as invalid):
-  // run the sessions as multihop and resolve next hops through a static route to the loopback net.
-  const lines = [
-    `router id ${o.routerId};`,
-    'log stderr { error, fatal, bug };',
-    'protocol device { }',
-    'protocol static loopback { ipv4; route 127.0.0.0/8 via "lo"; }',
-  ];
+  // Loopback neighbours are not "directly connected" for BIRD (it ignores lo, a host-scope interface, and
+  // rejects their NEXT_HOP as invalid on direct sessions): the sessions run as multihop, and the recursive
+  // next hops stay unresolved (routes shown as `unreachable`), alike for every path. Exports are unaffected.
+  const lines = [`router id ${o.routerId};`, 'log stderr { error, fatal, bug };', 'protocol device { }'];
   for (const n of o.neighbors) {
     lines.push(
       `protocol bgp ${n.name} {`,
