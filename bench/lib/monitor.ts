@@ -34,7 +34,7 @@ export class Monitor {
 
   constructor(options: PeerOptions) {
     this.peer = new BgpTestPeer(options);
-    this.peer.handleUpdates((m) => this.count(m));
+    this.peer.handleUpdates((m) => this.countUpdate(m));
   }
 
   establish(): Promise<void> {
@@ -56,7 +56,8 @@ export class Monitor {
     this.lastChangeNs = 0n;
   }
 
-  private count(m: Uint8Array): void {
+  /** Count one UPDATE (header included); called for every UPDATE the session receives. */
+  countUpdate(m: Uint8Array): void {
     this.updates++;
     const end = m.length;
     const withdrawnLength = (m[19]! << 8) | m[20]!;

@@ -1,7 +1,9 @@
 // The benchmark feeder's pre-encoding (bench/lib/table.ts, bench/lib/updates.ts): UPDATEs decoded back with
 // daemon/wire must carry exactly the prefixes given, packed per attribute set within 4096 octets, with the
 // eBGP rewrite (NEXT_HOP = the feeder, the feeder's AS first, no LOCAL_PREF, other attributes kept).
+// The monitor (bench/lib/monitor.ts) must count those UPDATEs exactly: distinct prefixes present, announcements, withdrawals.
 import { expect } from 'chai';
+import { Monitor } from '../../bench/lib/monitor.js';
 import { ipv4Nlri, nlriText, type TableRoute } from '../../bench/lib/table.js';
 import { encodeAnnouncements, encodeWithdrawals, MAX_MESSAGE } from '../../bench/lib/updates.js';
 import {
@@ -109,5 +111,30 @@ describe('lab feeder: UPDATE pre-encoding', function () {
     expect(withdrawn).to.deep.equal(routes.map((r) => nlriText(r.nlri)));
     expect(updates.length).to.equal(3);
     for (const u of updates) expect(u.attributes).to.deep.equal([]);
+  });
+});
+
+describe('lab feeder: monitor counting', function () {
+  it('counts distinct prefixes announced and withdrawn, from the feeder's own UPDATEs', function () {
+    const attributes = mrtAttributes([65010], 0);
+    const routes: TableRoute[] = [];
+    for (let i = 0; i < 1500; i++)
+      routes.push({ nlri: ipv4Nlri(`10.${i >> 8}.${i & 255}.0`, 24), attributes });
+    routes.push({ nlri: ipv4Nlri('0.0.0.0', 0), attributes }, { nlri: ipv4Nlri('10.0.0.0', 8), attributes });
+    const monitor = new Monitor({ host: '127.0.0.1', port: 1, asn: 65000, routerId: '10.0.0.1' });
+    const feed = (blocks: Buffer[]): void => {
+      for (const block of blocks)
+        for (let p = 0; p < block.length; p += block.readUInt16BE(p + 16))
+          monitor.countUpdate(block.subarray(p, p + block.readUInt16BE(p + 16)));
+    };
+    feed(encodeAnnouncements(routes, { asn: 65001, nextHop: '127.0.0.2' }).blocks);
+    expect(monitor.counts()).to.include({ present: 1502, announced: 1502, withdrawn: 0 });
+    expect(monitor.lastChangeNs >= monitor.firstChangeNs && monitor.firstChangeNs > 0n).to.equal(true);
+    // Announcing again changes nothing in the table; withdrawing half leaves the other half.
+    feed(encodeAnnouncements(routes.slice(0, 10), { asn: 65001, nextHop: '127.0.0.2' }).blocks);
+    feed(encodeWithdrawals(routes.slice(0, 751)).blocks);
+    expect(monitor.counts()).to.include({ present: 751, announced: 1512, withdrawn: 751 });
+    feed(encodeWithdrawals(routes).blocks);
+    expect(monitor.present.size).to.equal(0);
   });
 });
