@@ -115,7 +115,7 @@ describe('lab feeder: UPDATE pre-encoding', function () {
 });
 
 describe('lab feeder: monitor counting', function () {
-  it('counts distinct prefixes announced and withdrawn, from the feeder's own UPDATEs', function () {
+  it("counts distinct prefixes announced and withdrawn, from the feeder's own UPDATEs", function () {
     const attributes = mrtAttributes([65010], 0);
     const routes: TableRoute[] = [];
     for (let i = 0; i < 1500; i++)
