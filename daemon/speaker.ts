@@ -65,8 +65,9 @@ export class Speaker {
   private dumpTimer: TimerHandle | undefined;
   private dumpWriting: Promise<void> = Promise.resolve();
   private stopped = false;
-  /** The route decision engine: RIBs, decision process, propagation. */
-  readonly rde: Rde;
+  /** The route decision engine: RIBs, decision process, propagation (replaced when a reload changes
+   *  our AS, router id, decision options, RFC 8212 or originate-mrt; every session then restarts). */
+  rde: Rde;
 
   private constructor(options: SpeakerOptions) {
     this.config = options.config;
@@ -76,15 +77,19 @@ export class Speaker {
     this.dumpFile = options.dumpReceivedFile;
     if (options.dumpRibFile) this.ribFiles.push({ file: options.dumpRibFile, mode: 'loc-rib' });
     if (options.dumpAdjRibInFile) this.ribFiles.push({ file: options.dumpAdjRibInFile, mode: 'adj-rib-in' });
-    const config = options.config;
-    this.rde = new Rde({
+    this.rde = Speaker.createRde(options.config);
+  }
+
+  private static createRde(config: SpeakerConfig): Rde {
+    const rde = new Rde({
       localAsn: config.asn,
       routerId: ipv4ToNumber(config.routerId),
       decision: config.decision ?? { alwaysCompareMed: false, deterministicMed: false },
       ebgpRequiresPolicy: config.ebgpRequiresPolicy ?? false,
       compilePolicy,
     });
-    this.rde.originate(config.originate);
+    rde.originate(config.originate);
+    return rde;
   }
 
   /** Bind every listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer. */
@@ -211,7 +216,17 @@ export class Speaker {
     }
 
     this.config = next;
-    const identityChanged = prev.routerId !== next.routerId || prev.asn !== next.asn;
+    const identityChanged =
+      prev.routerId !== next.routerId ||
+      prev.asn !== next.asn ||
+      JSON.stringify(prev.decision) !== JSON.stringify(next.decision) ||
+      prev.ebgpRequiresPolicy !== next.ebgpRequiresPolicy ||
+      prev.originateMrt !== next.originateMrt;
+    if (identityChanged) {
+      // A new RDE: sessions being stopped withdraw from the old one, restarted ones join the new one.
+      this.rde = Speaker.createRde(next);
+      if (next.originateMrt !== undefined) await this.originateMrt(next.originateMrt);
+    }
     const nextPeers = new Map(next.peers.map((p) => [p.name, p]));
     const stops: Promise<void>[] = [];
     for (const [name, session] of [...this.sessionsByName]) {
@@ -248,8 +263,10 @@ export class Speaker {
     const fresh: OriginatedPrefix[] = [...now.values()].filter((o) => !was.has(o.prefix));
     if (gone.length > 0 || fresh.length > 0) {
       summary.originateChanged = true;
-      this.rde.withdrawOriginated(gone);
-      this.rde.originate(fresh);
+      if (!identityChanged) {
+        this.rde.withdrawOriginated(gone);
+        this.rde.originate(fresh);
+      }
     }
     this.scheduleDump();
     return summary;

@@ -110,3 +110,34 @@ peers:
     await waitFor('A lost 10.10/16', () => atA().length === 0);
   });
 });
+
+describe('rde: speaker reload', function () {
+  it('a new AS gives a new RDE with the originated routes; an originate change alone keeps the RDE', async function () {
+    const text = (asn: number, prefixes: string) => `
+router-id: 10.0.0.1
+asn: ${asn}
+originate: [${prefixes}]
+`;
+    const s = await startSpeaker(text(65000, '{ prefix: 10.60.0.0/16 }'));
+    running.push(s);
+    const key = prefixKey(1, 16, Uint8Array.of(10, 60), 0);
+    const key2 = prefixKey(1, 16, Uint8Array.of(10, 61), 0);
+    const first = s.speaker.rde;
+    first.flush();
+    expect(first.locRib('ipv4-unicast', key)).to.deep.include({ peer: '(local)' });
+    const reload = async (yaml: string) => {
+      const parsed = parseConfig(yaml);
+      if (!parsed.ok) throw new Error('bad config');
+      return s.speaker.reload(parsed.config);
+    };
+    await reload(text(65000, '{ prefix: 10.61.0.0/16 }'));
+    expect(s.speaker.rde).to.equal(first);
+    first.flush();
+    expect(first.locRib('ipv4-unicast', key)).to.equal(undefined);
+    expect(first.locRib('ipv4-unicast', key2)).to.deep.include({ peer: '(local)' });
+    await reload(text(65009, '{ prefix: 10.61.0.0/16 }'));
+    expect(s.speaker.rde).to.not.equal(first);
+    s.speaker.rde.flush();
+    expect(s.speaker.rde.locRib('ipv4-unicast', key2)).to.deep.include({ peer: '(local)' });
+  });
+});
