@@ -1,22 +1,11 @@
 // Peer input never throws: records of every known type and subtype with random bodies (and random cuts of
 // real records) go through decoding, attribute decoding and both line formats without an exception.
 import { expect } from 'chai';
+import { prng } from '../helpers/random.js';
 import type { MrtHeader } from '../../daemon/mrt/framer.js';
 import { decodeMrtRecord } from '../../daemon/mrt/records.js';
 import { RouteWalker } from '../../daemon/mrt/routes.js';
 import { BgpdumpSink, JsonSink } from '../../daemon/mrt/sinks.js';
-
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPES: [number, number[]][] = [
   [12, [1, 2, 3]],

@@ -1,6 +1,7 @@
 // Assembler and disassembler: asm -> bytes -> disasm -> asm gives the same bytes for every
 // conformance program and for random slots; the text form of common instructions; coded errors.
 import { expect } from 'chai';
+import { prng } from '../helpers/random.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedPath } from '../helpers/env.js';
@@ -11,18 +12,6 @@ function bytesOf(text: string): Uint8Array {
   const code = assemble(text);
   if (code instanceof AsmError) throw new Error(code.describe());
   return code;
-}
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('vm: assembler and disassembler', function () {

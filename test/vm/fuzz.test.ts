@@ -3,6 +3,7 @@
 // throws, every load is a program or a coded VerifyError, every run ends in r0 (a u64) or a coded
 // VmFault (never ERR_VM_INTERNAL) within its budget, and running twice gives the same outcome.
 import { expect } from 'chai';
+import { prng } from '../helpers/random.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '../helpers/env.js';
@@ -11,17 +12,6 @@ import { caseCode, parseTestFile } from '../../vm/conformance.js';
 import { encodeInstructions } from '../../vm/instruction.js';
 import type { Instruction } from '../../vm/instruction.js';
 import * as op from '../../vm/opcodes.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPCODES = Object.entries(op)
   .filter(([k]) => k.startsWith('EBPF_OP_'))

@@ -2,6 +2,7 @@
 // plain BigInt model of RFC 9669 section 4, written from the RFC text: every ALU/ALU64 operation
 // and every conditional jump, register and immediate forms, on edge values and seeded random values.
 import { expect } from 'chai';
+import { prng } from '../helpers/random.js';
 import { loadProgram, run, VerifyError, VmFault } from '../../vm/index.js';
 import { encodeInstructions } from '../../vm/instruction.js';
 import type { Instruction } from '../../vm/instruction.js';
@@ -158,17 +159,6 @@ function values(next: () => number, n: number): bigint[] {
     else out.push(BigInt(Math.floor(next() * 64)));
   }
   return out;
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ALU_OPS: Array<[string, number, number]> = [
