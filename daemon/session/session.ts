@@ -9,7 +9,13 @@ import { EventEmitter } from 'node:events';
 import { Connection, type ConnectionHost } from './connection.js';
 import { type FsmEvent, type FsmOptions, type NotificationSpec, type State, CEASE_COLLISION } from './fsm.js';
 import type { Clock } from './clock.js';
-import { dial as netDial, type DialHandle, type DialOptions, type Transport } from './transport.js';
+import {
+  dial as netDial,
+  ttlSettingsFor,
+  type DialHandle,
+  type DialOptions,
+  type Transport,
+} from './transport.js';
 import {
   buildOpen,
   negotiate,
@@ -319,6 +325,8 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       host: this.peer.address,
       port: this.peer.port,
       timeoutMs: this.peer.connectRetryTime * 1000,
+      // The SYN already carries the session's TTL (direct eBGP 1, multihop, GTSM 255).
+      ttl: ttlSettingsFor(this.peer, this.local.asn),
     };
     if (this.peer.localAddress !== undefined) options.localAddress = this.peer.localAddress;
     this.log.debug({ address: this.peer.address, port: this.peer.port }, 'connecting');
