@@ -13,7 +13,8 @@ import { Monitor } from './lib/monitor.js';
 import { cpuTimeMs, peakRssMiB } from './lib/proc.js';
 import { loadOnePathPerPrefix } from './lib/table.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
-import { repoRoot, startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
+import { startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
+import { repoRoot } from './lib/repo.js';
 
 const ROOT = repoRoot();
 const TABLE = resolve(

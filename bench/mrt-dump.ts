@@ -5,18 +5,8 @@
 // Data: University of Oregon RouteViews. Run: `npm run build && node dist/bench/mrt-dump.js [runs]`.
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
-}
+import { join, resolve } from 'node:path';
+import { repoRoot } from './lib/repo.js';
 
 const ROOT = repoRoot();
 const DATA = resolve(ROOT, '..', 'shared', 'data');

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { repoRoot } from './lib/repo.js';
 import { loadElfProgram } from '../vm/elf/index.js';
 import { benchRun, formatFigures, loadImage, type BenchFigures } from './vm-harness.js';
 
@@ -24,16 +25,6 @@ import { benchRun, formatFigures, loadImage, type BenchFigures } from './vm-harn
 const UBPF_INTERPRETER_RATIO = 59;
 /** What we aim for. */
 const TARGET_RATIO = 100;
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
-}
 
 function haveTool(name: string): boolean {
   try {

@@ -6,8 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from './repo.js';
+
+/** Re-exported for the benchmarks that still import it from here. */
+export { repoRoot };
 
 export interface DutNeighbor {
   name: string;
@@ -37,16 +40,6 @@ export interface Dut {
   /** Output of the process so far (stderr + stdout), for error messages. */
   output(): string;
   stop(): Promise<void>;
-}
-
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
 }
 
 function track(kind: Dut['kind'], child: ChildProcess, dir: string): Dut {
