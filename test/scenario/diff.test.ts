@@ -77,6 +77,18 @@ async function feedAll(perPeer: PeerRoutes[], port: number): Promise<Feeder[]> {
   return feeders;
 }
 
+/** A poll step for waitFor: the count once it reaches `target`, or once it has stayed the same
+ *  (and non-zero) for `polls` polls in a row; undefined while it is still moving. */
+function settledCount(target: number, polls = 4): (count: number) => number | undefined {
+  let last = -1;
+  let same = 0;
+  return (count) => {
+    same = count === last ? same + 1 : 0;
+    last = count;
+    return count >= target || (count > 0 && same >= polls - 1) ? count : undefined;
+  };
+}
+
 /** prefix -> winning feeder address, from `birdc show route primary` (waits until BIRD holds `paths`). */
 let birdPaths = 0;
 let xbgpdPaths = 0;
@@ -86,16 +98,13 @@ async function birdBest(dut: Dut, paths: number): Promise<Map<string, string>> {
   const birdc = (cmd: string): string =>
     execFileSync('birdc', ['-s', socket, cmd], { encoding: 'utf8', maxBuffer: 1 << 28 });
   // BIRD holds every path once its route count reaches the paths fed, or
-  // stops growing (the test then compares the counts).
-  let last = -1;
+  // stops growing for a few polls in a row (the test then compares the counts).
+  const settled = settledCount(paths);
   const held = await waitFor(
     `BIRD to hold ${paths} paths`,
     () => {
       const m = /(\d+) of \d+ routes/.exec(birdc('show route count'));
-      const count = Number(m?.[1] ?? 0);
-      const done = count >= paths || (count > 0 && count === last);
-      last = count;
-      return done ? count : undefined;
+      return settled(Number(m?.[1] ?? 0));
     },
     { timeoutMs: 60_000, intervalMs: 1000 },
   );
@@ -140,15 +149,10 @@ async function xbgpdDumps(dut: Dut, ribFile: string, adjFile: string) {
 async function xbgpdBest(dut: Dut, paths: number): Promise<Map<string, string>> {
   const ribFile = join(dut.dir, 'rib.mrt');
   const adjFile = join(dut.dir, 'adj-rib-in.mrt');
-  let last = -1;
+  const settled = settledCount(paths);
   xbgpdPaths = await waitFor(
     `xbgpd to hold ${paths} paths`,
-    async () => {
-      const count = (await xbgpdDumps(dut, ribFile, adjFile)).adj.entries;
-      const done = count >= paths || (count > 0 && count === last);
-      last = count;
-      return done ? count : undefined;
-    },
+    async () => settled((await xbgpdDumps(dut, ribFile, adjFile)).adj.entries),
     { timeoutMs: 90_000, intervalMs: 1000 },
   );
   // The decision runs in slices after the paths are stored: take a dump once two agree.
