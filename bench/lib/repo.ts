@@ -1,4 +1,4 @@
-// Where the repository is, for the benchmarks (run from bench/ by tsx or from dist/bench once built).
+// Where the repository is: for the benchmarks (from bench/ under tsx or dist/bench) and test/helpers/env.ts.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

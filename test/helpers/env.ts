@@ -2,19 +2,9 @@
 // reference data, an apt-installed tool, root for network namespaces) skips when it is absent.
 // Under XBGPD_REQUIRE_ALL=1 (set by test/run-all.sh, the CI command) absence is a failure, not a skip.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('repository root not found');
-    dir = up;
-  }
-  return dir;
-}
+import { repoRoot as findRepoRoot } from '../../bench/lib/repo.js';
 
 export const repoRoot = findRepoRoot();
 export const sharedDir = resolve(repoRoot, '..', 'shared');
