@@ -13,27 +13,10 @@ import type { GobgpRouter } from './gobgp.js';
 import { Lab, labTools } from './lab.js';
 import type { Link } from './netns.js';
 import { isAlive } from './processes.js';
-import type { LabRouter, NeighborStatus } from './types.js';
 import { waitFor } from './wait.js';
+import { isEstablished, labWaits } from './waits.js';
 
-/** Wait until `router`'s view of `address` satisfies `ok`. */
-function neighborBecomes(
-  router: LabRouter,
-  address: string,
-  what: string,
-  ok: (s: NeighborStatus) => boolean,
-  timeoutMs = 15_000,
-): Promise<NeighborStatus> {
-  return waitFor(
-    `${router.name}: ${address} ${what}`,
-    async () => {
-      const status = await router.neighbor(address);
-      return ok(status) ? status : undefined;
-    },
-    { timeoutMs },
-  );
-}
-const isEstablished = (s: NeighborStatus) => s.state === 'established';
+const { neighborBecomes } = labWaits(15_000);
 
 describe('lab: failure handling between real daemons', function () {
   let lab: Lab | undefined;

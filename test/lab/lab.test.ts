@@ -20,33 +20,13 @@ import type { GobgpRouter } from './gobgp.js';
 import type { Link } from './netns.js';
 import { listNamespaces } from './netns.js';
 import { isAlive } from './processes.js';
-import type { LabRouter, ReceivedRoute } from './types.js';
-import { waitFor } from './wait.js';
+import { labWaits } from './waits.js';
 
 const birdAs = 4200000001;
 const frrAs = 65002;
 const exaAs = 65003;
 
-/** Wait until `router` holds `prefix` from neighbour `from`; resolves with the route. */
-function routeArrives(router: LabRouter, prefix: string, from: string): Promise<ReceivedRoute> {
-  return waitFor(
-    `${router.name} to receive ${prefix} from ${from}`,
-    async () => (await router.receivedRoutes()).find((r) => r.prefix === prefix && r.from === from),
-    { timeoutMs: 15_000 },
-  );
-}
-
-/** Wait until `router` shows its session with `address` Established. */
-function established(router: LabRouter, address: string) {
-  return waitFor(
-    `${router.name} session with ${address} Established`,
-    async () => {
-      const status = await router.neighbor(address);
-      return status.state === 'established' ? status : undefined;
-    },
-    { timeoutMs: 15_000 },
-  );
-}
+const { routeArrives, established } = labWaits(15_000);
 
 describe('lab: real daemons peering with each other', function () {
   let lab: Lab | undefined;

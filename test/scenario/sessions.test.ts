@@ -18,8 +18,9 @@ import type { FrrRouter } from '../lab/frr.js';
 import type { GobgpRouter } from '../lab/gobgp.js';
 import { Lab, labTools } from '../lab/lab.js';
 import type { Link } from '../lab/netns.js';
-import type { Family, LabRouter, NeighborStatus, ReceivedRoute } from '../lab/types.js';
+import type { Family } from '../lab/types.js';
 import { waitFor } from '../lab/wait.js';
+import { isEstablished, labWaits } from '../lab/waits.js';
 import type { XbgpdRouter } from '../lab/xbgpd.js';
 
 const dutAs = 4200000001;
@@ -28,33 +29,7 @@ const gobgpAs = 65003;
 const exaAs = 4200000002;
 const originated = { ipv4: '198.51.100.0/24', ipv6: '2001:db8:100::/48' };
 
-/** Wait until `router`'s view of neighbour `address` satisfies `ok`. */
-function neighborBecomes(
-  router: LabRouter,
-  address: string,
-  what: string,
-  ok: (s: NeighborStatus) => boolean,
-  timeoutMs = 20_000,
-): Promise<NeighborStatus> {
-  return waitFor(
-    `${router.name}: ${address} ${what}`,
-    async () => {
-      const status = await router.neighbor(address);
-      return ok(status) ? status : undefined;
-    },
-    { timeoutMs },
-  );
-}
-const isEstablished = (s: NeighborStatus) => s.state === 'established';
-
-/** Wait until `router` holds `prefix` from neighbour `from`. */
-function routeArrives(router: LabRouter, prefix: string, from: string): Promise<ReceivedRoute> {
-  return waitFor(
-    `${router.name} to receive ${prefix} from ${from}`,
-    async () => (await router.receivedRoutes()).find((r) => r.prefix === prefix && r.from === from),
-    { timeoutMs: 20_000 },
-  );
-}
+const { neighborBecomes, routeArrives } = labWaits(20_000);
 
 /**
  * The capabilities xbgpd offers on a session carrying `families`: its defaults (config/xbgpd.yaml,
