@@ -5,12 +5,11 @@
 //
 //   GoBGP AS 65004 --(GoBGP expects AS 65099)-- BIRD AS 65001 ==(hold 3 s)== FRR AS 65002 --(FRR expects AS 65099)-- ExaBGP AS 65003
 import { expect } from 'chai';
-import { requireRoot, requireTools } from '../helpers/env.js';
 import type { BirdRouter } from './bird.js';
 import type { ExabgpRouter } from './exabgp.js';
 import type { FrrRouter } from './frr.js';
 import type { GobgpRouter } from './gobgp.js';
-import { Lab, labTools } from './lab.js';
+import { Lab, openLab } from './lab.js';
 import type { Link } from './netns.js';
 import { isAlive } from './processes.js';
 import { waitFor } from './wait.js';
@@ -30,9 +29,7 @@ describe('lab: failure handling between real daemons', function () {
 
   before(async function () {
     this.timeout(60_000);
-    requireRoot(this);
-    requireTools(this, ...labTools);
-    lab = Lab.create();
+    lab = openLab(this);
     birdFrr = await lab.link('bird', 'frr');
     birdGobgp = await lab.link('bird', 'gobgp');
     frrExa = await lab.link('frr', 'exa');

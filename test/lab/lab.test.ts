@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, requireRoot, requireTools } from '../helpers/env.js';
-import { Lab, labTools } from './lab.js';
+import { Lab, openLab } from './lab.js';
 import type { BirdRouter } from './bird.js';
 import type { ExabgpRouter } from './exabgp.js';
 import type { FrrRouter } from './frr.js';
@@ -40,9 +40,7 @@ describe('lab: real daemons peering with each other', function () {
 
   before(async function () {
     this.timeout(60_000);
-    requireRoot(this);
-    requireTools(this, ...labTools);
-    lab = Lab.create();
+    lab = openLab(this);
     birdFrr = await lab.link('bird', 'frr');
     birdGobgp = await lab.link('bird', 'gobgp');
     frrExa = await lab.link('frr', 'exa');

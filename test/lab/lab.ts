@@ -15,10 +15,21 @@ import { livingGroupMembers, trackDir, untrackDir } from './processes.js';
 import type { DaemonRouter } from './router.js';
 import type { RouterSpec } from './types.js';
 import { XbgpdRouter } from './xbgpd.js';
+import { requireRoot, requireTools } from '../helpers/env.js';
 import type { XbgpdConfig } from './xbgpd.js';
 
 /** Executables the lab needs (for requireTools in test/helpers/env.ts). */
 export const labTools = ['ip', 'bird', 'birdc', frrBgpd, 'vtysh', 'gobgpd', 'gobgp', 'exabgp'];
+
+/**
+ * A new Lab for a suite's before(): skips `ctx` (or fails under XBGPD_REQUIRE_ALL) unless running as
+ * root with every lab tool installed.
+ */
+export function openLab(ctx: Mocha.Context): Lab {
+  requireRoot(ctx);
+  requireTools(ctx, ...labTools);
+  return Lab.create();
+}
 
 let labCount = 0;
 

@@ -13,11 +13,10 @@
 // as FRR's AS_PATH and xbgpd's --dump-rib show; when ExaBGP stops, the choice moves to BIRD's path;
 // when BIRD's session is shut, its routes are withdrawn at FRR.
 import { expect } from 'chai';
-import { requireRoot, requireTools } from '../helpers/env.js';
 import type { BirdRouter } from '../lab/bird.js';
 import type { ExabgpRouter } from '../lab/exabgp.js';
 import type { FrrRouter } from '../lab/frr.js';
-import { Lab, labTools } from '../lab/lab.js';
+import { Lab, openLab } from '../lab/lab.js';
 import type { Link } from '../lab/netns.js';
 import { waitFor } from '../lab/wait.js';
 import type { XbgpdRouter } from '../lab/xbgpd.js';
@@ -69,9 +68,7 @@ describe('scenario: routing BIRD/ExaBGP -> xbgpd -> FRR', function () {
   let toFrr: Link;
 
   before(async function () {
-    requireRoot(this);
-    requireTools(this, ...labTools);
-    lab = Lab.create();
+    lab = openLab(this);
     toBird = await lab.link('dut', 'bird');
     toExa = await lab.link('dut', 'exa');
     toFrr = await lab.link('dut', 'frr');

@@ -11,12 +11,11 @@
 //                  |
 //              ExaBGP AS 4200000002 (eBGP, v4)
 import { expect } from 'chai';
-import { requireRoot, requireTools } from '../helpers/env.js';
 import type { BirdRouter } from '../lab/bird.js';
 import type { ExabgpRouter } from '../lab/exabgp.js';
 import type { FrrRouter } from '../lab/frr.js';
 import type { GobgpRouter } from '../lab/gobgp.js';
-import { Lab, labTools } from '../lab/lab.js';
+import { Lab, openLab } from '../lab/lab.js';
 import type { Link } from '../lab/netns.js';
 import type { Family } from '../lab/types.js';
 import { waitFor } from '../lab/wait.js';
@@ -61,9 +60,7 @@ describe('scenario: xbgpd sessions with BIRD, FRR, GoBGP and ExaBGP', function (
 
   before(async function () {
     this.timeout(60_000);
-    requireRoot(this);
-    requireTools(this, ...labTools);
-    lab = Lab.create();
+    lab = openLab(this);
     toBird = await lab.link('dut', 'bird');
     toFrr = await lab.link('dut', 'frr');
     toGobgp = await lab.link('dut', 'gobgp');
@@ -292,9 +289,7 @@ describe('scenario: xbgpd session failures against real peers', function () {
 
   before(async function () {
     this.timeout(60_000);
-    requireRoot(this);
-    requireTools(this, ...labTools);
-    lab = Lab.create();
+    lab = openLab(this);
     toBird = await lab.link('dut', 'bird');
     toFrr = await lab.link('dut', 'frr');
     toGobgp = await lab.link('dut', 'gobgp');

@@ -5,11 +5,10 @@
 //
 //   dut (xbgpd AS 65000) -- l1 -- mid (forwarding) -- l2 -- far (BIRD AS 65001, multihop)
 import { expect } from 'chai';
-import { requireRoot, requireTools } from '../helpers/env.js';
 import type { BirdRouter } from '../lab/bird.js';
 import type { FrrRouter } from '../lab/frr.js';
 import { runIn } from '../lab/exec.js';
-import { Lab, labTools } from '../lab/lab.js';
+import { Lab, openLab } from '../lab/lab.js';
 import type { Link } from '../lab/netns.js';
 import { waitFor } from '../lab/wait.js';
 import type { XbgpdRouter } from '../lab/xbgpd.js';
@@ -40,9 +39,7 @@ describe('scenario: TTL for direct eBGP and multihop (xbgpd and BIRD two hops ap
   const afs = ['ipv4', 'ipv6'] as const;
 
   before(async function () {
-    requireRoot(this);
-    requireTools(this, ...labTools);
-    lab = Lab.create();
+    lab = openLab(this);
     l1 = await lab.link('dut', 'mid');
     l2 = await lab.link('mid', 'far');
     await runIn(l1.b.ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
@@ -128,9 +125,7 @@ describe('scenario: GTSM (RFC 5082 ttl-security) with FRR', function () {
   let frr: FrrRouter;
 
   before(async function () {
-    requireRoot(this);
-    requireTools(this, ...labTools);
-    lab = Lab.create();
+    lab = openLab(this);
     link = await lab.link('dut', 'frr');
     frr = await lab.frr('frr', {
       routerId: '10.255.0.3',
