@@ -2,7 +2,7 @@
 // over its reused wire-form prefix buffer) and per attribute set (cached), export policy on what a peer
 // is sent. Checks that the RDE and daemon/policy agree on the interface, end to end without sockets.
 import { expect } from 'chai';
-import { Rde, type PeerSessionInfo, type PeerSpec } from '../../daemon/rde/rde.js';
+import { Rde } from '../../daemon/rde/rde.js';
 import {
   buildNlri,
   decodeMessage,
@@ -18,7 +18,7 @@ import {
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import { parseConfig } from '../../daemon/config/load.js';
-import type { Family } from '../../daemon/config/types.js';
+import { info, spec } from '../rde/peers.js';
 import { compilePolicy } from '../../daemon/policy/index.js';
 
 const LOCAL_AS = 65000;
@@ -64,29 +64,18 @@ describe('policy: inside the RDE', function () {
       ebgpRequiresPolicy: false,
       compilePolicy,
     });
-    const spec = (name: string, address: string, asn: number, over: Partial<PeerSpec>): PeerSpec => ({
-      name,
-      address,
-      asn,
-      nextHopSelf: false,
-      sendMed: false,
-      minRouteAdvertisementInterval: 0,
-      ...over,
-    });
-    const info = (routerId: number, ibgp: boolean): PeerSessionInfo => ({
-      routerId,
-      ibgp,
-      asn4: true,
-      families: ['ipv4-unicast'] as Family[],
-      addPathSend: new Set<Family>(),
-      maxMessageLength: 4096,
-      nextHopIpv4: '192.0.2.100',
-      nextHopIpv6: '2001:db8::100',
-    });
     const sink = { kick: () => undefined };
-    rde.peerUp(spec('a', '10.0.0.1', 65001, { importPolicy: policies['from-a'] }), info(1, false), sink);
-    rde.peerUp(spec('b', '10.0.0.2', 65002, { exportPolicy: policies['to-b'] }), info(2, false), sink);
-    rde.peerUp(spec('c', '10.0.0.3', LOCAL_AS, {}), info(3, true), sink);
+    rde.peerUp(
+      spec('a', '10.0.0.1', 65001, { importPolicy: policies['from-a'] }),
+      info(1, false, ['ipv4-unicast']),
+      sink,
+    );
+    rde.peerUp(
+      spec('b', '10.0.0.2', 65002, { exportPolicy: policies['to-b'] }),
+      info(2, false, ['ipv4-unicast']),
+      sink,
+    );
+    rde.peerUp(spec('c', '10.0.0.3', LOCAL_AS, {}), info(3, true, ['ipv4-unicast']), sink);
 
     // One attribute set, prefixes on both sides of the reject rule: the decision must be per prefix.
     rde.receive(

@@ -1,7 +1,7 @@
 // The route decision engine end to end without sockets (daemon/rde/rde.ts): UPDATEs in from peers, the
 // Loc-RIB, UPDATEs out to the other peers (drained through `pull`, decoded back with daemon/wire).
 import { expect } from 'chai';
-import { Rde, type PeerSessionInfo, type PeerSpec } from '../../daemon/rde/rde.js';
+import { Rde, type PeerSpec } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
 import {
   buildNlri,
@@ -19,35 +19,10 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
-import type { Family } from '../../daemon/config/types.js';
 import { compilePolicy } from '../../daemon/policy/index.js';
+import { info, spec } from './peers.js';
 
 const LOCAL_AS = 65000;
-
-function spec(name: string, address: string, asn: number, over: Partial<PeerSpec> = {}): PeerSpec {
-  return {
-    name,
-    address,
-    asn,
-    nextHopSelf: false,
-    sendMed: false,
-    minRouteAdvertisementInterval: 0,
-    ...over,
-  };
-}
-
-function info(routerId: number, ibgp: boolean): PeerSessionInfo {
-  return {
-    routerId,
-    ibgp,
-    asn4: true,
-    families: ['ipv4-unicast', 'ipv6-unicast'] as Family[],
-    addPathSend: new Set<Family>(),
-    maxMessageLength: 4096,
-    nextHopIpv4: '192.0.2.100',
-    nextHopIpv6: '2001:db8::100',
-  };
-}
 
 function announce(
   prefixes: string[],

@@ -1,0 +1,34 @@
+// Peers for the RDE tests driven without sockets: the PeerSpec and PeerSessionInfo handed to Rde.peerUp.
+import type { Family } from '../../daemon/config/types.js';
+import type { PeerSessionInfo, PeerSpec } from '../../daemon/rde/rde.js';
+
+/** A peer with no next-hop-self, no MED sent and no MRAI, then `over`. */
+export function spec(name: string, address: string, asn: number, over: Partial<PeerSpec> = {}): PeerSpec {
+  return {
+    name,
+    address,
+    asn,
+    nextHopSelf: false,
+    sendMed: false,
+    minRouteAdvertisementInterval: 0,
+    ...over,
+  };
+}
+
+/** An established session (4-octet AS, 4096-octet messages, no ADD-PATH send) carrying `families`. */
+export function info(
+  routerId: number,
+  ibgp: boolean,
+  families: Family[] = ['ipv4-unicast', 'ipv6-unicast'],
+): PeerSessionInfo {
+  return {
+    routerId,
+    ibgp,
+    asn4: true,
+    families,
+    addPathSend: new Set<Family>(),
+    maxMessageLength: 4096,
+    nextHopIpv4: '192.0.2.100',
+    nextHopIpv6: '2001:db8::100',
+  };
+}
