@@ -14,7 +14,20 @@
 //    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //    |                      Message... (variable)
 //    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-import { MRT_BGP4MP_ET, MRT_ET_EXTRA_LENGTH, MRT_HEADER_LENGTH, MRT_MAX_RECORD_LENGTH } from './constants.js';
+import {
+  BGP4MP_MESSAGE,
+  BGP4MP_MESSAGE_ADDPATH,
+  BGP4MP_MESSAGE_AS4,
+  BGP4MP_MESSAGE_AS4_ADDPATH,
+  BGP4MP_MESSAGE_AS4_LOCAL,
+  BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH,
+  BGP4MP_MESSAGE_LOCAL,
+  BGP4MP_MESSAGE_LOCAL_ADDPATH,
+  MRT_BGP4MP_ET,
+  MRT_ET_EXTRA_LENGTH,
+  MRT_HEADER_LENGTH,
+  MRT_MAX_RECORD_LENGTH,
+} from './constants.js';
 import type { MrtWarning } from './errors.js';
 
 /** The common header of one record. The framer reuses one object: copy fields you keep past the callback. */
@@ -70,7 +83,7 @@ export class MrtFramer {
     while (len - off >= MRT_HEADER_LENGTH) {
       const size = this.recordSize(data, off);
       if (size < 0) return false;
-      if (len - off < size) break;
+      if (size === 0 || len - off < size) break;
       this.deliver(data, off, size);
       off += size;
     }
@@ -96,7 +109,8 @@ export class MrtFramer {
     };
   }
 
-  /** Header + body size of the record at `off`, or -1 (and framing stops) when it is unacceptably large. */
+  /** Header + body size of the record at `off`; 0 when more octets of the body are needed to tell; -1 (and
+   *  framing stops) when it is unacceptably large. */
   private recordSize(data: Buffer, off: number): number {
     const type = data.readUInt16BE(off + 4);
     const length = data.readUInt32BE(off + 8);
@@ -109,6 +123,11 @@ export class MrtFramer {
         records: this.records,
       };
       return -1;
+    }
+    if (type === MRT_BGP4MP_ET) {
+      const extra = legacyEtExtra(data, off, length);
+      if (extra === undefined) return 0; // the body's first octets decide: wait for them
+      return MRT_HEADER_LENGTH + length + extra;
     }
     return MRT_HEADER_LENGTH + length;
   }
@@ -130,4 +149,42 @@ export class MrtFramer {
     this.records++;
     this.onRecord(h, data, start, end);
   }
+}
+
+// ===== early BGP4MP_ET writers =====
+
+/** Octets from the start of a BGP4MP MESSAGE body (after the ET microseconds) to the BGP message, by
+ *  subtype: peer AS + local AS (2 or 4 octets each), interface index, AFI; the two IP addresses follow. */
+const MESSAGE_PREFIX: Readonly<Record<number, number>> = {
+  [BGP4MP_MESSAGE]: 8,
+  [BGP4MP_MESSAGE_LOCAL]: 8,
+  [BGP4MP_MESSAGE_ADDPATH]: 8,
+  [BGP4MP_MESSAGE_LOCAL_ADDPATH]: 8,
+  [BGP4MP_MESSAGE_AS4]: 12,
+  [BGP4MP_MESSAGE_AS4_LOCAL]: 12,
+  [BGP4MP_MESSAGE_AS4_ADDPATH]: 12,
+  [BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH]: 12,
+};
+
+/**
+ * RFC 6396 §3: "The Microsecond Timestamp is included in the computation of the Length field value."
+ * Early writers (bgpdump's own et-header sample among them) left it out, so their records end 4 octets
+ * after their Length says. For a BGP4MP_ET MESSAGE record the BGP message's own length tells which form
+ * it is: 4 when the message ends exactly 4 octets past the Length, else 0; undefined while the octets
+ * needed to tell are not in `data` yet. Anything else (state changes, short or odd records) counts as
+ * conforming and is left to the decoder.
+ */
+function legacyEtExtra(data: Buffer, off: number, length: number): number | undefined {
+  const prefix = MESSAGE_PREFIX[data.readUInt16BE(off + 6)];
+  if (prefix === undefined) return 0;
+  const body = off + MRT_HEADER_LENGTH + MRT_ET_EXTRA_LENGTH;
+  if (length < MRT_ET_EXTRA_LENGTH + prefix) return 0;
+  if (data.length < body + prefix) return undefined;
+  const afi = data.readUInt16BE(body + prefix - 2);
+  const bgp = body + prefix + (afi === 2 ? 32 : 8);
+  const bgpEnd = off + MRT_HEADER_LENGTH + length; // where a conforming record ends
+  if (bgp + 18 > bgpEnd + MRT_ET_EXTRA_LENGTH) return 0;
+  if (data.length < bgp + 18) return undefined;
+  const bgpLength = data.readUInt16BE(bgp + 16);
+  return bgp + bgpLength === bgpEnd + MRT_ET_EXTRA_LENGTH ? MRT_ET_EXTRA_LENGTH : 0;
 }

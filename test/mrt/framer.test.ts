@@ -1,5 +1,5 @@
 // MRT framing (RFC 6396 §2-3) on hand-built records: every split point of a chunked stream, BGP4MP_ET
-// microseconds, a cut header or body, an absurd Length.
+// microseconds (also from early writers whose Length leaves them out), a cut header or body, an absurd Length.
 import { expect } from 'chai';
 import { MrtFramer, type MrtHeader } from '../../daemon/mrt/framer.js';
 import { MRT_MAX_RECORD_LENGTH } from '../../daemon/mrt/constants.js';
@@ -98,5 +98,46 @@ describe('mrt framer: record framing', function () {
     const w = framer.end();
     expect(w?.code).to.equal('ERR_MRT_RECORD_TOO_LARGE');
     expect(w?.records).to.equal(1);
+  });
+});
+
+describe('mrt framer: BGP4MP_ET records of early writers', function () {
+  // A BGP4MP_ET MESSAGE_AS4 record carrying a KEEPALIVE: microseconds, peer AS, local AS, interface,
+  // AFI 1, peer and local IPv4 address, then the 19-octet BGP message.
+  const message = [
+    ...[0, 6, 0x7d, 0x7c],
+    ...[0, 0, 0xfd, 0xe8, 0, 0, 0xfd, 0xe9, 0, 0, 0, 1, 192, 0, 2, 1, 192, 0, 2, 2],
+    ...new Array(16).fill(0xff),
+    ...[0, 19, 4],
+  ];
+  /** The record with Length as RFC 6396 §3 has it (microseconds counted) or as early writers wrote it. */
+  function etRecord(timestamp: number, early: boolean): Buffer {
+    const b = record(timestamp, 17, 4, message);
+    if (early) b.writeUInt32BE(message.length - 4, 8);
+    return b;
+  }
+  const stream = Buffer.concat([etRecord(2000, true), etRecord(2001, false), record(2002, 13, 1, [7])]);
+
+  function check(seen: Seen[]): void {
+    expect(seen.map((s) => s.header.timestamp)).to.deep.equal([2000, 2001, 2002]);
+    for (const s of seen.slice(0, 2)) {
+      expect(s.header).to.include({ type: 17, microseconds: 425340, length: message.length - 4 });
+      expect(s.body).to.deep.equal(message.slice(4));
+    }
+    expect(seen[2]!.body).to.deep.equal([7]);
+  }
+
+  it('frames an early record (Length without the microseconds) and a conforming one alike', function () {
+    const { seen, framer } = frame([stream]);
+    check(seen);
+    expect(framer.end()).to.equal(undefined);
+  });
+
+  it('frames them alike when split at every possible point', function () {
+    for (let cut = 1; cut < stream.length; cut++) {
+      const { seen, framer } = frame([stream.subarray(0, cut), stream.subarray(cut)]);
+      check(seen);
+      expect(framer.end(), `cut at ${cut}`).to.equal(undefined);
+    }
   });
 });
