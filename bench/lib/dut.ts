@@ -151,9 +151,11 @@ export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Prom
   const dumps = s.dumps
     ? ['--dump-rib', join(dir, 'rib.mrt'), '--dump-adj-rib-in', join(dir, 'adj-rib-in.mrt')]
     : [];
+  // XBGPD_NODE_FLAGS: extra node flags for the DUT (whitespace-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
+  const nodeFlags = (process.env['XBGPD_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
   const child = spawn(
     process.execPath,
-    [...args, '--config', config, '--log-json', ...dumps, ...(s.args ?? [])],
+    [...nodeFlags, ...args, '--config', config, '--log-json', ...dumps, ...(s.args ?? [])],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: root,

@@ -259,6 +259,13 @@ export class Connection implements TransportSink {
     return more;
   }
 
+  /** Run `fn` (which sends UPDATEs) with the transport's writes batched into one (transport.ts `batch`). */
+  batchWrites(fn: () => void): void {
+    const transport = this.transport;
+    if (transport) transport.batch(fn);
+    else fn();
+  }
+
   sendControl(bytes: Uint8Array): void {
     this.transport?.sendControl(bytes);
   }

@@ -664,6 +664,10 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
    * so timers (KEEPALIVE) are never starved.
    */
   private pump(conn: Connection): void {
+    conn.batchWrites(() => this.pumpBatch(conn));
+  }
+
+  private pumpBatch(conn: Connection): void {
     let sent = 0;
     while (this.outQueue.length > 0) {
       if (conn.state !== 'Established') return;

@@ -204,6 +204,20 @@ export class Transport {
     return this.socket.write(message);
   }
 
+  /**
+   * Run `fn` with the socket corked, so the messages it writes reach the kernel in one writev (one
+   * syscall and write request per batch instead of per message). The bytes are the same.
+   */
+  batch(fn: () => void): void {
+    const socket = this.socket;
+    socket.cork();
+    try {
+      fn();
+    } finally {
+      socket.uncork();
+    }
+  }
+
   /** Bytes written but not yet handed to the kernel. */
   get bufferedBytes(): number {
     return this.socket.writableLength;
