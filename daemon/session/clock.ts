@@ -13,30 +13,67 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
   /** Uniform in [0, 1): used for timer jitter (RFC 4271 10). */
   random(): number;
+  /**
+   * Optional: make a running timer fire `ms` from now instead (what clear + set does, without a new
+   * timer for the Hold and Keepalive timers restarted per UPDATE). False when `handle` is not running.
+   */
+  restartTimer?(handle: TimerHandle, ms: number): boolean;
 }
 
 // ===== real clock =====
 
+interface RealTimer {
+  timeout: NodeJS.Timeout;
+  /** When the timer is due (performance.now() ms). */
+  due: number;
+  /** When `timeout` fires; never after `due`. A restart only moves `due` unless it comes earlier. */
+  scheduled: number;
+  readonly fire: () => void;
+}
+
 class RealClock implements Clock {
   private next = 1;
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly timers = new Map<number, RealTimer>();
 
   now(): number {
     return performance.now();
   }
   setTimer(ms: number, fire: () => void): TimerHandle {
     const id = this.next++;
-    const t = setTimeout(() => {
-      this.timers.delete(id);
-      fire();
-    }, ms);
-    this.timers.set(id, t);
+    const due = performance.now() + ms;
+    const timer: RealTimer = { timeout: undefined as unknown as NodeJS.Timeout, due, scheduled: due, fire };
+    timer.timeout = setTimeout(() => this.expire(id, timer), ms);
+    this.timers.set(id, timer);
     return { id };
+  }
+  restartTimer(handle: TimerHandle, ms: number): boolean {
+    const timer = this.timers.get(handle.id);
+    if (timer === undefined) return false;
+    const due = performance.now() + ms;
+    timer.due = due;
+    if (due < timer.scheduled) this.arm(handle.id, timer, ms);
+    return true;
   }
   clearTimer(handle: TimerHandle): void {
     const t = this.timers.get(handle.id);
-    if (t !== undefined) clearTimeout(t);
+    if (t !== undefined) clearTimeout(t.timeout);
     this.timers.delete(handle.id);
+  }
+  private arm(id: number, timer: RealTimer, ms: number): void {
+    clearTimeout(timer.timeout);
+    timer.scheduled = performance.now() + ms;
+    timer.timeout = setTimeout(() => this.expire(id, timer), ms);
+  }
+  private expire(id: number, timer: RealTimer): void {
+    if (this.timers.get(id) !== timer) return;
+    // Restarted since it was armed: wait for the rest (setTimeout's own ms rounding aside).
+    const left = timer.due - performance.now();
+    if (left >= 1) {
+      this.arm(id, timer, left);
+      return;
+    }
+    this.timers.delete(id);
+    timer.fire();
   }
   random(): number {
     return Math.random();

@@ -374,9 +374,24 @@ export class Connection implements TransportSink {
   };
 
   startTimer(timer: TimerName, large = false): void {
+    const clock = this.host.clock;
+    const running = this.timers.get(timer);
+    if (running !== undefined && clock.restartTimer !== undefined) {
+      // A restart (per UPDATE for the Hold and Keepalive timers): move the running timer if the clock can.
+      const ms = this.timerMs(timer, large);
+      if (ms !== undefined && clock.restartTimer(running, ms)) return;
+      this.stopTimer(timer);
+      if (ms === undefined) return;
+      this.setTimer(timer, ms);
+      return;
+    }
     this.stopTimer(timer);
     const ms = this.timerMs(timer, large);
     if (ms === undefined) return;
+    this.setTimer(timer, ms);
+  }
+
+  private setTimer(timer: TimerName, ms: number): void {
     const handle = this.host.clock.setTimer(ms, () => {
       if (this.timers.get(timer) !== handle) return;
       this.timers.delete(timer);
