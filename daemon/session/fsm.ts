@@ -242,6 +242,34 @@ class Builder {
   to(state: State): void {
     this.state = state;
   }
+  /**
+   * "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection,
+   * increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ..., and
+   * changes its state to Idle."
+   */
+  fail(): void {
+    this.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
+    this.to('Idle');
+  }
+  /** "sends the NOTIFICATION ...", then fail(). */
+  notifyAndFail(notification: NotificationSpec): void {
+    this.send(notification).fail();
+  }
+  /** notifyAndFail() that also "deletes all routes associated with this connection" after stopping the ConnectRetryTimer. */
+  notifyAndFailEstablished(notification: NotificationSpec): void {
+    this.send(notification).stop('connectRetry');
+    this.deleteRoutes().releaseAndDrop().incrementCounter().damp();
+    this.to('Idle');
+  }
+  /** "initializes all BGP resources for the peer connection, sets ConnectRetryCounter to zero, starts the ConnectRetryTimer with the initial value" */
+  initialize(): this {
+    return this.do({ type: 'initializeResources' }).zeroCounter().start('connectRetry');
+  }
+  /** "sends an OPEN message to its peer, sets the HoldTimer to a large value, and changes its state to OpenSent." */
+  sendOpenToOpenSent(): void {
+    this.do({ type: 'sendOpen' }, { type: 'startTimer', timer: 'hold', large: true });
+    this.to('OpenSent');
+  }
   done(): Transition {
     if (this.state !== 'Idle') this.idleHoldPassive = false;
     // Leaving for Idle ends every timer, including a running DelayOpenTimer (released resources).
@@ -258,6 +286,35 @@ class Builder {
   }
 }
 
+// ===== actions shared by several states =====
+
+/**
+ * Connect and Active, Tcp_CR_Acked / TcpConnectionConfirmed: with DelayOpen, stop the
+ * ConnectRetryTimer and start the DelayOpenTimer; otherwise stop the ConnectRetryTimer, send the OPEN
+ * and go to OpenSent.
+ */
+function tcpEstablished(b: Builder): void {
+  b.stop('connectRetry');
+  if (b.options.delayOpen) {
+    b.start('delayOpen');
+    return;
+  }
+  b.sendOpenToOpenSent();
+}
+
+/** Connect and Active, BGPOpen_with_DelayOpenTimer_running: the quotes are at the call sites. */
+function openWithDelayOpenRunning(b: Builder): void {
+  b.stop('connectRetry').stop('delayOpen').do({ type: 'sendOpen' }, { type: 'sendKeepalive' });
+  b.start('keepalive').start('hold');
+  b.to('OpenConfirm');
+}
+
+/** "releases all BGP resources, drops the TCP connection, and changes its state to Idle." */
+function releaseToIdle(b: Builder): void {
+  b.releaseAndDrop();
+  b.to('Idle');
+}
+
 // ===== Idle (RFC 4271 8.2.2) =====
 
 function idle(b: Builder, e: FsmEvent): void {
@@ -269,15 +326,12 @@ function idle(b: Builder, e: FsmEvent): void {
       // starts the ConnectRetryTimer with the initial value, initiates a TCP connection to the other
       // BGP peer, listens for a connection that may be initiated by the remote BGP peer, and changes
       // its state to Connect."
-      b.do({ type: 'initializeResources' })
-        .zeroCounter()
-        .start('connectRetry')
-        .do({ type: 'connect' }, { type: 'listen' });
+      b.initialize().do({ type: 'connect' }, { type: 'listen' });
       return b.to('Connect');
     case 'ManualStart_with_PassiveTcpEstablishment':
     case 'AutomaticStart_with_PassiveTcpEstablishment':
       // "... listens for a connection that may be initiated by the remote peer, and changes its state to Active."
-      b.do({ type: 'initializeResources' }).zeroCounter().start('connectRetry').do({ type: 'listen' });
+      b.initialize().do({ type: 'listen' });
       return b.to('Active');
     case 'AutomaticStart_with_DampPeerOscillations':
     case 'AutomaticStart_with_DampPeerOscillations_and_PassiveTcpEstablishment':
@@ -289,7 +343,7 @@ function idle(b: Builder, e: FsmEvent): void {
       return;
     case 'IdleHoldTimer_Expires': {
       const passive = b.idleHoldPassive;
-      b.do({ type: 'initializeResources' }).zeroCounter().start('connectRetry');
+      b.initialize();
       if (passive) {
         b.do({ type: 'listen' });
         return b.to('Active');
@@ -330,8 +384,8 @@ function connect(b: Builder, e: FsmEvent): void {
       return;
     case 'DelayOpenTimer_Expires':
       // "sends an OPEN message to its peer, sets the HoldTimer to a large value, and changes its state to OpenSent."
-      b.stop('delayOpen').do({ type: 'sendOpen' }, { type: 'startTimer', timer: 'hold', large: true });
-      return b.to('OpenSent');
+      b.stop('delayOpen');
+      return b.sendOpenToOpenSent();
     case 'TcpConnection_Valid':
       // "the TCP connection is processed, and the connection remains in the Connect state."
       return;
@@ -341,17 +395,12 @@ function connect(b: Builder, e: FsmEvent): void {
       return;
     case 'Tcp_CR_Acked':
     case 'TcpConnectionConfirmed':
-      if (b.options.delayOpen) {
-        // "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, sets the
-        // DelayOpenTimer to the initial value, and stays in the Connect state."
-        b.stop('connectRetry').start('delayOpen');
-        return;
-      }
-      // "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, completes
-      // BGP initialization, sends an OPEN message to its peer, sets the HoldTimer to a large value,
-      // and changes its state to OpenSent."
-      b.stop('connectRetry').do({ type: 'sendOpen' }, { type: 'startTimer', timer: 'hold', large: true });
-      return b.to('OpenSent');
+      // DelayOpen: "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, sets
+      // the DelayOpenTimer to the initial value, and stays in the Connect state."
+      // Otherwise: "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero,
+      // completes BGP initialization, sends an OPEN message to its peer, sets the HoldTimer to a large
+      // value, and changes its state to OpenSent."
+      return tcpEstablished(b);
     case 'TcpConnectionFails':
       if (b.delayOpenRunning) {
         // "restarts the ConnectRetryTimer with the initial value, stops the DelayOpenTimer and resets
@@ -368,9 +417,7 @@ function connect(b: Builder, e: FsmEvent): void {
       // BGP initialization, stops and clears the DelayOpenTimer, sends an OPEN message, sends a
       // KEEPALIVE message, if the HoldTimer initial value is non-zero, starts the KeepaliveTimer ...
       // and resets the HoldTimer to the negotiated value, ... and changes its state to OpenConfirm."
-      b.stop('connectRetry').stop('delayOpen').do({ type: 'sendOpen' }, { type: 'sendKeepalive' });
-      b.start('keepalive').start('hold');
-      return b.to('OpenConfirm');
+      return openWithDelayOpenRunning(b);
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
       // "(optionally) If the SendNOTIFICATIONwithoutOPEN attribute is set to TRUE, then the local
@@ -379,21 +426,19 @@ function connect(b: Builder, e: FsmEvent): void {
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
       if (b.options.sendNotificationWithoutOpen && e.notification) b.send(e.notification);
-      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.fail();
     case 'NotifMsgVerErr':
       if (b.delayOpenRunning) {
         // "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, stops and
         // resets the DelayOpenTimer (sets to zero), releases all BGP resources, drops the TCP
         // connection, and changes its state to Idle."
-        b.stop('connectRetry').stop('delayOpen').releaseAndDrop();
-        return b.to('Idle');
+        b.stop('connectRetry').stop('delayOpen');
+        return releaseToIdle(b);
       }
       // "stops the ConnectRetryTimer and sets the ConnectRetryTimer to zero, releases all BGP resources,
       // drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally) performs peer
       // oscillation damping ..., and changes its state to Idle."
-      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.fail();
     default:
       // "In response to any other events (Events 8, 10-11, 13, 19, 23, 25-28), the local system: if the
       // ConnectRetryTimer is running, stops and resets the ConnectRetryTimer (sets to zero), if the
@@ -439,10 +484,8 @@ function active(b: Builder, e: FsmEvent): void {
       // "sets the ConnectRetryTimer to zero, stops and clears the DelayOpenTimer (set to zero),
       // completes the BGP initialization, sends the OPEN message to its remote peer, sets its hold
       // timer to a large value, and changes its state to OpenSent."
-      b.stop('connectRetry')
-        .stop('delayOpen')
-        .do({ type: 'sendOpen' }, { type: 'startTimer', timer: 'hold', large: true });
-      return b.to('OpenSent');
+      b.stop('connectRetry').stop('delayOpen');
+      return b.sendOpenToOpenSent();
     case 'TcpConnection_Valid':
       // "the local system processes the TCP connection flags and stays in the Active state."
       return;
@@ -452,15 +495,11 @@ function active(b: Builder, e: FsmEvent): void {
       return;
     case 'Tcp_CR_Acked':
     case 'TcpConnectionConfirmed':
-      if (b.options.delayOpen) {
-        // "sets the ConnectRetryTimer to zero, sets the DelayOpenTimer to the initial value, and stays in the Active state."
-        b.stop('connectRetry').start('delayOpen');
-        return;
-      }
-      // "sets the ConnectRetryTimer to zero, completes the BGP initialization, sends the OPEN message to
-      // its peer, sets its HoldTimer to a large value, and changes its state to OpenSent."
-      b.stop('connectRetry').do({ type: 'sendOpen' }, { type: 'startTimer', timer: 'hold', large: true });
-      return b.to('OpenSent');
+      // DelayOpen: "sets the ConnectRetryTimer to zero, sets the DelayOpenTimer to the initial value, and
+      // stays in the Active state."
+      // Otherwise: "sets the ConnectRetryTimer to zero, completes the BGP initialization, sends the OPEN
+      // message to its peer, sets its HoldTimer to a large value, and changes its state to OpenSent."
+      return tcpEstablished(b);
     case 'TcpConnectionFails':
       // "restarts the ConnectRetryTimer (with the initial value), stops and clears the DelayOpenTimer
       // (sets the value to zero), releases all BGP resource, increments the ConnectRetryCounter by 1,
@@ -472,9 +511,7 @@ function active(b: Builder, e: FsmEvent): void {
       // clears the DelayOpenTimer (sets to zero), completes the BGP initialization, sends an OPEN
       // message, sends a KEEPALIVE message, if the HoldTimer value is non-zero, starts the
       // KeepaliveTimer ... sets the HoldTimer to the negotiated value, ... changes its state to OpenConfirm."
-      b.stop('connectRetry').stop('delayOpen').do({ type: 'sendOpen' }, { type: 'sendKeepalive' });
-      b.start('keepalive').start('hold');
-      return b.to('OpenConfirm');
+      return openWithDelayOpenRunning(b);
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
       // "(optionally) sends a NOTIFICATION message with the appropriate error code if the
@@ -482,28 +519,25 @@ function active(b: Builder, e: FsmEvent): void {
       // releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1,
       // (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       if (b.options.sendNotificationWithoutOpen && e.notification) b.send(e.notification);
-      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.fail();
     case 'NotifMsgVerErr':
       if (b.delayOpenRunning) {
         // "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, stops and
         // resets the DelayOpenTimer (sets to zero), releases all BGP resources, drops the TCP
         // connection, and changes its state to Idle."
-        b.stop('connectRetry').stop('delayOpen').releaseAndDrop();
-        return b.to('Idle');
+        b.stop('connectRetry').stop('delayOpen');
+        return releaseToIdle(b);
       }
       // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection,
       // increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ...,
       // and changes its state to Idle."
-      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.fail();
     default:
       // "In response to any other event (Events 8, 10-11, 13, 19, 23, 25-28), the local system: sets
       // the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments
       // the ConnectRetryCounter by one, (optionally) performs peer oscillation damping ..., and changes
       // its state to Idle."
-      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.fail();
   }
 }
 
@@ -529,16 +563,12 @@ function openSent(b: Builder, e: FsmEvent): void {
       // "sends the NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero, releases all the BGP
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(e.notification ?? CEASE).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(e.notification ?? CEASE);
     case 'HoldTimer_Expires':
       // "sends a NOTIFICATION message with the error code Hold Timer Expired, sets the ConnectRetryTimer
       // to zero, releases all BGP resources, drops the TCP connection, increments the
       // ConnectRetryCounter, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(HOLD_TIMER_EXPIRED).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(HOLD_TIMER_EXPIRED);
     case 'TcpConnection_Valid':
     case 'Tcp_CR_Acked':
     case 'TcpConnectionConfirmed':
@@ -565,29 +595,23 @@ function openSent(b: Builder, e: FsmEvent): void {
       // "sends a NOTIFICATION message with the appropriate error code, sets the ConnectRetryTimer to
       // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
       // by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(e.notification ?? { code: 2, subcode: 0 }).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(e.notification ?? { code: 2, subcode: 0 });
     case 'OpenCollisionDump':
       // "sends a NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero, releases all BGP
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(e.notification ?? CEASE_COLLISION).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(e.notification ?? CEASE_COLLISION);
     case 'NotifMsgVerErr':
       // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, and changes its state to Idle."
-      b.stop('connectRetry').releaseAndDrop();
-      return b.to('Idle');
+      b.stop('connectRetry');
+      return releaseToIdle(b);
     default:
       // "In response to any other event (Events 9, 11-13, 20, 25-28), the local system: sends the
       // NOTIFICATION with the Error Code Finite State Machine Error, sets the ConnectRetryTimer to zero,
       // releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1,
       // (optionally) performs peer oscillation damping ..., and changes its state to Idle."
       // RFC 6608 3: subcode 1, "Receive Unexpected Message in OpenSent State".
-      b.send(FSM_ERROR_IN_OPENSENT).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(FSM_ERROR_IN_OPENSENT);
   }
 }
 
@@ -613,16 +637,12 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // "sends the NOTIFICATION message with a Cease, sets the ConnectRetryTimer to zero, releases all
       // BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(e.notification ?? CEASE).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(e.notification ?? CEASE);
     case 'HoldTimer_Expires':
       // "sends the NOTIFICATION message with the Error Code Hold Timer Expired, sets the
       // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments the
       // ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(HOLD_TIMER_EXPIRED).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(HOLD_TIMER_EXPIRED);
     case 'KeepaliveTimer_Expires':
       // "sends a KEEPALIVE message, restarts the KeepaliveTimer, and remains in the OpenConfirmed state."
       b.do({ type: 'sendKeepalive' }).start('keepalive');
@@ -641,12 +661,11 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection,
       // increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ...,
       // and changes its state to Idle."
-      b.stop('connectRetry').releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.fail();
     case 'NotifMsgVerErr':
       // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, and changes its state to Idle."
-      b.stop('connectRetry').releaseAndDrop();
-      return b.to('Idle');
+      b.stop('connectRetry');
+      return releaseToIdle(b);
     case 'BGPOpen':
     case 'OpenCollisionDump':
       // BGPOpen: "the collision detect function is processed per Section 6.8. If this connection is to
@@ -656,17 +675,13 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // changes its state to Idle." The driver already ran collision detection before delivering the
       // OPEN, so a BGPOpen reaching OpenConfirm is a second OPEN on this connection: dump it the same way.
       // OpenCollisionDump: the same list of actions.
-      b.send(e.notification ?? CEASE_COLLISION).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(e.notification ?? CEASE_COLLISION);
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
       // "sends a NOTIFICATION message with the appropriate error code, sets the ConnectRetryTimer to
       // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
       // by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(e.notification ?? { code: 2, subcode: 0 }).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(e.notification ?? { code: 2, subcode: 0 });
     case 'KeepAliveMsg':
       // "restarts the HoldTimer and changes its state to Established."
       b.start('hold').do({ type: 'sessionEstablished' });
@@ -676,9 +691,7 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // NOTIFICATION with a code of Finite State Machine Error, sets the ConnectRetryTimer to zero,
       // releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1,
       // (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(FSM_ERROR_IN_OPENCONFIRM).stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFail(FSM_ERROR_IN_OPENCONFIRM);
   }
 }
 
@@ -706,16 +719,12 @@ function established(b: Builder, e: FsmEvent): void {
       // associated with this connection, releases all BGP resources, drops the TCP connection,
       // increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ..., and
       // changes its state to Idle."
-      b.send(e.notification ?? CEASE).stop('connectRetry');
-      b.deleteRoutes().releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFailEstablished(e.notification ?? CEASE);
     case 'HoldTimer_Expires':
       // "sends a NOTIFICATION message with the Error Code Hold Timer Expired, sets the
       // ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments the
       // ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      b.send(HOLD_TIMER_EXPIRED).stop('connectRetry');
-      b.deleteRoutes().releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFailEstablished(HOLD_TIMER_EXPIRED);
     case 'KeepaliveTimer_Expires':
       // "sends a KEEPALIVE message, and restarts its KeepaliveTimer, unless the negotiated HoldTime value is zero."
       b.do({ type: 'sendKeepalive' }).start('keepalive');
@@ -741,9 +750,7 @@ function established(b: Builder, e: FsmEvent): void {
       // deletes all routes associated with this connection, releases all BGP resources, drops the TCP
       // connection, increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation
       // damping ..., and changes its state to Idle."
-      b.send(e.notification ?? CEASE_COLLISION).stop('connectRetry');
-      b.deleteRoutes().releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFailEstablished(e.notification ?? CEASE_COLLISION);
     case 'TcpConnectionFails':
     case 'NotifMsgVerErr':
     case 'NotifMsg':
@@ -766,19 +773,16 @@ function established(b: Builder, e: FsmEvent): void {
       // Deviation: 8.2.2 lists Event 21 under "any other event" (FSM Error) here, but 6.1 says a
       // header error is answered with "Error Code Message Header Error"; the error the checks chose
       // is more useful to the peer. The rest of the handling is the same as for any other event.
-      b.send(e.notification ?? FSM_ERROR_IN_ESTABLISHED)
+      return b
+        .send(e.notification ?? FSM_ERROR_IN_ESTABLISHED)
         .deleteRoutes()
-        .stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+        .fail();
     case 'UpdateMsgErr':
       // "sends a NOTIFICATION message with an Update error, sets the ConnectRetryTimer to zero, deletes
       // all routes associated with this connection, releases all BGP resources, drops the TCP
       // connection, increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation
       // damping ..., and changes its state to Idle."
-      b.send(e.notification ?? { code: 3, subcode: 0 }).stop('connectRetry');
-      b.deleteRoutes().releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.notifyAndFailEstablished(e.notification ?? { code: 3, subcode: 0 });
     default:
       // "In response to any other event (Events 9, 12-13, 20-22), the local system: sends a
       // NOTIFICATION message with the Error Code Finite State Machine Error, deletes all routes
@@ -786,8 +790,6 @@ function established(b: Builder, e: FsmEvent): void {
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
       // RFC 6608 3: subcode 3, "Receive Unexpected Message in Established State".
-      b.send(FSM_ERROR_IN_ESTABLISHED).deleteRoutes().stop('connectRetry');
-      b.releaseAndDrop().incrementCounter().damp();
-      return b.to('Idle');
+      return b.send(FSM_ERROR_IN_ESTABLISHED).deleteRoutes().fail();
   }
 }
