@@ -25,7 +25,7 @@ const latin1Write = (
 const BLOCK_SIZE = 1 << 20;
 const EMPTY = Buffer.alloc(0);
 
-abstract class TextSink implements RouteSink {
+abstract class TextSink {
   // Lines are written straight into a byte buffer: no joined string to build and encode later, and the
   // block handed to the output stream is already bytes.
   protected buf = Buffer.allocUnsafe(BLOCK_SIZE);
@@ -61,34 +61,6 @@ abstract class TextSink implements RouteSink {
   get pendingLength(): number {
     return this.pos;
   }
-
-  abstract route(
-    source: string,
-    time: string,
-    kind: 'B' | 'A',
-    peer: string,
-    peerAs: number,
-    prefix: string,
-    pathId: number | undefined,
-    attrs: AttrText,
-    nextHop: string | undefined,
-  ): void;
-  abstract withdraw(
-    source: string,
-    time: string,
-    peer: string,
-    peerAs: number,
-    prefix: string,
-    pathId: number | undefined,
-  ): void;
-  abstract state(
-    source: string,
-    time: string,
-    peer: string,
-    peerAs: number,
-    oldState: number,
-    newState: number,
-  ): void;
 }
 
 /**
@@ -97,7 +69,7 @@ abstract class TextSink implements RouteSink {
  *   SOURCE|TIME|W|PEER|PEER_AS|PREFIX[|PATH_ID]
  *   SOURCE|TIME|STATE|PEER|PEER_AS|OLD_STATE|NEW_STATE
  */
-export class BgpdumpSink extends TextSink {
+export class BgpdumpSink extends TextSink implements RouteSink {
   // Consecutive lines share their head (SOURCE|TIME|KIND|PEER|PEER_AS|) and, within one RIB entry or UPDATE,
   // their tail (AS_PATH|...|AGGREGATOR|): both are built once and reused, so a line costs one prefix string.
   private headSource = '';
@@ -160,7 +132,7 @@ export class BgpdumpSink extends TextSink {
       this.headKind = kind;
       this.headPeer = peer;
       this.headPeerAs = peerAs;
-      this.head = flatten(source + '|' + time + '|' + kind + '|' + peer + '|' + peerAs + '|');
+      this.head = flatten(lineHead(source, time, kind, peer, peerAs));
       this.headIn = undefined;
     }
     return this.head;
@@ -216,12 +188,12 @@ export class BgpdumpSink extends TextSink {
     oldState: number,
     newState: number,
   ): void {
-    this.add(source + '|' + time + '|STATE|' + peer + '|' + peerAs + '|' + oldState + '|' + newState + '\n');
+    this.add(lineHead(source, time, 'STATE', peer, peerAs) + oldState + '|' + newState + '\n');
   }
 }
 
 /** JSON lines, one object per route, withdrawal or state change (see README.md "JSON lines"). */
-export class JsonSink extends TextSink {
+export class JsonSink extends TextSink implements RouteSink {
   route(
     source: string,
     time: string,
@@ -233,15 +205,7 @@ export class JsonSink extends TextSink {
     a: AttrText,
     nextHop: string | undefined,
   ): void {
-    const obj: Record<string, unknown> = {
-      source,
-      ...timeFields(time),
-      entry: kind === 'B' ? 'rib' : 'announce',
-      peer,
-      peer_as: peerAs,
-      prefix,
-    };
-    if (pathId !== undefined) obj.path_id = pathId;
+    const obj = jsonHead(source, time, kind === 'B' ? 'rib' : 'announce', peer, peerAs, prefix, pathId);
     obj.as_path = a.asPath;
     obj.origin = a.origin;
     obj.next_hop = nextHop ?? null;
@@ -262,16 +226,7 @@ export class JsonSink extends TextSink {
     prefix: string,
     pathId: number | undefined,
   ): void {
-    const obj: Record<string, unknown> = {
-      source,
-      ...timeFields(time),
-      entry: 'withdraw',
-      peer,
-      peer_as: peerAs,
-      prefix,
-    };
-    if (pathId !== undefined) obj.path_id = pathId;
-    this.add(JSON.stringify(obj) + '\n');
+    this.add(JSON.stringify(jsonHead(source, time, 'withdraw', peer, peerAs, prefix, pathId)) + '\n');
   }
 
   state(
@@ -282,17 +237,32 @@ export class JsonSink extends TextSink {
     oldState: number,
     newState: number,
   ): void {
-    const obj = {
-      source,
-      ...timeFields(time),
-      entry: 'state',
-      peer,
-      peer_as: peerAs,
-      old_state: oldState,
-      new_state: newState,
-    };
+    const obj = jsonHead(source, time, 'state', peer, peerAs);
+    obj.old_state = oldState;
+    obj.new_state = newState;
     this.add(JSON.stringify(obj) + '\n');
   }
+}
+
+/** SOURCE|TIME|KIND|PEER|PEER_AS| , the head of every bgpdump line. */
+function lineHead(source: string, time: string, kind: string, peer: string, peerAs: number): string {
+  return source + '|' + time + '|' + kind + '|' + peer + '|' + peerAs + '|';
+}
+
+/** The fields every JSON line starts with, in README order; `prefix` and `path_id` for routes and withdrawals. */
+function jsonHead(
+  source: string,
+  time: string,
+  entry: string,
+  peer: string,
+  peerAs: number,
+  prefix?: string,
+  pathId?: number,
+): Record<string, unknown> {
+  const obj: Record<string, unknown> = { source, ...timeFields(time), entry, peer, peer_as: peerAs };
+  if (prefix !== undefined) obj.prefix = prefix;
+  if (pathId !== undefined) obj.path_id = pathId;
+  return obj;
 }
 
 function timeFields(time: string): { timestamp: number; microseconds?: number } {
