@@ -15,92 +15,85 @@ import type {
   PathAttribute,
 } from './types.js';
 
-export const communitiesDescriptor: AttributeDescriptor = {
-  code: AttrType.Communities,
-  name: 'COMMUNITIES',
-  flags: OPTIONAL_TRANSITIVE,
-  decode(raw, flags) {
-    // RFC 7606 7.8: "The error handling of [RFC1997] is revised as follows: The Community attribute SHALL
-    // be considered malformed if its length is not a non-zero multiple of 4. An UPDATE message with a
-    // malformed Community attribute SHALL be handled using the approach of "treat-as-withdraw"."
-    if (raw.length === 0 || raw.length % 4 !== 0) {
-      return attrError(
-        AttrType.Communities,
-        'ERR_BGP_ATTR_LENGTH',
-        'treat-as-withdraw',
-        `COMMUNITIES length ${raw.length}`,
-        UpdateSubcode.OptionalAttributeError,
-      );
-    }
-    return {
-      type: 'communities',
-      code: AttrType.Communities,
-      flags,
-      raw,
-      values: readWords(raw, raw.length >> 2),
-    };
-  },
-  format: (a: PathAttribute) => formatCommunities((a as CommunitiesAttribute).values),
-};
+type CommunityList = CommunitiesAttribute | ExtendedCommunitiesAttribute | LargeCommunitiesAttribute;
 
-export const extendedCommunitiesDescriptor: AttributeDescriptor = {
-  code: AttrType.ExtendedCommunities,
-  name: 'EXTENDED_COMMUNITIES',
-  flags: OPTIONAL_TRANSITIVE,
-  decode(raw, flags) {
-    // RFC 7606 7.14: "The error handling of [RFC4360] is revised as follows: The Extended Communities
-    // attribute SHALL be considered malformed if its length is not a non-zero multiple of 8. An UPDATE
-    // message with a malformed Extended Communities attribute SHALL be handled using the approach of
-    // "treat-as-withdraw"."
-    if (raw.length === 0 || raw.length % 8 !== 0) {
-      return attrError(
-        AttrType.ExtendedCommunities,
-        'ERR_BGP_ATTR_LENGTH',
-        'treat-as-withdraw',
-        `EXTENDED_COMMUNITIES length ${raw.length}`,
-        UpdateSubcode.OptionalAttributeError,
-      );
-    }
-    return {
-      type: 'extended-communities',
-      code: AttrType.ExtendedCommunities,
-      flags,
-      raw,
-      values: readWords(raw, raw.length >> 2),
-    };
-  },
-  format: (a: PathAttribute) => formatExtendedCommunities((a as ExtendedCommunitiesAttribute).values),
-};
+/** The attribute value of one of the three lists (`values`: the value as u32 words). */
+function communityList<T extends CommunityList>(
+  type: T['type'],
+  code: number,
+  flags: number,
+  raw: Uint8Array,
+  values: Uint32Array,
+): T {
+  return { type, code, flags, raw, values } as T;
+}
 
-export const largeCommunitiesDescriptor: AttributeDescriptor = {
-  code: AttrType.LargeCommunity,
-  name: 'LARGE_COMMUNITY',
-  flags: OPTIONAL_TRANSITIVE,
-  decode(raw, flags) {
-    // RFC 8092 6: "The error handling of BGP Large Communities is as follows: A BGP Large Communities
-    // attribute SHALL be considered malformed if the length of the BGP Large Communities Attribute value,
-    // expressed in octets, is not a non-zero multiple of 12. A BGP Large Communities attribute SHALL NOT be
-    // considered malformed due solely to presence of duplicate Large Community values. A BGP UPDATE message
-    // with a malformed Large Communities attribute SHALL be handled using the approach of "treat-as-withdraw""
-    if (raw.length === 0 || raw.length % 12 !== 0) {
-      return attrError(
-        AttrType.LargeCommunity,
-        'ERR_BGP_ATTR_LENGTH',
-        'treat-as-withdraw',
-        `LARGE_COMMUNITY length ${raw.length}`,
-        UpdateSubcode.OptionalAttributeError,
-      );
-    }
-    return {
-      type: 'large-communities',
-      code: AttrType.LargeCommunity,
-      flags,
-      raw,
-      values: readWords(raw, raw.length >> 2),
-    };
-  },
-  format: (a: PathAttribute) => formatLargeCommunities((a as LargeCommunitiesAttribute).values),
-};
+/**
+ * The descriptor of a list of `size`-octet entries: a length that is not a non-zero multiple of `size` is
+ * malformed and "treat-as-withdraw" (the RFC text is quoted at each use).
+ */
+function listDescriptor(
+  code: number,
+  name: string,
+  type: CommunityList['type'],
+  size: number,
+  format: (values: Uint32Array) => string,
+): AttributeDescriptor {
+  return {
+    code,
+    name,
+    flags: OPTIONAL_TRANSITIVE,
+    decode(raw, flags) {
+      if (raw.length === 0 || raw.length % size !== 0) {
+        return attrError(
+          code,
+          'ERR_BGP_ATTR_LENGTH',
+          'treat-as-withdraw',
+          `${name} length ${raw.length}`,
+          UpdateSubcode.OptionalAttributeError,
+        );
+      }
+      return communityList(type, code, flags, raw, readWords(raw, raw.length >> 2));
+    },
+    format: (a: PathAttribute) => format((a as CommunityList).values),
+  };
+}
+
+// RFC 7606 7.8: "The error handling of [RFC1997] is revised as follows: The Community attribute SHALL
+// be considered malformed if its length is not a non-zero multiple of 4. An UPDATE message with a
+// malformed Community attribute SHALL be handled using the approach of "treat-as-withdraw"."
+export const communitiesDescriptor = listDescriptor(
+  AttrType.Communities,
+  'COMMUNITIES',
+  'communities',
+  4,
+  formatCommunities,
+);
+
+// RFC 7606 7.14: "The error handling of [RFC4360] is revised as follows: The Extended Communities
+// attribute SHALL be considered malformed if its length is not a non-zero multiple of 8. An UPDATE
+// message with a malformed Extended Communities attribute SHALL be handled using the approach of
+// "treat-as-withdraw"."
+export const extendedCommunitiesDescriptor = listDescriptor(
+  AttrType.ExtendedCommunities,
+  'EXTENDED_COMMUNITIES',
+  'extended-communities',
+  8,
+  formatExtendedCommunities,
+);
+
+// RFC 8092 6: "The error handling of BGP Large Communities is as follows: A BGP Large Communities
+// attribute SHALL be considered malformed if the length of the BGP Large Communities Attribute value,
+// expressed in octets, is not a non-zero multiple of 12. A BGP Large Communities attribute SHALL NOT be
+// considered malformed due solely to presence of duplicate Large Community values. A BGP UPDATE message
+// with a malformed Large Communities attribute SHALL be handled using the approach of "treat-as-withdraw""
+export const largeCommunitiesDescriptor = listDescriptor(
+  AttrType.LargeCommunity,
+  'LARGE_COMMUNITY',
+  'large-communities',
+  12,
+  formatLargeCommunities,
+);
 
 // ===== Formatting =====
 
@@ -138,35 +131,29 @@ export function formatLargeCommunities(values: Uint32Array): string {
 
 export function makeCommunities(values: readonly number[]): CommunitiesAttribute {
   const words = Uint32Array.from(values);
-  return {
-    type: 'communities',
-    code: AttrType.Communities,
-    flags: OPTIONAL_TRANSITIVE,
-    raw: wordsToBytes(words),
-    values: words,
-  };
+  return communityList('communities', AttrType.Communities, OPTIONAL_TRANSITIVE, wordsToBytes(words), words);
 }
 
 /** `values`: 2 u32 words per community. */
 export function makeExtendedCommunities(values: readonly number[]): ExtendedCommunitiesAttribute {
   const words = Uint32Array.from(values);
-  return {
-    type: 'extended-communities',
-    code: AttrType.ExtendedCommunities,
-    flags: OPTIONAL_TRANSITIVE,
-    raw: wordsToBytes(words),
-    values: words,
-  };
+  return communityList(
+    'extended-communities',
+    AttrType.ExtendedCommunities,
+    OPTIONAL_TRANSITIVE,
+    wordsToBytes(words),
+    words,
+  );
 }
 
 /** `values`: 3 u32 words per community. */
 export function makeLargeCommunities(values: readonly number[]): LargeCommunitiesAttribute {
   const words = Uint32Array.from(values);
-  return {
-    type: 'large-communities',
-    code: AttrType.LargeCommunity,
-    flags: OPTIONAL_TRANSITIVE,
-    raw: wordsToBytes(words),
-    values: words,
-  };
+  return communityList(
+    'large-communities',
+    AttrType.LargeCommunity,
+    OPTIONAL_TRANSITIVE,
+    wordsToBytes(words),
+    words,
+  );
 }
