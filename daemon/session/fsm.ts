@@ -255,13 +255,16 @@ class Builder {
   notifyAndFail(notification: NotificationSpec): void {
     this.send(notification).fail();
   }
-  /** notifyAndFail() that also "deletes all routes associated with this connection" after stopping the ConnectRetryTimer. */
+  /** notifyAndFail(), and "deletes all routes associated with this connection" (Established). */
   notifyAndFailEstablished(notification: NotificationSpec): void {
     this.send(notification).stop('connectRetry');
     this.deleteRoutes().releaseAndDrop().incrementCounter().damp();
     this.to('Idle');
   }
-  /** "initializes all BGP resources for the peer connection, sets ConnectRetryCounter to zero, starts the ConnectRetryTimer with the initial value" */
+  /**
+   * "initializes all BGP resources for the peer connection, sets ConnectRetryCounter to zero, starts the
+   * ConnectRetryTimer with the initial value"
+   */
   initialize(): this {
     return this.do({ type: 'initializeResources' }).zeroCounter().start('connectRetry');
   }
@@ -307,6 +310,19 @@ function openWithDelayOpenRunning(b: Builder): void {
   b.stop('connectRetry').stop('delayOpen').do({ type: 'sendOpen' }, { type: 'sendKeepalive' });
   b.start('keepalive').start('hold');
   b.to('OpenConfirm');
+}
+
+/** Connect and Active, BGPHeaderErr / BGPOpenMsgErr: NOTIFICATION only if SendNOTIFICATIONwithoutOPEN. */
+function openMessageError(b: Builder, e: FsmEvent): void {
+  if (b.options.sendNotificationWithoutOpen && e.notification) b.send(e.notification);
+  b.fail();
+}
+
+/** Connect and Active, NotifMsgVerErr: with the DelayOpenTimer running no counter increment, no damping. */
+function notifVerErrBeforeOpenSent(b: Builder): void {
+  if (!b.delayOpenRunning) return b.fail();
+  b.stop('connectRetry').stop('delayOpen');
+  releaseToIdle(b);
 }
 
 /** "releases all BGP resources, drops the TCP connection, and changes its state to Idle." */
@@ -425,20 +441,15 @@ function connect(b: Builder, e: FsmEvent): void {
       // ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, releases all BGP
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
       // performs peer oscillation damping ..., and changes its state to Idle."
-      if (b.options.sendNotificationWithoutOpen && e.notification) b.send(e.notification);
-      return b.fail();
+      return openMessageError(b, e);
     case 'NotifMsgVerErr':
-      if (b.delayOpenRunning) {
-        // "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, stops and
-        // resets the DelayOpenTimer (sets to zero), releases all BGP resources, drops the TCP
-        // connection, and changes its state to Idle."
-        b.stop('connectRetry').stop('delayOpen');
-        return releaseToIdle(b);
-      }
-      // "stops the ConnectRetryTimer and sets the ConnectRetryTimer to zero, releases all BGP resources,
-      // drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally) performs peer
-      // oscillation damping ..., and changes its state to Idle."
-      return b.fail();
+      // DelayOpenTimer running: "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer
+      // to zero, stops and resets the DelayOpenTimer (sets to zero), releases all BGP resources, drops
+      // the TCP connection, and changes its state to Idle."
+      // Otherwise: "stops the ConnectRetryTimer and sets the ConnectRetryTimer to zero, releases all BGP
+      // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
+      // performs peer oscillation damping ..., and changes its state to Idle."
+      return notifVerErrBeforeOpenSent(b);
     default:
       // "In response to any other events (Events 8, 10-11, 13, 19, 23, 25-28), the local system: if the
       // ConnectRetryTimer is running, stops and resets the ConnectRetryTimer (sets to zero), if the
@@ -518,20 +529,15 @@ function active(b: Builder, e: FsmEvent): void {
       // SendNOTIFICATIONwithoutOPEN attribute is set to TRUE, sets the ConnectRetryTimer to zero,
       // releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter by 1,
       // (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      if (b.options.sendNotificationWithoutOpen && e.notification) b.send(e.notification);
-      return b.fail();
+      return openMessageError(b, e);
     case 'NotifMsgVerErr':
-      if (b.delayOpenRunning) {
-        // "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer to zero, stops and
-        // resets the DelayOpenTimer (sets to zero), releases all BGP resources, drops the TCP
-        // connection, and changes its state to Idle."
-        b.stop('connectRetry').stop('delayOpen');
-        return releaseToIdle(b);
-      }
-      // "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection,
-      // increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation damping ...,
-      // and changes its state to Idle."
-      return b.fail();
+      // DelayOpenTimer running: "stops the ConnectRetryTimer (if running) and sets the ConnectRetryTimer
+      // to zero, stops and resets the DelayOpenTimer (sets to zero), releases all BGP resources, drops
+      // the TCP connection, and changes its state to Idle."
+      // Otherwise: "sets the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP
+      // connection, increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation
+      // damping ..., and changes its state to Idle."
+      return notifVerErrBeforeOpenSent(b);
     default:
       // "In response to any other event (Events 8, 10-11, 13, 19, 23, 25-28), the local system: sets
       // the ConnectRetryTimer to zero, releases all BGP resources, drops the TCP connection, increments
