@@ -5,13 +5,8 @@
 // Adj-RIB-In at once; the decision runs later on the coalesced set of changed destinations, in slices
 // of DECISION_SLICE destinations with a setImmediate between them so KEEPALIVEs keep flowing.
 import type { UpdateMessage } from '../wire/index.js';
-import {
-  Afi,
-  formatAddress,
-  formatAsPath,
-  formatCommunities,
-  formatLargeCommunities,
-} from '../wire/index.js';
+import { describeAttributes, type ReceivedRoute } from '../session/received.js';
+import { Afi, formatAddress, formatAsPath } from '../wire/index.js';
 import { AttrStore, type AttrSet } from './attr-store.js';
 import type { DecisionContext } from './decision.js';
 import {
@@ -135,21 +130,11 @@ function familyOf(ipv6: boolean): Family {
   return ipv6 ? 'ipv6-unicast' : 'ipv4-unicast';
 }
 
-export interface AdjRibInRoute {
-  prefix: string;
-  pathId?: number;
-  nextHop?: string;
-  asPath: string;
-  origin?: 'igp' | 'egp' | 'incomplete';
-  med?: number;
-  localPref?: number;
-  communities?: string;
-  largeCommunities?: string;
+/** An Adj-RIB-In row of the --dump-received JSON form (daemon/session/README.md). */
+export interface AdjRibInRoute extends ReceivedRoute {
   /** Why the route is not a candidate (AS loop, import policy, RFC 8212). */
   rejected?: string;
 }
-
-const originNames = ['igp', 'egp', 'incomplete'] as const;
 
 export class Rde {
   readonly store = new AttrStore();
@@ -712,26 +697,6 @@ function describe(prefix: string, set: AttrSet, ipv6: boolean): AdjRibInRoute {
       route.nextHop = `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
     else route.nextHop = formatAddress(ipv6 || nh.length === 16 ? Afi.Ipv6 : Afi.Ipv4, nh, 0);
   }
-  for (const a of set.attributes) {
-    switch (a.type) {
-      case 'origin':
-        route.origin = originNames[a.origin];
-        break;
-      case 'med':
-        route.med = a.med;
-        break;
-      case 'local-pref':
-        route.localPref = a.localPref;
-        break;
-      case 'communities':
-        route.communities = formatCommunities(a.values);
-        break;
-      case 'large-communities':
-        route.largeCommunities = formatLargeCommunities(a.values);
-        break;
-      default:
-        break;
-    }
-  }
+  describeAttributes(set.attributes, route);
   return route;
 }

@@ -3,7 +3,7 @@
 // short summary of their attributes. Tests and the lab read it through
 // `xbgpd --dump-received FILE` / SIGUSR1 (JSON, see daemon/session/README.md). RFC 7606 outcomes are
 // applied here: treat-as-withdraw removes what the UPDATE announced.
-import type { UpdateMessage } from '../wire/index.js';
+import type { PathAttribute, UpdateMessage } from '../wire/index.js';
 import { forEachAnnounced, forEachWithdrawn } from '../wire/index.js';
 import { formatPrefix, formatIpv4 } from '../wire/index.js';
 import { familyName } from '../wire/index.js';
@@ -121,7 +121,18 @@ function summarize(update: UpdateMessage, asn4: boolean): Omit<ReceivedRoute, 'p
   const out: Omit<ReceivedRoute, 'prefix'> = {
     asPath: formatAsPath(effectivePath(update.attributes, asn4).segments),
   };
-  for (const a of update.attributes) {
+  describeAttributes(update.attributes, out);
+  return out;
+}
+
+/** Fill the dump form's attribute fields (next hop, origin, MED, LOCAL_PREF, communities) of `out` from
+ *  `attributes`; a next hop already in `out` is kept over NEXT_HOP, MP_REACH_NLRI's replaces it. Shared
+ *  with the RDE's Adj-RIB-In view so both dumps describe a route alike. */
+export function describeAttributes(
+  attributes: readonly PathAttribute[],
+  out: Omit<ReceivedRoute, 'prefix' | 'asPath'>,
+): void {
+  for (const a of attributes) {
     switch (a.type) {
       case 'origin':
         out.origin = originNames[a.origin];
@@ -148,7 +159,6 @@ function summarize(update: UpdateMessage, asn4: boolean): Omit<ReceivedRoute, 'p
         break;
     }
   }
-  return out;
 }
 
 /** "ipv4-unicast" style family names, as in the configuration. */
