@@ -40,6 +40,26 @@ export const BGP4MP_MESSAGE_AS4_ADDPATH = 9;
 export const BGP4MP_MESSAGE_LOCAL_ADDPATH = 10;
 export const BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH = 11;
 
+/** Whether a BGP4MP subtype is one of the MESSAGE family (MESSAGE, _AS4, _LOCAL and _ADDPATH variants). */
+export function isBgp4mpMessageSubtype(subtype: number): boolean {
+  return (
+    subtype === BGP4MP_MESSAGE ||
+    subtype === BGP4MP_MESSAGE_AS4 ||
+    (subtype >= BGP4MP_MESSAGE_LOCAL && subtype <= BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH)
+  );
+}
+
+/** Whether a BGP4MP subtype carries 4-octet AS numbers in its peer and local AS fields. */
+export function isBgp4mpAs4Subtype(subtype: number): boolean {
+  return (
+    subtype === BGP4MP_MESSAGE_AS4 ||
+    subtype === BGP4MP_STATE_CHANGE_AS4 ||
+    subtype === BGP4MP_MESSAGE_AS4_LOCAL ||
+    subtype === BGP4MP_MESSAGE_AS4_ADDPATH ||
+    subtype === BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH
+  );
+}
+
 // ===== address families used in MRT bodies =====
 export const AFI_IPV4 = 1;
 export const AFI_IPV6 = 2;

@@ -15,14 +15,8 @@
 //    |                      Message... (variable)
 //    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 import {
-  BGP4MP_MESSAGE,
-  BGP4MP_MESSAGE_ADDPATH,
-  BGP4MP_MESSAGE_AS4,
-  BGP4MP_MESSAGE_AS4_ADDPATH,
-  BGP4MP_MESSAGE_AS4_LOCAL,
-  BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH,
-  BGP4MP_MESSAGE_LOCAL,
-  BGP4MP_MESSAGE_LOCAL_ADDPATH,
+  isBgp4mpAs4Subtype,
+  isBgp4mpMessageSubtype,
   MRT_BGP4MP_ET,
   MRT_ET_EXTRA_LENGTH,
   MRT_HEADER_LENGTH,
@@ -153,19 +147,6 @@ export class MrtFramer {
 
 // ===== early BGP4MP_ET writers =====
 
-/** Octets from the start of a BGP4MP MESSAGE body (after the ET microseconds) to the BGP message, by
- *  subtype: peer AS + local AS (2 or 4 octets each), interface index, AFI; the two IP addresses follow. */
-const MESSAGE_PREFIX: Readonly<Record<number, number>> = {
-  [BGP4MP_MESSAGE]: 8,
-  [BGP4MP_MESSAGE_LOCAL]: 8,
-  [BGP4MP_MESSAGE_ADDPATH]: 8,
-  [BGP4MP_MESSAGE_LOCAL_ADDPATH]: 8,
-  [BGP4MP_MESSAGE_AS4]: 12,
-  [BGP4MP_MESSAGE_AS4_LOCAL]: 12,
-  [BGP4MP_MESSAGE_AS4_ADDPATH]: 12,
-  [BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH]: 12,
-};
-
 /**
  * RFC 6396 §3: "The Microsecond Timestamp is included in the computation of the Length field value."
  * Early writers (bgpdump's own et-header sample among them) left it out, so their records end 4 octets
@@ -175,8 +156,10 @@ const MESSAGE_PREFIX: Readonly<Record<number, number>> = {
  * conforming and is left to the decoder.
  */
 function legacyEtExtra(data: Buffer, off: number, length: number): number | undefined {
-  const prefix = MESSAGE_PREFIX[data.readUInt16BE(off + 6)];
-  if (prefix === undefined) return 0;
+  const subtype = data.readUInt16BE(off + 6);
+  if (!isBgp4mpMessageSubtype(subtype)) return 0;
+  // Peer AS and local AS (2 or 4 octets each), interface index, AFI; the two IP addresses follow.
+  const prefix = isBgp4mpAs4Subtype(subtype) ? 12 : 8;
   const body = off + MRT_HEADER_LENGTH + MRT_ET_EXTRA_LENGTH;
   if (length < MRT_ET_EXTRA_LENGTH + prefix) return 0;
   if (data.length < body + prefix) return undefined;

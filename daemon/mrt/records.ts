@@ -5,16 +5,15 @@ import { addressAt } from './address.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
-  BGP4MP_MESSAGE,
   BGP4MP_MESSAGE_ADDPATH,
-  BGP4MP_MESSAGE_AS4,
-  BGP4MP_MESSAGE_AS4_ADDPATH,
   BGP4MP_MESSAGE_AS4_LOCAL,
   BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH,
   BGP4MP_MESSAGE_LOCAL,
   BGP4MP_MESSAGE_LOCAL_ADDPATH,
   BGP4MP_STATE_CHANGE,
   BGP4MP_STATE_CHANGE_AS4,
+  isBgp4mpAs4Subtype,
+  isBgp4mpMessageSubtype,
   MRT_BGP4MP,
   MRT_BGP4MP_ET,
   MRT_TABLE_DUMP,
@@ -402,12 +401,7 @@ function decodeBgp4mp(h: MrtHeader, d: Uint8Array, start: number, end: number): 
       body: d.subarray(start, end),
     };
   }
-  const as4 =
-    st === BGP4MP_MESSAGE_AS4 ||
-    st === BGP4MP_STATE_CHANGE_AS4 ||
-    st === BGP4MP_MESSAGE_AS4_LOCAL ||
-    st === BGP4MP_MESSAGE_AS4_ADDPATH ||
-    st === BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH;
+  const as4 = isBgp4mpAs4Subtype(st);
   const et = h.type === MRT_BGP4MP_ET;
   const asLen = as4 ? 4 : 2;
   let o = start;
@@ -496,11 +490,4 @@ function decodeBgp4mp(h: MrtHeader, d: Uint8Array, start: number, end: number): 
   };
 }
 
-/** Whether a BGP4MP subtype is one of the MESSAGE family (used by writers and filters). */
-export function isBgp4mpMessageSubtype(subtype: number): boolean {
-  return (
-    subtype === BGP4MP_MESSAGE ||
-    subtype === BGP4MP_MESSAGE_AS4 ||
-    (subtype >= BGP4MP_MESSAGE_LOCAL && subtype <= BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH)
-  );
-}
+export { isBgp4mpMessageSubtype } from './constants.js';
