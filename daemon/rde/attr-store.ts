@@ -1,11 +1,14 @@
 // Interned path attribute sets: ONE shared, refcounted AttrSet object per distinct set of attributes
-// (+ next hop), keyed by a hash of the attribute bytes and byte-compared on collision. The fields the
-// decision process needs are cached on the set when it is created, so the decision never re-parses.
+// (+ next hop). The interning key is a one-byte (latin1) string of the attribute bytes, so the store is
+// a plain Map<string, AttrSet> (V8 hashes and compares the strings natively) and a set costs one compact
+// heap string instead of a typed array, an ArrayBuffer and its native backing store. The fields the
+// decision process needs are cached on the set when it is created, so the decision never re-parses;
+// everything else (the attribute objects, the AS path segments, the next hop bytes) is decoded from the
+// key when asked for.
 //
 // The key of a set is the attributes in wire form (flags, code, length, value; MP_REACH/MP_UNREACH left
 // out, attributes in type-code order, AS_PATH normalised to 4-octet ASNs by the decode stage) followed by
-// the next hop bytes and one octet with the next-hop length. A new set decodes its attributes again from its own copy
-// of the key, so it never keeps an UPDATE's buffer alive.
+// the next hop bytes and one octet with the next-hop length. It never keeps an UPDATE's buffer alive.
 import { decodeAttributes, AttrFlag, AsPathSegmentType } from '../wire/index.js';
 import type { AsPathSegment, PathAttribute } from '../wire/index.js';
 
@@ -16,19 +19,18 @@ export const DEFAULT_LOCAL_PREF = 100;
 export const WellKnown = { NoExport: 1, NoAdvertise: 2, NoExportSubconfed: 4 } as const;
 
 /**
- * One interned attribute set. Only the key bytes and the fields the decision and the propagation rules
- * need are held; the attribute objects are decoded from the key when asked for (`attributes`), which
- * keeps a full table's worth of sets small.
+ * One interned attribute set. Only the key and the fields the decision and the propagation rules need are
+ * held; the attribute objects, AS path and next hop are decoded from the key when asked for, which keeps
+ * a full table's worth of sets small.
  */
 export class AttrSet {
   /** References held by RIB entries; at 0 the set leaves the store. */
   refs = 1;
   constructor(
-    /** The interning key (see the file comment). */
-    readonly key: Uint8Array,
-    readonly hash: number,
-    /** The next hop: 4 octets (IPv4), 16 (IPv6 global) or 32 (global + link-local); undefined for our own routes. */
-    readonly nextHop: Uint8Array | undefined,
+    /** The interning key (see the file comment), one char per octet. */
+    readonly key: string,
+    /** The next hop octets as a latin1 string ('' for our own routes): what reachability looks up. */
+    readonly nextHopKey: string,
     /** LOCAL_PREF, or undefined when absent. */
     readonly localPref: number | undefined,
     /** RFC 4271 9.1.2.2 a): AS_SET counts 1, confederation segments 0. */
@@ -43,46 +45,70 @@ export class AttrSet {
     readonly originatorId: number | undefined,
     /** Number of CLUSTER_LIST entries (RFC 4456), 0 when absent. */
     readonly clusterListLength: number,
-    /** The AS path segments (4-octet ASNs). */
-    readonly asPath: readonly AsPathSegment[],
     /** WellKnown bits of the RFC 1997 communities present. */
     readonly wellKnown: number,
+    /** Offset of the AS_PATH value in the key (-1 when absent): for `asPathContains` without decoding. */
+    private readonly asPathAt: number,
+    private readonly asPathEnd: number,
   ) {}
+
+  /** The next hop: 4 octets (IPv4), 16 (IPv6 global) or 32 (global + link-local); undefined for our own routes. */
+  get nextHop(): Uint8Array | undefined {
+    return this.nextHopKey === '' ? undefined : Buffer.from(this.nextHopKey, 'latin1');
+  }
+
+  /** The attributes in wire form (type-code order), as an UPDATE or an MRT RIB entry carries them. */
+  get attributeBytes(): Uint8Array {
+    return Buffer.from(this.key.slice(0, this.key.length - 1 - this.nextHopKey.length), 'latin1');
+  }
 
   /**
    * The attributes in type-code order, without MP_REACH_NLRI / MP_UNREACH_NLRI, AS_PATH with 4-octet
    * ASNs. Decoded from the key on every call (a new array each time): read it once per use.
    */
-  /** The attributes in wire form (type-code order), as an UPDATE or an MRT RIB entry carries them. */
-  get attributeBytes(): Uint8Array {
-    const nhLen = this.key[this.key.length - 1]!;
-    return this.key.subarray(0, this.key.length - 1 - nhLen);
+  get attributes(): PathAttribute[] {
+    return decodeAttributes(this.attributeBytes, AS4_CONTEXT).attributes;
   }
 
-  get attributes(): PathAttribute[] {
-    const nhLen = this.key[this.key.length - 1]!;
-    return decodeAttributes(this.key.subarray(0, this.key.length - 1 - nhLen), AS4_CONTEXT).attributes;
+  /** The AS path segments (4-octet ASNs), decoded on every call. */
+  get asPath(): readonly AsPathSegment[] {
+    for (const a of this.attributes) if (a.type === 'as-path') return a.segments;
+    return [];
+  }
+
+  /** Whether `asn` appears in an AS_SEQUENCE or AS_SET of the path (RFC 4271 9.1.2 loop check), without decoding. */
+  asPathContains(asn: number): boolean {
+    const k = this.key;
+    for (let p = this.asPathAt; p + 2 <= this.asPathEnd;) {
+      const type = k.charCodeAt(p);
+      const count = k.charCodeAt(p + 1);
+      p += 2;
+      const counts = type === AsPathSegmentType.Sequence || type === AsPathSegmentType.Set;
+      for (let i = 0; i < count; i++, p += 4) {
+        if (!counts) continue;
+        const v =
+          ((k.charCodeAt(p) << 24) |
+            (k.charCodeAt(p + 1) << 16) |
+            (k.charCodeAt(p + 2) << 8) |
+            k.charCodeAt(p + 3)) >>>
+          0;
+        if (v === asn) return true;
+      }
+    }
+    return false;
   }
 }
 
 const INITIAL_SCRATCH = 4096;
 const AS4_CONTEXT = { asn4: true } as const;
 
-function sameBytes(a: Uint8Array, b: Uint8Array, n: number): boolean {
-  if (a.length !== n) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export class AttrStore {
-  /** hash -> one set, or several on a hash collision. */
-  private readonly sets = new Map<number, AttrSet | AttrSet[]>();
-  private scratch = new Uint8Array(INITIAL_SCRATCH);
-  private count = 0;
+  private readonly sets = new Map<string, AttrSet>();
+  private scratch = Buffer.allocUnsafeSlow(INITIAL_SCRATCH);
 
   /** Distinct sets currently held. */
   get size(): number {
-    return this.count;
+    return this.sets.size;
   }
 
   /**
@@ -91,7 +117,15 @@ export class AttrStore {
    */
   intern(attributes: readonly PathAttribute[], nextHop: Uint8Array | undefined): AttrSet {
     const n = this.writeKey(attributes, nextHop);
-    return this.internKey(this.scratch, n);
+    const key = this.scratch.toString('latin1', 0, n);
+    const found = this.sets.get(key);
+    if (found !== undefined) {
+      found.refs++;
+      return found;
+    }
+    const set = createSet(key, this.scratch.subarray(0, n));
+    this.sets.set(key, set);
+    return set;
   }
 
   /** One more reference to `set`; a set already released is re-interned (the result may be another object). */
@@ -100,56 +134,27 @@ export class AttrStore {
       set.refs++;
       return set;
     }
-    return this.internKey(set.key, set.key.length);
+    const found = this.sets.get(set.key);
+    if (found !== undefined) {
+      found.refs++;
+      return found;
+    }
+    const fresh = createSet(set.key, Buffer.from(set.key, 'latin1'));
+    this.sets.set(set.key, fresh);
+    return fresh;
   }
 
   /** Drop one reference; the last one removes the set from the store. */
   release(set: AttrSet): void {
     if (--set.refs > 0) return;
-    const slot = this.sets.get(set.hash);
-    if (slot === set) this.sets.delete(set.hash);
-    else if (Array.isArray(slot)) {
-      const i = slot.indexOf(set);
-      if (i >= 0) slot.splice(i, 1);
-      if (slot.length === 1) this.sets.set(set.hash, slot[0]!);
-    } else return;
-    this.count--;
-  }
-
-  private internKey(key: Uint8Array, n: number): AttrSet {
-    // FNV-1a over the key bytes.
-    let h = 0x811c9dc5;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
-    h >>>= 0;
-    const slot = this.sets.get(h);
-    if (slot !== undefined) {
-      if (!Array.isArray(slot)) {
-        if (sameBytes(slot.key, key, n)) {
-          slot.refs++;
-          return slot;
-        }
-      } else {
-        for (const s of slot) {
-          if (sameBytes(s.key, key, n)) {
-            s.refs++;
-            return s;
-          }
-        }
-      }
-    }
-    const set = createSet(key.slice(0, n), h);
-    if (slot === undefined) this.sets.set(h, set);
-    else if (Array.isArray(slot)) slot.push(set);
-    else this.sets.set(h, [slot, set]);
-    this.count++;
-    return set;
+    if (this.sets.get(set.key) === set) this.sets.delete(set.key);
   }
 
   /** Write the key of (attributes, nextHop) into the scratch buffer; returns its length. */
   private writeKey(attributes: readonly PathAttribute[], nextHop: Uint8Array | undefined): number {
     let size = 1 + (nextHop?.length ?? 0);
     for (const a of attributes) size += 4 + a.raw.length;
-    if (size > this.scratch.length) this.scratch = new Uint8Array(size * 2);
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(size * 2);
     const out = this.scratch;
     // Type-code order without sorting a copy: attributes are few; pick them by ascending code.
     let p = 0;
@@ -183,18 +188,20 @@ export class AttrStore {
   }
 }
 
-/** Build a set from its own key copy: decode the attributes once to cache the decision fields. */
-function createSet(key: Uint8Array, hash: number): AttrSet {
-  const nhLen = key[key.length - 1]!;
-  const attrEnd = key.length - 1 - nhLen;
-  const nextHop = nhLen > 0 ? key.subarray(attrEnd, attrEnd + nhLen) : undefined;
-  const attributes = decodeAttributes(key.subarray(0, attrEnd), AS4_CONTEXT).attributes;
+/** Build a set for `key` (`bytes` holds the same octets): decode the attributes once to cache the decision fields. */
+function createSet(key: string, bytes: Uint8Array): AttrSet {
+  const nhLen = bytes[bytes.length - 1]!;
+  const attrEnd = bytes.length - 1 - nhLen;
+  const nextHopKey = key.slice(attrEnd, attrEnd + nhLen);
+  const attributes = decodeAttributes(bytes.subarray(0, attrEnd), AS4_CONTEXT).attributes;
   let localPref: number | undefined;
   let med: number | undefined;
   let origin = 2;
   let originatorId: number | undefined;
   let clusterListLength = 0;
   let asPath: readonly AsPathSegment[] = [];
+  let asPathAt = -1;
+  let asPathEnd = -1;
   let wellKnown = 0;
   for (const a of attributes) {
     switch (a.type) {
@@ -215,6 +222,9 @@ function createSet(key: Uint8Array, hash: number): AttrSet {
         break;
       case 'as-path':
         asPath = a.segments;
+        // `raw` is a view of `bytes`: its offset is the value's position in the key.
+        asPathAt = a.raw.byteOffset - bytes.byteOffset;
+        asPathEnd = asPathAt + a.raw.length;
         break;
       case 'communities':
         for (const c of a.values) {
@@ -236,8 +246,7 @@ function createSet(key: Uint8Array, hash: number): AttrSet {
   const neighborAs = first && first.type === AsPathSegmentType.Sequence ? (first.asns[0] ?? 0) : 0;
   return new AttrSet(
     key,
-    hash,
-    nextHop,
+    nextHopKey,
     localPref,
     asPathLength,
     neighborAs,
@@ -245,7 +254,8 @@ function createSet(key: Uint8Array, hash: number): AttrSet {
     med,
     originatorId,
     clusterListLength,
-    asPath,
     wellKnown,
+    asPathAt,
+    asPathEnd,
   );
 }

@@ -23,8 +23,8 @@ export interface Candidate {
 
 export interface DecisionContext {
   readonly options: DecisionConfig;
-  /** Whether a next hop can be resolved (RFC 4271 9.1.2.1). */
-  readonly reachable: (nextHop: Uint8Array | undefined) => boolean;
+  /** Whether the next hop of a set can be resolved (RFC 4271 9.1.2.1). */
+  readonly reachable: (attrs: AttrSet) => boolean;
 }
 
 export type DecisionStep =
@@ -56,7 +56,7 @@ export const decisionSteps: readonly Comparator[] = [
     // be excluded from the Phase 2 decision function." (Everything resolves until an IGP exists; our own
     // and unspecified addresses do not.)
     step: 'next-hop-reachable',
-    compare: (a, b, ctx) => Number(!ctx.reachable(a.attrs.nextHop)) - Number(!ctx.reachable(b.attrs.nextHop)),
+    compare: (a, b, ctx) => Number(!ctx.reachable(a.attrs)) - Number(!ctx.reachable(b.attrs)),
   },
   {
     // 2. RFC 4271 9.1.1: "the local speaker ... calculates the degree of preference ... the value of the
@@ -148,7 +148,7 @@ export function selectBest<C extends Candidate>(
 ): DecisionResult<C> | undefined {
   let eligible: C[] | undefined;
   for (const c of candidates) {
-    if (!ctx.reachable(c.attrs.nextHop)) continue;
+    if (!ctx.reachable(c.attrs)) continue;
     (eligible ??= []).push(c);
   }
   if (eligible === undefined) return undefined;

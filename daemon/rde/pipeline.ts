@@ -8,7 +8,6 @@
 // rde.ts drives them; they keep no state of their own.
 import {
   Afi,
-  AsPathSegmentType,
   AttrType,
   attributesForForwarding,
   effectivePath,
@@ -166,7 +165,7 @@ export function inboundFilter(
   // RFC 4271 9.1.2: "If the AS_PATH attribute of a BGP route contains an AS loop, the BGP route should be
   // excluded from the Phase 2 decision function." RFC 4271 9.1.2 also: a route with our AS in its path is
   // an AS loop. It stays in Adj-RIB-In, visible as rejected.
-  if (containsAs(pre, ctx.localAsn) && !path.peer.local) {
+  if (pre.asPathContains(ctx.localAsn) && !path.peer.local) {
     path.attrs = null;
     path.rejected = 'as-loop';
     return;
@@ -192,14 +191,6 @@ export function inboundFilter(
   );
   path.attrs = post;
   path.rejected = post === null ? 'policy' : undefined;
-}
-
-function containsAs(set: AttrSet, asn: number): boolean {
-  for (const s of set.asPath) {
-    if (s.type !== AsPathSegmentType.Sequence && s.type !== AsPathSegmentType.Set) continue;
-    for (const a of s.asns) if (a === asn) return true;
-  }
-  return false;
 }
 
 /** The prefix handed to a policy in wire form (length octet + address), reused: policies must not keep it. */
@@ -247,7 +238,7 @@ export function decision(
   // Fast path, most destinations of a full table: one path, no rival.
   if (paths.length === 1) {
     const only = paths[0]!;
-    if (only.attrs === null || !ctx.reachable(only.attrs.nextHop)) return undefined;
+    if (only.attrs === null || !ctx.reachable(only.attrs)) return undefined;
     return { winner: only as RibPath & { attrs: AttrSet }, reason: 'only-path' };
   }
   const candidates: (RibPath & { attrs: AttrSet })[] = [];

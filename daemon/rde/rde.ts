@@ -151,6 +151,7 @@ export class Rde {
   private readonly localPeer: PeerState;
   private nextPeerId = 1;
   private decisionScheduled = false;
+  /** Our IPv4 next hops (latin1 octet strings, as AttrSet.nextHopKey): a route pointing at us is unusable. */
   private readonly ownAddresses = new Set<string>();
   /** Destinations decided so far (for benchmarks and tests). */
   decisions = 0;
@@ -159,7 +160,7 @@ export class Rde {
     this.options = options;
     this.decisionCtx = {
       options: options.decision,
-      reachable: (nh) => this.reachable(nh),
+      reachable: (attrs) => this.reachable(attrs),
     };
     const local: RdePeer = {
       id: 0,
@@ -202,7 +203,7 @@ export class Rde {
       routerId: info.routerId,
       addressKey: addressOrderKey(spec.address),
     };
-    this.ownAddresses.add(info.nextHopIpv4);
+    this.ownAddresses.add(Buffer.from(addressBytes(info.nextHopIpv4)).toString('latin1'));
     const state: PeerState = {
       peer,
       spec,
@@ -672,14 +673,13 @@ export class Rde {
   }
 
   /** RFC 4271 9.1.2.1 (no IGP yet): everything resolves except unspecified and our own addresses. */
-  private reachable(nh: Uint8Array | undefined): boolean {
-    if (nh === undefined) return true; // our own routes
+  private reachable(attrs: AttrSet): boolean {
+    const nh = attrs.nextHopKey;
+    if (nh === '') return true; // our own routes
     let zero = true;
-    for (let i = 0; i < nh.length && i < 16; i++) if (nh[i] !== 0) zero = false;
+    for (let i = 0; i < nh.length && i < 16; i++) if (nh.charCodeAt(i) !== 0) zero = false;
     if (zero) return false;
-    if (nh.length === 4 && this.ownAddresses.size > 0)
-      return !this.ownAddresses.has(`${nh[0]}.${nh[1]}.${nh[2]}.${nh[3]}`);
-    return true;
+    return nh.length !== 4 || !this.ownAddresses.has(nh);
   }
 }
 

@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { AttrStore } from '../../daemon/rde/attr-store.js';
 import {
+  attributeWireLength,
   makeAsPath,
   makeClusterList,
   makeLocalPref,
@@ -91,6 +92,10 @@ describe('rde/attr-store', function () {
     });
     expect(Array.from(s.nextHop!)).to.deep.equal([10, 0, 0, 1]);
     expect(s.attributes.map((a) => a.code)).to.deep.equal([1, 2, 4, 5, 9, 10]);
-    expect(s.attributes[0]!.raw.buffer).to.equal(s.key.buffer);
+    // The key is a compact string, not a view of the caller's buffers; the attribute bytes decode back.
+    expect(s.key).to.be.a('string');
+    expect(s.attributeBytes.length).to.equal(s.attributes.reduce((n, a) => n + attributeWireLength(a), 0));
+    expect(s.asPathContains(8)).to.equal(true);
+    expect(s.asPathContains(65003)).to.equal(false);
   });
 });

@@ -62,7 +62,7 @@ function candidate(spec: PathSpec): Candidate {
 function ctx(options: Partial<DecisionContext['options']> = {}): DecisionContext {
   return {
     options: { alwaysCompareMed: false, deterministicMed: false, ...options },
-    reachable: (nh) => nh === undefined || nh.some((b) => b !== 0),
+    reachable: (attrs) => attrs.nextHop === undefined || attrs.nextHop.some((b) => b !== 0),
   };
 }
 
