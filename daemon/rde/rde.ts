@@ -31,6 +31,7 @@ import {
 } from './pipeline.js';
 import type { ExportSettings } from './propagation.js';
 import { endOfRib } from './update-builder.js';
+import { Fifo, SendQueue } from './queues.js';
 import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
 import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
@@ -85,11 +86,11 @@ export interface PeerSink {
 interface Group {
   readonly key: string;
   /**
-   * The Adj-RIB-Out, keyed by Destination object (identity hashing is cheaper than prefix keys). The
-   * route's source peer (for split horizon) is the destination's best path's peer: every change of the
-   * best path re-exports to every group.
+   * The Adj-RIB-Out, indexed by Destination id (undefined: nothing exported). The route's source peer
+   * (for split horizon) is the destination's best path's peer: every change of the best path re-exports
+   * to every group.
    */
-  readonly out: Record<Family, Map<Destination, AttrSet>>;
+  readonly out: Record<Family, (AttrSet | undefined)[]>;
   readonly ctx: OutboundContext;
   readonly members: Set<PeerState>;
 }
@@ -99,11 +100,11 @@ interface PeerOut {
   readonly info: PeerSessionInfo;
   readonly sink: PeerSink;
   /**
-   * Prefixes whose Adj-RIB-Out entry changed since last sent -> whether the peer may hold an announcement
-   * of it (so a withdrawal is owed when there is nothing to announce). Keeps split horizon from
-   * withdrawing what was never sent.
+   * Destinations whose Adj-RIB-Out entry changed since last sent, with whether the peer may hold an
+   * announcement of it (so a withdrawal is owed when there is nothing to announce). Keeps split horizon
+   * from withdrawing what was never sent.
    */
-  readonly dirty: Record<Family, Map<Destination, boolean>>;
+  readonly dirty: Record<Family, SendQueue>;
   /** Families negotiated with the peer. */
   readonly wants: Record<Family, boolean>;
   /** Families still owed an End-of-RIB after the initial dump. */
@@ -145,8 +146,10 @@ export class Rde {
   private readonly options: RdeOptions;
   private readonly peers = new Map<string, PeerState>();
   private readonly groups = new Map<string, Group>();
-  /** Destinations whose paths changed since the last decision (coalesced). */
-  private readonly pending = familySets(() => new Set<Destination>());
+  /** `groups` as an array, for the per-destination export loop. */
+  private groupList: Group[] = [];
+  /** Destinations whose paths changed since the last decision (coalesced: `Destination.queued`). */
+  private readonly pending = familySets(() => new Fifo<Destination>());
   private readonly decisionCtx: DecisionContext;
   private readonly localPeer: PeerState;
   private nextPeerId = 1;
@@ -222,7 +225,7 @@ export class Rde {
       group,
       info,
       sink,
-      dirty: familySets(() => new Map<Destination, boolean>()),
+      dirty: familySets(() => new SendQueue()),
       wants: {
         'ipv4-unicast': info.families.includes('ipv4-unicast'),
         'ipv6-unicast': info.families.includes('ipv6-unicast'),
@@ -235,7 +238,7 @@ export class Rde {
     state.out = out;
     group.members.add(state);
     // The initial dump: everything in the group's Adj-RIB-Out.
-    for (const f of info.families) for (const d of group.out[f].keys()) out.dirty[f].set(d, false);
+    for (const f of info.families) this.queueAll(state, f);
     this.kick(state);
   }
 
@@ -246,6 +249,10 @@ export class Rde {
     this.peers.delete(name);
     if (state.out) {
       if (state.out.mraiTimer) clearTimeout(state.out.mraiTimer);
+      for (const f of allFamilies) {
+        const queue = state.out.dirty[f];
+        for (let id = queue.take(); id >= 0; id = queue.take()) this.unmark(f, id);
+      }
       const group = state.out.group;
       group.members.delete(state);
       if (group.members.size === 0) this.dropGroup(group);
@@ -259,7 +266,7 @@ export class Rde {
             if (d.paths[i]!.peer !== state.peer) continue;
             this.releasePath(d.paths[i]!);
             d.paths.splice(i, 1);
-            this.pending[f].add(d);
+            this.queueDecision(f, d);
           }
         }
       }
@@ -295,8 +302,7 @@ export class Rde {
     const state = this.peers.get(name);
     const out = state?.out;
     if (!state || !out || !out.info.families.includes(family)) return;
-    for (const d of out.group.out[family].keys())
-      if (!out.dirty[family].has(d)) out.dirty[family].set(d, false);
+    this.queueAll(state, family);
     this.kick(state);
   }
 
@@ -352,21 +358,22 @@ export class Rde {
           any = true;
           const withdrawn: PrefixKey[] = [];
           const announced = new Map<AttrSet, PrefixKey[]>();
-          let n = 0;
           const table = group.out[f];
-          for (const [d, held] of dirty) {
-            dirty.delete(d);
-            const key = d.key;
-            const e = table.get(d);
+          const rib = this.ribs[f];
+          for (let n = 0; n < ENCODE_SLICE; n++) {
+            const id = dirty.take();
+            if (id < 0) break;
+            const d = rib.at(id)!;
+            const e = table[id];
             // Split horizon: never send a route back to the peer it came from.
             if (e === undefined || d.best?.peer === state.peer) {
-              if (held) withdrawn.push(key);
+              if (dirty.lastHeld) withdrawn.push(d.key);
             } else {
               const list = announced.get(e);
-              if (list) list.push(key);
-              else announced.set(e, [key]);
+              if (list) list.push(d.key);
+              else announced.set(e, [d.key]);
             }
-            if (++n === ENCODE_SLICE) break;
+            if (--d.marks === 0) rib.prune(d);
           }
           const ipv6 = f === 'ipv6-unicast';
           sent = true;
@@ -483,7 +490,7 @@ export class Rde {
       state.paths++;
     }
     inboundFilter(path, ipv6, key, state.inbound, this.store);
-    this.pending[rib.family].add(d);
+    this.queueDecision(rib.family, d);
   }
 
   private withdrawPath(state: PeerState, rib: FamilyRib, key: PrefixKey, pathId: number): void {
@@ -495,7 +502,7 @@ export class Rde {
       this.releasePath(p);
       d.paths.splice(i, 1);
       state.paths--;
-      this.pending[rib.family].add(d);
+      this.queueDecision(rib.family, d);
       return;
     }
   }
@@ -517,6 +524,12 @@ export class Rde {
     });
   }
 
+  private queueDecision(family: Family, d: Destination): void {
+    if (d.queued) return;
+    d.queued = true;
+    this.pending[family].push(d);
+  }
+
   /** Decide up to `limit` pending destinations; returns whether more are pending. */
   private runDecisionSlice(limit: number): boolean {
     const touched = new Set<PeerState>();
@@ -525,10 +538,10 @@ export class Rde {
       const pending = this.pending[f];
       const rib = this.ribs[f];
       const ipv6 = f === 'ipv6-unicast';
-      for (const d of pending) {
-        if (n >= limit) break;
-        pending.delete(d);
-        n++;
+      for (; n < limit; n++) {
+        const d = pending.shift();
+        if (d === undefined) break;
+        d.queued = false;
         this.decide(d, f, ipv6, touched);
         rib.prune(d);
       }
@@ -543,7 +556,7 @@ export class Rde {
     const prevSource = d.best?.peer.id;
     d.best = result?.winner;
     d.reason = result?.reason;
-    for (const group of this.groups.values()) this.exportTo(group, family, ipv6, d, prevSource, touched);
+    for (const group of this.groupList) this.exportTo(group, family, ipv6, d, prevSource, touched);
   }
 
   /** Re-run outboundFilter for one destination and one group; mark members when the Adj-RIB-Out changed. */
@@ -557,36 +570,58 @@ export class Rde {
   ): void {
     const best = d.best as (RibPath & { attrs: AttrSet }) | undefined;
     const table = group.out[family];
-    const prev = table.get(d);
+    const id = d.id;
+    const prev = table[id];
     const next = best ? outboundFilter(best, ipv6, d.key, group.ctx, this.store) : null;
     if (next === null) {
-      if (!prev) return;
+      if (prev === undefined) return;
       this.store.release(prev);
-      table.delete(d);
-    } else if (prev) {
+      table[id] = undefined;
+    } else if (prev !== undefined) {
       if (prev === next && prevSource === best!.peer.id) {
         this.store.release(next);
         return;
       }
       this.store.release(prev);
-      table.set(d, next);
-    } else table.set(d, next);
+      table[id] = next;
+    } else setAt(table, id, next);
     // Whether a member may hold an announcement: there was an entry, and it did not come from the member.
     const had = prev !== undefined;
     const source = next === null ? undefined : best!.peer.id;
     for (const m of group.members) {
       if (!m.out || !m.out.wants[family]) continue;
       const dirty = m.out.dirty[family];
-      if (dirty.has(d)) {
+      if (dirty.has(id)) {
         touched?.add(m);
         continue;
       }
       const mayHold = had && prevSource !== m.peer.id;
       // Nothing to tell a member that holds nothing and would be sent nothing (its own route: split horizon).
       if (!mayHold && (source === undefined || source === m.peer.id)) continue;
-      dirty.set(d, mayHold);
+      dirty.add(id, mayHold);
+      d.marks++;
       touched?.add(m);
     }
+  }
+
+  /** Queue every Adj-RIB-Out entry of a family for a member (initial dump, route refresh). */
+  private queueAll(state: PeerState, family: Family): void {
+    const out = state.out!;
+    const table = out.group.out[family];
+    const dirty = out.dirty[family];
+    const rib = this.ribs[family];
+    for (let id = 0; id < table.length; id++) {
+      if (table[id] === undefined || dirty.has(id)) continue;
+      dirty.add(id, false);
+      rib.at(id)!.marks++;
+    }
+  }
+
+  /** A send queue let go of destination `id` without sending it (peer down). */
+  private unmark(family: Family, id: number): void {
+    const rib = this.ribs[family];
+    const d = rib.at(id)!;
+    if (--d.marks === 0) rib.prune(d);
   }
 
   private groupFor(spec: PeerSpec, info: PeerSessionInfo): Group {
@@ -614,7 +649,7 @@ export class Rde {
     if (existing) return existing;
     const group: Group = {
       key,
-      out: familySets(() => new Map<Destination, AttrSet>()),
+      out: familySets((): (AttrSet | undefined)[] => []),
       ctx: {
         settings,
         policy: this.compile(spec.exportPolicy),
@@ -627,6 +662,7 @@ export class Rde {
       members: new Set(),
     };
     this.groups.set(key, group);
+    this.groupList = [...this.groups.values()];
     // A new group starts from the whole Loc-RIB.
     for (const f of allFamilies)
       for (const d of this.ribs[f].values())
@@ -636,10 +672,11 @@ export class Rde {
 
   private dropGroup(group: Group): void {
     for (const f of allFamilies) {
-      for (const e of group.out[f].values()) this.store.release(e);
-      group.out[f].clear();
+      for (const e of group.out[f]) if (e !== undefined) this.store.release(e);
+      group.out[f].length = 0;
     }
     this.groups.delete(group.key);
+    this.groupList = [...this.groups.values()];
   }
 
   private kick(state: PeerState): void {
@@ -681,6 +718,12 @@ export class Rde {
     if (zero) return false;
     return nh.length !== 4 || !this.ownAddresses.has(nh);
   }
+}
+
+/** arr[index] = value, growing a dense array with undefined up to `index` (never leaves holes). */
+function setAt<T>(arr: (T | undefined)[], index: number, value: T): void {
+  while (arr.length < index) arr.push(undefined);
+  arr[index] = value;
 }
 
 function keyOf(afi: number, length: number, bytes: Uint8Array): PrefixKey {

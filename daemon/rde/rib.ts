@@ -1,8 +1,8 @@
 // The RIBs. Per family a compact prefix table (IPv4 key: address * 64 + length as a number; IPv6 key: a
 // short string of 16-bit code units) -> Destination { paths: the Adj-RIB-In entries of every peer for
 // that prefix (pre-policy AttrSet and post-policy AttrSet, or null when rejected), best: the Loc-RIB
-// entry }. Adj-RIB-Out lives per peer group in propagation.ts. No strings or objects per IPv4 prefix
-// beyond the Destination and its paths.
+// entry, id: a dense index }. The Adj-RIB-Out of each peer group (rde.ts) is an array indexed by the id.
+// No strings or objects per IPv4 prefix beyond the Destination and its paths.
 import { Afi, formatAddress, ipv4PrefixKey } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
 import type { DecisionPeer, DecisionReason } from './decision.js';
@@ -36,10 +36,19 @@ export interface RibPath {
 
 export interface Destination {
   readonly key: PrefixKey;
+  /**
+   * Dense index in the family table, reused once the destination is dropped: the Adj-RIB-Out of a peer
+   * group and the send queue of a peer are arrays indexed by it.
+   */
+  readonly id: number;
   paths: RibPath[];
   /** The Loc-RIB entry. */
   best: RibPath | undefined;
   reason: DecisionReason | undefined;
+  /** Waiting for the decision. */
+  queued: boolean;
+  /** Send queues holding this destination's id: it is not dropped (nor its id reused) while > 0. */
+  marks: number;
 }
 
 export function familyAfi(family: Family): 1 | 2 {
@@ -119,8 +128,21 @@ const NO_PATHS: RibPath[] = [];
 export class FamilyRib {
   private readonly byLength: Map<number, Destination>[] = Array.from({ length: 33 }, () => new Map());
   private readonly byString = new Map<string, Destination>();
+  /** Destination by id (undefined: a free id). */
+  private readonly byId: (Destination | undefined)[] = [];
+  private readonly freeIds: number[] = [];
 
   constructor(readonly family: Family) {}
+
+  /** The destination with id `id`, if any. */
+  at(id: number): Destination | undefined {
+    return this.byId[id];
+  }
+
+  /** One more than the highest id in use (bound for arrays indexed by id). */
+  get idLimit(): number {
+    return this.byId.length;
+  }
 
   get size(): number {
     let n = this.byString.size;
@@ -144,7 +166,7 @@ export class FamilyRib {
     if (typeof key === 'string') {
       let d = this.byString.get(key);
       if (d === undefined) {
-        d = { key, paths: NO_PATHS, best: undefined, reason: undefined };
+        d = this.create(key);
         this.byString.set(key, d);
       }
       return d;
@@ -154,21 +176,42 @@ export class FamilyRib {
     const net = networkBits(key, length);
     let d = table.get(net);
     if (d === undefined) {
-      d = { key, paths: NO_PATHS, best: undefined, reason: undefined };
+      d = this.create(key);
       table.set(net, d);
     }
     return d;
   }
 
-  /** Drop a destination that has no path left. */
+  private create(key: PrefixKey): Destination {
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.byId.length;
+    const d: Destination = {
+      key,
+      id,
+      paths: NO_PATHS,
+      best: undefined,
+      reason: undefined,
+      queued: false,
+      marks: 0,
+    };
+    if (id === this.byId.length) this.byId.push(d);
+    else this.byId[id] = d;
+    return d;
+  }
+
+  /**
+   * Drop a destination that has no path left and no work pending (not queued for the decision, in no
+   * send queue); its id becomes free. The caller has emptied its Adj-RIB-Out entries (the decision does).
+   */
   prune(d: Destination): void {
-    if (d.paths.length !== 0) return;
+    if (d.paths.length !== 0 || d.queued || d.marks > 0 || this.byId[d.id] !== d) return;
     const key = d.key;
     if (typeof key === 'string') this.byString.delete(key);
     else {
       const length = key % 64;
       this.byLength[length]!.delete(networkBits(key, length));
     }
+    this.byId[d.id] = undefined;
+    this.freeIds.push(d.id);
   }
 }
 
