@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { MrtWriter, abbreviatedMpReachNlri } from '../mrt/writer.js';
 import { Afi, formatAddress } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
-import { formatKey, type RibPath } from './rib.js';
+import { formatKey, pathList, type RibPath } from './rib.js';
 import type { Rde } from './rde.js';
 import { allFamilies } from '../config/types.js';
 
@@ -78,8 +78,9 @@ export async function writeRibDump(
         if (!d.best?.attrs) continue;
         paths = [d.best];
       } else {
-        if (d.paths.length === 0) continue;
-        paths = d.best ? [d.best, ...d.paths.filter((p) => p !== d.best)] : d.paths;
+        if (d.first === undefined) continue;
+        const all = pathList(d);
+        paths = d.best ? [d.best, ...all.filter((p) => p !== d.best)] : all;
       }
       const text = formatKey(d.key);
       const slash = text.indexOf('/');

@@ -228,21 +228,22 @@ export function applyPolicy(
 // ===== decision =====
 
 /**
- * decision: the candidate paths of one destination -> the best one and the step that decided (RFC 4271
+ * decision: the candidate paths of one destination (its path list) -> the best one and the step that decided (RFC 4271
  * 9.1 + RFC 4456, decision.ts). Native behaviour: rejected paths are not candidates.
  */
 export function decision(
-  paths: readonly RibPath[],
+  first: RibPath | undefined,
   ctx: DecisionContext,
 ): DecisionResult<RibPath & { attrs: AttrSet }> | undefined {
+  if (first === undefined) return undefined;
   // Fast path, most destinations of a full table: one path, no rival.
-  if (paths.length === 1) {
-    const only = paths[0]!;
-    if (only.attrs === null || !ctx.reachable(only.attrs)) return undefined;
-    return { winner: only as RibPath & { attrs: AttrSet }, reason: 'only-path' };
+  if (first.next === undefined) {
+    if (first.attrs === null || !ctx.reachable(first.attrs)) return undefined;
+    return { winner: first as RibPath & { attrs: AttrSet }, reason: 'only-path' };
   }
   const candidates: (RibPath & { attrs: AttrSet })[] = [];
-  for (const p of paths) if (p.attrs !== null) candidates.push(p as RibPath & { attrs: AttrSet });
+  for (let p: RibPath | undefined = first; p !== undefined; p = p.next)
+    if (p.attrs !== null) candidates.push(p as RibPath & { attrs: AttrSet });
   return selectBest(candidates, ctx);
 }
 

@@ -262,10 +262,15 @@ export class Rde {
       for (const f of allFamilies) {
         const rib = this.ribs[f];
         for (const d of rib.values()) {
-          for (let i = d.paths.length - 1; i >= 0; i--) {
-            if (d.paths[i]!.peer !== state.peer) continue;
-            this.releasePath(d.paths[i]!);
-            d.paths.splice(i, 1);
+          let prev: RibPath | undefined;
+          for (let p = d.first; p !== undefined; p = p.next) {
+            if (p.peer !== state.peer) {
+              prev = p;
+              continue;
+            }
+            this.releasePath(p);
+            if (prev === undefined) d.first = p.next;
+            else prev.next = p.next;
             this.queueDecision(f, d);
           }
         }
@@ -423,7 +428,7 @@ export class Rde {
     for (const f of allFamilies) {
       const rows: [string, AdjRibInRoute][] = [];
       for (const d of this.ribs[f].values()) {
-        for (const p of d.paths) {
+        for (let p = d.first; p !== undefined; p = p.next) {
           if (p.peer !== state.peer) continue;
           const route = describe(formatKey(d.key), p.pre, f === 'ipv6-unicast');
           if (p.pathId !== 0) route.pathId = p.pathId;
@@ -472,21 +477,30 @@ export class Rde {
   ): void {
     const d = rib.getOrCreate(key);
     let path: RibPath | undefined;
-    for (const p of d.paths) {
+    let last: RibPath | undefined;
+    for (let p = d.first; p !== undefined; p = p.next) {
       if (p.peer === state.peer && p.pathId === pathId) {
         path = p;
         break;
       }
+      last = p;
     }
     if (path) {
       if (path.pre === attrs) return; // unchanged re-announcement
       this.releasePath(path);
       path.pre = this.store.acquire(attrs);
     } else {
-      path = { peer: state.peer, pathId, pre: this.store.acquire(attrs), attrs: null, rejected: undefined };
-      // A one-element literal has capacity 1; push() on an empty array would reserve 17 slots.
-      if (d.paths.length === 0) d.paths = [path];
-      else d.paths.push(path);
+      path = {
+        peer: state.peer,
+        pathId,
+        pre: this.store.acquire(attrs),
+        attrs: null,
+        rejected: undefined,
+        next: undefined,
+      };
+      // Appended: the list keeps arrival order.
+      if (last === undefined) d.first = path;
+      else last.next = path;
       state.paths++;
     }
     inboundFilter(path, ipv6, key, state.inbound, this.store);
@@ -496,11 +510,12 @@ export class Rde {
   private withdrawPath(state: PeerState, rib: FamilyRib, key: PrefixKey, pathId: number): void {
     const d = rib.get(key);
     if (!d) return;
-    for (let i = 0; i < d.paths.length; i++) {
-      const p = d.paths[i]!;
+    let prev: RibPath | undefined;
+    for (let p = d.first; p !== undefined; prev = p, p = p.next) {
       if (p.peer !== state.peer || p.pathId !== pathId) continue;
       this.releasePath(p);
-      d.paths.splice(i, 1);
+      if (prev === undefined) d.first = p.next;
+      else prev.next = p.next;
       state.paths--;
       this.queueDecision(rib.family, d);
       return;
@@ -552,7 +567,7 @@ export class Rde {
   }
 
   private decide(d: Destination, family: Family, ipv6: boolean, touched: Set<PeerState>): void {
-    const result = decision(d.paths, this.decisionCtx);
+    const result = decision(d.first, this.decisionCtx);
     const prevSource = d.best?.peer.id;
     d.best = result?.winner;
     d.reason = result?.reason;

@@ -32,6 +32,8 @@ export interface RibPath {
   attrs: AttrSet | null;
   /** Why it was rejected (for dumps). */
   rejected: 'as-loop' | 'policy' | 'no-policy' | undefined;
+  /** The destination's next path (paths form a list in arrival order, as BIRD chains a net's routes). */
+  next: RibPath | undefined;
 }
 
 export interface Destination {
@@ -41,7 +43,11 @@ export interface Destination {
    * group and the send queue of a peer are arrays indexed by it.
    */
   readonly id: number;
-  paths: RibPath[];
+  /**
+   * The Adj-RIB-In entries of every peer for this prefix, as a list through `RibPath.next` (most
+   * destinations have one path: a list costs no array per destination). `pathList` gives an array.
+   */
+  first: RibPath | undefined;
   /** The Loc-RIB entry. */
   best: RibPath | undefined;
   reason: DecisionReason | undefined;
@@ -115,11 +121,12 @@ export function addressOrderKey(address: string): string {
   return `6${address}`;
 }
 
-/**
- * The `paths` of a new destination: shared and never modified (the first path replaces it with a
- * one-element array), so creating a destination allocates no array.
- */
-const NO_PATHS: RibPath[] = [];
+/** The paths of a destination as an array (dumps, tests; the hot paths walk the list). */
+export function pathList(d: Destination): RibPath[] {
+  const out: RibPath[] = [];
+  for (let p = d.first; p !== undefined; p = p.next) out.push(p);
+  return out;
+}
 
 /**
  * One family's table: prefix -> Destination. IPv4 prefixes go into one Map per prefix length keyed by the
@@ -187,7 +194,7 @@ export class FamilyRib {
     const d: Destination = {
       key,
       id,
-      paths: NO_PATHS,
+      first: undefined,
       best: undefined,
       reason: undefined,
       queued: false,
@@ -203,7 +210,7 @@ export class FamilyRib {
    * send queue); its id becomes free. The caller has emptied its Adj-RIB-Out entries (the decision does).
    */
   prune(d: Destination): void {
-    if (d.paths.length !== 0 || d.queued || d.marks > 0 || this.byId[d.id] !== d) return;
+    if (d.first !== undefined || d.queued || d.marks > 0 || this.byId[d.id] !== d) return;
     const key = d.key;
     if (typeof key === 'string') this.byString.delete(key);
     else {
