@@ -4,7 +4,7 @@
 // and exports everything; xbgpd runs with no policy (accept all). Both are stopped with SIGTERM, then
 // SIGKILL; their working files live in a temp dir that stop() removes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './repo.js';
@@ -44,8 +44,14 @@ export interface Dut {
 
 function track(kind: Dut['kind'], child: ChildProcess, dir: string): Dut {
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
-  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
+  // XBGPD_DUT_OUTPUT=FILE: also append the DUT's whole output to FILE (e.g. with --trace-gc in XBGPD_NODE_FLAGS).
+  const copy = process.env['XBGPD_DUT_OUTPUT'];
+  const keep = (d: Buffer): void => {
+    output = (output + d.toString()).slice(-20000);
+    if (copy) appendFileSync(copy, d);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${kind} did not start`);

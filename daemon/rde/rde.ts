@@ -261,7 +261,7 @@ export class Rde {
     if (state.paths > 0) {
       for (const f of allFamilies) {
         const rib = this.ribs[f];
-        for (const d of rib.values()) {
+        for (const d of rib.all()) {
           let prev: RibPath | undefined;
           for (let p = d.first; p !== undefined; p = p.next) {
             if (p.peer !== state.peer) {
@@ -427,7 +427,7 @@ export class Rde {
     if (!state || state.paths === 0) return out;
     for (const f of allFamilies) {
       const rows: [string, AdjRibInRoute][] = [];
-      for (const d of this.ribs[f].values()) {
+      for (const d of this.ribs[f].all()) {
         for (let p = d.first; p !== undefined; p = p.next) {
           if (p.peer !== state.peer) continue;
           const route = describe(formatKey(d.key), p.pre, f === 'ipv6-unicast');
@@ -680,7 +680,7 @@ export class Rde {
     this.groupList = [...this.groups.values()];
     // A new group starts from the whole Loc-RIB.
     for (const f of allFamilies)
-      for (const d of this.ribs[f].values())
+      for (const d of this.ribs[f].all())
         if (d.best) this.exportTo(group, f, f === 'ipv6-unicast', d, undefined, undefined);
     return group;
   }

@@ -5,6 +5,7 @@
 // No strings or objects per IPv4 prefix beyond the Destination and its paths.
 import { Afi, formatAddress, ipv4PrefixKey } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
+import { Ipv4PrefixIndex } from './prefix-index.js';
 import type { DecisionPeer, DecisionReason } from './decision.js';
 import type { Family } from '../config/types.js';
 
@@ -129,11 +130,11 @@ export function pathList(d: Destination): RibPath[] {
 }
 
 /**
- * One family's table: prefix -> Destination. IPv4 prefixes go into one Map per prefix length keyed by the
- * network bits (a small integer for lengths up to 31), which V8 hashes much faster than the 38-bit key.
+ * One family's table: prefix -> Destination. IPv4 prefixes are found through a typed-array hash table
+ * (prefix-index.ts) giving the destination id; IPv6 prefixes through a Map keyed by the string key.
  */
 export class FamilyRib {
-  private readonly byLength: Map<number, Destination>[] = Array.from({ length: 33 }, () => new Map());
+  private readonly index4 = new Ipv4PrefixIndex();
   private readonly byString = new Map<string, Destination>();
   /** Destination by id (undefined: a free id). */
   private readonly byId: (Destination | undefined)[] = [];
@@ -146,27 +147,26 @@ export class FamilyRib {
     return this.byId[id];
   }
 
-  /** One more than the highest id in use (bound for arrays indexed by id). */
-  get idLimit(): number {
-    return this.byId.length;
-  }
-
   get size(): number {
-    let n = this.byString.size;
-    for (const m of this.byLength) n += m.size;
-    return n;
+    return this.byString.size + this.index4.size;
   }
 
-  /** Every destination (dumps, peer down). */
-  *values(): Generator<Destination> {
-    for (const m of this.byLength) yield* m.values();
-    yield* this.byString.values();
+  /** Every destination in id order (cheap; for work that needs no order). */
+  *all(): Generator<Destination> {
+    for (const d of this.byId) if (d !== undefined) yield d;
+  }
+
+  /** Every destination in prefix order (address, then length): for dumps and views. */
+  values(): Destination[] {
+    const out = [...this.all()];
+    return out.sort((a, b) => comparePrefixKeys(a.key, b.key));
   }
 
   get(key: PrefixKey): Destination | undefined {
     if (typeof key === 'string') return this.byString.get(key);
     const length = key % 64;
-    return this.byLength[length]!.get(networkBits(key, length));
+    const id = this.index4.get((key - length) / 64, length);
+    return id < 0 ? undefined : this.byId[id];
   }
 
   getOrCreate(key: PrefixKey): Destination {
@@ -179,13 +179,11 @@ export class FamilyRib {
       return d;
     }
     const length = key % 64;
-    const table = this.byLength[length]!;
-    const net = networkBits(key, length);
-    let d = table.get(net);
-    if (d === undefined) {
-      d = this.create(key);
-      table.set(net, d);
-    }
+    const addr = (key - length) / 64;
+    const id = this.index4.get(addr, length);
+    if (id >= 0) return this.byId[id]!;
+    const d = this.create(key);
+    this.index4.insert(addr, length, d.id);
     return d;
   }
 
@@ -215,14 +213,20 @@ export class FamilyRib {
     if (typeof key === 'string') this.byString.delete(key);
     else {
       const length = key % 64;
-      this.byLength[length]!.delete(networkBits(key, length));
+      this.index4.delete((key - length) / 64, length);
     }
     this.byId[d.id] = undefined;
     this.freeIds.push(d.id);
   }
 }
 
-/** The network bits of an IPv4 key (address >>> (32 - length)). */
-function networkBits(key: number, length: number): number {
-  return length === 0 ? 0 : (Math.floor(key / 64) >>> (32 - length)) >>> 0;
+/** Prefix order: address, then length (IPv4 keys are address * 64 + length; IPv6 keys length char + address). */
+function comparePrefixKeys(a: PrefixKey, b: PrefixKey): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = String(a);
+  const sb = String(b);
+  const x = sa.slice(1);
+  const y = sb.slice(1);
+  if (x !== y) return x < y ? -1 : 1;
+  return sa.charCodeAt(0) - sb.charCodeAt(0);
 }

@@ -1,0 +1,56 @@
+// The IPv4 prefix hash table (daemon/rde/prefix-index.ts) against a Map reference under random inserts
+// and deletes, including the backward-shift deletion across wrap-around and growth.
+import { expect } from 'chai';
+import { Ipv4PrefixIndex } from '../../daemon/rde/prefix-index.js';
+import { prng } from '../helpers/random.js';
+
+describe('rde/prefix-index', function () {
+  it('agrees with a Map under random inserts, lookups and deletes', function () {
+    const rand = prng(7);
+    const index = new Ipv4PrefixIndex();
+    const reference = new Map<string, number>();
+    // A small address space so that keys collide, repeat and cluster.
+    const pick = (): [number, number] => {
+      const length = 8 + Math.floor(rand() * 25);
+      const addr = (Math.floor(rand() * 4096) << 20) >>> 0;
+      return [length === 32 ? addr : (addr & (0xffffffff << (32 - length))) >>> 0, length];
+    };
+    let nextId = 0;
+    for (let step = 0; step < 60_000; step++) {
+      const [addr, length] = pick();
+      const k = `${addr}/${length}`;
+      const op = rand();
+      if (op < 0.5) {
+        if (!reference.has(k)) {
+          index.insert(addr, length, nextId);
+          reference.set(k, nextId++);
+        }
+      } else if (op < 0.8) {
+        expect(index.delete(addr, length)).to.equal(reference.delete(k));
+      } else {
+        expect(index.get(addr, length)).to.equal(reference.get(k) ?? -1);
+      }
+      expect(index.size).to.equal(reference.size);
+    }
+    for (const [k, id] of reference) {
+      const [a, l] = k.split('/').map(Number) as [number, number];
+      expect(index.get(a, l)).to.equal(id);
+    }
+  });
+
+  it('tells prefixes of the same address apart by length, including 0.0.0.0/0', function () {
+    const index = new Ipv4PrefixIndex();
+    index.insert(0, 0, 1);
+    index.insert(0x0a000000, 8, 2);
+    index.insert(0x0a000000, 16, 3);
+    expect([
+      index.get(0, 0),
+      index.get(0x0a000000, 8),
+      index.get(0x0a000000, 16),
+      index.get(0x0a000000, 24),
+    ]).to.deep.equal([1, 2, 3, -1]);
+    expect(index.delete(0x0a000000, 8)).to.equal(true);
+    expect(index.get(0x0a000000, 16)).to.equal(3);
+    expect(index.delete(0x0a000000, 8)).to.equal(false);
+  });
+});
