@@ -54,12 +54,12 @@ export class AttrSet {
 
   /** The next hop: 4 octets (IPv4), 16 (IPv6 global) or 32 (global + link-local); undefined for our own routes. */
   get nextHop(): Uint8Array | undefined {
-    return this.nextHopKey === '' ? undefined : Buffer.from(this.nextHopKey, 'latin1');
+    return this.nextHopKey === '' ? undefined : latin1Bytes(this.nextHopKey);
   }
 
   /** The attributes in wire form (type-code order), as an UPDATE or an MRT RIB entry carries them. */
   get attributeBytes(): Uint8Array {
-    return Buffer.from(this.key.slice(0, this.key.length - 1 - this.nextHopKey.length), 'latin1');
+    return latin1Bytes(this.key.slice(0, this.key.length - 1 - this.nextHopKey.length));
   }
 
   /**
@@ -100,6 +100,19 @@ export class AttrSet {
 }
 
 const INITIAL_SCRATCH = 4096;
+
+/**
+ * The first `n` octets of a Buffer as a plain Uint8Array view: the decoder takes many subarrays, and a
+ * plain view's subarrays are built-in typed arrays rather than Buffer objects (cheaper to make and collect).
+ */
+function plain(b: Buffer, n: number = b.length): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** The octets of a latin1 string (one per char). */
+function latin1Bytes(s: string): Uint8Array {
+  return plain(Buffer.from(s, 'latin1'));
+}
 const AS4_CONTEXT = { asn4: true } as const;
 
 export class AttrStore {
@@ -123,7 +136,7 @@ export class AttrStore {
       found.refs++;
       return found;
     }
-    const set = createSet(key, this.scratch.subarray(0, n));
+    const set = createSet(key, plain(this.scratch, n));
     this.sets.set(key, set);
     return set;
   }
@@ -139,7 +152,7 @@ export class AttrStore {
       found.refs++;
       return found;
     }
-    const fresh = createSet(set.key, Buffer.from(set.key, 'latin1'));
+    const fresh = createSet(set.key, latin1Bytes(set.key));
     this.sets.set(set.key, fresh);
     return fresh;
   }

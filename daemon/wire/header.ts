@@ -144,9 +144,13 @@ export class MessageFramer {
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     const rest = this.end - this.start;
-    // 1. Nothing pending: use the chunk itself (no copy).
+    // 1. Nothing pending: use the chunk itself (no copy). A Node Buffer is viewed as a plain Uint8Array,
+    // so the many subarrays the decoder takes of a message are built-in views, not Buffer objects.
     if (rest === 0) {
-      this.buf = chunk;
+      this.buf =
+        Object.getPrototypeOf(chunk) === Uint8Array.prototype
+          ? chunk
+          : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
       this.start = 0;
       this.end = chunk.length;
       this.owned = false;
