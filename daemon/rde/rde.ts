@@ -681,7 +681,8 @@ export class Rde {
     // A new group starts from the whole Loc-RIB.
     for (const f of allFamilies)
       for (const d of this.ribs[f].all())
-        if (d.best) this.exportTo(group, f, f === 'ipv6-unicast', d, undefined, undefined);
+        // A best path whose attributes were released (peer down, withdrawn) awaits its decision, which exports it.
+        if (d.best?.attrs) this.exportTo(group, f, f === 'ipv6-unicast', d, undefined, undefined);
     return group;
   }
 
