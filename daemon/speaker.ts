@@ -1,7 +1,8 @@
 // The composition root: one Speaker per daemon. It binds the listeners, creates one Session per
 // configured peer, routes accepted connections to their peer by remote address, applies configuration
-// reloads (added peers start, removed peers stop with a CEASE, changed peers restart, unchanged peers
-// are left alone), shuts everything down cleanly, and keeps the received-prefix dump file up to date.
+// reloads (added peers start, removed peers stop with a CEASE, peers whose policy alone changed keep
+// their session and the RDE re-applies it, other changed peers restart, unchanged peers are left
+// alone), shuts everything down cleanly, and keeps the received-prefix dump file up to date.
 // It owns the route decision engine (daemon/rde): every session hands its UPDATEs to it and drains the
 // UPDATEs it has for its peer; `originate` prefixes are routes of the RDE's local pseudo-peer.
 import { rename, writeFile } from 'node:fs/promises';
@@ -37,6 +38,8 @@ export interface ReloadSummary {
   added: string[];
   removed: string[];
   changed: string[];
+  /** Peers whose import/export policy, next-hop-self, send-med or MRAI changed: applied in place. */
+  policyChanged: string[];
   unchanged: string[];
   listenersAdded: string[];
   listenersRemoved: string[];
@@ -48,6 +51,22 @@ export interface ReceivedDump {
   routerId: string;
   asn: number;
   peers: Record<string, SessionStatus & { received: Record<string, ReceivedRoute[]> }>;
+}
+
+/** PeerConfig fields a reload applies to a running session (Session.updatePolicy), without a reset. */
+const IN_PLACE_FIELDS = [
+  'importPolicy',
+  'exportPolicy',
+  'nextHopSelf',
+  'sendMed',
+  'minRouteAdvertisementInterval',
+] as const satisfies readonly (keyof PeerConfig)[];
+
+/** A peer's configuration without the fields applied in place, for comparison. */
+function withoutInPlaceFields(peer: PeerConfig): string {
+  const rest: Partial<PeerConfig> = { ...peer };
+  for (const field of IN_PLACE_FIELDS) delete rest[field];
+  return JSON.stringify(rest);
 }
 
 /** Debounce for rewriting the dump file after UPDATEs (ms). */
@@ -186,6 +205,7 @@ export class Speaker {
       added: [],
       removed: [],
       changed: [],
+      policyChanged: [],
       unchanged: [],
       listenersAdded: [],
       listenersRemoved: [],
@@ -236,6 +256,15 @@ export class Speaker {
         summary.removed.push(name);
         this.sessionsByName.delete(name);
         stops.push(session.stop({ subcode: 3 }).then(() => session.dispose()));
+      } else if (
+        !identityChanged &&
+        JSON.stringify(peer) !== JSON.stringify(session.peer) &&
+        withoutInPlaceFields(peer) === withoutInPlaceFields(session.peer)
+      ) {
+        // Policy or export settings only: no reset, the RDE re-applies them (import from the kept
+        // pre-policy routes, export as the difference between the old and new Adj-RIB-Out).
+        summary.policyChanged.push(name);
+        session.updatePolicy(peer);
       } else if (identityChanged || JSON.stringify(peer) !== JSON.stringify(session.peer)) {
         // RFC 4486: Cease / Other Configuration Change, then start with the new settings.
         summary.changed.push(name);

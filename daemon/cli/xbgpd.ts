@@ -166,6 +166,8 @@ async function run(argv: string[]): Promise<number> {
         try {
           const summary = await speaker.reload(next.config);
           log.info(summary, 'config reloaded');
+          if (summary.policyChanged.length > 0)
+            log.info({ peers: summary.policyChanged }, 'policy applied in place (no session reset)');
         } catch (err) {
           log.error({ err }, 'config reload failed');
         }

@@ -32,6 +32,7 @@ import {
 import type { ExportSettings } from './propagation.js';
 import { endOfRib } from './update-builder.js';
 import { Fifo, SendQueue } from './queues.js';
+import { reapplyImport, requeueExport } from './reconfigure.js';
 import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
 import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
@@ -339,6 +340,42 @@ export class Rde {
     this.scheduleDecision();
   }
 
+  /**
+   * A peer that is up got a new import policy and/or new export settings (export policy, next-hop-self,
+   * send-med, MRAI), applied without a session reset: the import policy runs again on the pre-policy
+   * copies kept in the Adj-RIB-In (changed destinations go to the decision), and the peer moves to the
+   * group of its new export settings and is sent what differs between the two Adj-RIB-Outs. Anything else
+   * in `spec` must be unchanged. Returns false when the peer is not up (peerUp then uses the new spec).
+   */
+  updatePeerPolicy(spec: PeerSpec): boolean {
+    const state = this.peers.get(spec.name);
+    const out = state?.out;
+    if (!state || !out) return false;
+    if (JSON.stringify(spec.importPolicy) !== JSON.stringify(state.spec.importPolicy)) {
+      state.inbound = {
+        localAsn: this.options.localAsn,
+        denyAllEbgp: this.options.ebgpRequiresPolicy && !state.peer.ibgp && spec.importPolicy === undefined,
+        policy: this.compile(spec.importPolicy),
+        cache: new WeakMap(),
+      };
+      reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) => this.queueDecision(f, d));
+      this.scheduleDecision();
+    }
+    const old = out.group;
+    const group = this.groupFor(spec, out.info);
+    if (group !== old) {
+      for (const f of out.info.families)
+        requeueExport(this.ribs[f], old.out[f], group.out[f], out.dirty[f], state.peer);
+      old.members.delete(state);
+      if (old.members.size === 0) this.dropGroup(old);
+      (out as { group: Group }).group = group;
+      group.members.add(state);
+    }
+    (state as { spec: PeerSpec }).spec = spec;
+    this.kick(state);
+    return true;
+  }
+
   // ===== output =====
 
   /**
@@ -351,7 +388,6 @@ export class Rde {
     if (!state || !out) return;
     out.pulling = true;
     try {
-      const group = out.group;
       const initial = out.eorPending.size > 0;
       if (!initial && this.mraiWait(state)) return;
       let sent = false;
@@ -363,7 +399,8 @@ export class Rde {
           any = true;
           const withdrawn: PrefixKey[] = [];
           const announced = new Map<AttrSet, PrefixKey[]>();
-          const table = group.out[f];
+          // Read per slice: updatePeerPolicy may move the peer to another group while this producer waits.
+          const table = out.group.out[f];
           const rib = this.ribs[f];
           for (let n = 0; n < ENCODE_SLICE; n++) {
             const id = dirty.take();

@@ -636,6 +636,17 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     );
   }
 
+  /**
+   * A reload changed only the peer's import/export policy, next-hop-self, send-med or MRAI: take the new
+   * settings without a session reset. While Established the RDE re-applies them at once (import policy
+   * on the kept pre-policy routes, the Adj-RIB-Out of the new export settings); otherwise the next
+   * peerUp uses them.
+   */
+  updatePolicy(peer: PeerConfig): void {
+    (this as { peer: PeerConfig }).peer = peer;
+    if (this.rde && this.establishedConnection) this.rde.updatePeerPolicy(peer);
+  }
+
   /** After a config reload changed `originate` (bare Session only; with an RDE the speaker tells the RDE). */
   originateChanged(added: readonly OriginatedPrefix[], removed: readonly OriginatedPrefix[]): void {
     if (this.rde) return;

@@ -1,0 +1,74 @@
+// Policy changes applied in place (no session reset), the two halves of `Rde.updatePeerPolicy`:
+//   reapplyImport   the new import policy runs again on the pre-policy copies a peer's paths keep in the
+//                   Adj-RIB-In (`RibPath.pre`), so the peer is not asked to send anything again
+//   requeueExport   a peer moving from one peer group to another is owed what differs between the two
+//                   groups' Adj-RIB-Outs: every destination id where they differ goes to its send queue
+// rde.ts owns the state and hands in what each needs; nothing here keeps state.
+import type { AttrSet, AttrStore } from './attr-store.js';
+import { inboundFilter, type InboundContext } from './pipeline.js';
+import type { SendQueue } from './queues.js';
+import type { Destination, FamilyRib, RdePeer } from './rib.js';
+import type { Family } from '../config/types.js';
+import { allFamilies } from '../config/types.js';
+
+/**
+ * Re-run inboundFilter from `pre` on every path of `peer` in every family, with `inbound` (the new import
+ * policy). The old post-policy set is released first. `queue` gets every destination whose path changed
+ * (new post-policy set, or accepted <-> rejected); a path the new policy leaves as it was costs no
+ * decision. Returns the number of paths whose outcome changed.
+ */
+export function reapplyImport(
+  ribs: Record<Family, FamilyRib>,
+  peer: RdePeer,
+  inbound: InboundContext,
+  store: AttrStore,
+  queue: (family: Family, d: Destination) => void,
+): number {
+  let changed = 0;
+  for (const f of allFamilies) {
+    const ipv6 = f === 'ipv6-unicast';
+    for (const d of ribs[f].all()) {
+      for (let p = d.first; p !== undefined; p = p.next) {
+        if (p.peer !== peer) continue;
+        const before = p.attrs;
+        const rejected = p.rejected;
+        if (before) store.release(before);
+        p.attrs = null;
+        inboundFilter(p, ipv6, d.key, inbound, store);
+        // A set still referenced elsewhere comes back as the same object when the result is the same; one
+        // released to nothing comes back as a new object (counted as a change, which is harmless).
+        if (p.attrs === before && p.rejected === rejected) continue;
+        queue(f, d);
+        changed++;
+      }
+    }
+  }
+  return changed;
+}
+
+/**
+ * A member leaves the group whose Adj-RIB-Out is `before` for the one whose Adj-RIB-Out is `after` (one
+ * family): queue in `dirty` every destination id where the two differ (skipping ids already queued, and
+ * counting a mark on each destination queued). The peer may hold the old entry unless it came from the
+ * peer itself (split horizon). Entries that are the same set in both are not queued: the peer holds
+ * exactly that already. Returns the number of ids queued.
+ */
+export function requeueExport(
+  rib: FamilyRib,
+  before: readonly (AttrSet | undefined)[],
+  after: readonly (AttrSet | undefined)[],
+  dirty: SendQueue,
+  peer: RdePeer,
+): number {
+  let queued = 0;
+  const n = Math.max(before.length, after.length);
+  for (let id = 0; id < n; id++) {
+    const was = before[id];
+    if (was === after[id] || dirty.has(id)) continue;
+    const d = rib.at(id)!;
+    dirty.add(id, was !== undefined && d.best?.peer !== peer);
+    d.marks++;
+    queued++;
+  }
+  return queued;
+}
