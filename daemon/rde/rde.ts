@@ -97,7 +97,8 @@ interface Group {
 }
 
 interface PeerOut {
-  readonly group: Group;
+  /** Replaced when a reload changes the export settings (updatePeerPolicy). */
+  group: Group;
   readonly info: PeerSessionInfo;
   readonly sink: PeerSink;
   /**
@@ -117,7 +118,8 @@ interface PeerOut {
 
 interface PeerState {
   readonly peer: RdePeer;
-  readonly spec: PeerSpec;
+  /** Replaced when a reload changes only policy-like settings (updatePeerPolicy). */
+  spec: PeerSpec;
   inbound: InboundContext;
   out: PeerOut | undefined;
   /** Adj-RIB-In paths held (all families). */
@@ -368,10 +370,10 @@ export class Rde {
         requeueExport(this.ribs[f], old.out[f], group.out[f], out.dirty[f], state.peer);
       old.members.delete(state);
       if (old.members.size === 0) this.dropGroup(old);
-      (out as { group: Group }).group = group;
+      out.group = group;
       group.members.add(state);
     }
-    (state as { spec: PeerSpec }).spec = spec;
+    state.spec = spec;
     this.kick(state);
     return true;
   }

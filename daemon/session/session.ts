@@ -117,7 +117,8 @@ function fsmOptionsFor(peer: PeerConfig): FsmOptions {
 }
 
 export class Session extends EventEmitter<SessionEvents> implements ConnectionHost {
-  readonly peer: PeerConfig;
+  /** The peer's configuration (replaced in place by `updatePolicy`; anything else restarts the session). */
+  peer: PeerConfig;
   readonly log: Logger;
   readonly clock: Clock;
   readonly fsmOptions: FsmOptions;
@@ -643,7 +644,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
    * peerUp uses them.
    */
   updatePolicy(peer: PeerConfig): void {
-    (this as { peer: PeerConfig }).peer = peer;
+    this.peer = peer;
     if (this.rde && this.establishedConnection) this.rde.updatePeerPolicy(peer);
   }
 
