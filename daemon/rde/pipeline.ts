@@ -28,9 +28,12 @@ import type { CompiledPolicyLike } from './policy-hook.js';
 /** The routes of one UPDATE for one family. `announced` keys share `attrs` (one reference per key). */
 export interface DecodedRoutes {
   ipv6: boolean;
-  /** key, pathId pairs flattened: [key0, pathId0, key1, pathId1, ...]. */
-  announced: (PrefixKey | number)[];
-  withdrawn: (PrefixKey | number)[];
+  announced: PrefixKey[];
+  /** RFC 7911 path identifier of each announced key (0 without ADD-PATH). Kept apart from the keys so
+   *  that both arrays keep their compact element kinds and a stored path id stays a small integer. */
+  announcedIds: number[];
+  withdrawn: PrefixKey[];
+  withdrawnIds: number[];
   /** The interned set of the announced routes (one reference held for all of them), if any. */
   attrs: AttrSet | undefined;
 }
@@ -48,8 +51,8 @@ export function decode(
   treatAsWithdraw: boolean,
   store: AttrStore,
 ): DecodedRoutes[] {
-  const v4: DecodedRoutes = { ipv6: false, announced: [], withdrawn: [], attrs: undefined };
-  const v6: DecodedRoutes = { ipv6: true, announced: [], withdrawn: [], attrs: undefined };
+  const v4 = emptyRoutes(false);
+  const v6 = emptyRoutes(true);
   const addWithdrawn = (
     afi: number,
     length: number,
@@ -57,7 +60,9 @@ export function decode(
     offset: number,
     pathId: number,
   ): void => {
-    (afi === Afi.Ipv6 ? v6 : v4).withdrawn.push(prefixKey(afi, length, bytes, offset), pathId);
+    const target = afi === Afi.Ipv6 ? v6 : v4;
+    target.withdrawn.push(prefixKey(afi, length, bytes, offset));
+    target.withdrawnIds.push(pathId);
   };
   if (update.withdrawn.count > 0)
     forEachPrefix(update.withdrawn, (l, b, o, p) => addWithdrawn(Afi.Ipv4, l, b, o, p));
@@ -71,15 +76,13 @@ export function decode(
       const afi = a.afi;
       const target = afi === Afi.Ipv6 ? v6 : v4;
       if (afi === Afi.Ipv6) mpNextHop = a.nextHop;
-      forEachPrefix(a.nlri, (l, b, o, p) => {
-        (treatAsWithdraw ? target.withdrawn : target.announced).push(prefixKey(afi, l, b, o), p);
-      });
+      forEachPrefix(a.nlri, (l, b, o, p) => addRoute(target, treatAsWithdraw, prefixKey(afi, l, b, o), p));
     } else if (a.type === 'next-hop') ipv4NextHop = a.raw;
   }
   if (update.nlri.count > 0) {
-    forEachPrefix(update.nlri, (l, b, o, p) => {
-      (treatAsWithdraw ? v4.withdrawn : v4.announced).push(prefixKey(Afi.Ipv4, l, b, o), p);
-    });
+    forEachPrefix(update.nlri, (l, b, o, p) =>
+      addRoute(v4, treatAsWithdraw, prefixKey(Afi.Ipv4, l, b, o), p),
+    );
   }
   if (v4.announced.length > 0 || v6.announced.length > 0) {
     const attrs = normaliseAttributes(update.attributes, asn4);
@@ -95,6 +98,21 @@ export function decode(
   if (v4.announced.length > 0 || v4.withdrawn.length > 0) out.push(v4);
   if (v6.announced.length > 0 || v6.withdrawn.length > 0) out.push(v6);
   return out;
+}
+
+function emptyRoutes(ipv6: boolean): DecodedRoutes {
+  return { ipv6, announced: [], announcedIds: [], withdrawn: [], withdrawnIds: [], attrs: undefined };
+}
+
+/** An announced prefix, or a withdrawn one under RFC 7606 treat-as-withdraw. */
+function addRoute(target: DecodedRoutes, asWithdrawal: boolean, key: PrefixKey, pathId: number): void {
+  if (asWithdrawal) {
+    target.withdrawn.push(key);
+    target.withdrawnIds.push(pathId);
+  } else {
+    target.announced.push(key);
+    target.announcedIds.push(pathId);
+  }
 }
 
 /** The attributes of a received UPDATE in the form the RIB stores (4-octet AS_PATH, no AS4_*). */

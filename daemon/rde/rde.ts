@@ -293,12 +293,12 @@ export class Rde {
       const family = familyOf(routes.ipv6);
       const rib = this.ribs[family];
       const w = routes.withdrawn;
-      for (let i = 0; i < w.length; i += 2) this.withdrawPath(state, rib, w[i]!, w[i + 1] as number);
+      for (let i = 0; i < w.length; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
       const a = routes.announced;
       if (a.length > 0) {
         const attrs = routes.attrs!;
-        for (let i = 0; i < a.length; i += 2)
-          this.announcePath(state, rib, routes.ipv6, a[i]!, a[i + 1] as number, attrs);
+        for (let i = 0; i < a.length; i++)
+          this.announcePath(state, rib, routes.ipv6, a[i]!, routes.announcedIds[i]!, attrs);
         this.store.release(attrs);
       }
     }
