@@ -9,7 +9,7 @@
 // The key of a set is the attributes in wire form (flags, code, length, value; MP_REACH/MP_UNREACH left
 // out, attributes in type-code order, AS_PATH normalised to 4-octet ASNs by the decode stage) followed by
 // the next hop bytes and one octet with the next-hop length. It never keeps an UPDATE's buffer alive.
-import { decodeAttributes, AttrFlag, AsPathSegmentType } from '../wire/index.js';
+import { decodeAttributes, AttrFlag, AttrType, AsPathSegmentType } from '../wire/index.js';
 import type { AsPathSegment, PathAttribute } from '../wire/index.js';
 
 /** RFC 4271 5.1.5: LOCAL_PREF assumed for a route that has none (eBGP-learned, locally originated). */
@@ -201,46 +201,52 @@ export class AttrStore {
   }
 }
 
-/** Build a set for `key` (`bytes` holds the same octets): decode the attributes once to cache the decision fields. */
+/**
+ * Build a set for `key` (`bytes` holds the same octets): one pass over the attributes in wire form (they
+ * were validated when received or built) reads the fields the decision needs, without decoding objects.
+ */
 function createSet(key: string, bytes: Uint8Array): AttrSet {
   const nhLen = bytes[bytes.length - 1]!;
   const attrEnd = bytes.length - 1 - nhLen;
   const nextHopKey = key.slice(attrEnd, attrEnd + nhLen);
-  const attributes = decodeAttributes(bytes.subarray(0, attrEnd), AS4_CONTEXT).attributes;
   let localPref: number | undefined;
   let med: number | undefined;
   let origin = 2;
   let originatorId: number | undefined;
   let clusterListLength = 0;
-  let asPath: readonly AsPathSegment[] = [];
   let asPathAt = -1;
   let asPathEnd = -1;
   let wellKnown = 0;
-  for (const a of attributes) {
-    switch (a.type) {
-      case 'local-pref':
-        localPref = a.localPref;
+  for (let p = 0; p < attrEnd;) {
+    const flags = bytes[p]!;
+    const code = bytes[p + 1]!;
+    const ext = (flags & AttrFlag.ExtendedLength) !== 0;
+    const len = ext ? (bytes[p + 2]! << 8) | bytes[p + 3]! : bytes[p + 2]!;
+    const at = p + (ext ? 4 : 3);
+    p = at + len;
+    switch (code) {
+      case AttrType.Origin:
+        origin = bytes[at]!;
         break;
-      case 'med':
-        med = a.med;
+      case AttrType.AsPath:
+        asPathAt = at;
+        asPathEnd = at + len;
         break;
-      case 'origin':
-        origin = a.origin;
+      case AttrType.Med:
+        med = u32(bytes, at);
         break;
-      case 'originator-id':
-        originatorId = a.originatorId;
+      case AttrType.LocalPref:
+        localPref = u32(bytes, at);
         break;
-      case 'cluster-list':
-        clusterListLength = a.clusterIds.length;
+      case AttrType.OriginatorId:
+        originatorId = u32(bytes, at);
         break;
-      case 'as-path':
-        asPath = a.segments;
-        // `raw` is a view of `bytes`: its offset is the value's position in the key.
-        asPathAt = a.raw.byteOffset - bytes.byteOffset;
-        asPathEnd = asPathAt + a.raw.length;
+      case AttrType.ClusterList:
+        clusterListLength = len >> 2;
         break;
-      case 'communities':
-        for (const c of a.values) {
+      case AttrType.Communities:
+        for (let i = at; i + 4 <= at + len; i += 4) {
+          const c = u32(bytes, i);
           if (c === 0xffffff01) wellKnown |= WellKnown.NoExport;
           else if (c === 0xffffff02) wellKnown |= WellKnown.NoAdvertise;
           else if (c === 0xffffff03) wellKnown |= WellKnown.NoExportSubconfed;
@@ -250,13 +256,24 @@ function createSet(key: string, bytes: Uint8Array): AttrSet {
         break;
     }
   }
+  // RFC 4271 9.1.2.2 a): an AS_SET counts 1; confederation segments (RFC 5065) count 0. The neighbouring
+  // AS is the first AS of the path when it starts with an AS_SEQUENCE.
   let asPathLength = 0;
-  for (const s of asPath) {
-    if (s.type === AsPathSegmentType.Sequence) asPathLength += s.asns.length;
-    else if (s.type === AsPathSegmentType.Set) asPathLength += 1;
+  let neighborAs = 0;
+  let leading = true;
+  for (let p = asPathAt; p >= 0 && p + 2 <= asPathEnd;) {
+    const type = bytes[p]!;
+    const count = bytes[p + 1]!;
+    if (type === AsPathSegmentType.Sequence) {
+      asPathLength += count;
+      if (leading && count > 0) neighborAs = u32(bytes, p + 2);
+      leading = false;
+    } else if (type === AsPathSegmentType.Set) {
+      asPathLength += 1;
+      leading = false;
+    }
+    p += 2 + 4 * count;
   }
-  const first = asPath.find((s) => s.type === AsPathSegmentType.Sequence || s.type === AsPathSegmentType.Set);
-  const neighborAs = first && first.type === AsPathSegmentType.Sequence ? (first.asns[0] ?? 0) : 0;
   return new AttrSet(
     key,
     nextHopKey,
@@ -271,4 +288,8 @@ function createSet(key: string, bytes: Uint8Array): AttrSet {
     asPathAt,
     asPathEnd,
   );
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }

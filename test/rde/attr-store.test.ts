@@ -6,12 +6,15 @@ import {
   attributeWireLength,
   makeAsPath,
   makeClusterList,
+  makeCommunities,
   makeLocalPref,
   makeMed,
   makeNextHop,
   makeOrigin,
   makeOriginatorId,
+  type PathAttribute,
 } from '../../daemon/wire/index.js';
+import { prng } from '../helpers/random.js';
 
 const nh = Uint8Array.of(10, 0, 0, 1);
 
@@ -97,5 +100,66 @@ describe('rde/attr-store', function () {
     expect(s.attributeBytes.length).to.equal(s.attributes.reduce((n, a) => n + attributeWireLength(a), 0));
     expect(s.asPathContains(8)).to.equal(true);
     expect(s.asPathContains(65003)).to.equal(false);
+  });
+});
+
+describe('rde/attr-store: cached fields against the decoded attributes', function () {
+  it('random sets: every cached field equals what the decoded attributes say', function () {
+    const rand = prng(11);
+    const int = (n: number): number => Math.floor(rand() * n);
+    const u32 = (): number => (int(0x10000) * 0x10000 + int(0x10000)) >>> 0;
+    const store = new AttrStore();
+    for (let i = 0; i < 500; i++) {
+      const attrs: PathAttribute[] = [];
+      if (rand() < 0.9) attrs.push(makeOrigin(int(3) as 0 | 1 | 2));
+      if (rand() < 0.9) {
+        const segments = Array.from({ length: int(4) }, () => ({
+          type: ([1, 2, 2, 3, 4] as const)[int(5)]!,
+          asns: Array.from({ length: int(5) }, u32),
+        }));
+        attrs.push(makeAsPath(segments, true));
+      }
+      if (rand() < 0.5) attrs.push(makeMed(u32()));
+      if (rand() < 0.5) attrs.push(makeLocalPref(u32()));
+      if (rand() < 0.3) attrs.push(makeOriginatorId(u32()));
+      if (rand() < 0.3) attrs.push(makeClusterList(Array.from({ length: int(4) }, u32)));
+      if (rand() < 0.5) {
+        const wk = [0xffffff01, 0xffffff02, 0xffffff03];
+        attrs.push(
+          makeCommunities(Array.from({ length: int(5) }, () => (rand() < 0.3 ? wk[int(3)]! : u32()))),
+        );
+      }
+      const s = store.intern(attrs, nh);
+      const decoded = s.attributes;
+      const get = <T extends PathAttribute['type']>(t: T) =>
+        decoded.find((a) => a.type === t) as Extract<PathAttribute, { type: T }> | undefined;
+      const path = get('as-path')?.segments ?? [];
+      const lead = path.find((g) => g.type === 1 || g.type === 2);
+      const communities = Array.from(get('communities')?.values ?? []);
+      expect({
+        origin: s.origin,
+        localPref: s.localPref,
+        med: s.med,
+        originatorId: s.originatorId,
+        clusterListLength: s.clusterListLength,
+        asPathLength: s.asPathLength,
+        neighborAs: s.neighborAs,
+        wellKnown: s.wellKnown,
+      }).to.deep.equal({
+        origin: get('origin')?.origin ?? 2,
+        localPref: get('local-pref')?.localPref,
+        med: get('med')?.med,
+        originatorId: get('originator-id')?.originatorId,
+        clusterListLength: get('cluster-list')?.clusterIds.length ?? 0,
+        asPathLength: path.reduce((n, g) => n + (g.type === 2 ? g.asns.length : g.type === 1 ? 1 : 0), 0),
+        neighborAs: lead?.type === 2 ? (lead.asns[0] ?? 0) : 0,
+        wellKnown:
+          (communities.includes(0xffffff01) ? 1 : 0) |
+          (communities.includes(0xffffff02) ? 2 : 0) |
+          (communities.includes(0xffffff03) ? 4 : 0),
+      });
+      for (const g of path)
+        for (const asn of g.asns) expect(s.asPathContains(asn)).to.equal(g.type === 1 || g.type === 2);
+    }
   });
 });
