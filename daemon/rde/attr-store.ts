@@ -141,6 +141,19 @@ export class AttrStore {
     return set;
   }
 
+  /** The shared set whose key is `bytes` (a key written elsewhere, e.g. export-key.ts), with one more reference. */
+  internBytes(bytes: Uint8Array): AttrSet {
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    const found = this.sets.get(key);
+    if (found !== undefined) {
+      found.refs++;
+      return found;
+    }
+    const set = createSet(key, bytes);
+    this.sets.set(key, set);
+    return set;
+  }
+
   /** One more reference to `set`; a set already released is re-interned (the result may be another object). */
   acquire(set: AttrSet): AttrSet {
     if (set.refs > 0) {

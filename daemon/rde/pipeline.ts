@@ -21,6 +21,7 @@ import { selectBest, type DecisionContext, type DecisionResult } from './decisio
 import { exportAttributes, propagationVerdict, type ExportSettings, type SourceKind } from './propagation.js';
 import { prefixKey, writePrefix, type PrefixKey, type RibPath } from './rib.js';
 import { buildUpdates, type EncodeOptions } from './update-builder.js';
+import { writeExportKey } from './export-key.js';
 import type { CompiledPolicyLike } from './policy-hook.js';
 
 // ===== decode =====
@@ -316,10 +317,12 @@ export function outboundFilter(
   const cache = ctx.cache[ipv6 ? 1 : 0][kind];
   let out: AttrSet | null = null;
   if (propagationVerdict(kind, best.attrs, ctx.settings) === 'send') {
-    const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
-    const set = store.intern(exported.attributes, exported.nextHop);
-    if (ctx.policy === undefined) out = set;
+    // Without an export policy the exported key is written from the source key's bytes directly.
+    if (ctx.policy === undefined)
+      out = store.internBytes(writeExportKey(kind, best.attrs, ipv6, ctx.settings));
     else {
+      const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
+      const set = store.intern(exported.attributes, exported.nextHop);
       out = applyPolicy(ctx.policy, set, ipv6, key, undefined, store);
       store.release(set);
     }
