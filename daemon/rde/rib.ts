@@ -79,8 +79,13 @@ export function prefixKey(afi: number, length: number, bytes: Uint8Array, offset
   return key;
 }
 
+/** The length of an IPv4 key (address * 64 + length); floor and multiply, as `%` on a double is a slow call. */
+function ipv4KeyLength(key: number): number {
+  return key - Math.floor(key / 64) * 64;
+}
+
 export function keyLength(key: PrefixKey): number {
-  return typeof key === 'number' ? key % 64 : key.charCodeAt(0);
+  return typeof key === 'number' ? ipv4KeyLength(key) : key.charCodeAt(0);
 }
 
 /** Write the wire form of a prefix key (length octet + address octets) at out[pos]; returns the new pos. */
@@ -164,8 +169,8 @@ export class FamilyRib {
 
   get(key: PrefixKey): Destination | undefined {
     if (typeof key === 'string') return this.byString.get(key);
-    const length = key % 64;
-    const id = this.index4.get((key - length) / 64, length);
+    const addr = Math.floor(key / 64);
+    const id = this.index4.get(addr, key - addr * 64);
     return id < 0 ? undefined : this.byId[id];
   }
 
@@ -178,8 +183,8 @@ export class FamilyRib {
       }
       return d;
     }
-    const length = key % 64;
-    const addr = (key - length) / 64;
+    const addr = Math.floor(key / 64);
+    const length = key - addr * 64;
     const id = this.index4.get(addr, length);
     if (id >= 0) return this.byId[id]!;
     const d = this.create(key);
@@ -212,8 +217,8 @@ export class FamilyRib {
     const key = d.key;
     if (typeof key === 'string') this.byString.delete(key);
     else {
-      const length = key % 64;
-      this.index4.delete((key - length) / 64, length);
+      const addr = Math.floor(key / 64);
+      this.index4.delete(addr, key - addr * 64);
     }
     this.byId[d.id] = undefined;
     this.freeIds.push(d.id);
