@@ -5,15 +5,12 @@
 // Adj-RIB-In at once; the decision runs later on the coalesced set of changed destinations, in slices
 // of DECISION_SLICE destinations with a setImmediate between them so KEEPALIVEs keep flowing.
 import type { UpdateMessage } from '../wire/index.js';
-import { describeAttributes, type ReceivedRoute } from '../session/received.js';
-import { Afi, formatAddress, formatAsPath } from '../wire/index.js';
 import { AttrStore, type AttrSet } from './attr-store.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
   addressOrderKey,
   familyAfi,
-  formatKey,
   prefixKey,
   type Destination,
   type PrefixKey,
@@ -33,6 +30,9 @@ import type { ExportSettings } from './propagation.js';
 import { endOfRib } from './update-builder.js';
 import { Fifo, SendQueue } from './queues.js';
 import { reapplyImport, requeueExport } from './reconfigure.js';
+import { adjRibInOf, type AdjRibInRoute } from './views.js';
+
+export type { AdjRibInRoute } from './views.js';
 import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
 import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
@@ -132,12 +132,6 @@ function familySets<T>(make: () => T): Record<Family, T> {
 
 function familyOf(ipv6: boolean): Family {
   return ipv6 ? 'ipv6-unicast' : 'ipv4-unicast';
-}
-
-/** An Adj-RIB-In row of the --dump-received JSON form (daemon/session/README.md). */
-export interface AdjRibInRoute extends ReceivedRoute {
-  /** Why the route is not a candidate (AS loop, import policy, RFC 8212). */
-  rejected?: string;
 }
 
 export class Rde {
@@ -462,22 +456,7 @@ export class Rde {
   /** A peer's Adj-RIB-In (pre-policy attributes), per family, sorted by prefix text. */
   adjRibIn(name: string): Record<string, AdjRibInRoute[]> {
     const state = this.peers.get(name);
-    const out: Record<string, AdjRibInRoute[]> = {};
-    if (!state || state.paths === 0) return out;
-    for (const f of allFamilies) {
-      const rows: [string, AdjRibInRoute][] = [];
-      for (const d of this.ribs[f].all()) {
-        for (let p = d.first; p !== undefined; p = p.next) {
-          if (p.peer !== state.peer) continue;
-          const route = describe(formatKey(d.key), p.pre, f === 'ipv6-unicast');
-          if (p.pathId !== 0) route.pathId = p.pathId;
-          if (p.rejected) route.rejected = p.rejected;
-          rows.push([p.pathId === 0 ? route.prefix : `${route.prefix}#${p.pathId}`, route]);
-        }
-      }
-      if (rows.length > 0) out[f] = rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-    }
-    return out;
+    return !state || state.paths === 0 ? {} : adjRibInOf(this.ribs, state.peer);
   }
 
   /** The Loc-RIB entry of a prefix ("10.0.0.0/8"): the best path's peer, attributes and deciding step. */
@@ -783,18 +762,4 @@ function setAt<T>(arr: (T | undefined)[], index: number, value: T): void {
 
 function keyOf(afi: number, length: number, bytes: Uint8Array): PrefixKey {
   return prefixKey(afi, length, bytes, 0);
-}
-
-/** An Adj-RIB-In row for dumps: the attributes in the --dump-received JSON form. */
-function describe(prefix: string, set: AttrSet, ipv6: boolean): AdjRibInRoute {
-  const route: AdjRibInRoute = { prefix, asPath: formatAsPath(set.asPath) };
-  const nh = set.nextHop;
-  if (nh) {
-    if (nh.length === 4) route.nextHop = formatAddress(Afi.Ipv4, nh, 0);
-    else if (nh.length === 32)
-      route.nextHop = `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
-    else route.nextHop = formatAddress(ipv6 || nh.length === 16 ? Afi.Ipv6 : Afi.Ipv4, nh, 0);
-  }
-  describeAttributes(set.attributes, route);
-  return route;
 }

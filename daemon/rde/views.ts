@@ -1,0 +1,46 @@
+// Read-only views of the RIB for operators and tests: a peer's Adj-RIB-In in the --dump-received JSON form
+// (daemon/session/README.md), with why a path is not a candidate. Not on any hot path (allocates freely).
+import { describeAttributes, type ReceivedRoute } from '../session/received.js';
+import { Afi, formatAddress, formatAsPath } from '../wire/index.js';
+import type { AttrSet } from './attr-store.js';
+import { formatKey, type FamilyRib, type RdePeer } from './rib.js';
+import { allFamilies, type Family } from '../config/types.js';
+
+/** An Adj-RIB-In row of the --dump-received JSON form (daemon/session/README.md). */
+export interface AdjRibInRoute extends ReceivedRoute {
+  /** Why the route is not a candidate (AS loop, import policy, RFC 8212). */
+  rejected?: string;
+}
+
+/** A peer's Adj-RIB-In (pre-policy attributes), per family, sorted by prefix text (then path id). */
+export function adjRibInOf(ribs: Record<Family, FamilyRib>, peer: RdePeer): Record<string, AdjRibInRoute[]> {
+  const out: Record<string, AdjRibInRoute[]> = {};
+  for (const f of allFamilies) {
+    const rows: [string, AdjRibInRoute][] = [];
+    for (const d of ribs[f].all()) {
+      for (let p = d.first; p !== undefined; p = p.next) {
+        if (p.peer !== peer) continue;
+        const route = describe(formatKey(d.key), p.pre, f === 'ipv6-unicast');
+        if (p.pathId !== 0) route.pathId = p.pathId;
+        if (p.rejected) route.rejected = p.rejected;
+        rows.push([p.pathId === 0 ? route.prefix : `${route.prefix}#${p.pathId}`, route]);
+      }
+    }
+    if (rows.length > 0) out[f] = rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  }
+  return out;
+}
+
+/** One row: the attributes of a set in the --dump-received JSON form. */
+function describe(prefix: string, set: AttrSet, ipv6: boolean): AdjRibInRoute {
+  const route: AdjRibInRoute = { prefix, asPath: formatAsPath(set.asPath) };
+  const nh = set.nextHop;
+  if (nh) {
+    if (nh.length === 4) route.nextHop = formatAddress(Afi.Ipv4, nh, 0);
+    else if (nh.length === 32)
+      route.nextHop = `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
+    else route.nextHop = formatAddress(ipv6 || nh.length === 16 ? Afi.Ipv6 : Afi.Ipv4, nh, 0);
+  }
+  describeAttributes(set.attributes, route);
+  return route;
+}
