@@ -54,8 +54,13 @@ export class SendQueue {
     return id < this.state.length && this.state[id] !== CLEAN;
   }
 
-  /** Queue `id` (not already queued: check `has` first). */
-  add(id: number, mayHold: boolean): void {
+  /**
+   * Queue destination `d` (not already queued: check `has` first) and count the queue in `d.marks`, which
+   * keeps the destination and its id alive until the id is taken (and the taker decrements the mark).
+   */
+  add(d: { readonly id: number; marks: number }, mayHold: boolean): void {
+    const id = d.id;
+    d.marks++;
     if (id >= this.state.length) {
       let n = this.state.length * 2;
       while (n <= id) n *= 2;

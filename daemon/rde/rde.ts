@@ -12,6 +12,7 @@ import {
   addressOrderKey,
   familyAfi,
   prefixKey,
+  unlinkPath,
   type Destination,
   type PrefixKey,
   type RdePeer,
@@ -266,8 +267,7 @@ export class Rde {
               continue;
             }
             this.releasePath(p);
-            if (prev === undefined) d.first = p.next;
-            else prev.next = p.next;
+            unlinkPath(d, prev, p);
             this.queueDecision(f, d);
           }
         }
@@ -532,8 +532,7 @@ export class Rde {
     for (let p = d.first; p !== undefined; prev = p, p = p.next) {
       if (p.peer !== state.peer || p.pathId !== pathId) continue;
       this.releasePath(p);
-      if (prev === undefined) d.first = p.next;
-      else prev.next = p.next;
+      unlinkPath(d, prev, p);
       state.paths--;
       this.queueDecision(rib.family, d);
       return;
@@ -631,8 +630,7 @@ export class Rde {
       const mayHold = had && prevSource !== m.peer.id;
       // Nothing to tell a member that holds nothing and would be sent nothing (its own route: split horizon).
       if (!mayHold && (source === undefined || source === m.peer.id)) continue;
-      dirty.add(id, mayHold);
-      d.marks++;
+      dirty.add(d, mayHold);
       touched?.add(m);
     }
   }
@@ -645,8 +643,7 @@ export class Rde {
     const rib = this.ribs[family];
     for (let id = 0; id < table.length; id++) {
       if (table[id] === undefined || dirty.has(id)) continue;
-      dirty.add(id, false);
-      rib.at(id)!.marks++;
+      dirty.add(rib.at(id)!, false);
     }
   }
 

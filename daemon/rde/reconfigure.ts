@@ -66,8 +66,7 @@ export function requeueExport(
     const was = before[id];
     if (was === after[id] || dirty.has(id)) continue;
     const d = rib.at(id)!;
-    dirty.add(id, was !== undefined && d.best?.peer !== peer);
-    d.marks++;
+    dirty.add(d, was !== undefined && d.best?.peer !== peer);
     queued++;
   }
   return queued;

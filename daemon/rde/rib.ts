@@ -127,6 +127,12 @@ export function addressOrderKey(address: string): string {
   return `6${address}`;
 }
 
+/** Remove `p` from the path list of `d`; `prev` is the path before it (undefined when `p` is first). */
+export function unlinkPath(d: Destination, prev: RibPath | undefined, p: RibPath): void {
+  if (prev === undefined) d.first = p.next;
+  else prev.next = p.next;
+}
+
 /** The paths of a destination as an array (dumps, tests; the hot paths walk the list). */
 export function pathList(d: Destination): RibPath[] {
   const out: RibPath[] = [];
