@@ -130,28 +130,15 @@ export class AttrStore {
    */
   intern(attributes: readonly PathAttribute[], nextHop: Uint8Array | undefined): AttrSet {
     const n = this.writeKey(attributes, nextHop);
-    const key = this.scratch.toString('latin1', 0, n);
-    const found = this.sets.get(key);
-    if (found !== undefined) {
-      found.refs++;
-      return found;
-    }
-    const set = createSet(key, plain(this.scratch, n));
-    this.sets.set(key, set);
-    return set;
+    return this.internKey(this.scratch.toString('latin1', 0, n), plain(this.scratch, n));
   }
 
   /** The shared set whose key is `bytes` (a key written elsewhere, e.g. export-key.ts), with one more reference. */
   internBytes(bytes: Uint8Array): AttrSet {
-    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-    const found = this.sets.get(key);
-    if (found !== undefined) {
-      found.refs++;
-      return found;
-    }
-    const set = createSet(key, bytes);
-    this.sets.set(key, set);
-    return set;
+    return this.internKey(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'),
+      bytes,
+    );
   }
 
   /** One more reference to `set`; a set already released is re-interned (the result may be another object). */
@@ -160,14 +147,19 @@ export class AttrStore {
       set.refs++;
       return set;
     }
-    const found = this.sets.get(set.key);
+    return this.internKey(set.key, undefined);
+  }
+
+  /** The set for `key` with one more reference, created when new (from `bytes`, the key's octets, or the key). */
+  private internKey(key: string, bytes: Uint8Array | undefined): AttrSet {
+    const found = this.sets.get(key);
     if (found !== undefined) {
       found.refs++;
       return found;
     }
-    const fresh = createSet(set.key, latin1Bytes(set.key));
-    this.sets.set(set.key, fresh);
-    return fresh;
+    const set = createSet(key, bytes ?? latin1Bytes(key));
+    this.sets.set(key, set);
+    return set;
   }
 
   /** Drop one reference; the last one removes the set from the store. */
