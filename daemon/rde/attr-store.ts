@@ -102,16 +102,12 @@ export class AttrSet {
 const INITIAL_SCRATCH = 4096;
 
 /**
- * The first `n` octets of a Buffer as a plain Uint8Array view: the decoder takes many subarrays, and a
- * plain view's subarrays are built-in typed arrays rather than Buffer objects (cheaper to make and collect).
+ * The octets of a latin1 string (one per char), as a plain Uint8Array view: the decoder takes many
+ * subarrays, and a plain view's subarrays are built-in typed arrays rather than Buffer objects.
  */
-function plain(b: Buffer, n: number = b.length): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, n);
-}
-
-/** The octets of a latin1 string (one per char). */
 function latin1Bytes(s: string): Uint8Array {
-  return plain(Buffer.from(s, 'latin1'));
+  const b = Buffer.from(s, 'latin1');
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 const AS4_CONTEXT = { asn4: true } as const;
 
@@ -130,15 +126,12 @@ export class AttrStore {
    */
   intern(attributes: readonly PathAttribute[], nextHop: Uint8Array | undefined): AttrSet {
     const n = this.writeKey(attributes, nextHop);
-    return this.internKey(this.scratch.toString('latin1', 0, n), plain(this.scratch, n));
+    return this.internKey(this.scratch.toString('latin1', 0, n));
   }
 
   /** The shared set whose key is `bytes` (a key written elsewhere, e.g. export-key.ts), with one more reference. */
   internBytes(bytes: Uint8Array): AttrSet {
-    return this.internKey(
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'),
-      bytes,
-    );
+    return this.internKey(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
   }
 
   /** One more reference to `set`; a set already released is re-interned (the result may be another object). */
@@ -147,17 +140,17 @@ export class AttrStore {
       set.refs++;
       return set;
     }
-    return this.internKey(set.key, undefined);
+    return this.internKey(set.key);
   }
 
-  /** The set for `key` with one more reference, created when new (from `bytes`, the key's octets, or the key). */
-  private internKey(key: string, bytes: Uint8Array | undefined): AttrSet {
+  /** The set for `key` with one more reference, created when new. */
+  private internKey(key: string): AttrSet {
     const found = this.sets.get(key);
     if (found !== undefined) {
       found.refs++;
       return found;
     }
-    const set = createSet(key, bytes ?? latin1Bytes(key));
+    const set = createSet(key, latin1Bytes(key));
     this.sets.set(key, set);
     return set;
   }
