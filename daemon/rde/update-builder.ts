@@ -151,6 +151,12 @@ export function* announcementUpdates(
   keys: readonly PrefixKey[],
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
+  // IPv4 to a 4-octet AS peer: the set's key already is the attribute section; it is sent as it is and
+  // the attribute objects are decoded only if someone looks at them.
+  if (o.asn4 && !o.ipv6) {
+    yield* sectionUpdates(set, keys, o);
+    return;
+  }
   const attributes = attributesFor(set, o.asn4);
   let attrLength = 0;
   for (const a of attributes) attrLength += attributeWireLength(a);
@@ -175,6 +181,31 @@ export function* announcementUpdates(
         nlri: nlriBlock(Afi.Ipv4, keys, i, end, o.addPath),
       };
     }
+    i = end;
+  }
+}
+
+/** IPv4 UPDATEs carrying `set`'s attribute section as it is (4-octet AS peers). */
+function* sectionUpdates(
+  set: AttrSet,
+  keys: readonly PrefixKey[],
+  o: EncodeOptions,
+): Generator<UpdateMessage> {
+  const section = set.attributeBytes;
+  const room = o.maxMessageLength - HEADER_LENGTH - 4 - section.length;
+  const withdrawn = { ...EMPTY_IPV4, addPath: o.addPath };
+  for (let i = 0; i < keys.length;) {
+    const end = fit(keys, i, room, o.addPath);
+    if (end === i) return; // the attributes alone fill the message: nothing can be sent
+    yield {
+      type: 'update',
+      withdrawn,
+      get attributes(): PathAttribute[] {
+        return set.attributes;
+      },
+      nlri: nlriBlock(Afi.Ipv4, keys, i, end, o.addPath),
+      attributeSection: section,
+    };
     i = end;
   }
 }

@@ -33,6 +33,12 @@ export interface UpdateMessage {
   attributes: PathAttribute[];
   /** IPv4 unicast announced routes (the body field). */
   nlri: NlriBlock;
+  /**
+   * The path attribute section in wire form, when the sender already holds it (the RDE keeps attribute
+   * sets in wire form). The encoder then writes these octets as they are and does not re-encode
+   * `attributes`, which must describe the same attributes. Never set by the decoder.
+   */
+  attributeSection?: Uint8Array;
 }
 
 function invalidNetwork(field: string, code: number): UpdateError {
@@ -160,6 +166,7 @@ export function checkMandatory(update: UpdateMessage): UpdateError | undefined {
 /** Octets of the UPDATE body (no header) as `writeUpdateBodyAt` writes it. */
 export function updateBodyLength(msg: UpdateMessage): number {
   let n = 4 + msg.withdrawn.bytes.length + msg.nlri.bytes.length;
+  if (msg.attributeSection) return n + msg.attributeSection.length;
   for (const a of msg.attributes) n += attributeWireLength(a);
   return n;
 }
@@ -174,18 +181,22 @@ export function writeUpdateBodyAt(out: Uint8Array, off: number, msg: UpdateMessa
   p += w.length;
   const lengthAt = p;
   p += 2;
-  for (const a of msg.attributes) {
-    const len = a.raw.length;
-    const ext = len > 255 || (a.flags & AttrFlag.ExtendedLength) !== 0;
-    out[p++] = ext ? a.flags | AttrFlag.ExtendedLength : a.flags;
-    out[p++] = a.code;
-    if (ext) {
-      out[p++] = len >> 8;
-      out[p++] = len & 255;
-    } else out[p++] = len;
-    out.set(a.raw, p);
-    p += len;
-  }
+  if (msg.attributeSection) {
+    out.set(msg.attributeSection, p);
+    p += msg.attributeSection.length;
+  } else
+    for (const a of msg.attributes) {
+      const len = a.raw.length;
+      const ext = len > 255 || (a.flags & AttrFlag.ExtendedLength) !== 0;
+      out[p++] = ext ? a.flags | AttrFlag.ExtendedLength : a.flags;
+      out[p++] = a.code;
+      if (ext) {
+        out[p++] = len >> 8;
+        out[p++] = len & 255;
+      } else out[p++] = len;
+      out.set(a.raw, p);
+      p += len;
+    }
   const attrLength = p - lengthAt - 2;
   out[lengthAt] = attrLength >> 8;
   out[lengthAt + 1] = attrLength & 255;
@@ -197,7 +208,8 @@ export function writeUpdateBody(w: WireWriter, msg: UpdateMessage): void {
   w.u16(msg.withdrawn.bytes.length).bytes(msg.withdrawn.bytes);
   const lengthAt = w.pos;
   w.u16(0);
-  for (const a of msg.attributes) writeAttribute(w, a);
+  if (msg.attributeSection) w.bytes(msg.attributeSection);
+  else for (const a of msg.attributes) writeAttribute(w, a);
   w.patchU16(lengthAt, w.pos - lengthAt - 2);
   w.bytes(msg.nlri.bytes);
 }

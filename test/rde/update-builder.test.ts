@@ -14,6 +14,8 @@ import {
   endOfRibFamily,
   getAttribute,
   makeAsPath,
+  makeCommunities,
+  makeMed,
   makeNextHop,
   makeOrigin,
   prefixList,
@@ -106,5 +108,35 @@ describe('rde/update-builder', function () {
     expect(attributesFor(s, false)).to.equal(attrs); // cached per set
     const [u] = [...announcementUpdates(s, keys(1), { ...v4, asn4: false })];
     expect(u!.nlri).to.deep.equal(buildNlri(1, 1, ['10.0.0.0/24']));
+  });
+});
+
+describe('rde/update-builder: attribute section sent as held', function () {
+  it('IPv4 to 4-octet AS peers: the section is the set key, and encodes exactly as the attribute objects would', function () {
+    const s = store.intern(
+      [
+        makeOrigin(1),
+        makeAsPath([{ type: 2, asns: Array.from({ length: 80 }, (_, i) => 4200000000 + i) }], true),
+        makeNextHop(0x0a000001),
+        makeMed(7),
+        makeCommunities([0xfde80001, 0xffffff01]),
+      ],
+      Uint8Array.of(10, 0, 0, 1),
+    );
+    for (const addPath of [false, true]) {
+      const out = [...announcementUpdates(s, keys(1500), { ...v4, addPath })];
+      expect(out.length).to.be.greaterThan(1);
+      for (const u of out) {
+        expect(u.attributeSection, 'the held section is used').to.not.equal(undefined);
+        const { attributeSection: _held, ...rest } = u;
+        const reencoded = encodeMessage({ ...rest, attributes: u.attributes });
+        expect(Buffer.from(encodeMessage(u)).equals(Buffer.from(reencoded))).to.equal(true);
+        expect(encodeMessage(u).length).to.be.at.most(4096);
+      }
+    }
+    // Not for IPv6 (MP_REACH_NLRI goes inside the section) nor for 2-octet AS peers (AS_TRANS rewriting).
+    expect([...announcementUpdates(s, keys(1), { ...v4, asn4: false })][0]!.attributeSection).to.equal(
+      undefined,
+    );
   });
 });
