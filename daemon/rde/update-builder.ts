@@ -185,6 +185,28 @@ export function* announcementUpdates(
   }
 }
 
+/**
+ * An UPDATE whose attributes are an attribute set's key bytes (`attributeSection`), decoded into objects
+ * only when read. A class, so the getter lives on the prototype (an object literal with a getter is slow to
+ * create).
+ */
+class HeldUpdate implements UpdateMessage {
+  readonly type = 'update';
+  readonly #set: AttrSet;
+  constructor(
+    set: AttrSet,
+    readonly withdrawn: NlriBlock,
+    readonly nlri: NlriBlock,
+    readonly attributeSection: Uint8Array,
+  ) {
+    this.#set = set;
+  }
+
+  get attributes(): PathAttribute[] {
+    return this.#set.attributes;
+  }
+}
+
 /** IPv4 UPDATEs carrying `set`'s attribute section as it is (4-octet AS peers). */
 function* sectionUpdates(
   set: AttrSet,
@@ -197,15 +219,7 @@ function* sectionUpdates(
   for (let i = 0; i < keys.length;) {
     const end = fit(keys, i, room, o.addPath);
     if (end === i) return; // the attributes alone fill the message: nothing can be sent
-    yield {
-      type: 'update',
-      withdrawn,
-      get attributes(): PathAttribute[] {
-        return set.attributes;
-      },
-      nlri: nlriBlock(Afi.Ipv4, keys, i, end, o.addPath),
-      attributeSection: section,
-    };
+    yield new HeldUpdate(set, withdrawn, nlriBlock(Afi.Ipv4, keys, i, end, o.addPath), section);
     i = end;
   }
 }
