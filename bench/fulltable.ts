@@ -5,7 +5,9 @@
 // time (utime + stime), and the feeder's own wall and CPU time, then the xbgpd/BIRD ratios. Everything
 // runs on loopback (127.0.0.1-3, custom ports). Not a test: it never fails on figures.
 // Data: University of Oregon RouteViews (via CAIDA libbgpstream's test data).
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N]`.
+// With --runs N (default 3) the DUTs take turns N times (BIRD, xbgpd, BIRD, ...), so that both meet the same
+// machine; each round's ratios are printed, then the medians. On a shared VM single runs vary widely.
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N]`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
@@ -49,13 +51,23 @@ interface Result {
   peakRssMiB: number;
 }
 
-function parseArgs(argv: string[]): { only?: string; withdraw: boolean; peer?: number } {
-  const out: { only?: string; withdraw: boolean; peer?: number } = { withdraw: true };
+interface Args {
+  only?: string;
+  withdraw: boolean;
+  peer?: number;
+  runs: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { withdraw: true, runs: 3 };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') out.only = argv[++i];
     else if (argv[i] === '--no-withdraw') out.withdraw = false;
     else if (argv[i] === '--peer') out.peer = Number(argv[++i]);
-    else throw new Error(`unknown argument ${argv[i]}`);
+    else if (argv[i] === '--runs') {
+      out.runs = Number(argv[++i]);
+      if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
+    } else throw new Error(`unknown argument ${argv[i]}`);
   }
   return out;
 }
@@ -170,48 +182,101 @@ async function main(): Promise<void> {
     `pre-encoded (not timed below): ${announce.messages} announcing UPDATEs (${(announce.octets / 2 ** 20).toFixed(1)} MiB, ` +
       `${(announce.prefixes / announce.messages).toFixed(1)} prefixes each), ${withdraw?.messages ?? 0} withdrawing UPDATEs, ${Date.now() - t} ms`,
   );
-  const results: Result[] = [];
   const kinds = (['bird', 'xbgpd'] as const).filter((k) => !args.only || args.only === k);
-  let port = 17900 + (process.pid % 50) * 2;
-  for (const kind of kinds) {
-    if (kind === 'xbgpd' && !existsSync(join(ROOT, 'dist', 'daemon', 'cli', 'xbgpd.js'))) {
-      console.log('xbgpd: dist/ not built (npm run build)');
-      continue;
-    }
-    results.push(await runDut(kind, port++, announce, withdraw));
+  if (kinds.includes('xbgpd') && !existsSync(join(ROOT, 'dist', 'daemon', 'cli', 'xbgpd.js'))) {
+    console.log('xbgpd: dist/ not built (npm run build)');
+    return;
   }
-  console.log('');
-  console.log('DUT    phase       first UPDATE sent -> last prefix at the monitor');
+  let port = 17900 + (process.pid % 50) * 2 * args.runs;
+  const rounds: Result[][] = [];
+  for (let run = 1; run <= args.runs; run++) {
+    const results: Result[] = [];
+    for (const kind of kinds) results.push(await runDut(kind, port++, announce, withdraw));
+    rounds.push(results);
+    console.log('');
+    console.log(
+      `run ${run}/${args.runs}  DUT    phase       first UPDATE sent -> last prefix at the monitor`,
+    );
+    printRound(results, announce.prefixes);
+  }
+  if (rounds.length > 1) printMedians(rounds, kinds);
+  console.log(
+    '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
+  );
+}
+
+function printRound(results: Result[], expected: number): void {
   for (const r of results) {
     if (r.kind === 'xbgpd' && r.announce.present === 0) {
       console.log(
-        `xbgpd: not yet propagating (the monitor received 0 of ${announce.prefixes} prefixes); receiving the table cost it ` +
+        `xbgpd: not yet propagating (the monitor received 0 of ${expected} prefixes); receiving the table cost it ` +
           `${fmt(r.announce.dutCpuMs)} ms CPU, peak RSS ${fmt(r.peakRssMiB)} MiB`,
       );
       continue;
     }
-    printPhase(r.kind, 'announce', r.announce, announce.prefixes);
-    if (r.withdraw) printPhase(r.kind, 'withdraw', r.withdraw, announce.prefixes);
+    printPhase(r.kind, 'announce', r.announce, expected);
+    if (r.withdraw) printPhase(r.kind, 'withdraw', r.withdraw, expected);
     console.log(`${r.kind.padEnd(6)} peak RSS ${fmt(r.peakRssMiB, 1)} MiB`);
   }
   const bird = results.find((r) => r.kind === 'bird');
   const xbgpd = results.find((r) => r.kind === 'xbgpd');
-  if (bird && xbgpd && xbgpd.announce.present > 0) {
-    console.log('');
-    console.log(
-      `xbgpd/BIRD: announce time ${ratio(xbgpd.announce.propagationMs, bird.announce.propagationMs)} (target <= 3x), ` +
-        `CPU ${ratio(xbgpd.announce.dutCpuMs, bird.announce.dutCpuMs)}, peak RSS ${ratio(xbgpd.peakRssMiB, bird.peakRssMiB)} ` +
-        `(target < 400 MiB: ${fmt(xbgpd.peakRssMiB)} MiB)`,
-    );
-    if (bird.withdraw && xbgpd.withdraw) {
-      console.log(
-        `xbgpd/BIRD: withdraw time ${ratio(xbgpd.withdraw.propagationMs, bird.withdraw.propagationMs)}, ` +
-          `CPU ${ratio(xbgpd.withdraw.dutCpuMs, bird.withdraw.dutCpuMs)}`,
-      );
-    }
-  }
+  if (!bird || !xbgpd || xbgpd.announce.present === 0) return;
   console.log(
-    '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
+    `xbgpd/BIRD: announce time ${ratio(xbgpd.announce.propagationMs, bird.announce.propagationMs)} (target <= 3x), ` +
+      `CPU ${ratio(xbgpd.announce.dutCpuMs, bird.announce.dutCpuMs)}, peak RSS ${ratio(xbgpd.peakRssMiB, bird.peakRssMiB)} ` +
+      `(target < 400 MiB: ${fmt(xbgpd.peakRssMiB)} MiB)`,
+  );
+  if (bird.withdraw && xbgpd.withdraw) {
+    console.log(
+      `xbgpd/BIRD: withdraw time ${ratio(xbgpd.withdraw.propagationMs, bird.withdraw.propagationMs)}, ` +
+        `CPU ${ratio(xbgpd.withdraw.dutCpuMs, bird.withdraw.dutCpuMs)}`,
+    );
+  }
+}
+
+function median(values: (number | undefined)[]): number | undefined {
+  const v = values.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  return v.length % 2 === 1 ? v[v.length >> 1] : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+}
+
+/** Medians over the rounds per DUT, the ratio of the medians, and the median of the per-round ratios. */
+function printMedians(rounds: Result[][], kinds: readonly Dut['kind'][]): void {
+  console.log('');
+  console.log(`medians of ${rounds.length} runs`);
+  const of = (kind: Dut['kind']) =>
+    rounds.map((r) => r.find((x) => x.kind === kind)).filter((r) => r !== undefined);
+  const m: Partial<
+    Record<Dut['kind'], { announce?: number; cpu?: number; withdraw?: number; rss?: number }>
+  > = {};
+  for (const kind of kinds) {
+    const rs = of(kind);
+    m[kind] = {
+      announce: median(rs.map((r) => r.announce.propagationMs)),
+      cpu: median(rs.map((r) => r.announce.dutCpuMs)),
+      withdraw: median(rs.map((r) => r.withdraw?.propagationMs)),
+      rss: median(rs.map((r) => r.peakRssMiB)),
+    };
+    const x = m[kind]!;
+    console.log(
+      `${kind.padEnd(6)} announce ${fmt(x.announce).padStart(6)} ms  DUT CPU ${fmt(x.cpu).padStart(6)} ms  ` +
+        `withdraw ${fmt(x.withdraw).padStart(6)} ms  peak RSS ${fmt(x.rss, 1)} MiB`,
+    );
+  }
+  const b = m.bird;
+  const x = m.xbgpd;
+  if (!b || !x) return;
+  const perRound = median(
+    rounds.map((r) => {
+      const rb = r.find((y) => y.kind === 'bird')?.announce.propagationMs;
+      const rx = r.find((y) => y.kind === 'xbgpd')?.announce.propagationMs;
+      return rb === undefined || rx === undefined ? undefined : rx / rb;
+    }),
+  );
+  console.log(
+    `xbgpd/BIRD (medians): announce time ${ratio(x.announce, b.announce)} (median of the per-run ratios ` +
+      `${fmt(perRound, 2)}x; target <= 3x), CPU ${ratio(x.cpu, b.cpu)}, withdraw ${ratio(x.withdraw, b.withdraw)}, ` +
+      `peak RSS ${fmt(x.rss)} MiB (target < 400 MiB)`,
   );
 }
 
