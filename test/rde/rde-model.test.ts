@@ -7,19 +7,15 @@ import { expect } from 'chai';
 import { Rde } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
 import {
-  buildNlri,
   decodeMessage,
   encodeMessage,
   formatAsPath,
   getAttribute,
-  makeAsPath,
-  makeNextHop,
-  makeOrigin,
   prefixList,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import { prng } from '../helpers/random.js';
-import { info, spec } from './peers.js';
+import { announce, info, spec, withdraw } from './peers.js';
 
 const LOCAL_AS = 65000;
 const PEERS = [
@@ -31,19 +27,6 @@ const PREFIXES = Array.from(
   { length: 40 },
   (_, i) => `10.${i >> 3}.${(i & 7) * 32}.0/${i % 2 === 0 ? 24 : 27}`,
 );
-
-function announce(prefixes: string[], asns: number[], nextHop: number): UpdateMessage {
-  return {
-    type: 'update',
-    withdrawn: buildNlri(1, 1, []),
-    attributes: [makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(nextHop)],
-    nlri: buildNlri(1, 1, prefixes),
-  };
-}
-
-function withdraw(prefixes: string[]): UpdateMessage {
-  return { type: 'update', withdrawn: buildNlri(1, 1, prefixes), attributes: [], nlri: buildNlri(1, 1, []) };
-}
 
 /** Apply one UPDATE to what a peer has been told (prefix -> AS path text). */
 function apply(u: UpdateMessage, table: Map<string, string>): void {

@@ -16,31 +16,12 @@ import {
   makeNextHop,
   makeOrigin,
   prefixList,
-  type PathAttribute,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import { compilePolicy } from '../../daemon/policy/index.js';
-import { info, spec } from './peers.js';
+import { announce, info, spec, withdraw } from './peers.js';
 
 const LOCAL_AS = 65000;
-
-function announce(
-  prefixes: string[],
-  asns: number[],
-  nextHop: number,
-  extra: PathAttribute[] = [],
-): UpdateMessage {
-  return {
-    type: 'update',
-    withdrawn: buildNlri(1, 1, []),
-    attributes: [makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(nextHop), ...extra],
-    nlri: buildNlri(1, 1, prefixes),
-  };
-}
-
-function withdraw(prefixes: string[]): UpdateMessage {
-  return { type: 'update', withdrawn: buildNlri(1, 1, prefixes), attributes: [], nlri: buildNlri(1, 1, []) };
-}
 
 interface Route {
   asPath: string;

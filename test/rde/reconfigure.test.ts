@@ -10,37 +10,18 @@ import type { PolicyRule, PrefixMatch } from '../../daemon/config/types.js';
 import { allFamilies } from '../../daemon/config/types.js';
 import { compilePolicy } from '../../daemon/policy/index.js';
 import {
-  buildNlri,
   decodeMessage,
   encodeMessage,
   formatAsPath,
   formatIpv4,
   getAttribute,
-  makeAsPath,
   makeMed,
-  makeNextHop,
-  makeOrigin,
   prefixList,
-  type PathAttribute,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
-import { info, spec } from './peers.js';
+import { announce, info, spec } from './peers.js';
 
 const LOCAL_AS = 65000;
-
-function announce(
-  prefixes: string[],
-  asns: number[],
-  nextHop: number,
-  extra: PathAttribute[] = [],
-): UpdateMessage {
-  return {
-    type: 'update',
-    withdrawn: buildNlri(1, 1, []),
-    attributes: [makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(nextHop), ...extra],
-    nlri: buildNlri(1, 1, prefixes),
-  };
-}
 
 /** An exact prefix match as the config loader builds it. */
 function exact(prefix: string): PrefixMatch {
