@@ -575,7 +575,7 @@ export class Rde {
         if (d === undefined) break;
         d.queued = false;
         this.decide(d, f, ipv6, touched);
-        if (d.first === undefined) rib.prune(d);
+        rib.prune(d);
       }
     }
     this.decisions += n;
