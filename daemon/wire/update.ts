@@ -36,7 +36,8 @@ export interface UpdateMessage {
   /**
    * The path attribute section in wire form, when the sender already holds it (the RDE keeps attribute
    * sets in wire form). The encoder then writes these octets as they are and does not re-encode
-   * `attributes`, which must describe the same attributes. Never set by the decoder.
+   * `attributes`, which must describe the same attributes (such a producer may decode them only when read,
+   * through a getter: copy these messages by field, not by spreading). Never set by the decoder.
    */
   attributeSection?: Uint8Array;
 }
