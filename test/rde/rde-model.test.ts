@@ -6,16 +6,9 @@
 import { expect } from 'chai';
 import { Rde } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
-import {
-  decodeMessage,
-  encodeMessage,
-  formatAsPath,
-  getAttribute,
-  prefixList,
-  type UpdateMessage,
-} from '../../daemon/wire/index.js';
+import { formatAsPath, getAttribute, prefixList, type UpdateMessage } from '../../daemon/wire/index.js';
 import { prng } from '../helpers/random.js';
-import { announce, info, spec, withdraw } from './peers.js';
+import { announce, info, onTheWire, spec, withdraw } from './peers.js';
 
 const LOCAL_AS = 65000;
 const PEERS = [
@@ -30,9 +23,7 @@ const PREFIXES = Array.from(
 
 /** Apply one UPDATE to what a peer has been told (prefix -> AS path text). */
 function apply(u: UpdateMessage, table: Map<string, string>): void {
-  const r = decodeMessage(encodeMessage(u), { asn4: true });
-  if (!r.ok || r.message.type !== 'update') throw new Error('bad UPDATE');
-  const m = r.message;
+  const m = onTheWire(u);
   for (const p of prefixList(m.withdrawn)) table.delete(p.prefix);
   for (const p of prefixList(m.nlri))
     table.set(p.prefix, formatAsPath(getAttribute(m.attributes, 'as-path')!.segments));

@@ -5,10 +5,7 @@ import { Rde, type PeerSpec } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
 import {
   buildNlri,
-  decodeMessage,
-  encodeMessage,
   formatAsPath,
-  formatIpv4,
   getAttribute,
   makeAsPath,
   makeLocalPref,
@@ -19,16 +16,9 @@ import {
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import { compilePolicy } from '../../daemon/policy/index.js';
-import { announce, info, spec, withdraw } from './peers.js';
+import { announce, info, onTheWire, routeOf, spec, withdraw, type Route } from './peers.js';
 
 const LOCAL_AS = 65000;
-
-interface Route {
-  asPath: string;
-  nextHop: string;
-  localPref?: number;
-  med?: number;
-}
 
 /** What a peer has been told: prefix -> route, applied in order. */
 class Listener {
@@ -42,26 +32,14 @@ class Listener {
   sink = { kick: () => undefined };
   drain(): void {
     for (const u of this.rde.pull(this.name)) {
-      const r = decodeMessage(encodeMessage(u), { asn4: true });
-      if (!r.ok || r.message.type !== 'update') throw new Error('bad UPDATE');
-      const m = r.message;
+      const m = onTheWire(u);
       this.updates++;
       if (m.nlri.count === 0 && m.withdrawn.count === 0 && m.attributes.length <= 1) {
         this.eor++;
         continue;
       }
       for (const p of prefixList(m.withdrawn)) this.table.delete(p.prefix);
-      for (const p of prefixList(m.nlri)) {
-        const route: Route = {
-          asPath: formatAsPath(getAttribute(m.attributes, 'as-path')!.segments),
-          nextHop: formatIpv4(getAttribute(m.attributes, 'next-hop')!.nextHop),
-        };
-        const lp = getAttribute(m.attributes, 'local-pref');
-        if (lp) route.localPref = lp.localPref;
-        const med = getAttribute(m.attributes, 'med');
-        if (med) route.med = med.med;
-        this.table.set(p.prefix, route);
-      }
+      for (const p of prefixList(m.nlri)) this.table.set(p.prefix, routeOf(m));
     }
   }
 }

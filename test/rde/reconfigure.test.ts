@@ -9,17 +9,8 @@ import { addressBytes } from '../../daemon/config/load.js';
 import type { PolicyRule, PrefixMatch } from '../../daemon/config/types.js';
 import { allFamilies } from '../../daemon/config/types.js';
 import { compilePolicy } from '../../daemon/policy/index.js';
-import {
-  decodeMessage,
-  encodeMessage,
-  formatAsPath,
-  formatIpv4,
-  getAttribute,
-  makeMed,
-  prefixList,
-  type UpdateMessage,
-} from '../../daemon/wire/index.js';
-import { announce, info, spec } from './peers.js';
+import { makeMed, prefixList, type UpdateMessage } from '../../daemon/wire/index.js';
+import { announce, info, onTheWire, routeOf, spec, type Route } from './peers.js';
 
 const LOCAL_AS = 65000;
 
@@ -33,13 +24,6 @@ function exact(prefix: string): PrefixMatch {
 function key(prefix: string) {
   const [address, length] = prefix.split('/') as [string, string];
   return prefixKey(1, Number(length), addressBytes(address), 0);
-}
-
-interface Route {
-  asPath: string;
-  nextHop: string;
-  localPref?: number;
-  med?: number;
 }
 
 /** What a peer has been told (prefix -> route), and how often each prefix was announced / withdrawn. */
@@ -59,24 +43,14 @@ class Peer {
   }
 
   apply(u: UpdateMessage): void {
-    const r = decodeMessage(encodeMessage(u), { asn4: true });
-    if (!r.ok || r.message.type !== 'update') throw new Error('bad UPDATE');
-    const m = r.message;
+    const m = onTheWire(u);
     this.updates++;
     for (const p of prefixList(m.withdrawn)) {
       this.table.delete(p.prefix);
       this.withdrawn.set(p.prefix, (this.withdrawn.get(p.prefix) ?? 0) + 1);
     }
     for (const p of prefixList(m.nlri)) {
-      const route: Route = {
-        asPath: formatAsPath(getAttribute(m.attributes, 'as-path')!.segments),
-        nextHop: formatIpv4(getAttribute(m.attributes, 'next-hop')!.nextHop),
-      };
-      const lp = getAttribute(m.attributes, 'local-pref');
-      if (lp) route.localPref = lp.localPref;
-      const med = getAttribute(m.attributes, 'med');
-      if (med) route.med = med.med;
-      this.table.set(p.prefix, route);
+      this.table.set(p.prefix, routeOf(m));
       this.announced.set(p.prefix, (this.announced.get(p.prefix) ?? 0) + 1);
     }
   }

@@ -4,21 +4,13 @@
 import { expect } from 'chai';
 import { parseConfig } from '../../daemon/config/load.js';
 import { startSpeaker, waitFor, type TestSpeaker } from '../session/helpers.js';
+import { edgeConfig } from './peers.js';
 
 const running: TestSpeaker[] = [];
 
 afterEach(async function () {
   await Promise.all(running.splice(0).map((s) => s.speaker.shutdown()));
 });
-
-function edge(id: string, asn: number, port: number, originate: string[]): string {
-  return `
-router-id: ${id}
-asn: ${asn}
-peers: [{ name: dut, address: 127.0.0.1, port: ${port}, local-address: ${id.replace('10.0.0', '127.0.0')}, asn: 65000, connect-retry-time: 1 }]
-originate: [${originate.map((p) => `{ prefix: ${p} }`).join(', ')}]
-`;
-}
 
 function dutConfig(a: { import?: string; holdTime?: number } = {}, c: { export?: string } = {}): string {
   return `
@@ -42,8 +34,8 @@ describe('rde: reload with a policy change', function () {
     const dut = await startSpeaker(dutConfig());
     running.push(dut);
     const port = dut.speaker.listening()[0]!.port;
-    const a = await startSpeaker(edge('10.0.0.2', 65001, port, ['10.70.0.0/16', '10.71.0.0/16']));
-    const c = await startSpeaker(edge('10.0.0.4', 65003, port, []));
+    const a = await startSpeaker(edgeConfig('10.0.0.2', 65001, port, ['10.70.0.0/16', '10.71.0.0/16']));
+    const c = await startSpeaker(edgeConfig('10.0.0.4', 65003, port, []));
     running.push(a, c);
     const atC = () =>
       (c.speaker.session('dut')!.received.toJSON()['ipv4-unicast'] ?? []).map(

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { parseConfig } from '../../daemon/config/load.js';
 import { startSpeaker, waitFor, type TestSpeaker } from '../session/helpers.js';
+import { edgeConfig } from './peers.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,15 +18,6 @@ const running: TestSpeaker[] = [];
 afterEach(async function () {
   await Promise.all(running.splice(0).map((s) => s.speaker.shutdown()));
 });
-
-function edge(id: string, asn: number, port: number, originate: string[]): string {
-  return `
-router-id: ${id}
-asn: ${asn}
-peers: [{ name: dut, address: 127.0.0.1, port: ${port}, local-address: ${id.replace('10.0.0', '127.0.0')}, asn: 65000, connect-retry-time: 1 }]
-originate: [${originate.map((p) => `{ prefix: ${p} }`).join(', ')}]
-`;
-}
 
 describe('rde: three speakers around a DUT', function () {
   it('propagates, picks the best path, dumps the RIB as MRT, and falls back to the other when it is withdrawn', async function () {
@@ -47,10 +39,10 @@ peers:
     );
     running.push(dut);
     const port = dut.speaker.listening()[0]!.port;
-    const aText = edge('10.0.0.2', 65001, port, ['10.10.0.0/16', '10.11.0.0/16']);
+    const aText = edgeConfig('10.0.0.2', 65001, port, ['10.10.0.0/16', '10.11.0.0/16']);
     const a = await startSpeaker(aText);
-    const b = await startSpeaker(edge('10.0.0.3', 65002, port, ['10.10.0.0/16']));
-    const c = await startSpeaker(edge('10.0.0.4', 65003, port, []));
+    const b = await startSpeaker(edgeConfig('10.0.0.3', 65002, port, ['10.10.0.0/16']));
+    const c = await startSpeaker(edgeConfig('10.0.0.4', 65003, port, []));
     running.push(a, b, c);
     const atC = () => c.speaker.session('dut')!.received.toJSON()['ipv4-unicast'] ?? [];
     const atA = () => a.speaker.session('dut')!.received.toJSON()['ipv4-unicast'] ?? [];
