@@ -28,7 +28,6 @@ import {
   type OutboundContext,
 } from './pipeline.js';
 import type { ExportSettings } from './propagation.js';
-import { endOfRib } from './update-builder.js';
 import { Fifo, SendQueue } from './queues.js';
 import { reapplyImport, requeueExport } from './reconfigure.js';
 import { adjRibInOf, type AdjRibInRoute } from './views.js';
@@ -38,7 +37,7 @@ import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
 import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
 import { addressBytes } from '../config/load.js';
-import { makeAsPath, makeOrigin, Origin } from '../wire/index.js';
+import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
 
 /** Destinations decided per turn of the event loop. */
 export const DECISION_SLICE = 4096;
@@ -425,7 +424,7 @@ export class Rde {
         if (!any) break;
       }
       // RFC 4724 2: End-of-RIB once the initial update of a family has been sent.
-      for (const f of out.eorPending) yield endOfRib(f === 'ipv6-unicast');
+      for (const f of out.eorPending) yield makeEndOfRib(familyAfi(f));
       out.eorPending.clear();
       if (sent && !initial && state.spec.minRouteAdvertisementInterval > 0)
         out.nextAllowed = this.now() + state.spec.minRouteAdvertisementInterval * 1000;

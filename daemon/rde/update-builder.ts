@@ -43,19 +43,6 @@ const EMPTY_IPV4: NlriBlock = {
   count: 0,
 };
 
-/** RFC 4724 2: the End-of-RIB marker of a family. */
-export function endOfRib(ipv6: boolean): UpdateMessage {
-  if (!ipv6) return { type: 'update', withdrawn: EMPTY_IPV4, attributes: [], nlri: EMPTY_IPV4 };
-  const empty: NlriBlock = {
-    afi: Afi.Ipv6,
-    safi: Safi.Unicast,
-    addPath: false,
-    bytes: new Uint8Array(0),
-    count: 0,
-  };
-  return { type: 'update', withdrawn: EMPTY_IPV4, attributes: [makeMpUnreach(empty)], nlri: EMPTY_IPV4 };
-}
-
 const twoOctetCache = new WeakMap<AttrSet, PathAttribute[]>();
 
 /** The attributes of a set as sent to a peer with (asn4) or without the 4-octet AS capability. */

@@ -142,25 +142,6 @@ export function* buildWithdrawals(
   }
 }
 
-/**
- * RFC 4724 2: "An UPDATE message with no reachable Network Layer Reachability Information (NLRI) and
- * empty withdrawn NLRI is specified as the End-of-RIB marker ... for the IPv4 unicast address family.
- * ... For any other address family, it is an UPDATE message that contains only the MP_UNREACH_NLRI
- * attribute with no withdrawn routes for that <AFI, SAFI>."
- */
-export function buildEndOfRib(family: Family): UpdateMessage {
-  if (family === 'ipv4-unicast')
-    return { type: 'update', withdrawn: EMPTY_IPV4, attributes: [], nlri: EMPTY_IPV4 };
-  const empty: NlriBlock = {
-    afi: Afi.Ipv6,
-    safi: Safi.Unicast,
-    addPath: false,
-    bytes: new Uint8Array(0),
-    count: 0,
-  };
-  return { type: 'update', withdrawn: EMPTY_IPV4, attributes: [makeMpUnreach(empty)], nlri: EMPTY_IPV4 };
-}
-
 /** RFC 4271 5: attributes "SHOULD" be ordered by type code (some receivers are picky). */
 function sortByCode(attrs: PathAttribute[]): PathAttribute[] {
   return attrs.sort((a, b) => a.code - b.code);

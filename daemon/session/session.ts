@@ -32,12 +32,13 @@ import {
   type UpdateSummary,
 } from './received.js';
 import type { Rde } from '../rde/rde.js';
-import { buildAnnouncements, buildEndOfRib, buildWithdrawals, type AnnounceContext } from './announce.js';
+import { buildAnnouncements, buildWithdrawals, type AnnounceContext } from './announce.js';
 import { codec } from './codec.js';
 import type { Logger } from '../log.js';
 import type { Family, OriginatedPrefix, PeerConfig } from '../config/types.js';
 import {
   endOfRibFamily,
+  makeEndOfRib,
   makeShutdownNotification,
   notificationName,
   prefixCount,
@@ -593,7 +594,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     this.enqueue(conn, buildAnnouncements(this.originate(), ctx));
     this.enqueue(
       conn,
-      ctx.families.map((f) => buildEndOfRib(f)),
+      ctx.families.map((f) => makeEndOfRib(familyAfiSafi[f].afi, familyAfiSafi[f].safi)),
     );
   }
 

@@ -15,6 +15,7 @@
 //   |   Network Layer Reachability Information (variable) |
 //   +-----------------------------------------------------+
 import { attributeWireLength, decodeAttributes, writeAttribute } from './attributes/index.js';
+import { makeMpUnreach } from './attributes/mp.js';
 import type { PathAttribute } from './attributes/types.js';
 import type { DecodeContext } from './context.js';
 import { hasAddPath } from './context.js';
@@ -259,6 +260,26 @@ export function prefixCount(update: UpdateMessage): number {
     else if (a.type === 'mp-unreach') n += Math.max(0, a.withdrawn.count);
   }
   return n;
+}
+
+/**
+ * RFC 4724 2: "An UPDATE message with no reachable Network Layer Reachability Information (NLRI) and
+ * empty withdrawn NLRI is specified as the End-of-RIB marker ... for the IPv4 unicast address family.
+ * ... For any other address family, it is an UPDATE message that contains only the MP_UNREACH_NLRI
+ * attribute with no withdrawn routes for that <AFI, SAFI>."
+ */
+export function makeEndOfRib(afi: number, safi: number = Safi.Unicast): UpdateMessage {
+  const empty = (a: number, s: number): NlriBlock => ({
+    afi: a,
+    safi: s,
+    addPath: false,
+    bytes: new Uint8Array(0),
+    count: 0,
+  });
+  const ipv4 = empty(Afi.Ipv4, Safi.Unicast);
+  if (afi === Afi.Ipv4 && safi === Safi.Unicast)
+    return { type: 'update', withdrawn: ipv4, attributes: [], nlri: ipv4 };
+  return { type: 'update', withdrawn: ipv4, attributes: [makeMpUnreach(empty(afi, safi))], nlri: ipv4 };
 }
 
 /**

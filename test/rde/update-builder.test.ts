@@ -3,15 +3,11 @@
 import { expect } from 'chai';
 import { AttrStore } from '../../daemon/rde/attr-store.js';
 import { prefixKey, type PrefixKey } from '../../daemon/rde/rib.js';
-import {
-  buildUpdates,
-  endOfRib,
-  attributesFor,
-  announcementUpdates,
-} from '../../daemon/rde/update-builder.js';
+import { buildUpdates, attributesFor, announcementUpdates } from '../../daemon/rde/update-builder.js';
 import {
   encodeMessage,
   endOfRibFamily,
+  makeEndOfRib,
   getAttribute,
   makeAsPath,
   makeCommunities,
@@ -95,8 +91,8 @@ describe('rde/update-builder', function () {
   });
 
   it('End-of-RIB markers (RFC 4724)', function () {
-    expect(endOfRibFamily(endOfRib(false))).to.deep.equal({ afi: 1, safi: 1 });
-    expect(endOfRibFamily(endOfRib(true))).to.deep.equal({ afi: 2, safi: 1 });
+    expect(endOfRibFamily(makeEndOfRib(1))).to.deep.equal({ afi: 1, safi: 1 });
+    expect(endOfRibFamily(makeEndOfRib(2))).to.deep.equal({ afi: 2, safi: 1 });
   });
 
   it('to a 2-octet AS peer: AS_TRANS in AS_PATH and the real path in AS4_PATH', function () {
