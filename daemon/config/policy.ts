@@ -37,6 +37,7 @@ export interface RawRule {
     prepend?: number | { asn?: number; count: number };
     community?: { add?: OneOrMany<string>; remove?: OneOrMany<string> };
     'large-community'?: { add?: OneOrMany<string>; remove?: OneOrMany<string> };
+    'next-hop'?: OneOrMany<string>;
   };
   action?: 'accept' | 'reject';
 }
@@ -140,7 +141,32 @@ function parseSet(raw: NonNullable<RawRule['set']>, at: Segments, report: Report
     if (l.remove !== undefined)
       set.largeCommunity.remove = largeCommunities(l.remove, [...at, 'large-community', 'remove'], report);
   }
+  if (raw['next-hop'] !== undefined) {
+    const nextHop = parseSetNextHop(raw['next-hop'], [...at, 'next-hop'], report);
+    if (nextHop !== undefined) set.nextHop = nextHop;
+  }
   return set;
+}
+
+/** `set: { next-hop }`: self, unchanged, or one address per family (both families in a list). */
+function parseSetNextHop(
+  raw: OneOrMany<string>,
+  at: Segments,
+  report: Report,
+): PolicySet['nextHop'] | undefined {
+  if (raw === 'self' || raw === 'unchanged') return raw;
+  const out: { ipv4?: string; ipv6?: string } = {};
+  for (const [text, where] of items(raw, at)) {
+    const family = isIP(text);
+    if (family === 0) {
+      report(where, `"${text}" is not self, unchanged or an IPv4 or IPv6 address`);
+      continue;
+    }
+    const key = family === 4 ? 'ipv4' : 'ipv6';
+    if (out[key] !== undefined) report(where, `a second IPv${family} next hop: one address per family`);
+    else out[key] = text;
+  }
+  return out.ipv4 === undefined && out.ipv6 === undefined ? undefined : out;
 }
 
 // ===== prefixes =====

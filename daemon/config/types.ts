@@ -124,6 +124,11 @@ export interface PolicySet {
   prepend?: { asn?: number; count: number };
   community?: { add?: [number, number][]; remove?: [number, number][] };
   largeCommunity?: { add?: [number, number, number][]; remove?: [number, number, number][] };
+  /**
+   * The next hop: 'self' (our address on the session, or towards the peers on export), 'unchanged' (export:
+   * the next hop the route has, not ours), or an address per family (routes of the other family keep theirs).
+   */
+  nextHop?: 'self' | 'unchanged' | { ipv4?: string; ipv6?: string };
 }
 
 export interface PolicyRule {

@@ -10,11 +10,13 @@ import {
   makeLargeCommunities,
   makeLocalPref,
   makeMed,
+  makeNextHop,
   type AsPathSegment,
   type PathAttribute,
 } from '../wire/index.js';
+import { addressBytes } from '../config/load.js';
 import type { PolicySet } from '../config/types.js';
-import type { PolicyContext } from './index.js';
+import type { PolicyContext, PolicyInput } from './index.js';
 import { communitiesOf, largeCommunitiesOf, pathSegments } from './match.js';
 
 export type Transform = (attrs: readonly PathAttribute[]) => readonly PathAttribute[];
@@ -59,6 +61,49 @@ export function withAttributeInOrder(attrs: readonly PathAttribute[], attr: Path
 
 function withoutCode(attrs: readonly PathAttribute[], code: number): PathAttribute[] {
   return attrs.filter((a) => a.code !== code);
+}
+
+// ===== NEXT_HOP =====
+
+/**
+ * The next hop a rule's `next-hop` gives a route, or undefined when it leaves it as it is (an address of
+ * the other family; `unchanged` on import or for our own routes; the value it already has). IPv6 results
+ * are a global address alone (16 octets): a link-local next hop means nothing past the link it came from.
+ */
+export type NextHopStep = (route: PolicyInput) => Uint8Array | undefined;
+
+export function compileNextHop(spec: PolicySet['nextHop']): NextHopStep | undefined {
+  if (spec === undefined) return undefined;
+  const pick = (nh: Uint8Array | undefined, ipv6: boolean): Uint8Array | undefined =>
+    nh === undefined || nh.length !== (ipv6 ? 16 : 4)
+      ? ipv6 && nh?.length === 32
+        ? nh.subarray(0, 16)
+        : undefined
+      : nh;
+  let choose: NextHopStep;
+  if (spec === 'self') choose = (r) => pick(r.selfNextHop, r.afi === 2);
+  else if (spec === 'unchanged') choose = (r) => pick(r.originalNextHop, r.afi === 2);
+  else {
+    const v4 = spec.ipv4 === undefined ? undefined : addressBytes(spec.ipv4);
+    const v6 = spec.ipv6 === undefined ? undefined : addressBytes(spec.ipv6);
+    choose = (r) => (r.afi === 2 ? v6 : v4);
+  }
+  return (route) => {
+    const next = choose(route);
+    return next === undefined || sameOctets(next, route.nextHop) ? undefined : next;
+  };
+}
+
+/** An IPv4 route's attributes with NEXT_HOP set to `nextHop` (4 octets). */
+export function withNextHop(attrs: readonly PathAttribute[], nextHop: Uint8Array): PathAttribute[] {
+  const value = ((nextHop[0]! << 24) | (nextHop[1]! << 16) | (nextHop[2]! << 8) | nextHop[3]!) >>> 0;
+  return withAttributeInOrder(attrs, makeNextHop(value));
+}
+
+function sameOctets(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  if (b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // ===== LOCAL_PREF, MED =====

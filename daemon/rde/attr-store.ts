@@ -1,15 +1,31 @@
 // Interned path attribute sets: ONE shared, refcounted AttrSet object per distinct set of attributes
-// (+ next hop). The interning key is a one-byte (latin1) string of the attribute bytes, so the store is
-// a plain Map<string, AttrSet> (V8 hashes and compares the strings natively) and a set costs one compact
-// heap string instead of a typed array, an ArrayBuffer and its native backing store. The fields the
-// decision process needs are cached on the set when it is created, so the decision never re-parses;
-// everything else (the attribute objects, the AS path segments, the next hop bytes) is decoded from the
-// key when asked for.
+// (+ next hop). The interning key is a one-byte (latin1) string, so the store is a plain
+// Map<string, AttrSet> (V8 hashes and compares the strings natively) and a set costs one compact heap
+// string instead of a typed array, an ArrayBuffer and its native backing store. The fields the decision
+// process needs are read from the key once, when the set is created; everything else (the attribute
+// objects, the AS path segments) is decoded from the key when asked for.
 //
-// The key of a set is the attributes in wire form (flags, code, length, value; MP_REACH/MP_UNREACH left
-// out, attributes in type-code order, AS_PATH normalised to 4-octet ASNs by the decode stage) followed by
-// the next hop bytes and one octet with the next-hop length. It never keeps an UPDATE's buffer alive.
-import { decodeAttributes, AttrFlag, AttrType, AsPathSegmentType } from '../wire/index.js';
+// This file is the one owner of the key layout (as BIRD's attrs.c owns its attribute table): everything
+// else reads a key through `KeyReader` and the AttrSet getters, and builds one through `KeyWriter`.
+//
+//   key = attributes · mp-next-hop · one octet: the length of mp-next-hop
+//
+// - attributes: wire form (flags, code, length, value), type-code order, no MP_REACH_NLRI /
+//   MP_UNREACH_NLRI, the Extended Length flag set exactly when the value needs it, AS_PATH with 4-octet
+//   ASNs (the decode stage normalises it). This is an UPDATE's attribute section for IPv4.
+// - The next hop is stored once: for IPv4 it is the NEXT_HOP attribute (absent for our own routes) and
+//   mp-next-hop is empty; for a family whose next hop travels in MP_REACH_NLRI (IPv6: 16 octets, or 32
+//   for global + link-local) it is mp-next-hop, and no NEXT_HOP attribute is kept (RFC 4760 3: a
+//   receiver ignores NEXT_HOP for such routes).
+// A key never keeps an UPDATE's buffer alive.
+import {
+  decodeAttributes,
+  writeAttributeHeader,
+  attributeHeaderLength,
+  AttrFlag,
+  AttrType,
+  AsPathSegmentType,
+} from '../wire/index.js';
 import type { AsPathSegment, PathAttribute } from '../wire/index.js';
 
 /** RFC 4271 5.1.5: LOCAL_PREF assumed for a route that has none (eBGP-learned, locally originated). */
@@ -18,10 +34,148 @@ export const DEFAULT_LOCAL_PREF = 100;
 /** RFC 1997 well-known communities found on a set (bits of `AttrSet.wellKnown`). */
 export const WellKnown = { NoExport: 1, NoAdvertise: 2, NoExportSubconfed: 4 } as const;
 
+// ===== reading a key =====
+
+/** Offset of the end of the attributes in `key` (where mp-next-hop starts). */
+function attributesEnd(key: string): number {
+  return key.length - 1 - key.charCodeAt(key.length - 1);
+}
+
+/**
+ * A cursor over the attributes of a key, reused without allocation: `reset(key)`, then `next()` moves to
+ * each attribute in turn (false past the last) and sets `flags`, `code` and the offsets of the attribute
+ * (`start`), its value (`value`) and its end (`end`) in the key.
+ */
+export class KeyReader {
+  flags = 0;
+  code = 0;
+  start = 0;
+  value = 0;
+  end = 0;
+  key = '';
+  private limit = 0;
+
+  reset(key: string): this {
+    this.key = key;
+    this.limit = attributesEnd(key);
+    this.end = 0;
+    return this;
+  }
+
+  next(): boolean {
+    const p = this.end;
+    if (p >= this.limit) return false;
+    const k = this.key;
+    const flags = k.charCodeAt(p);
+    const extended = (flags & AttrFlag.ExtendedLength) !== 0;
+    const len = extended ? (k.charCodeAt(p + 2) << 8) | k.charCodeAt(p + 3) : k.charCodeAt(p + 2);
+    this.flags = flags;
+    this.code = k.charCodeAt(p + 1);
+    this.start = p;
+    this.value = p + (extended ? 4 : 3);
+    this.end = this.value + len;
+    return true;
+  }
+
+  /** Length of the current attribute's value. */
+  get length(): number {
+    return this.end - this.value;
+  }
+
+  u8(at: number): number {
+    return this.key.charCodeAt(at);
+  }
+
+  u32(at: number): number {
+    const k = this.key;
+    return (
+      ((k.charCodeAt(at) << 24) |
+        (k.charCodeAt(at + 1) << 16) |
+        (k.charCodeAt(at + 2) << 8) |
+        k.charCodeAt(at + 3)) >>>
+      0
+    );
+  }
+}
+
+// ===== writing a key =====
+
+const INITIAL_SCRATCH = 4096;
+
+/**
+ * Builds a key in a scratch buffer it owns: `begin(room)`, attributes in type-code order (`attribute`, or
+ * `header` and the value's octets), then `finish(mpNextHop)`, which appends the next-hop trailer and
+ * returns the key. Reused; one build at a time.
+ */
+export class KeyWriter {
+  private buf = Buffer.allocUnsafeSlow(INITIAL_SCRATCH);
+  private n = 0;
+
+  /** Start a key of at most `room` octets. */
+  begin(room: number): void {
+    if (room + 64 > this.buf.length) this.buf = Buffer.allocUnsafeSlow((room + 64) * 2);
+    this.n = 0;
+  }
+
+  /** An attribute header; the Extended Length flag is set exactly when `len` needs it. */
+  header(flags: number, code: number, len: number): void {
+    this.n = writeAttributeHeader(this.buf, this.n, flags & ~AttrFlag.ExtendedLength, code, len);
+  }
+
+  attribute(flags: number, code: number, value: Uint8Array): void {
+    this.header(flags, code, value.length);
+    this.buf.set(value, this.n);
+    this.n += value.length;
+  }
+
+  byte(v: number): void {
+    this.buf[this.n++] = v;
+  }
+
+  u32(v: number): void {
+    const b = this.buf;
+    b[this.n++] = v >>> 24;
+    b[this.n++] = (v >>> 16) & 255;
+    b[this.n++] = (v >>> 8) & 255;
+    b[this.n++] = v & 255;
+  }
+
+  bytes(v: Uint8Array): void {
+    this.buf.set(v, this.n);
+    this.n += v.length;
+  }
+
+  /** Copy key[from, to) (a reader's offsets) as it is. */
+  copy(key: string, from: number, to: number): void {
+    const b = this.buf;
+    let n = this.n;
+    for (let i = from; i < to; i++) b[n++] = key.charCodeAt(i);
+    this.n = n;
+  }
+
+  /** End the attributes: the MP next hop (none for IPv4 and our own routes) and its length. Returns the key. */
+  finish(mpNextHop: Uint8Array | string | undefined): string {
+    if (typeof mpNextHop === 'string')
+      for (let i = 0; i < mpNextHop.length; i++) this.buf[this.n++] = mpNextHop.charCodeAt(i);
+    else if (mpNextHop !== undefined) this.bytes(mpNextHop);
+    this.buf[this.n++] = mpNextHop?.length ?? 0;
+    return this.buf.toString('latin1', 0, this.n);
+  }
+}
+
+/** Octets the key of `attributes` (+ an MP next hop) may take, at most. */
+function keyRoom(attributes: readonly PathAttribute[], mpNextHop: Uint8Array | undefined): number {
+  let room = 1 + (mpNextHop?.length ?? 0);
+  for (const a of attributes) room += attributeHeaderLength(0, a.raw.length) + a.raw.length;
+  return room;
+}
+
+// ===== the sets =====
+
 /**
  * One interned attribute set. Only the key and the fields the decision and the propagation rules need are
- * held; the attribute objects, AS path and next hop are decoded from the key when asked for, which keeps
- * a full table's worth of sets small.
+ * held; the attribute objects and the AS path are decoded from the key when asked for, which keeps a full
+ * table's worth of sets small.
  */
 export class AttrSet {
   /** References held by RIB entries; at 0 the set leaves the store. */
@@ -29,7 +183,10 @@ export class AttrSet {
   constructor(
     /** The interning key (see the file comment), one char per octet. */
     readonly key: string,
-    /** The next hop octets as a latin1 string ('' for our own routes): what reachability looks up. */
+    /**
+     * The next hop's octets as a latin1 string, wherever the key holds it (NEXT_HOP value or MP next hop);
+     * '' for our own routes. What reachability looks up.
+     */
     readonly nextHopKey: string,
     /** LOCAL_PREF, or undefined when absent. */
     readonly localPref: number | undefined,
@@ -57,9 +214,26 @@ export class AttrSet {
     return this.nextHopKey === '' ? undefined : latin1Bytes(this.nextHopKey);
   }
 
+  /** The next hop is the MP next hop (IPv6), not a NEXT_HOP attribute (read from the key: no field per set). */
+  get mpNextHop(): boolean {
+    return this.key.charCodeAt(this.key.length - 1) !== 0;
+  }
+
+  /** The MP_REACH_NLRI next hop (IPv6 routes); undefined for IPv4 routes (their next hop is NEXT_HOP) and our own. */
+  get mpNextHopBytes(): Uint8Array | undefined {
+    return this.mpNextHop ? latin1Bytes(this.nextHopKey) : undefined;
+  }
+
+  /** Whether the next hop is all zeros (unspecified: never reachable). */
+  get nextHopUnspecified(): boolean {
+    const nh = this.nextHopKey;
+    for (let i = 0; i < nh.length && i < 16; i++) if (nh.charCodeAt(i) !== 0) return false;
+    return nh.length > 0;
+  }
+
   /** The attributes in wire form (type-code order), as an UPDATE or an MRT RIB entry carries them. */
   get attributeBytes(): Uint8Array {
-    return latin1Bytes(this.key.slice(0, this.key.length - 1 - this.nextHopKey.length));
+    return latin1Bytes(this.key.slice(0, attributesEnd(this.key)));
   }
 
   /**
@@ -83,9 +257,11 @@ export class AttrSet {
       const type = k.charCodeAt(p);
       const count = k.charCodeAt(p + 1);
       p += 2;
-      const counts = type === AsPathSegmentType.Sequence || type === AsPathSegmentType.Set;
+      if (type !== AsPathSegmentType.Sequence && type !== AsPathSegmentType.Set) {
+        p += 4 * count;
+        continue;
+      }
       for (let i = 0; i < count; i++, p += 4) {
-        if (!counts) continue;
         const v =
           ((k.charCodeAt(p) << 24) |
             (k.charCodeAt(p + 1) << 16) |
@@ -99,8 +275,6 @@ export class AttrSet {
   }
 }
 
-const INITIAL_SCRATCH = 4096;
-
 /**
  * The octets of a latin1 string (one per char), as a plain Uint8Array view: the decoder takes many
  * subarrays, and a plain view's subarrays are built-in typed arrays rather than Buffer objects.
@@ -109,11 +283,20 @@ function latin1Bytes(s: string): Uint8Array {
   const b = Buffer.from(s, 'latin1');
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
+
+/** An address's octets in the form of `AttrSet.nextHopKey` (for sets of addresses to compare with it). */
+export function nextHopKeyOf(address: Uint8Array): string {
+  return Buffer.from(address.buffer, address.byteOffset, address.length).toString('latin1');
+}
+
 const AS4_CONTEXT = { asn4: true } as const;
 
 export class AttrStore {
   private readonly sets = new Map<string, AttrSet>();
-  private scratch = Buffer.allocUnsafeSlow(INITIAL_SCRATCH);
+  /** The one key builder (intern and the outbound filter's byte-level export, export-key.ts). */
+  readonly writer = new KeyWriter();
+  /** A reader for the walks done here (createSet). */
+  private readonly reader = new KeyReader();
 
   /** Distinct sets currently held. */
   get size(): number {
@@ -121,17 +304,40 @@ export class AttrStore {
   }
 
   /**
-   * The shared set for `attributes` (any order; MP attributes ignored) and `nextHop`, with one more
-   * reference. Callers that stop using the set call `release`.
+   * The shared set for `attributes` (any order; MP attributes ignored), with one more reference. The next
+   * hop of an IPv4 route is its NEXT_HOP attribute; `mpNextHop` is given for a route whose next hop
+   * travels in MP_REACH_NLRI (IPv6), and then any NEXT_HOP attribute is left out. Callers that stop using
+   * the set call `release`.
    */
-  intern(attributes: readonly PathAttribute[], nextHop: Uint8Array | undefined): AttrSet {
-    const n = this.writeKey(attributes, nextHop);
-    return this.internKey(this.scratch.toString('latin1', 0, n));
+  intern(attributes: readonly PathAttribute[], mpNextHop?: Uint8Array): AttrSet {
+    const w = this.writer;
+    w.begin(keyRoom(attributes, mpNextHop));
+    // Type-code order without sorting a copy: attributes are few; pick them by ascending code.
+    let last = -1;
+    for (;;) {
+      let next: PathAttribute | undefined;
+      for (const a of attributes) {
+        if (a.type === 'mp-reach' || a.type === 'mp-unreach' || a.type === 'malformed') continue;
+        if (mpNextHop !== undefined && a.code === AttrType.NextHop) continue;
+        if (a.code > last && (next === undefined || a.code < next.code)) next = a;
+      }
+      if (next === undefined) break;
+      last = next.code;
+      w.attribute(next.flags, next.code, next.raw);
+    }
+    return this.internKey(w.finish(mpNextHop));
   }
 
-  /** The shared set whose key is `bytes` (a key written elsewhere, e.g. export-key.ts), with one more reference. */
-  internBytes(bytes: Uint8Array): AttrSet {
-    return this.internKey(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
+  /** The shared set whose key was just built with `writer` (`writer.finish`'s result), with one more reference. */
+  internKey(key: string): AttrSet {
+    const found = this.sets.get(key);
+    if (found !== undefined) {
+      found.refs++;
+      return found;
+    }
+    const set = this.createSet(key);
+    this.sets.set(key, set);
+    return set;
   }
 
   /** One more reference to `set`; a set already released is re-interned (the result may be another object). */
@@ -143,151 +349,96 @@ export class AttrStore {
     return this.internKey(set.key);
   }
 
-  /** The set for `key` with one more reference, created when new. */
-  private internKey(key: string): AttrSet {
-    const found = this.sets.get(key);
-    if (found !== undefined) {
-      found.refs++;
-      return found;
-    }
-    const set = createSet(key, latin1Bytes(key));
-    this.sets.set(key, set);
-    return set;
-  }
-
   /** Drop one reference; the last one removes the set from the store. */
   release(set: AttrSet): void {
     if (--set.refs > 0) return;
     if (this.sets.get(set.key) === set) this.sets.delete(set.key);
   }
 
-  /** Write the key of (attributes, nextHop) into the scratch buffer; returns its length. */
-  private writeKey(attributes: readonly PathAttribute[], nextHop: Uint8Array | undefined): number {
-    let size = 1 + (nextHop?.length ?? 0);
-    for (const a of attributes) size += 4 + a.raw.length;
-    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(size * 2);
-    const out = this.scratch;
-    // Type-code order without sorting a copy: attributes are few; pick them by ascending code.
-    let p = 0;
-    let last = -1;
-    for (;;) {
-      let next: PathAttribute | undefined;
-      for (const a of attributes) {
-        if (a.type === 'mp-reach' || a.type === 'mp-unreach' || a.type === 'malformed') continue;
-        if (a.code > last && (next === undefined || a.code < next.code)) next = a;
+  /**
+   * Build a set for `key`: one pass over the attributes in wire form (they were validated when received or
+   * built) reads the fields the decision needs, without decoding objects.
+   */
+  private createSet(key: string): AttrSet {
+    const r = this.reader.reset(key);
+    const mpLength = key.charCodeAt(key.length - 1);
+    let nextHopKey = mpLength > 0 ? key.slice(key.length - 1 - mpLength, key.length - 1) : '';
+    let localPref: number | undefined;
+    let med: number | undefined;
+    let origin = 2;
+    let originatorId: number | undefined;
+    let clusterListLength = 0;
+    let asPathAt = -1;
+    let asPathEnd = -1;
+    let wellKnown = 0;
+    while (r.next()) {
+      const at = r.value;
+      switch (r.code) {
+        case AttrType.Origin:
+          origin = r.u8(at);
+          break;
+        case AttrType.AsPath:
+          asPathAt = at;
+          asPathEnd = r.end;
+          break;
+        case AttrType.NextHop:
+          if (mpLength === 0) nextHopKey = key.slice(at, r.end);
+          break;
+        case AttrType.Med:
+          med = r.u32(at);
+          break;
+        case AttrType.LocalPref:
+          localPref = r.u32(at);
+          break;
+        case AttrType.OriginatorId:
+          originatorId = r.u32(at);
+          break;
+        case AttrType.ClusterList:
+          clusterListLength = r.length >> 2;
+          break;
+        case AttrType.Communities:
+          for (let i = at; i + 4 <= r.end; i += 4) {
+            const c = r.u32(i);
+            if (c === 0xffffff01) wellKnown |= WellKnown.NoExport;
+            else if (c === 0xffffff02) wellKnown |= WellKnown.NoAdvertise;
+            else if (c === 0xffffff03) wellKnown |= WellKnown.NoExportSubconfed;
+          }
+          break;
+        default:
+          break;
       }
-      if (next === undefined) break;
-      last = next.code;
-      const len = next.raw.length;
-      const ext = len > 255;
-      out[p++] = ext ? next.flags | AttrFlag.ExtendedLength : next.flags & ~AttrFlag.ExtendedLength;
-      out[p++] = next.code;
-      if (ext) {
-        out[p++] = len >> 8;
-        out[p++] = len & 255;
-      } else out[p++] = len;
-      out.set(next.raw, p);
-      p += len;
     }
-    if (nextHop) {
-      out.set(nextHop, p);
-      p += nextHop.length;
+    // RFC 4271 9.1.2.2 a): an AS_SET counts 1; confederation segments (RFC 5065) count 0. The neighbouring
+    // AS is the first AS of the path when it starts with an AS_SEQUENCE.
+    let asPathLength = 0;
+    let neighborAs = 0;
+    let leading = true;
+    for (let p = asPathAt; p >= 0 && p + 2 <= asPathEnd;) {
+      const type = r.u8(p);
+      const count = r.u8(p + 1);
+      if (type === AsPathSegmentType.Sequence) {
+        asPathLength += count;
+        if (leading && count > 0) neighborAs = r.u32(p + 2);
+        leading = false;
+      } else if (type === AsPathSegmentType.Set) {
+        asPathLength += 1;
+        leading = false;
+      }
+      p += 2 + 4 * count;
     }
-    // The last octet is the next-hop length, so the attribute section can be found again.
-    out[p++] = nextHop?.length ?? 0;
-    return p;
+    return new AttrSet(
+      key,
+      nextHopKey,
+      localPref,
+      asPathLength,
+      neighborAs,
+      origin,
+      med,
+      originatorId,
+      clusterListLength,
+      wellKnown,
+      asPathAt,
+      asPathEnd,
+    );
   }
-}
-
-/**
- * Build a set for `key` (`bytes` holds the same octets): one pass over the attributes in wire form (they
- * were validated when received or built) reads the fields the decision needs, without decoding objects.
- */
-function createSet(key: string, bytes: Uint8Array): AttrSet {
-  const nhLen = bytes[bytes.length - 1]!;
-  const attrEnd = bytes.length - 1 - nhLen;
-  const nextHopKey = key.slice(attrEnd, attrEnd + nhLen);
-  let localPref: number | undefined;
-  let med: number | undefined;
-  let origin = 2;
-  let originatorId: number | undefined;
-  let clusterListLength = 0;
-  let asPathAt = -1;
-  let asPathEnd = -1;
-  let wellKnown = 0;
-  for (let p = 0; p < attrEnd;) {
-    const flags = bytes[p]!;
-    const code = bytes[p + 1]!;
-    const ext = (flags & AttrFlag.ExtendedLength) !== 0;
-    const len = ext ? (bytes[p + 2]! << 8) | bytes[p + 3]! : bytes[p + 2]!;
-    const at = p + (ext ? 4 : 3);
-    p = at + len;
-    switch (code) {
-      case AttrType.Origin:
-        origin = bytes[at]!;
-        break;
-      case AttrType.AsPath:
-        asPathAt = at;
-        asPathEnd = at + len;
-        break;
-      case AttrType.Med:
-        med = u32(bytes, at);
-        break;
-      case AttrType.LocalPref:
-        localPref = u32(bytes, at);
-        break;
-      case AttrType.OriginatorId:
-        originatorId = u32(bytes, at);
-        break;
-      case AttrType.ClusterList:
-        clusterListLength = len >> 2;
-        break;
-      case AttrType.Communities:
-        for (let i = at; i + 4 <= at + len; i += 4) {
-          const c = u32(bytes, i);
-          if (c === 0xffffff01) wellKnown |= WellKnown.NoExport;
-          else if (c === 0xffffff02) wellKnown |= WellKnown.NoAdvertise;
-          else if (c === 0xffffff03) wellKnown |= WellKnown.NoExportSubconfed;
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  // RFC 4271 9.1.2.2 a): an AS_SET counts 1; confederation segments (RFC 5065) count 0. The neighbouring
-  // AS is the first AS of the path when it starts with an AS_SEQUENCE.
-  let asPathLength = 0;
-  let neighborAs = 0;
-  let leading = true;
-  for (let p = asPathAt; p >= 0 && p + 2 <= asPathEnd;) {
-    const type = bytes[p]!;
-    const count = bytes[p + 1]!;
-    if (type === AsPathSegmentType.Sequence) {
-      asPathLength += count;
-      if (leading && count > 0) neighborAs = u32(bytes, p + 2);
-      leading = false;
-    } else if (type === AsPathSegmentType.Set) {
-      asPathLength += 1;
-      leading = false;
-    }
-    p += 2 + 4 * count;
-  }
-  return new AttrSet(
-    key,
-    nextHopKey,
-    localPref,
-    asPathLength,
-    neighborAs,
-    origin,
-    med,
-    originatorId,
-    clusterListLength,
-    wellKnown,
-    asPathAt,
-    asPathEnd,
-  );
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }

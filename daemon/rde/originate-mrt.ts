@@ -29,15 +29,13 @@ export async function originateFromMrt(rde: Rde, file: string): Promise<MrtOrigi
     const decoded = decodeAttributes(entry.attributes, ipv6 ? IPV6_CONTEXT : IPV4_CONTEXT);
     if (decoded.action === 'session-reset') return;
     const attributes = decoded.attributes.filter((a) => a.type !== 'mp-reach' && a.type !== 'mp-unreach');
-    let nextHop: Uint8Array | undefined;
-    for (const a of decoded.attributes) {
-      if (!ipv6 && a.type === 'next-hop') nextHop = a.raw;
-      if (ipv6 && a.type === 'mp-reach') nextHop = a.nextHop;
-    }
+    // IPv4: the next hop is the NEXT_HOP attribute among `attributes`; IPv6: the MP_REACH_NLRI one.
+    let mpNextHop: Uint8Array | undefined;
+    for (const a of decoded.attributes) if (ipv6 && a.type === 'mp-reach') mpNextHop = a.nextHop;
     const parsed = parseAddressInto(rec.prefix, ipv6, address);
     if (!parsed) return;
     const key = prefixKey(ipv6 ? 2 : 1, rec.prefixLength, address, 0);
-    const set = rde.store.intern(attributes, nextHop);
+    const set = rde.store.intern(attributes, mpNextHop);
     rde.originateRoute(ipv6 ? 'ipv6-unicast' : 'ipv4-unicast', key, set);
     rde.store.release(set);
     routes++;

@@ -8,11 +8,11 @@
 // rde.ts drives them; they keep no state of their own.
 import {
   Afi,
-  AttrType,
   attributesForForwarding,
   effectivePath,
   forEachPrefix,
   makeAsPath,
+  makeNextHop,
   type PathAttribute,
   type UpdateMessage,
 } from '../wire/index.js';
@@ -21,8 +21,8 @@ import { selectBest, type DecisionContext, type DecisionResult } from './decisio
 import { exportAttributes, propagationVerdict, type ExportSettings, type SourceKind } from './propagation.js';
 import { prefixKey, writePrefix, type PrefixKey, type RibPath } from './rib.js';
 import { buildUpdates, type EncodeOptions } from './update-builder.js';
-import { writeExportKey } from './export-key.js';
-import type { CompiledPolicyLike } from './policy-hook.js';
+import type { ExportKeyWriter } from './export-key.js';
+import type { CompiledPolicyLike, PolicyResultLike } from './policy-hook.js';
 
 // ===== decode =====
 
@@ -43,7 +43,8 @@ export interface DecodedRoutes {
  * decode: an UPDATE from a peer -> per family the withdrawn and announced prefixes and the interned
  * attribute set. Native behaviour: AS_PATH/AS4_PATH merged into one 4-octet AS_PATH (RFC 6793 4.2.3),
  * unrecognised non-transitive attributes dropped and transitive ones marked Partial (RFC 4271 5), the
- * next hop from NEXT_HOP (IPv4) or MP_REACH_NLRI (IPv6; global + link-local kept). `treatAsWithdraw`
+ * next hop from NEXT_HOP (IPv4; from a 4-octet MP_REACH_NLRI next hop when IPv4 routes come in
+ * MP_REACH_NLRI without NEXT_HOP) or MP_REACH_NLRI (IPv6; global + link-local kept). `treatAsWithdraw`
  * (RFC 7606) turns every announcement into a withdrawal.
  */
 export function decode(
@@ -68,7 +69,8 @@ export function decode(
   if (update.withdrawn.count > 0)
     forEachPrefix(update.withdrawn, (l, b, o, p) => addWithdrawn(Afi.Ipv4, l, b, o, p));
   let mpNextHop: Uint8Array | undefined;
-  let ipv4NextHop: Uint8Array | undefined;
+  let mpIpv4NextHop: Uint8Array | undefined;
+  let hasNextHop = false;
   for (const a of update.attributes) {
     if (a.type === 'mp-unreach' && a.safi === 1 && a.withdrawn.count > 0) {
       const afi = a.afi;
@@ -77,8 +79,9 @@ export function decode(
       const afi = a.afi;
       const target = afi === Afi.Ipv6 ? v6 : v4;
       if (afi === Afi.Ipv6) mpNextHop = a.nextHop;
+      else mpIpv4NextHop = a.nextHop;
       forEachPrefix(a.nlri, (l, b, o, p) => addRoute(target, treatAsWithdraw, prefixKey(afi, l, b, o), p));
-    } else if (a.type === 'next-hop') ipv4NextHop = a.raw;
+    } else if (a.type === 'next-hop') hasNextHop = true;
   }
   if (update.nlri.count > 0) {
     forEachPrefix(update.nlri, (l, b, o, p) =>
@@ -87,18 +90,23 @@ export function decode(
   }
   if (v4.announced.length > 0 || v6.announced.length > 0) {
     const attrs = normaliseAttributes(update.attributes, asn4);
-    if (v4.announced.length > 0) v4.attrs = store.intern(attrs, ipv4NextHop);
-    if (v6.announced.length > 0) {
-      v6.attrs = store.intern(
-        attrs.filter((a) => a.code !== AttrType.NextHop),
-        mpNextHop,
-      );
+    if (v4.announced.length > 0) {
+      // An IPv4 route's next hop is its NEXT_HOP attribute (the store keeps it there, and only there).
+      const v4attrs =
+        !hasNextHop && mpIpv4NextHop?.length === 4 ? [...attrs, makeNextHop(bytesU32(mpIpv4NextHop))] : attrs;
+      v4.attrs = store.intern(v4attrs);
     }
+    // IPv6: the MP_REACH_NLRI next hop; the store leaves NEXT_HOP out (RFC 4760 3).
+    if (v6.announced.length > 0) v6.attrs = store.intern(attrs, mpNextHop);
   }
   const out: DecodedRoutes[] = [];
   if (v4.announced.length > 0 || v4.withdrawn.length > 0) out.push(v4);
   if (v6.announced.length > 0 || v6.withdrawn.length > 0) out.push(v6);
   return out;
+}
+
+function bytesU32(b: Uint8Array): number {
+  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
 }
 
 function emptyRoutes(ipv6: boolean): DecodedRoutes {
@@ -164,8 +172,18 @@ export interface InboundContext {
   /** RFC 8212 applies to this peer and it has no import policy. */
   denyAllEbgp: boolean;
   policy: CompiledPolicyLike | undefined;
-  /** Per pre-policy set: the post-policy set (or null), when the policy does not look at the prefix. */
+  /** The peer's own address per family ([IPv4, IPv6]): what `next-hop: self` sets on import. */
+  selfNextHop: readonly [Uint8Array | undefined, Uint8Array | undefined];
+  /** Per pre-policy set: the post-policy set (or null), while the policy depends on the set alone. */
   cache: WeakMap<AttrSet, AttrSet | null>;
+}
+
+/**
+ * Whether a filter's answers may be cached per attribute set (in the caches of its context: the peer's
+ * for import, the group's for export): only when it declares that its result depends on the set alone.
+ */
+export function cachedPerSet(policy: CompiledPolicyLike | undefined): boolean {
+  return policy === undefined || policy.dependsOn === 'attributes';
 }
 
 /**
@@ -200,12 +218,14 @@ export function inboundFilter(
     path.rejected = undefined;
     return;
   }
+  const nextHops: PolicyNextHops = { self: ctx.selfNextHop[ipv6 ? 1 : 0], original: undefined };
   const post = applyPolicy(
     ctx.policy,
     pre,
     ipv6,
     key,
-    ctx.policy.prefixDependent ? undefined : ctx.cache,
+    nextHops,
+    cachedPerSet(ctx.policy) ? ctx.cache : undefined,
     store,
   );
   path.attrs = post;
@@ -215,12 +235,21 @@ export function inboundFilter(
 /** The prefix handed to a policy in wire form (length octet + address), reused: policies must not keep it. */
 const policyPrefix = new Uint8Array(17);
 
+/** The next hops a policy's `next-hop: self` and `next-hop: unchanged` stand for. */
+export interface PolicyNextHops {
+  /** `next-hop: self`: the peer's address (import) or ours towards the group (export), of the route's family. */
+  self: Uint8Array | undefined;
+  /** Export: the next hop the route has in the Loc-RIB, before the propagation rules replaced it. */
+  original: Uint8Array | undefined;
+}
+
 /** Run a policy on a set; returns a referenced result set or null. */
 export function applyPolicy(
   policy: CompiledPolicyLike,
   set: AttrSet,
   ipv6: boolean,
   key: PrefixKey,
+  nextHops: PolicyNextHops,
   cache: WeakMap<AttrSet, AttrSet | null> | undefined,
   store: AttrStore,
 ): AttrSet | null {
@@ -235,13 +264,27 @@ export function applyPolicy(
     prefixLength: policyPrefix[0]!,
     attributes,
     nextHop: set.nextHop,
+    selfNextHop: nextHops.self,
+    originalNextHop: nextHops.original,
   });
-  let out: AttrSet | null;
-  if (!result.accept) out = null;
-  else if (result.attributes === attributes) out = store.acquire(set);
-  else out = store.intern(result.attributes, set.nextHop);
+  const out = result.accept ? internResult(result, attributes, set, ipv6, store) : null;
   if (cache) cache.set(set, out);
   return out;
+}
+
+/** The set a policy accepted: `set` itself when nothing changed, else the result interned. */
+function internResult(
+  result: PolicyResultLike & { accept: true },
+  attributes: readonly PathAttribute[],
+  set: AttrSet,
+  ipv6: boolean,
+  store: AttrStore,
+): AttrSet {
+  if (result.attributes === attributes && result.nextHop === undefined) return store.acquire(set);
+  // An IPv4 route's next hop is its NEXT_HOP attribute, in `result.attributes` as the policy left it;
+  // an IPv6 route's is the MP next hop, the policy's when it set one.
+  if (!ipv6) return store.intern(result.attributes);
+  return store.intern(result.attributes, result.nextHop ?? set.mpNextHopBytes);
 }
 
 // ===== decision =====
@@ -271,9 +314,11 @@ export function decision(
 export interface OutboundContext {
   settings: ExportSettings;
   policy: CompiledPolicyLike | undefined;
+  /** Writes exported keys from source keys (no export policy). */
+  exporter: ExportKeyWriter;
   /**
-   * Per family ([IPv4, IPv6]), source kind and post-policy set: the exported set (or null). Valid while
-   * the policy is not prefix-dependent.
+   * Per family ([IPv4, IPv6]), source kind and post-policy set: the exported set (or null). Used while
+   * the policy depends on the set alone (`cachedPerSet`).
    */
   cache: [
     Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
@@ -299,7 +344,7 @@ export function outboundFilter(
   store: AttrStore,
 ): AttrSet | null {
   const kind = sourceKind(best);
-  const cacheable = ctx.policy === undefined || !ctx.policy.prefixDependent;
+  const cacheable = cachedPerSet(ctx.policy);
   const memo = ctx.memo;
   if (cacheable) {
     // Consecutive destinations usually share a set (they came in one UPDATE): a one-entry memo first.
@@ -318,12 +363,13 @@ export function outboundFilter(
   let out: AttrSet | null = null;
   if (propagationVerdict(kind, best.attrs, ctx.settings) === 'send') {
     // Without an export policy the exported key is written from the source key's bytes directly.
-    if (ctx.policy === undefined)
-      out = store.internBytes(writeExportKey(kind, best.attrs, ipv6, ctx.settings));
+    if (ctx.policy === undefined) out = ctx.exporter.intern(kind, best.attrs, ipv6, ctx.settings);
     else {
       const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
-      const set = store.intern(exported.attributes, exported.nextHop);
-      out = applyPolicy(ctx.policy, set, ipv6, key, undefined, store);
+      const set = store.intern(exported.attributes, exported.mpNextHop);
+      const s = ctx.settings;
+      const nextHops = { self: ipv6 ? s.nextHopIpv6 : s.nextHopIpv4, original: best.attrs.nextHop };
+      out = applyPolicy(ctx.policy, set, ipv6, key, nextHops, undefined, store);
       store.release(set);
     }
   }

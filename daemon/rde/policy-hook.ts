@@ -10,15 +10,38 @@ export interface PolicyInputLike {
   prefixOffset: number;
   prefixLength: number;
   attributes: readonly PathAttribute[];
+  /** The route's next hop: NEXT_HOP (IPv4, as in `attributes`) or the MP next hop (IPv6). */
   nextHop: Uint8Array | undefined;
+  /**
+   * What `next-hop: self` sets: on export our address towards the peer; on import the address of the peer
+   * that sent the route (FRR's `peer-address`). Undefined when the session has no address of the family.
+   */
+  selfNextHop: Uint8Array | undefined;
+  /** What `next-hop: unchanged` restores on export: the route's next hop in the Loc-RIB (undefined on import). */
+  originalNextHop: Uint8Array | undefined;
 }
 
-export type PolicyResultLike = { accept: false } | { accept: true; attributes: readonly PathAttribute[] };
+/**
+ * `attributes` is the input's own array when the policy changed nothing. An IPv4 route's next hop is its
+ * NEXT_HOP attribute; `nextHop` is an IPv6 route's new MP next hop, when the policy set one.
+ */
+export type PolicyResultLike =
+  | { accept: false }
+  | { accept: true; attributes: readonly PathAttribute[]; nextHop?: Uint8Array | undefined };
+
+/**
+ * What a filter's result depends on, so the RDE knows which answers it may reuse. Every filter runs in a
+ * context (the peer's for import, the peer group's for export) whose settings it may read:
+ * - 'attributes': the attribute set alone. Cached per set in its context.
+ * - 'prefix': the set and the prefix. Evaluated per route; never answered from a per-set cache.
+ * - 'anything': may read what changes on its own (the peer's state, time, shared memory). Evaluated per
+ *   route and again on every re-announcement, even of unchanged attributes.
+ */
+export type FilterDependency = 'attributes' | 'prefix' | 'anything';
 
 export interface CompiledPolicyLike {
   evaluate(input: PolicyInputLike): PolicyResultLike;
-  /** false: the result depends only on the attributes, so it may be cached per attribute set. */
-  prefixDependent: boolean;
+  readonly dependsOn: FilterDependency;
 }
 
 export type PolicyCompiler = (rules: PolicyRule[], ctx: { localAs: number }) => CompiledPolicyLike;

@@ -52,13 +52,16 @@ export function propagationVerdict(source: SourceKind, attrs: AttrSet, group: Ex
   return 'send';
 }
 
-/** The attributes and next hop of a route as sent to the group (before export policy). */
+/**
+ * The attributes of a route as sent to the group (before export policy): for IPv4 the next hop is the
+ * NEXT_HOP attribute among them, for IPv6 it is `mpNextHop` (what `AttrStore.intern` takes).
+ */
 export function exportAttributes(
   source: SourceKind,
   attrs: AttrSet,
   ipv6: boolean,
   group: ExportSettings,
-): { attributes: PathAttribute[]; nextHop: Uint8Array } {
+): { attributes: PathAttribute[]; mpNextHop: Uint8Array | undefined } {
   const out: PathAttribute[] = [];
   let hasLocalPref = false;
   for (const a of attrs.attributes) {
@@ -108,11 +111,9 @@ export function exportAttributes(
   if (!group.ibgp || group.nextHopSelf || attrs.nextHop === undefined || source === 'local') nextHop = self;
   else if (ipv6 ? attrs.nextHop.length >= 16 : attrs.nextHop.length === 4) nextHop = attrs.nextHop;
   else nextHop = self;
-  if (!ipv6)
-    out.push(
-      makeNextHop(((nextHop[0]! << 24) | (nextHop[1]! << 16) | (nextHop[2]! << 8) | nextHop[3]!) >>> 0),
-    );
-  return { attributes: out, nextHop };
+  if (ipv6) return { attributes: out, mpNextHop: nextHop };
+  out.push(makeNextHop(((nextHop[0]! << 24) | (nextHop[1]! << 16) | (nextHop[2]! << 8) | nextHop[3]!) >>> 0));
+  return { attributes: out, mpNextHop: undefined };
 }
 
 /** `path` with `asn` prepended to the leading AS_SEQUENCE (a new one when absent or full). */

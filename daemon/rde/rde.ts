@@ -5,7 +5,8 @@
 // Adj-RIB-In at once; the decision runs later on the coalesced set of changed destinations, in slices
 // of DECISION_SLICE destinations with a setImmediate between them so KEEPALIVEs keep flowing.
 import type { UpdateMessage } from '../wire/index.js';
-import { AttrStore, type AttrSet } from './attr-store.js';
+import { AttrStore, nextHopKeyOf, type AttrSet } from './attr-store.js';
+import { ExportKeyWriter } from './export-key.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
@@ -37,6 +38,7 @@ import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
 import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
 import { addressBytes } from '../config/load.js';
+import { isIPv6 } from 'node:net';
 import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
 
 /** Destinations decided per turn of the event loop. */
@@ -182,7 +184,13 @@ export class Rde {
         sendMed: false,
         minRouteAdvertisementInterval: 0,
       },
-      inbound: { localAsn: options.localAsn, denyAllEbgp: false, policy: undefined, cache: new WeakMap() },
+      inbound: {
+        localAsn: options.localAsn,
+        denyAllEbgp: false,
+        policy: undefined,
+        selfNextHop: [undefined, undefined],
+        cache: new WeakMap(),
+      },
       out: undefined,
       paths: 0,
     };
@@ -203,16 +211,11 @@ export class Rde {
       routerId: info.routerId,
       addressKey: addressOrderKey(spec.address),
     };
-    this.ownAddresses.add(Buffer.from(addressBytes(info.nextHopIpv4)).toString('latin1'));
+    this.ownAddresses.add(nextHopKeyOf(addressBytes(info.nextHopIpv4)));
     const state: PeerState = {
       peer,
       spec,
-      inbound: {
-        localAsn: this.options.localAsn,
-        denyAllEbgp: this.options.ebgpRequiresPolicy && !info.ibgp && spec.importPolicy === undefined,
-        policy: this.compile(spec.importPolicy),
-        cache: new WeakMap(),
-      },
+      inbound: this.inboundContext(spec, info),
       out: undefined,
       paths: 0,
     };
@@ -347,12 +350,7 @@ export class Rde {
     const out = state?.out;
     if (!state || !out) return false;
     if (JSON.stringify(spec.importPolicy) !== JSON.stringify(state.spec.importPolicy)) {
-      state.inbound = {
-        localAsn: this.options.localAsn,
-        denyAllEbgp: this.options.ebgpRequiresPolicy && !state.peer.ibgp && spec.importPolicy === undefined,
-        policy: this.compile(spec.importPolicy),
-        cache: new WeakMap(),
-      };
+      state.inbound = this.inboundContext(spec, out.info);
       reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) => this.queueDecision(f, d));
       this.scheduleDecision();
     }
@@ -503,7 +501,8 @@ export class Rde {
       last = p;
     }
     if (path) {
-      if (path.pre === attrs) return; // unchanged re-announcement
+      // An unchanged re-announcement changes nothing, unless the import filter may answer differently now.
+      if (path.pre === attrs && state.inbound.policy?.dependsOn !== 'anything') return;
       this.releasePath(path);
       path.pre = this.store.acquire(attrs);
     } else {
@@ -653,6 +652,19 @@ export class Rde {
     if (--d.marks === 0) rib.prune(d);
   }
 
+  /** The import side of a peer: RFC 8212, its compiled policy and what `next-hop: self` means on it (its address). */
+  private inboundContext(spec: PeerSpec, info: PeerSessionInfo): InboundContext {
+    return {
+      localAsn: this.options.localAsn,
+      denyAllEbgp: this.options.ebgpRequiresPolicy && !info.ibgp && spec.importPolicy === undefined,
+      policy: this.compile(spec.importPolicy),
+      selfNextHop: isIPv6(spec.address)
+        ? [undefined, addressBytes(spec.address)]
+        : [addressBytes(spec.address), undefined],
+      cache: new WeakMap(),
+    };
+  }
+
   private groupFor(spec: PeerSpec, info: PeerSessionInfo): Group {
     const settings: ExportSettings = {
       localAsn: this.options.localAsn,
@@ -682,6 +694,7 @@ export class Rde {
       ctx: {
         settings,
         policy: this.compile(spec.exportPolicy),
+        exporter: new ExportKeyWriter(this.store),
         cache: [
           { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
           { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
@@ -743,9 +756,7 @@ export class Rde {
   private reachable(attrs: AttrSet): boolean {
     const nh = attrs.nextHopKey;
     if (nh === '') return true; // our own routes
-    let zero = true;
-    for (let i = 0; i < nh.length && i < 16; i++) if (nh.charCodeAt(i) !== 0) zero = false;
-    if (zero) return false;
+    if (attrs.nextHopUnspecified) return false;
     return nh.length !== 4 || !this.ownAddresses.has(nh);
   }
 }

@@ -14,13 +14,18 @@
 //   +-----------------------------------------------------+
 //   |   Network Layer Reachability Information (variable) |
 //   +-----------------------------------------------------+
-import { attributeWireLength, decodeAttributes, writeAttribute } from './attributes/index.js';
+import {
+  attributeWireLength,
+  decodeAttributes,
+  writeAttribute,
+  writeAttributeHeader,
+} from './attributes/index.js';
 import { makeMpUnreach } from './attributes/mp.js';
 import type { PathAttribute } from './attributes/types.js';
 import type { DecodeContext } from './context.js';
 import { hasAddPath } from './context.js';
 import { strongerAction, updateError, type ErrorAction, type UpdateError } from './errors.js';
-import { Afi, AttrFlag, AttrType, Safi, UpdateSubcode } from './iana.js';
+import { Afi, AttrType, Safi, UpdateSubcode } from './iana.js';
 import { countPrefixes, forEachPrefix, NLRI_BAD_LENGTH, type NlriBlock } from './nlri.js';
 import { getU16 } from './reader.js';
 import { failed, type DecodeResult } from './result.js';
@@ -188,16 +193,9 @@ export function writeUpdateBodyAt(out: Uint8Array, off: number, msg: UpdateMessa
     p += msg.attributeSection.length;
   } else
     for (const a of msg.attributes) {
-      const len = a.raw.length;
-      const ext = len > 255 || (a.flags & AttrFlag.ExtendedLength) !== 0;
-      out[p++] = ext ? a.flags | AttrFlag.ExtendedLength : a.flags;
-      out[p++] = a.code;
-      if (ext) {
-        out[p++] = len >> 8;
-        out[p++] = len & 255;
-      } else out[p++] = len;
+      p = writeAttributeHeader(out, p, a.flags, a.code, a.raw.length);
       out.set(a.raw, p);
-      p += len;
+      p += a.raw.length;
     }
   const attrLength = p - lengthAt - 2;
   out[lengthAt] = attrLength >> 8;

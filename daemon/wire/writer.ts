@@ -47,6 +47,19 @@ export class WireWriter {
     return this;
   }
 
+  /** Make room for `n` octets written in place (through `buffer`): returns their offset and moves past them. */
+  reserve(n: number): number {
+    this.ensure(n);
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  /** The current buffer (valid until the next write that may grow it): for in-place writers after `reserve`. */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
   /** Overwrite a u16 written earlier (length fields known only after the body). */
   patchU16(at: number, v: number): void {
     if (v > 0xffff) throw new RangeError(`field length ${v} does not fit in 16 bits`);

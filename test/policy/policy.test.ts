@@ -724,14 +724,14 @@ describe('policy: rule order and results', function () {
     expect(accepted(policy.evaluate(input))).to.equal(input.attributes);
     expect(accepted(compilePolicy([], { localAs }).evaluate(input))).to.equal(input.attributes);
   });
-  it('prefixDependent only when a rule matches on prefix', function () {
-    expect(compilePolicy(twoRules, { localAs }).prefixDependent).to.equal(true);
+  it('depends on the prefix only when a rule matches on prefix', function () {
+    expect(compilePolicy(twoRules, { localAs }).dependsOn).to.equal('prefix');
     expect(
       compilePolicy(rules('- match: { next-hop: 192.0.2.1, community: "1:1" }\n  action: reject'), {
         localAs,
-      }).prefixDependent,
-    ).to.equal(false);
-    expect(compilePolicy([], { localAs }).prefixDependent).to.equal(false);
+      }).dependsOn,
+    ).to.equal('attributes');
+    expect(compilePolicy([], { localAs }).dependsOn).to.equal('attributes');
   });
   it('named policies are shared by peers; inline lists are their own', function () {
     const r = parseConfig(`

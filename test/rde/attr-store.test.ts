@@ -1,12 +1,19 @@
 // Interned attribute sets (daemon/rde/attr-store.ts): one object per distinct set, refcounts, cached
 // decision fields.
 import { expect } from 'chai';
-import { AttrStore } from '../../daemon/rde/attr-store.js';
+import { AttrStore, KeyReader } from '../../daemon/rde/attr-store.js';
 import {
   attributeWireLength,
   makeAsPath,
   makeClusterList,
+  makeAggregator,
+  makeAigp,
+  makeAtomicAggregate,
   makeCommunities,
+  makeExtendedCommunities,
+  makeLargeCommunities,
+  makeRawAttribute,
+  AttrFlag,
   makeLocalPref,
   makeMed,
   makeNextHop,
@@ -16,19 +23,19 @@ import {
 } from '../../daemon/wire/index.js';
 import { prng } from '../helpers/random.js';
 
-const nh = Uint8Array.of(10, 0, 0, 1);
-
 describe('rde/attr-store', function () {
   it('the same set (in any order) is the same object; refcounts release it', function () {
     const store = new AttrStore();
-    const a = store.intern(
-      [makeOrigin(0), makeAsPath([{ type: 2, asns: [1, 2] }], true), makeNextHop(0x0a000001)],
-      nh,
-    );
-    const b = store.intern(
-      [makeNextHop(0x0a000001), makeAsPath([{ type: 2, asns: [1, 2] }], true), makeOrigin(0)],
-      nh,
-    );
+    const a = store.intern([
+      makeOrigin(0),
+      makeAsPath([{ type: 2, asns: [1, 2] }], true),
+      makeNextHop(0x0a000001),
+    ]);
+    const b = store.intern([
+      makeNextHop(0x0a000001),
+      makeAsPath([{ type: 2, asns: [1, 2] }], true),
+      makeOrigin(0),
+    ]);
     expect(b).to.equal(a);
     expect(a.refs).to.equal(2);
     expect(store.size).to.equal(1);
@@ -37,10 +44,11 @@ describe('rde/attr-store', function () {
     store.release(b);
     expect(store.size).to.equal(0);
     // Interned again after the release: a new object with one reference.
-    const c = store.intern(
-      [makeOrigin(0), makeAsPath([{ type: 2, asns: [1, 2] }], true), makeNextHop(0x0a000001)],
-      nh,
-    );
+    const c = store.intern([
+      makeOrigin(0),
+      makeAsPath([{ type: 2, asns: [1, 2] }], true),
+      makeNextHop(0x0a000001),
+    ]);
     expect(c).to.not.equal(a);
     expect(c.refs).to.equal(1);
   });
@@ -48,9 +56,9 @@ describe('rde/attr-store', function () {
   it('a different value, or a different next hop, is a different set', function () {
     const store = new AttrStore();
     const base = [makeOrigin(0), makeAsPath([{ type: 2, asns: [1] }], true)];
-    const a = store.intern([...base, makeMed(1)], nh);
-    const b = store.intern([...base, makeMed(2)], nh);
-    const c = store.intern([...base, makeMed(1)], Uint8Array.of(10, 0, 0, 2));
+    const a = store.intern([...base, makeMed(1), makeNextHop(0x0a000001)]);
+    const b = store.intern([...base, makeMed(2), makeNextHop(0x0a000001)]);
+    const c = store.intern([...base, makeMed(1), makeNextHop(0x0a000002)]);
     expect(new Set([a, b, c]).size).to.equal(3);
     expect(store.size).to.equal(3);
   });
@@ -67,23 +75,21 @@ describe('rde/attr-store', function () {
 
   it('caches the fields the decision needs, and decodes from its own copy', function () {
     const store = new AttrStore();
-    const s = store.intern(
-      [
-        makeOrigin(1),
-        makeAsPath(
-          [
-            { type: 2, asns: [65001, 65002] },
-            { type: 1, asns: [7, 8, 9] },
-          ],
-          true,
-        ),
-        makeLocalPref(250),
-        makeMed(33),
-        makeOriginatorId(0x01020304),
-        makeClusterList([1, 2, 3]),
-      ],
-      nh,
-    );
+    const s = store.intern([
+      makeOrigin(1),
+      makeAsPath(
+        [
+          { type: 2, asns: [65001, 65002] },
+          { type: 1, asns: [7, 8, 9] },
+        ],
+        true,
+      ),
+      makeLocalPref(250),
+      makeMed(33),
+      makeOriginatorId(0x01020304),
+      makeClusterList([1, 2, 3]),
+      makeNextHop(0x0a000001),
+    ]);
     expect(s).to.deep.include({
       localPref: 250,
       med: 33,
@@ -94,7 +100,8 @@ describe('rde/attr-store', function () {
       clusterListLength: 3,
     });
     expect(Array.from(s.nextHop!)).to.deep.equal([10, 0, 0, 1]);
-    expect(s.attributes.map((a) => a.code)).to.deep.equal([1, 2, 4, 5, 9, 10]);
+    expect(s.attributes.map((a) => a.code)).to.deep.equal([1, 2, 3, 4, 5, 9, 10]);
+    expect(s.mpNextHop).to.equal(false);
     // The key is a compact string, not a view of the caller's buffers; the attribute bytes decode back.
     expect(s.key).to.be.a('string');
     expect(s.attributeBytes.length).to.equal(s.attributes.reduce((n, a) => n + attributeWireLength(a), 0));
@@ -129,7 +136,7 @@ describe('rde/attr-store: cached fields against the decoded attributes', functio
           makeCommunities(Array.from({ length: int(5) }, () => (rand() < 0.3 ? wk[int(3)]! : u32()))),
         );
       }
-      const s = store.intern(attrs, nh);
+      const s = store.intern(attrs);
       const decoded = s.attributes;
       const get = <T extends PathAttribute['type']>(t: T) =>
         decoded.find((a) => a.type === t) as Extract<PathAttribute, { type: T }> | undefined;
@@ -161,5 +168,120 @@ describe('rde/attr-store: cached fields against the decoded attributes', functio
       for (const g of path)
         for (const asn of g.asns) expect(s.asPathContains(asn)).to.equal(g.type === 1 || g.type === 2);
     }
+  });
+});
+
+describe('rde/attr-store: the next hop is stored once', function () {
+  it('IPv4: the NEXT_HOP attribute is the next hop; nothing else holds it', function () {
+    const store = new AttrStore();
+    const s = store.intern([makeOrigin(0), makeNextHop(0xc0000201), makeMed(5)]);
+    expect(Array.from(s.nextHop!)).to.deep.equal([192, 0, 2, 1]);
+    expect(s.mpNextHop).to.equal(false);
+    expect(s.mpNextHopBytes).to.equal(undefined);
+    // The key is the attribute section and the (empty) MP next-hop trailer's length octet.
+    expect(s.key.length).to.equal(s.attributeBytes.length + 1);
+    // A different NEXT_HOP value is a different set.
+    expect(store.intern([makeOrigin(0), makeNextHop(0xc0000202), makeMed(5)])).to.not.equal(s);
+  });
+
+  it('IPv6: the MP next hop; a NEXT_HOP attribute given with it is left out (RFC 4760 3)', function () {
+    const store = new AttrStore();
+    const mp = new Uint8Array(32).fill(0xfe);
+    const s = store.intern([makeOrigin(0), makeNextHop(0x0a000001), makeMed(5)], mp);
+    expect(Array.from(s.nextHop!)).to.deep.equal(Array.from(mp));
+    expect(Array.from(s.mpNextHopBytes!)).to.deep.equal(Array.from(mp));
+    expect(s.mpNextHop).to.equal(true);
+    expect(s.attributes.map((a) => a.type)).to.deep.equal(['origin', 'med']);
+    expect(s.key.length).to.equal(s.attributeBytes.length + 32 + 1);
+    expect(store.intern([makeOrigin(0), makeMed(5)], mp)).to.equal(s);
+  });
+
+  it('our own routes have no next hop in either family', function () {
+    const store = new AttrStore();
+    const s = store.intern([makeOrigin(0), makeAsPath([], true)]);
+    expect(s.nextHop).to.equal(undefined);
+    expect(s.nextHopUnspecified).to.equal(false);
+    expect(
+      store.intern([makeOrigin(0), makeAsPath([], true)], new Uint8Array(16)).nextHopUnspecified,
+    ).to.equal(true);
+  });
+});
+
+describe('rde/attr-store: the key walker against the decoded attributes', function () {
+  it('random sets of every attribute kind: KeyReader sees exactly the decoded attributes, in order', function () {
+    const rand = prng(97);
+    const int = (n: number): number => Math.floor(rand() * n);
+    const u32 = (): number => (int(0x10000) * 0x10000 + int(0x10000)) >>> 0;
+    const octets = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => int(256));
+    const makers: (() => PathAttribute)[] = [
+      () => makeOrigin(int(3) as 0 | 1 | 2),
+      () =>
+        makeAsPath(
+          Array.from({ length: int(4) }, () => ({
+            type: ([1, 2, 3, 4] as const)[int(4)]!,
+            asns: Array.from({ length: int(90) }, u32), // up to 360 octets: extended length
+          })),
+          true,
+        ),
+      () => makeNextHop(u32()),
+      () => makeMed(u32()),
+      () => makeLocalPref(u32()),
+      () => makeAtomicAggregate(),
+      () => makeAggregator(u32(), u32(), true),
+      () => makeCommunities(Array.from({ length: 1 + int(80) }, u32)),
+      () => makeOriginatorId(u32()),
+      () => makeClusterList(Array.from({ length: 1 + int(5) }, u32)),
+      () => makeExtendedCommunities(Array.from({ length: 2 * (1 + int(4)) }, u32)),
+      () => makeAigp(BigInt(u32())),
+      () => makeLargeCommunities(Array.from({ length: 3 * (1 + int(30)) }, u32)),
+      // Attributes xbgpd does not know (optional transitive), with and without the Extended Length flag.
+      () => makeRawAttribute(40 + int(200), AttrFlag.Optional | AttrFlag.Transitive, octets(int(300))),
+      () =>
+        makeRawAttribute(
+          40 + int(200),
+          AttrFlag.Optional | AttrFlag.Transitive | AttrFlag.ExtendedLength,
+          octets(int(40)),
+        ),
+    ];
+    const store = new AttrStore();
+    const reader = new KeyReader();
+    let walked = 0;
+    for (let i = 0; i < 600; i++) {
+      const byCode = new Map<number, PathAttribute>();
+      for (let n = int(12); n >= 0; n--) {
+        const a = makers[int(makers.length)]!();
+        byCode.set(a.code, a);
+      }
+      const ipv6 = rand() < 0.3;
+      const mp = ipv6 ? octets(rand() < 0.5 ? 16 : 32) : undefined;
+      const s = store.intern([...byCode.values()], mp);
+      const expected = [...byCode.values()]
+        .filter((a) => !(ipv6 && a.code === 3))
+        .sort((a, b) => a.code - b.code);
+      const decoded = s.attributes;
+      expect(decoded.map((a) => a.code)).to.deep.equal(expected.map((a) => a.code));
+      reader.reset(s.key);
+      let k = 0;
+      while (reader.next()) {
+        const want = expected[k++]!;
+        expect(reader.code).to.equal(want.code);
+        // Flags as given, the Extended Length flag exactly when the value needs it.
+        const ext = want.raw.length > 255 ? AttrFlag.ExtendedLength : 0;
+        expect(reader.flags).to.equal((want.flags & ~AttrFlag.ExtendedLength) | ext);
+        expect(reader.length).to.equal(want.raw.length);
+        const value = Array.from({ length: reader.length }, (_, j) => reader.u8(reader.value + j));
+        expect(value).to.deep.equal(Array.from(want.raw));
+        walked++;
+      }
+      expect(k).to.equal(expected.length);
+      const nextHop = ipv6 ? mp : (byCode.get(3)?.raw ?? undefined);
+      expect(s.nextHop === undefined ? undefined : Array.from(s.nextHop)).to.deep.equal(
+        nextHop === undefined ? undefined : Array.from(nextHop),
+      );
+      expect(s.mpNextHop).to.equal(ipv6);
+      store.release(s);
+    }
+    expect(walked).to.be.greaterThan(2000);
+    expect(store.size).to.equal(0);
   });
 });

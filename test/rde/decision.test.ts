@@ -44,11 +44,7 @@ function candidate(spec: PathSpec): Candidate {
   if (spec.med !== undefined) attrs.push(makeMed(spec.med));
   if (spec.originatorId !== undefined) attrs.push(makeOriginatorId(spec.originatorId));
   if (spec.clusterList !== undefined) attrs.push(makeClusterList(spec.clusterList));
-  const nh = spec.nextHop ?? 0x0a000001;
-  const set: AttrSet = store.intern(
-    attrs,
-    Uint8Array.of(nh >>> 24, (nh >>> 16) & 255, (nh >>> 8) & 255, nh & 255),
-  );
+  const set: AttrSet = store.intern(attrs);
   return {
     attrs: set,
     peer: {

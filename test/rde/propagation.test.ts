@@ -38,10 +38,12 @@ function settings(over: Partial<ExportSettings> = {}): ExportSettings {
 }
 
 function route(extra: PathAttribute[] = [], asns = [65001]) {
-  return store.intern(
-    [makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(0x0a000001), ...extra],
-    Uint8Array.of(10, 0, 0, 1),
-  );
+  return store.intern([
+    makeOrigin(0),
+    makeAsPath([{ type: 2, asns }], true),
+    makeNextHop(0x0a000001),
+    ...extra,
+  ]);
 }
 
 describe('rde/propagation: verdicts', function () {
@@ -101,7 +103,7 @@ describe('rde/propagation: attributes', function () {
     expect(getAttribute(out.attributes, 'next-hop')!.nextHop).to.equal(0xc0000201);
     const own = store.intern([makeOrigin(0), makeAsPath([], true)], undefined);
     const v6 = exportAttributes('local', own, true, settings({ ibgp: true }));
-    expect(Array.from(v6.nextHop)).to.deep.equal(new Array(16).fill(1));
+    expect(Array.from(v6.mpNextHop!)).to.deep.equal(new Array(16).fill(1));
     expect(getAttribute(v6.attributes, 'next-hop')).to.equal(undefined);
     expect(formatAsPath(getAttribute(v6.attributes, 'as-path')!.segments)).to.equal('');
   });

@@ -208,10 +208,7 @@ describe('rde: originate-mrt', function () {
     const { originateFromMrt } = await import('../../daemon/rde/originate-mrt.js');
     const { rde, peers, settle } = setup();
     const attrs = (asns: number[]) =>
-      rde.store.intern(
-        [makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(0x0a0000fe)],
-        Uint8Array.of(10, 0, 0, 254),
-      );
+      rde.store.intern([makeOrigin(0), makeAsPath([{ type: 2, asns }], true), makeNextHop(0x0a0000fe)]);
     const first = attrs([7018, 3356]);
     const second = attrs([174]);
     const dir = mkdtempSync(join(tmpdir(), 'xbgpd-mrt-'));

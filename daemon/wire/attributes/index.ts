@@ -320,21 +320,46 @@ export function makeRawAttribute(code: number, flags: number, raw: Uint8Array): 
 }
 
 /**
+ * The one writer of an attribute header (RFC 4271 4.3) into out[p..]: flags, type code, then the length in
+ * one octet, or two when the Extended Length bit is set in `flags` or the value needs it (> 255 octets; the
+ * bit is then added). Callers that want the bit only when needed clear it first. Returns the value's offset.
+ */
+export function writeAttributeHeader(
+  out: Uint8Array,
+  p: number,
+  flags: number,
+  code: number,
+  len: number,
+): number {
+  const ext = len > 255 || (flags & AttrFlag.ExtendedLength) !== 0;
+  out[p] = ext ? (flags | AttrFlag.ExtendedLength) & 0xff : flags & 0xff;
+  out[p + 1] = code;
+  if (!ext) {
+    out[p + 2] = len;
+    return p + 3;
+  }
+  out[p + 2] = len >> 8;
+  out[p + 3] = len & 255;
+  return p + 4;
+}
+
+/** Octets `writeAttributeHeader(out, p, flags, code, len)` writes. */
+export function attributeHeaderLength(flags: number, len: number): number {
+  return len > 255 || (flags & AttrFlag.ExtendedLength) !== 0 ? 4 : 3;
+}
+
+/**
  * Write one attribute: flags as stored (the Extended Length bit is kept when set, and added when the value
  * needs it), type code, length, value.
  */
 export function writeAttribute(w: WireWriter, attr: PathAttribute, flags: number = attr.flags): void {
   const len = attr.raw.length;
-  let f = flags & 0xff;
-  if (len > 255) f |= AttrFlag.ExtendedLength;
-  w.u8(f).u8(attr.code);
-  if ((f & AttrFlag.ExtendedLength) !== 0) w.u16(len);
-  else w.u8(len);
+  const at = w.reserve(attributeHeaderLength(flags, len));
+  writeAttributeHeader(w.buffer, at, flags, attr.code, len);
   w.bytes(attr.raw);
 }
 
 /** Size on the wire of `writeAttribute(attr)`. */
 export function attributeWireLength(attr: PathAttribute): number {
-  const ext = attr.raw.length > 255 || (attr.flags & AttrFlag.ExtendedLength) !== 0;
-  return (ext ? 4 : 3) + attr.raw.length;
+  return attributeHeaderLength(attr.flags, attr.raw.length) + attr.raw.length;
 }
