@@ -2,7 +2,7 @@
 // is the table of rules (iBGP split horizon, RFC 8212, well-known communities); `exportAttributes` the
 // attribute rewriting (AS_PATH prepend, NEXT_HOP, LOCAL_PREF, MED, RFC 4456 attributes). Both work on a
 // peer GROUP's export settings: peers with identical settings share one Adj-RIB-Out (see rde.ts).
-// Split horizon (never back to the peer a route came from) is per member, applied by the update builder.
+// Split horizon (never back to the peer a route came from) is per member, applied by `Rde.pull`.
 import {
   AttrType,
   AsPathSegmentType,

@@ -1,6 +1,6 @@
 // The RIBs. Per family a compact prefix table (IPv4 key: address * 64 + length as a number; IPv6 key: a
-// short string of 16-bit code units) -> Destination { paths: the Adj-RIB-In entries of every peer for
-// that prefix (pre-policy AttrSet and post-policy AttrSet, or null when rejected), best: the Loc-RIB
+// short string of 16-bit code units) -> Destination { first: the list of Adj-RIB-In entries of every peer
+// for that prefix (pre-policy AttrSet and post-policy AttrSet, or null when rejected), best: the Loc-RIB
 // entry, id: a dense index }. The Adj-RIB-Out of each peer group (rde.ts) is an array indexed by the id.
 // No strings or objects per IPv4 prefix beyond the Destination and its paths.
 import { Afi, formatAddress, ipv4PrefixKey } from '../wire/index.js';

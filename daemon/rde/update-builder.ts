@@ -1,6 +1,6 @@
 // Adj-RIB-Out changes -> UPDATE messages (the `encode` stage's native behaviour). Prefixes that share an
 // attribute set are packed into as few UPDATEs as the message size allows (4096 octets, or 65535 with
-// RFC 8654 extended messages), withdrawals are batched, and End-of-RIB markers (RFC 4724) are built here.
+// RFC 8654 extended messages) and withdrawals are batched (End-of-RIB: `makeEndOfRib`, sent by `Rde.pull`).
 // Attribute sets carry 4-octet AS numbers; for a peer without the 4-octet AS capability they are
 // re-encoded with AS_TRANS and AS4_PATH / AS4_AGGREGATOR (RFC 6793 4.2.2), cached per set.
 import {

@@ -1,6 +1,6 @@
 // The path attribute registry (type code -> descriptor) and the attribute-section codec shared by the UPDATE
 // decoder and the MRT reader: `decodeAttributes` walks the section once, applying the per-attribute checks
-// of RFC 7606 section 7 and the section-level ones of sections 3 and 4; `encodeAttributes` writes attributes
+// of RFC 7606 section 7 and the section-level ones of sections 3 and 4; `writeAttribute` writes an attribute
 // back byte for byte (flags as received, raw values).
 //
 // RFC 4271 4.3, one path attribute:
