@@ -17,6 +17,7 @@ import { XbgpdError, errorCodes } from './errors.js';
 import { Rde } from './rde/rde.js';
 import { compilePolicy } from './policy/index.js';
 import { writeRibDump } from './rde/mrt-dump.js';
+import { CeaseSubcode } from './wire/index.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 
@@ -255,7 +256,7 @@ export class Speaker {
         // RFC 4486: Cease / Peer De-configured.
         summary.removed.push(name);
         this.sessionsByName.delete(name);
-        stops.push(session.stop({ subcode: 3 }).then(() => session.dispose()));
+        stops.push(session.stop({ subcode: CeaseSubcode.PeerDeconfigured }).then(() => session.dispose()));
       } else if (
         !identityChanged &&
         JSON.stringify(peer) !== JSON.stringify(session.peer) &&
@@ -270,7 +271,7 @@ export class Speaker {
         summary.changed.push(name);
         this.sessionsByName.delete(name);
         stops.push(
-          session.stop({ subcode: 6 }).then(() => {
+          session.stop({ subcode: CeaseSubcode.OtherConfigurationChange }).then(() => {
             session.dispose();
             if (!this.stopped) this.addPeer(peer).start();
           }),
@@ -306,7 +307,9 @@ export class Speaker {
     if (this.stopped) return;
     this.stopped = true;
     await this.closeListeners();
-    await Promise.all(this.sessions().map((s) => s.stop({ subcode: 2, message })));
+    await Promise.all(
+      this.sessions().map((s) => s.stop({ subcode: CeaseSubcode.AdministrativeShutdown, message })),
+    );
     for (const s of this.sessions()) s.dispose();
     if (this.dumpTimer) this.clock.clearTimer(this.dumpTimer);
     if (this.dumpFile) await this.dumpReceived().catch(() => undefined);
@@ -322,7 +325,6 @@ export class Speaker {
       local: this.local,
       clock: this.clock,
       log: peerLogger(this.log, peer.name),
-      originate: () => this.config.originate,
       rde: this.rde,
     };
     if (this.dialer) options.dial = this.dialer;

@@ -56,7 +56,6 @@ export interface ConnectionHost {
   routeRefreshReceived(conn: Connection, msg: RouteRefreshMessage): void;
   deleteRoutes(conn: Connection): void;
   trackSecondConnection(conn: Connection): void;
-  dampPeerOscillations(conn: Connection): void;
   notificationSent(conn: Connection, n: NotificationSpec): void;
   notificationReceived(conn: Connection, n: NotificationMessage): void;
   stateChanged(conn: Connection, from: State, to: State, event: FsmEvent): void;
@@ -334,7 +333,7 @@ export class Connection implements TransportSink {
         this.host.established(this);
         return;
       case 'dampPeerOscillations':
-        this.host.dampPeerOscillations(this);
+        // Nothing to run: the host's IdleHoldTimer grows with its count of drops (timerSeconds).
         return;
     }
   }
