@@ -1,11 +1,8 @@
 // What the session reports about received routes: the row of the --dump-received JSON form (see
 // daemon/session/README.md; the RDE's Adj-RIB-In fills it, daemon/rde/views.ts), the read side a Session
 // offers as `session.received`, and the short text summary of one UPDATE for the log.
-import type { PathAttribute, UpdateMessage } from '../wire/index.js';
+import type { UpdateMessage } from '../wire/index.js';
 import { familyName, forEachAnnounced, forEachWithdrawn, formatPrefix } from '../wire/index.js';
-import { formatCommunities, formatIpv4, formatLargeCommunities, formatMpNextHop } from '../wire/index.js';
-
-const originNames = ['igp', 'egp', 'incomplete'] as const;
 
 /** One route of the --dump-received JSON form. */
 export interface ReceivedRoute {
@@ -47,42 +44,6 @@ export function summarizeUpdate(update: UpdateMessage, treatAsWithdraw: boolean)
     (treatAsWithdraw ? summary.withdrawn : summary.announced).push(text(afi, l, b, o, p)),
   );
   return summary;
-}
-
-/** Fill the dump form's attribute fields (next hop, origin, MED, LOCAL_PREF, communities) of `out` from
- *  `attributes`; a next hop already in `out` is kept over NEXT_HOP, MP_REACH_NLRI's replaces it. Shared
- *  with the RDE's Adj-RIB-In view so both dumps describe a route alike. */
-export function describeAttributes(
-  attributes: readonly PathAttribute[],
-  out: Omit<ReceivedRoute, 'prefix' | 'asPath'>,
-): void {
-  for (const a of attributes) {
-    switch (a.type) {
-      case 'origin':
-        out.origin = originNames[a.origin];
-        break;
-      case 'next-hop':
-        out.nextHop ??= formatIpv4(a.nextHop);
-        break;
-      case 'mp-reach':
-        out.nextHop = formatMpNextHop(a);
-        break;
-      case 'med':
-        out.med = a.med;
-        break;
-      case 'local-pref':
-        out.localPref = a.localPref;
-        break;
-      case 'communities':
-        out.communities = formatCommunities(a.values);
-        break;
-      case 'large-communities':
-        out.largeCommunities = formatLargeCommunities(a.values);
-        break;
-      default:
-        break;
-    }
-  }
 }
 
 /** "ipv4-unicast" style family names, as in the configuration. */
