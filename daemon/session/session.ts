@@ -515,9 +515,9 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       const stable = this.establishedAt !== undefined && this.clock.now() - this.establishedAt >= STABLE_MS;
       if (stable) this.flaps = 0;
       this.establishedAt = undefined;
+      // The FSM's deleteRoutes action has told the RDE (every way out of Established runs it).
       this.outQueue.length = 0;
       this.rdeQueued = false;
-      this.rde.peerDown(this.peer.name);
       const down: { reason: string; notification?: NotificationInfo } = {
         reason: conn.lastError ?? event.name,
       };
