@@ -3,8 +3,9 @@
 // reloads (added peers start, removed peers stop with a CEASE, peers whose policy alone changed keep
 // their session and the RDE re-applies it, other changed peers restart, unchanged peers are left
 // alone), shuts everything down cleanly, and keeps the received-prefix dump file up to date.
-// It owns the route decision engine (daemon/rde): every session hands its UPDATEs to it and drains the
-// UPDATEs it has for its peer; `originate` prefixes are routes of the RDE's local pseudo-peer.
+// It owns the route decision engine (daemon/rde) and hands it to every session as its RdePort
+// (daemon/session/rde-port.ts): each session gives it its UPDATEs and drains the UPDATEs it has for its
+// peer; `originate` prefixes are routes of the RDE's local pseudo-peer.
 import { rename, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { Session, type Dialer, type SessionStatus } from './session/session.js';
