@@ -3,8 +3,9 @@
 // reloads (added peers start, removed peers stop with a CEASE, peers whose policy alone changed keep
 // their session and the RDE re-applies it, other changed peers restart, unchanged peers are left
 // alone), shuts everything down cleanly, and keeps the received-prefix dump file up to date.
-// It owns the route decision engine (daemon/rde): every session hands its UPDATEs to it and drains the
-// UPDATEs it has for its peer; `originate` prefixes are routes of the RDE's local pseudo-peer.
+// It owns the route decision engine (daemon/rde) and hands it to every session as its RdePort
+// (daemon/session/rde-port.ts): each session gives it its UPDATEs and drains the UPDATEs it has for its
+// peer; `originate` prefixes are routes of the RDE's local pseudo-peer.
 import { rename, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { Session, type Dialer, type SessionStatus } from './session/session.js';
@@ -17,6 +18,7 @@ import { XbgpdError, errorCodes } from './errors.js';
 import { Rde } from './rde/rde.js';
 import { compilePolicy } from './policy/index.js';
 import { writeRibDump } from './rde/mrt-dump.js';
+import { CeaseSubcode } from './wire/index.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 
@@ -67,6 +69,51 @@ function withoutInPlaceFields(peer: PeerConfig): string {
   const rest: Partial<PeerConfig> = { ...peer };
   for (const field of IN_PLACE_FIELDS) delete rest[field];
   return JSON.stringify(rest);
+}
+
+/** Settings of the RDE itself: when one changes, a reload replaces the RDE and restarts every session. */
+function rdeIdentityChanged(prev: SpeakerConfig, next: SpeakerConfig): boolean {
+  return (
+    prev.routerId !== next.routerId ||
+    prev.asn !== next.asn ||
+    JSON.stringify(prev.decision) !== JSON.stringify(next.decision) ||
+    prev.ebgpRequiresPolicy !== next.ebgpRequiresPolicy ||
+    prev.originateMrt !== next.originateMrt
+  );
+}
+
+/** What a reload does to one peer. */
+type PeerStep =
+  | { kind: 'removed'; session: Session }
+  | { kind: 'changed'; session: Session; peer: PeerConfig }
+  | { kind: 'policyChanged'; session: Session; peer: PeerConfig }
+  | { kind: 'unchanged'; session: Session }
+  | { kind: 'added'; peer: PeerConfig };
+
+/**
+ * Compare the running sessions with the new peer list: one step per running session (in their order),
+ * then one per new peer (in configuration order). A new RDE restarts every kept peer.
+ */
+function diffPeers(
+  sessions: readonly Session[],
+  next: readonly PeerConfig[],
+  identityChanged: boolean,
+): PeerStep[] {
+  const nextPeers = new Map(next.map((p) => [p.name, p]));
+  const steps: PeerStep[] = [];
+  for (const session of sessions) {
+    const peer = nextPeers.get(session.peer.name);
+    const same = peer !== undefined && JSON.stringify(peer) === JSON.stringify(session.peer);
+    if (!peer) steps.push({ kind: 'removed', session });
+    else if (identityChanged) steps.push({ kind: 'changed', session, peer });
+    else if (same) steps.push({ kind: 'unchanged', session });
+    else if (withoutInPlaceFields(peer) === withoutInPlaceFields(session.peer))
+      steps.push({ kind: 'policyChanged', session, peer });
+    else steps.push({ kind: 'changed', session, peer });
+  }
+  const running = new Set(sessions.map((s) => s.peer.name));
+  for (const peer of next) if (!running.has(peer.name)) steps.push({ kind: 'added', peer });
+  return steps;
 }
 
 /** Debounce for rewriting the dump file after UPDATEs (ms). */
@@ -198,7 +245,11 @@ export class Speaker {
 
   // ===== reload and shutdown =====
 
-  /** Apply a new, already validated configuration. */
+  /**
+   * Apply a new, already validated configuration: listeners first (a bind failure changes nothing
+   * else), then a new RDE if its identity changed, then the peers (removed ones stop, changed ones
+   * restart, policy-only changes apply in place, added ones start), then the originated prefixes.
+   */
   async reload(next: SpeakerConfig): Promise<ReloadSummary> {
     const prev = this.config;
     const summary: ReloadSummary = {
@@ -211,9 +262,24 @@ export class Speaker {
       listenersRemoved: [],
       originateChanged: false,
     };
-    // Listeners: bind the new ones first so a failure leaves the old set in place.
+    await this.reloadListeners(next.listen, summary);
+    this.config = next;
+    const identityChanged = rdeIdentityChanged(prev, next);
+    if (identityChanged) {
+      // A new RDE: sessions being stopped withdraw from the old one, restarted ones join the new one.
+      this.rde = Speaker.createRde(next);
+      if (next.originateMrt !== undefined) await this.originateMrt(next.originateMrt);
+    }
+    await this.reloadPeers(diffPeers(this.sessions(), next.peers, identityChanged), summary);
+    summary.originateChanged = this.reloadOriginate(prev.originate, next.originate, identityChanged);
+    this.scheduleDump();
+    return summary;
+  }
+
+  /** Bind the new listeners first, so that a failure leaves the old set in place; then close the old. */
+  private async reloadListeners(listen: readonly ListenConfig[], summary: ReloadSummary): Promise<void> {
     const key = (l: ListenConfig): string => `${l.address} ${l.port}`;
-    const wanted = new Map(next.listen.map((l) => [key(l), l]));
+    const wanted = new Map(listen.map((l) => [key(l), l]));
     const added: Listener[] = [];
     for (const [k, l] of wanted) {
       if (this.listeners.has(k)) continue;
@@ -234,71 +300,73 @@ export class Speaker {
       await l.close();
       summary.listenersRemoved.push(k);
     }
+  }
 
-    this.config = next;
-    const identityChanged =
-      prev.routerId !== next.routerId ||
-      prev.asn !== next.asn ||
-      JSON.stringify(prev.decision) !== JSON.stringify(next.decision) ||
-      prev.ebgpRequiresPolicy !== next.ebgpRequiresPolicy ||
-      prev.originateMrt !== next.originateMrt;
-    if (identityChanged) {
-      // A new RDE: sessions being stopped withdraw from the old one, restarted ones join the new one.
-      this.rde = Speaker.createRde(next);
-      if (next.originateMrt !== undefined) await this.originateMrt(next.originateMrt);
-    }
-    const nextPeers = new Map(next.peers.map((p) => [p.name, p]));
+  /** Carry out the peer steps in order; resolves when the stopped sessions are closed. */
+  private async reloadPeers(steps: readonly PeerStep[], summary: ReloadSummary): Promise<void> {
     const stops: Promise<void>[] = [];
-    for (const [name, session] of [...this.sessionsByName]) {
-      const peer = nextPeers.get(name);
-      if (!peer) {
-        // RFC 4486: Cease / Peer De-configured.
-        summary.removed.push(name);
-        this.sessionsByName.delete(name);
-        stops.push(session.stop({ subcode: 3 }).then(() => session.dispose()));
-      } else if (
-        !identityChanged &&
-        JSON.stringify(peer) !== JSON.stringify(session.peer) &&
-        withoutInPlaceFields(peer) === withoutInPlaceFields(session.peer)
-      ) {
-        // Policy or export settings only: no reset, the RDE re-applies them (import from the kept
-        // pre-policy routes, export as the difference between the old and new Adj-RIB-Out).
-        summary.policyChanged.push(name);
-        session.updatePolicy(peer);
-      } else if (identityChanged || JSON.stringify(peer) !== JSON.stringify(session.peer)) {
-        // RFC 4486: Cease / Other Configuration Change, then start with the new settings.
-        summary.changed.push(name);
-        this.sessionsByName.delete(name);
-        stops.push(
-          session.stop({ subcode: 6 }).then(() => {
-            session.dispose();
-            if (!this.stopped) this.addPeer(peer).start();
-          }),
-        );
-      } else {
-        summary.unchanged.push(name);
+    for (const step of steps) {
+      switch (step.kind) {
+        case 'removed':
+          summary.removed.push(step.session.peer.name);
+          stops.push(this.stopRemoved(step.session));
+          break;
+        case 'changed':
+          summary.changed.push(step.session.peer.name);
+          stops.push(this.restartChanged(step.session, step.peer));
+          break;
+        case 'policyChanged':
+          // Policy or export settings only: no reset, the RDE re-applies them (import from the kept
+          // pre-policy routes, export as the difference between the old and new Adj-RIB-Out).
+          summary.policyChanged.push(step.session.peer.name);
+          step.session.updatePolicy(step.peer);
+          break;
+        case 'unchanged':
+          summary.unchanged.push(step.session.peer.name);
+          break;
+        case 'added':
+          summary.added.push(step.peer.name);
+          this.addPeer(step.peer).start();
+          break;
       }
-    }
-    for (const peer of next.peers) {
-      if (this.sessionsByName.has(peer.name) || summary.changed.includes(peer.name)) continue;
-      summary.added.push(peer.name);
-      this.addPeer(peer).start();
     }
     await Promise.all(stops);
+  }
 
-    const was = new Map(prev.originate.map((o) => [o.prefix, o]));
-    const now = new Map(next.originate.map((o) => [o.prefix, o]));
+  /** RFC 4486: Cease / Peer De-configured. */
+  private stopRemoved(session: Session): Promise<void> {
+    this.sessionsByName.delete(session.peer.name);
+    return session.stop({ subcode: CeaseSubcode.PeerDeconfigured }).then(() => session.dispose());
+  }
+
+  /** RFC 4486: Cease / Other Configuration Change, then start again with the new settings. */
+  private restartChanged(session: Session, peer: PeerConfig): Promise<void> {
+    this.sessionsByName.delete(session.peer.name);
+    return session.stop({ subcode: CeaseSubcode.OtherConfigurationChange }).then(() => {
+      session.dispose();
+      if (!this.stopped) this.addPeer(peer).start();
+    });
+  }
+
+  /**
+   * Withdraw the originated prefixes that are gone and originate the new ones (a new RDE already has
+   * the new list). Returns whether the list changed.
+   */
+  private reloadOriginate(
+    prev: readonly OriginatedPrefix[],
+    next: readonly OriginatedPrefix[],
+    identityChanged: boolean,
+  ): boolean {
+    const was = new Map(prev.map((o) => [o.prefix, o]));
+    const now = new Map(next.map((o) => [o.prefix, o]));
     const gone: OriginatedPrefix[] = [...was.values()].filter((o) => !now.has(o.prefix));
     const fresh: OriginatedPrefix[] = [...now.values()].filter((o) => !was.has(o.prefix));
-    if (gone.length > 0 || fresh.length > 0) {
-      summary.originateChanged = true;
-      if (!identityChanged) {
-        this.rde.withdrawOriginated(gone);
-        this.rde.originate(fresh);
-      }
+    if (gone.length === 0 && fresh.length === 0) return false;
+    if (!identityChanged) {
+      this.rde.withdrawOriginated(gone);
+      this.rde.originate(fresh);
     }
-    this.scheduleDump();
-    return summary;
+    return true;
   }
 
   /** Stop every peer with CEASE / Administrative Shutdown (RFC 9003 message), close the listeners. */
@@ -306,7 +374,9 @@ export class Speaker {
     if (this.stopped) return;
     this.stopped = true;
     await this.closeListeners();
-    await Promise.all(this.sessions().map((s) => s.stop({ subcode: 2, message })));
+    await Promise.all(
+      this.sessions().map((s) => s.stop({ subcode: CeaseSubcode.AdministrativeShutdown, message })),
+    );
     for (const s of this.sessions()) s.dispose();
     if (this.dumpTimer) this.clock.clearTimer(this.dumpTimer);
     if (this.dumpFile) await this.dumpReceived().catch(() => undefined);
@@ -322,7 +392,6 @@ export class Speaker {
       local: this.local,
       clock: this.clock,
       log: peerLogger(this.log, peer.name),
-      originate: () => this.config.originate,
       rde: this.rde,
     };
     if (this.dialer) options.dial = this.dialer;

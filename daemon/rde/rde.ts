@@ -40,6 +40,10 @@ import { allFamilies } from '../config/types.js';
 import { addressBytes } from '../config/load.js';
 import { isIPv6 } from 'node:net';
 import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
+import type { PeerSessionInfo, PeerSink, PeerSpec, RdePort } from '../session/rde-port.js';
+
+// The session port's messages, for the RDE's own callers (tests, benchmarks).
+export type { PeerSessionInfo, PeerSink, PeerSpec } from '../session/rde-port.js';
 
 /** Destinations decided per turn of the event loop. */
 export const DECISION_SLICE = 4096;
@@ -54,36 +58,6 @@ export interface RdeOptions {
   ebgpRequiresPolicy: boolean;
   compilePolicy?: PolicyCompiler | undefined;
   now?: () => number;
-}
-
-/** What the RDE needs to know about a configured peer. */
-export interface PeerSpec {
-  name: string;
-  address: string;
-  asn: number;
-  importPolicy?: PolicyRule[] | undefined;
-  exportPolicy?: PolicyRule[] | undefined;
-  nextHopSelf: boolean;
-  sendMed: boolean;
-  /** Seconds; 0 = off. */
-  minRouteAdvertisementInterval: number;
-}
-
-/** What the session negotiated (read at peerUp). */
-export interface PeerSessionInfo {
-  routerId: number;
-  ibgp: boolean;
-  asn4: boolean;
-  families: readonly Family[];
-  addPathSend: ReadonlySet<Family>;
-  maxMessageLength: number;
-  nextHopIpv4: string;
-  nextHopIpv6: string;
-}
-
-/** The session side: told when a peer has UPDATEs waiting (it then drains `pull`). */
-export interface PeerSink {
-  kick(): void;
 }
 
 interface Group {
@@ -136,7 +110,7 @@ function familyOf(ipv6: boolean): Family {
   return ipv6 ? 'ipv6-unicast' : 'ipv4-unicast';
 }
 
-export class Rde {
+export class Rde implements RdePort {
   readonly store = new AttrStore();
   readonly ribs: Record<Family, FamilyRib> = {
     'ipv4-unicast': new FamilyRib('ipv4-unicast'),

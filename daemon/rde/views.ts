@@ -1,7 +1,16 @@
 // Read-only views of the RIB for operators and tests: a peer's Adj-RIB-In in the --dump-received JSON form
 // (daemon/session/README.md), with why a path is not a candidate. Not on any hot path (allocates freely).
-import { describeAttributes, type ReceivedRoute } from '../session/received.js';
-import { Afi, formatAddress, formatAsPath } from '../wire/index.js';
+import type { ReceivedRoute } from '../session/received.js';
+import {
+  Afi,
+  formatAddress,
+  formatAsPath,
+  formatCommunities,
+  formatIpv4,
+  formatLargeCommunities,
+  formatMpNextHop,
+  type PathAttribute,
+} from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
 import { formatKey, type FamilyRib, type RdePeer } from './rib.js';
 import { allFamilies, type Family } from '../config/types.js';
@@ -43,4 +52,41 @@ function describe(prefix: string, set: AttrSet, ipv6: boolean): AdjRibInRoute {
   }
   describeAttributes(set.attributes, route);
   return route;
+}
+
+const originNames = ['igp', 'egp', 'incomplete'] as const;
+
+/** Fill the dump form's attribute fields (next hop, origin, MED, LOCAL_PREF, communities) of `out` from
+ *  `attributes`; a next hop already in `out` is kept over NEXT_HOP, MP_REACH_NLRI's replaces it. */
+function describeAttributes(
+  attributes: readonly PathAttribute[],
+  out: Omit<ReceivedRoute, 'prefix' | 'asPath'>,
+): void {
+  for (const a of attributes) {
+    switch (a.type) {
+      case 'origin':
+        out.origin = originNames[a.origin];
+        break;
+      case 'next-hop':
+        out.nextHop ??= formatIpv4(a.nextHop);
+        break;
+      case 'mp-reach':
+        out.nextHop = formatMpNextHop(a);
+        break;
+      case 'med':
+        out.med = a.med;
+        break;
+      case 'local-pref':
+        out.localPref = a.localPref;
+        break;
+      case 'communities':
+        out.communities = formatCommunities(a.values);
+        break;
+      case 'large-communities':
+        out.largeCommunities = formatLargeCommunities(a.values);
+        break;
+      default:
+        break;
+    }
+  }
 }

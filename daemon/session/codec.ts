@@ -17,6 +17,8 @@ import {
   KEEPALIVE,
   toNotification,
   PLAIN_CONTEXT,
+  ErrorCode,
+  HeaderSubcode,
   type Capability,
   type DecodeContext,
   type DecodeResult,
@@ -130,7 +132,11 @@ export const codec = {
     const r = decodeMessage(message, PLAIN_CONTEXT);
     if (!r.ok) return { ok: false, notification: toNotification(r.error), reason: r.error.reason };
     if (r.message.type !== 'open')
-      return { ok: false, notification: { code: 1, subcode: 3 }, reason: 'not an OPEN' };
+      return {
+        ok: false,
+        notification: { code: ErrorCode.MessageHeader, subcode: HeaderSubcode.BadMessageType },
+        reason: 'not an OPEN',
+      };
     return { ok: true, open: summarizeOpen(r.message) };
   },
 

@@ -13,6 +13,7 @@ import {
   type TimerName,
   initialFsm,
   type NotificationSpec,
+  CEASE,
 } from './fsm.js';
 import type { Clock, TimerHandle } from './clock.js';
 import {
@@ -27,7 +28,7 @@ import type { Negotiated, OpenSummary } from './negotiate.js';
 import type { Logger } from '../log.js';
 import type { HeaderError } from '../wire/index.js';
 import { toNotification } from '../wire/index.js';
-import { MessageType } from '../wire/index.js';
+import { ErrorCode, MessageType, OpenSubcode } from '../wire/index.js';
 import type { UpdateMessage } from '../wire/index.js';
 import type { NotificationMessage } from '../wire/index.js';
 import type { RouteRefreshMessage } from '../wire/index.js';
@@ -56,7 +57,6 @@ export interface ConnectionHost {
   routeRefreshReceived(conn: Connection, msg: RouteRefreshMessage): void;
   deleteRoutes(conn: Connection): void;
   trackSecondConnection(conn: Connection): void;
-  dampPeerOscillations(conn: Connection): void;
   notificationSent(conn: Connection, n: NotificationSpec): void;
   notificationReceived(conn: Connection, n: NotificationMessage): void;
   stateChanged(conn: Connection, from: State, to: State, event: FsmEvent): void;
@@ -165,7 +165,7 @@ export class Connection implements TransportSink {
       this.lastError = 'internal error';
       this.queue.length = 0;
       this.running = false;
-      this.fire({ name: 'AutomaticStop', notification: { code: 6, subcode: 0 } });
+      this.fire({ name: 'AutomaticStop', notification: CEASE });
     }
   }
 
@@ -191,7 +191,9 @@ export class Connection implements TransportSink {
         this.lastError = 'notification received';
         // RFC 4271 8.1.2 Event 24: "An event is generated when a NOTIFICATION message with "version
         // error" is received."
-        this.fire({ name: n.code === 2 && n.subcode === 1 ? 'NotifMsgVerErr' : 'NotifMsg' });
+        const versionError =
+          n.code === ErrorCode.OpenMessage && n.subcode === OpenSubcode.UnsupportedVersionNumber;
+        this.fire({ name: versionError ? 'NotifMsgVerErr' : 'NotifMsg' });
         return;
       }
       case MessageType.Update: {
@@ -334,7 +336,7 @@ export class Connection implements TransportSink {
         this.host.established(this);
         return;
       case 'dampPeerOscillations':
-        this.host.dampPeerOscillations(this);
+        // Nothing to run: the host's IdleHoldTimer grows with its count of drops (timerSeconds).
         return;
     }
   }

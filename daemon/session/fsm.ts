@@ -12,6 +12,7 @@
 // - A negotiated hold time of zero: "startTimer hold/keepalive" with a zero hold time starts nothing.
 // - "releases all BGP resources" includes stopping every timer of the connection.
 // - Peer oscillation damping (8.1.1 leaves the method open): the driver backs off the IdleHoldTimer.
+import { CeaseSubcode, ErrorCode, FsmSubcode } from '../wire/index.js';
 
 // ===== states and events =====
 
@@ -141,17 +142,23 @@ export interface Transition {
 
 // ===== NOTIFICATION codes the FSM itself sends =====
 
+function notice(code: number, subcode: number): NotificationSpec {
+  return { code, subcode };
+}
 /** RFC 4271 4.5 error codes and RFC 6608 FSM error subcodes. */
-const HOLD_TIMER_EXPIRED: NotificationSpec = { code: 4, subcode: 0 };
-const FSM_ERROR_IN_OPENSENT: NotificationSpec = { code: 5, subcode: 1 };
-const FSM_ERROR_IN_OPENCONFIRM: NotificationSpec = { code: 5, subcode: 2 };
-const FSM_ERROR_IN_ESTABLISHED: NotificationSpec = { code: 5, subcode: 3 };
+const HOLD_TIMER_EXPIRED = notice(ErrorCode.HoldTimerExpired, 0);
+const FSM_ERROR_IN_OPENSENT = notice(ErrorCode.FsmError, FsmSubcode.UnexpectedInOpenSent);
+const FSM_ERROR_IN_OPENCONFIRM = notice(ErrorCode.FsmError, FsmSubcode.UnexpectedInOpenConfirm);
+const FSM_ERROR_IN_ESTABLISHED = notice(ErrorCode.FsmError, FsmSubcode.UnexpectedInEstablished);
+/** Malformed OPEN or UPDATE when the driver gave no NOTIFICATION of its own. */
+const OPEN_ERROR = notice(ErrorCode.OpenMessage, 0);
+const UPDATE_ERROR = notice(ErrorCode.UpdateMessage, 0);
 /** RFC 4486: Cease / Administrative Shutdown, the default for ManualStop. */
-export const CEASE_ADMIN_SHUTDOWN: NotificationSpec = { code: 6, subcode: 2 };
+export const CEASE_ADMIN_SHUTDOWN = notice(ErrorCode.Cease, CeaseSubcode.AdministrativeShutdown);
 /** RFC 4486: Cease / Connection Collision Resolution. */
-export const CEASE_COLLISION: NotificationSpec = { code: 6, subcode: 7 };
+export const CEASE_COLLISION = notice(ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution);
 /** Cease without a subcode: the default for AutomaticStop. */
-const CEASE: NotificationSpec = { code: 6, subcode: 0 };
+export const CEASE = notice(ErrorCode.Cease, 0);
 
 // ===== transition =====
 
@@ -601,7 +608,7 @@ function openSent(b: Builder, e: FsmEvent): void {
       // "sends a NOTIFICATION message with the appropriate error code, sets the ConnectRetryTimer to
       // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
       // by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      return b.notifyAndFail(e.notification ?? { code: 2, subcode: 0 });
+      return b.notifyAndFail(e.notification ?? OPEN_ERROR);
     case 'OpenCollisionDump':
       // "sends a NOTIFICATION with a Cease, sets the ConnectRetryTimer to zero, releases all BGP
       // resources, drops the TCP connection, increments the ConnectRetryCounter by 1, (optionally)
@@ -687,7 +694,7 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       // "sends a NOTIFICATION message with the appropriate error code, sets the ConnectRetryTimer to
       // zero, releases all BGP resources, drops the TCP connection, increments the ConnectRetryCounter
       // by 1, (optionally) performs peer oscillation damping ..., and changes its state to Idle."
-      return b.notifyAndFail(e.notification ?? { code: 2, subcode: 0 });
+      return b.notifyAndFail(e.notification ?? OPEN_ERROR);
     case 'KeepAliveMsg':
       // "restarts the HoldTimer and changes its state to Established."
       b.start('hold').do({ type: 'sessionEstablished' });
@@ -788,7 +795,7 @@ function established(b: Builder, e: FsmEvent): void {
       // all routes associated with this connection, releases all BGP resources, drops the TCP
       // connection, increments the ConnectRetryCounter by 1, (optionally) performs peer oscillation
       // damping ..., and changes its state to Idle."
-      return b.notifyAndFailEstablished(e.notification ?? { code: 3, subcode: 0 });
+      return b.notifyAndFailEstablished(e.notification ?? UPDATE_ERROR);
     default:
       // "In response to any other event (Events 9, 12-13, 20-22), the local system: sends a
       // NOTIFICATION message with the Error Code Finite State Machine Error, deletes all routes

@@ -6,7 +6,7 @@
 // Checks we do not make: the BGP Identifier "valid unicast IP host address" test (RFC 6286 relaxes it
 // to "non-zero"); Unsupported Optional Parameter (the wire decoder reports it).
 import type { DecodeContext } from '../wire/index.js';
-import { familyKey, AS_TRANS } from '../wire/index.js';
+import { familyKey, AS_TRANS, ErrorCode, OpenSubcode } from '../wire/index.js';
 import type { NotificationSpec } from './fsm.js';
 import type { Family, PeerConfig } from '../config/types.js';
 
@@ -136,7 +136,7 @@ export type NegotiationResult =
   { ok: true; negotiated: Negotiated } | { ok: false; notification: NotificationSpec; reason: string };
 
 function refuse(subcode: number, reason: string, data?: Uint8Array): NegotiationResult {
-  const notification: NotificationSpec = { code: 2, subcode };
+  const notification: NotificationSpec = { code: ErrorCode.OpenMessage, subcode };
   if (data) notification.data = data;
   return { ok: false, notification, reason };
 }
@@ -152,28 +152,36 @@ export function negotiate(
   // supported, then the Error Subcode MUST be set to Unsupported Version Number. The Data field is a
   // 2-octet unsigned integer, which indicates the largest, locally-supported version number".
   if (received.version !== 4)
-    return refuse(1, `unsupported version ${received.version}`, Uint8Array.of(0, 4));
+    return refuse(
+      OpenSubcode.UnsupportedVersionNumber,
+      `unsupported version ${received.version}`,
+      Uint8Array.of(0, 4),
+    );
 
   // RFC 6793 4.1: the peer's AS is the one in its 4-octet AS capability when present, else My AS.
   const remoteAsn = received.capabilities.fourOctetAs ?? received.myAs;
   // RFC 4271 6.2: "If the Autonomous System field of the OPEN message is unacceptable, then the Error
   // Subcode MUST be set to Bad Peer AS."
   if (remoteAsn !== peer.asn) {
-    return refuse(2, `peer AS ${remoteAsn} is not the configured ${peer.asn}`, u16(received.myAs));
+    return refuse(
+      OpenSubcode.BadPeerAs,
+      `peer AS ${remoteAsn} is not the configured ${peer.asn}`,
+      u16(received.myAs),
+    );
   }
 
   // RFC 4271 6.2: "An implementation MUST reject Hold Time values of one or two seconds. ... the Error
   // Subcode MUST be set to Unacceptable Hold Time."
   if (received.holdTime === 1 || received.holdTime === 2)
-    return refuse(6, `hold time ${received.holdTime} s`);
+    return refuse(OpenSubcode.UnacceptableHoldTime, `hold time ${received.holdTime} s`);
 
   const ibgp = remoteAsn === local.asn;
   // RFC 6286 2.2: "If the BGP Identifier field of the OPEN message is zero, or if it is the same as the
   // BGP Identifier of the local BGP speaker and the message is from an internal peer, then the Error
   // Subcode is set to "Bad BGP Identifier"."
-  if (received.bgpId === 0) return refuse(3, 'BGP Identifier 0.0.0.0');
+  if (received.bgpId === 0) return refuse(OpenSubcode.BadBgpIdentifier, 'BGP Identifier 0.0.0.0');
   if (ibgp && received.bgpId === local.routerIdNumber) {
-    return refuse(3, `BGP Identifier ${numberToIpv4(received.bgpId)} is our own`);
+    return refuse(OpenSubcode.BadBgpIdentifier, `BGP Identifier ${numberToIpv4(received.bgpId)} is our own`);
   }
 
   // RFC 4760 8: a peer without Multiprotocol capabilities speaks IPv4 unicast only.
@@ -191,7 +199,11 @@ export function negotiate(
   if (families.length === 0) {
     const data: number[] = [];
     for (const f of sent.capabilities.multiprotocol) data.push(1, 4, f.afi >> 8, f.afi & 255, 0, f.safi);
-    return refuse(7, `no common address family (ours: ${peer.families.join(', ')})`, Uint8Array.from(data));
+    return refuse(
+      OpenSubcode.UnsupportedCapability,
+      `no common address family (ours: ${peer.families.join(', ')})`,
+      Uint8Array.from(data),
+    );
   }
 
   // RFC 4271 4.2: "the calculated value ... MUST be ... the smaller of its configured Hold Time and the

@@ -1,10 +1,10 @@
 // The per-peer session driver. It owns the peer's connections (one FSM each, connection.ts; two at once
 // only while RFC 4271 6.8 collision detection runs), starts and stops the peer, restarts it after a drop
 // with an exponentially growing IdleHoldTimer (peer oscillation damping), checks received OPENs
-// (negotiate.ts), hands received UPDATEs to the route decision engine (daemon/rde) and drains the UPDATEs
-// the RDE has for the peer, honouring socket back-pressure. Without an RDE (a bare Session) it keeps its
-// own received-prefix table and announces the configured prefixes itself (announce.ts). Everything observable is logged through the peer's child
-// logger and emitted as typed events (see daemon/session/README.md for the stable log messages).
+// (negotiate.ts), hands received UPDATEs to the route decision engine through its port (rde-port.ts) and
+// drains the UPDATEs the RDE has for the peer, honouring socket back-pressure. Everything observable is
+// logged through the peer's child logger and emitted as typed events (see daemon/session/README.md for
+// the stable log messages).
 import { EventEmitter } from 'node:events';
 import { Connection, type ConnectionHost } from './connection.js';
 import { type FsmEvent, type FsmOptions, type NotificationSpec, type State, CEASE_COLLISION } from './fsm.js';
@@ -24,21 +24,18 @@ import {
   type LocalSpeaker,
   type OpenSummary,
 } from './negotiate.js';
-import {
-  ReceivedTable,
-  familyKeyName,
-  summarizeUpdate,
-  type ReceivedView,
-  type UpdateSummary,
-} from './received.js';
-import type { Rde } from '../rde/rde.js';
-import { buildAnnouncements, buildWithdrawals, type AnnounceContext } from './announce.js';
+import { familyKeyName, summarizeUpdate, type ReceivedView, type UpdateSummary } from './received.js';
+import type { PeerSessionInfo, RdePort } from './rde-port.js';
 import { codec } from './codec.js';
 import type { Logger } from '../log.js';
-import type { Family, OriginatedPrefix, PeerConfig } from '../config/types.js';
+import type { Family, PeerConfig } from '../config/types.js';
 import {
+  CeaseSubcode,
+  ErrorCode,
+  MAX_EXTENDED_MESSAGE_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  RouteRefreshSubtype,
   endOfRibFamily,
-  makeEndOfRib,
   makeShutdownNotification,
   notificationName,
   prefixCount,
@@ -69,12 +66,18 @@ export interface SessionOptions {
   clock: Clock;
   /** The peer's child logger. */
   log: Logger;
-  /** The prefixes to announce (read when a session comes up). */
-  originate: () => readonly OriginatedPrefix[];
   dial?: Dialer;
   /** The route decision engine: received routes go there, UPDATEs to send come from there. */
-  rde?: Rde;
+  rde: RdePort;
 }
+
+type Cease = typeof CeaseSubcode;
+/** The CEASE subcodes (RFC 4486) a ManualStop sends. */
+export type StopSubcode =
+  | Cease['AdministrativeShutdown']
+  | Cease['PeerDeconfigured']
+  | Cease['AdministrativeReset']
+  | Cease['OtherConfigurationChange'];
 
 export interface NotificationInfo {
   direction: 'sent' | 'received';
@@ -123,14 +126,13 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   readonly log: Logger;
   readonly clock: Clock;
   readonly fsmOptions: FsmOptions;
-  /** What the peer currently announces (the RDE's Adj-RIB-In for the peer, or a local table). */
+  /** What the peer currently announces (the RDE's Adj-RIB-In for the peer). */
   readonly received: ReceivedView;
-  private readonly rde: Rde | undefined;
+  private readonly rde: RdePort;
   /** An RDE producer is in the out queue. */
   private rdeQueued = false;
   private readonly local: LocalSpeaker;
   private readonly dialer: Dialer;
-  private readonly originate: () => readonly OriginatedPrefix[];
   private connections: Connection[] = [];
   private adminDown = true;
   private flaps = 0;
@@ -149,21 +151,17 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     this.local = options.local;
     this.clock = options.clock;
     this.log = options.log;
-    this.originate = options.originate;
     this.dialer = options.dial ?? netDial;
     this.fsmOptions = fsmOptionsFor(this.peer);
-    this.rde = options.rde;
     const rde = options.rde;
+    this.rde = rde;
     const name = this.peer.name;
-    this.received = rde
-      ? {
-          get size() {
-            return rde.adjRibInCount(name);
-          },
-          toJSON: () => rde.adjRibIn(name),
-          clear: () => undefined,
-        }
-      : new ReceivedTable();
+    this.received = {
+      get size() {
+        return rde.adjRibInCount(name);
+      },
+      toJSON: () => rde.adjRibIn(name),
+    };
   }
 
   // ===== administration =====
@@ -180,17 +178,17 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   }
 
   /**
-   * ManualStop with a CEASE (RFC 4486): subcode 2 Administrative Shutdown (default) or 4 Administrative
-   * Reset carry an RFC 9003 shutdown communication; 3 Peer De-configured, 6 Other Configuration Change.
+   * ManualStop with a CEASE (RFC 4486): Administrative Shutdown (default) or Administrative Reset carry an
+   * RFC 9003 shutdown communication; Peer De-configured and Other Configuration Change carry nothing.
    * Resolves when the NOTIFICATION has been flushed and the sockets closed (1 s at most).
    */
-  async stop(options: { subcode?: 2 | 3 | 4 | 6; message?: string } = {}): Promise<void> {
+  async stop(options: { subcode?: StopSubcode; message?: string } = {}): Promise<void> {
     this.adminDown = true;
-    const subcode = options.subcode ?? 2;
+    const subcode = options.subcode ?? CeaseSubcode.AdministrativeShutdown;
     const n =
-      subcode === 2 || subcode === 4
+      subcode === CeaseSubcode.AdministrativeShutdown || subcode === CeaseSubcode.AdministrativeReset
         ? makeShutdownNotification(subcode, options.message ?? '')
-        : { code: 6, subcode, data: new Uint8Array(0) };
+        : { code: ErrorCode.Cease, subcode, data: new Uint8Array(0) };
     const notification: NotificationSpec = { code: n.code, subcode: n.subcode, data: n.data };
     const closing: Promise<void>[] = [];
     for (const conn of [...this.connections]) {
@@ -204,7 +202,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
 
   /** Administrative reset: CEASE / Administrative Reset, then start again; other peers are untouched. */
   async reset(message = ''): Promise<void> {
-    await this.stop({ subcode: 4, message });
+    await this.stop({ subcode: CeaseSubcode.AdministrativeReset, message });
     this.start();
   }
 
@@ -407,8 +405,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       'session established',
     );
     this.emit('established');
-    if (this.rde) this.routesUp(conn);
-    else this.announceAll(conn);
+    this.routesUp(conn);
   }
 
   updateReceived(conn: Connection, update: UpdateMessage, treatAsWithdraw: boolean): void {
@@ -419,27 +416,21 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       return;
     }
     const asn4 = conn.negotiated?.asn4 ?? false;
-    if (this.rde) {
-      this.rde.receive(this.peer.name, update, asn4, treatAsWithdraw);
-      // The per-UPDATE line is debug level with an RDE: a full table must not cost a string per prefix
-      // and a log line per UPDATE.
-      if (!this.log.isLevelEnabled('debug')) {
-        this.emit('update', NO_SUMMARY);
-        return;
-      }
-      const count = prefixCount(update);
-      if (count > SUMMARY_LIMIT) {
-        this.log.debug({ prefixes: count }, 'update received');
-        this.emit('update', NO_SUMMARY);
-        return;
-      }
-      const summary = summarizeUpdate(update, treatAsWithdraw);
-      this.log.debug({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
-      this.emit('update', summary);
+    this.rde.receive(this.peer.name, update, asn4, treatAsWithdraw);
+    // The per-UPDATE line is debug level: a full table must not cost a string per prefix and a log line
+    // per UPDATE.
+    if (!this.log.isLevelEnabled('debug')) {
+      this.emit('update', NO_SUMMARY);
       return;
     }
-    const summary = (this.received as ReceivedTable).apply(update, asn4, treatAsWithdraw);
-    this.log.info({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
+    const count = prefixCount(update);
+    if (count > SUMMARY_LIMIT) {
+      this.log.debug({ prefixes: count }, 'update received');
+      this.emit('update', NO_SUMMARY);
+      return;
+    }
+    const summary = summarizeUpdate(update, treatAsWithdraw);
+    this.log.debug({ announced: summary.announced, withdrawn: summary.withdrawn }, 'update received');
     this.emit('update', summary);
   }
 
@@ -452,17 +443,19 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       'route refresh received',
     );
     // RFC 7313 3: BoRR/EoRR from the peer only bracket its own re-advertisement; other subtypes are ignored.
-    if (msg.subtype !== 0 || !family || !conn.negotiated?.families.includes(family)) return;
-    const ctx = this.announceContext(conn);
-    if (!ctx) return;
+    if (msg.subtype !== RouteRefreshSubtype.Normal) return;
+    if (!family || !conn.negotiated?.families.includes(family) || !conn.transport) return;
     const enhanced = conn.negotiated.enhancedRouteRefresh;
+    const { afi, safi } = msg;
     // RFC 7313 4: "the BGP speaker MUST send a BoRR message before it re-advertises the Adj-RIB-Out ...
     // and MUST send an EoRR message after".
-    if (enhanced) conn.sendControl(codec.encodeRouteRefresh(msg.afi, msg.safi, 1));
-    if (this.rde) this.rde.routeRefresh(this.peer.name, family);
-    else this.enqueue(conn, buildAnnouncements(this.originate(), { ...ctx, families: [family] }));
     if (enhanced)
-      this.afterQueue(conn, () => conn.sendControl(codec.encodeRouteRefresh(msg.afi, msg.safi, 2)));
+      conn.sendControl(codec.encodeRouteRefresh(afi, safi, RouteRefreshSubtype.BeginningOfRefresh));
+    this.rde.routeRefresh(this.peer.name, family);
+    if (enhanced)
+      this.afterQueue(conn, () =>
+        conn.sendControl(codec.encodeRouteRefresh(afi, safi, RouteRefreshSubtype.EndOfRefresh)),
+      );
   }
 
   deleteRoutes(conn?: Connection): void {
@@ -470,10 +463,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     // to the Established connection, which is still there.
     if (conn && this.connections.some((c) => c !== conn && c.state === 'Established')) return;
     this.rdeQueued = false;
-    this.rde?.peerDown(this.peer.name);
-    if (this.received.size === 0) return;
-    this.received.clear();
-    this.emit('update', { announced: [], withdrawn: [] });
+    this.rde.peerDown(this.peer.name);
   }
 
   trackSecondConnection(): void {
@@ -488,11 +478,6 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     second.fire({ name: 'AutomaticStart_with_PassiveTcpEstablishment' });
     second.adopt(transport);
     second.fire({ name: 'TcpConnectionConfirmed' });
-  }
-
-  dampPeerOscillations(): void {
-    // Counting happens in stateChanged (every drop of a connection that was up); the IdleHoldTimer
-    // duration follows from the count (timerSeconds).
   }
 
   notificationSent(_conn: Connection, n: NotificationSpec): void {
@@ -530,9 +515,9 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       const stable = this.establishedAt !== undefined && this.clock.now() - this.establishedAt >= STABLE_MS;
       if (stable) this.flaps = 0;
       this.establishedAt = undefined;
+      // The FSM's deleteRoutes action has told the RDE (every way out of Established runs it).
       this.outQueue.length = 0;
       this.rdeQueued = false;
-      this.rde?.peerDown(this.peer.name);
       const down: { reason: string; notification?: NotificationInfo } = {
         reason: conn.lastError ?? event.name,
       };
@@ -563,66 +548,40 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     this.pump(conn);
   }
 
-  // ===== announcements =====
+  // ===== routes (the RDE port) =====
 
-  private announceContext(conn: Connection): AnnounceContext | undefined {
+  /** What the RDE needs from the negotiation, or undefined before it is complete. */
+  private sessionInfo(conn: Connection): PeerSessionInfo | undefined {
     const n = conn.negotiated;
     const t = conn.transport;
     if (!n || !t) return undefined;
     const local = t.localAddress;
     const localIsV6 = local.includes(':');
     return {
-      localAsn: this.local.asn,
+      routerId: n.remoteId,
       ibgp: n.ibgp,
       asn4: n.asn4,
       families: n.families,
       addPathSend: n.addPathSend,
+      maxMessageLength: n.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH,
       // The session's own address is the next hop; an IPv4 route over an IPv6 session uses the router
       // id, an IPv6 route over an IPv4 session the IPv4-mapped IPv6 address (unless configured).
       nextHopIpv4: this.peer.nextHopIpv4 ?? (localIsV6 ? this.local.routerId : local),
       nextHopIpv6: this.peer.nextHopIpv6 ?? (localIsV6 ? local : `::ffff:${local}`),
-      maxMessageLength: n.extendedMessage ? 65535 : 4096,
     };
-  }
-
-  /** Announce every originated prefix, then End-of-RIB for every negotiated family (RFC 4724). */
-  private announceAll(conn: Connection): void {
-    const ctx = this.announceContext(conn);
-    if (!ctx) return;
-    const count = this.originate().filter((p) => ctx.families.includes(p.family)).length;
-    this.log.info({ prefixes: count }, 'announcing originated prefixes');
-    this.enqueue(conn, buildAnnouncements(this.originate(), ctx));
-    this.enqueue(
-      conn,
-      ctx.families.map((f) => makeEndOfRib(familyAfiSafi[f].afi, familyAfiSafi[f].safi)),
-    );
   }
 
   /** Register the Established peer with the RDE, which then sends it its Adj-RIB-Out and End-of-RIB. */
   private routesUp(conn: Connection): void {
-    const ctx = this.announceContext(conn);
-    const n = conn.negotiated;
-    if (!ctx || !n || !this.rde) return;
-    this.rde.peerUp(
-      this.peer,
-      {
-        routerId: n.remoteId,
-        ibgp: n.ibgp,
-        asn4: n.asn4,
-        families: n.families,
-        addPathSend: n.addPathSend,
-        maxMessageLength: ctx.maxMessageLength,
-        nextHopIpv4: ctx.nextHopIpv4,
-        nextHopIpv6: ctx.nextHopIpv6,
-      },
-      { kick: () => this.routesWaiting() },
-    );
+    const info = this.sessionInfo(conn);
+    if (!info) return;
+    this.rde.peerUp(this.peer, info, { kick: () => this.routesWaiting() });
   }
 
   /** The RDE has UPDATEs for this peer: queue its producer (once) behind whatever is queued. */
   private routesWaiting(): void {
     const conn = this.establishedConnection;
-    if (!conn || !this.rde || this.rdeQueued) return;
+    if (!conn || this.rdeQueued) return;
     this.rdeQueued = true;
     const producer = this.rde.pull(this.peer.name);
     const self = this;
@@ -646,17 +605,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
    */
   updatePolicy(peer: PeerConfig): void {
     this.peer = peer;
-    if (this.rde && this.establishedConnection) this.rde.updatePeerPolicy(peer);
-  }
-
-  /** After a config reload changed `originate` (bare Session only; with an RDE the speaker tells the RDE). */
-  originateChanged(added: readonly OriginatedPrefix[], removed: readonly OriginatedPrefix[]): void {
-    if (this.rde) return;
-    const conn = this.establishedConnection;
-    const ctx = conn && this.announceContext(conn);
-    if (!conn || !ctx) return;
-    this.enqueue(conn, buildWithdrawals(removed, ctx));
-    this.enqueue(conn, buildAnnouncements(added, ctx));
+    if (this.establishedConnection) this.rde.updatePeerPolicy(peer);
   }
 
   private afterQueueCallbacks: (() => void)[] = [];
@@ -711,7 +660,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
 
   /** Whether UPDATEs are waiting for the socket (back-pressure). */
   get hasPendingUpdates(): boolean {
-    if (this.rde && (this.rde.busy || this.rde.hasPending(this.peer.name))) return true;
+    if (this.rde.busy || this.rde.hasPending(this.peer.name)) return true;
     return this.outQueue.length > 0;
   }
 
@@ -742,8 +691,8 @@ function notificationInfo(
   const info: NotificationInfo = { direction, code, subcode, name: notificationName(code, subcode) };
   // RFC 9003 2: Cease subcodes 2 and 4 may carry a length-prefixed UTF-8 shutdown communication.
   if (
-    code === 6 &&
-    (subcode === 2 || subcode === 4) &&
+    code === ErrorCode.Cease &&
+    (subcode === CeaseSubcode.AdministrativeShutdown || subcode === CeaseSubcode.AdministrativeReset) &&
     data &&
     data.length > 1 &&
     data[0]! + 1 <= data.length
