@@ -10,7 +10,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { Session, type Dialer, type SessionStatus } from './session/session.js';
 import { listen, plainAddress, Transport, type Listener } from './session/transport.js';
-import { realClock, type Clock, type TimerHandle } from './session/clock.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { ipv4ToNumber, type LocalSpeaker } from './session/negotiate.js';
 import type { ReceivedRoute } from './session/received.js';
 import { peerLogger, type Logger } from './log.js';
@@ -143,11 +143,12 @@ export class Speaker {
     this.dumpFile = options.dumpReceivedFile;
     if (options.dumpRibFile) this.ribFiles.push({ file: options.dumpRibFile, mode: 'loc-rib' });
     if (options.dumpAdjRibInFile) this.ribFiles.push({ file: options.dumpAdjRibInFile, mode: 'adj-rib-in' });
-    this.rde = Speaker.createRde(options.config);
+    this.rde = Speaker.createRde(options.config, this.clock);
   }
 
-  private static createRde(config: SpeakerConfig): Rde {
+  private static createRde(config: SpeakerConfig, clock: Clock): Rde {
     const rde = new Rde({
+      clock,
       localAsn: config.asn,
       routerId: ipv4ToNumber(config.routerId),
       decision: config.decision ?? { alwaysCompareMed: false, deterministicMed: false },
@@ -267,7 +268,7 @@ export class Speaker {
     const identityChanged = rdeIdentityChanged(prev, next);
     if (identityChanged) {
       // A new RDE: sessions being stopped withdraw from the old one, restarted ones join the new one.
-      this.rde = Speaker.createRde(next);
+      this.rde = Speaker.createRde(next, this.clock);
       if (next.originateMrt !== undefined) await this.originateMrt(next.originateMrt);
     }
     await this.reloadPeers(diffPeers(this.sessions(), next.peers, identityChanged), summary);

@@ -3,7 +3,8 @@
 // a small message-like API: peerUp / receive / routeRefresh / peerDown in, and `pull(name)` out (a lazy
 // UPDATE producer the session drains only when its socket can take more). Incoming UPDATEs update the
 // Adj-RIB-In at once; the decision runs later on the coalesced set of changed destinations, in slices
-// of DECISION_SLICE destinations with a setImmediate between them so KEEPALIVEs keep flowing.
+// of DECISION_SLICE destinations deferred through the clock (setImmediate) so KEEPALIVEs keep flowing.
+// Time, deferred work and the MRAI timers all go through the injected Clock (daemon/clock.ts).
 import type { UpdateMessage } from '../wire/index.js';
 import { AttrStore, nextHopKeyOf, type AttrSet } from './attr-store.js';
 import { ExportKeyWriter } from './export-key.js';
@@ -39,6 +40,7 @@ import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../co
 import { allFamilies } from '../config/types.js';
 import { addressBytes } from '../config/load.js';
 import { isIPv6 } from 'node:net';
+import { realClock, type Clock, type TimerHandle } from '../clock.js';
 import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
 import type { PeerSessionInfo, PeerSink, PeerSpec, RdePort } from '../session/rde-port.js';
 
@@ -57,7 +59,8 @@ export interface RdeOptions {
   decision: DecisionConfig;
   ebgpRequiresPolicy: boolean;
   compilePolicy?: PolicyCompiler | undefined;
-  now?: () => number;
+  /** Time, deferred decision slices and MRAI timers (default: the real clock). */
+  clock?: Clock;
 }
 
 interface Group {
@@ -89,7 +92,7 @@ interface PeerOut {
   readonly eorPending: Set<Family>;
   pulling: boolean;
   nextAllowed: number;
-  mraiTimer: ReturnType<typeof setTimeout> | undefined;
+  mraiTimer: TimerHandle | undefined;
 }
 
 interface PeerState {
@@ -117,6 +120,7 @@ export class Rde implements RdePort {
     'ipv6-unicast': new FamilyRib('ipv6-unicast'),
   };
   private readonly options: RdeOptions;
+  private readonly clock: Clock;
   private readonly peers = new Map<string, PeerState>();
   private readonly groups = new Map<string, Group>();
   /** `groups` as an array, for the per-destination export loop. */
@@ -134,6 +138,7 @@ export class Rde implements RdePort {
 
   constructor(options: RdeOptions) {
     this.options = options;
+    this.clock = options.clock ?? realClock;
     this.decisionCtx = {
       options: options.decision,
       reachable: (attrs) => this.reachable(attrs),
@@ -222,7 +227,7 @@ export class Rde implements RdePort {
     if (!state) return;
     this.peers.delete(name);
     if (state.out) {
-      if (state.out.mraiTimer) clearTimeout(state.out.mraiTimer);
+      if (state.out.mraiTimer) this.clock.clearTimer(state.out.mraiTimer);
       for (const f of allFamilies) {
         const queue = state.out.dirty[f];
         for (let id = queue.take(); id >= 0; id = queue.take()) this.unmark(f, id);
@@ -522,7 +527,7 @@ export class Rde implements RdePort {
   private scheduleDecision(): void {
     if (this.decisionScheduled) return;
     this.decisionScheduled = true;
-    setImmediate(() => {
+    this.clock.defer(() => {
       this.decisionScheduled = false;
       if (this.runDecisionSlice(DECISION_SLICE)) this.scheduleDecision();
     });
@@ -708,17 +713,16 @@ export class Rde implements RdePort {
     const wait = out.nextAllowed - this.now();
     if (wait <= 0) return false;
     if (!out.mraiTimer) {
-      out.mraiTimer = setTimeout(() => {
+      out.mraiTimer = this.clock.setTimer(wait, () => {
         out.mraiTimer = undefined;
         this.kick(state);
-      }, wait);
-      out.mraiTimer.unref?.();
+      });
     }
     return true;
   }
 
   private now(): number {
-    return this.options.now?.() ?? Date.now();
+    return this.clock.now();
   }
 
   private compile(rules: PolicyRule[] | undefined): CompiledPolicyLike | undefined {

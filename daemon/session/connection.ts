@@ -15,7 +15,7 @@ import {
   type NotificationSpec,
   CEASE,
 } from './fsm.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import {
   ttlErrorCodes,
   ttlSettingsFor,

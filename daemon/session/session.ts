@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { Connection, type ConnectionHost } from './connection.js';
 import { type FsmEvent, type FsmOptions, type NotificationSpec, type State, CEASE_COLLISION } from './fsm.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import {
   dial as netDial,
   ttlSettingsFor,

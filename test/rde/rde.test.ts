@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { Rde, type PeerSpec } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
+import { FakeClock } from '../../daemon/clock.js';
 import {
   buildNlri,
   formatAsPath,
@@ -25,11 +26,16 @@ class Listener {
   readonly table = new Map<string, Route>();
   updates = 0;
   eor = 0;
+  kicks = 0;
   constructor(
     readonly rde: Rde,
     readonly name: string,
   ) {}
-  sink = { kick: () => undefined };
+  sink = {
+    kick: (): void => {
+      this.kicks++;
+    },
+  };
   drain(): void {
     for (const u of this.rde.pull(this.name)) {
       const m = onTheWire(u);
@@ -288,13 +294,14 @@ describe('rde: policy and RFC 8212', function () {
 
 describe('rde: minimum route advertisement interval', function () {
   it('holds a second batch of changes until the interval has passed', function () {
-    let now = 1_000_000;
+    const clock = new FakeClock();
+    clock.advance(1_000_000);
     const rde = new Rde({
       localAsn: LOCAL_AS,
       routerId: 0x0a000000,
       decision: { alwaysCompareMed: false, deterministicMed: false },
       ebgpRequiresPolicy: false,
-      now: () => now,
+      clock,
     });
     const a = new Listener(rde, 'a');
     const b = new Listener(rde, 'b');
@@ -310,7 +317,11 @@ describe('rde: minimum route advertisement interval', function () {
     b.drain();
     expect(b.table.has('10.41.0.0/16'), 'held by the interval').to.equal(false);
     expect(rde.hasPending('b')).to.equal(true);
-    now += 30_000;
+    const kicks = b.kicks;
+    clock.advance(29_999);
+    expect(b.kicks, 'no kick before the interval has passed').to.equal(kicks);
+    clock.advance(1);
+    expect(b.kicks, 'the MRAI timer kicks the session').to.equal(kicks + 1);
     b.drain();
     expect(b.table.has('10.41.0.0/16'), 'sent once the interval has passed').to.equal(true);
   });

@@ -5,7 +5,7 @@ import { Duplex } from 'node:stream';
 import { parseConfig } from '../../daemon/config/load.js';
 import { createLogger } from '../../daemon/log.js';
 import { Speaker } from '../../daemon/speaker.js';
-import type { Clock } from '../../daemon/session/clock.js';
+import type { Clock } from '../../daemon/clock.js';
 import type { SpeakerConfig } from '../../daemon/config/types.js';
 import {
   MessageFramer,

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type net from 'node:net';
 import { parseConfig } from '../../daemon/config/load.js';
 import { createLogger } from '../../daemon/log.js';
-import { FakeClock } from '../../daemon/session/clock.js';
+import { FakeClock } from '../../daemon/clock.js';
 import { Session } from '../../daemon/session/session.js';
 import { Transport } from '../../daemon/session/transport.js';
 import { summarizeUpdate } from '../../daemon/session/received.js';

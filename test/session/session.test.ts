@@ -1,7 +1,7 @@
 // In-process session tests: real TCP on 127.0.0.x between two xbgpd Speakers, or between a Speaker and
 // a scripted peer that speaks BGP through daemon/wire. No external daemons.
 import { expect } from 'chai';
-import { FakeClock } from '../../daemon/session/clock.js';
+import { FakeClock } from '../../daemon/clock.js';
 import type net from 'node:net';
 import { Transport } from '../../daemon/session/transport.js';
 import {
@@ -435,6 +435,8 @@ peers: [{ name: p, address: 127.0.0.12, asn: 65012, passive: true }]
     await waitFor('Established', () => session.state === 'Established');
     const conn = session.establishedConnection!;
     const transport = conn.transport!;
+    // The RDE decides through the same (fake) clock: run its deferred decision slices.
+    clock.runDeferred();
     await waitFor('producer blocked', () => !conn.canSendUpdates);
     await delay(20);
     const sent = session.updatesSent;

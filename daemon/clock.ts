@@ -1,5 +1,6 @@
-// The session layer's only source of time and randomness, injectable so tests drive timers by hand.
-// `realClock` uses setTimeout (never blocking); `FakeClock` runs due timers when a test calls advance().
+// The daemon's only source of time, deferred work and randomness (sessions and the RDE), injectable so
+// tests (and replay tests) drive it by hand. `realClock` uses setTimeout and setImmediate (never
+// blocking); `FakeClock` runs deferred work and due timers when a test calls advance() or runDeferred().
 // Timers are one-shot handles; "restart" is clear + set by the caller.
 
 export interface TimerHandle {
@@ -13,6 +14,8 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
   /** Uniform in [0, 1): used for timer jitter (RFC 4271 10). */
   random(): number;
+  /** Run `fn` on a later turn of the event loop, after I/O already waiting (setImmediate). */
+  defer(fn: () => void): void;
   /**
    * Optional: make a running timer fire `ms` from now instead (what clear + set does, without a new
    * timer for the Hold and Keepalive timers restarted per UPDATE). False when `handle` is not running.
@@ -78,6 +81,9 @@ class RealClock implements Clock {
   random(): number {
     return Math.random();
   }
+  defer(fn: () => void): void {
+    setImmediate(fn);
+  }
 }
 
 export const realClock: Clock = new RealClock();
@@ -90,11 +96,15 @@ interface FakeTimer {
   fire: () => void;
 }
 
-/** A clock that only moves when told to. Timers due at the same instant fire in creation order. */
+/**
+ * A clock that only moves when told to. Timers due at the same instant fire in creation order; deferred
+ * work runs (in order, including work it defers in turn) before time moves on.
+ */
 export class FakeClock implements Clock {
   private time = 0;
   private next = 1;
   private readonly timers = new Map<number, FakeTimer>();
+  private deferred: (() => void)[] = [];
 
   constructor(private readonly randomValue = 0.5) {}
 
@@ -112,6 +122,20 @@ export class FakeClock implements Clock {
   random(): number {
     return this.randomValue;
   }
+  defer(fn: () => void): void {
+    this.deferred.push(fn);
+  }
+  /** Run deferred work until none is left (work deferred meanwhile included); returns how many ran. */
+  runDeferred(): number {
+    let n = 0;
+    while (this.deferred.length > 0) {
+      const batch = this.deferred;
+      this.deferred = [];
+      for (const fn of batch) fn();
+      n += batch.length;
+    }
+    return n;
+  }
   /** Number of armed timers. */
   get pending(): number {
     return this.timers.size;
@@ -120,6 +144,7 @@ export class FakeClock implements Clock {
   advance(ms: number): void {
     const end = this.time + ms;
     for (;;) {
+      this.runDeferred();
       let first: FakeTimer | undefined;
       for (const t of this.timers.values()) if (t.due <= end && (!first || t.due < first.due)) first = t;
       if (!first) break;
