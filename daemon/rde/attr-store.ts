@@ -170,6 +170,12 @@ function keyRoom(attributes: readonly PathAttribute[], mpNextHop: Uint8Array | u
   return room;
 }
 
+/** One attribute as a set holds it: flags (Extended Length as the value needs) and value octets. */
+export interface StoredAttribute {
+  flags: number;
+  value: Uint8Array;
+}
+
 // ===== the sets =====
 
 /**
@@ -347,6 +353,65 @@ export class AttrStore {
       return set;
     }
     return this.internKey(set.key);
+  }
+
+  /**
+   * The attribute of `set` with type code `code` as the key holds it (flags, value octets: a copy), or
+   * undefined. Reads the key without decoding.
+   */
+  attributeOf(set: AttrSet, code: number): StoredAttribute | undefined {
+    const r = this.reader.reset(set.key);
+    while (r.next()) {
+      if (r.code < code) continue;
+      if (r.code > code) return undefined;
+      const value = new Uint8Array(r.length);
+      for (let i = 0; i < value.length; i++) value[i] = r.u8(r.value + i);
+      return { flags: r.flags & ~AttrFlag.ExtendedLength, value };
+    }
+    return undefined;
+  }
+
+  /**
+   * `set` with `edits` applied (type code -> the new attribute, or null to remove it), interned with one
+   * reference. The MP next hop stays unless `mpNextHop` replaces it. Values must be valid wire encodings
+   * of their codes (the caller checks what plugins write); MP_REACH/MP_UNREACH are never stored.
+   */
+  internEdited(
+    set: AttrSet,
+    edits: ReadonlyMap<number, StoredAttribute | null>,
+    mpNextHop?: Uint8Array,
+  ): AttrSet {
+    const key = set.key;
+    const mp = mpNextHop ?? (set.mpNextHop ? set.nextHopKey : undefined);
+    let room = key.length + 1 + (mpNextHop?.length ?? 0);
+    for (const e of edits.values()) if (e !== null) room += 4 + e.value.length;
+    const w = this.writer;
+    w.begin(room);
+    // Never stored: MP_REACH/MP_UNREACH; NEXT_HOP on a route whose next hop is the MP one (see the layout).
+    const codes = [...edits.keys()].filter(
+      (c) =>
+        c !== AttrType.MpReachNlri &&
+        c !== AttrType.MpUnreachNlri &&
+        !(mp !== undefined && c === AttrType.NextHop),
+    );
+    codes.sort((a, b) => a - b);
+    let e = 0;
+    const r = this.reader.reset(key);
+    const flush = (upTo: number): void => {
+      for (; e < codes.length && codes[e]! < upTo; e++) {
+        const edit = edits.get(codes[e]!);
+        if (edit) w.attribute(edit.flags, codes[e]!, edit.value);
+      }
+    };
+    while (r.next()) {
+      flush(r.code);
+      if (e < codes.length && codes[e] === r.code) {
+        const edit = edits.get(codes[e++]!);
+        if (edit) w.attribute(edit.flags, r.code, edit.value);
+      } else w.copy(key, r.start, r.end);
+    }
+    flush(256);
+    return this.internKey(w.finish(mp));
   }
 
   /** Drop one reference; the last one removes the set from the store. */

@@ -285,3 +285,55 @@ describe('rde/attr-store: the key walker against the decoded attributes', functi
     expect(store.size).to.equal(0);
   });
 });
+
+describe('rde/attr-store: attributeOf and internEdited', function () {
+  it('random edits give the set that interning the edited attribute list gives', function () {
+    const rand = prng(5);
+    const int = (n: number): number => Math.floor(rand() * n);
+    const u32 = (): number => (int(0x10000) * 0x10000 + int(0x10000)) >>> 0;
+    const store = new AttrStore();
+    const pool = (): PathAttribute[] => [
+      makeOrigin(int(3) as 0 | 1 | 2),
+      makeAsPath([{ type: 2, asns: Array.from({ length: int(80) }, u32) }], true),
+      makeNextHop(u32()),
+      makeMed(u32()),
+      makeLocalPref(u32()),
+      makeCommunities(Array.from({ length: 1 + int(5) }, u32)),
+      makeRawAttribute(
+        40 + int(10),
+        AttrFlag.Optional | AttrFlag.Transitive,
+        Uint8Array.from({ length: int(300) }, () => int(256)),
+      ),
+    ];
+    for (let i = 0; i < 300; i++) {
+      const ipv6 = rand() < 0.3;
+      const mp = ipv6 ? new Uint8Array(16).fill(1 + int(9)) : undefined;
+      const start = pool().filter(() => rand() < 0.6);
+      const set = store.intern(start, mp);
+      const edits = new Map<number, { flags: number; value: Uint8Array } | null>();
+      const byCode = new Map(start.map((a) => [a.code, a]));
+      for (const a of pool()) {
+        const roll = rand();
+        if (roll < 0.3) {
+          edits.set(a.code, { flags: a.flags, value: a.raw });
+          byCode.set(a.code, a);
+        } else if (roll < 0.45) {
+          edits.set(a.code, null);
+          byCode.delete(a.code);
+        }
+      }
+      const edited = store.internEdited(set, edits);
+      const expected = store.intern([...byCode.values()], mp);
+      expect(edited, `set ${i}`).to.equal(expected);
+      for (const a of byCode.values()) {
+        if (ipv6 && a.code === 3) continue;
+        const got = store.attributeOf(edited, a.code)!;
+        expect(Array.from(got.value)).to.deep.equal(Array.from(a.raw));
+        expect(got.flags).to.equal(a.flags & ~AttrFlag.ExtendedLength);
+      }
+      expect(store.attributeOf(edited, 99)).to.equal(undefined);
+      for (const s of [set, edited, expected]) store.release(s);
+    }
+    expect(store.size).to.equal(0);
+  });
+});

@@ -1,0 +1,123 @@
+// A plugin's memory, as xBGP gives it (xbgp.md section 4): a heap that every helper returning data copies
+// into (`ctx_malloc` and friends too) and that is reset after every pluglet run and before every `next()`
+// hop, and a keyed shared memory (`ctx_shmnew` / `ctx_shmget` / `ctx_shmrm`) that persists across runs and
+// is seen by every pluglet of the plugin. Both are plain byte arrays that the host maps into each pluglet's
+// address space (regions HEAP_REGION and SHARED_REGION); offsets here, VM addresses in the helpers.
+
+/** Region names the pluglets' memory maps use. */
+export const HEAP_REGION = 'heap';
+export const SHARED_REGION = 'shared';
+
+/** Allocations are 8-aligned (any scalar or struct the API passes is aligned within them). */
+const ALIGN = 8;
+
+const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
+
+export class PluginMemory {
+  readonly heap: Uint8Array;
+  readonly shared: Uint8Array;
+  private heapTop = 0;
+  /** Live heap blocks of this run: offset -> size (for ctx_realloc). */
+  private readonly heapBlocks = new Map<number, number>();
+  /** Shared blocks by key: offset and size. */
+  private readonly sharedBlocks = new Map<number, { offset: number; size: number }>();
+  /** Free ranges of the shared memory, by offset, coalesced. */
+  private free: { offset: number; size: number }[];
+
+  constructor(heapSize: number, sharedSize: number) {
+    this.heap = new Uint8Array(heapSize);
+    this.shared = new Uint8Array(sharedSize);
+    this.free = sharedSize > 0 ? [{ offset: 0, size: sharedSize }] : [];
+  }
+
+  // ===== heap (bump allocation, reset per run) =====
+
+  /** `size` bytes of heap (zeroed when `zero`): the offset, or -1 when the heap is full. */
+  alloc(size: number, zero = false): number {
+    if (!Number.isSafeInteger(size) || size < 0) return -1;
+    const offset = this.heapTop;
+    const end = offset + align(Math.max(size, 1));
+    if (end > this.heap.length) return -1;
+    this.heapTop = end;
+    this.heapBlocks.set(offset, size);
+    if (zero) this.heap.fill(0, offset, offset + size);
+    return offset;
+  }
+
+  /** A heap copy of `bytes`: its offset, or -1 when the heap is full. */
+  copyIn(bytes: Uint8Array): number {
+    const at = this.alloc(bytes.length);
+    if (at >= 0) this.heap.set(bytes, at);
+    return at;
+  }
+
+  /** `ctx_realloc`: a new block with the old one's bytes (the bump heap never moves blocks back). */
+  realloc(offset: number, size: number): number {
+    const old = this.heapBlocks.get(offset);
+    if (old === undefined) return -1;
+    const at = this.alloc(size);
+    if (at < 0) return -1;
+    this.heap.copyWithin(at, offset, offset + Math.min(old, size));
+    return at;
+  }
+
+  /** `ctx_free`: the bump heap frees everything at the end of the run; a block not allocated is an error. */
+  freeBlock(offset: number): boolean {
+    return this.heapBlocks.delete(offset);
+  }
+
+  /** Bytes of heap in use this run. */
+  get heapUsed(): number {
+    return this.heapTop;
+  }
+
+  /** After every run and before every next() hop. */
+  reset(): void {
+    this.heapTop = 0;
+    this.heapBlocks.clear();
+  }
+
+  // ===== shared memory (first fit, persists) =====
+
+  /** `ctx_shmnew`: a zeroed block for `key`; -1 when the key exists or there is no room. */
+  shmNew(key: number, size: number): number {
+    if (this.sharedBlocks.has(key) || !Number.isSafeInteger(size) || size < 0) return -1;
+    const need = align(Math.max(size, 1));
+    const i = this.free.findIndex((f) => f.size >= need);
+    if (i < 0) return -1;
+    const range = this.free[i]!;
+    const offset = range.offset;
+    if (range.size === need) this.free.splice(i, 1);
+    else this.free[i] = { offset: offset + need, size: range.size - need };
+    this.shared.fill(0, offset, offset + need);
+    this.sharedBlocks.set(key, { offset, size: need });
+    return offset;
+  }
+
+  /** `ctx_shmget`: the block of `key`, or -1. */
+  shmGet(key: number): number {
+    return this.sharedBlocks.get(key)?.offset ?? -1;
+  }
+
+  /** `ctx_shmrm`: forget `key` and give its room back; false when there was no such key. */
+  shmRemove(key: number): boolean {
+    const block = this.sharedBlocks.get(key);
+    if (block === undefined) return false;
+    this.sharedBlocks.delete(key);
+    this.free.push(block);
+    this.free.sort((a, b) => a.offset - b.offset);
+    const merged: { offset: number; size: number }[] = [];
+    for (const f of this.free) {
+      const last = merged[merged.length - 1];
+      if (last !== undefined && last.offset + last.size === f.offset) last.size += f.size;
+      else merged.push({ ...f });
+    }
+    this.free = merged;
+    return true;
+  }
+
+  /** Keys of the shared blocks (statistics, tests). */
+  get sharedKeys(): number[] {
+    return [...this.sharedBlocks.keys()];
+  }
+}

@@ -1,0 +1,209 @@
+// Running the pluglets attached at one insertion point (xbgp.md section 1.2), on the main loop, never
+// nested: the `pre` anchor (every pluglet, return values ignored), the `replace` chain (the lowest seq
+// first; `next()` hands over to the following one, a tail call; the first that returns without calling
+// it decides; the end of the chain, a fault or an out-of-range value means the native code runs), then
+// the `post` anchor, which sees the outcome in its exec_info. A fault (VM fault, budget, bad helper use,
+// invalid return value) ends that pluglet's run only: it is counted, reported, and the call takes the
+// native path; a plugin that faults too often is disabled (FaultLimit).
+import { run, VmFault, type LoadedProgram } from '../../vm/index.js';
+import type { PluginMemory } from './memory.js';
+
+export type Anchor = 'pre' | 'replace' | 'post';
+
+/** Per pluglet counters (as the kernel's run_cnt / run_time_ns), cheap enough for every call. */
+export class PlugletStats {
+  calls = 0;
+  faults = 0;
+  /** Instructions executed, over all runs. */
+  steps = 0;
+  /** Wall time in the VM and its helpers, nanoseconds. */
+  timeNs = 0;
+  /** How often each return value came back (replace pluglets: the verdicts). */
+  readonly returns = new Map<bigint, number>();
+}
+
+/** When a plugin is disabled: `max` faults within `windowMs` (0 = never). */
+export interface FaultLimit {
+  max: number;
+  windowMs: number;
+}
+
+export const DEFAULT_FAULT_LIMIT: FaultLimit = { max: 100, windowMs: 60_000 };
+
+/** A loaded plugin: its memory, shared by its pluglets, and its fault record. */
+export class Plugin {
+  disabled = false;
+  /** Times (ms) of the faults within the current window. */
+  private readonly recentFaults: number[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly memory: PluginMemory,
+    readonly faultLimit: FaultLimit,
+  ) {}
+
+  /** Record a fault at `now`; true when it crosses the limit (the caller disables the plugin). */
+  fault(now: number): boolean {
+    const { max, windowMs } = this.faultLimit;
+    if (max <= 0) return false;
+    const recent = this.recentFaults;
+    recent.push(now);
+    while (recent.length > 0 && recent[0]! <= now - windowMs) recent.shift();
+    return recent.length >= max;
+  }
+}
+
+/** One program of a plugin, attached at one point and anchor. */
+export class Pluglet {
+  readonly stats = new PlugletStats();
+  constructor(
+    readonly name: string,
+    readonly plugin: Plugin,
+    readonly program: LoadedProgram,
+    readonly point: string,
+    readonly anchor: Anchor,
+    readonly seq: number,
+    /** Instructions per run. */
+    readonly budget: number,
+  ) {}
+}
+
+/** The pluglets at one point, each anchor in seq order. */
+export interface Chain {
+  readonly pre: readonly Pluglet[];
+  readonly replace: readonly Pluglet[];
+  readonly post: readonly Pluglet[];
+}
+
+/** Why a run did not give a usable value. */
+export interface PlugletFault {
+  readonly code: string;
+  /** Instruction index, or -1 when the fault is not at an instruction (an invalid return value). */
+  readonly pc: number;
+  readonly message: string;
+}
+
+/** What a helper may have to say about the run it is part of (set through the Invocation). */
+export interface Invocation {
+  /** The pluglet running now. */
+  pluglet: Pluglet | undefined;
+  /** Set by the `next` helper: hand over to the following replace pluglet. */
+  nextRequested: boolean;
+  /** Set by a helper that was used wrongly (bad argument, no meaning at this point): the run faults. */
+  helperFault: PlugletFault | undefined;
+  /** exec_info_t for this run (r1), written by the caller of runChain before each anchor. */
+  execInfo: Uint8Array;
+}
+
+/** Where faults and disabled plugins are reported (logs, counters); `now` for the fault window. */
+export interface FaultSink {
+  now(): number;
+  fault(pluglet: Pluglet, fault: PlugletFault): void;
+  disabled(plugin: Plugin, pluglet: Pluglet, fault: PlugletFault): void;
+}
+
+/** Writes the exec_info_t the next anchor's pluglets see: whether a value is set, which, and the point. */
+export type ExecInfoWriter = (out: Uint8Array, valueSet: boolean, value: bigint) => void;
+
+/** Run one pluglet; its r0, or undefined after a fault (reported). The heap is reset afterwards. */
+export function runPluglet(p: Pluglet, inv: Invocation, sink: FaultSink): bigint | undefined {
+  if (p.plugin.disabled) return undefined;
+  inv.pluglet = p;
+  inv.nextRequested = false;
+  inv.helperFault = undefined;
+  const t0 = performance.now();
+  const result = run(p.program, { mem: inv.execInfo, budget: p.budget, user: inv });
+  const stats = p.stats;
+  stats.timeNs += Math.round((performance.now() - t0) * 1e6);
+  stats.calls++;
+  p.plugin.memory.reset();
+  let fault: PlugletFault | undefined = inv.helperFault;
+  if (fault === undefined && result instanceof VmFault)
+    fault = { code: result.code, pc: result.pc, message: result.message };
+  if (fault !== undefined) {
+    failed(p, fault, sink);
+    return undefined;
+  }
+  const r = result as { r0: bigint; steps: number };
+  stats.steps += r.steps;
+  return r.r0;
+}
+
+/** Count and report a fault; disable the plugin when it crosses its limit. */
+export function failed(p: Pluglet, fault: PlugletFault, sink: FaultSink): void {
+  p.stats.faults++;
+  sink.fault(p, fault);
+  if (!p.plugin.disabled && p.plugin.fault(sink.now())) {
+    p.plugin.disabled = true;
+    sink.disabled(p.plugin, p, fault);
+  }
+}
+
+function countReturn(p: Pluglet, value: bigint): void {
+  const returns = p.stats.returns;
+  returns.set(value, (returns.get(value) ?? 0) + 1);
+}
+
+/** The `pre` anchor: every pluglet in seq order; a fault skips the rest of the anchor (as xBGP). */
+export function runPre(chain: Chain, inv: Invocation, sink: FaultSink, writeInfo: ExecInfoWriter): void {
+  if (chain.pre.length === 0) return;
+  writeInfo(inv.execInfo, false, 0n);
+  for (const p of chain.pre) {
+    if (p.plugin.disabled) continue;
+    if (runPluglet(p, inv, sink) === undefined) break;
+  }
+}
+
+/**
+ * The `replace` chain: the value of the first pluglet that returns without `next()`, if `valid(value)`;
+ * undefined when the native code must run (no pluglet, every one called next(), a fault, an invalid value).
+ */
+export function runReplace(
+  chain: Chain,
+  inv: Invocation,
+  sink: FaultSink,
+  writeInfo: ExecInfoWriter,
+  valid: (value: bigint) => boolean,
+): bigint | undefined {
+  const list = chain.replace;
+  if (list.length === 0) return undefined;
+  writeInfo(inv.execInfo, false, 0n);
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (p.plugin.disabled) continue;
+    const value = runPluglet(p, inv, sink);
+    if (value === undefined) return undefined;
+    if (inv.nextRequested) continue;
+    if (!valid(value)) {
+      failed(
+        p,
+        {
+          code: 'ERR_PLUGIN_BAD_RETURN',
+          pc: -1,
+          message: `return value ${value} is not valid at ${p.point}`,
+        },
+        sink,
+      );
+      return undefined;
+    }
+    countReturn(p, value);
+    return value;
+  }
+  return undefined;
+}
+
+/** The `post` anchor: every pluglet, with the outcome (`value`, as the VM sees it) in exec_info. */
+export function runPost(
+  chain: Chain,
+  inv: Invocation,
+  sink: FaultSink,
+  writeInfo: ExecInfoWriter,
+  value: bigint,
+): void {
+  if (chain.post.length === 0) return;
+  writeInfo(inv.execInfo, true, value);
+  for (const p of chain.post) {
+    if (p.plugin.disabled) continue;
+    if (runPluglet(p, inv, sink) === undefined) break;
+  }
+}
