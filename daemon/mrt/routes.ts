@@ -8,7 +8,8 @@
 //   NOTIFICATION, KEEPALIVE and ROUTE-REFRESH print nothing.
 // - STATE_CHANGE: one "STATE" line.
 import type { MpReachAttribute } from '../wire/attributes/types.js';
-import { ipv4At, ipv6At } from './address.js';
+import { formatIpv4At } from '../net/address.js';
+import { ipv6At } from './address.js';
 import { attrText, BIT_MP_REACH, BIT_MP_UNREACH, type AttrText } from './attr-text.js';
 import { decodeAttributeList } from './attributes.js';
 import type { MrtHeader } from './framer.js';
@@ -210,7 +211,7 @@ function timeText(rec: { timestamp: number; microseconds: number; type: number }
 /** bgpdump reads next hops of 4, 16 and 32 (global + link-local) octets; it prints the global one. */
 function mpNextHopText(mp: MpReachAttribute): string | undefined {
   const n = mp.nextHop;
-  if (n.length === 4) return ipv4At(n, 0);
+  if (n.length === 4) return formatIpv4At(n, 0);
   if (n.length === 16 || n.length === 32) return ipv6At(n, 0);
   return undefined;
 }
@@ -245,6 +246,6 @@ function walkPrefixes(
     for (let i = 0; i < n; i++) prefixBytes[i] = b[o + i]!;
     if (bits & 7) prefixBytes[n - 1] &= MASKS[bits & 7]!;
     o += n;
-    visit((afi === 2 ? ipv6At(prefixBytes, 0) : ipv4At(prefixBytes, 0)) + '/' + bits, pathId);
+    visit((afi === 2 ? ipv6At(prefixBytes, 0) : formatIpv4At(prefixBytes, 0)) + '/' + bits, pathId);
   }
 }
