@@ -10,7 +10,6 @@ import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
   addressOrderKey,
-  familyAfi,
   prefixKey,
   unlinkPath,
   type Destination,
@@ -36,7 +35,8 @@ export type { AdjRibInRoute } from './views.js';
 import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
 import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
-import { addressBytes } from '../config/load.js';
+import { addressBytes } from '../net/address.js';
+import { familyAfi } from '../net/family.js';
 import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
 
 /** Destinations decided per turn of the event loop. */

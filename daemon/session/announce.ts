@@ -11,7 +11,7 @@ import type { PathAttribute } from '../wire/index.js';
 import type { UpdateMessage } from '../wire/index.js';
 import { buildNlri, type NlriBlock } from '../wire/index.js';
 import { Afi, AS_TRANS, Origin, Safi, HEADER_LENGTH } from '../wire/index.js';
-import { addressBytes } from '../config/load.js';
+import { addressBytes } from '../net/address.js';
 import type { Family, OriginatedPrefix } from '../config/types.js';
 
 export interface AnnounceContext {

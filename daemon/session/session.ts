@@ -16,14 +16,9 @@ import {
   type DialOptions,
   type Transport,
 } from './transport.js';
-import {
-  buildOpen,
-  negotiate,
-  numberToIpv4,
-  familyAfiSafi,
-  type LocalSpeaker,
-  type OpenSummary,
-} from './negotiate.js';
+import { buildOpen, negotiate, type LocalSpeaker, type OpenSummary } from './negotiate.js';
+import { formatIpv4 as numberToIpv4 } from '../net/address.js';
+import { familyAfiSafi } from '../net/family.js';
 import {
   ReceivedTable,
   familyKeyName,
