@@ -10,7 +10,6 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync, existsSync, accessSync, statSync, constants as fsConstants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isSeq, isNode, type Document } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { errorCodes } from '../errors.js';
@@ -25,6 +24,7 @@ import {
   type SpeakerConfig,
 } from './types.js';
 import { parsePolicyRules, type RawRule } from './policy.js';
+import { ipVersion, parseIpv4, parseIpv6, parsePrefix } from '../net/address.js';
 
 export interface ConfigIssue {
   code: typeof errorCodes.ERR_CFG_READ | typeof errorCodes.ERR_CFG_YAML | typeof errorCodes.ERR_CFG_INVALID;
@@ -301,14 +301,15 @@ type Report = (segments: (string | number)[], message: string) => void;
 function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerConfig {
   // RFC 4271 4.2: "BGP Identifier: ... set to an IP address assigned to that BGP speaker"; RFC 6286
   // relaxes it to any non-zero 4-octet value, which we still write as dotted quad.
-  if (isIP(raw['router-id']) !== 4) report(['router-id'], 'must be an IPv4 address (dotted quad)');
+  if (parseIpv4(raw['router-id']) === undefined)
+    report(['router-id'], 'must be an IPv4 address (dotted quad)');
   else if (raw['router-id'] === '0.0.0.0') report(['router-id'], 'must not be 0.0.0.0 (RFC 6286)');
 
   const rawListen = raw.listen === undefined ? [] : Array.isArray(raw.listen) ? raw.listen : [raw.listen];
   const listenPath = (i: number): (string | number)[] =>
     Array.isArray(raw.listen) ? ['listen', i] : ['listen'];
   const listen: ListenConfig[] = rawListen.map((l, i) => {
-    if (isIP(l.address) === 0) report([...listenPath(i), 'address'], 'must be an IPv4 or IPv6 address');
+    if (ipVersion(l.address) === 0) report([...listenPath(i), 'address'], 'must be an IPv4 or IPv6 address');
     return { address: l.address, port: l.port ?? defaults.port };
   });
   const listenKeys = new Set<string>();
@@ -318,7 +319,7 @@ function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerCo
     listenKeys.add(key);
   });
 
-  if (raw.admin && isIP(raw.admin.address) === 0)
+  if (raw.admin && ipVersion(raw.admin.address) === 0)
     report(['admin', 'address'], 'must be an IPv4 or IPv6 address');
 
   // Named policies first: peers refer to them by name.
@@ -354,22 +355,22 @@ function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerCo
     if (firstName !== undefined)
       report(at('name'), `duplicate peer name '${p.name}' (also peers[${firstName}])`);
     else names.set(p.name, i);
-    const version = isIP(p.address);
+    const version = ipVersion(p.address);
     if (version === 0) report(at('address'), 'must be an IPv4 or IPv6 address');
     const firstAddress = addresses.get(p.address);
     if (firstAddress !== undefined)
       report(at('address'), `duplicate peer address (also peers[${firstAddress}])`);
     else addresses.set(p.address, i);
     const local = p['local-address'];
-    if (local !== undefined && isIP(local) === 0)
+    if (local !== undefined && ipVersion(local) === 0)
       report(at('local-address'), 'must be an IPv4 or IPv6 address');
-    else if (local !== undefined && version !== 0 && isIP(local) !== version) {
+    else if (local !== undefined && version !== 0 && ipVersion(local) !== version) {
       report(at('local-address'), `must be an IPv${version} address like the peer address`);
     }
-    if (p['next-hop-ipv4'] !== undefined && isIP(p['next-hop-ipv4']) !== 4) {
+    if (p['next-hop-ipv4'] !== undefined && parseIpv4(p['next-hop-ipv4']) === undefined) {
       report(at('next-hop-ipv4'), 'must be an IPv4 address');
     }
-    if (p['next-hop-ipv6'] !== undefined && isIP(p['next-hop-ipv6']) !== 6) {
+    if (p['next-hop-ipv6'] !== undefined && parseIpv6(p['next-hop-ipv6']) === undefined) {
       report(at('next-hop-ipv6'), 'must be an IPv6 address');
     }
     const caps = p.capabilities ?? {};
@@ -471,58 +472,4 @@ function unreadableFile(file: string): string | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : String(code ?? err);
   }
-}
-
-/** Parse "10.0.0.0/24" or "2001:db8::/32"; a string is the reason it is not a prefix. */
-export function parsePrefix(text: string): OriginatedPrefix | string {
-  const slash = text.indexOf('/');
-  if (slash < 0) return 'must be a prefix ADDRESS/LENGTH';
-  const address = text.slice(0, slash);
-  const lengthText = text.slice(slash + 1);
-  const version = isIP(address);
-  if (version === 0) return `'${address}' is not an IPv4 or IPv6 address`;
-  const max = version === 4 ? 32 : 128;
-  if (!/^\d{1,3}$/.test(lengthText) || Number(lengthText) > max)
-    return `prefix length must be from 0 to ${max}`;
-  const length = Number(lengthText);
-  const bytes = addressBytes(address);
-  for (let bit = length; bit < max; bit++) {
-    if ((bytes[bit >> 3]! >> (7 - (bit & 7))) & 1)
-      return `host bits set (the network address of /${length} differs)`;
-  }
-  return {
-    prefix: `${address}/${length}`,
-    family: version === 4 ? 'ipv4-unicast' : 'ipv6-unicast',
-    address,
-    length,
-  };
-}
-
-/** Network-order bytes of an IPv4 or IPv6 address already checked with isIP. */
-export function addressBytes(address: string): Uint8Array {
-  if (isIP(address) === 4) return Uint8Array.from(address.split('.').map(Number));
-  const out = new Uint8Array(16);
-  let text = address;
-  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const b = v4[1]!.split('.').map(Number);
-    text =
-      text.slice(0, v4.index) +
-      `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const groups = [
-    ...headGroups,
-    ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'),
-    ...tailGroups,
-  ];
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  return out;
 }
