@@ -47,7 +47,6 @@ export interface RouteSink {
 }
 
 const prefixBytes = new Uint8Array(16);
-const MASKS = [0x00, 0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0xfc, 0xfe];
 
 export class RouteWalker {
   /** The last PEER_INDEX_TABLE (RFC 6396 §4.3.1: RIB records refer to it by index). */
@@ -244,7 +243,9 @@ function walkPrefixes(
     if (end - o < n || n > alen) return;
     prefixBytes.fill(0, 0, alen);
     for (let i = 0; i < n; i++) prefixBytes[i] = b[o + i]!;
-    if (bits & 7) prefixBytes[n - 1] &= MASKS[bits & 7]!;
+    // bgpdump prints the network: clear the host bits of the last octet.
+    const hostBits = (8 - (bits & 7)) & 7;
+    if (hostBits !== 0) prefixBytes[n - 1] = (b[o + n - 1]! >> hostBits) << hostBits;
     o += n;
     visit((afi === 2 ? ipv6At(prefixBytes, 0) : formatIpv4At(prefixBytes, 0)) + '/' + bits, pathId);
   }
