@@ -11,7 +11,8 @@ import type net from 'node:net';
 import { Session, type Dialer, type SessionStatus } from './session/session.js';
 import { listen, plainAddress, Transport, type Listener } from './session/transport.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
-import { ipv4ToNumber, type LocalSpeaker } from './session/negotiate.js';
+import type { LocalSpeaker } from './session/negotiate.js';
+import { ipv4Number } from './net/address.js';
 import type { ReceivedRoute } from './session/received.js';
 import { peerLogger, type Logger } from './log.js';
 import { XbgpdError, errorCodes } from './errors.js';
@@ -150,7 +151,7 @@ export class Speaker {
     const rde = new Rde({
       clock,
       localAsn: config.asn,
-      routerId: ipv4ToNumber(config.routerId),
+      routerId: ipv4Number(config.routerId),
       decision: config.decision ?? { alwaysCompareMed: false, deterministicMed: false },
       ebgpRequiresPolicy: config.ebgpRequiresPolicy ?? false,
       compilePolicy,
@@ -192,7 +193,7 @@ export class Speaker {
   get local(): LocalSpeaker {
     return {
       routerId: this.config.routerId,
-      routerIdNumber: ipv4ToNumber(this.config.routerId),
+      routerIdNumber: ipv4Number(this.config.routerId),
       asn: this.config.asn,
     };
   }

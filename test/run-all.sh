@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test: installs what the tests need (Debian packages, npm packages),
-# builds, checks formatting and types, then runs the whole mocha suite, lab scenarios included.
+# builds, lints (`npm run lint`: prettier, tsc, eslint), then runs the whole mocha suite, lab scenarios
+# included.
 # Run it as root on Debian 12 from the repository root: `bash test/run-all.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,8 @@ done
 echo "== npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
-echo "== lint (prettier, tsc)"
-npx prettier --check . >/dev/null || { npx prettier --list-different .; exit 1; }
-npx tsc -p tsconfig.json --noEmit
+echo "== lint (prettier, tsc, eslint)"
+npm run lint --silent
 
 echo "== tests"
 XBGPD_REQUIRE_ALL=1 npx mocha --config .mocharc.full.json

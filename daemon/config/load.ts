@@ -2,7 +2,8 @@
 // Three passes, each reporting every problem it finds, never just the first:
 //   1. YAML syntax (the `yaml` package; duplicate keys are errors),
 //   2. shape against config/schema.json (ajv, all errors),
-//   3. semantic checks JSON schema cannot express (IP addresses, prefixes, unique names, policy rules in
+//   3. semantic checks JSON schema cannot express, with the defaults filled in (`buildConfig`, one step
+//      per part of the file: IP addresses and prefixes (daemon/net), unique names, policy rules in
 //      ./policy.ts, policy names peers refer to, an `originate-mrt` file that must be readable).
 // Each issue names the key path in the file (`peers[1].hold-time`) and its line. Nothing here touches
 // the running daemon: a caller applies a config only when `ok` is true, so bad config changes nothing.
@@ -10,7 +11,6 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync, existsSync, accessSync, statSync, constants as fsConstants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isIP } from 'node:net';
 import { LineCounter, parseDocument, isMap, isSeq, isNode, type Document } from 'yaml';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { errorCodes } from '../errors.js';
@@ -25,6 +25,7 @@ import {
   type SpeakerConfig,
 } from './types.js';
 import { parsePolicyRules, type RawRule } from './policy.js';
+import { ipVersion, parseIpv4, parseIpv6, parsePrefix } from '../net/address.js';
 
 export interface ConfigIssue {
   code: typeof errorCodes.ERR_CFG_READ | typeof errorCodes.ERR_CFG_YAML | typeof errorCodes.ERR_CFG_INVALID;
@@ -296,138 +297,21 @@ interface RawConfig {
   plugins?: { name: string; path?: string }[];
 }
 
-type Report = (segments: (string | number)[], message: string) => void;
+type Segments = (string | number)[];
+type Report = (segments: Segments, message: string) => void;
+/** A peer's `import` / `export` value resolved to its rule list (undefined when absent or unknown). */
+type PolicyResolver = (value: string | RawRule[] | undefined, at: Segments) => PolicyRule[] | undefined;
 
+/** Step 3: the checks a schema cannot make, and the defaults. Every step reports all it finds. */
 function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerConfig {
-  // RFC 4271 4.2: "BGP Identifier: ... set to an IP address assigned to that BGP speaker"; RFC 6286
-  // relaxes it to any non-zero 4-octet value, which we still write as dotted quad.
-  if (isIP(raw['router-id']) !== 4) report(['router-id'], 'must be an IPv4 address (dotted quad)');
-  else if (raw['router-id'] === '0.0.0.0') report(['router-id'], 'must not be 0.0.0.0 (RFC 6286)');
-
-  const rawListen = raw.listen === undefined ? [] : Array.isArray(raw.listen) ? raw.listen : [raw.listen];
-  const listenPath = (i: number): (string | number)[] =>
-    Array.isArray(raw.listen) ? ['listen', i] : ['listen'];
-  const listen: ListenConfig[] = rawListen.map((l, i) => {
-    if (isIP(l.address) === 0) report([...listenPath(i), 'address'], 'must be an IPv4 or IPv6 address');
-    return { address: l.address, port: l.port ?? defaults.port };
-  });
-  const listenKeys = new Set<string>();
-  listen.forEach((l, i) => {
-    const key = `${l.address}|${l.port}`;
-    if (listenKeys.has(key)) report(listenPath(i), `duplicate listener ${l.address} port ${l.port}`);
-    listenKeys.add(key);
-  });
-
-  if (raw.admin && isIP(raw.admin.address) === 0)
+  checkRouterId(raw['router-id'], report);
+  const listen = buildListeners(raw.listen, report);
+  if (raw.admin && ipVersion(raw.admin.address) === 0)
     report(['admin', 'address'], 'must be an IPv4 or IPv6 address');
-
   // Named policies first: peers refer to them by name.
-  const policies: Record<string, PolicyRule[]> = {};
-  for (const [name, rules] of Object.entries(raw.policies ?? {})) {
-    if (!/^[A-Za-z0-9_-]+$/.test(name))
-      report(['policies', name], 'policy name must be letters, digits, _ and - only');
-    policies[name] = parsePolicyRules(rules, ['policies', name], report);
-  }
-  /** A peer's `import` / `export`: a policy name (resolved to that policy's rule list) or an inline list. */
-  const policyOf = (
-    value: string | RawRule[] | undefined,
-    at: (string | number)[],
-  ): PolicyRule[] | undefined => {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') return parsePolicyRules(value, at, report);
-    const named = Object.hasOwn(policies, value) ? policies[value] : undefined;
-    if (named === undefined) {
-      const known = Object.keys(policies);
-      report(
-        at,
-        `unknown policy '${value}' (${known.length === 0 ? 'no policies are defined' : `policies: ${known.join(', ')}`})`,
-      );
-    }
-    return named;
-  };
-
-  const names = new Map<string, number>();
-  const addresses = new Map<string, number>();
-  const peers: PeerConfig[] = (raw.peers ?? []).map((p, i) => {
-    const at = (...rest: string[]): (string | number)[] => ['peers', i, ...rest];
-    const firstName = names.get(p.name);
-    if (firstName !== undefined)
-      report(at('name'), `duplicate peer name '${p.name}' (also peers[${firstName}])`);
-    else names.set(p.name, i);
-    const version = isIP(p.address);
-    if (version === 0) report(at('address'), 'must be an IPv4 or IPv6 address');
-    const firstAddress = addresses.get(p.address);
-    if (firstAddress !== undefined)
-      report(at('address'), `duplicate peer address (also peers[${firstAddress}])`);
-    else addresses.set(p.address, i);
-    const local = p['local-address'];
-    if (local !== undefined && isIP(local) === 0)
-      report(at('local-address'), 'must be an IPv4 or IPv6 address');
-    else if (local !== undefined && version !== 0 && isIP(local) !== version) {
-      report(at('local-address'), `must be an IPv${version} address like the peer address`);
-    }
-    if (p['next-hop-ipv4'] !== undefined && isIP(p['next-hop-ipv4']) !== 4) {
-      report(at('next-hop-ipv4'), 'must be an IPv4 address');
-    }
-    if (p['next-hop-ipv6'] !== undefined && isIP(p['next-hop-ipv6']) !== 6) {
-      report(at('next-hop-ipv6'), 'must be an IPv6 address');
-    }
-    const caps = p.capabilities ?? {};
-    const gr = caps['graceful-restart'];
-    const peer: PeerConfig = {
-      name: p.name,
-      address: p.address,
-      asn: p.asn,
-      port: p.port ?? defaults.port,
-      passive: p.passive ?? false,
-      shutdown: p.shutdown ?? false,
-      ttlSecurity: p['ttl-security'] ?? false,
-      holdTime: p['hold-time'] ?? defaults.holdTime,
-      connectRetryTime: p['connect-retry-time'] ?? defaults.connectRetryTime,
-      delayOpenTime: p['delay-open-time'] ?? defaults.delayOpenTime,
-      idleHoldTime: p['idle-hold-time'] ?? defaults.idleHoldTime,
-      families: p.families ?? [version === 6 ? 'ipv6-unicast' : 'ipv4-unicast'],
-      nextHopSelf: p['next-hop-self'] ?? false,
-      sendMed: p['send-med'] ?? false,
-      minRouteAdvertisementInterval: p['min-route-advertisement-interval'] ?? 0,
-      capabilities: {
-        fourOctetAs: caps['four-octet-as'] ?? true,
-        routeRefresh: caps['route-refresh'] ?? true,
-        enhancedRouteRefresh: caps['enhanced-route-refresh'] ?? true,
-        extendedMessage: caps['extended-message'] ?? true,
-        addPath: caps['add-path'] ?? 'none',
-        gracefulRestart:
-          gr === false
-            ? null
-            : {
-                restartTime:
-                  (typeof gr === 'object' ? gr['restart-time'] : undefined) ?? defaults.gracefulRestartTime,
-              },
-      },
-    };
-    if (p.description !== undefined) peer.description = p.description;
-    if (local !== undefined) peer.localAddress = local;
-    if (p.multihop !== undefined) peer.multihop = p.multihop;
-    if (p['next-hop-ipv4'] !== undefined) peer.nextHopIpv4 = p['next-hop-ipv4'];
-    if (p['next-hop-ipv6'] !== undefined) peer.nextHopIpv6 = p['next-hop-ipv6'];
-    const importPolicy = policyOf(p.import, at('import'));
-    const exportPolicy = policyOf(p.export, at('export'));
-    if (importPolicy !== undefined) peer.importPolicy = importPolicy;
-    if (exportPolicy !== undefined) peer.exportPolicy = exportPolicy;
-    // RFC 6793 9: a speaker without the capability cannot peer with a 4-octet-only AS number.
-    if (!peer.capabilities.fourOctetAs && (p.asn > 0xffff || raw.asn > 0xffff)) {
-      report(at('capabilities', 'four-octet-as'), 'must be true when either AS number is above 65535');
-    }
-    return peer;
-  });
-
-  const originate: OriginatedPrefix[] = [];
-  (raw.originate ?? []).forEach((o, i) => {
-    const parsed = parsePrefix(o.prefix);
-    if (typeof parsed === 'string') report(['originate', i, 'prefix'], parsed);
-    else originate.push(parsed);
-  });
-
+  const policies = buildPolicies(raw.policies ?? {}, report);
+  const peers = buildPeers(raw.peers ?? [], raw.asn, policyResolver(policies, report), report);
+  const originate = buildOriginate(raw.originate ?? [], report);
   const config: SpeakerConfig = {
     routerId: raw['router-id'],
     asn: raw.asn,
@@ -443,22 +327,182 @@ function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerCo
     },
     plugins: (raw.plugins ?? []).map((p) => ({ ...p })),
   };
-  if (raw['originate-mrt'] !== undefined) {
-    const file = resolve(baseDir, raw['originate-mrt']);
-    const problem = unreadableFile(file);
-    if (problem !== undefined) {
-      report(
-        ['originate-mrt'],
-        `'${raw['originate-mrt']}': ${problem} (a relative path is from the config file's directory)`,
-      );
-    }
-    config.originateMrt = file;
-  }
+  if (raw['originate-mrt'] !== undefined)
+    config.originateMrt = originateMrtFile(raw['originate-mrt'], baseDir, report);
   if (raw.admin) {
     config.admin = { address: raw.admin.address, port: raw.admin.port };
     if (raw.admin.token !== undefined) config.admin.token = raw.admin.token;
   }
   return config;
+}
+
+function checkRouterId(routerId: string, report: Report): void {
+  // RFC 4271 4.2: "BGP Identifier: ... set to an IP address assigned to that BGP speaker"; RFC 6286
+  // relaxes it to any non-zero 4-octet value, which we still write as dotted quad.
+  if (parseIpv4(routerId) === undefined) report(['router-id'], 'must be an IPv4 address (dotted quad)');
+  else if (routerId === '0.0.0.0') report(['router-id'], 'must not be 0.0.0.0 (RFC 6286)');
+}
+
+/** `listen`: one mapping or a list of them; addresses checked, ports defaulted, duplicates reported. */
+function buildListeners(raw: RawConfig['listen'], report: Report): ListenConfig[] {
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const at = (i: number): Segments => (Array.isArray(raw) ? ['listen', i] : ['listen']);
+  const listen: ListenConfig[] = list.map((l, i) => {
+    if (ipVersion(l.address) === 0) report([...at(i), 'address'], 'must be an IPv4 or IPv6 address');
+    return { address: l.address, port: l.port ?? defaults.port };
+  });
+  const seen = new Set<string>();
+  listen.forEach((l, i) => {
+    const key = `${l.address}|${l.port}`;
+    if (seen.has(key)) report(at(i), `duplicate listener ${l.address} port ${l.port}`);
+    seen.add(key);
+  });
+  return listen;
+}
+
+function buildPolicies(raw: Record<string, RawRule[]>, report: Report): Record<string, PolicyRule[]> {
+  const policies: Record<string, PolicyRule[]> = {};
+  for (const [name, rules] of Object.entries(raw)) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name))
+      report(['policies', name], 'policy name must be letters, digits, _ and - only');
+    policies[name] = parsePolicyRules(rules, ['policies', name], report);
+  }
+  return policies;
+}
+
+/** A peer's `import` / `export`: a policy name (resolved to that policy's rule list) or an inline list. */
+function policyResolver(policies: Record<string, PolicyRule[]>, report: Report): PolicyResolver {
+  return (value, at) => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') return parsePolicyRules(value, at, report);
+    const named = Object.hasOwn(policies, value) ? policies[value] : undefined;
+    if (named === undefined) {
+      const known = Object.keys(policies);
+      report(
+        at,
+        `unknown policy '${value}' (${known.length === 0 ? 'no policies are defined' : `policies: ${known.join(', ')}`})`,
+      );
+    }
+    return named;
+  };
+}
+
+function buildPeers(
+  raw: RawPeer[],
+  localAsn: number,
+  policyOf: PolicyResolver,
+  report: Report,
+): PeerConfig[] {
+  const names = new Map<string, number>();
+  const addresses = new Map<string, number>();
+  return raw.map((p, i) => {
+    const at = (...rest: string[]): Segments => ['peers', i, ...rest];
+    const firstName = names.get(p.name);
+    if (firstName !== undefined)
+      report(at('name'), `duplicate peer name '${p.name}' (also peers[${firstName}])`);
+    else names.set(p.name, i);
+    const version = ipVersion(p.address);
+    if (version === 0) report(at('address'), 'must be an IPv4 or IPv6 address');
+    const firstAddress = addresses.get(p.address);
+    if (firstAddress !== undefined)
+      report(at('address'), `duplicate peer address (also peers[${firstAddress}])`);
+    else addresses.set(p.address, i);
+    checkPeerAddresses(p, version, at, report);
+    const peer = peerSettings(p, version);
+    const importPolicy = policyOf(p.import, at('import'));
+    const exportPolicy = policyOf(p.export, at('export'));
+    if (importPolicy !== undefined) peer.importPolicy = importPolicy;
+    if (exportPolicy !== undefined) peer.exportPolicy = exportPolicy;
+    // RFC 6793 9: a speaker without the capability cannot peer with a 4-octet-only AS number.
+    if (!peer.capabilities.fourOctetAs && (p.asn > 0xffff || localAsn > 0xffff)) {
+      report(at('capabilities', 'four-octet-as'), 'must be true when either AS number is above 65535');
+    }
+    return peer;
+  });
+}
+
+/** `local-address` (the peer's family) and the configured next hops (octets: no zone). */
+function checkPeerAddresses(
+  p: RawPeer,
+  version: 0 | 4 | 6,
+  at: (...rest: string[]) => Segments,
+  report: Report,
+): void {
+  const local = p['local-address'];
+  if (local !== undefined && ipVersion(local) === 0)
+    report(at('local-address'), 'must be an IPv4 or IPv6 address');
+  else if (local !== undefined && version !== 0 && ipVersion(local) !== version) {
+    report(at('local-address'), `must be an IPv${version} address like the peer address`);
+  }
+  if (p['next-hop-ipv4'] !== undefined && parseIpv4(p['next-hop-ipv4']) === undefined) {
+    report(at('next-hop-ipv4'), 'must be an IPv4 address');
+  }
+  if (p['next-hop-ipv6'] !== undefined && parseIpv6(p['next-hop-ipv6']) === undefined) {
+    report(at('next-hop-ipv6'), 'must be an IPv6 address');
+  }
+}
+
+/** A peer's settings with the defaults filled in (policies are added by the caller). */
+function peerSettings(p: RawPeer, version: 0 | 4 | 6): PeerConfig {
+  const caps = p.capabilities ?? {};
+  const gr = caps['graceful-restart'];
+  const peer: PeerConfig = {
+    name: p.name,
+    address: p.address,
+    asn: p.asn,
+    port: p.port ?? defaults.port,
+    passive: p.passive ?? false,
+    shutdown: p.shutdown ?? false,
+    ttlSecurity: p['ttl-security'] ?? false,
+    holdTime: p['hold-time'] ?? defaults.holdTime,
+    connectRetryTime: p['connect-retry-time'] ?? defaults.connectRetryTime,
+    delayOpenTime: p['delay-open-time'] ?? defaults.delayOpenTime,
+    idleHoldTime: p['idle-hold-time'] ?? defaults.idleHoldTime,
+    families: p.families ?? [version === 6 ? 'ipv6-unicast' : 'ipv4-unicast'],
+    nextHopSelf: p['next-hop-self'] ?? false,
+    sendMed: p['send-med'] ?? false,
+    minRouteAdvertisementInterval: p['min-route-advertisement-interval'] ?? 0,
+    capabilities: {
+      fourOctetAs: caps['four-octet-as'] ?? true,
+      routeRefresh: caps['route-refresh'] ?? true,
+      enhancedRouteRefresh: caps['enhanced-route-refresh'] ?? true,
+      extendedMessage: caps['extended-message'] ?? true,
+      addPath: caps['add-path'] ?? 'none',
+      gracefulRestart:
+        gr === false
+          ? null
+          : {
+              restartTime:
+                (typeof gr === 'object' ? gr['restart-time'] : undefined) ?? defaults.gracefulRestartTime,
+            },
+    },
+  };
+  if (p.description !== undefined) peer.description = p.description;
+  if (p['local-address'] !== undefined) peer.localAddress = p['local-address'];
+  if (p.multihop !== undefined) peer.multihop = p.multihop;
+  if (p['next-hop-ipv4'] !== undefined) peer.nextHopIpv4 = p['next-hop-ipv4'];
+  if (p['next-hop-ipv6'] !== undefined) peer.nextHopIpv6 = p['next-hop-ipv6'];
+  return peer;
+}
+
+function buildOriginate(raw: { prefix: string }[], report: Report): OriginatedPrefix[] {
+  const originate: OriginatedPrefix[] = [];
+  raw.forEach((o, i) => {
+    const parsed = parsePrefix(o.prefix);
+    if (typeof parsed === 'string') report(['originate', i, 'prefix'], parsed);
+    else originate.push(parsed);
+  });
+  return originate;
+}
+
+/** `originate-mrt` as an absolute path (relative to the config file's directory), reported when unreadable. */
+function originateMrtFile(name: string, baseDir: string, report: Report): string {
+  const file = resolve(baseDir, name);
+  const problem = unreadableFile(file);
+  if (problem !== undefined) {
+    report(['originate-mrt'], `'${name}': ${problem} (a relative path is from the config file's directory)`);
+  }
+  return file;
 }
 
 /** Why `file` cannot be read as a regular file, or undefined when it can. */
@@ -471,58 +515,4 @@ function unreadableFile(file: string): string | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : String(code ?? err);
   }
-}
-
-/** Parse "10.0.0.0/24" or "2001:db8::/32"; a string is the reason it is not a prefix. */
-export function parsePrefix(text: string): OriginatedPrefix | string {
-  const slash = text.indexOf('/');
-  if (slash < 0) return 'must be a prefix ADDRESS/LENGTH';
-  const address = text.slice(0, slash);
-  const lengthText = text.slice(slash + 1);
-  const version = isIP(address);
-  if (version === 0) return `'${address}' is not an IPv4 or IPv6 address`;
-  const max = version === 4 ? 32 : 128;
-  if (!/^\d{1,3}$/.test(lengthText) || Number(lengthText) > max)
-    return `prefix length must be from 0 to ${max}`;
-  const length = Number(lengthText);
-  const bytes = addressBytes(address);
-  for (let bit = length; bit < max; bit++) {
-    if ((bytes[bit >> 3]! >> (7 - (bit & 7))) & 1)
-      return `host bits set (the network address of /${length} differs)`;
-  }
-  return {
-    prefix: `${address}/${length}`,
-    family: version === 4 ? 'ipv4-unicast' : 'ipv6-unicast',
-    address,
-    length,
-  };
-}
-
-/** Network-order bytes of an IPv4 or IPv6 address already checked with isIP. */
-export function addressBytes(address: string): Uint8Array {
-  if (isIP(address) === 4) return Uint8Array.from(address.split('.').map(Number));
-  const out = new Uint8Array(16);
-  let text = address;
-  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const b = v4[1]!.split('.').map(Number);
-    text =
-      text.slice(0, v4.index) +
-      `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const groups = [
-    ...headGroups,
-    ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'),
-    ...tailGroups,
-  ];
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[i * 2] = v >> 8;
-    out[i * 2 + 1] = v & 0xff;
-  });
-  return out;
 }

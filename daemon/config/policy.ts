@@ -4,8 +4,8 @@
 // regular expressions. Every problem is reported with the key path of the bad value
 // (`policies.from-cust[1].match.prefix[0]: ge 8 is shorter than the prefix length 16`) and the rule is
 // still returned (with the bad parts left out), so that one file reports all its problems at once.
-import { isIP } from 'node:net';
-import { addressBytes, parsePrefix } from './load.js';
+import { addressBytes, ipVersion, parseAddress, parsePrefix } from '../net/address.js';
+import { addressBits } from '../net/family.js';
 import type { PolicyMatch, PolicyRule, PolicySet, PrefixMatch } from './types.js';
 
 type Segments = (string | number)[];
@@ -157,7 +157,7 @@ function parseSetNextHop(
   if (raw === 'self' || raw === 'unchanged') return raw;
   const out: { ipv4?: string; ipv6?: string } = {};
   for (const [text, where] of items(raw, at)) {
-    const family = isIP(text);
+    const family = ipVersion(text);
     if (family === 0) {
       report(where, `"${text}" is not self, unchanged or an IPv4 or IPv6 address`);
       continue;
@@ -199,7 +199,7 @@ export function parsePrefixMatch(raw: RawPrefix): PrefixMatch | string {
   }
   const parsed = parsePrefix(text);
   if (typeof parsed === 'string') return `'${text}': ${parsed}`;
-  const max = parsed.family === 'ipv4-unicast' ? 32 : 128;
+  const max = addressBits(parsed.family);
   // Like the usual prefix lists: "ge N" alone means N up to the address width, "le N" alone means the
   // prefix's own length up to N, neither means exactly the prefix.
   const from = ge ?? parsed.length;
@@ -228,8 +228,8 @@ function familyWord(max: number): string {
  * inside it). ge/le are the prefix length and the address width: only the leading `length` bits count.
  */
 export function parseNextHopMatch(text: string): PrefixMatch | string {
-  const version = isIP(text);
-  const parsed = parsePrefix(version === 0 ? text : `${text}/${version === 4 ? 32 : 128}`);
+  const address = parseAddress(text);
+  const parsed = parsePrefix(address === undefined ? text : `${text}/${address.length * 8}`);
   if (typeof parsed === 'string') {
     return text.includes('/') ? `'${text}': ${parsed}` : `'${text}' is not an IPv4 or IPv6 address or prefix`;
   }
@@ -239,7 +239,7 @@ export function parseNextHopMatch(text: string): PrefixMatch | string {
     address: addressBytes(parsed.address),
     length: parsed.length,
     ge: parsed.length,
-    le: parsed.family === 'ipv4-unicast' ? 32 : 128,
+    le: addressBits(parsed.family),
   };
 }
 

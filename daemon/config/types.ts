@@ -1,9 +1,11 @@
 // The typed, validated, defaults-filled configuration that daemon/config/load.ts produces from YAML.
 // Keys are the camelCase forms of the YAML keys (config/schema.json); everything else in the daemon
 // reads only these types, never raw YAML.
+import type { Family } from '../net/family.js';
+import type { IpPrefix } from '../net/address.js';
 
-export type Family = 'ipv4-unicast' | 'ipv6-unicast';
-export const allFamilies: readonly Family[] = ['ipv4-unicast', 'ipv6-unicast'];
+// The family names of the YAML (`families`) are daemon/net's; here for the many readers of this file.
+export { allFamilies, type Family } from '../net/family.js';
 
 export type AddPathMode = 'none' | 'receive' | 'send' | 'both';
 
@@ -147,13 +149,8 @@ export interface DecisionConfig {
   deterministicMed: boolean;
 }
 
-export interface OriginatedPrefix {
-  /** As written, normalised: "10.0.0.0/24", "2001:db8::/32". */
-  prefix: string;
-  family: Family;
-  address: string;
-  length: number;
-}
+/** YAML `originate[].prefix`: "10.0.0.0/24", "2001:db8::/32" (daemon/net parsePrefix). */
+export type OriginatedPrefix = IpPrefix;
 
 export interface PluginConfig {
   name: string;

@@ -9,7 +9,7 @@ import type {
   MpUnreachAttribute,
   PathAttribute,
 } from '../wire/attributes/types.js';
-import { ipv4FromU32 } from './address.js';
+import { formatIpv4 } from '../net/address.js';
 
 /** Text fields of one attribute set. */
 export interface AttrText {
@@ -76,7 +76,7 @@ export function attrText(attrs: readonly PathAttribute[], asn4: boolean): AttrTe
         as4Path = a.segments;
         break;
       case 'next-hop':
-        nextHop = ipv4FromU32(a.nextHop);
+        nextHop = formatIpv4(a.nextHop);
         break;
       case 'med':
         med = a.med;
@@ -138,7 +138,7 @@ export function attrText(attrs: readonly PathAttribute[], asn4: boolean): AttrTe
     atomicAggregate: atomicAggregate || (present & BIT_ATOMIC_AGGREGATE) !== 0,
     // bgpdump prints the aggregator unless its address is INADDR_NONE (which also marks "absent").
     aggregator:
-      aggregatorAddress !== 0xffffffff ? `${aggregatorAs >>> 0} ${ipv4FromU32(aggregatorAddress)}` : '',
+      aggregatorAddress !== 0xffffffff ? `${aggregatorAs >>> 0} ${formatIpv4(aggregatorAddress)}` : '',
     mpReach,
     mpUnreach,
   };

@@ -167,7 +167,8 @@ export async function readBzip2(
 
 /**
  * Decode `path` with unbzip2-stream, skipping the first `skip` decompressed octets (already delivered by
- * `bzip2 -dc`). A decoder error is the cut/corrupt-stream warning.
+ * `bzip2 -dc`). A decoder error is the cut/corrupt-stream warning; a promise of `onChunk` that rejects
+ * rejects the whole read (as on the `bzip2 -dc` path).
  */
 export async function readBzip2InJs(
   path: string,
@@ -180,14 +181,15 @@ export async function readBzip2InJs(
   const decoder = unbzip2Stream();
   let position = 0;
   let failure: Error | undefined;
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     let finished = false;
-    const finish = (): void => {
+    const finish = (err?: unknown): void => {
       if (finished) return;
       finished = true;
       file.destroy();
       decoder.destroy();
-      resolve();
+      if (err === undefined) resolve();
+      else reject(err as Error);
     };
     file.on('error', (err) => {
       failure = err;
@@ -209,7 +211,10 @@ export async function readBzip2InJs(
       if (more === false) finish();
       else if (more !== true) {
         decoder.pause();
-        void more.then((m) => (m ? decoder.resume() : finish()));
+        more.then(
+          (m) => (m ? decoder.resume() : finish()),
+          (err: unknown) => finish(err ?? new Error('onChunk rejected')),
+        );
       }
     });
     file.pipe(decoder);

@@ -8,7 +8,8 @@
 //   NOTIFICATION, KEEPALIVE and ROUTE-REFRESH print nothing.
 // - STATE_CHANGE: one "STATE" line.
 import type { MpReachAttribute } from '../wire/attributes/types.js';
-import { ipv4At, ipv6At } from './address.js';
+import { formatIpv4At } from '../net/address.js';
+import { ipv6At } from './address.js';
 import { attrText, BIT_MP_REACH, BIT_MP_UNREACH, type AttrText } from './attr-text.js';
 import { decodeAttributeList } from './attributes.js';
 import type { MrtHeader } from './framer.js';
@@ -46,7 +47,6 @@ export interface RouteSink {
 }
 
 const prefixBytes = new Uint8Array(16);
-const MASKS = [0x00, 0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0xfc, 0xfe];
 
 export class RouteWalker {
   /** The last PEER_INDEX_TABLE (RFC 6396 §4.3.1: RIB records refer to it by index). */
@@ -210,7 +210,7 @@ function timeText(rec: { timestamp: number; microseconds: number; type: number }
 /** bgpdump reads next hops of 4, 16 and 32 (global + link-local) octets; it prints the global one. */
 function mpNextHopText(mp: MpReachAttribute): string | undefined {
   const n = mp.nextHop;
-  if (n.length === 4) return ipv4At(n, 0);
+  if (n.length === 4) return formatIpv4At(n, 0);
   if (n.length === 16 || n.length === 32) return ipv6At(n, 0);
   return undefined;
 }
@@ -243,8 +243,10 @@ function walkPrefixes(
     if (end - o < n || n > alen) return;
     prefixBytes.fill(0, 0, alen);
     for (let i = 0; i < n; i++) prefixBytes[i] = b[o + i]!;
-    if (bits & 7) prefixBytes[n - 1] &= MASKS[bits & 7]!;
+    // bgpdump prints the network: clear the host bits of the last octet.
+    const hostBits = (8 - (bits & 7)) & 7;
+    if (hostBits !== 0) prefixBytes[n - 1] = (b[o + n - 1]! >> hostBits) << hostBits;
     o += n;
-    visit((afi === 2 ? ipv6At(prefixBytes, 0) : ipv4At(prefixBytes, 0)) + '/' + bits, pathId);
+    visit((afi === 2 ? ipv6At(prefixBytes, 0) : formatIpv4At(prefixBytes, 0)) + '/' + bits, pathId);
   }
 }

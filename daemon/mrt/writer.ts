@@ -4,7 +4,7 @@
 // with 4-octet ASNs and, for IPv6, the abbreviated MP_REACH_NLRI, see `abbreviatedMpReachNlri`).
 // The encode* functions return whole records; MrtWriter writes them to a stream and honours backpressure.
 import type { Writable } from 'node:stream';
-import { parseAddress } from './address.js';
+import { parseIpv4, parseIpv6 } from '../net/address.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
@@ -107,7 +107,7 @@ function checkU(v: number, bits: 8 | 16 | 32, what: string): void {
 }
 
 function address(afi: number, text: string, what: string): Uint8Array {
-  const bytes = parseAddress(afi, text);
+  const bytes = afi === AFI_IPV6 ? parseIpv6(text) : parseIpv4(text);
   if (!bytes)
     throw new MrtError(
       'ERR_MRT_ENCODE',

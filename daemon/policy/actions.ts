@@ -14,7 +14,7 @@ import {
   type AsPathSegment,
   type PathAttribute,
 } from '../wire/index.js';
-import { addressBytes } from '../config/load.js';
+import { addressBytes } from '../net/address.js';
 import type { PolicySet } from '../config/types.js';
 import type { PolicyContext, PolicyInput } from './index.js';
 import { communitiesOf, largeCommunitiesOf, pathSegments } from './match.js';

@@ -47,8 +47,8 @@ export async function originateFromMrt(rde: Rde, file: string): Promise<MrtOrigi
 
 function parseAddressInto(text: string, ipv6: boolean, out: Uint8Array): boolean {
   const a = parseAddress(text);
-  if (!a || (a.afi === 2) !== ipv6) return false;
+  if (!a || (a.length === 16) !== ipv6) return false;
   out.fill(0);
-  out.set(a.bytes);
+  out.set(a);
   return true;
 }

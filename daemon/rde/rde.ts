@@ -12,7 +12,6 @@ import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
   addressOrderKey,
-  familyAfi,
   prefixKey,
   unlinkPath,
   type Destination,
@@ -38,8 +37,8 @@ export type { AdjRibInRoute } from './views.js';
 import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
 import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
-import { addressBytes } from '../config/load.js';
-import { isIPv6 } from 'node:net';
+import { addressBytes, ipVersion } from '../net/address.js';
+import { familyAfi } from '../net/family.js';
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
 import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
 import type { PeerSessionInfo, PeerSink, PeerSpec, RdePort } from '../session/rde-port.js';
@@ -637,9 +636,10 @@ export class Rde implements RdePort {
       localAsn: this.options.localAsn,
       denyAllEbgp: this.options.ebgpRequiresPolicy && !info.ibgp && spec.importPolicy === undefined,
       policy: this.compile(spec.importPolicy),
-      selfNextHop: isIPv6(spec.address)
-        ? [undefined, addressBytes(spec.address)]
-        : [addressBytes(spec.address), undefined],
+      selfNextHop:
+        ipVersion(spec.address) === 6
+          ? [undefined, addressBytes(spec.address)]
+          : [addressBytes(spec.address), undefined],
       cache: new WeakMap(),
     };
   }

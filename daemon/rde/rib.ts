@@ -58,10 +58,6 @@ export interface Destination {
   marks: number;
 }
 
-export function familyAfi(family: Family): 1 | 2 {
-  return family === 'ipv4-unicast' ? Afi.Ipv4 : Afi.Ipv6;
-}
-
 /** The table key of a wire prefix (host bits cleared). */
 export function prefixKey(afi: number, length: number, bytes: Uint8Array, offset: number): PrefixKey {
   if (afi !== Afi.Ipv6) return ipv4PrefixKey(bytes, offset, length);

@@ -8,14 +8,11 @@
 import type { DecodeContext } from '../wire/index.js';
 import { familyKey, AS_TRANS, ErrorCode, OpenSubcode } from '../wire/index.js';
 import type { NotificationSpec } from './fsm.js';
-import type { Family, PeerConfig } from '../config/types.js';
+import type { PeerConfig } from '../config/types.js';
+import { formatIpv4 } from '../net/address.js';
+import { familyAfiSafi, familyOfAfiSafi, type AfiSafi, type Family } from '../net/family.js';
 
 // ===== the OPEN as the session sees it =====
-
-export interface AfiSafi {
-  afi: number;
-  safi: number;
-}
 
 export interface OpenSummary {
   version: number;
@@ -53,27 +50,7 @@ export interface LocalSpeaker {
   asn: number;
 }
 
-export const familyAfiSafi: Readonly<Record<Family, AfiSafi>> = {
-  'ipv4-unicast': { afi: 1, safi: 1 },
-  'ipv6-unicast': { afi: 2, safi: 1 },
-};
-
-function familyOf(afi: number, safi: number): Family | undefined {
-  if (safi !== 1) return undefined;
-  return afi === 1 ? 'ipv4-unicast' : afi === 2 ? 'ipv6-unicast' : undefined;
-}
-
 const addPathModes = { none: 0, receive: 1, send: 2, both: 3 } as const;
-
-/** Dotted quad -> unsigned 32-bit number (input already validated). */
-export function ipv4ToNumber(text: string): number {
-  const p = text.split('.').map(Number);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}
-
-export function numberToIpv4(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
 
 // ===== the OPEN we send =====
 
@@ -181,7 +158,7 @@ export function negotiate(
   // Subcode is set to "Bad BGP Identifier"."
   if (received.bgpId === 0) return refuse(OpenSubcode.BadBgpIdentifier, 'BGP Identifier 0.0.0.0');
   if (ibgp && received.bgpId === local.routerIdNumber) {
-    return refuse(OpenSubcode.BadBgpIdentifier, `BGP Identifier ${numberToIpv4(received.bgpId)} is our own`);
+    return refuse(OpenSubcode.BadBgpIdentifier, `BGP Identifier ${formatIpv4(received.bgpId)} is our own`);
   }
 
   // RFC 4760 8: a peer without Multiprotocol capabilities speaks IPv4 unicast only.
@@ -189,7 +166,7 @@ export function negotiate(
   const theirFamilies = new Set<Family>();
   if (theirMp.length === 0) theirFamilies.add('ipv4-unicast');
   for (const f of theirMp) {
-    const name = familyOf(f.afi, f.safi);
+    const name = familyOfAfiSafi(f.afi, f.safi);
     if (name) theirFamilies.add(name);
   }
   const families = peer.families.filter((f) => theirFamilies.has(f));
@@ -218,7 +195,7 @@ export function negotiate(
   const addPathReceive = new Set<Family>();
   const addPathSend = new Set<Family>();
   for (const ours of sent.capabilities.addPath) {
-    const name = familyOf(ours.afi, ours.safi);
+    const name = familyOfAfiSafi(ours.afi, ours.safi);
     if (!name || !families.includes(name)) continue;
     const theirs = received.capabilities.addPath.find((a) => a.afi === ours.afi && a.safi === ours.safi);
     if (!theirs) continue;
@@ -254,7 +231,9 @@ export function negotiate(
   if (gr) {
     negotiated.peerGracefulRestart = {
       restartTime: gr.restartTime,
-      families: gr.families.map((f) => familyOf(f.afi, f.safi)).filter((f): f is Family => f !== undefined),
+      families: gr.families
+        .map((f) => familyOfAfiSafi(f.afi, f.safi))
+        .filter((f): f is Family => f !== undefined),
     };
   }
   return { ok: true, negotiated };

@@ -16,14 +16,9 @@ import {
   type DialOptions,
   type Transport,
 } from './transport.js';
-import {
-  buildOpen,
-  negotiate,
-  numberToIpv4,
-  familyAfiSafi,
-  type LocalSpeaker,
-  type OpenSummary,
-} from './negotiate.js';
+import { buildOpen, negotiate, type LocalSpeaker, type OpenSummary } from './negotiate.js';
+import { formatIpv4 } from '../net/address.js';
+import { familyAfiSafi } from '../net/family.js';
 import { familyKeyName, summarizeUpdate, type ReceivedView, type UpdateSummary } from './received.js';
 import type { PeerSessionInfo, RdePort } from './rde-port.js';
 import { codec } from './codec.js';
@@ -297,7 +292,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       receivedPrefixes: this.received.size,
     };
     if (est?.negotiated) {
-      s.remoteId = numberToIpv4(est.negotiated.remoteId);
+      s.remoteId = formatIpv4(est.negotiated.remoteId);
       s.holdTime = est.negotiated.holdTime;
       s.families = est.negotiated.families;
       if (est.transport) s.localAddress = est.transport.localAddress;
@@ -387,7 +382,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
       {
         state: 'Established',
         remoteAs: n.remoteAsn,
-        remoteId: numberToIpv4(n.remoteId),
+        remoteId: formatIpv4(n.remoteId),
         holdTime: n.holdTime,
         keepaliveTime: n.keepaliveTime,
         families: n.families,

@@ -1,5 +1,5 @@
 // Public API of the BGP-4 wire codec (see README.md). A pure library: no sockets, timers or logging, and no
-// imports from elsewhere in daemon/.
+// imports from elsewhere in daemon/ but daemon/net (address text, itself pure).
 export * from './iana.js';
 export * from './errors.js';
 export * from './context.js';
@@ -13,6 +13,8 @@ export * from './notification.js';
 export * from './keepalive.js';
 export * from './route-refresh.js';
 export * from './nlri.js';
+// Address text for the addresses in decoded messages (a u32 NEXT_HOP, MP_REACH next-hop octets).
+export { formatAddress, formatIpv4, parseAddress } from '../net/address.js';
 export * from './attributes/index.js';
 export {
   effectivePath,

@@ -13,6 +13,7 @@
 //   +--------------------------------+
 import { getU32 } from './reader.js';
 import { Afi } from './iana.js';
+import { formatAddress, parseIpv4, parseIpv6 } from '../net/address.js';
 
 export interface NlriBlock {
   afi: number;
@@ -110,53 +111,6 @@ export function ipv4PrefixKey(bytes: Uint8Array, offset: number, length: number)
 
 // ===== Formatting (allocates; not for hot paths) =====
 
-export function formatIpv4(addr: number): string {
-  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
-}
-
-/** An IPv4 (4 bytes) or IPv6 (16 bytes) address at bytes[offset..] as text (RFC 5952 form for IPv6). */
-export function formatAddress(
-  afi: number,
-  bytes: Uint8Array,
-  offset: number,
-  available = afi === Afi.Ipv6 ? 16 : 4,
-): string {
-  if (afi !== Afi.Ipv6) {
-    const octet = (i: number): number => (i < available ? bytes[offset + i]! : 0);
-    return `${octet(0)}.${octet(1)}.${octet(2)}.${octet(3)}`;
-  }
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) {
-    const hi = i < available ? bytes[offset + i]! : 0;
-    const lo = i + 1 < available ? bytes[offset + i + 1]! : 0;
-    words.push((hi << 8) | lo);
-  }
-  return formatIpv6Words(words);
-}
-
-function formatIpv6Words(words: number[]): string {
-  // RFC 5952 4.2: compress the longest run (>= 2) of zero words, the first one on ties.
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return words.map((w) => w.toString(16)).join(':');
-  const head = words.slice(0, bestStart).map((w) => w.toString(16));
-  const tail = words.slice(bestStart + bestLen).map((w) => w.toString(16));
-  return `${head.join(':')}::${tail.join(':')}`;
-}
-
 /** "10.0.0.0/8" or "2001:db8::/32" for the prefix at bytes[offset..]. */
 export function formatPrefix(afi: number, length: number, bytes: Uint8Array, offset: number): string {
   return `${formatAddress(afi, bytes, offset, (length + 7) >> 3)}/${length}`;
@@ -180,63 +134,6 @@ export function prefixList(block: NlriBlock): Prefix[] {
 
 // ===== Building =====
 
-/** Parse "a.b.c.d" or an IPv6 address; undefined when malformed. */
-export function parseAddress(text: string): { afi: number; bytes: Uint8Array } | undefined {
-  if (text.includes(':')) {
-    const b = parseIpv6(text);
-    return b && { afi: Afi.Ipv6, bytes: b };
-  }
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const b = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const v = Number(parts[i]);
-    if (!/^\d{1,3}$/.test(parts[i]!) || v > 255) return undefined;
-    b[i] = v;
-  }
-  return { afi: Afi.Ipv4, bytes: b };
-}
-
-function parseIpv6(text: string): Uint8Array | undefined {
-  let head = text;
-  let tail = '';
-  const dbl = text.indexOf('::');
-  if (dbl >= 0) {
-    head = text.slice(0, dbl);
-    tail = text.slice(dbl + 2);
-    if (tail.includes('::')) return undefined;
-  }
-  const parse = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    const groups = s.split(':');
-    for (let i = 0; i < groups.length; i++) {
-      const g = groups[i]!;
-      if (i === groups.length - 1 && g.includes('.')) {
-        const v4 = parseAddress(g);
-        if (!v4 || v4.afi !== Afi.Ipv4) return undefined;
-        out.push((v4.bytes[0]! << 8) | v4.bytes[1]!, (v4.bytes[2]! << 8) | v4.bytes[3]!);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-        out.push(parseInt(g, 16));
-      }
-    }
-    return out;
-  };
-  const h = parse(head);
-  const t = parse(tail);
-  if (!h || !t) return undefined;
-  const fill = 8 - h.length - t.length;
-  if ((dbl < 0 && fill !== 0) || fill < 0) return undefined;
-  const words = [...h, ...new Array<number>(dbl >= 0 ? fill : 0).fill(0), ...t];
-  const b = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    b[2 * i] = words[i]! >> 8;
-    b[2 * i + 1] = words[i]! & 255;
-  }
-  return b;
-}
-
 /** Build an NLRI block from "addr/len" strings (with optional path ids). Throws on bad input (caller bug). */
 export function buildNlri(
   afi: number,
@@ -249,14 +146,15 @@ export function buildNlri(
     const text = typeof p === 'string' ? p : p.prefix;
     const pathId = typeof p === 'string' ? 0 : p.pathId;
     const slash = text.indexOf('/');
-    const addr = parseAddress(slash < 0 ? text : text.slice(0, slash));
+    const addressText = slash < 0 ? text : text.slice(0, slash);
+    const addr = afi === Afi.Ipv6 ? parseIpv6(addressText) : parseIpv4(addressText);
     const length = slash < 0 ? maxPrefixLength(afi) : Number(text.slice(slash + 1));
-    if (!addr || addr.afi !== afi || !(length >= 0 && length <= maxPrefixLength(afi))) {
+    if (!addr || !(length >= 0 && length <= maxPrefixLength(afi))) {
       throw new RangeError(`not a ${afi === Afi.Ipv6 ? 'IPv6' : 'IPv4'} prefix: ${text}`);
     }
     if (addPath) parts.push(pathId >>> 24, (pathId >>> 16) & 255, (pathId >>> 8) & 255, pathId & 255);
     parts.push(length);
-    for (let i = 0; i < (length + 7) >> 3; i++) parts.push(addr.bytes[i]!);
+    for (let i = 0; i < (length + 7) >> 3; i++) parts.push(addr[i]!);
   }
   return { afi, safi, addPath, bytes: Uint8Array.from(parts), count: prefixes.length };
 }

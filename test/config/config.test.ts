@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { repoRoot } from '../helpers/env.js';
-import { parseConfig, loadConfigFile, formatIssue, parsePrefix } from '../../daemon/config/load.js';
+import { parseConfig, loadConfigFile, formatIssue } from '../../daemon/config/load.js';
+import { parsePrefix } from '../../daemon/net/address.js';
 import { checkConfigFile } from '../../daemon/config/check.js';
 
 const run = promisify(execFile);

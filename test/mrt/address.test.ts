@@ -1,6 +1,8 @@
-// Address text as bgpdump prints it (its own IPv6 formatter, not inet_ntop), and the writer's parsers.
+// Address text as bgpdump prints it (its own IPv6 formatter, not inet_ntop), and the parsers the writer
+// uses (daemon/net/address.ts, tested fully in test/net).
 import { expect } from 'chai';
-import { ipv4At, ipv6At, parseIpv4, parseIpv6 } from '../../daemon/mrt/address.js';
+import { ipv6At } from '../../daemon/mrt/address.js';
+import { formatIpv4At as ipv4At, parseIpv4, parseIpv6 } from '../../daemon/net/address.js';
 
 function v6(text: string): Uint8Array {
   const b = parseIpv6(text);

@@ -2,11 +2,11 @@
 // over IPv6, 2-octet-AS messages with AS4_PATH / AS4_AGGREGATOR (RFC 6793), AS_SET and confederation
 // segments, well-known communities, MP_REACH/MP_UNREACH for IPv6 with a link-local next hop, and TABLE_DUMP v1
 // for both AFIs. Used by the bgpdump comparison test; byte layouts follow RFC 6396 and RFC 4271/4760.
-import { parseAddress } from '../../daemon/mrt/address.js';
+import { parseIpv4, parseIpv6 } from '../../daemon/net/address.js';
 
 const u16 = (v: number): number[] => [v >> 8, v & 255];
 const u32 = (v: number): number[] => [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
-const addr = (afi: number, text: string): number[] => [...parseAddress(afi, text)!];
+const addr = (afi: number, text: string): number[] => [...(afi === 2 ? parseIpv6(text) : parseIpv4(text))!];
 
 function record(ts: number, type: number, subtype: number, body: number[], microseconds?: number): Buffer {
   const extra = microseconds === undefined ? [] : u32(microseconds);

@@ -20,7 +20,7 @@ import {
   makeNextHop,
 } from '../../daemon/wire/attributes/simple.js';
 import { WireWriter } from '../../daemon/wire/writer.js';
-import { readMrtFile } from '../../daemon/mrt/reader.js';
+import { readMrtFile, readMrtRaw } from '../../daemon/mrt/reader.js';
 import type { MrtRecord } from '../../daemon/mrt/records.js';
 import {
   abbreviatedMpReachNlri,
@@ -268,6 +268,27 @@ describe('mrt writer', function () {
       expect(text).to.equal(EXPECTED_LINES.join('\n') + '\n');
     } finally {
       process.env.PATH = savedPath;
+    }
+  });
+
+  it("passes a rejection of the reader's backpressure promise on, with and without the bzip2 program", async function () {
+    requireTools(this, 'bzip2');
+    const path = join(dir, 'reject.mrt.bz2');
+    writeFileSync(path, execFileSync('bzip2', ['-c'], { input: Buffer.concat(records()) }));
+    const savedPath = process.env.PATH;
+    for (const binPath of [savedPath, join(dir, 'no-such-bin')]) {
+      process.env.PATH = binPath;
+      try {
+        const read = readMrtRaw(path, () => undefined, {
+          afterChunk: () => Promise.reject(new Error('output failed')),
+        });
+        await read.then(
+          () => expect.fail(`resolved (PATH=${binPath})`),
+          (err: unknown) => expect((err as Error).message, `PATH=${binPath}`).to.equal('output failed'),
+        );
+      } finally {
+        process.env.PATH = savedPath;
+      }
     }
   });
 

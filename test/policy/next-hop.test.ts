@@ -105,7 +105,10 @@ function v6Update(linkLocal: boolean): UpdateMessage {
   const nh = new Uint8Array(linkLocal ? 32 : 16);
   nh.set([0x20, 0x01, 0x0d, 0xb8, 0, 0x0a], 0);
   nh[15] = 1;
-  if (linkLocal) (nh.set([0xfe, 0x80], 16), (nh[31] = 0x0a));
+  if (linkLocal) {
+    nh.set([0xfe, 0x80], 16);
+    nh[31] = 0x0a;
+  }
   return {
     type: 'update',
     withdrawn: buildNlri(1, 1, []),

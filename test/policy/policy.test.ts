@@ -18,7 +18,8 @@ import {
   type AsPathSegment,
   type PathAttribute,
 } from '../../daemon/wire/index.js';
-import { addressBytes, parseConfig, parsePrefix } from '../../daemon/config/load.js';
+import { parseConfig } from '../../daemon/config/load.js';
+import { addressBytes, parsePrefix } from '../../daemon/net/address.js';
 import type { PolicyRule } from '../../daemon/config/types.js';
 import { compilePolicy, type PolicyInput, type PolicyResult } from '../../daemon/policy/index.js';
 

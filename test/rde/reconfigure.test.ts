@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { Rde, type PeerSpec } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
-import { addressBytes } from '../../daemon/config/load.js';
+import { addressBytes } from '../../daemon/net/address.js';
 import type { PolicyRule, PrefixMatch } from '../../daemon/config/types.js';
 import { allFamilies } from '../../daemon/config/types.js';
 import { compilePolicy } from '../../daemon/policy/index.js';

@@ -1,17 +1,12 @@
 // OPEN negotiation (daemon/session/negotiate.ts), pure: one case per check of RFC 4271 6.2 / RFC 6286 /
 // RFC 5492 we make, and the negotiated values (hold time, 4-octet AS, families, ADD-PATH directions).
 import { expect } from 'chai';
-import {
-  buildOpen,
-  negotiate,
-  ipv4ToNumber,
-  type OpenSummary,
-  type LocalSpeaker,
-} from '../../daemon/session/negotiate.js';
+import { buildOpen, negotiate, type OpenSummary, type LocalSpeaker } from '../../daemon/session/negotiate.js';
+import { ipv4Number } from '../../daemon/net/address.js';
 import { parseConfig } from '../../daemon/config/load.js';
 import type { PeerConfig } from '../../daemon/config/types.js';
 
-const local: LocalSpeaker = { routerId: '10.0.0.1', routerIdNumber: ipv4ToNumber('10.0.0.1'), asn: 65001 };
+const local: LocalSpeaker = { routerId: '10.0.0.1', routerIdNumber: ipv4Number('10.0.0.1'), asn: 65001 };
 
 function peer(extra = ''): PeerConfig {
   const r = parseConfig(`
@@ -32,7 +27,7 @@ function theirOpen(
     version: 4,
     myAs: 65002,
     holdTime: 90,
-    bgpId: ipv4ToNumber('10.0.0.2'),
+    bgpId: ipv4Number('10.0.0.2'),
     ...rest,
     capabilities: {
       multiprotocol: [

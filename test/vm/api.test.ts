@@ -273,17 +273,16 @@ describe('vm: run contexts and misbehaving helpers', function () {
 
   it('refuses to re-enter a running program from its own helper', function () {
     let inner: RunResult | VmFault | undefined;
-    let self: LoadedProgram | undefined;
     const registry = new HelperRegistry().register({
       id: 1,
       name: 'reenter',
       permission: 'test',
       fn: () => {
-        inner = run(self!);
+        inner = run(self);
         return 5n;
       },
     });
-    self = load('call 1\nexit', { helpers: registry });
+    const self: LoadedProgram = load('call 1\nexit', { helpers: registry });
     expect(ok(run(self))).to.equal(5n);
     expect((inner as VmFault).code).to.equal(FaultCodes.BAD_RUN_CONTEXT);
     // And the program runs again afterwards.

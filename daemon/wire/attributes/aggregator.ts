@@ -3,7 +3,7 @@
 //   AS4_AGGREGATOR: AS (4 octets) + IPv4 address (4 octets)
 import { getU16, getU32 } from '../reader.js';
 import { AttrType, UpdateSubcode } from '../iana.js';
-import { formatIpv4 } from '../nlri.js';
+import { formatIpv4 } from '../../net/address.js';
 import { attrError, OPTIONAL_TRANSITIVE, wordsToBytes, type AttributeDescriptor } from './descriptor.js';
 import type { AggregatorAttribute, As4AggregatorAttribute, PathAttribute } from './types.js';
 

@@ -1,7 +1,7 @@
 // CLUSTER_LIST (type 10, optional non-transitive, RFC 4456 8): the route reflection cluster ids a route
 // went through, each 4 octets.
 import { AttrType } from '../iana.js';
-import { formatIpv4 } from '../nlri.js';
+import { formatIpv4 } from '../../net/address.js';
 import {
   attrError,
   OPTIONAL_NON_TRANSITIVE,

@@ -15,14 +15,8 @@ import type { DecodeContext } from '../context.js';
 import { hasAddPath } from '../context.js';
 import { updateError } from '../errors.js';
 import { Afi, AttrType, Safi, UpdateSubcode } from '../iana.js';
-import {
-  countPrefixes,
-  formatAddress,
-  isPrefixFamily,
-  prefixList,
-  NLRI_BAD_LENGTH,
-  type NlriBlock,
-} from '../nlri.js';
+import { countPrefixes, isPrefixFamily, prefixList, NLRI_BAD_LENGTH, type NlriBlock } from '../nlri.js';
+import { formatAddress } from '../../net/address.js';
 import { EMPTY } from '../reader.js';
 import {
   OPTIONAL_NON_TRANSITIVE,

@@ -1,7 +1,7 @@
 // The fixed-size attributes: NEXT_HOP (3), MULTI_EXIT_DISC (4), LOCAL_PREF (5), ATOMIC_AGGREGATE (6)
 // (RFC 4271 5.1.3-5.1.6) and ORIGINATOR_ID (9, RFC 4456).
 import { AttrType } from '../iana.js';
-import { formatIpv4 } from '../nlri.js';
+import { formatIpv4 } from '../../net/address.js';
 import { EMPTY, getU32 } from '../reader.js';
 import {
   attrError,
