@@ -2,8 +2,13 @@
 // path (include/README.md explains each folder). Pure data for the tools that build plugins
 // (`xbgpctl plugin build`, the tests); nothing here runs clang.
 
-/** Code generation flags: what xBGP's build used (`-O2`, BPF), with clang's BPF target directly. */
-export const PLUGIN_CFLAGS: readonly string[] = ['-O2', '-target', 'bpf'];
+/**
+ * Code generation flags: what xBGP's build used (`-O2`, BPF), with clang's BPF target directly.
+ * `-fno-builtin-memcmp` stops clang from turning code into calls to memcmp, which is not a helper
+ * (it rewrites `strncmp(s, "abc", 3)` into one; the published alternate_old_new plugin does that);
+ * the BPF back end never inlines memcmp, so nothing is lost.
+ */
+export const PLUGIN_CFLAGS: readonly string[] = ['-O2', '-target', 'bpf', '-fno-builtin-memcmp'];
 
 /** `-I` folders, relative to the `xbgp-api/` folder, in search order. */
 export const PLUGIN_INCLUDE_DIRS: readonly string[] = [

@@ -245,7 +245,7 @@ export const POINTS: readonly PointSpec[] = [
     family: 'encode',
     runs: true,
     when: 'once per attribute a plugin handles or added, while an UPDATE is built',
-    args: ['ARG_CODE'],
+    args: ['ARG_BGP_ATTRIBUTE'],
     context: ['current-attribute', 'attributes', 'output', 'source-peer', 'destination-peers'],
     verdict: { kind: 'byte-count', min: 1, max: MAX_ENCODED_ATTR_BYTES },
   },

@@ -3,7 +3,7 @@
  * structures) and xbgp_common_vm.h (memory, time, logging, extra configuration, next()) and
  * declares the BGP helpers. Sources written for xBGP on FRRouting or BIRD compile unchanged:
  *
- *     clang -O2 -target bpf -c plugin.c -o plugin.o \
+ *     clang -O2 -target bpf -fno-builtin-memcmp -c plugin.c -o plugin.o \
  *         -I xbgp-api/include/xbgp_compliant_api -I xbgp-api/include \
  *         -I xbgp-api/include/compat/nested -isystem xbgp-api/include/libc
  *
