@@ -255,12 +255,14 @@ export const POINTS: readonly PointSpec[] = [
     enumName: 'BGP_ENCODE_MESSAGE',
     family: 'message',
     runs: true,
-    when: 'every message sent',
+    when: 'every message sent; replace only for types xbgpd does not encode itself',
     args: ['ARG_TYPE', 'ARG_BGP_MESSAGE', 'ARG_LENGTH'],
     context: ['output', 'destination-peers'],
     verdict: {
       kind: 'codes',
-      codes: [code(EXIT_SUCCESS, 'EXIT_SUCCESS', 'send what the pluglet wrote with write_to_buffer instead')],
+      codes: [
+        code(EXIT_SUCCESS, 'EXIT_SUCCESS', 'send the message the pluglet wrote with write_to_buffer instead'),
+      ],
     },
   },
   {

@@ -28,8 +28,9 @@
  *
  *   bgp_decode_message (17): runs for every message received (ARG_BGP_MESSAGE: the whole
  *       message with its header, ARG_LENGTH: its length, ARG_TYPE: its type). replace runs only
- *       for message types xbgpd does not handle itself: EXIT_SUCCESS = handled (ignored by
- *       xbgpd); anything else = native handling (the RFC 4271 "Bad Message Type" error).
+ *       for message types xbgpd does not handle itself: EXIT_SUCCESS = the pluglet handled the
+ *       message (xbgpd drops it without error); anything else = native handling (the RFC 4271
+ *       "Bad Message Type" error).
  *   bgp_decode_attr (12): once per path attribute of a received UPDATE (ARG_CODE, ARG_FLAGS,
  *       ARG_DATA: the value, ARG_LENGTH). EXIT_SUCCESS = consumed: xbgpd does not decode the
  *       attribute; the route carries what the pluglet stored with add_attr (nothing if it stored
@@ -58,9 +59,11 @@
  *       wrote with write_to_buffer (flags, code, length and value) = encoded by the pluglet.
  *       Anything else, 0 included, = the bytes are dropped and xbgpd encodes the attribute
  *       natively (as in FRRouting).
- *   bgp_encode_message (18): per message sent (ARG_TYPE, ARG_BGP_MESSAGE: the message xbgpd
- *       built). pre and post observe; replace: EXIT_SUCCESS = send what the pluglet wrote with
- *       write_to_buffer (a whole message, header included) instead; anything else = xbgpd's own.
+ *   bgp_encode_message (18): per message sent (ARG_TYPE, ARG_BGP_MESSAGE: the message as xbgpd
+ *       built it, header included, ARG_LENGTH). pre and post observe. replace runs only for
+ *       message types xbgpd does not encode itself (sent with schedule_bgp_message):
+ *       EXIT_SUCCESS = send what the pluglet wrote with write_to_buffer (the whole message,
+ *       header included) instead; anything else = the message as built.
  *   job plugins ("job_plugin" in the manifest): every "schedule" seconds, on xbgpd's main loop,
  *       never concurrently with a point; the return value is ignored.
  *   bgp_encode_custom_attr (14) and bgp_open_sent (19) are not run by xbgpd: a manifest naming
