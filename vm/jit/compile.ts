@@ -57,15 +57,15 @@ export interface Compiled {
   readonly layout: Layout;
   /** pc of each block's first instruction. */
   readonly blockStart: Int32Array;
-  /** Block index of each slot, -1 where no block starts. */
-  readonly blockOf: Int32Array;
+  /** Dispatch index of each slot that starts a dispatched block (function addresses for callx), else -1. */
+  readonly pcDispatch: Int32Array;
   readonly pages: number;
 }
 
 /** Largest function body we hand to the engine (V8 refuses bodies above about 7.6 MB). */
 const MAX_BODY_BYTES = 7_000_000;
 /** V8's largest br_table. */
-const MAX_BLOCKS = 65_000;
+const MAX_DISPATCH = 65_000;
 
 const VALID_ATOMIC = new Set([0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, op.BPF_XCHG, op.BPF_CMPXCHG]);
 const KNOWN = new Set(
@@ -82,6 +82,12 @@ interface Cfg {
   readonly leader: Uint8Array;
   readonly blockStart: Int32Array;
   readonly blockOf: Int32Array;
+  /** Dispatch index of each block that is entered through the br_table (-1: only by fall-through or br). */
+  readonly dispatchOf: Int32Array;
+  /** Blocks by dispatch index. */
+  readonly dispatchBlocks: readonly number[];
+  /** Dispatch index of each slot whose block is dispatched to (function addresses, for callx), else -1. */
+  readonly pcDispatch: Int32Array;
   readonly hasCallx: boolean;
 }
 
@@ -90,13 +96,18 @@ function analyse(p: LoadedProgram): Cfg | string {
   const n = p.length;
   const { opcode, dst, src, off, imm } = p.code;
   const leader = new Uint8Array(n + 1);
+  // Slots reached through the br_table: the entry, backward jump targets, return points, function addresses.
+  const dispatched = new Uint8Array(n + 1);
   leader[n] = 1;
+  dispatched[n] = 1;
   if (!p.insnStart[p.entry]) return `entry ${p.entry} is not an instruction`;
   leader[p.entry] = 1;
+  dispatched[p.entry] = 1;
   let hasCallx = false;
   const target = (pc: number, t: number): string | undefined => {
     if (t < 0 || t >= n || !p.insnStart[t]) return `jump target ${t} at pc ${pc} is not an instruction`;
     leader[t] = 1;
+    if (t <= pc) dispatched[t] = 1;
     return undefined;
   };
   for (let pc = 0; pc < n; pc++) {
@@ -114,7 +125,7 @@ function analyse(p: LoadedProgram): Cfg | string {
       if (s === 4) {
         hasCallx = true;
         const t = imm[pc]! / 8;
-        if (Number.isInteger(t) && t >= 0 && t < n && p.insnStart[t]) leader[t] = 1;
+        if (Number.isInteger(t) && t >= 0 && t < n && p.insnStart[t]) leader[t] = dispatched[t] = 1;
       }
       continue;
     }
@@ -130,12 +141,14 @@ function analyse(p: LoadedProgram): Cfg | string {
     if (c === op.EBPF_OP_EXIT) continue;
     if (c === op.EBPF_OP_CALLX) {
       hasCallx = true;
+      dispatched[pc + 1] = 1;
       continue;
     }
     if (c === op.EBPF_OP_CALL) {
       if (s !== 0) {
         const e = target(pc, pc + 1 + imm[pc]!);
         if (e) return e;
+        dispatched[pc + 1] = 1;
       }
       continue;
     }
@@ -144,13 +157,30 @@ function analyse(p: LoadedProgram): Cfg | string {
   }
   const starts: number[] = [];
   const blockOf = new Int32Array(n + 1).fill(-1);
+  const pcDispatch = new Int32Array(n + 1).fill(-1);
+  const dispatchOf: number[] = [];
+  const dispatchBlocks: number[] = [];
   for (let pc = 0; pc <= n; pc++) {
     if (!leader[pc]) continue;
     blockOf[pc] = starts.length;
+    if (dispatched[pc]) {
+      pcDispatch[pc] = dispatchBlocks.length;
+      dispatchOf.push(dispatchBlocks.length);
+      dispatchBlocks.push(starts.length);
+    } else dispatchOf.push(-1);
     starts.push(pc);
   }
-  if (starts.length > MAX_BLOCKS) return `${starts.length} basic blocks (at most ${MAX_BLOCKS})`;
-  return { leader, blockStart: Int32Array.from(starts), blockOf, hasCallx };
+  if (dispatchBlocks.length > MAX_DISPATCH)
+    return `${dispatchBlocks.length} dispatched blocks (at most ${MAX_DISPATCH})`;
+  return {
+    leader,
+    blockStart: Int32Array.from(starts),
+    blockOf,
+    dispatchOf: Int32Array.from(dispatchOf),
+    dispatchBlocks,
+    pcDispatch,
+    hasCallx,
+  };
 }
 
 // ===== code generation =====
@@ -173,6 +203,8 @@ class Emitter {
   readonly f = new FunctionBuilder([F64]);
   readonly loopLabel: number;
   readonly handoverLabel: number;
+  /** Block around all block code whose end holds the shared `exit` code. */
+  readonly exitLabel: number;
   /** Current block: index, first pc, instruction count. */
   block = 0;
   count = 0;
@@ -187,6 +219,7 @@ class Emitter {
     const m = cfg.blockStart.length;
     this.loopLabel = m;
     this.handoverLabel = m + 1;
+    this.exitLabel = m + 2;
     for (let r = 0; r <= 10; r++) this.f.local(I64);
     this.f.local(I64); // LEFT
     this.f.local(I32); // BLK
@@ -214,7 +247,7 @@ class Emitter {
     const f = this.f;
     if (j === this.block + 1) return;
     if (j > this.block) f.br(j);
-    else f.i32(j).set(BLK).br(this.loopLabel);
+    else f.i32(this.cfg.dispatchOf[j]!).set(BLK).br(this.loopLabel);
   }
 
   /** Pushes the condition, then jumps to block j if it holds. */
@@ -227,7 +260,7 @@ class Emitter {
     if (j > this.block) f.brIf(j);
     else {
       f.open(Op.if);
-      f.i32(j).set(BLK).br(this.loopLabel);
+      f.i32(this.cfg.dispatchOf[j]!).set(BLK).br(this.loopLabel);
       f.end();
     }
   }
@@ -311,7 +344,7 @@ class Emitter {
       .i32(pc)
       .mem(Op.i32_store, FRAMES_AT + FR_RET_PC);
     f.get(S32)
-      .i32(this.cfg.blockOf[pc + 1]!)
+      .i32(this.cfg.pcDispatch[pc + 1]!)
       .mem(Op.i32_store, FRAMES_AT + FR_RET_BLOCK);
     for (let r = 0; r < 4; r++)
       f.get(S32)
@@ -328,7 +361,13 @@ class Emitter {
     else this.jump(to);
   }
 
+  /** The exit instruction: the shared exit code (after the exit label). */
   exit(): void {
+    this.f.br(this.exitLabel);
+  }
+
+  /** Shared exit code: end the run in frame 0, else return to the caller's return block. */
+  exitCode(): void {
     const f = this.f;
     f.get(FRAME).op(Op.i32_eqz);
     f.open(Op.if);
@@ -382,7 +421,7 @@ export function compile(p: LoadedProgram, regionSizes: readonly number[]): Compi
   mod.define(fnRun, em.f);
   mod.exportFunction('run', fnRun);
   if (em.f.code.length > MAX_BODY_BYTES) return `compiled body of ${em.f.code.length} bytes is too large`;
-  return { bytes: mod.encode(), layout, blockStart: cfg.blockStart, blockOf: cfg.blockOf, pages };
+  return { bytes: mod.encode(), layout, blockStart: cfg.blockStart, pcDispatch: cfg.pcDispatch, pages };
 }
 
 /** setStack(frame): open stack frames 0..frame in the region table (as Memory.openStackFrames). */
@@ -432,20 +471,20 @@ function emitRun(em: Emitter): void {
     .i32(0)
     .i32(op.STACK_FRAME_SIZE)
     .memoryFill();
-  f.i32(cfg.blockOf[p.entry]!).set(BLK);
+  f.i32(cfg.pcDispatch[p.entry]!).set(BLK);
 
   f.open(Op.block, em.handoverLabel);
   f.open(Op.loop, em.loopLabel);
+  f.open(Op.block, em.exitLabel);
   for (let j = m - 1; j >= 0; j--) f.open(Op.block, j);
-  f.get(BLK).brTable(
-    Array.from({ length: m }, (_, j) => j),
-    m - 1,
-  );
+  f.get(BLK).brTable(cfg.dispatchBlocks, m - 1);
   for (let b = 0; b < m; b++) {
     f.end(); // block b ends: its code follows
     em.block = b;
     emitBlock(em, b);
   }
+  f.end(); // exit block
+  em.exitCode();
   f.end(); // loop
   f.end(); // hand-over block
   // Hand over to the interpreter: registers, frame, pc and budget to memory.

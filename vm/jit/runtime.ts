@@ -83,7 +83,7 @@ export class JitProgram {
       this.remap(id);
     }
     this.writeRegionTable();
-    if (this.layout.pcToBlockAt >= 0) this.i32.set(compiled.blockOf, this.layout.pcToBlockAt >> 2);
+    if (this.layout.pcToBlockAt >= 0) this.i32.set(compiled.pcDispatch, this.layout.pcToBlockAt >> 2);
     const module = new wasmApi.Module(compiled.bytes);
     const instance = new wasmApi.Instance(module, {
       env: {
