@@ -3,10 +3,13 @@
 // sections, random context memory and budgets from tiny to ample, must give identical outcomes: r0
 // and steps, or fault code, pc and message; the same context memory and data sections afterwards;
 // and the same again on a second run (globals persist). XBGPD_JIT_FUZZ=N scales the program counts.
+// Then what random programs rarely reach: context memory larger than the module's reserve, extra
+// regions the caller and helpers change during a run (also from a nested program), re-entrancy,
+// and fallbacks.
 import { expect } from 'chai';
 import { prng } from '../helpers/random.js';
-import { loadProgram, run, VerifyError, VmFault } from '../../vm/index.js';
-import type { DataSection, LoadedProgram, ProgramImage } from '../../vm/index.js';
+import { assemble, HelperRegistry, loadProgram, run, VerifyError, VmFault } from '../../vm/index.js';
+import type { DataSection, LoadedProgram, LoadOptions, ProgramImage } from '../../vm/index.js';
 import { conformancePrograms, generate, randomMem } from './generate.js';
 
 const SCALE = Number(process.env['XBGPD_JIT_FUZZ'] ?? 1);
@@ -127,5 +130,162 @@ describe('vm/jit: differential against the interpreter', function () {
         describeOutcome(run(a, { mem: mem.slice() })),
       );
     }
+  });
+});
+
+function asm(text: string, data: DataSection[] = []): ProgramImage {
+  const code = assemble(text);
+  if (!(code instanceof Uint8Array)) throw new Error(code.describe());
+  return { code, entry: 0, data };
+}
+
+/** Load `image` once per back end; the JIT one must compile. */
+function loadBoth(image: ProgramImage, options: LoadOptions = {}): [LoadedProgram, LoadedProgram] {
+  const a = loadProgram(image, options);
+  const b = loadProgram(image, { ...options, jit: true });
+  if (a instanceof VerifyError || b instanceof VerifyError) throw new Error('rejected');
+  expect(b.jit, b.jitFallback).to.not.equal(undefined);
+  return [a, b];
+}
+
+describe('vm/jit: memory the caller and helpers share', function () {
+  it('grows for a context larger than its reserve and keeps working with small ones', function () {
+    // r0 = last byte + first byte; then the last byte is incremented.
+    const text = `
+      mov %r3, %r1
+      add %r3, %r2
+      ldxb %r0, [%r3-1]
+      ldxb %r4, [%r1]
+      add %r0, %r4
+      ldxb %r4, [%r3-1]
+      add %r4, 1
+      stxb [%r3-1], %r4
+      exit`;
+    const [interp, jit] = loadBoth(asm(text));
+    for (const size of [16, 100_000, 8, 300_000, 1]) {
+      const mem = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff);
+      const memI = mem.slice();
+      const memJ = mem.slice();
+      expect(describeOutcome(run(jit, { mem: memJ }))).to.equal(describeOutcome(run(interp, { mem: memI })));
+      expect(memJ).to.deep.equal(memI);
+    }
+  });
+
+  it('a read-only context is never written', function () {
+    const [, jit] = loadBoth(asm('stb [%r1], 1\nexit'));
+    const mem = new Uint8Array(4);
+    const r = run(jit, { mem, memWritable: false });
+    expect(r instanceof VmFault && r.describe()).to.match(/^ERR_VM_OUT_OF_BOUNDS_STORE at PC 0: /);
+    expect([...mem]).to.deep.equal([0, 0, 0, 0]);
+  });
+
+  it('sees extra-region bytes a helper or a nested program changes during the run', function () {
+    const shared = new Uint8Array(16);
+    let inner: LoadedProgram | undefined;
+    const registry = new HelperRegistry()
+      .register({
+        id: 1,
+        name: 'shared_addr',
+        permission: 'test',
+        fn: (_a, _b, _c, _d, _e, ctx) => ctx.mem.addressOf('shared') ?? 0n,
+      })
+      .register({
+        id: 2,
+        name: 'poke',
+        permission: 'test',
+        // Writes the caller's array directly, as host code may.
+        fn: (v) => {
+          shared[8] = Number(v & 0xffn);
+          return 0n;
+        },
+      })
+      .register({
+        id: 3,
+        name: 'run_inner',
+        permission: 'test',
+        fn: () => {
+          const r = run(inner!, {});
+          return r instanceof VmFault ? r : r.r0;
+        },
+      });
+    const outer = `
+      call 1
+      mov %r6, %r0
+      stb [%r6+0], 5
+      mov %r1, 9
+      call 2
+      call 3
+      ldxb %r0, [%r6+8]
+      ldxb %r7, [%r6+1]
+      lsh %r7, 8
+      or %r0, %r7
+      ldxb %r7, [%r6+0]
+      lsh %r7, 16
+      or %r0, %r7
+      exit`;
+    // The inner program (another loaded program on the same bytes) reads byte 0 and writes byte 1.
+    const innerText = `
+      call 1
+      ldxb %r1, [%r0+0]
+      add %r1, 1
+      stxb [%r0+1], %r1
+      mov %r0, 0
+      exit`;
+    const results: string[] = [];
+    for (const jit of [false, true]) {
+      shared.fill(0);
+      const options = {
+        helpers: registry,
+        regions: [{ name: 'shared', bytes: shared, writable: true }],
+        jit,
+      };
+      const a = loadProgram(asm(outer), options);
+      const b = loadProgram(asm(innerText), options);
+      if (a instanceof VerifyError || b instanceof VerifyError) throw new Error('rejected');
+      expect(Boolean(a.jit && b.jit)).to.equal(jit);
+      inner = b;
+      results.push(`${describeOutcome(run(a, {}))} ${[...shared].join(',')}`);
+    }
+    expect(results[1]).to.equal(results[0]);
+    // r0 = 0x050609: 9 from the helper, 6 from the inner program, 5 from the outer one.
+    expect(results[0]).to.match(/^r0 = 329225, steps = \d+ 5,6,0,0,0,0,0,0,9,/);
+  });
+
+  it('refuses to run a program from its own helper, as the interpreter', function () {
+    let self: LoadedProgram | undefined;
+    const registry = new HelperRegistry().register({
+      id: 1,
+      name: 'again',
+      permission: 'test',
+      fn: () => {
+        const r = run(self!, {});
+        return r instanceof VmFault ? r : 0n;
+      },
+    });
+    const [interp, jit] = loadBoth(asm('call 1\nexit'), { helpers: registry });
+    self = interp;
+    const a = describeOutcome(run(interp, {}));
+    self = jit;
+    expect(describeOutcome(run(jit, {}))).to.equal(a);
+    expect(a).to.match(/^ERR_VM_BAD_RUN_CONTEXT at PC 0: /);
+  });
+});
+
+describe('vm/jit: fallback', function () {
+  it('runs a program it does not compile in the interpreter and says why, once', function () {
+    const reasons: string[] = [];
+    // Without verifier checks: an unknown opcode the interpreter reports at run time.
+    const code = Uint8Array.from([0xb7, 0, 0, 0, 1, 0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0, 0]);
+    const p = loadProgram(
+      { code, entry: 0, data: [] },
+      { checks: [], jit: true, onJitFallback: (r) => reasons.push(r) },
+    );
+    if (p instanceof VerifyError) throw p;
+    expect(p.jit).to.equal(undefined);
+    expect(p.jitFallback).to.match(/unknown opcode 0xff at pc 1/);
+    expect(reasons).to.deep.equal([p.jitFallback]);
+    const r = run(p, {});
+    expect(r instanceof VmFault && r.code).to.equal('ERR_VM_INTERNAL');
+    expect(reasons).to.have.length(1);
   });
 });
