@@ -1,11 +1,11 @@
 // Seeded random programs for the VM tests (fuzz.test.ts, jit.test.ts): generated programs with
 // valid opcodes and random operands (mostly valid field combinations, some raw), the bpf_conformance
-// programs to mutate, and random memory.
+// programs to mutate, programs made of several functions that call each other, and random memory.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '../helpers/env.js';
 import { caseCode, parseTestFile } from '../../vm/conformance.js';
-import { encodeInstructions } from '../../vm/instruction.js';
+import { decodeProgram, encodeInstructions, instructionAt } from '../../vm/instruction.js';
 import type { Instruction } from '../../vm/instruction.js';
 import * as op from '../../vm/opcodes.js';
 
@@ -103,4 +103,52 @@ export function randomMem(next: () => number): Uint8Array {
   const mem = new Uint8Array(Math.floor(next() * 65));
   for (let i = 0; i < mem.length; i++) mem[i] = Math.floor(next() * 256);
   return mem;
+}
+
+/**
+ * A program of 1..4 functions (each a generated body ending in exit) whose jumps are retargeted to
+ * stay inside their function and whose local calls and function addresses (lddw src=4, for callx)
+ * name function starts, recursion included: programs the verifier accepts that make deep calls.
+ */
+export function generateWithCalls(next: () => number): Uint8Array {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const insns: Instruction[] = [];
+  const starts: number[] = [];
+  const count = 1 + Math.floor(next() * 4);
+  for (let f = 0; f < count; f++) {
+    starts.push(insns.length);
+    // Often a call first thing (retargeted below), so recursion goes deep before anything faults.
+    if (next() < 0.4) insns.push({ opcode: op.EBPF_OP_CALL, dst: 0, src: 1, off: 0, imm: 0 });
+    const d = decodeProgram(generate(next));
+    for (let k = 0; k < d.length; k++) insns.push(instructionAt(d, k));
+    insns.push({ opcode: op.EBPF_OP_EXIT, dst: 0, src: 0, off: 0, imm: 0 });
+  }
+  const ends = [...starts.slice(1), insns.length];
+  const second = new Uint8Array(insns.length);
+  for (let pc = 0; pc + 1 < insns.length; pc++) if (insns[pc]!.opcode === op.EBPF_OP_LDDW) second[++pc] = 1;
+  for (let f = 0; f < count; f++) {
+    const [s, e] = [starts[f]!, ends[f]!];
+    for (let pc = s; pc < e; pc++) {
+      const i = insns[pc]!;
+      if (second[pc]) continue;
+      const cls = i.opcode & 7;
+      if (i.opcode === op.EBPF_OP_LDDW && i.src === 4) i.imm = pick(starts) - pc - 1;
+      if (cls !== op.BPF_JMP && cls !== op.BPF_JMP32) continue;
+      if (i.opcode === op.EBPF_OP_CALL) {
+        if (i.src === 1) i.imm = pick(starts) - pc - 1;
+        continue;
+      }
+      if (i.opcode === op.EBPF_OP_EXIT || i.opcode === op.EBPF_OP_CALLX) continue;
+      const usesImm = i.opcode === op.EBPF_OP_JA32;
+      const target = pc + 1 + (usesImm ? i.imm : i.off);
+      if (target >= s && target < e && target !== pc && !second[target]) continue;
+      const options: number[] = [];
+      for (let t = s; t < e; t++) if (t !== pc && !second[t]) options.push(t);
+      if (options.length === 0) continue;
+      const delta = pick(options) - pc - 1;
+      if (usesImm) i.imm = delta;
+      else i.off = delta;
+    }
+  }
+  return encodeInstructions(insns);
 }

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { prng } from '../helpers/random.js';
 import { assemble, HelperRegistry, loadProgram, run, VerifyError, VmFault } from '../../vm/index.js';
 import type { DataSection, LoadedProgram, LoadOptions, ProgramImage } from '../../vm/index.js';
-import { conformancePrograms, generate, randomMem } from './generate.js';
+import { conformancePrograms, generate, generateWithCalls, randomMem } from './generate.js';
 
 const SCALE = Number(process.env['XBGPD_JIT_FUZZ'] ?? 1);
 const BUDGETS = [1, 3, 7, 20, 100, 1000, 5000];
@@ -99,6 +99,20 @@ describe('vm/jit: differential against the interpreter', function () {
       'ERR_VM_PC_OUT_OF_RANGE',
     ])
       expect(tally.faults.get(code) ?? 0, code).to.be.above(50);
+  });
+
+  it(`programs of functions calling each other: ${8000 * SCALE} programs`, function () {
+    const next = prng(0xca11);
+    const tally = emptyTally();
+    for (let i = 0; i < 8000 * SCALE; i++) {
+      const code = generateWithCalls(next);
+      const data = next() < 0.3 ? dataSections(next) : [];
+      const budget = BUDGETS[Math.floor(next() * BUDGETS.length)]!;
+      compare({ code, entry: 0, data }, randomMem(next), budget, tally);
+    }
+    expect(tally.compiled).to.be.above(2000 * SCALE);
+    expect(tally.faults.get('ERR_VM_CALL_DEPTH') ?? 0, 'call depth faults').to.be.above(20);
+    expect(tally.faults.get('ERR_VM_BUDGET_EXHAUSTED') ?? 0, 'budget faults').to.be.above(100);
   });
 
   it(`mutated conformance programs: ${8000 * SCALE} programs`, function () {
@@ -272,6 +286,12 @@ describe('vm/jit: memory the caller and helpers share', function () {
 });
 
 describe('vm/jit: fallback', function () {
+  it('leaves runs with a budget that is not a whole number to the interpreter', function () {
+    const [interp, jit] = loadBoth(asm('mov %r0, 1\nadd %r0, 1\nadd %r0, 1\nexit'));
+    for (const budget of [2.5, 0, -1, Infinity, NaN, 4, 3])
+      expect(describeOutcome(run(jit, { budget }))).to.equal(describeOutcome(run(interp, { budget })));
+  });
+
   it('runs a program it does not compile in the interpreter and says why, once', function () {
     const reasons: string[] = [];
     // Without verifier checks: an unknown opcode the interpreter reports at run time.

@@ -74,8 +74,8 @@ const KNOWN = new Set(
     .map(([, v]) => v as number),
 );
 
-const u32 = (x: number): bigint => BigInt(x >>> 0);
-const sext = (x: number): bigint => BigInt(x | 0);
+const u32 = (x: number): number => x >>> 0;
+const sext = (x: number): number => x | 0;
 
 // ===== control flow =====
 interface Cfg {
@@ -521,6 +521,69 @@ function emitBlock(em: Emitter, b: number): void {
   }
 }
 
+// ===== opcode tables =====
+const CMP64: Record<number, number> = {
+  [op.BPF_JEQ]: Op.i64_eq,
+  [op.BPF_JNE]: Op.i64_ne,
+  [op.BPF_JGT]: Op.i64_gt_u,
+  [op.BPF_JGE]: Op.i64_ge_u,
+  [op.BPF_JLT]: Op.i64_lt_u,
+  [op.BPF_JLE]: Op.i64_le_u,
+  [op.BPF_JSGT]: Op.i64_gt_s,
+  [op.BPF_JSGE]: Op.i64_ge_s,
+  [op.BPF_JSLT]: Op.i64_lt_s,
+  [op.BPF_JSLE]: Op.i64_le_s,
+};
+const CMP32: Record<number, number> = {
+  [op.BPF_JEQ]: Op.i32_eq,
+  [op.BPF_JNE]: Op.i32_ne,
+  [op.BPF_JGT]: Op.i32_gt_u,
+  [op.BPF_JGE]: Op.i32_ge_u,
+  [op.BPF_JLT]: Op.i32_lt_u,
+  [op.BPF_JLE]: Op.i32_le_u,
+  [op.BPF_JSGT]: Op.i32_gt_s,
+  [op.BPF_JSGE]: Op.i32_ge_s,
+  [op.BPF_JSLT]: Op.i32_lt_s,
+  [op.BPF_JSLE]: Op.i32_le_s,
+};
+const ALU64: Record<number, number> = {
+  [op.BPF_ADD]: Op.i64_add,
+  [op.BPF_SUB]: Op.i64_sub,
+  [op.BPF_MUL]: Op.i64_mul,
+  [op.BPF_OR]: Op.i64_or,
+  [op.BPF_AND]: Op.i64_and,
+  [op.BPF_XOR]: Op.i64_xor,
+  [op.BPF_LSH]: Op.i64_shl,
+  [op.BPF_RSH]: Op.i64_shr_u,
+  [op.BPF_ARSH]: Op.i64_shr_s,
+};
+const ALU32: Record<number, number> = {
+  [op.BPF_ADD]: Op.i32_add,
+  [op.BPF_SUB]: Op.i32_sub,
+  [op.BPF_MUL]: Op.i32_mul,
+  [op.BPF_OR]: Op.i32_or,
+  [op.BPF_AND]: Op.i32_and,
+  [op.BPF_XOR]: Op.i32_xor,
+  [op.BPF_LSH]: Op.i32_shl,
+  [op.BPF_RSH]: Op.i32_shr_u,
+  [op.BPF_ARSH]: Op.i32_shr_s,
+};
+const LOAD: Record<string, number> = {
+  '1u': Op.i64_load8_u,
+  '1s': Op.i64_load8_s,
+  '2u': Op.i64_load16_u,
+  '2s': Op.i64_load16_s,
+  '4u': Op.i64_load32_u,
+  '4s': Op.i64_load32_s,
+  '8u': Op.i64_load,
+};
+const STORE: Record<number, number> = {
+  1: Op.i64_store8,
+  2: Op.i64_store16,
+  4: Op.i64_store32,
+  8: Op.i64_store,
+};
+
 // ===== instructions =====
 function emitInstruction(em: Emitter, pc: number, k: number): void {
   const { f, p, cfg } = em;
@@ -537,19 +600,13 @@ function emitInstruction(em: Emitter, pc: number, k: number): void {
     case op.BPF_ALU:
       return alu32(f, c, d, s, o, i);
     case op.BPF_LD: // lddw (addresses resolved at load)
-      f.i64((u32(imm[pc + 1]!) << 32n) | u32(i)).set(R(d));
+      f.i64((BigInt(u32(imm[pc + 1]!)) << 32n) | BigInt(u32(i))).set(R(d));
       return;
     case op.BPF_LDX: {
       const size = [4, 2, 1, 8][(c >> 3) & 3]!;
       const signed = (c & 0xe0) === op.BPF_MEMSX;
       const at = em.address(pc, k, s, o, size, false);
-      const load = {
-        1: signed ? Op.i64_load8_s : Op.i64_load8_u,
-        2: signed ? Op.i64_load16_s : Op.i64_load16_u,
-        4: signed ? Op.i64_load32_s : Op.i64_load32_u,
-        8: Op.i64_load,
-      }[size]!;
-      f.mem(load, at).set(R(d));
+      f.mem(LOAD[`${size}${signed ? 's' : 'u'}`]!, at).set(R(d));
       return;
     }
     case op.BPF_ST:
@@ -559,8 +616,7 @@ function emitInstruction(em: Emitter, pc: number, k: number): void {
       const at = em.address(pc, k, d, o, size, true);
       if (cls === op.BPF_ST) f.i64(sext(i));
       else f.get(R(s));
-      const store = { 1: Op.i64_store8, 2: Op.i64_store16, 4: Op.i64_store32, 8: Op.i64_store }[size]!;
-      f.mem(store, at);
+      f.mem(STORE[size]!, at);
       return;
     }
   }
@@ -594,34 +650,10 @@ function emitInstruction(em: Emitter, pc: number, k: number): void {
     if (isReg) f.get(R(s)).op(Op.i32_wrap_i64);
     else f.i32(i);
   }
-  const cmp64: Record<number, number> = {
-    [op.BPF_JEQ]: Op.i64_eq,
-    [op.BPF_JNE]: Op.i64_ne,
-    [op.BPF_JGT]: Op.i64_gt_u,
-    [op.BPF_JGE]: Op.i64_ge_u,
-    [op.BPF_JLT]: Op.i64_lt_u,
-    [op.BPF_JLE]: Op.i64_le_u,
-    [op.BPF_JSGT]: Op.i64_gt_s,
-    [op.BPF_JSGE]: Op.i64_ge_s,
-    [op.BPF_JSLT]: Op.i64_lt_s,
-    [op.BPF_JSLE]: Op.i64_le_s,
-  };
-  const cmp32: Record<number, number> = {
-    [op.BPF_JEQ]: Op.i32_eq,
-    [op.BPF_JNE]: Op.i32_ne,
-    [op.BPF_JGT]: Op.i32_gt_u,
-    [op.BPF_JGE]: Op.i32_ge_u,
-    [op.BPF_JLT]: Op.i32_lt_u,
-    [op.BPF_JLE]: Op.i32_le_u,
-    [op.BPF_JSGT]: Op.i32_gt_s,
-    [op.BPF_JSGE]: Op.i32_ge_s,
-    [op.BPF_JSLT]: Op.i32_lt_s,
-    [op.BPF_JSLE]: Op.i32_le_s,
-  };
   if (jop === op.BPF_JSET) {
     if (is64) f.op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_eqz);
     else f.op(Op.i32_and).op(Op.i32_eqz).op(Op.i32_eqz);
-  } else f.op((is64 ? cmp64 : cmp32)[jop]!);
+  } else f.op((is64 ? CMP64 : CMP32)[jop]!);
   em.jumpIf(next(pc + 1 + o));
 }
 
@@ -659,21 +691,10 @@ function operand64(f: FunctionBuilder, isReg: boolean, s: number, i: number): vo
 function alu64(f: FunctionBuilder, c: number, d: number, s: number, o: number, i: number): void {
   const isReg = (c & op.BPF_X) !== 0;
   const aop = c & 0xf0;
-  const simple: Record<number, number> = {
-    [op.BPF_ADD]: Op.i64_add,
-    [op.BPF_SUB]: Op.i64_sub,
-    [op.BPF_MUL]: Op.i64_mul,
-    [op.BPF_OR]: Op.i64_or,
-    [op.BPF_AND]: Op.i64_and,
-    [op.BPF_XOR]: Op.i64_xor,
-    [op.BPF_LSH]: Op.i64_shl,
-    [op.BPF_RSH]: Op.i64_shr_u,
-    [op.BPF_ARSH]: Op.i64_shr_s,
-  };
-  if (simple[aop] !== undefined) {
+  if (ALU64[aop] !== undefined) {
     f.get(R(d));
     operand64(f, isReg, s, i);
-    f.op(simple[aop]!).set(R(d));
+    f.op(ALU64[aop]!).set(R(d));
     return;
   }
   switch (aop) {
@@ -701,25 +722,14 @@ function alu64(f: FunctionBuilder, c: number, d: number, s: number, o: number, i
 function alu32(f: FunctionBuilder, c: number, d: number, s: number, o: number, i: number): void {
   const isReg = (c & op.BPF_X) !== 0;
   const aop = c & 0xf0;
-  const simple: Record<number, number> = {
-    [op.BPF_ADD]: Op.i32_add,
-    [op.BPF_SUB]: Op.i32_sub,
-    [op.BPF_MUL]: Op.i32_mul,
-    [op.BPF_OR]: Op.i32_or,
-    [op.BPF_AND]: Op.i32_and,
-    [op.BPF_XOR]: Op.i32_xor,
-    [op.BPF_LSH]: Op.i32_shl,
-    [op.BPF_RSH]: Op.i32_shr_u,
-    [op.BPF_ARSH]: Op.i32_shr_s,
-  };
   const second = (): void => {
     if (isReg) f.get(R(s)).op(Op.i32_wrap_i64);
     else f.i32(i);
   };
-  if (simple[aop] !== undefined) {
+  if (ALU32[aop] !== undefined) {
     f.get(R(d)).op(Op.i32_wrap_i64);
     second();
-    f.op(simple[aop]!).op(Op.i64_extend_i32_u).set(R(d));
+    f.op(ALU32[aop]!).op(Op.i64_extend_i32_u).set(R(d));
     return;
   }
   switch (aop) {

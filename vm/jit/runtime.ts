@@ -12,7 +12,7 @@
 import { FaultCodes, VmFault } from '../errors.js';
 import type { Helper } from '../helpers.js';
 import type { LoadedProgram } from '../loader.js';
-import { invokeHelper, resume } from '../interpreter.js';
+import { interpret, invokeHelper, resume } from '../interpreter.js';
 import type { RunContext, RunResult } from '../interpreter.js';
 import { MAX_REGION_SIZE, REGION_CONTEXT, REGION_STACK } from '../memory.js';
 import { MAX_CALL_DEPTH } from '../opcodes.js';
@@ -99,6 +99,9 @@ export class JitProgram {
   run(ctx: RunContext): RunResult | VmFault {
     const p = this.p;
     const m = p.machine;
+    // The compiled code counts in integers: any other budget (fractions, Infinity, NaN) is the interpreter's.
+    const budget = ctx.budget ?? p.budget;
+    if (!Number.isSafeInteger(budget) || budget < 0) return interpret(p, ctx);
     if (m.running) return new VmFault(FaultCodes.BAD_RUN_CONTEXT, -1, `${p.name} is already running`);
     const input = ctx.mem;
     if (input && input.length > MAX_REGION_SIZE)
@@ -110,7 +113,7 @@ export class JitProgram {
     this.helperFault = undefined;
     m.helperCtx.user = ctx.user;
     try {
-      return this.execute(ctx, input);
+      return this.execute(ctx, input, budget);
     } catch (e) {
       return new VmFault(
         FaultCodes.INTERNAL,
@@ -128,7 +131,7 @@ export class JitProgram {
     }
   }
 
-  private execute(ctx: RunContext, input: Uint8Array | undefined): RunResult | VmFault {
+  private execute(ctx: RunContext, input: Uint8Array | undefined, budget: number): RunResult | VmFault {
     const len = input ? input.length : 0;
     if (len > this.contextCapacity) this.grow(len);
     const i32 = this.i32;
@@ -151,7 +154,6 @@ export class JitProgram {
     if (ctx.args)
       for (let k = 0; k < ctx.args.length; k++)
         this.u64[REGS_AT / 8 + 1 + k] = BigInt.asUintN(64, ctx.args[k]!);
-    const budget = ctx.budget ?? this.p.budget;
     const status = this.runCompiled(budget);
     if (status === STATUS_EXIT) {
       this.copyOut();

@@ -122,16 +122,21 @@ export class Bytes {
   length = 0;
 
   byte(b: number): void {
-    if (this.length === this.buf.length) {
-      const bigger = new Uint8Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.length === this.buf.length) this.reserve(1);
     this.buf[this.length++] = b;
   }
 
   bytes(bs: ArrayLike<number>): void {
-    for (let i = 0; i < bs.length; i++) this.byte(bs[i]!);
+    this.reserve(bs.length);
+    this.buf.set(bs, this.length);
+    this.length += bs.length;
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    bigger.set(this.buf.subarray(0, this.length));
+    this.buf = bigger;
   }
 
   /** Unsigned LEB128 of a non-negative integer below 2^32. */
@@ -150,6 +155,17 @@ export class Bytes {
     for (;;) {
       const b = x & 0x7f;
       x >>= 7;
+      if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) return this.byte(b);
+      this.byte(b | 0x80);
+    }
+  }
+
+  /** Signed LEB128 of a safe integer (|v| < 2^53), without BigInt. */
+  sNum(v: number): void {
+    let x = v;
+    for (;;) {
+      const b = x & 0x7f;
+      x = Math.floor(x / 128);
       if ((x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)) return this.byte(b);
       this.byte(b | 0x80);
     }
@@ -234,9 +250,11 @@ export class FunctionBuilder {
     return this;
   }
 
+  /** i64.const: a number (a safe integer) or a bigint (taken modulo 2^64, as signed). */
   i64(v: bigint | number): this {
     this.code.byte(Op.i64_const);
-    this.code.s64(BigInt(v));
+    if (typeof v === 'number' && Number.isSafeInteger(v)) this.code.sNum(v);
+    else this.code.s64(BigInt(v));
     return this;
   }
 
