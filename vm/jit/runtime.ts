@@ -243,13 +243,10 @@ export class JitProgram {
   private copyOut(): void {
     const input = this.ctx.mem;
     if (input && input.length > 0 && (this.ctx.memWritable ?? true))
-      input.set(this.u8.subarray(this.layout.contextBase, this.layout.contextBase + input.length));
+      copyFrom(this.u8, this.layout.contextBase, input);
     const mem = this.p.memory;
-    for (const id of this.external) {
-      if (!mem.writable[id]) continue;
-      const bytes = mem.bytes[id]!;
-      bytes.set(this.u8.subarray(this.layout.base[id]!, this.layout.base[id]! + bytes.length));
-    }
+    for (const id of this.external)
+      if (mem.writable[id]) copyFrom(this.u8, this.layout.base[id]!, mem.bytes[id]!);
   }
 
   // ===== wasm memory =====
@@ -301,4 +298,11 @@ export class JitProgram {
     this.refreshViews();
     for (const id of this.owned) this.remap(id);
   }
+}
+
+/** to[0..] = from[at..at + to.length]; small copies without a subarray view (runs allocate nothing else). */
+function copyFrom(from: Uint8Array, at: number, to: Uint8Array): void {
+  const n = to.length;
+  if (n <= 256) for (let i = 0; i < n; i++) to[i] = from[at + i]!;
+  else to.set(from.subarray(at, at + n));
 }
