@@ -5,11 +5,12 @@
 // and the same again on a second run (globals persist). XBGPD_JIT_FUZZ=N scales the program counts.
 // Then what random programs rarely reach: context memory larger than the module's reserve, extra
 // regions the caller and helpers change during a run (also from a nested program), re-entrancy,
-// and fallbacks.
+// and fallbacks; and the wasm writer's integer encoding.
 import { expect } from 'chai';
 import { prng } from '../helpers/random.js';
 import { assemble, HelperRegistry, loadProgram, run, VerifyError, VmFault } from '../../vm/index.js';
 import type { DataSection, LoadedProgram, LoadOptions, ProgramImage } from '../../vm/index.js';
+import { Bytes } from '../../vm/jit/wasm.js';
 import { conformancePrograms, generate, generateWithCalls, randomMem } from './generate.js';
 
 const SCALE = Number(process.env['XBGPD_JIT_FUZZ'] ?? 1);
@@ -307,5 +308,56 @@ describe('vm/jit: fallback', function () {
     const r = run(p, {});
     expect(r instanceof VmFault && r.code).to.equal('ERR_VM_INTERNAL');
     expect(reasons).to.have.length(1);
+  });
+});
+
+describe('vm/jit: wasm writer', function () {
+  /** Signed LEB128 decoded back (spec section 5.2.2), as a bigint. */
+  const decodeSigned = (b: Uint8Array): bigint => {
+    let v = 0n;
+    let shift = 0n;
+    for (const byte of b) {
+      v |= BigInt(byte & 0x7f) << shift;
+      shift += 7n;
+      if ((byte & 0x80) === 0) {
+        if (byte & 0x40) v -= 1n << shift;
+        break;
+      }
+    }
+    return v;
+  };
+
+  it('encodes integers as LEB128 that decode to the same value, by number and by bigint', function () {
+    const next = prng(3);
+    const values = [
+      0,
+      1,
+      -1,
+      63,
+      64,
+      -64,
+      -65,
+      127,
+      128,
+      0x7fffffff,
+      -0x80000000,
+      0xffffffff,
+      2 ** 53 - 1,
+      -(2 ** 53) + 1,
+    ];
+    for (let i = 0; i < 2000; i++) values.push(Math.floor((next() - 0.5) * 2 ** Math.floor(next() * 54)));
+    for (const v of values) {
+      const byNumber = new Bytes();
+      byNumber.sNum(v);
+      const byBigint = new Bytes();
+      byBigint.s64(BigInt(v));
+      expect([...byNumber.view()], String(v)).to.deep.equal([...byBigint.view()]);
+      expect(decodeSigned(byNumber.view())).to.equal(BigInt(v));
+    }
+    for (const v of [-(2n ** 63n), 2n ** 63n - 1n, 0x8000000000000000n]) {
+      const b = new Bytes();
+      b.s64(v);
+      expect(decodeSigned(b.view())).to.equal(BigInt.asIntN(64, v));
+    }
   });
 });

@@ -4,10 +4,11 @@
 //   - eBPF registers r0..r10 are i64 locals; the budget left is an i64 local; `fp` is r10's offset.
 //   - The program is cut into basic blocks (leaders: the entry, jump and call targets, function
 //     addresses, the instruction after a jump, call or exit, and the sentinel slot after the last
-//     instruction). Blocks are laid out in pc order inside `loop $L { block B_m-1 ... block B_0
-//     { br_table } code_0 } code_1 ... }`: a forward jump is a direct `br` to the block that ends
-//     where its target's code starts, a backward jump (and a return) sets the block index and
-//     re-enters the loop's `br_table`.
+//     instruction). Blocks are laid out in pc order inside `loop $L { block $exit { block B_m-1
+//     ... block B_0 { br_table } code_0 } code_1 ... } exit code }`: a forward jump is a direct
+//     `br` to the block that ends where its target's code starts; a backward jump, a return and a
+//     callx set the target's dispatch index (only blocks entered that way have one) and re-enter
+//     the loop's `br_table`. Every `exit` branches to the one shared exit code.
 //   - Budget: each block charges its instruction count when entered; if the budget cannot cover the
 //     whole block, the run is handed over to the interpreter at the block's first instruction, which
 //     runs out at exactly the interpreter's pc. Completed runs report exactly the interpreter's steps.
