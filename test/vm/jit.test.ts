@@ -79,7 +79,7 @@ function emptyTally(): Tally {
 }
 
 describe('vm/jit: differential against the interpreter', function () {
-  this.timeout(120000);
+  this.timeout(120000 * SCALE);
 
   it(`generated programs: ${20000 * SCALE} programs, identical outcomes, memory and steps`, function () {
     const next = prng(0x17);
