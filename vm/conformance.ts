@@ -6,9 +6,9 @@
 // against the first words of VerifyError/VmFault/AsmError.describe().
 import { assemble } from './assembler.js';
 import { AsmError, AsmCodes, VerifyError, VmFault } from './errors.js';
-import { interpret } from './interpreter.js';
 import type { LoadOptions } from './loader.js';
 import { loadProgram } from './loader.js';
+import { run } from './index.js';
 
 export interface TestCase {
   asm?: string;
@@ -97,7 +97,7 @@ export function runTestCase(c: TestCase, options: LoadOptions = {}): TestOutcome
     if (loaded instanceof VerifyError) actual = loaded.describe();
     else {
       // The conformance contract: a fresh copy of the memory per run.
-      const r = interpret(loaded, c.mem ? { mem: c.mem.slice() } : {});
+      const r = run(loaded, c.mem ? { mem: c.mem.slice() } : {});
       actual = r instanceof VmFault ? r.describe() : `r0 = 0x${r.r0.toString(16)}`;
     }
   }

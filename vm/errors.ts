@@ -21,6 +21,8 @@ export const VerifyCodes = {
   BAD_ATOMIC_OP: 'ERR_VM_BAD_ATOMIC_OP',
   JUMP_OUT_OF_BOUNDS: 'ERR_VM_JUMP_OUT_OF_BOUNDS',
   JUMP_INTO_LDDW: 'ERR_VM_JUMP_INTO_LDDW',
+  /** A jump from one function (entry, local-call target, function address) into another's body. */
+  JUMP_OUT_OF_FUNCTION: 'ERR_VM_JUMP_OUT_OF_FUNCTION',
   /** A jump to itself (offset -1): it can never end. */
   INFINITE_LOOP: 'ERR_VM_INFINITE_LOOP',
   LDDW_INCOMPLETE: 'ERR_VM_LDDW_INCOMPLETE',

@@ -25,5 +25,5 @@ export type { ProgramImage, DataSection } from './program.js';
 
 /** Run a loaded program once: {r0, steps}, or the fault that stopped it. Never throws. */
 export function run(loaded: LoadedProgram, ctx: RunContext = {}): RunResult | VmFault {
-  return interpret(loaded, ctx);
+  return loaded.jit ? loaded.jit.run(ctx) : interpret(loaded, ctx);
 }

@@ -117,12 +117,8 @@ export function createMachine(mem: Memory): Machine {
 
 // ===== the loop =====
 function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmFault {
-  const { head } = p;
-  const { imm } = p.code;
   const mem = p.memory;
-  const views = mem.views;
-  const { L, H, retPc, savedL, savedH } = m;
-  let frame = 0;
+  const { L, H } = m;
 
   // Registers start at zero; map the run's memory and set up r1, r2, r10.
   L.fill(0);
@@ -145,10 +141,28 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
   }
   H[10] = REGION_STACK;
   L[10] = STACK_SIZE;
-
   const budget = ctx.budget ?? p.budget;
-  let left = budget;
-  let pc = p.entry;
+  return resume(p, m, p.entry, 0, budget, budget);
+}
+
+/**
+ * Run `p` from instruction `pc` in call frame `frame` with `left` of the run's `budget` remaining,
+ * on the registers and call frames in `m` and the memory as it is. A run starts here at the entry;
+ * the JIT hands a run over here at an instruction boundary (vm/jit/).
+ */
+export function resume(
+  p: LoadedProgram,
+  m: Machine,
+  pc: number,
+  frame: number,
+  left: number,
+  budget: number,
+): RunResult | VmFault {
+  const { head } = p;
+  const { imm } = p.code;
+  const mem = p.memory;
+  const views = mem.views;
+  const { L, H, retPc, savedL, savedH } = m;
   let a = 0; // memory offset of the current access
   let t = 0; // scratch
 
@@ -749,16 +763,35 @@ function callHelper(
   ctx: HelperContext,
   pc: number,
 ): VmFault | undefined {
+  const r = invokeHelper(
+    helper,
+    toU64(H[1]!, L[1]!),
+    toU64(H[2]!, L[2]!),
+    toU64(H[3]!, L[3]!),
+    toU64(H[4]!, L[4]!),
+    toU64(H[5]!, L[5]!),
+    ctx,
+    pc,
+  );
+  if (r instanceof VmFault) return r;
+  setU64(L, H, 0, r);
+  return undefined;
+}
+
+/** Call `helper` at instruction `pc`: the new r0 (a u64), or the fault that stops the run. Never throws. */
+export function invokeHelper(
+  helper: Helper,
+  r1: bigint,
+  r2: bigint,
+  r3: bigint,
+  r4: bigint,
+  r5: bigint,
+  ctx: HelperContext,
+  pc: number,
+): bigint | VmFault {
   let r: unknown;
   try {
-    r = helper.fn(
-      toU64(H[1]!, L[1]!),
-      toU64(H[2]!, L[2]!),
-      toU64(H[3]!, L[3]!),
-      toU64(H[4]!, L[4]!),
-      toU64(H[5]!, L[5]!),
-      ctx,
-    );
+    r = helper.fn(r1, r2, r3, r4, r5, ctx);
   } catch (e) {
     return new VmFault(
       FaultCodes.HELPER_FAILED,
@@ -773,6 +806,5 @@ function callHelper(
       pc,
       `helper ${helper.id} (${helper.name}) returned ${typeof r}, not a bigint`,
     );
-  setU64(L, H, 0, BigInt.asUintN(64, r));
-  return undefined;
+  return BigInt.asUintN(64, r);
 }

@@ -10,6 +10,8 @@ import { Memory, REGION_CODE } from './memory.js';
 import { EBPF_OP_LDDW } from './opcodes.js';
 import { createMachine } from './interpreter.js';
 import type { Machine } from './interpreter.js';
+import { compileJit } from './jit/index.js';
+import type { JitProgram } from './jit/index.js';
 import type { ProgramImage } from './program.js';
 import { LDDW_SRC_DATA, LDDW_SRC_FUNC } from './program.js';
 import { defaultChecks, findLddwSecondHalves, verify } from './verifier.js';
@@ -38,6 +40,13 @@ export interface LoadOptions {
   heapSize?: number;
   /** Further regions to map (e.g. shared memory), addressable via memory.addressOf(name). */
   regions?: readonly ExtraRegion[];
+  /**
+   * Compile the program to WebAssembly (vm/jit/) and run that; a program the JIT does not compile
+   * runs in the interpreter (the reason goes to `onJitFallback`). Default false.
+   */
+  jit?: boolean;
+  /** Told why a program asked to be compiled runs in the interpreter (default: a process warning, once per reason). */
+  onJitFallback?: (reason: string) => void;
 }
 
 export interface LoadedProgram {
@@ -60,6 +69,17 @@ export interface LoadedProgram {
   readonly budget: number;
   /** Registers and call frames of the interpreter, reused by every run. */
   readonly machine: Machine;
+  /** The compiled program when loaded with `jit: true` and the JIT compiled it. */
+  readonly jit: JitProgram | undefined;
+  /** Why a program loaded with `jit: true` runs in the interpreter. */
+  readonly jitFallback: string | undefined;
+}
+
+const warned = new Set<string>();
+function warnFallback(reason: string): void {
+  if (warned.has(reason)) return;
+  warned.add(reason);
+  process.emitWarning(`eBPF program runs in the interpreter: ${reason}`, { code: 'XBGPD_VM_JIT_FALLBACK' });
 }
 
 /** Verify and load `image`, or return why it may not run. */
@@ -80,7 +100,11 @@ export function loadProgram(image: ProgramImage, options: LoadOptions = {}): Loa
     memory.map(section.name, section.bytes.slice(), section.writable);
     dataRegion.push(memory.names.length - 1);
   }
-  for (const r of options.regions ?? []) memory.map(r.name, r.bytes, r.writable);
+  const external: number[] = [];
+  for (const r of options.regions ?? []) {
+    memory.map(r.name, r.bytes, r.writable);
+    external.push(memory.names.length - 1);
+  }
 
   const code = withSentinel(decoded);
   const n = decoded.length;
@@ -105,7 +129,7 @@ export function loadProgram(image: ProgramImage, options: LoadOptions = {}): Loa
   const head = new Int32Array(n + 1);
   for (let pc = 0; pc <= n; pc++)
     head[pc] = code.opcode[pc]! | (code.dst[pc]! << 8) | (code.src[pc]! << 12) | (code.off[pc]! << 16);
-  return {
+  const loaded: LoadedProgram = {
     name: image.name ?? 'program',
     code,
     head,
@@ -117,7 +141,14 @@ export function loadProgram(image: ProgramImage, options: LoadOptions = {}): Loa
     permissions: options.permissions,
     budget: options.budget ?? DEFAULT_BUDGET,
     machine: createMachine(memory),
+    jit: undefined,
+    jitFallback: undefined,
   };
+  if (!options.jit) return loaded;
+  const jit = compileJit(loaded, external);
+  if (typeof jit !== 'string') return { ...loaded, jit };
+  (options.onJitFallback ?? warnFallback)(jit);
+  return { ...loaded, jitFallback: jit };
 }
 
 /** A copy of `p` with one more slot, all zero: opcode 0 is never executed, so reaching it means falling off the end. */

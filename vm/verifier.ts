@@ -6,16 +6,15 @@
 //   size (whole slots, 1..MAX_INSNS), entry point, known opcodes only, every unused field zero and
 //   every used field in its allowed set, registers r0..r10, r10 never written, lddw pairs complete
 //   with a valid source variant and data reference, jump targets inside the program and not into the
-//   second half of an lddw, no jump to itself, helper ids registered and permitted, local call
-//   targets inside the program.
+//   second half of an lddw, no jump to itself, no jump out of its function (into another function's
+//   body), helper ids registered and permitted, local call targets inside the program.
 //
 // What it does NOT check (the interpreter enforces the safety-relevant ones at run time):
 //   - memory safety: pointers are not tracked; every load and store is bounds-checked when it runs;
 //   - termination: loops are allowed; the run's instruction budget stops endless runs;
 //   - falling off the end of the program (a run-time fault, as in uBPF);
 //   - reads of registers never written (registers start at zero, so runs stay deterministic);
-//   - helper argument types, stack depth per function, sub-programs being self-contained,
-//     the targets of `callx` (checked when it runs).
+//   - helper argument types, stack depth per function, the targets of `callx` (checked when it runs).
 import { VerifyError, VerifyCodes } from './errors.js';
 import type { VerifyCode } from './errors.js';
 import type { DecodedProgram } from './instruction.js';
@@ -144,6 +143,50 @@ export const checkJumps: VerifyCheck = ({ prog, lddwSecondHalf }) => {
   return undefined;
 };
 
+/**
+ * Jumps stay inside their function, as uBPF and the kernel require: functions start at slot 0, the
+ * entry, local-call targets and function addresses (lddw src=4), and end where the next one starts.
+ * (Falling through into the next function is not a jump; it runs.) Runs after checkJumps.
+ */
+export const checkFunctionBoundaries: VerifyCheck = ({ image, prog, lddwSecondHalf }) => {
+  const n = prog.length;
+  const starts = new Uint8Array(n + 1);
+  starts[0] = 1;
+  if (Number.isInteger(image.entry) && image.entry >= 0 && image.entry < n) starts[image.entry] = 1;
+  for (let pc = 0; pc < n; pc++) {
+    if (lddwSecondHalf[pc]) continue;
+    const code = prog.opcode[pc]!;
+    let target = -1;
+    if (code === op.EBPF_OP_CALL && prog.src[pc] === CALL_SRC_LOCAL) target = pc + 1 + prog.imm[pc]!;
+    else if (code === op.EBPF_OP_LDDW && prog.src[pc] === LDDW_SRC_FUNC) target = pc + 1 + prog.imm[pc]!;
+    if (target >= 0 && target < n) starts[target] = 1;
+  }
+  // Function index of every slot.
+  const fn = new Int32Array(n);
+  let current = -1;
+  for (let pc = 0; pc < n; pc++) {
+    if (starts[pc]) current = pc;
+    fn[pc] = current;
+  }
+  for (let pc = 0; pc < n; pc++) {
+    if (lddwSecondHalf[pc]) continue;
+    const code = prog.opcode[pc]!;
+    const cls = code & 0x07;
+    if (cls !== op.BPF_JMP && cls !== op.BPF_JMP32) continue;
+    const jop = code & 0xf0;
+    if (jop === op.BPF_EXIT || jop === op.BPF_CALL) continue;
+    const target = pc + 1 + (code === op.EBPF_OP_JA32 ? prog.imm[pc]! : prog.off[pc]!);
+    if (target < 0 || target >= n) continue;
+    if (fn[target] !== fn[pc])
+      return fail(
+        VerifyCodes.JUMP_OUT_OF_FUNCTION,
+        pc,
+        `jump target ${target} is in the function at ${fn[target]}, not in this one (at ${fn[pc]})`,
+      );
+  }
+  return undefined;
+};
+
 /** RFC 9669 section 4.3.1: helper calls by static id must name a registered helper; we add permissions. */
 export const checkHelperCalls: VerifyCheck = ({ prog, helpers, permissions, lddwSecondHalf }) => {
   for (let pc = 0; pc < prog.length; pc++) {
@@ -175,6 +218,7 @@ export const defaultChecks: readonly VerifyCheck[] = [
   checkLddwPairs,
   checkInstructionFields,
   checkJumps,
+  checkFunctionBoundaries,
   checkHelperCalls,
   checkEntry,
 ];

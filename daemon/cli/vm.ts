@@ -1,8 +1,9 @@
 // xbgpctl vm: tools around the eBPF VM.
-//   vm test FILE.data...                      run conformance-style files; one PASS/FAIL line each, then "N passed, M failed"
-//   vm run PROG [--entry NAME] [--mem HEX] [--budget N]
+//   vm test [--jit] FILE.data...              run conformance-style files; one PASS/FAIL line each, then "N passed, M failed"
+//   vm run PROG [--jit] [--entry NAME] [--mem HEX] [--budget N]
 //                                             load PROG (ELF object by magic, assembler text by extension .asm/.s,
 //                                             else raw bytecode), run it with the test helpers, print r0 in hex
+//                                             (--jit: compiled to WebAssembly, vm/jit/; same output and exit codes)
 //   vm asm [IN|-] [-o OUT]                    assembler text -> bytecode (stdin/stdout by default)
 //   vm disasm [IN|-]                          bytecode -> assembler text
 // Exit status: 0 ok; 1 usage, I/O or failed tests; 2 load/verifier error; 3 run-time fault.
@@ -21,8 +22,8 @@ import type { ProgramImage } from '../../vm/index.js';
 import { runTestFile } from '../../vm/conformance.js';
 import { loadElf, loadElfProgram } from '../../vm/elf/index.js';
 
-const USAGE = `usage: xbgpctl vm test FILE.data...
-       xbgpctl vm run PROG [--entry NAME] [--mem HEX] [--budget N]
+const USAGE = `usage: xbgpctl vm test [--jit] FILE.data...
+       xbgpctl vm run PROG [--jit] [--entry NAME] [--mem HEX] [--budget N]
        xbgpctl vm asm [IN|-] [-o OUT]
        xbgpctl vm disasm [IN|-]`;
 
@@ -51,7 +52,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // ===== vm test =====
-function cmdTest(files: string[]): number {
+function cmdTest(args: string[]): number {
+  const jit = args.includes('--jit');
+  const files = args.filter((a) => a !== '--jit');
   if (files.length === 0) {
     process.stderr.write(`${USAGE}\n`);
     return 1;
@@ -67,7 +70,7 @@ function cmdTest(files: string[]): number {
       failed++;
       continue;
     }
-    const outcome = runTestFile(text);
+    const outcome = runTestFile(text, { jit, onJitFallback: warnFallback });
     if (outcome.pass) {
       passed++;
       process.stdout.write(`PASS ${file}\n`);
@@ -86,9 +89,11 @@ function cmdRun(args: string[]): number {
   let entry: string | undefined;
   let memHex: string | undefined;
   let budget: number | undefined;
+  let jit = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--entry') entry = args[++i];
+    if (a === '--jit') jit = true;
+    else if (a === '--entry') entry = args[++i];
     else if (a === '--mem') memHex = args[++i];
     else if (a === '--budget') budget = Number(args[++i]);
     else if (file === undefined && !a.startsWith('--')) file = a;
@@ -116,7 +121,11 @@ function cmdRun(args: string[]): number {
     process.stderr.write(`xbgpctl vm run: ${image}\n`);
     return 2;
   }
-  const loaded = loadProgram(image, { helpers, ...(budget ? { budget } : {}) });
+  const loaded = loadProgram(image, {
+    helpers,
+    ...(budget ? { budget } : {}),
+    ...(jit ? { jit, onJitFallback: warnFallback } : {}),
+  });
   if (loaded instanceof VerifyError) {
     process.stderr.write(`xbgpctl vm run: ${loaded.describe()}\n`);
     return 2;
@@ -198,6 +207,11 @@ function readInput(file: string | undefined): Buffer | undefined {
     process.stderr.write(`xbgpctl vm: ${(e as Error).message}\n`);
     return undefined;
   }
+}
+
+/** A program --jit could not compile runs in the interpreter; say so on stderr. */
+function warnFallback(reason: string): void {
+  process.stderr.write(`xbgpctl vm: running in the interpreter: ${reason}\n`);
 }
 
 function usageError(message: string): number {

@@ -7,7 +7,6 @@ import {
   defaultChecks,
   FaultCodes,
   HelperRegistry,
-  loadProgram,
   run,
   testHelpers,
   VerifyCodes,
@@ -23,6 +22,7 @@ import type {
   VerifyCheck,
 } from '../../vm/index.js';
 import { MAX_INSNS } from '../../vm/opcodes.js';
+import { forEachBackend, loadProgram } from './backends.js';
 
 function image(text: string, extra: Partial<ProgramImage> = {}): ProgramImage {
   const code = assemble(text);
@@ -48,7 +48,7 @@ function rejection(img: ProgramImage, options: LoadOptions = {}): { code: string
   return { code: e.code, pc: e.pc };
 }
 
-describe('vm: verifier on images', function () {
+forEachBackend('vm: verifier on images', function () {
   it('rejects code that is not a whole number of slots', function () {
     expect(rejection({ code: new Uint8Array(12), entry: 0, data: [] })).to.deep.equal({
       code: VerifyCodes.CODE_LENGTH,
@@ -112,7 +112,7 @@ describe('vm: verifier on images', function () {
   });
 });
 
-describe('vm: memory regions', function () {
+forEachBackend('vm: memory regions', function () {
   const data = [
     { name: '.rodata', bytes: new TextEncoder().encode('hello\0'), writable: false },
     { name: '.data', bytes: Uint8Array.from([1, 0, 0, 0]), writable: true },
@@ -180,7 +180,7 @@ describe('vm: memory regions', function () {
   });
 });
 
-describe('vm: helper memory interface', function () {
+forEachBackend('vm: helper memory interface', function () {
   it('reads, writes and reads C strings through checked accesses, returning faults', function () {
     let seen: unknown[] = [];
     const registry = new HelperRegistry().register({
@@ -223,7 +223,7 @@ describe('vm: helper memory interface', function () {
   });
 });
 
-describe('vm: run contexts and misbehaving helpers', function () {
+forEachBackend('vm: run contexts and misbehaving helpers', function () {
   it('passes explicit r1..r5 and rejects more than five', function () {
     const loaded = load('mov %r0, %r1\nadd %r0, %r5\nexit');
     expect(ok(run(loaded, { args: [40n, 0n, 0n, 0n, 2n] }))).to.equal(42n);

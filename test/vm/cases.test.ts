@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTestFile, parseTestFile } from '../../vm/conformance.js';
 import { FaultCodes, VerifyCodes } from '../../vm/errors.js';
+import { forEachBackend, backendOptions } from './backends.js';
 
 const casesDir = join(dirname(fileURLToPath(import.meta.url)), 'cases');
 const list = (dir: string): string[] =>
@@ -16,7 +17,7 @@ const list = (dir: string): string[] =>
     .sort()
     .map((f) => join(dir, f));
 
-describe('vm: data-driven cases', function () {
+forEachBackend('vm: data-driven cases', function () {
   for (const [title, dir] of [
     ['semantics', casesDir],
     ['errors', join(casesDir, 'errors')],
@@ -24,7 +25,7 @@ describe('vm: data-driven cases', function () {
     describe(title, function () {
       for (const file of list(dir)) {
         it(file.slice(casesDir.length + 1), function () {
-          const outcome = runTestFile(readFileSync(file, 'utf8'));
+          const outcome = runTestFile(readFileSync(file, 'utf8'), backendOptions());
           expect(outcome.pass, `expected ${outcome.expected}, got ${outcome.actual}`).to.equal(true);
         });
       }

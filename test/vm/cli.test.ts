@@ -1,5 +1,6 @@
 // `xbgpctl vm run|asm|disasm`, in-process: r0 printed in hex, exit 2 with the coded error for load
 // and verifier errors, exit 3 for run-time faults, ELF objects by magic, text/bytecode conversion.
+// Once per back end: in the JIT suite every `vm run` gets --jit and must print exactly the same.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/env.js';
 import { main as vmCli } from '../../daemon/cli/vm.js';
+import { backend, forEachBackend } from './backends.js';
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -21,14 +23,14 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   process.stdout.write = capture(out) as typeof process.stdout.write;
   process.stderr.write = capture(err) as typeof process.stderr.write;
   try {
-    const code = await vmCli(argv);
+    const code = await vmCli(argv[0] === 'run' && backend() === 'jit' ? [...argv, '--jit'] : argv);
     return { code, out: out.join(''), err: err.join('') };
   } finally {
     [process.stdout.write, process.stderr.write] = saved;
   }
 }
 
-describe('xbgpctl vm run, asm, disasm', function () {
+forEachBackend('xbgpctl vm run, asm, disasm', function () {
   let dir: string;
   before(function () {
     dir = mkdtempSync(join(tmpdir(), 'xbgpd-vm-cli-'));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { sharedPath } from '../helpers/env.js';
 import { runTestFile } from '../../vm/conformance.js';
 import { main as vmCli } from '../../daemon/cli/vm.js';
+import { forEachBackend, backendOptions } from './backends.js';
 
 function suiteFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -30,22 +31,23 @@ async function captureCli(argv: string[]): Promise<{ code: number; out: string }
   }
 }
 
-describe('vm: bpf_conformance suite', function () {
+forEachBackend('vm: bpf_conformance suite', function (backend) {
+  const jitFlag = backend === 'jit' ? ['--jit'] : [];
   it('passes all 313 cases in-process', function () {
     const dir = sharedPath(this, 'conformance', 'bpf_conformance');
     const files = suiteFiles(dir);
     expect(files).to.have.length(313);
     const failures = files
-      .map((f) => ({ f, o: runTestFile(readFileSync(f, 'utf8')) }))
+      .map((f) => ({ f, o: runTestFile(readFileSync(f, 'utf8'), backendOptions()) }))
       .filter(({ o }) => !o.pass)
       .map(({ f, o }) => `${f}: expected ${o.expected}, got ${o.actual}`);
     expect(failures).to.deep.equal([]);
   });
 
-  it('xbgpctl vm test prints one PASS line per file and "313 passed, 0 failed"', async function () {
+  it(`xbgpctl vm test ${jitFlag.join('')} prints one PASS line per file and "313 passed, 0 failed"`, async function () {
     const dir = sharedPath(this, 'conformance', 'bpf_conformance');
     const files = suiteFiles(dir);
-    const { code, out } = await captureCli(['test', ...files]);
+    const { code, out } = await captureCli(['test', ...jitFlag, ...files]);
     const lines = out.trimEnd().split('\n');
     expect(lines.at(-1)).to.equal('313 passed, 0 failed');
     expect(lines.filter((l) => l.startsWith('PASS '))).to.have.length(313);
@@ -54,7 +56,12 @@ describe('vm: bpf_conformance suite', function () {
 
   it('xbgpctl vm test reports a failing file and exits non-zero', async function () {
     const dir = sharedPath(this, 'conformance', 'bpf_conformance');
-    const { code, out } = await captureCli(['test', join(dir, 'add.data'), '/nonexistent/x.data']);
+    const { code, out } = await captureCli([
+      'test',
+      ...jitFlag,
+      join(dir, 'add.data'),
+      '/nonexistent/x.data',
+    ]);
     expect(out).to.match(/^PASS .*add\.data$/m);
     expect(out).to.match(/^FAIL \/nonexistent\/x\.data: /m);
     expect(out.trimEnd().split('\n').at(-1)).to.equal('1 passed, 1 failed');

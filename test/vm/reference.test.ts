@@ -3,9 +3,10 @@
 // and every conditional jump, register and immediate forms, on edge values and seeded random values.
 import { expect } from 'chai';
 import { prng } from '../helpers/random.js';
-import { loadProgram, run, VerifyError, VmFault } from '../../vm/index.js';
+import { run, VerifyError, VmFault } from '../../vm/index.js';
 import { encodeInstructions } from '../../vm/instruction.js';
 import type { Instruction } from '../../vm/instruction.js';
+import { forEachBackend, loadProgram } from './backends.js';
 
 const M64 = (1n << 64n) - 1n;
 const M32 = 0xffffffffn;
@@ -178,7 +179,7 @@ const ALU_OPS: Array<[string, number, number]> = [
   ['arsh', 0xc0, 0],
 ];
 
-describe('vm: interpreter against a BigInt model of RFC 9669', function () {
+forEachBackend('vm: interpreter against a BigInt model of RFC 9669', function () {
   const next = prng(9669);
   const vals = values(next, 60);
   const pairs: Array<[bigint, bigint]> = [];

@@ -3,10 +3,11 @@
 // r0 each must give.
 import { expect } from 'chai';
 import { loadElfProgram } from '../../../vm/elf/index.js';
-import { loadProgram, run as runVm, testHelperRegistry, VerifyError, VmFault } from '../../../vm/index.js';
+import { run as runVm, testHelperRegistry, VerifyError, VmFault } from '../../../vm/index.js';
 import type { LoadedProgram } from '../../../vm/index.js';
 import { requireTools } from '../../helpers/env.js';
 import { compileBpf, removeCompiled } from './compile.js';
+import { forEachBackend, loadProgram } from '../backends.js';
 
 const helpers = testHelperRegistry();
 
@@ -24,7 +25,7 @@ function run(program: LoadedProgram, args?: bigint[]): bigint {
   return result.r0;
 }
 
-describe('vm/elf: clang programs run in the VM', function () {
+forEachBackend('vm/elf: clang programs run in the VM', function () {
   before(function () {
     requireTools(this, 'clang');
   });
