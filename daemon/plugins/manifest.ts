@@ -13,7 +13,7 @@ import {
   type ManifestErrorCode,
   type PluginManifest,
 } from './manifest-types.js';
-import { isPlainObject, keyPath, parseStrictJson } from './strict-json.js';
+import { describeFsError, isPlainObject, keyPath, parseStrictJson } from './strict-json.js';
 
 export * from './manifest-types.js';
 
@@ -69,27 +69,20 @@ function report(st: ReadState, code: ManifestErrorCode, file: string, message: s
   st.errors.push({ code, file, path: '', message, ...(line === undefined ? {} : { line }) });
 }
 
-function fsReason(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a folder';
-  if (code === 'EACCES') return 'permission denied';
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** The file's text, or undefined after reporting (on the include line when there is one). */
 function readText(abs: string, st: ReadState, site?: IncludeSite): string | undefined {
   try {
     return readFileSync(abs, 'utf8');
   } catch (err) {
     const shown = display(st, abs);
-    if (site === undefined) report(st, E.ERR_PLUGIN_MANIFEST_READ, shown, `cannot read: ${fsReason(err)}`);
+    if (site === undefined)
+      report(st, E.ERR_PLUGIN_MANIFEST_READ, shown, `cannot read: ${describeFsError(err)}`);
     else
       report(
         st,
         E.ERR_PLUGIN_MANIFEST_READ,
         site.file,
-        `cannot read '${shown}': ${fsReason(err)}`,
+        `cannot read '${shown}': ${describeFsError(err)}`,
         site.line,
       );
     return undefined;

@@ -1,5 +1,5 @@
-// Strict JSON (RFC 8259) for plugin manifests and extra-configuration files, plus the key-path and
-// value-description helpers their validators share.
+// Strict JSON (RFC 8259) for plugin manifests and extra-configuration files, plus what their validators
+// share: key paths, how a value or a file error reads in a message.
 //
 // Why not JSON.parse: a duplicate key is an error here (JSON.parse keeps the last one silently, json-c
 // too), an integer beyond 2^53 stays exact (a bigint), an object with a key `__proto__` cannot touch a
@@ -63,6 +63,15 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'boolean') return 'a boolean';
   if (isPlainObject(v)) return 'an object';
   return typeof v;
+}
+
+/** How a failed file read reads in a message: `no such file`, `is a folder`, ... */
+export function describeFsError(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a folder';
+  if (code === 'EACCES') return 'permission denied';
+  return err instanceof Error ? err.message : String(err);
 }
 
 // ===== Parser =====
