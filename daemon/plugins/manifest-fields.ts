@@ -28,8 +28,9 @@ export type Obj = Record<string, unknown>;
 /** What the point checks learn and the xbgpd extension checks use. */
 export interface PointScope {
   plugin: string;
-  /** Every key of obj_code_list (also those with errors, so they are not reported twice). */
-  names: readonly string[];
+  /** Every key of obj_code_list (also those with errors, so they are not reported twice); undefined
+   *  when obj_code_list is absent or not an object (already reported: names are not checked). */
+  names: readonly string[] | undefined;
   /** Pluglet -> key path of its attachment. */
   attached: Map<string, { point: string; path: string }>;
 }
@@ -139,12 +140,14 @@ export function objectAt(r: Reporter, obj: Obj, path: PathSegment[], key: string
   return undefined;
 }
 
-/** Report `name` as not one of the plugin's pluglets, listing them. */
-export function notAPluglet(r: Reporter, s: PointScope, path: PathSegment[], name: string): void {
+/** Whether `name` is a pluglet of the plugin; if not, report it at `path`, listing the pluglets. */
+export function isPluglet(r: Reporter, s: PointScope, path: PathSegment[], name: string): boolean {
+  if (s.names === undefined || s.names.includes(name)) return true;
   const names = s.names.join(', ') || 'none';
   r.error(
     E.ERR_PLUGIN_MANIFEST_UNKNOWN_PLUGLET,
     path,
     `'${name}' is not a pluglet of ${s.plugin} (pluglets: ${names})`,
   );
+  return false;
 }

@@ -29,7 +29,7 @@ import {
   checkName,
   field,
   integerIn,
-  notAPluglet,
+  isPluglet,
   objectAt,
   oneOf,
   type Obj,
@@ -198,10 +198,7 @@ function checkSeqEntry(
     r.wrongType(path, 'a pluglet name (string)', v);
     return undefined;
   }
-  if (!s.names.includes(v)) {
-    notAPluglet(r, s, path, v);
-    return undefined;
-  }
+  if (!isPluglet(r, s, path, v)) return undefined;
   const before = s.attached.get(v);
   if (before !== undefined) {
     r.error(
@@ -321,7 +318,7 @@ export function checkPlugin(json: JsonValue, ctx: PluginCheckContext): PluginMan
   const list = field(top, 'obj_code_list');
   const scope: PointScope = {
     plugin: name ?? 'this plugin',
-    names: isPlainObject(list) ? Object.keys(list) : [],
+    names: isPlainObject(list) ? Object.keys(list) : undefined,
     attached: new Map(),
   };
   const attachment = checkAttachment(r, top, scope);

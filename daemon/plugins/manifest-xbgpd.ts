@@ -15,7 +15,7 @@ import {
   field,
   integerIn,
   objectAt,
-  notAPluglet,
+  isPluglet,
   oneOf,
   type Obj,
   type PointScope,
@@ -97,8 +97,8 @@ export function checkExtension(r: Reporter, top: Obj, s: PointScope): Extension 
   for (const name of Object.keys(pluglets)) {
     const path = ['xbgpd', 'pluglets', name];
     const v = pluglets[name];
-    if (!s.names.includes(name)) notAPluglet(r, s, path, name);
-    else if (!isPlainObject(v)) r.wrongType(path, 'an object', v);
+    if (!isPluglet(r, s, path, name)) continue;
+    if (!isPlainObject(v)) r.wrongType(path, 'an object', v);
     else out.pluglets.set(name, checkExtPluglet(r, s, name, v));
   }
   return out;
