@@ -121,6 +121,12 @@ class Parser {
     this.pos++;
   }
 
+  /** Step over `ch` (the separator); report that `ch` or `end` was expected. */
+  private expectEither(ch: string, end: string): void {
+    if (this.text[this.pos] !== ch) this.fail(`expected '${ch}' or '${end}'`);
+    this.pos++;
+  }
+
   private value(path: PathSegment[], depth: number): JsonValue {
     if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`);
     const ch = this.text[this.pos];
@@ -165,7 +171,7 @@ class Parser {
         this.pos++;
         return out;
       }
-      this.expect(',');
+      this.expectEither(',', '}');
       this.skipSpace();
     }
   }
@@ -185,7 +191,7 @@ class Parser {
         this.pos++;
         return out;
       }
-      this.expect(',');
+      this.expectEither(',', ']');
       this.skipSpace();
     }
   }
