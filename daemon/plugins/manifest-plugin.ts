@@ -78,12 +78,16 @@ function checkMemory(r: Reporter, top: Obj): { extraMem: number; sharedMem: numb
   return { extraMem, sharedMem };
 }
 
-function checkObjDir(r: Reporter, top: Obj): { objDir: string; objDirFrom: PluginManifest['objDirFrom'] } {
+type ObjDir = Pick<PluginManifest, 'objDir' | 'objDirFrom'>;
+
+/** The object directory, or undefined when `obj_dir` is wrong (reported; objects are then not looked up). */
+function checkObjDir(r: Reporter, top: Obj): ObjDir | undefined {
   const v = field(top, 'obj_dir');
   const here = dirname(r.ctx.file);
   if (v !== undefined) {
     if (typeof v === 'string' && v !== '') return { objDir: resolve(here, v), objDirFrom: 'obj_dir' };
     r.wrongType(['obj_dir'], 'a non-empty string', v);
+    return undefined;
   }
   if (r.ctx.objDir !== undefined) return { objDir: resolve(r.ctx.objDir), objDirFrom: 'option' };
   return { objDir: here, objDirFrom: 'manifest-folder' };
@@ -107,7 +111,12 @@ function checkPermissions(r: Reporter, v: unknown, path: PathSegment[]): Permiss
   return PERMISSIONS.filter((p) => set.has(p)).sort();
 }
 
-function checkObjFile(r: Reporter, v: unknown, path: PathSegment[], objDir: string): string | undefined {
+function checkObjFile(
+  r: Reporter,
+  v: unknown,
+  path: PathSegment[],
+  objDir: string | undefined,
+): string | undefined {
   if (typeof v !== 'string' || v === '') {
     r.wrongType(path, 'a non-empty string', v);
     return undefined;
@@ -116,6 +125,7 @@ function checkObjFile(r: Reporter, v: unknown, path: PathSegment[], objDir: stri
     r.error(E.ERR_PLUGIN_MANIFEST_OBJ, path, `'${v}' must be relative to the object directory`);
     return undefined;
   }
+  if (objDir === undefined) return undefined;
   const abs = join(objDir, v);
   const shown = relative(r.ctx.displayBase, abs) || '.';
   let isFile: boolean;
@@ -133,7 +143,7 @@ function checkPluglet(
   r: Reporter,
   name: string,
   v: unknown,
-  objDir: string,
+  objDir: string | undefined,
   jitAll: boolean,
 ): PlugletManifest | undefined {
   const path = ['obj_code_list', name];
@@ -159,7 +169,12 @@ function checkPluglet(
   return obj === undefined ? undefined : pluglet;
 }
 
-function checkPluglets(r: Reporter, top: Obj, objDir: string, jitAll: boolean): Map<string, PlugletManifest> {
+function checkPluglets(
+  r: Reporter,
+  top: Obj,
+  objDir: string | undefined,
+  jitAll: boolean,
+): Map<string, PlugletManifest> {
   const out = new Map<string, PlugletManifest>();
   const list = objectAt(r, top, [], 'obj_code_list');
   if (list === undefined) {
@@ -314,7 +329,7 @@ export function checkPlugin(json: JsonValue, ctx: PluginCheckContext): PluginMan
       ? 'bump'
       : oneOf(r, top.memory_mgmt, ['memory_mgmt'], MEMORY_MANAGERS);
   const dir = checkObjDir(r, top);
-  const pluglets = checkPluglets(r, top, dir.objDir, jitAll);
+  const pluglets = checkPluglets(r, top, dir?.objDir, jitAll);
   const list = field(top, 'obj_code_list');
   const scope: PointScope = {
     plugin: name ?? 'this plugin',
@@ -323,8 +338,7 @@ export function checkPlugin(json: JsonValue, ctx: PluginCheckContext): PluginMan
   };
   const attachment = checkAttachment(r, top, scope);
   const ext = checkExtension(r, top, scope);
-  if (r.failed || name === undefined || attachment === undefined || memoryMgmt === undefined)
-    return undefined;
+  if (r.failed || !name || !attachment || !memoryMgmt || !dir) return undefined;
   for (const [p, decl] of ext.pluglets) pluglets.set(p, { ...pluglets.get(p)!, ...decl });
   const budget = ext.budget === undefined ? {} : { budget: ext.budget };
   return { name, file: ctx.file, jitAll, ...memory, memoryMgmt, ...dir, pluglets, ...budget, ...attachment };
