@@ -76,11 +76,14 @@ export function describeFsError(err: unknown): string {
 
 // ===== Parser =====
 
-class SyntaxFault {
+/** Thrown inside the parser only, and caught by its one caller below. */
+class SyntaxFault extends Error {
   constructor(
     readonly pos: number,
-    readonly message: string,
-  ) {}
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const ESCAPES: Record<string, string> = {
