@@ -1,0 +1,130 @@
+// The state of one call of an insertion point, as the helpers see it (the VM hands it to them as
+// `ctx.user`): the point, the pluglet running now, its plugin (memory, extra configuration, logger),
+// the get_arg arguments, and what the point offers to the BGP helpers (the route, its peers, an output).
+// One Call object per point kind is reused: points never nest (everything runs on the main loop, and no
+// helper runs another point synchronously).
+import { EXEC_INFO, writeExecInfo, type PointContext, type PointSpec } from '../../xbgp-api/index.js';
+import { VmFault, FaultCodes, type HelperContext } from '../../vm/index.js';
+import type { ExtraConf } from './extra-conf.js';
+import { HEAP_REGION, SHARED_REGION, type PluginMemory } from './memory.js';
+import type { Invocation, Plugin, Pluglet, PlugletFault } from './runtime.js';
+
+/** Log levels a plugin's messages are logged at. */
+export type PluginLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What the base helpers need from the plugin beyond its memory. */
+export interface PluginServices {
+  readonly extraConf: ExtraConf | undefined;
+  /** A plugin's log line (`log_msg`, `ebpf_print`); the host adds plugin, pluglet, point and peer. */
+  log(level: PluginLogLevel, message: string, call: Call): void;
+  /** Monotonic milliseconds (`get_time`) and wall-clock milliseconds since the epoch (`get_realtime`). */
+  monotonicMs(): number;
+  realtimeMs(): number;
+}
+
+/** What a job plugin's run offers (`reschedule_plugin`). */
+export interface JobControl {
+  reschedule(seconds: number): void;
+}
+
+export class Call implements Invocation {
+  pluglet: Pluglet | undefined = undefined;
+  nextRequested = false;
+  helperFault: PlugletFault | undefined = undefined;
+  readonly execInfo = new Uint8Array(EXEC_INFO.size);
+  /** get_arg: the argument bytes by ARG_* type, for this call (set by the point's caller). */
+  readonly args = new Map<number, Uint8Array>();
+  /** Set for job plugin runs. */
+  job: JobControl | undefined = undefined;
+
+  constructor(
+    readonly point: PointSpec,
+    readonly services: (plugin: Plugin) => PluginServices,
+  ) {}
+
+  /** What the point offers the helpers (points.ts PointContext). */
+  offers(what: PointContext): boolean {
+    return this.point.context.includes(what);
+  }
+
+  /** Write the exec_info_t of the next anchor: whether a replace value is set, which, and the point id. */
+  readonly writeInfo = (out: Uint8Array, valueSet: boolean, value: bigint): void => {
+    writeExecInfo(out, 0, {
+      returnValSet: valueSet,
+      replaceReturnValue: value,
+      insertionPointId: this.point.id,
+    });
+  };
+}
+
+// ===== what every helper implementation uses =====
+
+/** The Call a helper runs in. The host always passes one; anything else is a programming error. */
+export function callOf(ctx: HelperContext): Call {
+  return ctx.user as Call;
+}
+
+export function memoryOf(ctx: HelperContext): PluginMemory {
+  return callOf(ctx).pluglet!.plugin.memory;
+}
+
+/**
+ * A helper used wrongly (a bad argument, no meaning at this point): the run faults with
+ * ERR_PLUGIN_HELPER at the call's pc, the call takes the native path, and the fault is counted.
+ */
+export function helperMisuse(ctx: HelperContext, helper: string, message: string): VmFault {
+  const fault = new VmFault(FaultCodes.HELPER_FAILED, ctx.pc, `${helper}: ${message}`);
+  callOf(ctx).helperFault = { code: 'ERR_PLUGIN_HELPER', pc: ctx.pc, message: `${helper}: ${message}` };
+  return fault;
+}
+
+/** The VM address of heap offset `offset` (0n = NULL for a negative offset). */
+export function heapAddress(ctx: HelperContext, offset: number): bigint {
+  if (offset < 0) return 0n;
+  return ctx.mem.addressOf(HEAP_REGION)! + BigInt(offset);
+}
+
+/** The VM address of shared-memory offset `offset` (0n = NULL for a negative offset). */
+export function sharedAddress(ctx: HelperContext, offset: number): bigint {
+  if (offset < 0) return 0n;
+  return ctx.mem.addressOf(SHARED_REGION)! + BigInt(offset);
+}
+
+/** The heap offset of VM address `addr`, or -1 when it is not in the heap. */
+export function heapOffset(ctx: HelperContext, addr: bigint): number {
+  const base = ctx.mem.addressOf(HEAP_REGION);
+  if (base === undefined || addr < base) return -1;
+  const off = addr - base;
+  return off < BigInt(memoryOf(ctx).heap.length) ? Number(off) : -1;
+}
+
+/** A heap copy of `bytes`: its VM address, or 0n (NULL) when the heap is full. */
+export function copyToHeap(ctx: HelperContext, bytes: Uint8Array): bigint {
+  return heapAddress(ctx, memoryOf(ctx).copyIn(bytes));
+}
+
+/** `size` bytes of heap (zeroed when `zero`): the VM address, or 0n (NULL). */
+export function allocHeap(ctx: HelperContext, size: number, zero = false): bigint {
+  return heapAddress(ctx, memoryOf(ctx).alloc(size, zero));
+}
+
+/** Read `len` bytes at `addr` (a copy), or the VmFault of an access outside the program's memory. */
+export function readIn(ctx: HelperContext, addr: bigint, len: number): Uint8Array | VmFault {
+  const view = ctx.mem.read(addr, len);
+  return view instanceof VmFault ? view : view.slice();
+}
+
+/** A u64 register as a length: a number, or -1 when it is beyond what any region can hold. */
+export function asLength(v: bigint): number {
+  return v > 0x7fff_ffffn ? -1 : Number(v);
+}
+
+/** Registers carry u64; C int / key_t arguments are their low 32 bits, signed. */
+export function asInt32(v: bigint): number {
+  return Number(BigInt.asIntN(32, v));
+}
+
+/** A C int result (-1, 0...) as the u64 r0. */
+export function intResult(v: number): bigint {
+  return BigInt.asUintN(64, BigInt(v));
+}
