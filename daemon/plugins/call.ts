@@ -5,7 +5,10 @@
 // helper runs another point synchronously).
 import { EXEC_INFO, writeExecInfo, type PointContext, type PointSpec } from '../../xbgp-api/index.js';
 import { VmFault, FaultCodes, type HelperContext } from '../../vm/index.js';
+import type { PrefixValue } from '../../xbgp-api/index.js';
+import type { StoredAttribute } from '../rde/attr-store.js';
 import type { ExtraConf } from './extra-conf.js';
+import type { RouteState } from './route.js';
 import { HEAP_REGION, SHARED_REGION, type PluginMemory } from './memory.js';
 import type { Invocation, Plugin, Pluglet, PlugletFault } from './runtime.js';
 
@@ -22,6 +25,25 @@ export interface PluginServices {
   realtimeMs(): number;
 }
 
+/** A peer as the peer helpers describe it (ubpf_peer_info). */
+export interface PeerInfo {
+  readonly asn: number;
+  /** BGP Identifier as a u32 (host order, as xBGP gives it). */
+  readonly routerId: number;
+  /** EBGP_SESSION 0, IBGP_SESSION 1, LOCAL_SESSION 2. */
+  readonly peerType: number;
+  /** 4 or 16 octets; undefined for our own routes. */
+  readonly address: Uint8Array | undefined;
+  /** Our side of the session (local_bgp_session). */
+  readonly local?: PeerInfo | undefined;
+}
+
+/** Where bgp_encode_attr pluglets write (write_to_buffer). */
+export interface EncodeOutput {
+  /** Append bytes; false when they do not fit. */
+  append(bytes: Uint8Array): boolean;
+}
+
 /** What a job plugin's run offers (`reschedule_plugin`). */
 export interface JobControl {
   reschedule(seconds: number): void;
@@ -36,6 +58,23 @@ export class Call implements Invocation {
   readonly args = new Map<number, Uint8Array>();
   /** Set for job plugin runs. */
   job: JobControl | undefined = undefined;
+
+  // What the point offers the BGP helpers (helpers/bgp.ts); undefined where it offers nothing.
+  /** The current route (decode, filters). */
+  route: RouteState | undefined = undefined;
+  /** Decision steps: the routes compared and their peers. */
+  routeNew: RouteState | undefined = undefined;
+  routeOld: RouteState | undefined = undefined;
+  peerNew: PeerInfo | undefined = undefined;
+  peerOld: PeerInfo | undefined = undefined;
+  /** The current route's prefix. */
+  prefix: PrefixValue | undefined = undefined;
+  /** The peer the route came from, and the peers it goes to. */
+  sourcePeer: PeerInfo | undefined = undefined;
+  destinationPeers: readonly PeerInfo[] | undefined = undefined;
+  /** bgp_encode_attr: the attribute being encoded and where the pluglet writes. */
+  currentAttribute: (StoredAttribute & { code: number }) | undefined = undefined;
+  output: EncodeOutput | undefined = undefined;
 
   constructor(
     readonly point: PointSpec,

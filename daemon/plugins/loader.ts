@@ -84,7 +84,9 @@ export function loadPlugin(manifest: PluginManifest, settings: LoadSettings): Re
       for (const anchor of ['pre', 'replace', 'post'] as Anchor[]) {
         for (const { seq, pluglet } of anchors[anchor] ?? []) {
           const p = manifest.pluglets.get(pluglet)!;
-          pluglets.push(new Pluglet(p.name, plugin, programs.get(p.name)!, point, anchor, seq, budgetOf(p)));
+          pluglets.push(
+            new Pluglet(p.name, plugin, programs.get(p.name)!, point, anchor, seq, budgetOf(p), p.dependsOn),
+          );
         }
       }
     }

@@ -65,6 +65,8 @@ export class Pluglet {
     readonly seq: number,
     /** Instructions per run. */
     readonly budget: number,
+    /** Filter pluglets: what their verdict depends on (manifest xbgpd extension); undefined = undeclared. */
+    readonly dependsOn?: 'attributes' | 'prefix' | 'anything',
   ) {}
 }
 

@@ -371,6 +371,14 @@ export class AttrStore {
     return undefined;
   }
 
+  /** The type codes of the attributes `set` holds, in key (ascending) order. */
+  codesOf(set: AttrSet): number[] {
+    const codes: number[] = [];
+    const r = this.reader.reset(set.key);
+    while (r.next()) codes.push(r.code);
+    return codes;
+  }
+
   /**
    * `set` with `edits` applied (type code -> the new attribute, or null to remove it), interned with one
    * reference. The MP next hop stays unless `mpNextHop` replaces it. Values must be valid wire encodings

@@ -23,6 +23,7 @@ import { prefixKey, writePrefix, type PrefixKey, type RibPath } from './rib.js';
 import { buildUpdates, type EncodeOptions } from './update-builder.js';
 import type { ExportKeyWriter } from './export-key.js';
 import type { CompiledPolicyLike, PolicyResultLike } from './policy-hook.js';
+import type { RouteFilterHook } from './plugin-hook.js';
 
 // ===== decode =====
 
@@ -176,6 +177,10 @@ export interface InboundContext {
   selfNextHop: readonly [Uint8Array | undefined, Uint8Array | undefined];
   /** Per pre-policy set: the post-policy set (or null), while the policy depends on the set alone. */
   cache: WeakMap<AttrSet, AttrSet | null>;
+  /** bgp_pre_inbound_filter pluglets attached to this peer, if any. */
+  plugin: RouteFilterHook | undefined;
+  /** Per pre-policy set: the final result (plugin, then native), while both depend on the set alone. */
+  pluginCache: WeakMap<AttrSet, AttrSet | null>;
 }
 
 /**
@@ -198,7 +203,50 @@ export function inboundFilter(
   ctx: InboundContext,
   store: AttrStore,
 ): void {
+  if (ctx.plugin === undefined) nativeInbound(path, path.pre, ipv6, key, ctx, store);
+  else pluginInbound(path, ctx.plugin, ipv6, key, ctx, store);
+}
+
+/**
+ * The bgp_pre_inbound_filter point, then the native filters on the route as the pluglets left it.
+ * Cached per pre-policy set when the pluglets and the policy depend on the set alone.
+ */
+function pluginInbound(
+  path: RibPath,
+  plugin: RouteFilterHook,
+  ipv6: boolean,
+  key: PrefixKey,
+  ctx: InboundContext,
+  store: AttrStore,
+): void {
   const pre = path.pre;
+  const cacheable = plugin.dependsOn === 'attributes' && cachedPerSet(ctx.policy);
+  const cached = cacheable ? ctx.pluginCache.get(pre) : undefined;
+  if (cached !== undefined) {
+    path.attrs = cached === null ? null : store.acquire(cached);
+    path.rejected = cached === null ? 'plugin' : undefined;
+    return;
+  }
+  if (plugin.run(pre, ipv6, key) === 'reject') {
+    path.attrs = null;
+    path.rejected = 'plugin';
+  } else {
+    const current = plugin.take(pre);
+    nativeInbound(path, current, ipv6, key, ctx, store);
+    store.release(current);
+  }
+  if (cacheable) ctx.pluginCache.set(pre, path.attrs);
+}
+
+/** The native inbound filters on `pre` (the received set, or the set a plugin left). */
+function nativeInbound(
+  path: RibPath,
+  pre: AttrSet,
+  ipv6: boolean,
+  key: PrefixKey,
+  ctx: InboundContext,
+  store: AttrStore,
+): void {
   // RFC 4271 9.1.2: "If the AS_PATH attribute of a BGP route contains an AS loop, the BGP route should be
   // excluded from the Phase 2 decision function." RFC 4271 9.1.2 also: a route with our AS in its path is
   // an AS loop. It stays in Adj-RIB-In, visible as rejected.
@@ -316,6 +364,8 @@ export interface OutboundContext {
   policy: CompiledPolicyLike | undefined;
   /** Writes exported keys from source keys (no export policy). */
   exporter: ExportKeyWriter;
+  /** bgp_pre_outbound_filter pluglets attached to the group's peers, if any. */
+  plugin: RouteFilterHook | undefined;
   /**
    * Per family ([IPv4, IPv6]), source kind and post-policy set: the exported set (or null). Used while
    * the policy depends on the set alone (`cachedPerSet`).
@@ -344,7 +394,8 @@ export function outboundFilter(
   store: AttrStore,
 ): AttrSet | null {
   const kind = sourceKind(best);
-  const cacheable = cachedPerSet(ctx.policy);
+  const plugin = ctx.plugin;
+  const cacheable = cachedPerSet(ctx.policy) && (plugin === undefined || plugin.dependsOn === 'attributes');
   const memo = ctx.memo;
   if (cacheable) {
     // Consecutive destinations usually share a set (they came in one UPDATE): a one-entry memo first.
@@ -359,27 +410,70 @@ export function outboundFilter(
       return hit === null ? null : store.acquire(hit);
     }
   }
-  const cache = ctx.cache[ipv6 ? 1 : 0][kind];
-  let out: AttrSet | null = null;
-  if (propagationVerdict(kind, best.attrs, ctx.settings) === 'send') {
-    // Without an export policy the exported key is written from the source key's bytes directly.
-    if (ctx.policy === undefined) out = ctx.exporter.intern(kind, best.attrs, ipv6, ctx.settings);
-    else {
-      const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
-      const set = store.intern(exported.attributes, exported.mpNextHop);
-      const s = ctx.settings;
-      const nextHops = { self: ipv6 ? s.nextHopIpv6 : s.nextHopIpv4, original: best.attrs.nextHop };
-      out = applyPolicy(ctx.policy, set, ipv6, key, nextHops, undefined, store);
-      store.release(set);
-    }
-  }
+  const out =
+    plugin === undefined
+      ? nativeOutbound(best, kind, ipv6, key, ctx, store, undefined)
+      : pluginOutbound(best, kind, plugin, ipv6, key, ctx, store);
   if (cacheable) {
-    cache.set(best.attrs, out);
+    ctx.cache[ipv6 ? 1 : 0][kind].set(best.attrs, out);
     memo.input = best.attrs;
     memo.kind = kind;
     memo.ipv6 = ipv6;
     memo.output = out;
   }
+  return out;
+}
+
+/**
+ * The bgp_pre_outbound_filter point: REJECT sends nothing; ACCEPT sends the route even where the native
+ * propagation rules would not (iBGP to iBGP, NO_EXPORT: what a route reflector decides); the pluglets'
+ * attribute changes are applied to the route as the native rules rewrote it, before the export policy.
+ */
+function pluginOutbound(
+  best: RibPath & { attrs: AttrSet },
+  kind: SourceKind,
+  plugin: RouteFilterHook,
+  ipv6: boolean,
+  key: PrefixKey,
+  ctx: OutboundContext,
+  store: AttrStore,
+): AttrSet | null {
+  const verdict = plugin.run(best.attrs, ipv6, key);
+  if (verdict === 'reject') return null;
+  return nativeOutbound(best, kind, ipv6, key, ctx, store, plugin, verdict === 'accept');
+}
+
+/** The native propagation rules, attribute rewriting and export policy (with a plugin's changes). */
+function nativeOutbound(
+  best: RibPath & { attrs: AttrSet },
+  kind: SourceKind,
+  ipv6: boolean,
+  key: PrefixKey,
+  ctx: OutboundContext,
+  store: AttrStore,
+  plugin: RouteFilterHook | undefined,
+  accepted = false,
+): AttrSet | null {
+  if (!accepted && propagationVerdict(kind, best.attrs, ctx.settings) !== 'send') return null;
+  let set: AttrSet;
+  // Without an export policy the exported key is written from the source key's bytes directly.
+  if (ctx.policy === undefined && plugin === undefined)
+    return ctx.exporter.intern(kind, best.attrs, ipv6, ctx.settings);
+  if (ctx.policy === undefined) set = ctx.exporter.intern(kind, best.attrs, ipv6, ctx.settings);
+  else {
+    const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
+    set = store.intern(exported.attributes, exported.mpNextHop);
+  }
+  if (plugin !== undefined) {
+    const edited = plugin.take(set);
+    store.release(set);
+    set = edited;
+  }
+  if (ctx.policy === undefined) return set;
+  const s = ctx.settings;
+  const nextHops = { self: ipv6 ? s.nextHopIpv6 : s.nextHopIpv4, original: best.attrs.nextHop };
+  const out = applyPolicy(ctx.policy, set, ipv6, key, nextHops, undefined, store);
+  store.release(set);
   return out;
 }
 

@@ -8,6 +8,7 @@
 import type { UpdateMessage } from '../wire/index.js';
 import { AttrStore, nextHopKeyOf, type AttrSet } from './attr-store.js';
 import { ExportKeyWriter } from './export-key.js';
+import type { HookPeer, RdePlugins } from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
@@ -60,6 +61,8 @@ export interface RdeOptions {
   compilePolicy?: PolicyCompiler | undefined;
   /** Time, deferred decision slices and MRAI timers (default: the real clock). */
   clock?: Clock;
+  /** The plugin host's filter hooks, built on the RDE's attribute store (none: native paths only). */
+  pluginHooks?: ((store: AttrStore) => RdePlugins) | undefined;
 }
 
 interface Group {
@@ -72,6 +75,8 @@ interface Group {
   readonly out: Record<Family, (AttrSet | undefined)[]>;
   readonly ctx: OutboundContext;
   readonly members: Set<PeerState>;
+  /** The members as outbound plugins see them (get_peer_info). */
+  readonly hookPeers: Set<HookPeer>;
 }
 
 interface PeerOut {
@@ -96,6 +101,8 @@ interface PeerOut {
 
 interface PeerState {
   readonly peer: RdePeer;
+  /** The peer as plugins see it. */
+  readonly hookPeer: HookPeer;
   /** Replaced when a reload changes only policy-like settings (updatePeerPolicy). */
   spec: PeerSpec;
   inbound: InboundContext;
@@ -120,6 +127,7 @@ export class Rde implements RdePort {
   };
   private readonly options: RdeOptions;
   private readonly clock: Clock;
+  private readonly plugins: RdePlugins | undefined;
   private readonly peers = new Map<string, PeerState>();
   private readonly groups = new Map<string, Group>();
   /** `groups` as an array, for the per-destination export loop. */
@@ -138,6 +146,7 @@ export class Rde implements RdePort {
   constructor(options: RdeOptions) {
     this.options = options;
     this.clock = options.clock ?? realClock;
+    this.plugins = options.pluginHooks?.(this.store);
     this.decisionCtx = {
       options: options.decision,
       reachable: (attrs) => this.reachable(attrs),
@@ -154,6 +163,14 @@ export class Rde implements RdePort {
     };
     this.localPeer = {
       peer: local,
+      hookPeer: {
+        name: local.name,
+        asn: options.localAsn,
+        routerId: options.routerId,
+        ibgp: false,
+        address: '',
+        localAddress: '',
+      },
       spec: {
         name: local.name,
         address: '',
@@ -168,6 +185,8 @@ export class Rde implements RdePort {
         policy: undefined,
         selfNextHop: [undefined, undefined],
         cache: new WeakMap(),
+        plugin: undefined,
+        pluginCache: new WeakMap(),
       },
       out: undefined,
       paths: 0,
@@ -192,6 +211,7 @@ export class Rde implements RdePort {
     this.ownAddresses.add(nextHopKeyOf(addressBytes(info.nextHopIpv4)));
     const state: PeerState = {
       peer,
+      hookPeer: hookPeerOf(spec, info),
       spec,
       inbound: this.inboundContext(spec, info),
       out: undefined,
@@ -215,6 +235,7 @@ export class Rde implements RdePort {
     };
     state.out = out;
     group.members.add(state);
+    group.hookPeers.add(state.hookPeer);
     // The initial dump: everything in the group's Adj-RIB-Out.
     for (const f of info.families) this.queueAll(state, f);
     this.kick(state);
@@ -233,6 +254,7 @@ export class Rde implements RdePort {
       }
       const group = state.out.group;
       group.members.delete(state);
+      group.hookPeers.delete(state.hookPeer);
       if (group.members.size === 0) this.dropGroup(group);
       state.out = undefined;
     }
@@ -338,9 +360,11 @@ export class Rde implements RdePort {
       for (const f of out.info.families)
         requeueExport(this.ribs[f], old.out[f], group.out[f], out.dirty[f], state.peer);
       old.members.delete(state);
+      old.hookPeers.delete(state.hookPeer);
       if (old.members.size === 0) this.dropGroup(old);
       out.group = group;
       group.members.add(state);
+      group.hookPeers.add(state.hookPeer);
     }
     state.spec = spec;
     this.kick(state);
@@ -641,6 +665,8 @@ export class Rde implements RdePort {
           ? [undefined, addressBytes(spec.address)]
           : [addressBytes(spec.address), undefined],
       cache: new WeakMap(),
+      plugin: this.plugins?.inbound(hookPeerOf(spec, info)),
+      pluginCache: new WeakMap(),
     };
   }
 
@@ -664,16 +690,20 @@ export class Rde implements RdePort {
       info.nextHopIpv6,
       settings.denyAllEbgp,
       spec.exportPolicy ?? null,
+      this.plugins?.outboundKey(spec.name) ?? '',
     ]);
     const existing = this.groups.get(key);
     if (existing) return existing;
+    const hookPeers = new Set<HookPeer>();
     const group: Group = {
       key,
+      hookPeers,
       out: familySets((): (AttrSet | undefined)[] => []),
       ctx: {
         settings,
         policy: this.compile(spec.exportPolicy),
         exporter: new ExportKeyWriter(this.store),
+        plugin: this.plugins?.outbound(spec.name, hookPeers),
         cache: [
           { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
           { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
@@ -737,6 +767,19 @@ export class Rde implements RdePort {
     if (attrs.nextHopUnspecified) return false;
     return nh.length !== 4 || !this.ownAddresses.has(nh);
   }
+}
+
+/** A peer as the plugin hooks describe it. */
+function hookPeerOf(spec: PeerSpec, info: PeerSessionInfo): HookPeer {
+  const ipv6 = ipVersion(spec.address) === 6;
+  return {
+    name: spec.name,
+    asn: spec.asn,
+    routerId: info.routerId,
+    ibgp: info.ibgp,
+    address: spec.address,
+    localAddress: ipv6 ? info.nextHopIpv6 : info.nextHopIpv4,
+  };
 }
 
 /** arr[index] = value, growing a dense array with undefined up to `index` (never leaves holes). */

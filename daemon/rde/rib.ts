@@ -32,7 +32,7 @@ export interface RibPath {
   /** Post-policy attributes, or null when rejected (import policy, AS loop, RFC 8212). */
   attrs: AttrSet | null;
   /** Why it was rejected (for dumps). */
-  rejected: 'as-loop' | 'policy' | 'no-policy' | undefined;
+  rejected: 'as-loop' | 'policy' | 'no-policy' | 'plugin' | undefined;
   /** The destination's next path (paths form a list in arrival order, as BIRD chains a net's routes). */
   next: RibPath | undefined;
 }

@@ -2,10 +2,11 @@
 import { HELPERS } from '../../../xbgp-api/index.js';
 import type { HelperFn, HelperRegistry } from '../../../vm/index.js';
 import { helperMisuse } from '../call.js';
+import { bgpHelpers } from './bgp.js';
 import { buildHelperRegistry, type HelperImpls } from './registry.js';
 
 /** The implementations written so far (base: helpers/base.ts; BGP: helpers/bgp.ts). */
-const implemented: HelperImpls = {};
+const implemented: HelperImpls = { ...bgpHelpers };
 
 /** A provided helper xbgpd does not implement yet: calling it faults the run (native path). */
 function notYet(name: string): HelperFn {

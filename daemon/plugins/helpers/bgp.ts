@@ -1,0 +1,294 @@
+// The BGP helpers of the xBGP API that work on the route of the running point: its attributes
+// (get_attr_from_code, add_attr, set_attr, and the NEW/OLD routes of a decision step), its prefix, its
+// next hop, the route as a whole, its peers, the attribute being encoded and the encoder's output. Every
+// result is a copy in the plugin's heap (nested pointers too); every pointer a pluglet passes is read
+// through the VM's checked memory. At a point that does not offer what a helper needs (xbgp-api
+// points.ts `context`), the helper returns NULL or -1, as xBGP's hosts do.
+import {
+  BGP_ROUTE,
+  BGP_ROUTE_TYPE_NEW,
+  BGP_ROUTE_TYPE_OLD,
+  BGP_ROUTE_TYPE_UNDEF,
+  NEXTHOP_ROUTE_TYPE_UNKNOWN,
+  PATH_ATTRIBUTE,
+  ROUTE_TYPE_BGP,
+  UBPF_NEXTHOP,
+  UBPF_PEER_INFO,
+  UBPF_PREFIX,
+  VRF_INFO,
+  pathAttributeSize,
+  readPathAttributeHeader,
+  writePathAttribute,
+  writePrefix,
+} from '../../../xbgp-api/index.js';
+import { VmFault, type HelperContext, type HelperFn } from '../../../vm/index.js';
+import type { StoredAttribute } from '../../rde/attr-store.js';
+import {
+  asInt32,
+  asLength,
+  callOf,
+  heapAddress,
+  intResult,
+  memoryOf,
+  readIn,
+  type Call,
+  type PeerInfo,
+} from '../call.js';
+import type { RouteState } from '../route.js';
+import type { HelperImpls } from './registry.js';
+
+const NULL = 0n;
+const FAILED = intResult(-1);
+
+// ===== attributes =====
+
+/** A heap path_attribute holding `a` (code, flags, value), or NULL when the heap is full. */
+function attributeCopy(ctx: HelperContext, code: number, a: StoredAttribute | undefined): bigint {
+  if (a === undefined) return NULL;
+  const m = memoryOf(ctx);
+  const at = m.alloc(pathAttributeSize(a.value.length));
+  if (at < 0) return NULL;
+  writePathAttribute(m.heap, at, { code, flags: a.flags, data: a.value });
+  return heapAddress(ctx, at);
+}
+
+/** The route `rte` names at this point: UNDEF the current one, NEW/OLD those a decision step compares. */
+function routeOf(call: Call, rte: number): RouteState | undefined {
+  if (rte === BGP_ROUTE_TYPE_NEW) return call.routeNew;
+  if (rte === BGP_ROUTE_TYPE_OLD) return call.routeOld;
+  if (rte === BGP_ROUTE_TYPE_UNDEF) return call.route;
+  return undefined;
+}
+
+const get_attr_from_code: HelperFn = (code, _2, _3, _4, _5, ctx) => {
+  const route = callOf(ctx).route;
+  if (route === undefined) return NULL;
+  const c = Number(code & 0xffn);
+  return attributeCopy(ctx, c, route.get(c));
+};
+
+const get_attr_from_code_by_route: HelperFn = (code, rte, _3, _4, _5, ctx) => {
+  const route = routeOf(callOf(ctx), asInt32(rte));
+  if (route === undefined) return NULL;
+  const c = Number(code & 0xffn);
+  return attributeCopy(ctx, c, route.get(c));
+};
+
+/** Put an attribute on a writable route: 0, -1 (not writable here, or not a valid value), or a fault. */
+function putAttribute(
+  call: Call,
+  route: RouteState | undefined,
+  code: number,
+  flags: number,
+  value: Uint8Array,
+): bigint {
+  if (route === undefined || !call.offers('attributes-writable')) return FAILED;
+  return intResult(route.put(code, flags, value));
+}
+
+const add_attr: HelperFn = (code, flags, len, data, _5, ctx) => {
+  const n = asLength(len & 0xffffn);
+  const value = readIn(ctx, data, n);
+  if (value instanceof VmFault) return value;
+  const call = callOf(ctx);
+  return putAttribute(call, call.route, Number(code & 0xffn), Number(flags & 0xffn), value);
+};
+
+/** Read a struct path_attribute and its value from program memory. */
+function readAttributeArg(
+  ctx: HelperContext,
+  addr: bigint,
+): { code: number; flags: number; value: Uint8Array } | VmFault {
+  const header = readIn(ctx, addr, PATH_ATTRIBUTE.size);
+  if (header instanceof VmFault) return header;
+  const h = readPathAttributeHeader(header, 0);
+  if (h.length > 0xffff) return { code: h.code, flags: h.flags, value: new Uint8Array(0x10000) };
+  const value = readIn(ctx, addr + BigInt(PATH_ATTRIBUTE.fields.data.offset), h.length);
+  if (value instanceof VmFault) return value;
+  return { code: h.code, flags: h.flags, value };
+}
+
+const set_attr: HelperFn = (attr, _2, _3, _4, _5, ctx) => {
+  const a = readAttributeArg(ctx, attr);
+  if (a instanceof VmFault) return a;
+  const call = callOf(ctx);
+  return putAttribute(call, call.route, a.code, a.flags, a.value);
+};
+
+const set_attr_to_route: HelperFn = (attr, rte, _3, _4, _5, ctx) => {
+  const a = readAttributeArg(ctx, attr);
+  if (a instanceof VmFault) return a;
+  const call = callOf(ctx);
+  const route = routeOf(call, asInt32(rte));
+  if (route === undefined || !call.offers('route-pair')) return FAILED;
+  return intResult(route.put(a.code, a.flags, a.value));
+};
+
+// ===== prefix, next hop, route =====
+
+/** A heap ubpf_prefix of the current route's prefix, or NULL. */
+function prefixCopy(ctx: HelperContext, call: Call): bigint {
+  const prefix = call.prefix;
+  if (prefix === undefined) return NULL;
+  const m = memoryOf(ctx);
+  const at = m.alloc(UBPF_PREFIX.size);
+  if (at < 0) return NULL;
+  writePrefix(m.heap, at, prefix);
+  return heapAddress(ctx, at);
+}
+
+const get_prefix: HelperFn = (_1, _2, _3, _4, _5, ctx) => prefixCopy(ctx, callOf(ctx));
+
+const get_nexthop: HelperFn = (pfx, _2, _3, _4, _5, ctx) => {
+  // Only the current route's (pfx NULL); a lookup of another prefix's best route is not offered yet.
+  if (pfx !== NULL) return NULL;
+  const route = callOf(ctx).route;
+  if (route === undefined) return NULL;
+  const m = memoryOf(ctx);
+  const at = m.alloc(UBPF_NEXTHOP.size);
+  if (at < 0) return NULL;
+  m.heap.fill(0, at, at + UBPF_NEXTHOP.size);
+  // No IGP: the next hop is resolved by BGP itself, at IGP cost 0 (decision step igp-cost).
+  m.heap[at + UBPF_NEXTHOP.fields.route_type.offset] =
+    route.set === undefined ? NEXTHOP_ROUTE_TYPE_UNKNOWN : ROUTE_TYPE_BGP;
+  return heapAddress(ctx, at);
+};
+
+/** A heap bgp_route for `route`: prefix, attribute copies, peer, route info; NULL when the heap is full. */
+function routeCopy(ctx: HelperContext, call: Call, route: RouteState, peer: PeerInfo | undefined): bigint {
+  const m = memoryOf(ctx);
+  const codes = route.codes();
+  const at = m.alloc(BGP_ROUTE.size, true);
+  const table = m.alloc(8 * codes.length, true);
+  if (at < 0 || table < 0) return NULL;
+  if (call.prefix !== undefined) writePrefix(m.heap, at + BGP_ROUTE.fields.pfx.offset, call.prefix);
+  const view = new DataView(m.heap.buffer, m.heap.byteOffset);
+  for (let i = 0; i < codes.length; i++) {
+    const copy = attributeCopy(ctx, codes[i]!, route.get(codes[i]!));
+    if (copy === NULL) return NULL;
+    view.setBigUint64(table + 8 * i, copy, true);
+  }
+  view.setInt32(at + BGP_ROUTE.fields.attr_nb.offset, codes.length, true);
+  view.setBigUint64(at + BGP_ROUTE.fields.attr.offset, heapAddress(ctx, table), true);
+  if (peer !== undefined) {
+    const p = peerCopies(ctx, [peer]);
+    if (p === NULL) return NULL;
+    view.setBigUint64(at + BGP_ROUTE.fields.peer_info.offset, p, true);
+  }
+  view.setUint32(at + BGP_ROUTE.fields['route_info.type'].offset, ROUTE_TYPE_BGP, true);
+  return heapAddress(ctx, at);
+}
+
+const get_bgp_route: HelperFn = (type, _2, _3, _4, _5, ctx) => {
+  const call = callOf(ctx);
+  const rte = asInt32(type);
+  const route = routeOf(call, rte);
+  if (route === undefined) return NULL;
+  const peer =
+    rte === BGP_ROUTE_TYPE_NEW ? call.peerNew : rte === BGP_ROUTE_TYPE_OLD ? call.peerOld : call.sourcePeer;
+  return routeCopy(ctx, call, route, peer);
+};
+
+// ===== peers =====
+
+/** Heap ubpf_peer_info structs for `peers` (consecutive), each with its local_bgp_session; NULL if full. */
+function peerCopies(ctx: HelperContext, peers: readonly PeerInfo[]): bigint {
+  const m = memoryOf(ctx);
+  const size = UBPF_PEER_INFO.size;
+  const at = m.alloc(size * peers.length, true);
+  if (at < 0) return NULL;
+  for (let i = 0; i < peers.length; i++) {
+    const peer = peers[i]!;
+    writePeerInfo(m.heap, at + i * size, peer);
+    if (peer.local === undefined) continue;
+    const local = m.alloc(size, true);
+    if (local < 0) return NULL;
+    writePeerInfo(m.heap, local, peer.local);
+    new DataView(m.heap.buffer, m.heap.byteOffset).setBigUint64(
+      at + i * size + UBPF_PEER_INFO.fields.local_bgp_session.offset,
+      heapAddress(ctx, local),
+      true,
+    );
+  }
+  return heapAddress(ctx, at);
+}
+
+function writePeerInfo(heap: Uint8Array, at: number, p: PeerInfo): void {
+  const L = UBPF_PEER_INFO.fields;
+  const view = new DataView(heap.buffer, heap.byteOffset + at, UBPF_PEER_INFO.size);
+  view.setUint32(L.as.offset, p.asn, true);
+  view.setUint32(L.router_id.offset, p.routerId, true);
+  view.setUint8(L.peer_type.offset, p.peerType);
+  if (p.address !== undefined) {
+    view.setUint8(L['addr.af'].offset, p.address.length === 4 ? 2 : 10);
+    heap.set(p.address, at + L['addr.addr'].offset);
+  }
+}
+
+const get_src_peer_info: HelperFn = (_1, _2, _3, _4, _5, ctx) => {
+  const peer = callOf(ctx).sourcePeer;
+  return peer === undefined ? NULL : peerCopies(ctx, [peer]);
+};
+
+const get_peer_info: HelperFn = (nbPeers, _2, _3, _4, _5, ctx) => {
+  const peers = callOf(ctx).destinationPeers;
+  if (peers === undefined) return NULL;
+  const count = new Uint8Array(4);
+  new DataView(count.buffer).setInt32(0, peers.length, true);
+  const written = ctx.mem.write(nbPeers, count);
+  if (written !== undefined) return written;
+  return peerCopies(ctx, peers);
+};
+
+const set_peer_info: HelperFn = () => FAILED; // xBGP's hosts: always -1
+
+// ===== encoding =====
+
+const get_attr: HelperFn = (_1, _2, _3, _4, _5, ctx) => {
+  const current = callOf(ctx).currentAttribute;
+  return current === undefined ? NULL : attributeCopy(ctx, current.code, current);
+};
+
+const write_to_buffer: HelperFn = (ptr, len, _3, _4, _5, ctx) => {
+  const output = callOf(ctx).output;
+  const n = asLength(len);
+  if (output === undefined || n < 0) return FAILED;
+  const bytes = readIn(ctx, ptr, n);
+  if (bytes instanceof VmFault) return bytes;
+  return intResult(output.append(bytes) ? 0 : -1);
+};
+
+// ===== VRF =====
+
+/** xbgpd has one routing table, the default VRF: id 0, name "default". */
+const get_vrf: HelperFn = (info, _2, _3, _4, _5, ctx) => {
+  if (!callOf(ctx).offers('vrf')) return FAILED;
+  const head = readIn(ctx, info, VRF_INFO.size);
+  if (head instanceof VmFault) return head;
+  const view = new DataView(head.buffer);
+  const room = Number(view.getBigUint64(VRF_INFO.fields.str_len.offset, true));
+  view.setInt32(VRF_INFO.fields.vrf_id.offset, 0, true);
+  const name = new TextEncoder().encode('default');
+  const out = new Uint8Array(VRF_INFO.size + Math.min(room, name.length));
+  out.set(head, 0);
+  out.set(name.subarray(0, Math.min(room, name.length)), VRF_INFO.size);
+  const written = ctx.mem.write(info, out);
+  return written ?? 0n;
+};
+
+export const bgpHelpers: HelperImpls = {
+  add_attr,
+  set_attr,
+  set_attr_to_route,
+  get_attr,
+  write_to_buffer,
+  get_peer_info,
+  get_src_peer_info,
+  set_peer_info,
+  get_attr_from_code,
+  get_attr_from_code_by_route,
+  get_prefix,
+  get_nexthop,
+  get_bgp_route,
+  get_vrf,
+};

@@ -1,0 +1,103 @@
+// The route a point's pluglets read and change through the attribute helpers (get_attr_from_code,
+// add_attr, set_attr): an interned attribute set plus the changes made in this call, kept apart until
+// the call ends so that a fault can drop them (the native path then sees the route as it came). An
+// attribute a pluglet writes must be a valid wire encoding of its code (flags included): the codec
+// checks it as it checks a peer's; MP_REACH_NLRI / MP_UNREACH_NLRI are never written. On an IPv6 route,
+// NEXT_HOP stands for the MP next hop (16 or 32 octets): an xbgpd extension, so that one helper changes
+// the next hop in both families (IPv4 keeps it in NEXT_HOP; see rde/attr-store.ts).
+import {
+  AttrFlag,
+  AttrType,
+  decodeAttributes,
+  writeAttributeHeader,
+  attributeHeaderLength,
+} from '../wire/index.js';
+import type { AttrSet, AttrStore, StoredAttribute } from '../rde/attr-store.js';
+
+const AS4 = { asn4: true } as const;
+
+export class RouteState {
+  set: AttrSet | undefined = undefined;
+  ipv6 = false;
+  private store: AttrStore | undefined = undefined;
+  private edits: Map<number, StoredAttribute | null> | undefined = undefined;
+  private mpNextHop: Uint8Array | undefined = undefined;
+
+  /** Start a call on `set` (not referenced here: the caller holds it for the call). */
+  reset(set: AttrSet, ipv6: boolean, store: AttrStore): void {
+    this.set = set;
+    this.ipv6 = ipv6;
+    this.store = store;
+    this.edits = undefined;
+    this.mpNextHop = undefined;
+  }
+
+  /** Whether a pluglet changed anything in this call. */
+  get changed(): boolean {
+    return this.edits !== undefined || this.mpNextHop !== undefined;
+  }
+
+  /** Drop this call's changes (after a fault). */
+  discard(): void {
+    this.edits = undefined;
+    this.mpNextHop = undefined;
+  }
+
+  /** The attribute with type code `code` as the route has it now, or undefined. */
+  get(code: number): StoredAttribute | undefined {
+    if (this.ipv6 && code === AttrType.NextHop) {
+      const nh = this.mpNextHop ?? this.set!.mpNextHopBytes;
+      return nh === undefined ? undefined : { flags: AttrFlag.Transitive, value: nh };
+    }
+    const edit = this.edits?.get(code);
+    if (edit !== undefined) return edit ?? undefined;
+    return this.store!.attributeOf(this.set!, code);
+  }
+
+  /** The type codes the route has now, ascending (NEXT_HOP included for an IPv6 route with a next hop). */
+  codes(): number[] {
+    const codes = new Set(this.store!.codesOf(this.set!));
+    for (const [code, edit] of this.edits ?? []) {
+      if (edit === null) codes.delete(code);
+      else codes.add(code);
+    }
+    if (this.ipv6 && this.get(AttrType.NextHop) !== undefined) codes.add(AttrType.NextHop);
+    return [...codes].sort((a, b) => a - b);
+  }
+
+  /** add_attr / set_attr: 0, or -1 when the value is not a valid attribute of its code (nothing changes). */
+  put(code: number, flags: number, value: Uint8Array): number {
+    if (code === AttrType.MpReachNlri || code === AttrType.MpUnreachNlri) return -1;
+    if (this.ipv6 && code === AttrType.NextHop) {
+      if (value.length !== 16 && value.length !== 32) return -1;
+      this.mpNextHop = value.slice();
+      return 0;
+    }
+    const clean = flags & ~AttrFlag.ExtendedLength & 0xff;
+    if (!validAttribute(code, clean, value)) return -1;
+    (this.edits ??= new Map()).set(code, { flags: clean, value: value.slice() });
+    return 0;
+  }
+
+  /**
+   * `target` (the route's set, or what the native rules made of it) with this call's changes applied: the
+   * same set with one more reference when nothing changed, else the changed set, interned.
+   */
+  applyTo(target: AttrSet): AttrSet {
+    const store = this.store!;
+    if (!this.changed) return store.acquire(target);
+    return store.internEdited(target, this.edits ?? new Map(), this.mpNextHop);
+  }
+}
+
+/** Whether `value` is a valid wire encoding of attribute `code` with `flags` (the codec's own checks). */
+export function validAttribute(code: number, flags: number, value: Uint8Array): boolean {
+  if (value.length > 0xffff) return false;
+  const section = new Uint8Array(attributeHeaderLength(flags, value.length) + value.length);
+  const at = writeAttributeHeader(section, 0, flags, code, value.length);
+  section.set(value, at);
+  const decoded = decodeAttributes(section, AS4);
+  if (decoded.action !== 'none') return false;
+  // An unknown non-transitive attribute is dropped by the codec, and a known one must keep its code.
+  return decoded.attributes.length === 1 && decoded.attributes[0]!.code === code;
+}

@@ -1,0 +1,49 @@
+// The RDE's view of the plugin host at the filter points (bgp_pre_inbound_filter,
+// bgp_pre_outbound_filter), so the RDE depends on an interface, not on daemon/plugins. A hook belongs to
+// one peer (inbound) or one peer group (outbound); the RDE calls it only where a plugin is attached, and
+// takes its native path untouched everywhere else.
+import type { AttrSet } from './attr-store.js';
+import type { FilterDependency } from './policy-hook.js';
+import type { PrefixKey } from './rib.js';
+
+/**
+ * What a filter point's pluglets said about a route: 'reject' (filtered), 'accept' (outbound: send it
+ * even where the native propagation rules would not, as a route reflector must; inbound: as 'continue'),
+ * 'continue' (no final say: the native filters run). A fault is 'continue' with no changes.
+ */
+export type HookVerdict = 'reject' | 'accept' | 'continue';
+
+export interface RouteFilterHook {
+  /** What the verdicts depend on (all pluglets' declarations; 'anything' when one declares nothing). */
+  readonly dependsOn: FilterDependency;
+  /** Run the point's pluglets on the route (`set` is the route's set, referenced by the caller). */
+  run(set: AttrSet, ipv6: boolean, key: PrefixKey): HookVerdict;
+  /**
+   * `set` (the route's set, or what the native rules made of it) with the attribute changes of the last
+   * run applied: one new reference (`set` itself when nothing changed).
+   */
+  take(set: AttrSet): AttrSet;
+}
+
+/** The session facts a peer's hooks describe it with (get_src_peer_info, get_peer_info). */
+export interface HookPeer {
+  readonly name: string;
+  readonly asn: number;
+  readonly routerId: number;
+  readonly ibgp: boolean;
+  /** The peer's address, and ours on the session. */
+  readonly address: string;
+  readonly localAddress: string;
+}
+
+/** The plugin host as the RDE sees it: hooks per peer and per group, or undefined where none is attached. */
+export interface RdePlugins {
+  inbound(peer: HookPeer): RouteFilterHook | undefined;
+  /**
+   * For a group of peers with the same export settings and the same outbound plugins (those of peer
+   * `member`); `peers` is the group's live member set (read when the pluglets run).
+   */
+  outbound(member: string, peers: ReadonlySet<HookPeer>): RouteFilterHook | undefined;
+  /** The outbound plugins attached to a peer, as a key: peers that differ here are in different groups. */
+  outboundKey(peer: string): string;
+}
