@@ -28,8 +28,13 @@ const swap =
 /** Write `ms` milliseconds as a struct timespec at `addr`: 0, -1 for NULL, or the store's fault. */
 function writeTimespec(ctx: HelperContext, addr: bigint, ms: number): bigint | VmFault {
   if (addr === 0n) return intResult(-1);
-  const sec = Math.floor(ms / 1000);
-  const nsec = Math.min(999_999_999, Math.max(0, Math.floor((ms - sec * 1000) * 1e6)));
+  // To the nearest nanosecond (ms carries binary fractions: 345.678 ms is 345.67799999... ms).
+  let sec = Math.floor(ms / 1000);
+  let nsec = Math.max(0, Math.round((ms - sec * 1000) * 1e6));
+  if (nsec >= 1e9) {
+    sec += 1;
+    nsec -= 1e9;
+  }
   const out = new Uint8Array(TIMESPEC.size);
   const view = new DataView(out.buffer);
   view.setBigInt64(TIMESPEC.fields.tv_sec.offset, BigInt(sec), true);

@@ -14,7 +14,7 @@ import {
 } from '../../../vm/index.js';
 import { Memory } from '../../../vm/memory.js';
 import { loadElfProgram } from '../../../vm/elf/index.js';
-import { HELPERS, pointByName, type Anchor, type PointSpec } from '../../../xbgp-api/index.js';
+import { HELPERS, JOB_POINT, pointByName, type Anchor, type PointSpec } from '../../../xbgp-api/index.js';
 import {
   Call,
   type JobControl,
@@ -92,6 +92,13 @@ export interface HarnessOptions {
   job?: boolean;
 }
 
+/** A point by manifest name, or the job pseudo point ('job_plugins'). */
+function pointNamed(name: string): PointSpec {
+  const p = name === JOB_POINT.name ? JOB_POINT : pointByName(name);
+  if (p === undefined) throw new Error(`no point ${name}`);
+  return p;
+}
+
 let trivial: LoadedProgram | undefined;
 function trivialProgram(): LoadedProgram {
   if (trivial) return trivial;
@@ -123,7 +130,7 @@ export class Harness {
     this.services = new FakeServices(options.extraConf);
     this.memory = new PluginMemory(options.heap ?? 1024, options.shared ?? 256);
     this.plugin = new Plugin('test', this.memory, DEFAULT_FAULT_LIMIT);
-    const point: PointSpec = pointByName(options.point ?? 'bgp_pre_inbound_filter')!;
+    const point = pointNamed(options.point ?? 'bgp_pre_inbound_filter');
     this.call = new Call(point, () => this.services);
     this.call.pluglet = new Pluglet(
       'p',
@@ -161,6 +168,12 @@ export class Harness {
   /** A NUL-terminated string in the scratch region (bytes given as latin1 when `latin1`). */
   cstr(text: string, latin1 = false): bigint {
     return this.put(Buffer.from(`${text}\0`, latin1 ? 'latin1' : 'utf8'));
+  }
+
+  /** Forget (and zero) everything put in the scratch region. */
+  reset(): void {
+    this.top = 0;
+    this.scratch.fill(0);
   }
 
   /** `n` zeroed bytes of scratch; their address. */
@@ -209,7 +222,7 @@ export class MiniHost {
     this.services = new FakeServices(options.extraConf);
     this.memory = new PluginMemory(options.heap ?? 4096, options.shared ?? 1024);
     this.plugin = new Plugin('test', this.memory, DEFAULT_FAULT_LIMIT);
-    const spec = pointByName(point)!;
+    const spec = pointNamed(point);
     this.call = new Call(spec, () => this.services);
   }
 
