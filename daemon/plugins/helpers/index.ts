@@ -2,11 +2,12 @@
 import { HELPERS } from '../../../xbgp-api/index.js';
 import type { HelperFn, HelperRegistry } from '../../../vm/index.js';
 import { helperMisuse } from '../call.js';
+import { baseHelpers } from './base.js';
 import { bgpHelpers } from './bgp.js';
 import { buildHelperRegistry, type HelperImpls } from './registry.js';
 
 /** The implementations written so far (base: helpers/base.ts; BGP: helpers/bgp.ts). */
-const implemented: HelperImpls = { ...bgpHelpers };
+const implemented: HelperImpls = { ...baseHelpers, ...bgpHelpers };
 
 /** A provided helper xbgpd does not implement yet: calling it faults the run (native path). */
 function notYet(name: string): HelperFn {
