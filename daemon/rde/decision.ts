@@ -25,6 +25,29 @@ export interface DecisionContext {
   readonly options: DecisionConfig;
   /** Whether the next hop of a set can be resolved (RFC 4271 9.1.2.1). */
   readonly reachable: (attrs: AttrSet) => boolean;
+  /** Decision-step plugins (the xBGP decision points), when any is attached. */
+  readonly plugin?: DecisionHook | undefined;
+}
+
+/**
+ * The decision points as the decision process calls them (implemented by the plugin host). Results are
+ * those of a comparator: < 0 when `a` (the new route) is better, > 0 when `b` (the old one) is, 0 when
+ * the point gives no verdict and the native process goes on.
+ */
+export interface DecisionHook {
+  /** Which steps (decisionSteps indices) have pluglets. */
+  readonly steps: readonly boolean[];
+  /**
+   * Set while selectBest compares the winner again with its rivals to name the deciding step: only
+   * the verdicts are wanted, so the pre and post anchors (which count and observe) do not run again.
+   */
+  quiet: boolean;
+  /** bgp_initial_rte_decision, then bgp_pre_decision: before the first step. */
+  before(a: Candidate, b: Candidate): number;
+  /** The point of step `index`; `native` is the step's own comparison (run when the point gives no verdict). */
+  step(index: number, a: Candidate, b: Candidate, native: number): number;
+  /** bgp_post_decision: after every step tied. */
+  after(a: Candidate, b: Candidate): number;
 }
 
 export type DecisionStep =
@@ -39,8 +62,12 @@ export type DecisionStep =
   | 'router-id'
   | 'peer-address';
 
-/** Why the winner won: a decision step, or 'only-path' when there was no rival. */
-export type DecisionReason = DecisionStep | 'only-path';
+/** Why the winner won: a decision step, 'only-path' when there was no rival, 'plugin' when a plugin
+ *  decided before or after the steps (bgp_pre_decision, bgp_post_decision...). */
+export type DecisionReason = DecisionStep | 'only-path' | 'plugin';
+
+/** compareCandidates' step index for a verdict given before or after the steps by a plugin. */
+const PLUGIN_STEP = -2;
 
 interface Comparator {
   readonly step: DecisionStep;
@@ -124,11 +151,30 @@ export const decisionSteps: readonly Comparator[] = [
 
 /** Compare two candidates: [which is better (<0 a, >0 b, 0 equal), index of the deciding step or -1]. */
 export function compareCandidates(a: Candidate, b: Candidate, ctx: DecisionContext): [number, number] {
+  if (ctx.plugin !== undefined) return compareWithPlugins(a, b, ctx, ctx.plugin);
   for (let i = 0; i < decisionSteps.length; i++) {
     const r = decisionSteps[i]!.compare(a, b, ctx);
     if (r !== 0) return [r, i];
   }
   return [0, -1];
+}
+
+/** compareCandidates with the decision points: a plugin may decide before, at each step, or after. */
+function compareWithPlugins(
+  a: Candidate,
+  b: Candidate,
+  ctx: DecisionContext,
+  hook: DecisionHook,
+): [number, number] {
+  const first = hook.before(a, b);
+  if (first !== 0) return [first, PLUGIN_STEP];
+  for (let i = 0; i < decisionSteps.length; i++) {
+    const native = decisionSteps[i]!.compare(a, b, ctx);
+    const r = hook.steps[i] ? hook.step(i, a, b, native) : native;
+    if (r !== 0) return [r, i];
+  }
+  const last = hook.after(a, b);
+  return last !== 0 ? [last, PLUGIN_STEP] : [0, -1];
 }
 
 export interface DecisionResult<C extends Candidate> {
@@ -164,11 +210,16 @@ export function selectBest<C extends Candidate>(
   } else winner = foldBest(eligible, ctx);
   // The deciding step: the latest step at which the winner beat one of its rivals.
   let decided = -1;
+  let byPlugin = false;
+  if (ctx.plugin) ctx.plugin.quiet = true;
   for (const c of eligible) {
     if (c === winner) continue;
     const [, step] = compareCandidates(winner, c, ctx);
+    if (step === PLUGIN_STEP) byPlugin = true;
     if (step > decided) decided = step;
   }
+  if (ctx.plugin) ctx.plugin.quiet = false;
+  if (decided < 0 && byPlugin) return { winner, reason: 'plugin' };
   return { winner, reason: decided < 0 ? 'peer-address' : decisionSteps[decided]!.step };
 }
 

@@ -3,6 +3,7 @@
 // one peer (inbound) or one peer group (outbound); the RDE calls it only where a plugin is attached, and
 // takes its native path untouched everywhere else.
 import type { AttrSet } from './attr-store.js';
+import type { DecisionHook } from './decision.js';
 import type { FilterDependency } from './policy-hook.js';
 import type { PrefixKey } from './rib.js';
 
@@ -46,4 +47,11 @@ export interface RdePlugins {
   outbound(member: string, peers: ReadonlySet<HookPeer>): RouteFilterHook | undefined;
   /** The outbound plugins attached to a peer, as a key: peers that differ here are in different groups. */
   outboundKey(peer: string): string;
+  /** The decision points (for every comparison), or undefined when none has a pluglet. */
+  decision(): RdeDecisionHook | undefined;
+}
+
+/** The decision hook, told which destination's candidates it compares next. */
+export interface RdeDecisionHook extends DecisionHook {
+  destination(key: PrefixKey, ipv6: boolean): void;
 }

@@ -8,7 +8,7 @@
 import type { UpdateMessage } from '../wire/index.js';
 import { AttrStore, nextHopKeyOf, type AttrSet } from './attr-store.js';
 import { ExportKeyWriter } from './export-key.js';
-import type { HookPeer, RdePlugins } from './plugin-hook.js';
+import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
@@ -128,6 +128,7 @@ export class Rde implements RdePort {
   private readonly options: RdeOptions;
   private readonly clock: Clock;
   private readonly plugins: RdePlugins | undefined;
+  private readonly decisionHook: RdeDecisionHook | undefined;
   private readonly peers = new Map<string, PeerState>();
   private readonly groups = new Map<string, Group>();
   /** `groups` as an array, for the per-destination export loop. */
@@ -147,9 +148,11 @@ export class Rde implements RdePort {
     this.options = options;
     this.clock = options.clock ?? realClock;
     this.plugins = options.pluginHooks?.(this.store);
+    this.decisionHook = this.plugins?.decision();
     this.decisionCtx = {
       options: options.decision,
       reachable: (attrs) => this.reachable(attrs),
+      plugin: this.decisionHook,
     };
     const local: RdePeer = {
       id: 0,
@@ -584,6 +587,7 @@ export class Rde implements RdePort {
   }
 
   private decide(d: Destination, family: Family, ipv6: boolean, touched: Set<PeerState>): void {
+    this.decisionHook?.destination(d.key, ipv6);
     const result = decision(d.first, this.decisionCtx);
     const prevSource = d.best?.peer.id;
     d.best = result?.winner;

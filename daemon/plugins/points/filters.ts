@@ -20,7 +20,14 @@ import {
 } from '../../../xbgp-api/index.js';
 import type { AttrSet, AttrStore } from '../../rde/attr-store.js';
 import type { FilterDependency } from '../../rde/policy-hook.js';
-import type { HookPeer, HookVerdict, RdePlugins, RouteFilterHook } from '../../rde/plugin-hook.js';
+import type {
+  HookPeer,
+  HookVerdict,
+  RdeDecisionHook,
+  RdePlugins,
+  RouteFilterHook,
+} from '../../rde/plugin-hook.js';
+import { HostDecision } from './decision.js';
 import { writePrefix as writeRibPrefix, type PrefixKey } from '../../rde/rib.js';
 import { addressBytes, ipVersion } from '../../net/address.js';
 import { Call, type PeerInfo, type PluginServices } from '../call.js';
@@ -149,6 +156,10 @@ export class HostPlugins implements RdePlugins {
     };
     const destinations = (): PeerInfo[] => [...peers].map(info);
     return new FilterHook(chain, this.host, this.store, OUTBOUND, this.services, { destinations });
+  }
+
+  decision(): RdeDecisionHook | undefined {
+    return HostDecision.create(this.host, this.store, this.local, this.services);
   }
 
   outboundKey(peer: string): string {
