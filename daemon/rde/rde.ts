@@ -40,6 +40,7 @@ import { allFamilies } from '../config/types.js';
 import { addressBytes, ipVersion } from '../net/address.js';
 import { familyAfi } from '../net/family.js';
 import { realClock, type Clock, type TimerHandle } from '../clock.js';
+import type { PluginHost } from '../plugins/host.js';
 import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
 import type { PeerSessionInfo, PeerSink, PeerSpec, RdePort } from '../session/rde-port.js';
 
@@ -60,6 +61,8 @@ export interface RdeOptions {
   compilePolicy?: PolicyCompiler | undefined;
   /** Time, deferred decision slices and MRAI timers (default: the real clock). */
   clock?: Clock;
+  /** The plugins of the configuration (undefined: none); the pipeline's points ask it for chains. */
+  plugins?: PluginHost | undefined;
 }
 
 interface Group {
@@ -120,6 +123,8 @@ export class Rde implements RdePort {
   };
   private readonly options: RdeOptions;
   private readonly clock: Clock;
+  /** The plugin host this RDE runs (a reload that changes the plugins creates a new RDE). */
+  readonly plugins: PluginHost | undefined;
   private readonly peers = new Map<string, PeerState>();
   private readonly groups = new Map<string, Group>();
   /** `groups` as an array, for the per-destination export loop. */
@@ -138,6 +143,7 @@ export class Rde implements RdePort {
   constructor(options: RdeOptions) {
     this.options = options;
     this.clock = options.clock ?? realClock;
+    this.plugins = options.plugins;
     this.decisionCtx = {
       options: options.decision,
       reachable: (attrs) => this.reachable(attrs),
