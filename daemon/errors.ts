@@ -1,5 +1,5 @@
 // Coded errors of the daemon (outside the wire codec, which has its own DecodeError union).
-// Every error the daemon raises on purpose carries a stable `code` (ERR_CFG_*, ERR_BGP_*, ERR_DAEMON_*)
+// Every error the daemon raises on purpose carries a stable `code` (ERR_CFG_*, ERR_BGP_*, ERR_PLUGIN_LOAD, ERR_DAEMON_*)
 // that tests and operators can match on; `throw` of anything else is a bug.
 
 export const errorCodes = {
@@ -17,6 +17,8 @@ export const errorCodes = {
   ERR_BGP_TTL: 'ERR_BGP_TTL',
   /** The native socket-option addon is not built: sessions use the system's default TTL. */
   ERR_BGP_TTL_UNAVAILABLE: 'ERR_BGP_TTL_UNAVAILABLE',
+  /** A configured plugin could not be loaded, linked or verified (each problem is listed). */
+  ERR_PLUGIN_LOAD: 'ERR_PLUGIN_LOAD',
   /** The command line was not understood. */
   ERR_DAEMON_USAGE: 'ERR_DAEMON_USAGE',
 } as const;

@@ -5,7 +5,9 @@
 // alone), shuts everything down cleanly, and keeps the received-prefix dump file up to date.
 // It owns the route decision engine (daemon/rde) and hands it to every session as its RdePort
 // (daemon/session/rde-port.ts): each session gives it its UPDATEs and drains the UPDATEs it has for its
-// peer; `originate` prefixes are routes of the RDE's local pseudo-peer.
+// peer; `originate` prefixes are routes of the RDE's local pseudo-peer. It loads the configured plugins
+// (daemon/plugins) before anything else starts, and on a reload before anything changes: plugins that
+// do not load stop the start, or reject the reload whole.
 import { rename, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { Session, type Dialer, type SessionStatus } from './session/session.js';
@@ -22,6 +24,16 @@ import { writeRibDump } from './rde/mrt-dump.js';
 import { CeaseSubcode } from './wire/index.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
+import type { HostReporter, PluginHost } from './plugins/host.js';
+import { attachPlugins } from './plugins/attach.js';
+import type { JobRunner } from './plugins/points/jobs.js';
+import {
+  loadConfiguredPlugins,
+  pluginFilesDigest,
+  plugletStatsFields,
+  formatConfiguredError,
+  type ConfiguredPluginError,
+} from './plugins/configured.js';
 
 export interface SpeakerOptions {
   config: SpeakerConfig;
@@ -47,6 +59,35 @@ export interface ReloadSummary {
   listenersAdded: string[];
   listenersRemoved: string[];
   originateChanged: boolean;
+  /** The plugins section, or a file the plugins were read from, changed: new plugins, a new RDE. */
+  pluginsChanged: boolean;
+}
+
+/** The configured plugins did not load: every problem, each attributed to its `plugins[i]` entry. */
+export class PluginLoadFailure extends XbgpdError {
+  constructor(readonly problems: readonly ConfiguredPluginError[]) {
+    super(
+      errorCodes.ERR_PLUGIN_LOAD,
+      `${problems.length} plugin problem(s): ${problems.map(formatConfiguredError).join('; ')}`,
+    );
+    this.name = 'PluginLoadFailure';
+  }
+}
+
+/** Where plugin faults and disabled plugins are reported: the daemon's log and clock. */
+function pluginReporter(log: Logger, clock: Clock): HostReporter {
+  return {
+    now: () => clock.now(),
+    warn: (fields, message) => log.warn(fields, message),
+    error: (fields, message) => log.error(fields, message),
+  };
+}
+
+/** The host of the configured plugins (undefined: none), or PluginLoadFailure. */
+function loadPlugins(config: SpeakerConfig, reporter: HostReporter): PluginHost | undefined {
+  const loaded = loadConfiguredPlugins(config.plugins, reporter);
+  if (!loaded.ok) throw new PluginLoadFailure(loaded.errors);
+  return loaded.host;
 }
 
 export interface ReceivedDump {
@@ -132,11 +173,19 @@ export class Speaker {
   private dumpTimer: TimerHandle | undefined;
   private dumpWriting: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly pluginReporter: HostReporter;
+  /** pluginFilesDigest of the running plugins: a reload with other file contents reloads them. */
+  private pluginFiles: string;
+  /** The configured plugins (undefined: none); replaced by a reload that changes them. */
+  plugins: PluginHost | undefined;
+  /** The job plugins of `plugins`, running on the clock. */
+  private jobs: JobRunner | undefined;
   /** The route decision engine: RIBs, decision process, propagation (replaced when a reload changes
-   *  our AS, router id, decision options, RFC 8212 or originate-mrt; every session then restarts). */
+   *  our AS, router id, decision options, RFC 8212, originate-mrt or the plugins; every session then
+   *  restarts). */
   rde: Rde;
 
-  private constructor(options: SpeakerOptions) {
+  private constructor(options: SpeakerOptions, reporter: HostReporter, plugins: PluginHost | undefined) {
     this.config = options.config;
     this.log = options.log;
     this.clock = options.clock ?? realClock;
@@ -144,25 +193,42 @@ export class Speaker {
     this.dumpFile = options.dumpReceivedFile;
     if (options.dumpRibFile) this.ribFiles.push({ file: options.dumpRibFile, mode: 'loc-rib' });
     if (options.dumpAdjRibInFile) this.ribFiles.push({ file: options.dumpAdjRibInFile, mode: 'adj-rib-in' });
-    this.rde = Speaker.createRde(options.config, this.clock);
+    this.pluginReporter = reporter;
+    this.plugins = plugins;
+    this.pluginFiles = pluginFilesDigest(options.config.plugins, plugins);
+    this.rde = this.createRde(options.config, plugins);
   }
 
-  private static createRde(config: SpeakerConfig, clock: Clock): Rde {
+  /** A new RDE with the plugins attached (their job runner replaces the previous one). */
+  private createRde(config: SpeakerConfig, plugins: PluginHost | undefined): Rde {
+    this.jobs?.stop();
+    this.jobs = undefined;
+    const local = { asn: config.asn, routerId: ipv4Number(config.routerId) };
+    const attached = plugins && attachPlugins(plugins, this.log, this.clock, local);
     const rde = new Rde({
-      clock,
+      clock: this.clock,
       localAsn: config.asn,
-      routerId: ipv4Number(config.routerId),
+      routerId: local.routerId,
       decision: config.decision ?? { alwaysCompareMed: false, deterministicMed: false },
       ebgpRequiresPolicy: config.ebgpRequiresPolicy ?? false,
       compilePolicy,
+      pluginHooks: attached?.hooks,
     });
+    if (attached !== undefined) {
+      this.jobs = attached.jobs;
+      this.jobs.start();
+    }
     rde.originate(config.originate);
     return rde;
   }
 
-  /** Bind every listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer. */
+  /**
+   * Load the plugins (failing with PluginLoadFailure, ERR_PLUGIN_LOAD, if one does not load), bind every
+   * listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer.
+   */
   static async start(options: SpeakerOptions): Promise<Speaker> {
-    const speaker = new Speaker(options);
+    const reporter = pluginReporter(options.log, options.clock ?? realClock);
+    const speaker = new Speaker(options, reporter, loadPlugins(options.config, reporter));
     try {
       for (const l of options.config.listen) await speaker.addListener(l);
     } catch (err) {
@@ -232,6 +298,12 @@ export class Speaker {
     }
   }
 
+  /** Log one line per pluglet with its statistics (`pluglet statistics`; SIGUSR1). */
+  logPluginStats(): void {
+    for (const p of this.plugins?.pluglets() ?? [])
+      this.log.info(plugletStatsFields(p), 'pluglet statistics');
+  }
+
   /** Write the MRT RIB dumps (--dump-rib / --dump-adj-rib-in) now. */
   async dumpRib(): Promise<void> {
     for (const { file, mode } of this.ribFiles) {
@@ -248,12 +320,15 @@ export class Speaker {
   // ===== reload and shutdown =====
 
   /**
-   * Apply a new, already validated configuration: listeners first (a bind failure changes nothing
-   * else), then a new RDE if its identity changed, then the peers (removed ones stop, changed ones
-   * restart, policy-only changes apply in place, added ones start), then the originated prefixes.
+   * Apply a new, already validated configuration: the plugins first when they changed (a plugin that
+   * does not load throws PluginLoadFailure and changes nothing), then the listeners (a bind failure
+   * changes nothing else), then a new RDE if its identity or the plugins changed, then the peers
+   * (removed ones stop, changed ones restart, policy-only changes apply in place, added ones start),
+   * then the originated prefixes.
    */
   async reload(next: SpeakerConfig): Promise<ReloadSummary> {
     const prev = this.config;
+    const plugins = this.changedPlugins(prev, next);
     const summary: ReloadSummary = {
       added: [],
       removed: [],
@@ -263,19 +338,39 @@ export class Speaker {
       listenersAdded: [],
       listenersRemoved: [],
       originateChanged: false,
+      pluginsChanged: plugins !== undefined,
     };
     await this.reloadListeners(next.listen, summary);
     this.config = next;
-    const identityChanged = rdeIdentityChanged(prev, next);
+    if (plugins !== undefined) {
+      this.plugins = plugins.host;
+      this.pluginFiles = plugins.files;
+    }
+    // For now a change of plugins replaces the RDE (and restarts the sessions) like an identity change.
+    const identityChanged = rdeIdentityChanged(prev, next) || plugins !== undefined;
     if (identityChanged) {
       // A new RDE: sessions being stopped withdraw from the old one, restarted ones join the new one.
-      this.rde = Speaker.createRde(next, this.clock);
+      this.rde = this.createRde(next, this.plugins);
       if (next.originateMrt !== undefined) await this.originateMrt(next.originateMrt);
     }
     await this.reloadPeers(diffPeers(this.sessions(), next.peers, identityChanged), summary);
     summary.originateChanged = this.reloadOriginate(prev.originate, next.originate, identityChanged);
     this.scheduleDump();
     return summary;
+  }
+
+  /**
+   * The plugins of `next`, loaded, when its plugins section differs from `prev`'s or a file the running
+   * plugins were read from changed; undefined when the running ones stay. Throws PluginLoadFailure.
+   */
+  private changedPlugins(
+    prev: SpeakerConfig,
+    next: SpeakerConfig,
+  ): { host: PluginHost | undefined; files: string } | undefined {
+    const sameSection = JSON.stringify(prev.plugins) === JSON.stringify(next.plugins);
+    if (sameSection && pluginFilesDigest(next.plugins, this.plugins) === this.pluginFiles) return undefined;
+    const host = loadPlugins(next, this.pluginReporter);
+    return { host, files: pluginFilesDigest(next.plugins, host) };
   }
 
   /** Bind the new listeners first, so that a failure leaves the old set in place; then close the old. */
@@ -381,6 +476,7 @@ export class Speaker {
     );
     for (const s of this.sessions()) s.dispose();
     if (this.dumpTimer) this.clock.clearTimer(this.dumpTimer);
+    this.jobs?.stop();
     if (this.dumpFile) await this.dumpReceived().catch(() => undefined);
     if (this.ribFiles.length > 0)
       await this.dumpRib().catch((err: unknown) => this.log.error({ err }, 'rib dump failed'));

@@ -5,6 +5,10 @@ const subcommands: Record<
   string,
   { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }
 > = {
+  plugin: {
+    summary: 'build and check xBGP plugins (plugin build SRC.c... [-o DIR], plugin check MANIFEST)',
+    load: () => import('./plugin.js'),
+  },
   mrt: { summary: 'read and write MRT files (mrt dump FILE [--json])', load: () => import('./mrt.js') },
   vm: { summary: 'eBPF VM tools (vm test|run|asm|disasm)', load: () => import('./vm.js') },
 };

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // xbgpd: the BGP speaker daemon's entry point. Parses the command line, validates the configuration,
 // runs the Speaker (daemon/speaker.ts) and maps signals to it:
-//   SIGHUP  re-read the configuration (a bad file changes nothing),
+//   SIGHUP  re-read the configuration (a bad file, or a plugin that does not load, changes nothing),
 //   SIGTERM / SIGINT  clean shutdown (CEASE / Administrative Shutdown to every peer),
-//   SIGUSR1  write the received-prefix table (to --dump-received FILE, else to the log),
+//   SIGUSR1  write the received-prefix table (to --dump-received FILE, else to the log) and log the
+//            statistics of every pluglet,
 //   SIGUSR2  write the MRT RIB dumps (--dump-rib FILE, --dump-adj-rib-in FILE).
 import { loadConfigFile, formatIssue } from '../config/load.js';
-import { checkConfigFile } from '../config/check.js';
+import { checkConfigFile, pluginProblemLine } from '../config/check.js';
 import { createLogger } from '../log.js';
-import { Speaker } from '../speaker.js';
+import { PluginLoadFailure, Speaker } from '../speaker.js';
 import { isXbgpdError } from '../errors.js';
 import type { LevelWithSilent } from 'pino';
 
@@ -17,7 +18,8 @@ const usage = `usage: xbgpd --config FILE [--dump-received FILE] [--dump-rib FIL
        xbgpd --check-config FILE
 
   --config FILE          run the speaker with this YAML configuration
-  --check-config FILE    validate FILE, print one line per problem, exit 1 if there is any
+  --check-config FILE    validate FILE and load every plugin it names, print one line per problem,
+                         exit 1 if there is any
   --dump-received FILE   keep FILE updated with the received prefixes of every peer (JSON); also
                          rewritten immediately on SIGUSR1
   --dump-rib FILE        on SIGUSR2 and at shutdown, write the Loc-RIB to FILE as MRT TABLE_DUMP_V2
@@ -126,6 +128,13 @@ async function run(argv: string[]): Promise<number> {
       ...(args.dumpAdjRibIn !== undefined ? { dumpAdjRibInFile: args.dumpAdjRibIn } : {}),
     });
   } catch (err) {
+    if (err instanceof PluginLoadFailure) {
+      // Like --check-config: one line per problem, at the line of its plugins entry.
+      const lines = err.problems.map((e) => pluginProblemLine(configFile, loaded.lineOf, e));
+      log.fatal({ code: err.code, problems: lines }, 'startup failed: plugins did not load');
+      for (const line of lines) process.stderr.write(`${line}\n`);
+      return 1;
+    }
     const text = isXbgpdError(err) ? `${err.code}: ${err.message}` : String(err);
     log.fatal({ err }, 'startup failed');
     process.stderr.write(`xbgpd: ${text}\n`);
@@ -166,14 +175,20 @@ async function run(argv: string[]): Promise<number> {
         try {
           const summary = await speaker.reload(next.config);
           log.info(summary, 'config reloaded');
+          if (summary.pluginsChanged)
+            log.info({ plugins: speaker.plugins?.plugins.length ?? 0 }, 'plugins reloaded (new RDE)');
           if (summary.policyChanged.length > 0)
             log.info({ peers: summary.policyChanged }, 'policy applied in place (no session reset)');
         } catch (err) {
-          log.error({ err }, 'config reload failed');
+          if (err instanceof PluginLoadFailure) {
+            const issues = err.problems.map((e) => pluginProblemLine(configFile, next.lineOf, e));
+            log.error({ issues }, 'config reload rejected');
+          } else log.error({ err }, 'config reload failed');
         }
       });
     });
     process.on('SIGUSR1', () => {
+      speaker.logPluginStats();
       speaker.dumpReceived().catch((err: unknown) => log.error({ err }, 'dump failed'));
     });
     process.on('SIGUSR2', () => {

@@ -1,7 +1,15 @@
 // `xbgpd --check-config FILE`: validate a configuration file and report every problem, one line each
-// (`FILE:LINE: key.path: message`) on stderr; exit status 0 when valid, 1 otherwise. Kept apart from the
-// CLI entry point so tests can run it in-process.
+// (`FILE:LINE: key.path: message`) on stderr; for a valid file, also load, link and verify every plugin
+// it names (daemon/plugins/configured.ts), each problem as `FILE:LINE: plugins[i]: ...` with the file,
+// pluglet, code and pc the plugin host gives. Exit status 0 when everything is valid, 1 otherwise. Kept
+// apart from the CLI entry point so tests can run it in-process.
 import { loadConfigFile, formatIssue } from './load.js';
+import {
+  formatConfiguredError,
+  loadConfiguredPlugins,
+  quietReporter,
+  type ConfiguredPluginError,
+} from '../plugins/configured.js';
 
 export interface CheckOutput {
   out(line: string): void;
@@ -15,11 +23,30 @@ const stdio: CheckOutput = {
 
 export async function checkConfigFile(file: string, output: CheckOutput = stdio): Promise<number> {
   const result = await loadConfigFile(file);
-  if (result.ok) {
-    const c = result.config;
-    output.out(`${file}: ok (${c.peers.length} peer(s), ${c.originate.length} originated prefix(es))`);
-    return 0;
+  if (!result.ok) {
+    for (const issue of result.issues) output.err(formatIssue(issue, file));
+    return 1;
   }
-  for (const issue of result.issues) output.err(formatIssue(issue, file));
-  return 1;
+  const c = result.config;
+  const plugins = loadConfiguredPlugins(c.plugins, quietReporter);
+  if (!plugins.ok) {
+    for (const e of plugins.errors) output.err(pluginProblemLine(file, result.lineOf, e));
+    return 1;
+  }
+  const counts = [`${c.peers.length} peer(s)`, `${c.originate.length} originated prefix(es)`];
+  const host = plugins.host;
+  if (host !== undefined)
+    counts.push(`${host.plugins.length} plugin(s)`, `${host.pluglets().length} attached pluglet(s)`);
+  output.out(`${file}: ok (${counts.join(', ')})`);
+  return 0;
+}
+
+/** A plugin problem as `FILE:LINE: plugins[i]: ...`, at the line of its entry (also used by xbgpd). */
+export function pluginProblemLine(
+  file: string,
+  lineOf: (path: (string | number)[]) => number | undefined,
+  e: ConfiguredPluginError,
+): string {
+  const line = lineOf(e.index === undefined ? ['plugins'] : ['plugins', e.index]);
+  return `${line === undefined ? file : `${file}:${line}`}: ${formatConfiguredError(e)}`;
 }

@@ -4,11 +4,12 @@
 //   2. shape against config/schema.json (ajv, all errors),
 //   3. semantic checks JSON schema cannot express, with the defaults filled in (`buildConfig`, one step
 //      per part of the file: IP addresses and prefixes (daemon/net), unique names, policy rules in
-//      ./policy.ts, policy names peers refer to, an `originate-mrt` file that must be readable).
+//      ./policy.ts, policy names peers refer to, an `originate-mrt` file that must be readable, the
+//      `plugins` entries in ./plugins.ts: their files, peer names and inline extra configuration).
 // Each issue names the key path in the file (`peers[1].hold-time`) and its line. Nothing here touches
 // the running daemon: a caller applies a config only when `ok` is true, so bad config changes nothing.
 import { readFile } from 'node:fs/promises';
-import { readFileSync, existsSync, accessSync, statSync, constants as fsConstants } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isSeq, isNode, type Document } from 'yaml';
@@ -25,6 +26,8 @@ import {
   type SpeakerConfig,
 } from './types.js';
 import { parsePolicyRules, type RawRule } from './policy.js';
+import { buildPlugins, type RawPlugin } from './plugins.js';
+import { configPath, pathProblem, unreadableFile } from './files.js';
 import { ipVersion, parseIpv4, parseIpv6, parsePrefix } from '../net/address.js';
 
 export interface ConfigIssue {
@@ -35,7 +38,14 @@ export interface ConfigIssue {
   line?: number;
 }
 
-export type ConfigResult = { ok: true; config: SpeakerConfig } | { ok: false; issues: ConfigIssue[] };
+export type ConfigResult =
+  | {
+      ok: true;
+      config: SpeakerConfig;
+      /** The line of the value at a key path (`['plugins', 0]`), for problems found later (plugin loading). */
+      lineOf(path: (string | number)[]): number | undefined;
+    }
+  | { ok: false; issues: ConfigIssue[] };
 
 /** One line per issue: `FILE:LINE: PATH: MESSAGE`. */
 export function formatIssue(issue: ConfigIssue, source: string): string {
@@ -103,7 +113,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ConfigRes
   };
   const config = buildConfig(raw as RawConfig, report, options.baseDir ?? process.cwd());
   if (issues.length > 0) return { ok: false, issues: issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
-  return { ok: true, config };
+  return { ok: true, config, lineOf };
 }
 
 // ===== schema validation =====
@@ -294,7 +304,7 @@ interface RawConfig {
   policies?: Record<string, RawRule[]>;
   'ebgp-requires-policy'?: boolean;
   decision?: { 'always-compare-med'?: boolean; 'deterministic-med'?: boolean };
-  plugins?: { name: string; path?: string }[];
+  plugins?: RawPlugin[];
 }
 
 type Segments = (string | number)[];
@@ -325,7 +335,12 @@ function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerCo
       alwaysCompareMed: raw.decision?.['always-compare-med'] ?? false,
       deterministicMed: raw.decision?.['deterministic-med'] ?? false,
     },
-    plugins: (raw.plugins ?? []).map((p) => ({ ...p })),
+    plugins: buildPlugins(
+      raw.plugins ?? [],
+      peers.map((p) => p.name),
+      baseDir,
+      report,
+    ),
   };
   if (raw['originate-mrt'] !== undefined)
     config.originateMrt = originateMrtFile(raw['originate-mrt'], baseDir, report);
@@ -497,22 +512,8 @@ function buildOriginate(raw: { prefix: string }[], report: Report): OriginatedPr
 
 /** `originate-mrt` as an absolute path (relative to the config file's directory), reported when unreadable. */
 function originateMrtFile(name: string, baseDir: string, report: Report): string {
-  const file = resolve(baseDir, name);
+  const file = configPath(baseDir, name);
   const problem = unreadableFile(file);
-  if (problem !== undefined) {
-    report(['originate-mrt'], `'${name}': ${problem} (a relative path is from the config file's directory)`);
-  }
+  if (problem !== undefined) report(['originate-mrt'], pathProblem(name, problem));
   return file;
-}
-
-/** Why `file` cannot be read as a regular file, or undefined when it can. */
-function unreadableFile(file: string): string | undefined {
-  try {
-    if (!statSync(file).isFile()) return 'not a regular file';
-    accessSync(file, fsConstants.R_OK);
-    return undefined;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not readable' : String(code ?? err);
-  }
 }

@@ -152,10 +152,27 @@ export interface DecisionConfig {
 /** YAML `originate[].prefix`: "10.0.0.0/24", "2001:db8::/32" (daemon/net parsePrefix). */
 export type OriginatedPrefix = IpPrefix;
 
+/**
+ * One `plugins:` entry (YAML keys in comments). Paths are absolute (relative ones in the file are from the
+ * config file's directory). The shape is daemon/plugins/host.ts's PluginEntry, which loads it.
+ */
 export interface PluginConfig {
-  name: string;
-  path?: string;
-  [key: string]: unknown;
+  /** A `.plugin` (or `.json`) manifest, or a `.meta` file of includes. YAML `manifest`. */
+  manifest: string;
+  /** Where the objects are for plugins whose manifest has no `obj_dir`. YAML `obj-dir`. */
+  objDir?: string;
+  /** Typed extra configuration: YAML `conf` (inline, `{key: {type_arg, arg}}`, already checked) or
+   *  `conf-file` (a JSON file `{"conf": {...}}`, read when the plugin loads). */
+  extraConf?: { inline: unknown } | { file: string };
+  /** Names of configured peers it applies to; undefined = every peer. YAML `peers`. */
+  peers?: string[];
+  /** Instructions per run, overriding the manifest's. YAML `budget`. */
+  budget?: number;
+  /** Disabled after `max` faults within `windowMs` (max 0 = never). YAML `fault-limit: {max, window}`
+   *  (window in seconds), default 100 faults in 60 s. */
+  faultLimit: { max: number; windowMs: number };
+  /** Compile the pluglets to WebAssembly (false: the interpreter). YAML `jit`, default true. */
+  jit: boolean;
 }
 
 export interface SpeakerConfig {
@@ -174,6 +191,7 @@ export interface SpeakerConfig {
    *  YAML `ebgp-requires-policy`, default false. */
   ebgpRequiresPolicy: boolean;
   decision: DecisionConfig;
+  /** YAML `plugins`, in order: loaded by daemon/plugins (configured.ts) at start and on a reload. */
   plugins: PluginConfig[];
 }
 
@@ -186,4 +204,7 @@ export const defaults = {
   delayOpenTime: 0,
   idleHoldTime: 5,
   gracefulRestartTime: 120,
+  /** Plugin fault limit: this many faults within pluginFaultWindow seconds disable a plugin. */
+  pluginFaultMax: 100,
+  pluginFaultWindow: 60,
 } as const;

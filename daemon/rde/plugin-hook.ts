@@ -39,6 +39,8 @@ export interface HookPeer {
 
 /** The plugin host as the RDE sees it: hooks per peer and per group, or undefined where none is attached. */
 export interface RdePlugins {
+  /** What the hooks belong to (the plugin host), for the daemon and its tests. */
+  readonly owner: object;
   inbound(peer: HookPeer): RouteFilterHook | undefined;
   /**
    * For a group of peers with the same export settings and the same outbound plugins (those of peer

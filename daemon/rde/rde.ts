@@ -127,7 +127,8 @@ export class Rde implements RdePort {
   };
   private readonly options: RdeOptions;
   private readonly clock: Clock;
-  private readonly plugins: RdePlugins | undefined;
+  /** The plugin hooks this RDE calls (a reload that changes the plugins creates a new RDE). */
+  readonly plugins: RdePlugins | undefined;
   private readonly decisionHook: RdeDecisionHook | undefined;
   private readonly peers = new Map<string, PeerState>();
   private readonly groups = new Map<string, Group>();

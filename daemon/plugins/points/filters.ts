@@ -130,6 +130,10 @@ function dependencyOf(chain: Chain): FilterDependency {
 
 /** The plugin host as the RDE's RdePlugins: filter hooks per peer and per group. */
 export class HostPlugins implements RdePlugins {
+  get owner(): PluginHost {
+    return this.host;
+  }
+
   constructor(
     private readonly host: PluginHost,
     private readonly store: AttrStore,
