@@ -7,7 +7,11 @@
 // Data: University of Oregon RouteViews (via CAIDA libbgpstream's test data).
 // With --runs N (default 3) the DUTs take turns N times (BIRD, xbgpd, BIRD, ...), so that both meet the same
 // machine; each round's ratios are printed, then the medians. On a shared VM single runs vary widely.
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N]`.
+// With --plugins, xbgpd alone runs in five variants per round: no plugin; a plugin configured but attached
+// to no peer of the table's path (idle); a small inbound filter (bench/plugins/read_accept.c: reads ORIGIN,
+// accepts) on every route from the feeder, with the JIT and with the interpreter; the same filter outbound
+// towards the monitor (JIT). Their announce times are printed against no plugin (the plugin overhead).
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins]`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
@@ -17,6 +21,7 @@ import { loadOnePathPerPrefix } from './lib/table.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import { startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
 import { repoRoot } from './lib/repo.js';
+import { pluginVariants, type Variant } from './lib/plugin-variants.js';
 
 const ROOT = repoRoot();
 const TABLE = resolve(
@@ -46,6 +51,8 @@ interface Phase {
 
 interface Result {
   kind: Dut['kind'];
+  /** The DUT's name in the output: its kind, or the plugin variant. */
+  label: string;
   announce: Phase;
   withdraw?: Phase;
   peakRssMiB: number;
@@ -56,14 +63,16 @@ interface Args {
   withdraw: boolean;
   peer?: number;
   runs: number;
+  plugins: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { withdraw: true, runs: 3 };
+  const out: Args = { withdraw: true, runs: 3, plugins: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') out.only = argv[++i];
     else if (argv[i] === '--no-withdraw') out.withdraw = false;
     else if (argv[i] === '--peer') out.peer = Number(argv[++i]);
+    else if (argv[i] === '--plugins') out.plugins = true;
     else if (argv[i] === '--runs') {
       out.runs = Number(argv[++i]);
       if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
@@ -97,11 +106,12 @@ async function measurePhase(
 }
 
 async function runDut(
-  kind: Dut['kind'],
+  variant: Variant,
   port: number,
   announce: EncodedStream,
   withdraw: EncodedStream | undefined,
 ): Promise<Result> {
+  const kind = variant.kind;
   const options: DutOptions = {
     routerId: '10.0.0.1',
     asn: DUT_ASN,
@@ -112,7 +122,10 @@ async function runDut(
       { name: 'monitor', address: MONITOR.address, asn: MONITOR.asn },
     ],
   };
-  const dut = kind === 'bird' ? await startBird(options) : await startXbgpd(options);
+  const dut =
+    kind === 'bird'
+      ? await startBird(options)
+      : await startXbgpd(options, { extraConfig: variant.config ?? [] });
   const peer = { host: options.address, port, holdTime: 90 };
   const monitor = new Monitor({
     ...peer,
@@ -133,7 +146,7 @@ async function runDut(
     await new Promise((r) => setTimeout(r, 1000));
     const expected = announce.prefixes;
     const a = await measurePhase(dut, feeder, monitor, announce, (m) => m.present.size >= expected);
-    const result: Result = { kind, announce: a, peakRssMiB: peakRssMiB(dut.pid) };
+    const result: Result = { kind, label: variant.label, announce: a, peakRssMiB: peakRssMiB(dut.pid) };
     if (withdraw && a.present > 0) {
       result.withdraw = await measurePhase(dut, feeder, monitor, withdraw, (m) => m.present.size === 0);
       result.peakRssMiB = peakRssMiB(dut.pid);
@@ -187,11 +200,14 @@ async function main(): Promise<void> {
     console.log('xbgpd: dist/ not built (npm run build)');
     return;
   }
+  const variants: Variant[] = args.plugins
+    ? pluginVariants(ROOT)
+    : kinds.map((kind) => ({ kind, label: kind }));
   let port = 17900 + (process.pid % 50) * 2 * args.runs;
   const rounds: Result[][] = [];
   for (let run = 1; run <= args.runs; run++) {
     const results: Result[] = [];
-    for (const kind of kinds) results.push(await runDut(kind, port++, announce, withdraw));
+    for (const v of variants) results.push(await runDut(v, port++, announce, withdraw));
     rounds.push(results);
     console.log('');
     console.log(
@@ -199,7 +215,12 @@ async function main(): Promise<void> {
     );
     printRound(results, announce.prefixes);
   }
-  if (rounds.length > 1) printMedians(rounds, kinds);
+  if (rounds.length > 1)
+    printMedians(
+      rounds,
+      variants.map((v) => v.label),
+    );
+  if (args.plugins) printPluginOverhead(rounds, variants);
   console.log(
     '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
   );
@@ -214,12 +235,12 @@ function printRound(results: Result[], expected: number): void {
       );
       continue;
     }
-    printPhase(r.kind, 'announce', r.announce, expected);
-    if (r.withdraw) printPhase(r.kind, 'withdraw', r.withdraw, expected);
-    console.log(`${r.kind.padEnd(6)} peak RSS ${fmt(r.peakRssMiB, 1)} MiB`);
+    printPhase(r.label, 'announce', r.announce, expected);
+    if (r.withdraw) printPhase(r.label, 'withdraw', r.withdraw, expected);
+    console.log(`${r.label.padEnd(6)} peak RSS ${fmt(r.peakRssMiB, 1)} MiB`);
   }
-  const bird = results.find((r) => r.kind === 'bird');
-  const xbgpd = results.find((r) => r.kind === 'xbgpd');
+  const bird = results.find((r) => r.label === 'bird');
+  const xbgpd = results.find((r) => r.label === 'xbgpd');
   if (!bird || !xbgpd || xbgpd.announce.present === 0) return;
   console.log(
     `xbgpd/BIRD: announce time ${ratio(xbgpd.announce.propagationMs, bird.announce.propagationMs)} (target <= 3x), ` +
@@ -241,14 +262,12 @@ function median(values: (number | undefined)[]): number | undefined {
 }
 
 /** Medians over the rounds per DUT, the ratio of the medians, and the median of the per-round ratios. */
-function printMedians(rounds: Result[][], kinds: readonly Dut['kind'][]): void {
+function printMedians(rounds: Result[][], kinds: readonly string[]): void {
   console.log('');
   console.log(`medians of ${rounds.length} runs`);
-  const of = (kind: Dut['kind']) =>
-    rounds.map((r) => r.find((x) => x.kind === kind)).filter((r) => r !== undefined);
-  const m: Partial<
-    Record<Dut['kind'], { announce?: number; cpu?: number; withdraw?: number; rss?: number }>
-  > = {};
+  const of = (kind: string) =>
+    rounds.map((r) => r.find((x) => x.label === kind)).filter((r) => r !== undefined);
+  const m: Partial<Record<string, { announce?: number; cpu?: number; withdraw?: number; rss?: number }>> = {};
   for (const kind of kinds) {
     const rs = of(kind);
     m[kind] = {
@@ -263,13 +282,13 @@ function printMedians(rounds: Result[][], kinds: readonly Dut['kind'][]): void {
         `withdraw ${fmt(x.withdraw).padStart(6)} ms  peak RSS ${fmt(x.rss, 1)} MiB`,
     );
   }
-  const b = m.bird;
-  const x = m.xbgpd;
+  const b = m['bird'];
+  const x = m['xbgpd'];
   if (!b || !x) return;
   const perRound = median(
     rounds.map((r) => {
-      const rb = r.find((y) => y.kind === 'bird')?.announce.propagationMs;
-      const rx = r.find((y) => y.kind === 'xbgpd')?.announce.propagationMs;
+      const rb = r.find((y) => y.label === 'bird')?.announce.propagationMs;
+      const rx = r.find((y) => y.label === 'xbgpd')?.announce.propagationMs;
       return rb === undefined || rx === undefined ? undefined : rx / rb;
     }),
   );
@@ -278,6 +297,31 @@ function printMedians(rounds: Result[][], kinds: readonly Dut['kind'][]): void {
       `${fmt(perRound, 2)}x; target <= 3x), CPU ${ratio(x.cpu, b.cpu)}, withdraw ${ratio(x.withdraw, b.withdraw)}, ` +
       `peak RSS ${fmt(x.rss)} MiB (target < 400 MiB)`,
   );
+}
+
+/** Each plugin variant's announce time and CPU against xbgpd without plugins: medians of per-round ratios. */
+function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): void {
+  console.log('');
+  console.log('plugin overhead (median over the rounds of variant / no plugin, same round)');
+  for (const v of variants) {
+    if (v.label === 'xbgpd') continue;
+    const per = (pick: (r: Result) => number | undefined) =>
+      median(
+        rounds.map((r) => {
+          const base = r.find((y) => y.label === 'xbgpd');
+          const mine = r.find((y) => y.label === v.label);
+          const a = mine && pick(mine);
+          const b = base && pick(base);
+          return a === undefined || b === undefined || b === 0 ? undefined : a / b;
+        }),
+      );
+    const time = per((r) => r.announce.propagationMs);
+    const cpu = per((r) => r.announce.dutCpuMs);
+    const pct = (x: number | undefined): string => (x === undefined ? '-' : `${((x - 1) * 100).toFixed(1)}%`);
+    console.log(
+      `${v.label.padEnd(16)} announce time ${pct(time).padStart(7)}  DUT CPU ${pct(cpu).padStart(7)}  (${v.what})`,
+    );
+  }
 }
 
 main().catch((e: unknown) => {
