@@ -25,7 +25,8 @@ import { CeaseSubcode } from './wire/index.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 import type { HostReporter, PluginHost } from './plugins/host.js';
-import { attachPlugins } from './plugins/attach.js';
+import { attachPlugins, routerAccess } from './plugins/attach.js';
+import type { RouterAccess } from './plugins/call.js';
 import type { JobRunner } from './plugins/points/jobs.js';
 import {
   loadConfiguredPlugins,
@@ -199,12 +200,26 @@ export class Speaker {
     this.rde = this.createRde(options.config, plugins);
   }
 
+  /** peer_session_reset: the session of the peer at `address`, reset on the next turn of the loop. */
+  private resetPeerAt(address: string): boolean {
+    const session = this.sessions().find((s) => s.peer.address === address);
+    if (session === undefined) return false;
+    this.clock.defer(() => {
+      session
+        .reset('reset by a plugin')
+        .catch((err: unknown) => this.log.error({ err }, 'plugin reset failed'));
+    });
+    return true;
+  }
+
   /** A new RDE with the plugins attached (their job runner replaces the previous one). */
   private createRde(config: SpeakerConfig, plugins: PluginHost | undefined): Rde {
     this.jobs?.stop();
     this.jobs = undefined;
     const local = { asn: config.asn, routerId: ipv4Number(config.routerId) };
-    const attached = plugins && attachPlugins(plugins, this.log, this.clock, local);
+    const router = (): RouterAccess | undefined =>
+      routerAccess(this.rde, local, (address) => this.resetPeerAt(address));
+    const attached = plugins && attachPlugins(plugins, this.log, this.clock, local, router);
     const rde = new Rde({
       clock: this.clock,
       localAsn: config.asn,

@@ -6,7 +6,7 @@
 import { EXEC_INFO, writeExecInfo, type PointContext, type PointSpec } from '../../xbgp-api/index.js';
 import { VmFault, FaultCodes, type HelperContext } from '../../vm/index.js';
 import type { PrefixValue } from '../../xbgp-api/index.js';
-import type { StoredAttribute } from '../rde/attr-store.js';
+import type { AttrSet, AttrStore, StoredAttribute } from '../rde/attr-store.js';
 import type { ExtraConf } from './extra-conf.js';
 import type { RouteState } from './route.js';
 import { HEAP_REGION, SHARED_REGION, type PluginMemory } from './memory.js';
@@ -15,9 +15,28 @@ import type { Invocation, Plugin, Pluglet, PlugletFault } from './runtime.js';
 /** Log levels a plugin's messages are logged at. */
 export type PluginLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** A Loc-RIB best route as the RIB helpers see it. */
+export interface RibRoute {
+  readonly ipv6: boolean;
+  readonly prefix: PrefixValue;
+  readonly set: AttrSet;
+  readonly peer: PeerInfo;
+}
+
+/** The router's RIB and sessions as the RIB and control helpers reach them (the running daemon). */
+export interface RouterAccess {
+  readonly store: AttrStore;
+  /** The Loc-RIB's best routes of one family, in table order (a snapshot is not taken: read lazily). */
+  bestRoutes(ipv6: boolean): Iterator<RibRoute>;
+  /** Reset the session with the peer at `address` (deferred to the next turn of the event loop). */
+  resetPeer(address: string): boolean;
+}
+
 /** What the base helpers need from the plugin beyond its memory. */
 export interface PluginServices {
   readonly extraConf: ExtraConf | undefined;
+  /** The router (RIB iteration, peer_session_reset), when the plugin runs inside a daemon. */
+  router?(): RouterAccess | undefined;
   /** A plugin's log line (`log_msg`, `ebpf_print`); the host adds plugin, pluglet, point and peer. */
   log(level: PluginLogLevel, message: string, call: Call): void;
   /** Monotonic milliseconds (`get_time`) and wall-clock milliseconds since the epoch (`get_realtime`). */
@@ -75,6 +94,13 @@ export class Call implements Invocation {
   /** bgp_encode_attr: the attribute being encoded and where the pluglet writes. */
   currentAttribute: (StoredAttribute & { code: number }) | undefined = undefined;
   output: EncodeOutput | undefined = undefined;
+  /** RIB iterators opened by the running pluglet (new_rib_iterator); closed when its run ends. */
+  readonly iterators = new Map<number, { routes: Iterator<RibRoute>; ahead: RibRoute | undefined }>();
+
+  /** After every pluglet run (runtime.ts): iterators do not outlive the run. */
+  endRun(): void {
+    this.iterators.clear();
+  }
 
   constructor(
     readonly point: PointSpec,

@@ -95,6 +95,8 @@ export interface Invocation {
   helperFault: PlugletFault | undefined;
   /** exec_info_t for this run (r1), written by the caller of runChain before each anchor. */
   execInfo: Uint8Array;
+  /** Called after every run (helpers' per-run state). */
+  endRun?(): void;
 }
 
 /** Where faults and disabled plugins are reported (logs, counters); `now` for the fault window. */
@@ -119,6 +121,7 @@ export function runPluglet(p: Pluglet, inv: Invocation, sink: FaultSink): bigint
   stats.timeNs += Math.round((performance.now() - t0) * 1e6);
   stats.calls++;
   p.plugin.memory.reset();
+  inv.endRun?.();
   let fault: PlugletFault | undefined = inv.helperFault;
   if (fault === undefined && result instanceof VmFault)
     fault = { code: result.code, pc: result.pc, message: result.message };

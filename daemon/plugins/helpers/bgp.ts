@@ -20,6 +20,7 @@ import {
   readPathAttributeHeader,
   writePathAttribute,
   writePrefix,
+  type PrefixValue,
 } from '../../../xbgp-api/index.js';
 import { VmFault, type HelperContext, type HelperFn } from '../../../vm/index.js';
 import type { StoredAttribute } from '../../rde/attr-store.js';
@@ -155,13 +156,18 @@ const get_nexthop: HelperFn = (pfx, _2, _3, _4, _5, ctx) => {
 };
 
 /** A heap bgp_route for `route`: prefix, attribute copies, peer, route info; NULL when the heap is full. */
-function routeCopy(ctx: HelperContext, call: Call, route: RouteState, peer: PeerInfo | undefined): bigint {
+export function routeCopy(
+  ctx: HelperContext,
+  prefix: PrefixValue | undefined,
+  route: RouteState,
+  peer: PeerInfo | undefined,
+): bigint {
   const m = memoryOf(ctx);
   const codes = route.codes();
   const at = m.alloc(BGP_ROUTE.size, true);
   const table = m.alloc(8 * codes.length, true);
   if (at < 0 || table < 0) return NULL;
-  if (call.prefix !== undefined) writePrefix(m.heap, at + BGP_ROUTE.fields.pfx.offset, call.prefix);
+  if (prefix !== undefined) writePrefix(m.heap, at + BGP_ROUTE.fields.pfx.offset, prefix);
   const view = new DataView(m.heap.buffer, m.heap.byteOffset);
   for (let i = 0; i < codes.length; i++) {
     const copy = attributeCopy(ctx, codes[i]!, route.get(codes[i]!));
@@ -186,7 +192,7 @@ const get_bgp_route: HelperFn = (type, _2, _3, _4, _5, ctx) => {
   if (route === undefined) return NULL;
   const peer =
     rte === BGP_ROUTE_TYPE_NEW ? call.peerNew : rte === BGP_ROUTE_TYPE_OLD ? call.peerOld : call.sourcePeer;
-  return routeCopy(ctx, call, route, peer);
+  return routeCopy(ctx, call.prefix, route, peer);
 };
 
 // ===== peers =====

@@ -4,10 +4,11 @@ import type { HelperFn, HelperRegistry } from '../../../vm/index.js';
 import { helperMisuse } from '../call.js';
 import { baseHelpers } from './base.js';
 import { bgpHelpers } from './bgp.js';
+import { ribHelpers } from './rib.js';
 import { buildHelperRegistry, type HelperImpls } from './registry.js';
 
 /** The implementations written so far (base: helpers/base.ts; BGP: helpers/bgp.ts). */
-const implemented: HelperImpls = { ...baseHelpers, ...bgpHelpers };
+const implemented: HelperImpls = { ...baseHelpers, ...bgpHelpers, ...ribHelpers };
 
 /** A provided helper xbgpd does not implement yet: calling it faults the run (native path). */
 function notYet(name: string): HelperFn {
