@@ -3,11 +3,26 @@
 // plugin's extra configuration, its log lines through the daemon's logger, the clocks).
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { XBGP_AFI_IPV4, XBGP_AFI_IPV6, XBGP_SAFI_UNICAST } from '../../xbgp-api/index.js';
+import { XBGP_AFI_IPV4, XBGP_AFI_IPV6, XBGP_SAFI_UNICAST, type PrefixValue } from '../../xbgp-api/index.js';
+import type { Family } from '../net/family.js';
+import { addressBytes, ipVersion } from '../net/address.js';
 import type { AttrSet, AttrStore } from '../rde/attr-store.js';
-import { writePrefix as writeRibPrefix, type PrefixKey, type RibPath } from '../rde/rib.js';
+import {
+  prefixKey,
+  writePrefix as writeRibPrefix,
+  type PrefixKey,
+  type RdePeer,
+  type RibPath,
+} from '../rde/rib.js';
 import type { RdePlugins } from '../rde/plugin-hook.js';
-import type { PluginLogLevel, PluginServices, RibRoute, RouterAccess } from './call.js';
+import type {
+  PeerInfo,
+  PeerSelector,
+  PluginLogLevel,
+  PluginServices,
+  RibRoute,
+  RouterAccess,
+} from './call.js';
 import type { PluginHost } from './host.js';
 import { HostPlugins, peerInfoOf } from './points/filters.js';
 import { JobRunner } from './points/jobs.js';
@@ -58,45 +73,80 @@ function servicesOf(
   };
 }
 
+/** The RDE as the router access needs it. */
+export interface RouterRde {
+  readonly store: AttrStore;
+  locRibEntries(): Iterable<{ family: Family; key: PrefixKey; best: RibPath & { attrs: AttrSet } }>;
+  receivedRoute(family: Family, key: PrefixKey, match: (peer: RdePeer) => boolean): RibPath | undefined;
+  sentRoute(name: string, family: Family, key: PrefixKey): AttrSet | undefined;
+  removeReceived(family: Family, key: PrefixKey, match: (peer: RdePeer) => boolean): boolean;
+  rdePeers(): RdePeer[];
+}
+
 /** What the router offers the RIB and control helpers, over an RDE and a way to reset sessions. */
 export function routerAccess(
-  rde: {
-    store: AttrStore;
-    locRibEntries(): Iterable<{ family: string; key: PrefixKey; best: RibPath & { attrs: AttrSet } }>;
-  },
+  rde: RouterRde,
   local: { asn: number; routerId: number },
   resetPeer: (address: string) => boolean,
 ): RouterAccess {
+  const info = (p: RdePeer): PeerInfo =>
+    peerInfoOf(
+      { name: p.name, asn: p.asn, routerId: p.routerId, ibgp: p.ibgp, address: p.address, localAddress: '' },
+      local.asn,
+      local.routerId,
+    );
+  const wire = new Uint8Array(17);
+  const prefixOf = (key: PrefixKey, ipv6: boolean): PrefixValue => {
+    writeRibPrefix(key, wire, 0);
+    return {
+      afi: ipv6 ? XBGP_AFI_IPV6 : XBGP_AFI_IPV4,
+      safi: XBGP_SAFI_UNICAST,
+      prefixlen: wire[0]!,
+      addr: wire.slice(1, 1 + (ipv6 ? 16 : 4)),
+    };
+  };
+  const lookup = (prefix: PrefixValue) => {
+    const ipv6 = prefix.afi === XBGP_AFI_IPV6;
+    const max = ipv6 ? 128 : 32;
+    if ((prefix.afi !== XBGP_AFI_IPV4 && !ipv6) || prefix.prefixlen > max) return undefined;
+    const family: Family = ipv6 ? 'ipv6-unicast' : 'ipv4-unicast';
+    return { ipv6, family, key: prefixKey(prefix.afi, prefix.prefixlen, prefix.addr, 0) };
+  };
+  const matcher = (sel: PeerSelector) => (p: RdePeer) =>
+    sel.routerId !== 0
+      ? p.routerId === sel.routerId
+      : sel.address !== undefined && sameAddress(p.address, sel.address);
   return {
     store: rde.store,
     *bestRoutes(ipv6: boolean): Generator<RibRoute> {
       const family = ipv6 ? 'ipv6-unicast' : 'ipv4-unicast';
-      const wire = new Uint8Array(17);
-      for (const e of rde.locRibEntries()) {
-        if (e.family !== family) continue;
-        writeRibPrefix(e.key, wire, 0);
-        const prefix = {
-          afi: ipv6 ? XBGP_AFI_IPV6 : XBGP_AFI_IPV4,
-          safi: XBGP_SAFI_UNICAST,
-          prefixlen: wire[0]!,
-          addr: wire.slice(1, 1 + (ipv6 ? 16 : 4)),
-        };
-        const p = e.best.peer;
-        const peer = peerInfoOf(
-          {
-            name: p.name,
-            asn: p.asn,
-            routerId: p.routerId,
-            ibgp: p.ibgp,
-            address: p.address,
-            localAddress: '',
-          },
-          local.asn,
-          local.routerId,
-        );
-        yield { ipv6, prefix, set: e.best.attrs, peer };
-      }
+      for (const e of rde.locRibEntries())
+        if (e.family === family)
+          yield { ipv6, prefix: prefixOf(e.key, ipv6), set: e.best.attrs, peer: info(e.best.peer) };
     },
     resetPeer,
+    receivedRoute(prefix, sel) {
+      const l = lookup(prefix);
+      const path = l && rde.receivedRoute(l.family, l.key, matcher(sel));
+      if (l === undefined || path === undefined || path.attrs === null) return undefined;
+      return { ipv6: l.ipv6, prefix, set: path.attrs, peer: info(path.peer) };
+    },
+    sentRoute(prefix, sel) {
+      const l = lookup(prefix);
+      const peer = rde.rdePeers().find(matcher(sel));
+      const set = l && peer && rde.sentRoute(peer.name, l.family, l.key);
+      if (l === undefined || peer === undefined || set === undefined) return undefined;
+      return { ipv6: l.ipv6, prefix, set, peer: info(peer) };
+    },
+    removeRoute(prefix, sel) {
+      const l = lookup(prefix);
+      return l !== undefined && rde.removeReceived(l.family, l.key, matcher(sel));
+    },
   };
+}
+
+function sameAddress(text: string, bytes: Uint8Array): boolean {
+  if (ipVersion(text) === 0) return false;
+  const mine = addressBytes(text);
+  return mine.length === bytes.length && mine.every((b, i) => b === bytes[i]);
 }

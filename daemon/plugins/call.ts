@@ -30,6 +30,16 @@ export interface RouterAccess {
   bestRoutes(ipv6: boolean): Iterator<RibRoute>;
   /** Reset the session with the peer at `address` (deferred to the next turn of the event loop). */
   resetPeer(address: string): boolean;
+  /** The route for `prefix` received from `peer` (post-policy), what `peer` was sent, or withdraw it. */
+  receivedRoute(prefix: PrefixValue, peer: PeerSelector): RibRoute | undefined;
+  sentRoute(prefix: PrefixValue, peer: PeerSelector): RibRoute | undefined;
+  removeRoute(prefix: PrefixValue, peer: PeerSelector): boolean;
+}
+
+/** A peer named by a plugin's ubpf_peer_info: its router id, or its address when the router id is 0. */
+export interface PeerSelector {
+  readonly routerId: number;
+  readonly address: Uint8Array | undefined;
 }
 
 /** What the base helpers need from the plugin beyond its memory. */

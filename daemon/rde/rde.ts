@@ -476,6 +476,31 @@ export class Rde implements RdePort {
         if (d.best?.attrs) yield { family: f, key: d.key, best: d.best as RibPath & { attrs: AttrSet } };
   }
 
+  /** The post-policy route for `key` received from the peer `match` selects (the plugins' RIB helpers). */
+  receivedRoute(family: Family, key: PrefixKey, match: (peer: RdePeer) => boolean): RibPath | undefined {
+    for (let p = this.ribs[family].get(key)?.first; p !== undefined; p = p.next)
+      if (!p.peer.local && match(p.peer) && p.attrs !== null) return p;
+    return undefined;
+  }
+
+  /** What the peer `name` was last given for `key` in its group's Adj-RIB-Out, or undefined. */
+  sentRoute(name: string, family: Family, key: PrefixKey): AttrSet | undefined {
+    const out = this.peers.get(name)?.out;
+    const d = this.ribs[family].get(key);
+    if (out === undefined || d === undefined || d.best?.peer.name === name) return undefined;
+    return out.group.out[family][d.id];
+  }
+
+  /** As if the peer `match` selects had withdrawn its route for `key`; false when it had none. */
+  removeReceived(family: Family, key: PrefixKey, match: (peer: RdePeer) => boolean): boolean {
+    const path = this.receivedRoute(family, key, match);
+    const state = path && this.peers.get(path.peer.name);
+    if (path === undefined || state === undefined) return false;
+    this.withdrawPath(state, this.ribs[family], key, path.pathId);
+    this.scheduleDecision();
+    return true;
+  }
+
   /** The configured peers that are up, with their RIB ids (for the MRT peer index table). */
   rdePeers(): RdePeer[] {
     return [...this.peers.values()].map((s) => s.peer);

@@ -1,7 +1,8 @@
 // The RIB and control helpers of the xBGP API that reach the running router: iterating the Loc-RIB
 // (new_rib_iterator, rib_has_route, next_rib_route, rib_iterator_clean; at most MAX_RIB_ITERATORS open,
-// all closed when the run ends), peer_session_reset (deferred: the session resets after the point's
-// call), and get_route_info. Outside a daemon (xbgpctl, tests without a router) they return -1 / NULL.
+// all closed when the run ends), a peer's received route (get_rib_out_entry: post-policy, as FRR), the
+// route a peer was sent (get_route_sent_to_peer), withdrawing a received route (remove_route_from_rib),
+// peer_session_reset (deferred: the session resets after the point's call), and get_route_info. Outside a daemon (xbgpctl, tests without a router) they return -1 / NULL.
 import {
   BGP_RTE_INFO,
   MAX_RIB_ITERATORS,
@@ -9,9 +10,23 @@ import {
   XBGP_AFI_IPV4,
   XBGP_AFI_IPV6,
   XBGP_SAFI_UNICAST,
+  UBPF_PEER_INFO,
+  UBPF_PREFIX,
+  readPrefix,
+  type PrefixValue,
 } from '../../../xbgp-api/index.js';
-import { VmFault, type HelperFn } from '../../../vm/index.js';
-import { asInt32, callOf, heapAddress, intResult, memoryOf } from '../call.js';
+import { VmFault, type HelperContext, type HelperFn } from '../../../vm/index.js';
+import {
+  asInt32,
+  callOf,
+  heapAddress,
+  intResult,
+  memoryOf,
+  readIn,
+  type PeerSelector,
+  type RibRoute,
+  type RouterAccess,
+} from '../call.js';
 import { RouteState } from '../route.js';
 import { routeCopy } from './bgp.js';
 import type { HelperImpls } from './registry.js';
@@ -81,7 +96,62 @@ const get_route_info: HelperFn = (_1, _2, _3, _4, _5, ctx) => {
   return heapAddress(ctx, at);
 };
 
+/** A ubpf_prefix and a ubpf_peer_info read from the pluglet's memory. */
+function readLookup(
+  ctx: HelperContext,
+  pfx: bigint,
+  peer: bigint,
+): { prefix: PrefixValue; peer: PeerSelector } | VmFault {
+  const p = readIn(ctx, pfx, UBPF_PREFIX.size);
+  if (p instanceof VmFault) return p;
+  const q = readIn(ctx, peer, UBPF_PEER_INFO.size);
+  if (q instanceof VmFault) return q;
+  const L = UBPF_PEER_INFO.fields;
+  const view = new DataView(q.buffer);
+  const af = q[L['addr.af'].offset];
+  const at = L['addr.addr'].offset;
+  const address = af === 2 ? q.slice(at, at + 4) : af === 10 ? q.slice(at, at + 16) : undefined;
+  return { prefix: readPrefix(p, 0), peer: { routerId: view.getUint32(L.router_id.offset, true), address } };
+}
+
+function routerOf(ctx: HelperContext): RouterAccess | undefined {
+  const call = callOf(ctx);
+  return call.services(call.pluglet!.plugin).router?.();
+}
+
+/** A route the router returned, as a heap bgp_route. */
+function copyRoute(ctx: HelperContext, router: RouterAccess, route: RibRoute | undefined): bigint {
+  if (route === undefined) return NULL;
+  const state = new RouteState();
+  state.reset(route.set, route.ipv6, router.store);
+  return routeCopy(ctx, route.prefix, state, route.peer);
+}
+
+const get_rib_out_entry: HelperFn = (_af, pfx, pinfo, _4, _5, ctx) => {
+  const l = readLookup(ctx, pfx, pinfo);
+  if (l instanceof VmFault) return l;
+  const router = routerOf(ctx);
+  return router === undefined ? NULL : copyRoute(ctx, router, router.receivedRoute(l.prefix, l.peer));
+};
+
+const get_route_sent_to_peer: HelperFn = (pfx, peer, _3, _4, _5, ctx) => {
+  const l = readLookup(ctx, pfx, peer);
+  if (l instanceof VmFault) return l;
+  const router = routerOf(ctx);
+  return router === undefined ? NULL : copyRoute(ctx, router, router.sentRoute(l.prefix, l.peer));
+};
+
+const remove_route_from_rib: HelperFn = (pfx, peer, _3, _4, _5, ctx) => {
+  const l = readLookup(ctx, pfx, peer);
+  if (l instanceof VmFault) return l;
+  const router = routerOf(ctx);
+  return router !== undefined && router.removeRoute(l.prefix, l.peer) ? 0n : FAILED;
+};
+
 export const ribHelpers: HelperImpls = {
+  get_rib_out_entry,
+  get_route_sent_to_peer,
+  remove_route_from_rib,
   new_rib_iterator,
   rib_has_route,
   rib_iterator_clean,
