@@ -20,13 +20,21 @@ import {
 } from '../../../xbgp-api/index.js';
 import type { AttrSet, AttrStore } from '../../rde/attr-store.js';
 import type { FilterDependency } from '../../rde/policy-hook.js';
-import type { HookPeer, HookVerdict, RdePlugins, RouteFilterHook } from '../../rde/plugin-hook.js';
+import type {
+  AttributeDecodeHook,
+  AttributeEncodeHook,
+  HookPeer,
+  HookVerdict,
+  RdePlugins,
+  RouteFilterHook,
+} from '../../rde/plugin-hook.js';
 import { writePrefix as writeRibPrefix, type PrefixKey } from '../../rde/rib.js';
 import { addressBytes, ipVersion } from '../../net/address.js';
 import { Call, type PeerInfo, type PluginServices } from '../call.js';
 import type { PluginHost } from '../host.js';
 import { RouteState } from '../route.js';
 import { runPost, runPre, runReplace, type Chain, type Plugin } from '../runtime.js';
+import { attributeDecoder, attributeEncoder } from './codec.js';
 
 const INBOUND = 'bgp_pre_inbound_filter';
 const OUTBOUND = 'bgp_pre_outbound_filter';
@@ -121,7 +129,7 @@ function dependencyOf(chain: Chain): FilterDependency {
   return dep;
 }
 
-/** The plugin host as the RDE's RdePlugins: filter hooks per peer and per group. */
+/** The plugin host as the RDE's RdePlugins: filter hooks per peer and per group, codec hooks per peer (codec.ts). */
 export class HostPlugins implements RdePlugins {
   constructor(
     private readonly host: PluginHost,
@@ -149,6 +157,16 @@ export class HostPlugins implements RdePlugins {
     };
     const destinations = (): PeerInfo[] => [...peers].map(info);
     return new FilterHook(chain, this.host, this.store, OUTBOUND, this.services, { destinations });
+  }
+
+  decodeAttributes(peer: HookPeer): AttributeDecodeHook | undefined {
+    const info = peerInfoOf(peer, this.local.asn, this.local.routerId);
+    return attributeDecoder(this.host, this.store, this.services, peer.name, info);
+  }
+
+  encodeAttributes(peer: HookPeer): AttributeEncodeHook | undefined {
+    const info = peerInfoOf(peer, this.local.asn, this.local.routerId);
+    return attributeEncoder(this.host, this.store, this.services, peer.name, info);
   }
 
   outboundKey(peer: string): string {
