@@ -7,9 +7,9 @@
 // encode pluglet for every attribute whose code xbgpd's codec does not know (the opaque kind, such as
 // those a decode pluglet stored): what xBGP's hosts offer it. No call is made only to hear next().
 //
-// bgp_decode_attr, once per path attribute of a received UPDATE that announces routes (MP_REACH_NLRI,
-// MP_UNREACH_NLRI and attributes the codec already found malformed are not offered: their NLRI are the
-// routes themselves). get_arg gives ARG_CODE, ARG_FLAGS (as received), ARG_DATA (the value), ARG_LENGTH
+// bgp_decode_attr, once per path attribute of a received UPDATE that announces routes and that the
+// session does not already treat as withdrawn (MP_REACH_NLRI and MP_UNREACH_NLRI are not offered: their
+// NLRI are the routes themselves; nor are attributes the codec found malformed). get_arg gives ARG_CODE, ARG_FLAGS (as received), ARG_DATA (the value), ARG_LENGTH
 // (u16); get_attr_from_code reads the UPDATE's attributes as received, with what pluglets stored so far.
 // EXIT_SUCCESS: consumed, the attribute is replaced by what the pluglets stored with add_attr (nothing:
 // it is dropped). PLUGIN_FILTER_REJECT: the UPDATE's routes are withdrawn (RFC 7606 treat-as-withdraw).
