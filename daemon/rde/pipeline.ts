@@ -8,7 +8,9 @@
 // rde.ts drives them; they keep no state of their own.
 import {
   Afi,
+  AttrType,
   attributesForForwarding,
+  checkMandatory,
   effectivePath,
   forEachPrefix,
   makeAsPath,
@@ -23,7 +25,7 @@ import { prefixKey, writePrefix, type PrefixKey, type RibPath } from './rib.js';
 import { buildUpdates, type EncodeOptions } from './update-builder.js';
 import type { ExportKeyWriter } from './export-key.js';
 import type { CompiledPolicyLike, PolicyResultLike } from './policy-hook.js';
-import type { RouteFilterHook } from './plugin-hook.js';
+import type { AttributeDecodeHook, RouteFilterHook } from './plugin-hook.js';
 
 // ===== decode =====
 
@@ -47,12 +49,17 @@ export interface DecodedRoutes {
  * next hop from NEXT_HOP (IPv4; from a 4-octet MP_REACH_NLRI next hop when IPv4 routes come in
  * MP_REACH_NLRI without NEXT_HOP) or MP_REACH_NLRI (IPv6; global + link-local kept). `treatAsWithdraw`
  * (RFC 7606) turns every announcement into a withdrawal.
+ * The bgp_decode_attr point (`plugin`, the peer's pluglets) runs first on the attributes of an UPDATE
+ * that announces routes: it may treat the UPDATE as a withdrawal, or consume attributes and store others
+ * (normaliseAttributes); an UPDATE left without a mandatory attribute is then treated as a withdrawal
+ * (RFC 7606 3 d). Without a plugin nothing of this runs.
  */
 export function decode(
   update: UpdateMessage,
   asn4: boolean,
   treatAsWithdraw: boolean,
   store: AttrStore,
+  plugin?: AttributeDecodeHook,
 ): DecodedRoutes[] {
   const v4 = emptyRoutes(false);
   const v6 = emptyRoutes(true);
@@ -69,10 +76,22 @@ export function decode(
   };
   if (update.withdrawn.count > 0)
     forEachPrefix(update.withdrawn, (l, b, o, p) => addWithdrawn(Afi.Ipv4, l, b, o, p));
+  let attributes: readonly PathAttribute[] = update.attributes;
+  let stored: readonly PathAttribute[] | undefined;
+  if (plugin !== undefined && !treatAsWithdraw && announces(update)) {
+    const outcome = plugin.run(attributes);
+    if (outcome === 'withdraw') treatAsWithdraw = true;
+    else if (outcome !== undefined) {
+      attributes = outcome.native;
+      stored = outcome.stored;
+      if (checkMandatory({ ...update, attributes: [...attributes, ...stored] }) !== undefined)
+        treatAsWithdraw = true;
+    }
+  }
   let mpNextHop: Uint8Array | undefined;
   let mpIpv4NextHop: Uint8Array | undefined;
-  let hasNextHop = false;
-  for (const a of update.attributes) {
+  let hasNextHop = stored?.some((a) => a.code === AttrType.NextHop) ?? false;
+  for (const a of attributes) {
     if (a.type === 'mp-unreach' && a.safi === 1 && a.withdrawn.count > 0) {
       const afi = a.afi;
       forEachPrefix(a.withdrawn, (l, b, o, p) => addWithdrawn(afi, l, b, o, p));
@@ -90,7 +109,7 @@ export function decode(
     );
   }
   if (v4.announced.length > 0 || v6.announced.length > 0) {
-    const attrs = normaliseAttributes(update.attributes, asn4);
+    const attrs = normaliseAttributes(attributes, asn4, stored);
     if (v4.announced.length > 0) {
       // An IPv4 route's next hop is its NEXT_HOP attribute (the store keeps it there, and only there).
       const v4attrs =
@@ -110,6 +129,13 @@ function bytesU32(b: Uint8Array): number {
   return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
 }
 
+/** Whether an UPDATE announces routes (bgp_decode_attr runs only then). */
+function announces(update: UpdateMessage): boolean {
+  if (update.nlri.count > 0) return true;
+  for (const a of update.attributes) if (a.type === 'mp-reach' && a.nlri.count > 0) return true;
+  return false;
+}
+
 function emptyRoutes(ipv6: boolean): DecodedRoutes {
   return { ipv6, announced: [], announcedIds: [], withdrawn: [], withdrawnIds: [], attrs: undefined };
 }
@@ -125,8 +151,16 @@ function addRoute(target: DecodedRoutes, asWithdrawal: boolean, key: PrefixKey, 
   }
 }
 
-/** The attributes of a received UPDATE in the form the RIB stores (4-octet AS_PATH, no AS4_*). */
-export function normaliseAttributes(attributes: readonly PathAttribute[], asn4: boolean): PathAttribute[] {
+/**
+ * The attributes of a received UPDATE in the form the RIB stores (4-octet AS_PATH, no AS4_*). `stored`:
+ * what bgp_decode_attr pluglets stored, put in as they are, each in place of a native attribute of its
+ * code (AS4_PATH / AS4_AGGREGATOR excepted: the RIB never holds them).
+ */
+export function normaliseAttributes(
+  attributes: readonly PathAttribute[],
+  asn4: boolean,
+  stored?: readonly PathAttribute[],
+): PathAttribute[] {
   const forwarded = attributesForForwarding(attributes);
   const out: PathAttribute[] = [];
   let asPath: PathAttribute | undefined;
@@ -162,6 +196,13 @@ export function normaliseAttributes(attributes: readonly PathAttribute[], asn4: 
       continue;
     }
     out.push(a);
+  }
+  if (stored === undefined) return out;
+  for (const a of stored) {
+    if (a.code === AttrType.As4Path || a.code === AttrType.As4Aggregator) continue;
+    const at = out.findIndex((b) => b.code === a.code);
+    if (at >= 0) out[at] = a;
+    else out.push(a);
   }
   return out;
 }

@@ -1,7 +1,9 @@
 // The RDE's view of the plugin host at the filter points (bgp_pre_inbound_filter,
-// bgp_pre_outbound_filter), so the RDE depends on an interface, not on daemon/plugins. A hook belongs to
-// one peer (inbound) or one peer group (outbound); the RDE calls it only where a plugin is attached, and
-// takes its native path untouched everywhere else.
+// bgp_pre_outbound_filter) and the codec points (bgp_decode_attr, bgp_encode_attr), so the RDE depends on
+// an interface, not on daemon/plugins. A hook belongs to one peer (inbound, decode, encode) or one peer
+// group (outbound); the RDE calls it only where a plugin is attached, and takes its native path untouched
+// everywhere else.
+import type { PathAttribute } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
 import type { DecisionHook } from './decision.js';
 import type { FilterDependency } from './policy-hook.js';
@@ -37,6 +39,38 @@ export interface HookPeer {
   readonly localAddress: string;
 }
 
+/**
+ * What bgp_decode_attr made of a received UPDATE's attributes: 'withdraw' (a pluglet said
+ * PLUGIN_FILTER_REJECT: the UPDATE is treated as a withdrawal, RFC 7606), undefined (no pluglet consumed
+ * or stored anything: the native decoding of every attribute), or the attributes left to the native
+ * decoding and what the pluglets stored.
+ */
+export type DecodeOutcome =
+  | 'withdraw'
+  | undefined
+  | {
+      /** The received attributes, in received order, without those a pluglet consumed. */
+      readonly native: readonly PathAttribute[];
+      /** What the pluglets stored with add_attr, one per type code: they go on the route as they are. */
+      readonly stored: readonly PathAttribute[];
+    };
+
+/** bgp_decode_attr for one peer: run on the attributes of each UPDATE that announces routes. */
+export interface AttributeDecodeHook {
+  run(attributes: readonly PathAttribute[]): DecodeOutcome;
+}
+
+/** bgp_encode_attr for one peer: the pluglets' encoding of attributes of the sets it is sent. */
+export interface AttributeEncodeHook {
+  /** Whether a pluglet runs for attribute code `code` (never called for the others: native encoding). */
+  handles(code: number): boolean;
+  /**
+   * The pluglets' encoding of attribute `code` of `set` for the peer (decoded as the peer will read it),
+   * or undefined: the native encoding (no pluglet gave one, a fault, an invalid result).
+   */
+  encode(set: AttrSet, code: number, session: { ipv6: boolean; asn4: boolean }): PathAttribute | undefined;
+}
+
 /** The plugin host as the RDE sees it: hooks per peer and per group, or undefined where none is attached. */
 export interface RdePlugins {
   /** What the hooks belong to (the plugin host), for the daemon and its tests. */
@@ -51,6 +85,13 @@ export interface RdePlugins {
   outboundKey(peer: string): string;
   /** The decision points (for every comparison), or undefined when none has a pluglet. */
   decision(): RdeDecisionHook | undefined;
+  /** bgp_decode_attr pluglets attached to a peer (absent or undefined: none). */
+  decodeAttributes?(peer: HookPeer): AttributeDecodeHook | undefined;
+  /**
+   * bgp_encode_attr pluglets attached to a peer (absent or undefined: none). Encoding is per member, so
+   * peers of one group (one Adj-RIB-Out) may differ here.
+   */
+  encodeAttributes?(peer: HookPeer): AttributeEncodeHook | undefined;
 }
 
 /** The decision hook, told which destination's candidates it compares next. */

@@ -8,7 +8,13 @@
 import type { UpdateMessage } from '../wire/index.js';
 import { AttrStore, nextHopKeyOf, type AttrSet } from './attr-store.js';
 import { ExportKeyWriter } from './export-key.js';
-import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
+import type {
+  AttributeDecodeHook,
+  AttributeEncodeHook,
+  HookPeer,
+  RdeDecisionHook,
+  RdePlugins,
+} from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
@@ -92,6 +98,8 @@ interface PeerOut {
   readonly dirty: Record<Family, SendQueue>;
   /** Families negotiated with the peer. */
   readonly wants: Record<Family, boolean>;
+  /** bgp_encode_attr pluglets attached to the peer, if any. */
+  readonly encode: AttributeEncodeHook | undefined;
   /** Families still owed an End-of-RIB after the initial dump. */
   readonly eorPending: Set<Family>;
   pulling: boolean;
@@ -106,6 +114,8 @@ interface PeerState {
   /** Replaced when a reload changes only policy-like settings (updatePeerPolicy). */
   spec: PeerSpec;
   inbound: InboundContext;
+  /** bgp_decode_attr pluglets attached to the peer, if any. */
+  readonly decode: AttributeDecodeHook | undefined;
   out: PeerOut | undefined;
   /** Adj-RIB-In paths held (all families). */
   paths: number;
@@ -192,6 +202,7 @@ export class Rde implements RdePort {
         plugin: undefined,
         pluginCache: new WeakMap(),
       },
+      decode: undefined,
       out: undefined,
       paths: 0,
     };
@@ -213,11 +224,13 @@ export class Rde implements RdePort {
       addressKey: addressOrderKey(spec.address),
     };
     this.ownAddresses.add(nextHopKeyOf(addressBytes(info.nextHopIpv4)));
+    const hookPeer = hookPeerOf(spec, info);
     const state: PeerState = {
       peer,
-      hookPeer: hookPeerOf(spec, info),
+      hookPeer,
       spec,
       inbound: this.inboundContext(spec, info),
+      decode: this.plugins?.decodeAttributes?.(hookPeer),
       out: undefined,
       paths: 0,
     };
@@ -232,6 +245,7 @@ export class Rde implements RdePort {
         'ipv4-unicast': info.families.includes('ipv4-unicast'),
         'ipv6-unicast': info.families.includes('ipv6-unicast'),
       },
+      encode: this.plugins?.encodeAttributes?.(hookPeer),
       eorPending: new Set(info.families),
       pulling: false,
       nextAllowed: 0,
@@ -289,7 +303,7 @@ export class Rde implements RdePort {
   receive(name: string, update: UpdateMessage, asn4: boolean, treatAsWithdraw: boolean): void {
     const state = this.peers.get(name);
     if (!state) return;
-    for (const routes of decode(update, asn4, treatAsWithdraw, this.store)) {
+    for (const routes of decode(update, asn4, treatAsWithdraw, this.store, state.decode)) {
       const family = familyOf(routes.ipv6);
       const rib = this.ribs[family];
       const w = routes.withdrawn;
@@ -423,6 +437,7 @@ export class Rde implements RdePort {
             asn4: out.info.asn4,
             addPath: out.info.addPathSend.has(f),
             maxMessageLength: out.info.maxMessageLength,
+            plugin: out.encode,
           });
         }
         if (!any) break;

@@ -3,6 +3,8 @@
 // RFC 8654 extended messages) and withdrawals are batched (End-of-RIB: `makeEndOfRib`, sent by `Rde.pull`).
 // Attribute sets carry 4-octet AS numbers; for a peer without the 4-octet AS capability they are
 // re-encoded with AS_TRANS and AS4_PATH / AS4_AGGREGATOR (RFC 6793 4.2.2), cached per set.
+// For a peer with bgp_encode_attr pluglets (`EncodeOptions.plugin`), the attributes of a set they handle
+// are encoded by them (the others natively), per member and per batch: nothing is cached.
 import {
   Afi,
   AS_TRANS,
@@ -19,7 +21,8 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../wire/index.js';
-import type { AttrSet } from './attr-store.js';
+import { KeyReader, type AttrSet } from './attr-store.js';
+import type { AttributeEncodeHook } from './plugin-hook.js';
 import { prefixWireLength, writePrefix, type PrefixKey } from './rib.js';
 
 /** Path identifier we send with ADD-PATH (we advertise only the best path). */
@@ -33,6 +36,8 @@ export interface EncodeOptions {
   addPath: boolean;
   /** 4096, or 65535 with extended messages. */
   maxMessageLength: number;
+  /** bgp_encode_attr pluglets attached to the peer, if any. */
+  plugin?: AttributeEncodeHook | undefined;
 }
 
 const EMPTY_IPV4: NlriBlock = {
@@ -74,6 +79,23 @@ export function attributesFor(set: AttrSet, asn4: boolean): readonly PathAttribu
   cached.sort((x, y) => x.code - y.code);
   twoOctetCache.set(set, cached);
   return cached;
+}
+
+const reader = new KeyReader();
+
+/** Whether the peer's bgp_encode_attr pluglets handle an attribute of `set`. */
+function handlesAny(plugin: AttributeEncodeHook, set: AttrSet): boolean {
+  const r = reader.reset(set.key);
+  while (r.next()) if (plugin.handles(r.code)) return true;
+  return false;
+}
+
+/** `attributesFor(set)` with each attribute the pluglets encoded in place of the native one. */
+function pluginAttributes(plugin: AttributeEncodeHook, set: AttrSet, o: EncodeOptions): PathAttribute[] {
+  const session = { ipv6: o.ipv6, asn4: o.asn4 };
+  return attributesFor(set, o.asn4).map(
+    (a) => (plugin.handles(a.code) ? plugin.encode(set, a.code, session) : undefined) ?? a,
+  );
 }
 
 function nlriBlock(
@@ -138,13 +160,14 @@ export function* announcementUpdates(
   keys: readonly PrefixKey[],
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
+  const plugin = o.plugin !== undefined && handlesAny(o.plugin, set) ? o.plugin : undefined;
   // IPv4 to a 4-octet AS peer: the set's key already is the attribute section; it is sent as it is and
   // the attribute objects are decoded only if someone looks at them.
-  if (o.asn4 && !o.ipv6) {
+  if (o.asn4 && !o.ipv6 && plugin === undefined) {
     yield* sectionUpdates(set, keys, o);
     return;
   }
-  const attributes = attributesFor(set, o.asn4);
+  const attributes = plugin === undefined ? attributesFor(set, o.asn4) : pluginAttributes(plugin, set, o);
   let attrLength = 0;
   for (const a of attributes) attrLength += attributeWireLength(a);
   const nh = set.nextHop ?? new Uint8Array(o.ipv6 ? 16 : 4);

@@ -21,6 +21,8 @@ import {
 import type { AttrSet, AttrStore } from '../../rde/attr-store.js';
 import type { FilterDependency } from '../../rde/policy-hook.js';
 import type {
+  AttributeDecodeHook,
+  AttributeEncodeHook,
   HookPeer,
   HookVerdict,
   RdeDecisionHook,
@@ -34,6 +36,7 @@ import { Call, type PeerInfo, type PluginServices } from '../call.js';
 import type { PluginHost } from '../host.js';
 import { RouteState } from '../route.js';
 import { runPost, runPre, runReplace, type Chain, type Plugin } from '../runtime.js';
+import { attributeDecoder, attributeEncoder } from './codec.js';
 
 const INBOUND = 'bgp_pre_inbound_filter';
 const OUTBOUND = 'bgp_pre_outbound_filter';
@@ -128,7 +131,7 @@ function dependencyOf(chain: Chain): FilterDependency {
   return dep;
 }
 
-/** The plugin host as the RDE's RdePlugins: filter hooks per peer and per group. */
+/** The plugin host as the RDE's RdePlugins: filter hooks per peer and per group, codec hooks per peer (codec.ts). */
 export class HostPlugins implements RdePlugins {
   get owner(): PluginHost {
     return this.host;
@@ -164,6 +167,16 @@ export class HostPlugins implements RdePlugins {
 
   decision(): RdeDecisionHook | undefined {
     return HostDecision.create(this.host, this.store, this.local, this.services);
+  }
+
+  decodeAttributes(peer: HookPeer): AttributeDecodeHook | undefined {
+    const info = peerInfoOf(peer, this.local.asn, this.local.routerId);
+    return attributeDecoder(this.host, this.store, this.services, peer.name, info);
+  }
+
+  encodeAttributes(peer: HookPeer): AttributeEncodeHook | undefined {
+    const info = peerInfoOf(peer, this.local.asn, this.local.routerId);
+    return attributeEncoder(this.host, this.store, this.services, peer.name, info);
   }
 
   outboundKey(peer: string): string {

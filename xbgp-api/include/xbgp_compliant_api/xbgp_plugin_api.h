@@ -31,11 +31,17 @@
  *       for message types xbgpd does not handle itself: EXIT_SUCCESS = the pluglet handled the
  *       message (xbgpd drops it without error); anything else = native handling (the RFC 4271
  *       "Bad Message Type" error).
- *   bgp_decode_attr (12): once per path attribute of a received UPDATE (ARG_CODE, ARG_FLAGS,
- *       ARG_DATA: the value, ARG_LENGTH). EXIT_SUCCESS = consumed: xbgpd does not decode the
- *       attribute; the route carries what the pluglet stored with add_attr (nothing if it stored
- *       nothing). PLUGIN_FILTER_REJECT = treat the UPDATE as a withdrawal (RFC 7606). Anything
- *       else (EXIT_FAILURE...) = xbgpd decodes it natively.
+ *   bgp_decode_attr (12): once per path attribute of a received UPDATE that announces routes
+ *       (ARG_CODE, ARG_FLAGS as received, ARG_DATA: the value, ARG_LENGTH), before xbgpd's own
+ *       processing; not for MP_REACH_NLRI / MP_UNREACH_NLRI. A pluglet that declares `codes`
+ *       (xbgpd manifest extension) runs only for those, else for every attribute.
+ *       get_attr_from_code reads the UPDATE's attributes as received, with what was stored.
+ *       EXIT_SUCCESS = consumed: xbgpd does not decode the attribute; the route carries what the
+ *       pluglet stored with add_attr (nothing if it stored nothing). PLUGIN_FILTER_REJECT = treat
+ *       the UPDATE as a withdrawal (RFC 7606), as is an UPDATE left without ORIGIN, AS_PATH or a
+ *       needed NEXT_HOP. Anything else (EXIT_FAILURE...) = xbgpd decodes it natively (what was
+ *       stored is kept, unless the call faulted). Stored attributes replace xbgpd's own of the
+ *       same code.
  *   bgp_pre_inbound_filter (15): per received route, before the import policy (ARG_BGP_PREFIX).
  *       PLUGIN_FILTER_REJECT = filtered (not imported). PLUGIN_FILTER_ACCEPT and
  *       PLUGIN_FILTER_UNKNOWN = no final say: the native import policy still runs. Attribute
@@ -55,10 +61,13 @@
  *       PLUGIN_FILTER_UNKNOWN = the native export policy still runs. Attribute changes apply to
  *       the copy sent to these peers.
  *   bgp_encode_attr (13): once per attribute a plugin handles or added, when an UPDATE is built
- *       (get_attr: the attribute). A return of 1..4096 equal to the number of bytes the pluglet
- *       wrote with write_to_buffer (flags, code, length and value) = encoded by the pluglet.
- *       Anything else, 0 included, = the bytes are dropped and xbgpd encodes the attribute
- *       natively (as in FRRouting).
+ *       for the peer (get_attr: the attribute as stored; get_peer_info: that peer). A pluglet that
+ *       declares `codes` runs for those codes, else for every attribute xbgpd has no codec for
+ *       (those plugins add). A return of 1..4096 equal to the number of bytes the pluglet wrote
+ *       with write_to_buffer (flags, code, length and value: one attribute of that code that the
+ *       peer can decode) = encoded by the pluglet. 0 or the end of the chain = xbgpd encodes the
+ *       attribute natively (as in FRRouting); any other value, a count that differs from the bytes
+ *       written, or bytes that are not such an attribute = native too, and a fault of the pluglet.
  *   bgp_encode_message (18): per message sent (ARG_TYPE, ARG_BGP_MESSAGE: the message as xbgpd
  *       built it, header included, ARG_LENGTH). pre and post observe. replace runs only for
  *       message types xbgpd does not encode itself (sent with schedule_bgp_message):
@@ -88,8 +97,8 @@
 /*
  * [W,P] Add (or replace) attribute code on the current route: flags (ATTR_*), length bytes of
  * value at decoded_attr (wire encoding). Known codes update xbgpd's own fields; other codes are
- * carried with the route and encoded by the plugin at bgp_encode_attr. 0, or -1 (malformed value
- * for a known code, MP_REACH_NLRI/MP_UNREACH_NLRI, or no current route here).
+ * carried with the route and sent as stored, or as a bgp_encode_attr pluglet encodes them. 0, or -1
+ * (malformed value for a known code, MP_REACH_NLRI/MP_UNREACH_NLRI, or no current route here).
  */
 extern int add_attr(uint8_t code, uint8_t flags, uint16_t length, uint8_t *decoded_attr);
 
