@@ -4,6 +4,7 @@
 // key path), plus the pure queries behind the plugin helpers get_extra_info, get_extra_info_dict,
 // get_extra_info_lst_idx and get_extra_info_value, which return nodes and the bytes xBGP copies out.
 // Nothing here throws for bad input.
+import { AF_INET, AF_INET6, ExtraInfoType } from '../../xbgp-api/index.js';
 import { readFileSync } from 'node:fs';
 import {
   describeFsError,
@@ -30,22 +31,11 @@ export const EXTRA_CONF_TYPES = [
 ] as const;
 export type ExtraConfType = (typeof EXTRA_CONF_TYPES)[number];
 
-/** libxbgp's `enum type_val`: the `type` field of `struct global_info` a plugin sees. */
-export const CONF_TYPE_IDS: Readonly<Record<ExtraConfType, number>> = {
-  int: 1,
-  float: 2,
-  ipv4: 3,
-  ipv6: 4,
-  ipv4_prefix: 5,
-  ipv6_prefix: 6,
-  list: 7,
-  dict: 8,
-  str: 9,
-};
+/** libxbgp's `enum type_val`: the `type` field of `struct global_info` a plugin sees (xbgp-api owns the values). */
+export const CONF_TYPE_IDS: Readonly<Record<ExtraConfType, number>> = ExtraInfoType;
 
 /** The address families in `struct prefix_ip4/6` (Linux values, as libxbgp's host stores them). */
-export const AF_INET = 2;
-export const AF_INET6 = 10;
+export { AF_INET, AF_INET6 } from '../../xbgp-api/index.js';
 
 /** Longest key, in UTF-8 bytes (libxbgp refuses top-level keys of 256 bytes and more). */
 export const MAX_CONF_KEY_BYTES = 255;

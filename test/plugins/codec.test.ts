@@ -3,17 +3,9 @@
 // attribute (code 42, "path tags") is stored from a peer, kept in the RIB, sent on, rewritten on the way
 // out for the peers with the encoder, and carried between two RDEs over the wire codec.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Rde } from '../../daemon/rde/rde.js';
+import type { Rde } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
-import { PluginHost, type PluginEntry } from '../../daemon/plugins/host.js';
-import { HostPlugins } from '../../daemon/plugins/points/filters.js';
-import { pluginHelperRegistry } from '../../daemon/plugins/helpers/index.js';
-import type { PluginServices } from '../../daemon/plugins/call.js';
-import { pluginCompileArgs } from '../../xbgp-api/build.js';
+import type { PluginHost, PluginEntry } from '../../daemon/plugins/host.js';
 import {
   buildNlri,
   formatAsPath,
@@ -27,21 +19,25 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
-import { repoRoot, requireTools } from '../helpers/env.js';
+import { requireTools } from '../helpers/env.js';
+import {
+  compilePlugin,
+  LOCAL_AS,
+  loadHost,
+  RecordingReporter,
+  rdeWithPlugins,
+  ROUTER_ID,
+  RW,
+  workDir,
+  writeManifest,
+} from './support.js';
 import { announce, info, onTheWire, spec, withdraw } from '../rde/peers.js';
 
-const LOCAL_AS = 65000;
-const ROUTER_ID = 0x0a000064;
-const SOURCES = join(repoRoot, 'test', 'plugins', 'c');
-const RW = ['read', 'write', 'usr_ptr'];
 const TAGS = 42;
 
 let dir = '';
 function compile(name: string): void {
-  const out = join(dir, `${name}.o`);
-  execFileSync('clang', pluginCompileArgs(join(repoRoot, 'xbgp-api'), join(SOURCES, `${name}.c`), out), {
-    stdio: 'pipe',
-  });
+  compilePlugin(dir, name);
 }
 
 interface Attach {
@@ -54,8 +50,7 @@ interface Attach {
 
 /** A .plugin manifest: each pluglet at its point (replace, seq 0), with its declared codes. */
 function manifest(plugin: string, pluglets: Attach[]): string {
-  const path = join(dir, `${plugin}.plugin`);
-  const body = {
+  return writeManifest(dir, {
     name: plugin,
     obj_code_list: Object.fromEntries(
       pluglets.map((p) => [p.pluglet, { obj: `${p.pluglet}.o`, permissions: RW }]),
@@ -66,43 +61,17 @@ function manifest(plugin: string, pluglets: Attach[]): string {
         pluglets.filter((p) => p.codes !== undefined).map((p) => [p.pluglet, { codes: p.codes }]),
       ),
     },
-  };
-  writeFileSync(path, JSON.stringify(body));
-  return path;
-}
-
-const services = (): PluginServices => ({
-  extraConf: undefined,
-  log: () => undefined,
-  monotonicMs: () => performance.now(),
-  realtimeMs: () => Date.now(),
-});
-
-const warnings: Record<string, unknown>[] = [];
-const reporter = {
-  now: () => performance.now(),
-  warn: (f: Record<string, unknown>) => void warnings.push(f),
-  error: () => undefined,
-};
-
-function hostOf(entries: PluginEntry[]): PluginHost {
-  const loaded = PluginHost.load(entries, pluginHelperRegistry(), reporter);
-  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
-  return loaded.host;
-}
-
-function rdeWith(host: PluginHost | undefined, asn = LOCAL_AS): Rde {
-  return new Rde({
-    localAsn: asn,
-    routerId: ROUTER_ID,
-    decision: { alwaysCompareMed: false, deterministicMed: false },
-    ebgpRequiresPolicy: false,
-    pluginHooks:
-      host === undefined
-        ? undefined
-        : (store) => new HostPlugins(host, store, { asn, routerId: ROUTER_ID }, services),
   });
 }
+
+const reporter = new RecordingReporter();
+const warnings = reporter.warnings;
+
+function hostOf(entries: PluginEntry[]): PluginHost {
+  return loadHost(entries, reporter);
+}
+
+const rdeWith = rdeWithPlugins;
 
 const sink = { kick: () => undefined };
 
@@ -147,7 +116,7 @@ const NH = 0x0a000001;
 describe('plugins: codec points with compiled plugins', function () {
   before(function () {
     requireTools(this, 'clang');
-    dir = mkdtempSync(join(tmpdir(), 'xbgpd-codec-'));
+    dir = workDir('codec');
     for (const n of [
       'decode_tags',
       'decode_drop',

@@ -3,60 +3,23 @@
 // counts, in shared memory, which step decided each comparison (exec_info). A faulting decision pluglet
 // leaves the native step to decide.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Rde } from '../../daemon/rde/rde.js';
+import type { Rde } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
-import { PluginHost } from '../../daemon/plugins/host.js';
-import { HostPlugins } from '../../daemon/plugins/points/filters.js';
-import { pluginHelperRegistry } from '../../daemon/plugins/helpers/index.js';
-import { pluginCompileArgs } from '../../xbgp-api/build.js';
+import type { PluginHost } from '../../daemon/plugins/host.js';
 import { makeMed } from '../../daemon/wire/index.js';
-import { repoRoot, requireTools } from '../helpers/env.js';
+import { requireTools } from '../helpers/env.js';
+import { compilePlugin, loadHost, rdeWithPlugins, workDir, writeManifest } from './support.js';
 import { announce, info, spec } from '../rde/peers.js';
 
-const LOCAL_AS = 65000;
 let dir = '';
 
-function compile(name: string): void {
-  const src = join(repoRoot, 'test', 'plugins', 'c', `${name}.c`);
-  execFileSync('clang', pluginCompileArgs(join(repoRoot, 'xbgp-api'), src, join(dir, `${name}.o`)), {
-    stdio: 'pipe',
-  });
+function write(name: string, body: Record<string, unknown>): string {
+  return writeManifest(dir, { ...body, name });
 }
-
-function write(name: string, body: object): string {
-  const path = join(dir, `${name}.plugin`);
-  writeFileSync(path, JSON.stringify(body));
-  return path;
-}
-
-const reporter = { now: () => performance.now(), warn: () => undefined, error: () => undefined };
 
 function setup(manifests: string[]): { rde: Rde; host: PluginHost } {
-  const loaded = PluginHost.load(
-    manifests.map((manifest) => ({ manifest })),
-    pluginHelperRegistry(),
-    reporter,
-  );
-  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
-  const host = loaded.host;
-  const services = () => ({
-    extraConf: undefined,
-    log: () => undefined,
-    monotonicMs: () => 0,
-    realtimeMs: () => 0,
-  });
-  const rde = new Rde({
-    localAsn: LOCAL_AS,
-    routerId: 0x0a000064,
-    decision: { alwaysCompareMed: false, deterministicMed: false },
-    ebgpRequiresPolicy: false,
-    pluginHooks: (store) =>
-      new HostPlugins(host, store, { asn: LOCAL_AS, routerId: 0x0a000064 }, () => services()),
-  });
+  const host = loadHost(manifests.map((manifest) => ({ manifest })));
+  const rde = rdeWithPlugins(host);
   const sink = { kick: () => undefined };
   rde.peerUp(spec('a', '10.0.0.1', 65001), info(1, false), sink);
   rde.peerUp(spec('b', '10.0.0.2', 65001), info(2, false), sink);
@@ -75,8 +38,8 @@ const p2 = prefixKey(1, 16, Uint8Array.of(10, 2), 0);
 describe('plugins: decision points with compiled plugins', function () {
   before(function () {
     requireTools(this, 'clang');
-    dir = mkdtempSync(join(tmpdir(), 'xbgpd-decision-'));
-    for (const n of ['med_highest', 'step_counter', 'fault_bad_verdict']) compile(n);
+    dir = workDir('decision');
+    for (const n of ['med_highest', 'step_counter', 'fault_bad_verdict']) compilePlugin(dir, n);
   });
 
   it('without plugins the lower MED wins', function () {
@@ -87,7 +50,6 @@ describe('plugins: decision points with compiled plugins', function () {
 
   it('bgp_med_decision replaced: the higher MED wins; other steps stay native', function () {
     const m = write('med', {
-      name: 'med',
       obj_code_list: { med_highest: { obj: 'med_highest.o', permissions: ['read'] } },
       insertion_points: { bgp_med_decision: { replace: { '0': 'med_highest' } } },
     });
@@ -102,7 +64,6 @@ describe('plugins: decision points with compiled plugins', function () {
   it('post pluglets count which step decided each comparison, in shared memory', function () {
     const counter = (name: string): object => ({ [name]: { obj: 'step_counter.o', permissions: ['read'] } });
     const m = write('count', {
-      name: 'count',
       shared_mem: 4096,
       obj_code_list: { ...counter('count_path'), ...counter('count_med') },
       insertion_points: {
@@ -123,7 +84,6 @@ describe('plugins: decision points with compiled plugins', function () {
 
   it('a faulting decision pluglet leaves the native step to decide', function () {
     const m = write('bad', {
-      name: 'bad',
       obj_code_list: { fault_bad_verdict: { obj: 'fault_bad_verdict.o', permissions: ['read'] } },
       insertion_points: { bgp_med_decision: { replace: { '0': 'fault_bad_verdict' } } },
     });

@@ -4,74 +4,38 @@
 // the point does not define) leave the native outcome, are counted, and a plugin past its fault limit is
 // disabled; a pluglet calling a helper it has no permission for is refused at load, naming the helper.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Rde } from '../../daemon/rde/rde.js';
+import type { Rde } from '../../daemon/rde/rde.js';
 import { PluginHost, type PluginEntry } from '../../daemon/plugins/host.js';
-import { HostPlugins } from '../../daemon/plugins/points/filters.js';
 import { pluginHelperRegistry } from '../../daemon/plugins/helpers/index.js';
-import type { PluginServices } from '../../daemon/plugins/call.js';
-import { pluginCompileArgs } from '../../xbgp-api/build.js';
 import { formatCommunities, getAttribute, prefixList } from '../../daemon/wire/index.js';
-import { repoRoot, requireTools } from '../helpers/env.js';
+import { requireTools } from '../helpers/env.js';
+import {
+  compilePlugin,
+  LOCAL_AS,
+  loadHost,
+  onePluglet,
+  RecordingReporter,
+  rdeWithPlugins,
+  workDir,
+} from './support.js';
 import { announce, info, onTheWire, spec } from '../rde/peers.js';
 
-const LOCAL_AS = 65000;
-const SOURCES = join(repoRoot, 'test', 'plugins', 'c');
-
 let dir = '';
-function compile(name: string): string {
-  const out = join(dir, `${name}.o`);
-  execFileSync('clang', pluginCompileArgs(join(repoRoot, 'xbgp-api'), join(SOURCES, `${name}.c`), out), {
-    stdio: 'pipe',
-  });
-  return out;
-}
 
 /** A .plugin manifest with one pluglet at `point` (replace, seq 0). */
 function manifest(plugin: string, pluglet: string, point: string, permissions: string[]): string {
-  const path = join(dir, `${plugin}.plugin`);
-  const body = {
-    name: plugin,
-    obj_code_list: { [pluglet]: { obj: `${pluglet}.o`, permissions } },
-    insertion_points: { [point]: { replace: { '0': pluglet } } },
-  };
-  writeFileSync(path, JSON.stringify(body));
-  return path;
+  return onePluglet(dir, plugin, pluglet, point, permissions);
 }
 
-const services = (): PluginServices => ({
-  extraConf: undefined,
-  log: () => undefined,
-  monotonicMs: () => performance.now(),
-  realtimeMs: () => Date.now(),
-});
-
-const warnings: Record<string, unknown>[] = [];
-const errors: Record<string, unknown>[] = [];
-const reporter = {
-  now: () => performance.now(),
-  warn: (f: Record<string, unknown>) => void warnings.push(f),
-  error: (f: Record<string, unknown>) => void errors.push(f),
-};
+const reporter = new RecordingReporter();
+const warnings = reporter.warnings;
+const errors = reporter.errors;
 
 function hostOf(entries: PluginEntry[]): PluginHost {
-  const loaded = PluginHost.load(entries, pluginHelperRegistry(), reporter);
-  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
-  return loaded.host;
+  return loadHost(entries, reporter);
 }
 
-function rdeWith(host: PluginHost): Rde {
-  return new Rde({
-    localAsn: LOCAL_AS,
-    routerId: 0x0a000064,
-    decision: { alwaysCompareMed: false, deterministicMed: false },
-    ebgpRequiresPolicy: false,
-    pluginHooks: (store) => new HostPlugins(host, store, { asn: LOCAL_AS, routerId: 0x0a000064 }, services),
-  });
-}
+const rdeWith = rdeWithPlugins;
 
 interface Seen {
   med?: number;
@@ -100,9 +64,9 @@ const sink = { kick: () => undefined };
 describe('plugins: filter points with compiled plugins', function () {
   before(function () {
     requireTools(this, 'clang');
-    dir = mkdtempSync(join(tmpdir(), 'xbgpd-plugins-'));
+    dir = workDir('filters');
     for (const n of ['odd_origin_med', 'tag_accept', 'fault_oob_store', 'fault_endless', 'fault_bad_verdict'])
-      compile(n);
+      compilePlugin(dir, n);
   });
 
   it('inbound: rejects odd origin ASes and sets MED on the rest, only for the peers it is attached to', function () {

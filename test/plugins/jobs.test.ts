@@ -1,48 +1,27 @@
 // Job plugins on the daemon's clock: a compiled job pluglet runs every `schedule` seconds, changes its
 // period with reschedule_plugin, keeps state in shared memory across runs, and stops with the runner.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FakeClock } from '../../daemon/clock.js';
-import { PluginHost } from '../../daemon/plugins/host.js';
 import { JobRunner } from '../../daemon/plugins/points/jobs.js';
-import { pluginHelperRegistry } from '../../daemon/plugins/helpers/index.js';
-import { pluginCompileArgs } from '../../xbgp-api/build.js';
-import { repoRoot, requireTools } from '../helpers/env.js';
+import { requireTools } from '../helpers/env.js';
+import { compilePlugin, loadHost, stubServices, workDir, writeManifest } from './support.js';
 
 describe('plugins: job plugins', function () {
   it('run on schedule, reschedule themselves, keep shared state, stop with the runner', function () {
     requireTools(this, 'clang');
-    const dir = mkdtempSync(join(tmpdir(), 'xbgpd-jobs-'));
-    const src = join(repoRoot, 'test', 'plugins', 'c', 'job_tick.c');
-    execFileSync('clang', pluginCompileArgs(join(repoRoot, 'xbgp-api'), src, join(dir, 'job_tick.o')), {
-      stdio: 'pipe',
+    const dir = workDir('jobs');
+    compilePlugin(dir, 'job_tick');
+    const manifest = writeManifest(dir, {
+      name: 'tick',
+      shared_mem: 4096,
+      obj_code_list: { job_tick: { obj: 'job_tick.o' } },
+      job_plugin: { schedule: 1 },
     });
-    const manifest = join(dir, 'tick.plugin');
-    writeFileSync(
-      manifest,
-      JSON.stringify({
-        name: 'tick',
-        shared_mem: 4096,
-        obj_code_list: { job_tick: { obj: 'job_tick.o' } },
-        job_plugin: { schedule: 1 },
-      }),
-    );
-    const reporter = { now: () => 0, warn: () => undefined, error: () => undefined };
-    const loaded = PluginHost.load([{ manifest }], pluginHelperRegistry(), reporter);
-    if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+    const host = loadHost([{ manifest }]);
     const clock = new FakeClock();
-    const services = () => ({
-      extraConf: undefined,
-      log: () => undefined,
-      monotonicMs: () => 0,
-      realtimeMs: () => 0,
-    });
-    const jobs = new JobRunner(loaded.host, clock, services);
+    const jobs = new JobRunner(host, clock, () => stubServices());
     expect(jobs.size).to.equal(1);
-    const memory = loaded.host.plugins[0]!.plugin.memory;
+    const memory = host.plugins[0]!.plugin.memory;
     const runs = (): bigint => {
       const at = memory.shmGet(7);
       return at < 0
@@ -63,6 +42,6 @@ describe('plugins: job plugins', function () {
     jobs.stop();
     clock.advance(10_000);
     expect(runs(), 'stopped').to.equal(4n);
-    expect(loaded.host.pluglets()[0]!.stats.faults).to.equal(0);
+    expect(host.pluglets()[0]!.stats.faults).to.equal(0);
   });
 });
