@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that runs every test: installs what the tests need (Debian packages, npm packages),
-# builds, lints (`npm run lint`: prettier, tsc, eslint), then runs the whole mocha suite, lab scenarios
-# included.
+# builds (dist/, and the shipped plugins of plugins/), lints (`npm run lint`: prettier, tsc, eslint),
+# then runs the whole mocha suite, lab scenarios included.
 # Run it as root on Debian 12 from the repository root: `bash test/run-all.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,9 @@ done
 
 echo "== npm ci"
 npm ci --no-audit --no-fund --loglevel=error
+
+echo "== plugins (plugins/*/*.c -> objects beside their sources)"
+npm run build:plugins --silent
 
 echo "== lint (prettier, tsc, eslint)"
 npm run lint --silent
