@@ -80,7 +80,8 @@ function daemonWith(peers: [string, number][], plugins: string): Daemon {
   if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
   const host = loaded.host;
   const clock = new FakeClock();
-  const attached = host && attachPlugins(host, log, clock, { asn: LOCAL_AS, routerId: ROUTER_ID });
+  const attached =
+    host && attachPlugins(host, log, clock, { asn: LOCAL_AS, routerId: ROUTER_ID }, () => undefined);
   const rde = new Rde({
     localAsn: LOCAL_AS,
     routerId: ROUTER_ID,
