@@ -3,6 +3,9 @@
 // decision -> Adj-RIB-Out (one eBGP monitor peer) -> UPDATE encoding, then withdraws the whole table the
 // same way. Prints time per phase, prefixes/s, heap and RSS. The feeder's UPDATEs are pre-encoded
 // before timing starts (bench/lib), so only the RDE is measured.
+// With `--plugin inbound|outbound [--interp]` the small filter of bench/plugins/read_accept.c (reads ORIGIN,
+// accepts, nothing cached) runs at that point on every route (JIT unless --interp): the plugin host's
+// per-route cost, in-process.
 // Run: `npx tsx bench/rde-ingest.ts [--prof]` or `npm run build && node dist/bench/rde-ingest.js`.
 // Profile: `node --cpu-prof --import tsx bench/rde-ingest.ts`.
 import { existsSync } from 'node:fs';
@@ -10,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageFramer, decodeMessage, encodeMessage, type UpdateMessage } from '../daemon/wire/index.js';
 import { Rde } from '../daemon/rde/rde.js';
+import { benchPluginHooks } from './lib/plugin-variants.js';
 import { loadOnePathPerPrefix } from './lib/table.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import type { Family } from '../daemon/config/types.js';
@@ -95,11 +99,23 @@ async function main(): Promise<void> {
   );
   (globalThis as { gc?: () => void }).gc?.();
   const before = process.memoryUsage();
+  const pluginArg = process.argv.indexOf('--plugin');
+  const point = pluginArg < 0 ? undefined : process.argv[pluginArg + 1];
+  const hooks =
+    point === undefined
+      ? undefined
+      : benchPluginHooks(
+          repoRoot(),
+          point === 'outbound' ? 'monitor' : 'feeder',
+          point,
+          !process.argv.includes('--interp'),
+        );
   const rde = new Rde({
     localAsn: 4200000000,
     routerId: 0x0a000001,
     decision: { alwaysCompareMed: false, deterministicMed: false },
     ebgpRequiresPolicy: false,
+    pluginHooks: hooks,
   });
   const families: Family[] = ['ipv4-unicast'];
   const info = (routerId: number) => ({

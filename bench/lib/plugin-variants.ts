@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pluginCompileArgs } from '../../xbgp-api/build.js';
 import type { Dut } from './dut.js';
+import type { RdeOptions } from '../../daemon/rde/rde.js';
+import { PluginHost } from '../../daemon/plugins/host.js';
+import { HostPlugins } from '../../daemon/plugins/points/filters.js';
+import { pluginHelperRegistry } from '../../daemon/plugins/helpers/index.js';
 
 export interface Variant {
   kind: Dut['kind'];
@@ -17,14 +21,14 @@ export interface Variant {
   what?: string;
 }
 
-/** Build the plugin and the manifests; the variants of one round. `root`: the repository. */
-export function pluginVariants(root: string): Variant[] {
+/** Compile the filter into a temp folder; a function writing its manifest for a point there. */
+function benchPlugin(root: string): (point: string) => string {
   const dir = mkdtempSync(join(tmpdir(), 'xbgpd-bench-plugins-'));
   const source = join(root, 'bench', 'plugins', 'read_accept.c');
   execFileSync('clang', pluginCompileArgs(join(root, 'xbgp-api'), source, join(dir, 'read_accept.o')), {
     stdio: 'pipe',
   });
-  const manifest = (point: string): string => {
+  return (point: string): string => {
     const path = join(dir, `${point}.plugin`);
     const body = {
       name: `bench_${point}`,
@@ -34,6 +38,11 @@ export function pluginVariants(root: string): Variant[] {
     writeFileSync(path, JSON.stringify(body));
     return path;
   };
+}
+
+/** Build the plugin and the manifests; the variants of one round. `root`: the repository. */
+export function pluginVariants(root: string): Variant[] {
+  const manifest = benchPlugin(root);
   const inbound = manifest('bgp_pre_inbound_filter');
   const outbound = manifest('bgp_pre_outbound_filter');
   const entry = (path: string, peer: string, jit: boolean): string[] => [
@@ -67,4 +76,29 @@ export function pluginVariants(root: string): Variant[] {
       what: 'outbound filter, every route to the monitor, JIT',
     },
   ];
+}
+
+/**
+ * The RDE hooks of the filter at `point` ('inbound' | 'outbound') for peer `peer` (rde-ingest.ts),
+ * with the JIT or the interpreter.
+ */
+export function benchPluginHooks(
+  root: string,
+  peer: string,
+  point: string,
+  jit: boolean,
+): RdeOptions['pluginHooks'] {
+  const manifest = benchPlugin(root)(
+    point === 'outbound' ? 'bgp_pre_outbound_filter' : 'bgp_pre_inbound_filter',
+  );
+  const reporter = { now: () => performance.now(), warn: () => undefined, error: () => undefined };
+  const loaded = PluginHost.load(
+    [{ manifest, peers: [peer], jit, faultLimit: { max: 0, windowMs: 1 } }],
+    pluginHelperRegistry(),
+    reporter,
+  );
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  const host = loaded.host;
+  const services = { extraConf: undefined, log: () => undefined, monotonicMs: () => 0, realtimeMs: () => 0 };
+  return (store) => new HostPlugins(host, store, { asn: 4200000000, routerId: 0x0a000001 }, () => services);
 }

@@ -3,7 +3,7 @@
 // the get_arg arguments, and what the point offers to the BGP helpers (the route, its peers, an output).
 // One Call object per point kind is reused: points never nest (everything runs on the main loop, and no
 // helper runs another point synchronously).
-import { EXEC_INFO, writeExecInfo, type PointContext, type PointSpec } from '../../xbgp-api/index.js';
+import { EXEC_INFO, type PointContext, type PointSpec } from '../../xbgp-api/index.js';
 import { VmFault, FaultCodes, type HelperContext } from '../../vm/index.js';
 import type { PrefixValue } from '../../xbgp-api/index.js';
 import type { AttrSet, AttrStore, StoredAttribute } from '../rde/attr-store.js';
@@ -123,12 +123,18 @@ export class Call implements Invocation {
   }
 
   /** Write the exec_info_t of the next anchor: whether a replace value is set, which, and the point id. */
+  private readonly infoView = new DataView(this.execInfo.buffer);
+
+  /**
+   * Write the exec_info_t of the next anchor (into `out`, this Call's execInfo): whether a replace value
+   * is set, which, and the point id; at xbgp-api's offsets, without allocating (it runs per route).
+   */
   readonly writeInfo = (out: Uint8Array, valueSet: boolean, value: bigint): void => {
-    writeExecInfo(out, 0, {
-      returnValSet: valueSet,
-      replaceReturnValue: value,
-      insertionPointId: this.point.id,
-    });
+    const view = out === this.execInfo ? this.infoView : new DataView(out.buffer, out.byteOffset);
+    const f = EXEC_INFO.fields;
+    view.setInt32(f.return_val_set.offset, valueSet ? 1 : 0, true);
+    view.setBigUint64(f.replace_return_value.offset, BigInt.asUintN(64, value), true);
+    view.setInt32(f.insertion_point_id.offset, this.point.id, true);
   };
 }
 
@@ -156,13 +162,15 @@ export function helperMisuse(ctx: HelperContext, helper: string, message: string
 /** The VM address of heap offset `offset` (0n = NULL for a negative offset). */
 export function heapAddress(ctx: HelperContext, offset: number): bigint {
   if (offset < 0) return 0n;
-  return ctx.mem.addressOf(HEAP_REGION)! + BigInt(offset);
+  const base = callOf(ctx).pluglet?.heapBase;
+  return (base ? base : ctx.mem.addressOf(HEAP_REGION)!) + BigInt(offset);
 }
 
 /** The VM address of shared-memory offset `offset` (0n = NULL for a negative offset). */
 export function sharedAddress(ctx: HelperContext, offset: number): bigint {
   if (offset < 0) return 0n;
-  return ctx.mem.addressOf(SHARED_REGION)! + BigInt(offset);
+  const base = callOf(ctx).pluglet?.sharedBase;
+  return (base ? base : ctx.mem.addressOf(SHARED_REGION)!) + BigInt(offset);
 }
 
 /** The heap offset of VM address `addr`, or -1 when it is not in the heap. */

@@ -6,7 +6,7 @@
 // invalid return value) ends that pluglet's run only: it is counted, reported, and the call takes the
 // native path; a plugin that faults too often is disabled (FaultLimit).
 import { run, VmFault, type LoadedProgram } from '../../vm/index.js';
-import type { PluginMemory } from './memory.js';
+import { HEAP_REGION, SHARED_REGION, type PluginMemory } from './memory.js';
 
 export type Anchor = 'pre' | 'replace' | 'post';
 
@@ -56,6 +56,9 @@ export class Plugin {
 /** One program of a plugin, attached at one point and anchor. */
 export class Pluglet {
   readonly stats = new PlugletStats();
+  /** VM addresses of the plugin's heap and shared memory in this program (0n when not mapped). */
+  readonly heapBase: bigint;
+  readonly sharedBase: bigint;
   constructor(
     readonly name: string,
     readonly plugin: Plugin,
@@ -67,7 +70,10 @@ export class Pluglet {
     readonly budget: number,
     /** Filter pluglets: what their verdict depends on (manifest xbgpd extension); undefined = undeclared. */
     readonly dependsOn?: 'attributes' | 'prefix' | 'anything',
-  ) {}
+  ) {
+    this.heapBase = program.memory.addressOf(HEAP_REGION) ?? 0n;
+    this.sharedBase = program.memory.addressOf(SHARED_REGION) ?? 0n;
+  }
 }
 
 /** The pluglets at one point, each anchor in seq order. */

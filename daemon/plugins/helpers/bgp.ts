@@ -18,7 +18,6 @@ import {
   VRF_INFO,
   pathAttributeSize,
   readPathAttributeHeader,
-  writePathAttribute,
   writePrefix,
   type PrefixValue,
 } from '../../../xbgp-api/index.js';
@@ -49,7 +48,19 @@ function attributeCopy(ctx: HelperContext, code: number, a: StoredAttribute | un
   const m = memoryOf(ctx);
   const at = m.alloc(pathAttributeSize(a.value.length));
   if (at < 0) return NULL;
-  writePathAttribute(m.heap, at, { code, flags: a.flags, data: a.value });
+  // struct path_attribute (xbgp-api layouts): code, flags, padding, u32 length (little-endian), data.
+  const heap = m.heap;
+  const L = PATH_ATTRIBUTE.fields;
+  const len = a.value.length;
+  heap[at + L.code.offset] = code;
+  heap[at + L.flags.offset] = a.flags;
+  heap[at + 2] = 0;
+  heap[at + 3] = 0;
+  heap[at + L.length.offset] = len & 255;
+  heap[at + L.length.offset + 1] = (len >>> 8) & 255;
+  heap[at + L.length.offset + 2] = (len >>> 16) & 255;
+  heap[at + L.length.offset + 3] = len >>> 24;
+  heap.set(a.value, at + L.data.offset);
   return heapAddress(ctx, at);
 }
 

@@ -70,6 +70,10 @@ class FilterHook implements RouteFilterHook {
   private readonly call: Call;
   private readonly route = new RouteState();
   private readonly prefixBytes = new Uint8Array(17);
+  /** The route's prefix as get_prefix gives it, rewritten in place per route. */
+  private readonly prefix = { afi: 0, safi: XBGP_SAFI_UNICAST, prefixlen: 0, addr: new Uint8Array(0) };
+  private readonly addr4 = this.prefixBytes.subarray(1, 5);
+  private readonly addr6 = this.prefixBytes.subarray(1, 17);
 
   constructor(
     private readonly chain: Chain,
@@ -93,13 +97,11 @@ class FilterHook implements RouteFilterHook {
     if (this.destinations !== undefined) call.destinationPeers = this.destinations();
     this.route.reset(set, ipv6, this.store);
     writeRibPrefix(key, this.prefixBytes, 0);
-    const length = this.prefixBytes[0]!;
-    call.prefix = {
-      afi: ipv6 ? XBGP_AFI_IPV6 : XBGP_AFI_IPV4,
-      safi: XBGP_SAFI_UNICAST,
-      prefixlen: length,
-      addr: this.prefixBytes.subarray(1, 1 + (ipv6 ? 16 : 4)),
-    };
+    const prefix = this.prefix;
+    prefix.afi = ipv6 ? XBGP_AFI_IPV6 : XBGP_AFI_IPV4;
+    prefix.prefixlen = this.prefixBytes[0]!;
+    prefix.addr = ipv6 ? this.addr6 : this.addr4;
+    call.prefix = prefix;
     runPre(this.chain, call, this.host, call.writeInfo);
     const faultsBefore = this.faults();
     const value = runReplace(this.chain, call, this.host, call.writeInfo, validFilterVerdict);
