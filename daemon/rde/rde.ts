@@ -8,13 +8,7 @@
 import type { UpdateMessage } from '../wire/index.js';
 import { AttrStore, nextHopKeyOf, type AttrSet } from './attr-store.js';
 import { ExportKeyWriter } from './export-key.js';
-import type {
-  AttributeDecodeHook,
-  AttributeEncodeHook,
-  HookPeer,
-  RdeDecisionHook,
-  RdePlugins,
-} from './plugin-hook.js';
+import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
@@ -26,17 +20,18 @@ import {
   type RdePeer,
   type RibPath,
 } from './rib.js';
-import {
-  decision,
-  decode,
-  encode,
-  inboundFilter,
-  outboundFilter,
-  type InboundContext,
-  type OutboundContext,
-} from './pipeline.js';
+import { decision, decode, encode, inboundFilter, outboundFilter, type InboundContext } from './pipeline.js';
 import type { ExportSettings } from './propagation.js';
 import { Fifo, SendQueue } from './queues.js';
+import {
+  familyOf,
+  familySets,
+  hookPeerOf,
+  setAt,
+  type Group,
+  type PeerOut,
+  type PeerState,
+} from './peer-state.js';
 import { reapplyImport, requeueExport } from './reconfigure.js';
 import { adjRibInOf, type AdjRibInRoute } from './views.js';
 
@@ -46,7 +41,7 @@ import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../co
 import { allFamilies } from '../config/types.js';
 import { addressBytes, ipVersion } from '../net/address.js';
 import { familyAfi } from '../net/family.js';
-import { realClock, type Clock, type TimerHandle } from '../clock.js';
+import { realClock, type Clock } from '../clock.js';
 import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
 import type { PeerSessionInfo, PeerSink, PeerSpec, RdePort } from '../session/rde-port.js';
 
@@ -69,64 +64,6 @@ export interface RdeOptions {
   clock?: Clock;
   /** The plugin host's filter hooks, built on the RDE's attribute store (none: native paths only). */
   pluginHooks?: ((store: AttrStore) => RdePlugins) | undefined;
-}
-
-interface Group {
-  readonly key: string;
-  /**
-   * The Adj-RIB-Out, indexed by Destination id (undefined: nothing exported). The route's source peer
-   * (for split horizon) is the destination's best path's peer: every change of the best path re-exports
-   * to every group.
-   */
-  readonly out: Record<Family, (AttrSet | undefined)[]>;
-  readonly ctx: OutboundContext;
-  readonly members: Set<PeerState>;
-  /** The members as outbound plugins see them (get_peer_info). */
-  readonly hookPeers: Set<HookPeer>;
-}
-
-interface PeerOut {
-  /** Replaced when a reload changes the export settings (updatePeerPolicy). */
-  group: Group;
-  readonly info: PeerSessionInfo;
-  readonly sink: PeerSink;
-  /**
-   * Destinations whose Adj-RIB-Out entry changed since last sent, with whether the peer may hold an
-   * announcement of it (so a withdrawal is owed when there is nothing to announce). Keeps split horizon
-   * from withdrawing what was never sent.
-   */
-  readonly dirty: Record<Family, SendQueue>;
-  /** Families negotiated with the peer. */
-  readonly wants: Record<Family, boolean>;
-  /** bgp_encode_attr pluglets attached to the peer, if any. */
-  readonly encode: AttributeEncodeHook | undefined;
-  /** Families still owed an End-of-RIB after the initial dump. */
-  readonly eorPending: Set<Family>;
-  pulling: boolean;
-  nextAllowed: number;
-  mraiTimer: TimerHandle | undefined;
-}
-
-interface PeerState {
-  readonly peer: RdePeer;
-  /** The peer as plugins see it. */
-  readonly hookPeer: HookPeer;
-  /** Replaced when a reload changes only policy-like settings (updatePeerPolicy). */
-  spec: PeerSpec;
-  inbound: InboundContext;
-  /** bgp_decode_attr pluglets attached to the peer, if any. */
-  readonly decode: AttributeDecodeHook | undefined;
-  out: PeerOut | undefined;
-  /** Adj-RIB-In paths held (all families). */
-  paths: number;
-}
-
-function familySets<T>(make: () => T): Record<Family, T> {
-  return { 'ipv4-unicast': make(), 'ipv6-unicast': make() };
-}
-
-function familyOf(ipv6: boolean): Family {
-  return ipv6 ? 'ipv6-unicast' : 'ipv4-unicast';
 }
 
 export class Rde implements RdePort {
@@ -812,25 +749,6 @@ export class Rde implements RdePort {
     if (attrs.nextHopUnspecified) return false;
     return nh.length !== 4 || !this.ownAddresses.has(nh);
   }
-}
-
-/** A peer as the plugin hooks describe it. */
-function hookPeerOf(spec: PeerSpec, info: PeerSessionInfo): HookPeer {
-  const ipv6 = ipVersion(spec.address) === 6;
-  return {
-    name: spec.name,
-    asn: spec.asn,
-    routerId: info.routerId,
-    ibgp: info.ibgp,
-    address: spec.address,
-    localAddress: ipv6 ? info.nextHopIpv6 : info.nextHopIpv4,
-  };
-}
-
-/** arr[index] = value, growing a dense array with undefined up to `index` (never leaves holes). */
-function setAt<T>(arr: (T | undefined)[], index: number, value: T): void {
-  while (arr.length < index) arr.push(undefined);
-  arr[index] = value;
 }
 
 function keyOf(afi: number, length: number, bytes: Uint8Array): PrefixKey {

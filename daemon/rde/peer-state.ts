@@ -1,0 +1,88 @@
+// The RDE's per-peer and per-group state (what rde.ts keeps for each session and each Adj-RIB-Out), and
+// the small helpers around it. Types only plus pure functions; the Rde class owns the instances.
+import type { TimerHandle } from '../clock.js';
+import type { Family } from '../config/types.js';
+import { ipVersion } from '../net/address.js';
+import type { PeerSessionInfo, PeerSink, PeerSpec } from '../session/rde-port.js';
+import type { AttrSet } from './attr-store.js';
+import type { InboundContext, OutboundContext } from './pipeline.js';
+import type { AttributeDecodeHook, AttributeEncodeHook, HookPeer } from './plugin-hook.js';
+import type { SendQueue } from './queues.js';
+import type { RdePeer } from './rib.js';
+
+export interface Group {
+  readonly key: string;
+  /**
+   * The Adj-RIB-Out, indexed by Destination id (undefined: nothing exported). The route's source peer
+   * (for split horizon) is the destination's best path's peer: every change of the best path re-exports
+   * to every group.
+   */
+  readonly out: Record<Family, (AttrSet | undefined)[]>;
+  readonly ctx: OutboundContext;
+  readonly members: Set<PeerState>;
+  /** The members as outbound plugins see them (get_peer_info). */
+  readonly hookPeers: Set<HookPeer>;
+}
+
+export interface PeerOut {
+  /** Replaced when a reload changes the export settings (updatePeerPolicy). */
+  group: Group;
+  readonly info: PeerSessionInfo;
+  readonly sink: PeerSink;
+  /**
+   * Destinations whose Adj-RIB-Out entry changed since last sent, with whether the peer may hold an
+   * announcement of it (so a withdrawal is owed when there is nothing to announce). Keeps split horizon
+   * from withdrawing what was never sent.
+   */
+  readonly dirty: Record<Family, SendQueue>;
+  /** Families negotiated with the peer. */
+  readonly wants: Record<Family, boolean>;
+  /** bgp_encode_attr pluglets attached to the peer, if any. */
+  readonly encode: AttributeEncodeHook | undefined;
+  /** Families still owed an End-of-RIB after the initial dump. */
+  readonly eorPending: Set<Family>;
+  pulling: boolean;
+  nextAllowed: number;
+  mraiTimer: TimerHandle | undefined;
+}
+
+export interface PeerState {
+  readonly peer: RdePeer;
+  /** The peer as plugins see it. */
+  readonly hookPeer: HookPeer;
+  /** Replaced when a reload changes only policy-like settings (updatePeerPolicy). */
+  spec: PeerSpec;
+  inbound: InboundContext;
+  /** bgp_decode_attr pluglets attached to the peer, if any. */
+  readonly decode: AttributeDecodeHook | undefined;
+  out: PeerOut | undefined;
+  /** Adj-RIB-In paths held (all families). */
+  paths: number;
+}
+
+export function familySets<T>(make: () => T): Record<Family, T> {
+  return { 'ipv4-unicast': make(), 'ipv6-unicast': make() };
+}
+
+export function familyOf(ipv6: boolean): Family {
+  return ipv6 ? 'ipv6-unicast' : 'ipv4-unicast';
+}
+
+/** A peer as the plugin hooks describe it. */
+export function hookPeerOf(spec: PeerSpec, info: PeerSessionInfo): HookPeer {
+  const ipv6 = ipVersion(spec.address) === 6;
+  return {
+    name: spec.name,
+    asn: spec.asn,
+    routerId: info.routerId,
+    ibgp: info.ibgp,
+    address: spec.address,
+    localAddress: ipv6 ? info.nextHopIpv6 : info.nextHopIpv4,
+  };
+}
+
+/** arr[index] = value, growing a dense array with undefined up to `index` (never leaves holes). */
+export function setAt<T>(arr: (T | undefined)[], index: number, value: T): void {
+  while (arr.length < index) arr.push(undefined);
+  arr[index] = value;
+}
