@@ -21,12 +21,14 @@ import { XbgpdError, errorCodes } from './errors.js';
 import { Rde } from './rde/rde.js';
 import { compilePolicy } from './policy/index.js';
 import { writeRibDump } from './rde/mrt-dump.js';
-import { CeaseSubcode } from './wire/index.js';
+import { CeaseSubcode, HEADER_LENGTH } from './wire/index.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 import type { HostReporter, PluginHost } from './plugins/host.js';
 import { attachPlugins, routerAccess } from './plugins/attach.js';
 import type { RouterAccess } from './plugins/call.js';
+import type { MessageHook } from './session/message-hook.js';
+import { nativeMessageType } from './session/connection.js';
 import type { JobRunner } from './plugins/points/jobs.js';
 import {
   loadConfiguredPlugins,
@@ -179,6 +181,8 @@ export class Speaker {
   private pluginFiles: string;
   /** The configured plugins (undefined: none); replaced by a reload that changes them. */
   plugins: PluginHost | undefined;
+  /** bgp_decode_message / bgp_encode_message per peer name, for the sessions. */
+  private messages: ((peer: string) => MessageHook | undefined) | undefined;
   /** The job plugins of `plugins`, running on the clock. */
   private jobs: JobRunner | undefined;
   /** The route decision engine: RIBs, decision process, propagation (replaced when a reload changes
@@ -212,14 +216,38 @@ export class Speaker {
     return true;
   }
 
+  /** schedule_bgp_message: a message for the Established session of the peer at `address`, sent on the
+   *  next turn of the loop (after the point's call). False when there is none or it is too long. */
+  private sendMessageTo(address: string, type: number, body: Uint8Array): boolean {
+    const session = this.sessions().find((s) => s.peer.address === address);
+    const conn = session?.establishedConnection;
+    if (session === undefined || conn === undefined) return false;
+    if (
+      type < 0 ||
+      type > 255 ||
+      nativeMessageType(type) ||
+      HEADER_LENGTH + body.length > conn.maxMessageLength
+    )
+      return false;
+    this.clock.defer(() => {
+      if (!session.sendMessage(type, body))
+        this.log.warn({ peer: session.peer.name, type }, 'plugin message not sent');
+    });
+    return true;
+  }
+
   /** A new RDE with the plugins attached (their job runner replaces the previous one). */
   private createRde(config: SpeakerConfig, plugins: PluginHost | undefined): Rde {
     this.jobs?.stop();
     this.jobs = undefined;
     const local = { asn: config.asn, routerId: ipv4Number(config.routerId) };
     const router = (): RouterAccess | undefined =>
-      routerAccess(this.rde, local, (address) => this.resetPeerAt(address));
+      routerAccess(this.rde, local, {
+        resetPeer: (address) => this.resetPeerAt(address),
+        sendMessage: (address, type, body) => this.sendMessageTo(address, type, body),
+      });
     const attached = plugins && attachPlugins(plugins, this.log, this.clock, local, router);
+    this.messages = attached?.messages;
     const rde = new Rde({
       clock: this.clock,
       localAsn: config.asn,
@@ -506,6 +534,7 @@ export class Speaker {
       clock: this.clock,
       log: peerLogger(this.log, peer.name),
       rde: this.rde,
+      messages: () => this.messages?.(peer.name),
     };
     if (this.dialer) options.dial = this.dialer;
     const session = new Session(options);

@@ -249,7 +249,7 @@ export const BGP_HELPERS: readonly Row[] = [
     ret: STATUS,
     scope: 'plugin',
     needs: [],
-    note: 'send a message of any type (body from message) to the peer at the text address; xbgpd adds the header',
+    note: 'send a message of a type other than 1..5 (body from message) to the Established peer at the text address, after the call; xbgpd adds the header',
   },
   {
     id: 56,

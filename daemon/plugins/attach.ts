@@ -26,12 +26,16 @@ import type {
 import type { PluginHost } from './host.js';
 import { HostPlugins, peerInfoOf } from './points/filters.js';
 import { JobRunner } from './points/jobs.js';
+import { messageHook } from './points/message.js';
+import type { MessageHook } from '../session/message-hook.js';
 import type { Plugin } from './runtime.js';
 
 export interface AttachedPlugins {
   /** RdeOptions.pluginHooks. */
   readonly hooks: (store: AttrStore) => RdePlugins;
   readonly jobs: JobRunner;
+  /** bgp_decode_message / bgp_encode_message for the peer named `peer` (undefined: none attached). */
+  readonly messages: (peer: string) => MessageHook | undefined;
 }
 
 /** Wire `host` to the daemon: `local` is our AS and router id (u32). */
@@ -48,9 +52,14 @@ export function attachPlugins(
     if (s === undefined) byPlugin.set(plugin, (s = servicesOf(host, plugin, log, clock, router)));
     return s;
   };
+  const byPeer = new Map<string, MessageHook | undefined>();
   return {
     hooks: (store) => new HostPlugins(host, store, local, services),
     jobs: new JobRunner(host, clock, services),
+    messages: (peer) => {
+      if (!byPeer.has(peer)) byPeer.set(peer, messageHook(host, services, local, peer));
+      return byPeer.get(peer);
+    },
   };
 }
 
@@ -83,11 +92,19 @@ export interface RouterRde {
   rdePeers(): RdePeer[];
 }
 
-/** What the router offers the RIB and control helpers, over an RDE and a way to reset sessions. */
+/** The sessions as the control helpers reach them (daemon/speaker.ts). */
+export interface RouterSessions {
+  /** peer_session_reset: reset the session with the peer at `address` (deferred). */
+  resetPeer(address: string): boolean;
+  /** schedule_bgp_message: queue a message to the Established peer at `address` (deferred). */
+  sendMessage(address: string, type: number, body: Uint8Array): boolean;
+}
+
+/** What the router offers the RIB and control helpers, over an RDE and its sessions. */
 export function routerAccess(
   rde: RouterRde,
   local: { asn: number; routerId: number },
-  resetPeer: (address: string) => boolean,
+  sessions: RouterSessions,
 ): RouterAccess {
   const info = (p: RdePeer): PeerInfo =>
     peerInfoOf(
@@ -124,7 +141,8 @@ export function routerAccess(
         if (e.family === family)
           yield { ipv6, prefix: prefixOf(e.key, ipv6), set: e.best.attrs, peer: info(e.best.peer) };
     },
-    resetPeer,
+    resetPeer: (address) => sessions.resetPeer(address),
+    sendMessage: (address, type, body) => sessions.sendMessage(address, type, body),
     receivedRoute(prefix, sel) {
       const l = lookup(prefix);
       const path = l && rde.receivedRoute(l.family, l.key, matcher(sel));

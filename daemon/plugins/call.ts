@@ -30,6 +30,11 @@ export interface RouterAccess {
   bestRoutes(ipv6: boolean): Iterator<RibRoute>;
   /** Reset the session with the peer at `address` (deferred to the next turn of the event loop). */
   resetPeer(address: string): boolean;
+  /**
+   * Queue a message of `type` (not 1..5) with `body` after the header to the Established session of the
+   * peer at `address`, sent after the point's call. False when there is none or the message is too long.
+   */
+  sendMessage(address: string, type: number, body: Uint8Array): boolean;
   /** The route for `prefix` received from `peer` (post-policy), what `peer` was sent, or withdraw it. */
   receivedRoute(prefix: PrefixValue, peer: PeerSelector): RibRoute | undefined;
   sentRoute(prefix: PrefixValue, peer: PeerSelector): RibRoute | undefined;

@@ -27,7 +27,15 @@ import type { PeerConfig } from '../config/types.js';
 import type { Negotiated, OpenSummary } from './negotiate.js';
 import type { Logger } from '../log.js';
 import type { HeaderError } from '../wire/index.js';
-import { toNotification } from '../wire/index.js';
+import {
+  headerError,
+  toNotification,
+  writeHeader,
+  HEADER_LENGTH,
+  HeaderSubcode,
+  MAX_EXTENDED_MESSAGE_LENGTH,
+  MAX_MESSAGE_LENGTH,
+} from '../wire/index.js';
 import { ErrorCode, MessageType, OpenSubcode } from '../wire/index.js';
 import type { UpdateMessage } from '../wire/index.js';
 import type { NotificationMessage } from '../wire/index.js';
@@ -62,6 +70,23 @@ export interface ConnectionHost {
   stateChanged(conn: Connection, from: State, to: State, event: FsmEvent): void;
   /** The UPDATE producer may continue (the socket drained). */
   writable(conn: Connection): void;
+  /** Whether messages of types other than 1..5 are read (a plugin may handle them) or are header errors. */
+  readonly customTypes: boolean;
+  /** Every message received (bgp_decode_message); for a `custom` type, whether a plugin handled it. */
+  messageReceived(conn: Connection, type: number, message: Uint8Array, custom: boolean): boolean;
+  /** Every message sent (bgp_encode_message): the bytes to send instead (`message` unless `custom`). */
+  messageSending(
+    conn: Connection,
+    type: number,
+    message: Uint8Array,
+    custom: boolean,
+    maxLength: number,
+  ): Uint8Array;
+}
+
+/** Whether xbgpd handles messages of this type itself (OPEN, UPDATE, NOTIFICATION, KEEPALIVE, ROUTE-REFRESH). */
+export function nativeMessageType(type: number): boolean {
+  return type >= MessageType.Open && type <= MessageType.RouteRefresh;
 }
 
 let nextConnectionId = 1;
@@ -155,6 +180,10 @@ export class Connection implements TransportSink {
 
   // TransportSink: socket input.
 
+  get unknownTypes(): boolean {
+    return this.host.customTypes;
+  }
+
   message(type: number, message: Uint8Array): void {
     try {
       this.dispatch(type, message);
@@ -170,6 +199,8 @@ export class Connection implements TransportSink {
   }
 
   private dispatch(type: number, message: Uint8Array): void {
+    const custom = !nativeMessageType(type) && this.fsm.state === 'Established';
+    const handled = this.host.messageReceived(this, type, message, custom);
     switch (type) {
       case MessageType.Open: {
         const decoded = codec.decodeOpen(message);
@@ -232,6 +263,18 @@ export class Connection implements TransportSink {
         this.host.routeRefreshReceived(this, result.message);
         return;
       }
+      default:
+        // RFC 4271 6.1: a type not recognised is a Bad Message Type error, with the type as data; a
+        // plugin's bgp_decode_message may have handled it instead (custom types, Established only).
+        if (handled && custom) return;
+        this.headerError(
+          headerError(
+            'ERR_BGP_HEADER_TYPE',
+            HeaderSubcode.BadMessageType,
+            `type ${type}`,
+            Uint8Array.of(type),
+          ),
+        );
     }
   }
 
@@ -251,10 +294,20 @@ export class Connection implements TransportSink {
 
   // ===== sending =====
 
+  /** The largest message this connection may send (RFC 8654 once negotiated). */
+  get maxMessageLength(): number {
+    return this.negotiated?.extendedMessage === true ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
+  }
+
+  /** A message as it goes out, after bgp_encode_message. */
+  private outgoing(bytes: Uint8Array, custom = false): Uint8Array {
+    return this.host.messageSending(this, bytes[18]!, bytes, custom, this.maxMessageLength);
+  }
+
   sendUpdate(update: UpdateMessage): boolean {
     if (!this.transport || this.fsm.state !== 'Established') return false;
     const more = this.transport.sendUpdate(
-      codec.encodeUpdate(update, this.negotiated?.extendedMessage ?? false),
+      this.outgoing(codec.encodeUpdate(update, this.negotiated?.extendedMessage ?? false)),
     );
     // RFC 4271 4.4: "Each time the local system sends a KEEPALIVE or UPDATE message, it restarts its KeepaliveTimer".
     this.startTimer('keepalive');
@@ -269,7 +322,21 @@ export class Connection implements TransportSink {
   }
 
   sendControl(bytes: Uint8Array): void {
-    this.transport?.sendControl(bytes);
+    this.transport?.sendControl(this.outgoing(bytes));
+  }
+
+  /**
+   * A message of a type xbgpd does not build itself (schedule_bgp_message): the header added to `body`,
+   * sent while Established. False when it is not, or when the message would exceed the maximum length.
+   */
+  sendCustom(type: number, body: Uint8Array): boolean {
+    const length = HEADER_LENGTH + body.length;
+    if (!this.transport || this.fsm.state !== 'Established' || length > this.maxMessageLength) return false;
+    const message = new Uint8Array(length);
+    writeHeader(message, 0, length, type);
+    message.set(body, HEADER_LENGTH);
+    this.transport.sendControl(this.outgoing(message, true));
+    return true;
   }
 
   get canSendUpdates(): boolean {
@@ -311,15 +378,15 @@ export class Connection implements TransportSink {
         return;
       case 'sendOpen': {
         const open = this.host.openToSend();
-        this.transport?.sendControl(codec.encodeOpen(open));
+        this.sendControl(codec.encodeOpen(open));
         return;
       }
       case 'sendKeepalive':
-        this.transport?.sendControl(codec.encodeKeepalive());
+        this.sendControl(codec.encodeKeepalive());
         return;
       case 'sendNotification':
         if (!this.transport) return;
-        this.transport.sendControl(codec.encodeNotification(action.notification));
+        this.sendControl(codec.encodeNotification(action.notification));
         this.host.notificationSent(this, action.notification);
         return;
       case 'startTimer':

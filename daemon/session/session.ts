@@ -6,7 +6,7 @@
 // logged through the peer's child logger and emitted as typed events (see daemon/session/README.md for
 // the stable log messages).
 import { EventEmitter } from 'node:events';
-import { Connection, type ConnectionHost } from './connection.js';
+import { Connection, nativeMessageType, type ConnectionHost } from './connection.js';
 import { type FsmEvent, type FsmOptions, type NotificationSpec, type State, CEASE_COLLISION } from './fsm.js';
 import type { Clock } from '../clock.js';
 import {
@@ -22,6 +22,7 @@ import { familyAfiSafi } from '../net/family.js';
 import { familyKeyName, summarizeUpdate, type ReceivedView, type UpdateSummary } from './received.js';
 import type { PeerSessionInfo, RdePort } from './rde-port.js';
 import { codec } from './codec.js';
+import type { MessageHook, MessagePeer } from './message-hook.js';
 import type { Logger } from '../log.js';
 import type { Family, PeerConfig } from '../config/types.js';
 import {
@@ -64,6 +65,8 @@ export interface SessionOptions {
   dial?: Dialer;
   /** The route decision engine: received routes go there, UPDATEs to send come from there. */
   rde: RdePort;
+  /** The plugin points on whole messages for this peer (read when used: a reload may change them). */
+  messages?: () => MessageHook | undefined;
 }
 
 type Cease = typeof CeaseSubcode;
@@ -139,6 +142,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   private readonly outQueue: Iterator<UpdateMessage>[] = [];
   private sentUpdates = 0;
   private pumpScheduled = false;
+  private readonly messageHook: () => MessageHook | undefined;
 
   constructor(options: SessionOptions) {
     super();
@@ -148,6 +152,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     this.log = options.log;
     this.dialer = options.dial ?? netDial;
     this.fsmOptions = fsmOptionsFor(this.peer);
+    this.messageHook = options.messages ?? (() => undefined);
     const rde = options.rde;
     this.rde = rde;
     const name = this.peer.name;
@@ -542,6 +547,59 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   writable(conn: Connection): void {
     this.pump(conn);
   }
+
+  // ===== whole messages and plugins (bgp_decode_message, bgp_encode_message, schedule_bgp_message) =====
+
+  get customTypes(): boolean {
+    return this.messageHook()?.customTypes ?? false;
+  }
+
+  messageReceived(conn: Connection, type: number, message: Uint8Array, custom: boolean): boolean {
+    const hook = this.messageHook();
+    return hook !== undefined && hook.received(this.messagePeer(conn), type, message, custom);
+  }
+
+  messageSending(
+    conn: Connection,
+    type: number,
+    message: Uint8Array,
+    custom: boolean,
+    maxLength: number,
+  ): Uint8Array {
+    const hook = this.messageHook();
+    return hook === undefined
+      ? message
+      : hook.sending(this.messagePeer(conn), type, message, custom, maxLength);
+  }
+
+  /**
+   * Send a message of a type xbgpd does not build itself (1..5 are refused), `body` after the 19-octet
+   * header, to the Established peer. False when not Established or too long for the session.
+   */
+  sendMessage(type: number, body: Uint8Array): boolean {
+    if (!Number.isInteger(type) || type < 0 || type > 255 || nativeMessageType(type)) return false;
+    const conn = this.establishedConnection;
+    return conn !== undefined && conn.sendCustom(type, body);
+  }
+
+  /** The peer as the message points see it on `conn` (cached per connection and OPEN). */
+  private messagePeer(conn: Connection): MessagePeer {
+    const cached = this.messagePeers.get(conn);
+    const routerId = conn.negotiated?.remoteId ?? 0;
+    if (cached !== undefined && cached.routerId === routerId) return cached;
+    const peer: MessagePeer = {
+      name: this.peer.name,
+      asn: conn.negotiated?.remoteAsn ?? this.peer.asn,
+      routerId,
+      ibgp: conn.negotiated?.ibgp ?? this.peer.asn === this.local.asn,
+      address: this.peer.address,
+      localAddress: conn.transport?.localAddress ?? '',
+    };
+    this.messagePeers.set(conn, peer);
+    return peer;
+  }
+
+  private readonly messagePeers = new WeakMap<Connection, MessagePeer>();
 
   // ===== routes (the RDE port) =====
 

@@ -33,6 +33,8 @@ export interface TransportSink {
   message(type: number, message: Uint8Array): void;
   /** A message header error (RFC 4271 6.1); nothing more is read after it. */
   headerError(error: HeaderError): void;
+  /** Whether messages of types other than 1..5 are delivered to `message` (else a header error). */
+  readonly unknownTypes?: boolean;
   /** The connection closed or failed; called once. */
   closed(reason: string): void;
   /** The write buffer drained below its high-water mark: UPDATE producers may continue. */
@@ -135,6 +137,7 @@ export class Transport {
   /** Start delivering messages to `sink`. */
   attach(sink: TransportSink): void {
     this.sink = sink;
+    this.framer.setUnknownTypes(sink.unknownTypes === true);
   }
 
   get localAddress(): string {

@@ -40,11 +40,14 @@ function lengthData(buf: Uint8Array, off: number): Uint8Array {
 /**
  * Check the 19-octet header at buf[off..off+19) (caller ensures 19 octets are there).
  * `extendedMessage`: RFC 8654 negotiated, so UPDATE/NOTIFICATION/ROUTE-REFRESH may reach 65535 octets.
+ * `unknownTypes`: a type other than 1..5 is not an error here (its length is checked as for an UPDATE);
+ * the receiver decides (a plugin may handle it, daemon/session/connection.ts).
  */
 export function checkHeader(
   buf: Uint8Array,
   off: number,
   extendedMessage = false,
+  unknownTypes = false,
 ): MessageHeader | HeaderError {
   // RFC 4271 6.1: "If at least one of the following is true: - if the Marker field of the message header is
   // not as expected ... then the Error Subcode MUST be set to Connection Not Synchronized."
@@ -76,7 +79,9 @@ export function checkHeader(
   }
   // RFC 4271 6.1: "If the Type field of the message header is not recognized, then the Error Subcode MUST
   // be set to Bad Message Type. The Data field MUST contain the erroneous Type field."
-  if (type < MessageType.Open || type > MessageType.RouteRefresh) {
+  const known = type >= MessageType.Open && type <= MessageType.RouteRefresh;
+  if (!known && unknownTypes) return { length, type };
+  if (!known) {
     return headerError(
       'ERR_BGP_HEADER_TYPE',
       HeaderSubcode.BadMessageType,
@@ -129,11 +134,18 @@ export class MessageFramer {
   private owned = false;
   private error: HeaderError | undefined;
 
+  private unknownTypes = false;
+
   constructor(private extendedMessage = false) {}
 
   /** RFC 8654: call once the Extended Message capability is negotiated. */
   setExtendedMessage(on: boolean): void {
     this.extendedMessage = on;
+  }
+
+  /** Return messages of types other than 1..5 instead of a Bad Message Type error (checkHeader). */
+  setUnknownTypes(on: boolean): void {
+    this.unknownTypes = on;
   }
 
   /** Octets received but not yet returned as a message. */
@@ -180,7 +192,7 @@ export class MessageFramer {
     if (this.error) return this.error;
     const avail = this.end - this.start;
     if (avail < HEADER_LENGTH) return undefined;
-    const h = checkHeader(this.buf, this.start, this.extendedMessage);
+    const h = checkHeader(this.buf, this.start, this.extendedMessage, this.unknownTypes);
     if (isHeaderError(h)) {
       this.error = h;
       return h;

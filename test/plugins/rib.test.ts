@@ -53,10 +53,17 @@ function rdeWith(prefixes: string[]): Rde {
 /** Run the host's job once against `rde`; the addresses it asked to reset. */
 function runJob(host: PluginHost, rde: Rde): string[] {
   const resets: string[] = [];
-  const router = routerAccess(rde, { asn: LOCAL_AS, routerId: ROUTER_ID }, (address) => {
-    resets.push(address);
-    return true;
-  });
+  const router = routerAccess(
+    rde,
+    { asn: LOCAL_AS, routerId: ROUTER_ID },
+    {
+      resetPeer: (address) => {
+        resets.push(address);
+        return true;
+      },
+      sendMessage: () => false,
+    },
+  );
   const clock = new FakeClock();
   const jobs = new JobRunner(host, clock, () => stubServices({ router: () => router }));
   jobs.start();

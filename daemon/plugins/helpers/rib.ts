@@ -2,8 +2,10 @@
 // (new_rib_iterator, rib_has_route, next_rib_route, rib_iterator_clean; at most MAX_RIB_ITERATORS open,
 // all closed when the run ends), a peer's received route (get_rib_out_entry: post-policy, as FRR), the
 // route a peer was sent (get_route_sent_to_peer), withdrawing a received route (remove_route_from_rib),
-// peer_session_reset (deferred: the session resets after the point's call), and get_route_info. Outside a daemon (xbgpctl, tests without a router) they return -1 / NULL.
+// peer_session_reset (deferred: the session resets after the point's call), schedule_bgp_message
+// (deferred too: the message goes out after the call), and get_route_info. Outside a daemon (xbgpctl, tests without a router) they return -1 / NULL.
 import {
+  BGP_MESSAGE,
   BGP_RTE_INFO,
   MAX_RIB_ITERATORS,
   ROUTE_TYPE_BGP,
@@ -28,6 +30,7 @@ import {
   type RouterAccess,
 } from '../call.js';
 import { RouteState } from '../route.js';
+import { MAX_EXTENDED_MESSAGE_LENGTH } from '../../wire/index.js';
 import { routeCopy } from './bgp.js';
 import type { HelperImpls } from './registry.js';
 
@@ -80,6 +83,29 @@ const peer_session_reset: HelperFn = (peerIp, _2, _3, _4, _5, ctx) => {
   if (text instanceof VmFault) return text;
   if (router === undefined) return FAILED;
   return router.resetPeer(text) ? 0n : FAILED;
+};
+
+/**
+ * schedule_bgp_message(type, struct bgp_message *, peer_ip): the body (buf_len bytes at buf) queued to the
+ * Established session of the peer at peer_ip, sent after the point's call with the header xbgpd adds.
+ * -1 for a type xbgpd builds itself (1..5) or outside 0..255, no such Established peer, or a message
+ * longer than the session allows. The struct's own type field is not read (the argument is the type).
+ */
+const schedule_bgp_message: HelperFn = (type, msg, peerIp, _4, _5, ctx) => {
+  const call = callOf(ctx);
+  const router = call.services(call.pluglet!.plugin).router?.();
+  const head = readIn(ctx, msg, BGP_MESSAGE.size);
+  if (head instanceof VmFault) return head;
+  const view = new DataView(head.buffer);
+  const len = view.getBigUint64(BGP_MESSAGE.fields.buf_len.offset, true);
+  const buf = view.getBigUint64(BGP_MESSAGE.fields.buf.offset, true);
+  const text = ctx.mem.readCString(peerIp, 64);
+  if (text instanceof VmFault) return text;
+  if (len > BigInt(MAX_EXTENDED_MESSAGE_LENGTH)) return FAILED;
+  const body = readIn(ctx, buf, Number(len));
+  if (body instanceof VmFault) return body;
+  if (router === undefined) return FAILED;
+  return router.sendMessage(text, asInt32(type), body) ? 0n : FAILED;
 };
 
 /** uptime and selection reason are not tracked per route: 0 and bgp_selection_none; type BGP. */
@@ -157,5 +183,6 @@ export const ribHelpers: HelperImpls = {
   rib_iterator_clean,
   next_rib_route,
   peer_session_reset,
+  schedule_bgp_message,
   get_route_info,
 };

@@ -188,8 +188,9 @@ extern int get_vrf(struct vrf_info *vrf_info);
 
 /* ===== Messages and sessions ===== */
 
-/* [W] Send a BGP message of type (any, custom types included) with body message->buf to the
- * peer whose address is the text peer_ip; xbgpd adds the header. 0, or -1. */
+/* [W] Send a BGP message of type (0..255 but 1..5, which xbgpd builds itself) with body message->buf
+ * (buf_len bytes) to the Established peer whose address is the text peer_ip, after the point's call;
+ * xbgpd adds the header. 0, or -1 (such a type, no such peer, or longer than the session allows). */
 extern int schedule_bgp_message(int type, struct bgp_message *message, const char *peer_ip);
 
 /* [R,W] Reset the session with the peer whose address is the text peer_ip. 0, or -1. */
