@@ -60,7 +60,7 @@ export const BGP_HELPERS: readonly Row[] = [
     ret: STATUS,
     scope: 'point',
     needs: ['route-pair'],
-    note: 'set_attr on the NEW or OLD route of a decision step (xBGP registered one argument type for two: bug; xbgpd takes both)',
+    note: 'set_attr on the NEW or OLD route of a decision step (xBGP registered one argument type for two: bug; xbgpd takes both); xbgpd: -1, a decision step does not change routes',
   },
   {
     id: 38,

@@ -104,4 +104,31 @@ describe('plugins: bgp_decode_message and schedule_bgp_message', function () {
     expect(host.pluglets()[0]!.stats.faults).to.equal(0);
     expect(sent).to.deep.equal([{ address: '10.0.0.1', type: 8, body: 'zombie' }]);
   });
+
+  it('bgp_encode_message rewrites a scheduled message; other messages go as built', function () {
+    requireTools(this, 'clang');
+    const dir = workDir('msg-encode');
+    compilePlugin(dir, 'msg_shout');
+    const manifest = onePluglet(dir, 'shout', 'msg_shout', 'bgp_encode_message');
+    const host = loadHost([{ manifest }]);
+    const services = stubServices();
+    const hook = messageHook(host, () => services, { asn: LOCAL_AS, routerId: ROUTER_ID }, 'a')!;
+    const zombie = message(
+      8,
+      [...'zombie'].map((c) => c.charCodeAt(0)),
+    );
+    const sent = hook.sending(PEER, 8, zombie, true, 4096);
+    expect(Array.from(sent)).to.deep.equal(
+      Array.from(
+        message(
+          8,
+          [...'ZOMBIE!'].map((c) => c.charCodeAt(0)),
+        ),
+      ),
+    );
+    // A KEEPALIVE (type 4, xbgpd's own) is never replaced.
+    const keepalive = message(4, []);
+    expect(hook.sending(PEER, 4, keepalive, false, 4096)).to.equal(keepalive);
+    expect(host.pluglets()[0]!.stats.faults).to.equal(0);
+  });
 });

@@ -127,13 +127,13 @@ const set_attr: HelperFn = (attr, _2, _3, _4, _5, ctx) => {
   return putAttribute(call, call.route, a.code, a.flags, a.value);
 };
 
-const set_attr_to_route: HelperFn = (attr, rte, _3, _4, _5, ctx) => {
+/**
+ * The decision process compares routes and never changes them (a change would have to re-run the import
+ * side of the route): the argument is checked, nothing changes, -1.
+ */
+const set_attr_to_route: HelperFn = (attr, _2, _3, _4, _5, ctx) => {
   const a = readAttributeArg(ctx, attr);
-  if (a instanceof VmFault) return a;
-  const call = callOf(ctx);
-  const route = routeOf(call, asInt32(rte));
-  if (route === undefined || !call.offers('route-pair')) return FAILED;
-  return intResult(route.put(a.code, a.flags, a.value));
+  return a instanceof VmFault ? a : FAILED;
 };
 
 // ===== prefix, next hop, route =====

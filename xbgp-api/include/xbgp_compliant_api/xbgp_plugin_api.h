@@ -110,6 +110,8 @@ extern int set_attr(struct path_attribute *attr);
  * BGP_ROUTE_TYPE_OLD. 0, or -1.
  * xBGP bug: its hosts registered this helper with one argument type for two arguments; xbgpd
  * takes both as declared here.
+ * xbgpd: a decision step compares routes and does not change them, so this returns -1 (nothing
+ * changes); change routes at bgp_pre_inbound_filter instead.
  */
 extern int set_attr_to_route(struct path_attribute *attr, int rte);
 
