@@ -87,6 +87,7 @@ export class Call implements Invocation {
   pluglet: Pluglet | undefined = undefined;
   nextRequested = false;
   helperFault: PlugletFault | undefined = undefined;
+  faults = 0;
   readonly execInfo = new Uint8Array(EXEC_INFO.size);
   /** get_arg: the argument bytes by ARG_* type, for this call (set by the point's caller). */
   readonly args = new Map<number, Uint8Array>();

@@ -11,10 +11,12 @@ import {
   decodeAttributes,
   writeAttributeHeader,
   attributeHeaderLength,
+  type PathAttribute,
 } from '../wire/index.js';
 import type { AttrSet, AttrStore, StoredAttribute } from '../rde/attr-store.js';
 
 const AS4 = { asn4: true } as const;
+const AS2 = { asn4: false } as const;
 
 export class RouteState {
   set: AttrSet | undefined = undefined;
@@ -96,8 +98,17 @@ export function validAttribute(code: number, flags: number, value: Uint8Array): 
   const section = new Uint8Array(attributeHeaderLength(flags, value.length) + value.length);
   const at = writeAttributeHeader(section, 0, flags, code, value.length);
   section.set(value, at);
-  const decoded = decodeAttributes(section, AS4);
-  if (decoded.action !== 'none') return false;
-  // An unknown non-transitive attribute is dropped by the codec, and a known one must keep its code.
-  return decoded.attributes.length === 1 && decoded.attributes[0]!.code === code;
+  return typeof oneAttribute(section, code, true) !== 'string';
+}
+
+/**
+ * The attribute `section` holds, when it is exactly one attribute of type `code` that the codec takes
+ * without error (`asn4`: the AS_PATH width); else why not. An unknown non-transitive attribute is dropped
+ * by the codec, so it is not one attribute here.
+ */
+export function oneAttribute(section: Uint8Array, code: number, asn4: boolean): PathAttribute | string {
+  const decoded = decodeAttributes(section, asn4 ? AS4 : AS2);
+  const a = decoded.attributes[0];
+  if (decoded.action === 'none' && decoded.attributes.length === 1 && a!.code === code) return a!;
+  return decoded.errors[0]?.reason ?? 'not one attribute of that code';
 }

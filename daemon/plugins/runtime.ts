@@ -99,6 +99,8 @@ export interface Invocation {
   nextRequested: boolean;
   /** Set by a helper that was used wrongly (bad argument, no meaning at this point): the run faults. */
   helperFault: PlugletFault | undefined;
+  /** Faults of this invocation's runs so far (a point compares it around an anchor to drop its changes). */
+  faults: number;
   /** exec_info_t for this run (r1), written by the caller of runChain before each anchor. */
   execInfo: Uint8Array;
   /** Called after every run (helpers' per-run state). */
@@ -132,6 +134,7 @@ export function runPluglet(p: Pluglet, inv: Invocation, sink: FaultSink): bigint
   if (fault === undefined && result instanceof VmFault)
     fault = { code: result.code, pc: result.pc, message: result.message };
   if (fault !== undefined) {
+    inv.faults++;
     failed(p, fault, sink);
     return undefined;
   }
@@ -186,6 +189,7 @@ export function runReplace(
     if (value === undefined) return undefined;
     if (inv.nextRequested) continue;
     if (!valid(value)) {
+      inv.faults++;
       failed(
         p,
         {

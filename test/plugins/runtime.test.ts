@@ -79,6 +79,7 @@ function invocation(): Invocation {
     pluglet: undefined,
     nextRequested: false,
     helperFault: undefined,
+    faults: 0,
     execInfo: new Uint8Array(EXEC_INFO.size),
   };
 }

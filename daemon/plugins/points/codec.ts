@@ -36,17 +36,12 @@ import {
   writePathAttribute,
   type PointSpec,
 } from '../../../xbgp-api/index.js';
-import {
-  attributeDescriptor,
-  decodeAttributes,
-  makeRawAttribute,
-  type PathAttribute,
-} from '../../wire/index.js';
+import { attributeDescriptor, makeRawAttribute, type PathAttribute } from '../../wire/index.js';
 import type { AttrSet, AttrStore, StoredAttribute } from '../../rde/attr-store.js';
 import type { AttributeDecodeHook, AttributeEncodeHook, DecodeOutcome } from '../../rde/plugin-hook.js';
 import { Call, type EncodeOutput, type PeerInfo, type PluginServices } from '../call.js';
 import type { PluginHost } from '../host.js';
-import { RouteState } from '../route.js';
+import { RouteState, oneAttribute } from '../route.js';
 import { failed, runPost, runPre, runReplace, type Chain, type Plugin, type Pluglet } from '../runtime.js';
 
 export const DECODE_POINT = 'bgp_decode_attr';
@@ -95,14 +90,6 @@ class CodeChains {
     }
     return c ?? undefined;
   }
-}
-
-function faultsOf(chain: Chain): number {
-  let n = 0;
-  for (const p of chain.pre) n += p.stats.faults;
-  for (const p of chain.replace) n += p.stats.faults;
-  for (const p of chain.post) n += p.stats.faults;
-  return n;
 }
 
 /** A replace value the point defines (the others are faults of the pluglet). */
@@ -212,18 +199,18 @@ class DecodeHook implements AttributeDecodeHook {
     args.set(ArgType.ARG_DATA, a.raw);
     args.set(ArgType.ARG_LENGTH, Uint8Array.of(n & 0xff, n >>> 8)); // the VM's order
     const route = this.route;
-    const before = faultsOf(chain);
+    const before = call.faults;
     runPre(chain, call, this.host, call.writeInfo);
     const value = runReplace(chain, call, this.host, call.writeInfo, this.valid);
     let verdict = EXIT_FAILURE;
-    if (faultsOf(chain) !== before) route.rollback();
+    if (call.faults !== before) route.rollback();
     else {
       if (value !== undefined) verdict = Number(value);
       route.commit();
     }
-    const beforePost = faultsOf(chain);
+    const beforePost = call.faults;
     runPost(chain, call, this.host, call.writeInfo, BigInt(verdict));
-    if (faultsOf(chain) !== beforePost) route.rollback();
+    if (call.faults !== beforePost) route.rollback();
     else route.commit();
     return verdict;
   }
@@ -338,12 +325,9 @@ class EncodeHook implements AttributeEncodeHook {
       failed(p, { code: 'ERR_PLUGIN_BAD_RETURN', pc: -1, message }, this.host);
       return undefined;
     }
-    const decoded = decodeAttributes(out.bytes.slice(0, count), { asn4: session.asn4 });
-    const a = decoded.attributes[0];
-    // No error and one attribute: the bytes are exactly that attribute.
-    if (decoded.action !== 'none' || decoded.attributes.length !== 1 || a!.code !== code) {
-      const why = decoded.errors[0]?.reason ?? 'not one attribute of that code';
-      const message = `the ${count} bytes written are not a valid attribute ${code}: ${why}`;
+    const a = oneAttribute(out.bytes.slice(0, count), code, session.asn4);
+    if (typeof a === 'string') {
+      const message = `the ${count} bytes written are not a valid attribute ${code}: ${a}`;
       failed(p, { code: 'ERR_PLUGIN_BAD_ATTRIBUTE', pc: -1, message }, this.host);
       return undefined;
     }

@@ -103,9 +103,9 @@ class FilterHook implements RouteFilterHook {
     prefix.addr = ipv6 ? this.addr6 : this.addr4;
     call.prefix = prefix;
     runPre(this.chain, call, this.host, call.writeInfo);
-    const faultsBefore = this.faults();
+    const faultsBefore = call.faults;
     const value = runReplace(this.chain, call, this.host, call.writeInfo, validFilterVerdict);
-    if (this.faults() !== faultsBefore) this.route.discard();
+    if (call.faults !== faultsBefore) this.route.discard();
     runPost(this.chain, call, this.host, call.writeInfo, value ?? BigInt(PLUGIN_FILTER_UNKNOWN));
     if (value === BigInt(PLUGIN_FILTER_REJECT)) return 'reject';
     return value === BigInt(PLUGIN_FILTER_ACCEPT) ? 'accept' : 'continue';
@@ -113,12 +113,6 @@ class FilterHook implements RouteFilterHook {
 
   take(set: AttrSet): AttrSet {
     return this.route.applyTo(set);
-  }
-
-  private faults(): number {
-    let n = 0;
-    for (const p of this.chain.replace) n += p.stats.faults;
-    return n;
   }
 }
 
