@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { captureCli } from '../helpers/cli.js';
 import { requireTools, repoRoot } from '../helpers/env.js';
 import { main as pluginCli } from '../../daemon/cli/plugin.js';
 import { readElf, SHN_UNDEF } from '../../vm/elf/reader.js';
@@ -15,24 +16,8 @@ import { readElf, SHN_UNDEF } from '../../vm/elf/reader.js';
 const fixtures = join(repoRoot, 'test', 'plugins', 'fixtures', 'config');
 const SOURCES = ['set_med', 'accept', 'fetch'];
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const saved = [process.stdout.write, process.stderr.write] as const;
-  const capture =
-    (into: string[]) =>
-    (chunk: string | Uint8Array): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    };
-  process.stdout.write = capture(out) as typeof process.stdout.write;
-  process.stderr.write = capture(err) as typeof process.stderr.write;
-  try {
-    const code = await pluginCli(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    [process.stdout.write, process.stderr.write] = saved;
-  }
+function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return captureCli(() => pluginCli(argv));
 }
 
 /** The external functions an object calls: its undefined symbols. */

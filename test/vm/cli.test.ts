@@ -6,28 +6,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { captureCli } from '../helpers/cli.js';
 import { requireTools } from '../helpers/env.js';
 import { main as vmCli } from '../../daemon/cli/vm.js';
 import { backend, forEachBackend } from './backends.js';
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const saved = [process.stdout.write, process.stderr.write] as const;
-  const capture =
-    (into: string[]) =>
-    (chunk: string | Uint8Array): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1'));
-      return true;
-    };
-  process.stdout.write = capture(out) as typeof process.stdout.write;
-  process.stderr.write = capture(err) as typeof process.stderr.write;
-  try {
-    const code = await vmCli(argv[0] === 'run' && backend() === 'jit' ? [...argv, '--jit'] : argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    [process.stdout.write, process.stderr.write] = saved;
-  }
+function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return captureCli(
+    () => vmCli(argv[0] === 'run' && backend() === 'jit' ? [...argv, '--jit'] : argv),
+    'latin1',
+  );
 }
 
 forEachBackend('xbgpctl vm run, asm, disasm', function () {

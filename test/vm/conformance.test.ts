@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { captureCli } from '../helpers/cli.js';
 import { sharedPath } from '../helpers/env.js';
 import { runTestFile } from '../../vm/conformance.js';
 import { main as vmCli } from '../../daemon/cli/vm.js';
@@ -16,19 +17,8 @@ function suiteFiles(dir: string): string[] {
 }
 
 /** Run the CLI in-process and capture what it prints. */
-async function captureCli(argv: string[]): Promise<{ code: number; out: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const code = await vmCli(argv);
-    return { code, out };
-  } finally {
-    process.stdout.write = write;
-  }
+function runCli(argv: string[]): Promise<{ code: number; out: string }> {
+  return captureCli(() => vmCli(argv));
 }
 
 forEachBackend('vm: bpf_conformance suite', function (backend) {
@@ -47,7 +37,7 @@ forEachBackend('vm: bpf_conformance suite', function (backend) {
   it(`xbgpctl vm test ${jitFlag.join('')} prints one PASS line per file and "313 passed, 0 failed"`, async function () {
     const dir = sharedPath(this, 'conformance', 'bpf_conformance');
     const files = suiteFiles(dir);
-    const { code, out } = await captureCli(['test', ...jitFlag, ...files]);
+    const { code, out } = await runCli(['test', ...jitFlag, ...files]);
     const lines = out.trimEnd().split('\n');
     expect(lines.at(-1)).to.equal('313 passed, 0 failed');
     expect(lines.filter((l) => l.startsWith('PASS '))).to.have.length(313);
@@ -56,12 +46,7 @@ forEachBackend('vm: bpf_conformance suite', function (backend) {
 
   it('xbgpctl vm test reports a failing file and exits non-zero', async function () {
     const dir = sharedPath(this, 'conformance', 'bpf_conformance');
-    const { code, out } = await captureCli([
-      'test',
-      ...jitFlag,
-      join(dir, 'add.data'),
-      '/nonexistent/x.data',
-    ]);
+    const { code, out } = await runCli(['test', ...jitFlag, join(dir, 'add.data'), '/nonexistent/x.data']);
     expect(out).to.match(/^PASS .*add\.data$/m);
     expect(out).to.match(/^FAIL \/nonexistent\/x\.data: /m);
     expect(out.trimEnd().split('\n').at(-1)).to.equal('1 passed, 1 failed');
