@@ -12,28 +12,17 @@
 //
 // Figures only: this script never fails on timing (it exits non-zero only when it cannot run).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { repoRoot } from './lib/repo.js';
 import { loadElfProgram } from '../vm/elf/index.js';
-import { benchRun, formatFigures, loadImage, type BenchFigures } from './vm-harness.js';
+import { benchRun, formatFigures, haveTool, loadImage, withPrimes, type BenchFigures } from './vm-harness.js';
 
 /** uBPF interpreter / native on this workload, measured for ebpf-vm.md section 5. */
 const UBPF_INTERPRETER_RATIO = 59;
 /** What we aim for. */
 const TARGET_RATIO = 100;
-
-function haveTool(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Best of `repeats` interpreter runs (after a warm-up) of the clang object's prime counter for `n`. */
 function runVm(object: Uint8Array, n: number, repeats: number): BenchFigures {
@@ -92,14 +81,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const source = join(repoRoot(), 'bench', 'c', 'primes.c');
-  const work = mkdtempSync(join(tmpdir(), 'xbgpd-bench-'));
-  try {
-    const object = join(work, 'primes.o');
-    const binary = join(work, 'primes-native');
-    execFileSync('clang', ['-O2', '-target', 'bpf', '-c', source, '-o', object]);
-    execFileSync('gcc', ['-O2', '-o', binary, source]);
-
+  return withPrimes(async ({ object, binary }) => {
     console.log(`node ${process.version}; best of ${repeats} runs each, after a warm-up run`);
     await coreFigures();
     const vm = runVm(new Uint8Array(readFileSync(object)), n, repeats);
@@ -119,9 +101,7 @@ async function main(): Promise<number> {
         `(uBPF interpreter ${UBPF_INTERPRETER_RATIO}x, target within ${TARGET_RATIO}x)`,
     );
     return 0;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 process.exitCode = await main();

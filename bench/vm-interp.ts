@@ -7,37 +7,14 @@
 //   npx tsx bench/vm-interp.ts [iterations]      (or node dist/bench/vm-interp.js after npm run build)
 // bench/vm-elf-bench.ts imports interpBenchFigures() to print these next to its (c).
 import { pathToFileURL } from 'node:url';
-import { benchRun, formatFigures, loadAsm } from './vm-harness.js';
+import { aluLoop, benchRun, formatFigures, loadAsm, stackLoop } from './vm-harness.js';
 import type { BenchFigures } from './vm-harness.js';
 
 /** Run the interpreter loops; returns their figures. */
 export function interpFigures(iterations = 10_000_000): BenchFigures[] {
   const programs: Array<[string, string]> = [
-    [
-      '(a) ALU loop (add/add/sub/jne)',
-      `mov %r0, 0
-       lddw %r1, ${iterations}
-     loop:
-       add %r0, %r1
-       add %r0, 3
-       sub %r1, 1
-       jne %r1, 0, loop
-       exit`,
-    ],
-    [
-      '(b) memory loop (stx/ldx x2)',
-      `mov %r0, 0
-       lddw %r1, ${iterations}
-     loop:
-       stxdw [%r10-8], %r1
-       ldxdw %r2, [%r10-8]
-       stxw [%r10-16], %r2
-       ldxw %r3, [%r10-16]
-       add %r0, %r3
-       sub %r1, 1
-       jne %r1, 0, loop
-       exit`,
-    ],
+    ['(a) ALU loop (add/add/sub/jne)', aluLoop(iterations)],
+    ['(b) memory loop (stx/ldx x2)', stackLoop(iterations)],
     [
       '(d) mod loop (mov/mod/add/sub/jne)',
       `mov %r0, 0

@@ -9,25 +9,21 @@
 // Times are best-of wall clock and CPU time. Figures only: never fails on timing (exit non-zero
 // only when it cannot run, or when the back ends disagree).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { repoRoot } from './lib/repo.js';
 import { loadElfProgram } from '../vm/elf/index.js';
 import { assemble, loadProgram, run, VerifyError, VmFault } from '../vm/index.js';
 import type { LoadedProgram, ProgramImage } from '../vm/index.js';
-import { benchRun, formatFigures, loadImage } from './vm-harness.js';
+import {
+  aluLoop,
+  benchRun,
+  formatFigures,
+  haveTool,
+  loadImage,
+  stackLoop,
+  withPrimes,
+} from './vm-harness.js';
 import type { BenchFigures } from './vm-harness.js';
-
-function haveTool(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function asmImage(text: string): ProgramImage {
   const code = assemble(text);
@@ -37,31 +33,8 @@ function asmImage(text: string): ProgramImage {
 
 function loops(iterations: number): Array<[string, ProgramImage]> {
   return [
-    [
-      '(a) ALU loop',
-      asmImage(`mov %r0, 0
-        lddw %r1, ${iterations}
-      loop:
-        add %r0, %r1
-        add %r0, 3
-        sub %r1, 1
-        jne %r1, 0, loop
-        exit`),
-    ],
-    [
-      '(b) memory loop, r10',
-      asmImage(`mov %r0, 0
-        lddw %r1, ${iterations}
-      loop:
-        stxdw [%r10-8], %r1
-        ldxdw %r2, [%r10-8]
-        stxw [%r10-16], %r2
-        ldxw %r3, [%r10-16]
-        add %r0, %r3
-        sub %r1, 1
-        jne %r1, 0, loop
-        exit`),
-    ],
+    ['(a) ALU loop', asmImage(aluLoop(iterations))],
+    ['(b) memory loop, r10', asmImage(stackLoop(iterations))],
     [
       '(b2) memory loop, pointer',
       asmImage(`mov %r0, 0
@@ -196,13 +169,7 @@ async function main(): Promise<number> {
   const missing = ['clang', 'gcc'].filter((tool) => !haveTool(tool));
   if (missing.length > 0) console.log(`(c) prime counter: needs ${missing.join(' and ')}`);
   else {
-    const source = join(repoRoot(), 'bench', 'c', 'primes.c');
-    const work = mkdtempSync(join(tmpdir(), 'xbgpd-bench-'));
-    try {
-      const object = join(work, 'primes.o');
-      const binary = join(work, 'primes-native');
-      execFileSync('clang', ['-O2', '-target', 'bpf', '-c', source, '-o', object]);
-      execFileSync('gcc', ['-O2', '-o', binary, source]);
+    await withPrimes(({ object, binary }) => {
       const linked = loadElfProgram(new Uint8Array(readFileSync(object)), 'count_primes_prog');
       if (!linked.ok) throw linked.error;
       const context = new Uint8Array(8);
@@ -224,9 +191,7 @@ async function main(): Promise<number> {
           ` (target within 2x, stretch 1.5x); interpreter/native ${(interp!.seconds / native).toFixed(1)}x;` +
           ` JIT speed-up over the interpreter ${(interp!.seconds / jit!.seconds).toFixed(1)}x`,
       );
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+    });
   }
   for (const line of compileFigures()) console.log(line);
   for (const line of minimalRunFigures()) console.log(line);
