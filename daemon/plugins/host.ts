@@ -124,16 +124,6 @@ export class PluginHost implements FaultSink {
     return chain === EMPTY_CHAIN ? undefined : chain;
   }
 
-  /** Whether any plugin has a pluglet at `point` (for any peer). */
-  hasPoint(point: string): boolean {
-    return this.attached.some((a) => a.loaded.pluglets.some((p) => p.point === point));
-  }
-
-  /** The peers a plugin applies to (undefined = all), by plugin name. */
-  peersOf(plugin: string): ReadonlySet<string> | undefined {
-    return this.attached.find((a) => a.loaded.plugin.name === plugin)?.peers;
-  }
-
   /** Every pluglet with its statistics (logs on SIGUSR1, tests, the admin API later). */
   pluglets(): Pluglet[] {
     return this.attached.flatMap((a) => a.loaded.pluglets);

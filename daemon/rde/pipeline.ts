@@ -498,8 +498,6 @@ function nativeOutbound(
   if (!accepted && propagationVerdict(kind, best.attrs, ctx.settings) !== 'send') return null;
   let set: AttrSet;
   // Without an export policy the exported key is written from the source key's bytes directly.
-  if (ctx.policy === undefined && plugin === undefined)
-    return ctx.exporter.intern(kind, best.attrs, ipv6, ctx.settings);
   if (ctx.policy === undefined) set = ctx.exporter.intern(kind, best.attrs, ipv6, ctx.settings);
   else {
     const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
