@@ -248,7 +248,7 @@ describe('plugins in the configuration and the daemon', function () {
       setMed!.stats.faults = 1;
       setMed!.stats.steps = 321;
       setMed!.stats.timeNs = 4567;
-      setMed!.stats.returns.set(3n, 4);
+      for (let i = 0; i < 4; i++) setMed!.stats.countReturn(3n);
       s.speaker.logPluginStats();
       const lines = s
         .lines('pluglet statistics')
