@@ -142,6 +142,7 @@ export class Rde implements RdePort {
       decode: undefined,
       out: undefined,
       paths: 0,
+      accepts: familySets(() => true),
     };
   }
 
@@ -170,6 +171,10 @@ export class Rde implements RdePort {
       decode: this.plugins?.decodeAttributes?.(hookPeer),
       out: undefined,
       paths: 0,
+      accepts: {
+        'ipv4-unicast': info.families.includes('ipv4-unicast'),
+        'ipv6-unicast': info.families.includes('ipv6-unicast'),
+      },
     };
     this.peers.set(spec.name, state);
     const group = this.groupFor(spec, info);
@@ -213,25 +218,43 @@ export class Rde implements RdePort {
       if (group.members.size === 0) this.dropGroup(group);
       state.out = undefined;
     }
-    if (state.paths > 0) {
-      for (const f of allFamilies) {
-        const rib = this.ribs[f];
-        for (const d of rib.all()) {
-          let prev: RibPath | undefined;
-          for (let p = d.first; p !== undefined; p = p.next) {
-            if (p.peer !== state.peer) {
-              prev = p;
-              continue;
-            }
-            this.releasePath(p);
-            unlinkPath(d, prev, p);
-            this.queueDecision(f, d);
+    this.dropPaths(state, allFamilies);
+  }
+
+  /**
+   * RFC 4760 7 (the "AFI/SAFI disable" approach of RFC 7606 2): "the speaker MUST delete all the BGP
+   * routes received from that neighbor whose AFI/SAFI is the same as the one carried in the incorrect
+   * MP_REACH_NLRI or MP_UNREACH_NLRI attribute. For the duration of the BGP session over which the UPDATE
+   * message was received, the speaker then SHOULD ignore all the subsequent routes with that AFI/SAFI
+   * received over that session." Routes of the family are still sent to the peer.
+   */
+  disableFamily(name: string, family: Family): void {
+    const state = this.peers.get(name);
+    if (!state) return;
+    state.accepts[family] = false;
+    this.dropPaths(state, [family]);
+  }
+
+  /** Remove every path the peer holds in these families. */
+  private dropPaths(state: PeerState, families: readonly Family[]): void {
+    if (state.paths === 0) return;
+    for (const f of families) {
+      const rib = this.ribs[f];
+      for (const d of rib.all()) {
+        let prev: RibPath | undefined;
+        for (let p = d.first; p !== undefined; p = p.next) {
+          if (p.peer !== state.peer) {
+            prev = p;
+            continue;
           }
+          this.releasePath(p);
+          unlinkPath(d, prev, p);
+          state.paths--;
+          this.queueDecision(f, d);
         }
       }
-      state.paths = 0;
-      this.scheduleDecision();
     }
+    this.scheduleDecision();
   }
 
   // ===== input =====
@@ -242,6 +265,11 @@ export class Rde implements RdePort {
     if (!state) return;
     for (const routes of decode(update, asn4, treatAsWithdraw, this.store, state.decode)) {
       const family = familyOf(routes.ipv6);
+      if (!state.accepts[family]) {
+        // A family not negotiated (RFC 4760 6) or disabled (RFC 4760 7): its routes are ignored.
+        if (routes.attrs) this.store.release(routes.attrs);
+        continue;
+      }
       const rib = this.ribs[family];
       const w = routes.withdrawn;
       for (let i = 0; i < w.length; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
