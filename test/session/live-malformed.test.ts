@@ -5,7 +5,8 @@
 // 2-octet AS_PATHs on the 4-octet session. After every message the test checks that the daemon runs, that
 // the witness session was never reset, that the monitor still holds the witness's routes, and that the
 // attacker's session ended exactly when the codec's outcome says so: reset with that NOTIFICATION, or kept
-// (a ROUTE-REFRESH sent after the message is then answered). Bounded: at most MAX_MESSAGES, TIME_BUDGET_MS.
+// (a ROUTE-REFRESH sent after the message is then answered). Bounded: MAX_MESSAGES, or MIN_MESSAGES once
+// TIME_BUDGET_MS has passed (about 7 s in all on an idle machine).
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,9 @@ import {
 
 const SEED = 0x7606;
 const MAX_MESSAGES = 160;
+/** Past this, no new message is sent once MIN_MESSAGES were (the seed reaches every outcome by then). */
 const TIME_BUDGET_MS = 20_000;
+const MIN_MESSAGES = 60;
 const WITNESS_PREFIXES = ['10.62.0.0/16', '10.63.0.0/16'];
 /** What the daemon decodes the attacker's UPDATEs with (negotiate.ts): 4-octet AS, eBGP, nothing else. */
 const CTX: DecodeContext = { asn4: true, addPath: new Set(), extendedMessage: false, peerType: 'ebgp' };
@@ -264,7 +267,7 @@ originate: [${originate.map((p) => `{ prefix: ${p} }`).join(', ')}]
     const started = Date.now();
     const outcomes = new Map<string, number>();
     let sent = 0;
-    for (; sent < MAX_MESSAGES && Date.now() - started < TIME_BUDGET_MS; sent++) {
+    for (; sent < MAX_MESSAGES && (sent < MIN_MESSAGES || Date.now() - started < TIME_BUDGET_MS); sent++) {
       const { bytes, how } = mutate(samples[sent % samples.length]!, rand);
       const r = decodeMessage(bytes, CTX);
       const what = `message ${sent} (${how}, ${Buffer.from(bytes).toString('hex')})`;
@@ -300,7 +303,6 @@ originate: [${originate.map((p) => `{ prefix: ${p} }`).join(', ')}]
       expect(witness.lines('session down'), `witness never reset (${what})`).to.have.length(0);
       expect(monitorHolds(), `monitor holds the witness routes after ${what}`).to.equal(true);
     }
-    expect(sent, 'messages sent within the time budget').to.be.greaterThan(60);
     expect(logs.filter((l) => l.msg === 'session down' && l.peer !== 'attacker')).to.have.length(0);
     // The seeded run reaches each kind of outcome, the RFC 7606 5.2 resets among them.
     const kinds = [...outcomes.keys()];
