@@ -17,7 +17,8 @@ import {
   type OutboundContext,
 } from './pipeline.js';
 import type { PeerState } from './peer-state.js';
-import type { RdeDecisionHook } from './plugin-hook.js';
+import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
+import type { PipelineContexts } from './contexts.js';
 import { formatKey, type Destination, type FamilyRib, type RdePeer, type RibPath } from './rib.js';
 import { allFamilies, type Family } from '../config/types.js';
 
@@ -77,6 +78,61 @@ export interface DryRunInput {
   /** An outbound pluglet was or will be attached: every destination's export is compared. */
   readonly outboundChanged: boolean;
   readonly notSimulated: string[];
+}
+
+/**
+ * The dry run's input for `plugins` (the candidate hooks) on a running RDE: per peer that is up, its
+ * candidate import context (where an inbound pluglet was or will be attached) and export context (one per
+ * candidate group), and the candidate decision.
+ */
+export function candidateInput(
+  running: {
+    ribs: Record<Family, FamilyRib>;
+    store: AttrStore;
+    decision: DecisionContext;
+    decisionHook: RdeDecisionHook | undefined;
+  },
+  live: readonly PeerState[],
+  contexts: PipelineContexts,
+  plugins: RdePlugins | undefined,
+): DryRunInput {
+  const inbound = new Map<PeerState, InboundContext>();
+  const outbound = new Map<PeerState, OutboundContext>();
+  const groups = new Map<string, { ctx: OutboundContext; members: Set<HookPeer> }>();
+  let outboundChanged = false;
+  const notSimulated = new Set<string>();
+  for (const s of live) {
+    const info = s.out!.info;
+    const ctx = contexts.inbound(s.spec, info, plugins);
+    if (s.inbound.plugin !== undefined || ctx.plugin !== undefined) inbound.set(s, ctx);
+    const key = contexts.groupKey(s.spec, info, plugins);
+    let group = groups.get(key);
+    if (group === undefined) {
+      const members = new Set<HookPeer>();
+      group = { ctx: contexts.outbound(s.spec, info, plugins, members), members };
+      groups.set(key, group);
+    }
+    group.members.add(s.hookPeer);
+    outbound.set(s, group.ctx);
+    outboundChanged ||= s.out!.group.ctx.plugin !== undefined || group.ctx.plugin !== undefined;
+    if (s.decode !== undefined || plugins?.decodeAttributes?.(s.hookPeer))
+      notSimulated.add('bgp_decode_attr');
+    if (s.out!.encode !== undefined || plugins?.encodeAttributes?.(s.hookPeer))
+      notSimulated.add('bgp_encode_attr');
+  }
+  const hook = plugins?.decision();
+  return {
+    ribs: running.ribs,
+    store: running.store,
+    peers: live,
+    inbound,
+    decision: { ...running.decision, plugin: hook },
+    decisionHook: hook,
+    decisionChanged: hook !== undefined || running.decisionHook !== undefined,
+    outbound,
+    outboundChanged,
+    notSimulated: [...notSimulated],
+  };
 }
 
 export function* dryRun(input: DryRunInput, limit: number): Generator<void, DryRunReport, void> {

@@ -58,6 +58,8 @@ export interface PeerState {
   out: PeerOut | undefined;
   /** Adj-RIB-In paths held (all families). */
   paths: number;
+  /** Families whose routes are taken from the peer: negotiated, and not disabled (RFC 4760 7). */
+  readonly accepts: Record<Family, boolean>;
 }
 
 export function familySets<T>(make: () => T): Record<Family, T> {
@@ -122,5 +124,6 @@ export function localPeerState(localAsn: number, routerId: number): PeerState {
     decode: undefined,
     out: undefined,
     paths: 0,
+    accepts: familySets(() => true),
   };
 }

@@ -19,15 +19,7 @@ import {
   type RdePeer,
   type RibPath,
 } from './rib.js';
-import {
-  decision,
-  decode,
-  encode,
-  inboundFilter,
-  outboundFilter,
-  type InboundContext,
-  type OutboundContext,
-} from './pipeline.js';
+import { decision, decode, encode, inboundFilter, outboundFilter } from './pipeline.js';
 import { Fifo, SendQueue } from './queues.js';
 import {
   familyOf,
@@ -40,7 +32,7 @@ import {
   type PeerState,
 } from './peer-state.js';
 import { reapplyImport, requeueExport } from './reconfigure.js';
-import { dryRun, type DryRunReport } from './dry-run.js';
+import { candidateInput, dryRun, type DryRunReport } from './dry-run.js';
 import { PipelineContexts } from './contexts.js';
 import { adjRibInOf, type AdjRibInRoute } from './views.js';
 
@@ -148,6 +140,10 @@ export class Rde implements RdePort {
       decode: this.plugins?.decodeAttributes?.(hookPeer),
       out: undefined,
       paths: 0,
+      accepts: {
+        'ipv4-unicast': info.families.includes('ipv4-unicast'),
+        'ipv6-unicast': info.families.includes('ipv6-unicast'),
+      },
     };
     this.peers.set(spec.name, state);
     const group = this.groupFor(spec, info);
@@ -191,25 +187,43 @@ export class Rde implements RdePort {
       if (group.members.size === 0) this.dropGroup(group);
       state.out = undefined;
     }
-    if (state.paths > 0) {
-      for (const f of allFamilies) {
-        const rib = this.ribs[f];
-        for (const d of rib.all()) {
-          let prev: RibPath | undefined;
-          for (let p = d.first; p !== undefined; p = p.next) {
-            if (p.peer !== state.peer) {
-              prev = p;
-              continue;
-            }
-            this.releasePath(p);
-            unlinkPath(d, prev, p);
-            this.queueDecision(f, d);
+    this.dropPaths(state, allFamilies);
+  }
+
+  /**
+   * RFC 4760 7 (the "AFI/SAFI disable" approach of RFC 7606 2): "the speaker MUST delete all the BGP
+   * routes received from that neighbor whose AFI/SAFI is the same as the one carried in the incorrect
+   * MP_REACH_NLRI or MP_UNREACH_NLRI attribute. For the duration of the BGP session over which the UPDATE
+   * message was received, the speaker then SHOULD ignore all the subsequent routes with that AFI/SAFI
+   * received over that session." Routes of the family are still sent to the peer.
+   */
+  disableFamily(name: string, family: Family): void {
+    const state = this.peers.get(name);
+    if (!state) return;
+    state.accepts[family] = false;
+    this.dropPaths(state, [family]);
+  }
+
+  /** Remove every path the peer holds in these families. */
+  private dropPaths(state: PeerState, families: readonly Family[]): void {
+    if (state.paths === 0) return;
+    for (const f of families) {
+      const rib = this.ribs[f];
+      for (const d of rib.all()) {
+        let prev: RibPath | undefined;
+        for (let p = d.first; p !== undefined; p = p.next) {
+          if (p.peer !== state.peer) {
+            prev = p;
+            continue;
           }
+          this.releasePath(p);
+          unlinkPath(d, prev, p);
+          state.paths--;
+          this.queueDecision(f, d);
         }
       }
-      state.paths = 0;
-      this.scheduleDecision();
     }
+    this.scheduleDecision();
   }
 
   // ===== input =====
@@ -220,6 +234,11 @@ export class Rde implements RdePort {
     if (!state) return;
     for (const routes of decode(update, asn4, treatAsWithdraw, this.store, state.decode)) {
       const family = familyOf(routes.ipv6);
+      if (!state.accepts[family]) {
+        // A family not negotiated (RFC 4760 6) or disabled (RFC 4760 7): its routes are ignored.
+        if (routes.attrs) this.store.release(routes.attrs);
+        continue;
+      }
       const rib = this.ribs[family];
       const w = routes.withdrawn;
       for (let i = 0; i < w.length; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
@@ -360,48 +379,14 @@ export class Rde implements RdePort {
     pluginHooks: ((store: AttrStore) => RdePlugins) | undefined,
     limit = 1000,
   ): Generator<void, DryRunReport, void> {
-    const plugins = pluginHooks?.(this.store);
     const live = [...this.peers.values()].filter((s) => s.out !== undefined);
-    const inbound = new Map<PeerState, InboundContext>();
-    const outbound = new Map<PeerState, OutboundContext>();
-    const groups = new Map<string, { ctx: OutboundContext; members: Set<HookPeer> }>();
-    let outboundChanged = false;
-    const notSimulated = new Set<string>();
-    for (const s of live) {
-      const info = s.out!.info;
-      const ctx = this.contexts.inbound(s.spec, info, plugins);
-      if (s.inbound.plugin !== undefined || ctx.plugin !== undefined) inbound.set(s, ctx);
-      const key = this.contexts.groupKey(s.spec, info, plugins);
-      let group = groups.get(key);
-      if (group === undefined) {
-        const members = new Set<HookPeer>();
-        group = { ctx: this.contexts.outbound(s.spec, info, plugins, members), members };
-        groups.set(key, group);
-      }
-      group.members.add(s.hookPeer);
-      outbound.set(s, group.ctx);
-      outboundChanged ||= s.out!.group.ctx.plugin !== undefined || group.ctx.plugin !== undefined;
-      if (s.decode !== undefined || plugins?.decodeAttributes?.(s.hookPeer))
-        notSimulated.add('bgp_decode_attr');
-      if (s.out!.encode !== undefined || plugins?.encodeAttributes?.(s.hookPeer))
-        notSimulated.add('bgp_encode_attr');
-    }
-    const hook = plugins?.decision();
-    return dryRun(
-      {
-        ribs: this.ribs,
-        store: this.store,
-        peers: live,
-        inbound,
-        decision: { ...this.decisionCtx, plugin: hook },
-        decisionHook: hook,
-        decisionChanged: hook !== undefined || this.decisionHook !== undefined,
-        outbound,
-        outboundChanged,
-        notSimulated: [...notSimulated],
-      },
-      limit,
-    );
+    const running = {
+      ribs: this.ribs,
+      store: this.store,
+      decision: this.decisionCtx,
+      decisionHook: this.decisionHook,
+    };
+    return dryRun(candidateInput(running, live, this.contexts, pluginHooks?.(this.store)), limit);
   }
 
   /** Move a member to another group: it is owed what differs between the two Adj-RIB-Outs. */
