@@ -94,5 +94,17 @@ describe('containers: topology/compose.yaml (xbgpd, BIRD, FRR)', function () {
       (err: Error) => ({ ok: false, stdout: err.message }),
     );
     expect(out.ok, out.stdout).to.equal(true);
+    // The same check fails when nothing listens where it looks (no admin API, no socket on that port).
+    const elsewhere = ['exec', '-e', 'XBGPD_URL=http://127.0.0.1:8180', '-e', 'XBGPD_BGP_PORT=1179'];
+    const failed = await podman([
+      ...elsewhere,
+      project!.container('xbgpd'),
+      'node',
+      '/opt/xbgpd/healthcheck.mjs',
+    ]).then(
+      () => '',
+      (err: Error) => err.message,
+    );
+    expect(failed).to.include('nothing listening on BGP port 1179');
   });
 });
