@@ -179,6 +179,7 @@ async function ensureBuilt(
         'build',
         '--format',
         'docker',
+        '--force-rm',
         '--quiet',
         '--label',
         `xbgpd.inputs=${inputs}`,
