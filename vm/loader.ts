@@ -25,6 +25,12 @@ export interface ExtraRegion {
   readonly name: string;
   readonly bytes: Uint8Array;
   readonly writable: boolean;
+  /**
+   * The caller needs the region's bytes only during a run, reading and writing them through the
+   * program's `memory.bytes[id]` (a per-run scratch area such as a plugin heap): the JIT may then keep
+   * them in its own memory instead of copying them in and out around every run and helper call.
+   */
+  readonly scratch?: boolean;
 }
 
 export interface LoadOptions {
@@ -103,7 +109,7 @@ export function loadProgram(image: ProgramImage, options: LoadOptions = {}): Loa
   const external: number[] = [];
   for (const r of options.regions ?? []) {
     memory.map(r.name, r.bytes, r.writable);
-    external.push(memory.names.length - 1);
+    if (r.scratch !== true) external.push(memory.names.length - 1);
   }
 
   const code = withSentinel(decoded);

@@ -135,7 +135,9 @@ function loadPluglet(
     permissions: permissionPredicate(p.permissionBits),
     budget: settings.budget ?? p.budget ?? manifest.budget ?? DEFAULT_PLUGLET_BUDGET,
     regions: [
-      { name: HEAP_REGION, bytes: memory.heap, writable: true },
+      // The heap is reset after every run: a compiled pluglet keeps it in its own memory (runtime.ts
+      // points the plugin's heap at the running program's bytes), the shared memory is copied.
+      { name: HEAP_REGION, bytes: memory.heap, writable: true, scratch: true },
       { name: SHARED_REGION, bytes: memory.shared, writable: true },
     ],
     jit: settings.jit,

@@ -14,7 +14,11 @@ const ALIGN = 8;
 const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 export class PluginMemory {
-  readonly heap: Uint8Array;
+  /**
+   * The heap of the running pluglet: the plugin's own array, or a compiled pluglet's copy of the region in
+   * its memory (runtime.ts sets it before each run; the heap's bytes do not outlive a run).
+   */
+  heap: Uint8Array;
   readonly shared: Uint8Array;
   private heapTop = 0;
   /** Live heap blocks of this run (for ctx_realloc and ctx_free), offset and size, in allocation order;

@@ -100,6 +100,8 @@ export class Pluglet {
   /** VM addresses of the plugin's heap and shared memory in this program (0n when not mapped). */
   readonly heapBase: bigint;
   readonly sharedBase: bigint;
+  /** The heap's region id in the program's memory (-1: not mapped). */
+  readonly heapRegion: number;
   constructor(
     readonly name: string,
     readonly plugin: Plugin,
@@ -114,6 +116,7 @@ export class Pluglet {
   ) {
     this.runContext = { mem: undefined, budget, user: undefined };
     this.heapBase = program.memory.addressOf(HEAP_REGION) ?? 0n;
+    this.heapRegion = program.memory.names.indexOf(HEAP_REGION);
     this.sharedBase = program.memory.addressOf(SHARED_REGION) ?? 0n;
   }
 }
@@ -166,6 +169,8 @@ export function runPluglet(p: Pluglet, inv: Invocation, sink: FaultSink): bigint
   inv.nextRequested = false;
   inv.helperFault = undefined;
   const stats = p.stats;
+  // The helpers write the heap the program reads: its own bytes (a compiled program's copy in wasm memory).
+  if (p.heapRegion >= 0) p.plugin.memory.heap = p.program.memory.bytes[p.heapRegion]!;
   const runCtx = p.runContext;
   runCtx.mem = inv.execInfo;
   runCtx.user = inv;

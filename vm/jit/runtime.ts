@@ -16,6 +16,7 @@ import { interpret, invokeHelper, resume } from '../interpreter.js';
 import type { RunContext, RunResult } from '../interpreter.js';
 import { MAX_REGION_SIZE, REGION_CONTEXT, REGION_STACK } from '../memory.js';
 import { MAX_CALL_DEPTH } from '../opcodes.js';
+import { setU64, toU64 } from '../alu.js';
 import type { Compiled } from './compile.js';
 import {
   DPC_AT,
@@ -157,7 +158,8 @@ export class JitProgram {
     const status = this.runCompiled(budget);
     if (status === STATUS_EXIT) {
       this.copyOut();
-      return { r0: this.u64[REGS_AT / 8]!, steps: budget - this.f64[LEFT_AT / 8]! };
+      const i32 = this.i32;
+      return { r0: toU64(i32[REGS_AT / 4 + 1]!, i32[REGS_AT / 4]!), steps: budget - this.f64[LEFT_AT / 8]! };
     }
     if (status === STATUS_HANDOVER) return this.handOver(budget);
     this.copyOut();
@@ -203,15 +205,16 @@ export class JitProgram {
     p.memory.openStackFrames(frame);
     p.memory.pc = pc;
     m.helperCtx.pc = pc;
-    const u64 = this.u64;
-    const at = REGS_AT / 8;
+    // Registers read as 32-bit halves (toU64 makes small values without allocating), not BigUint64 loads.
+    const i32 = this.i32;
+    const at = REGS_AT / 4;
     const r = invokeHelper(
       helper,
-      u64[at + 1]!,
-      u64[at + 2]!,
-      u64[at + 3]!,
-      u64[at + 4]!,
-      u64[at + 5]!,
+      toU64(i32[at + 3]!, i32[at + 2]!),
+      toU64(i32[at + 5]!, i32[at + 4]!),
+      toU64(i32[at + 7]!, i32[at + 6]!),
+      toU64(i32[at + 9]!, i32[at + 8]!),
+      toU64(i32[at + 11]!, i32[at + 10]!),
       m.helperCtx,
       pc,
     );
@@ -220,7 +223,7 @@ export class JitProgram {
       this.helperFault = r;
       return HELPER_FAULT;
     }
-    this.u64[at] = r;
+    setHalves(i32, at, r);
     return helper.unwindOnZero && r === 0n ? HELPER_UNWIND : HELPER_OK;
   }
 
@@ -299,6 +302,16 @@ export class JitProgram {
     for (const id of this.owned) this.remap(id);
   }
 }
+
+/** i32[at] (low half), i32[at + 1] (high half) = v, a u64. */
+function setHalves(i32: Int32Array, at: number, v: bigint): void {
+  const halves = HALVES;
+  setU64(halves.L, halves.H, 0, v);
+  i32[at] = halves.L[0]!;
+  i32[at + 1] = halves.H[0]!;
+}
+
+const HALVES = { L: new Int32Array(1), H: new Int32Array(1) };
 
 /** to[0..] = from[at..at + to.length]; small copies without a subarray view (runs allocate nothing else). */
 function copyFrom(from: Uint8Array, at: number, to: Uint8Array): void {
