@@ -30,7 +30,7 @@ import type {
   RouteFilterHook,
 } from '../../rde/plugin-hook.js';
 import { HostDecision } from './decision.js';
-import { writePrefix as writeRibPrefix, type PrefixKey } from '../../rde/rib.js';
+import { writePrefix as writeRibPrefix, type PrefixKey, type RdePeer } from '../../rde/rib.js';
 import { addressBytes, ipVersion } from '../../net/address.js';
 import { Call, type PeerInfo, type PluginServices } from '../call.js';
 import type { PluginHost } from '../host.js';
@@ -64,6 +64,31 @@ export function peerInfoOf(peer: HookPeer, localAsn: number, localRouterId: numb
   };
 }
 
+/**
+ * A route's source (an RdePeer of the RIB) as the peer helpers describe it: the local pseudo-peer of our
+ * own routes is a LOCAL_SESSION with our AS and router id. Cached per peer in `cache`.
+ */
+export function sourcePeerInfo(
+  peer: RdePeer,
+  local: { asn: number; routerId: number },
+  cache: WeakMap<RdePeer, PeerInfo>,
+): PeerInfo {
+  let info = cache.get(peer);
+  if (info !== undefined) return info;
+  const hookPeer = {
+    name: peer.name,
+    asn: peer.asn,
+    routerId: peer.routerId,
+    ibgp: peer.ibgp,
+    address: peer.address,
+    localAddress: '',
+  };
+  info = peerInfoOf(hookPeer, local.asn, local.routerId);
+  if (peer.local) info = { ...info, peerType: LOCAL_SESSION };
+  cache.set(peer, info);
+  return info;
+}
+
 /** One filter point for one peer or group: a chain, the Call its helpers see, the route state. */
 class FilterHook implements RouteFilterHook {
   readonly dependsOn: FilterDependency;
@@ -82,19 +107,25 @@ class FilterHook implements RouteFilterHook {
     point: string,
     services: (plugin: Plugin) => PluginServices,
     peers: { source?: PeerInfo; destinations?: () => readonly PeerInfo[] },
+    private readonly local: { asn: number; routerId: number },
   ) {
     this.call = new Call(pointByName(point)!, services);
     this.call.route = this.route;
     this.call.sourcePeer = peers.source;
     this.destinations = peers.destinations;
-    this.dependsOn = dependencyOf(chain);
+    this.dependsOn = dependencyOf(chain, peers.destinations !== undefined);
   }
 
   private readonly destinations: (() => readonly PeerInfo[]) | undefined;
+  /** Outbound: the routes' source peers as the helpers describe them. */
+  private readonly sources = new WeakMap<RdePeer, PeerInfo>();
 
-  run(set: AttrSet, ipv6: boolean, key: PrefixKey): HookVerdict {
+  run(set: AttrSet, ipv6: boolean, key: PrefixKey, source?: RdePeer): HookVerdict {
     const call = this.call;
     if (this.destinations !== undefined) call.destinationPeers = this.destinations();
+    // Outbound: the peer the route was learned from (none for our own routes, as the header says).
+    if (source !== undefined)
+      call.sourcePeer = source.local ? undefined : sourcePeerInfo(source, this.local, this.sources);
     this.route.reset(set, ipv6, this.store);
     writeRibPrefix(key, this.prefixBytes, 0);
     const prefix = this.prefix;
@@ -116,15 +147,22 @@ class FilterHook implements RouteFilterHook {
   }
 }
 
-/** The weakest declaration of the chain's pluglets: any undeclared one makes it 'anything'. */
-function dependencyOf(chain: Chain): FilterDependency {
-  let dep: FilterDependency = 'attributes';
+/**
+ * The weakest declaration of the chain's pluglets: any undeclared one makes it 'anything'. `peers` is
+ * 'source' outbound (each peer has its own hook there: see outboundKey) and 'attributes' inbound (the
+ * hook belongs to the source peer); with 'prefix' it is 'anything'.
+ */
+function dependencyOf(chain: Chain, outbound: boolean): FilterDependency {
+  let prefix = false;
+  let source = false;
   for (const p of [...chain.pre, ...chain.replace, ...chain.post]) {
     const declared = p.dependsOn;
     if (declared === undefined || declared === 'anything') return 'anything';
-    if (declared === 'prefix') dep = 'prefix';
+    if (declared === 'prefix') prefix = true;
+    if (declared === 'peers' && outbound) source = true;
   }
-  return dep;
+  if (prefix && source) return 'anything';
+  return prefix ? 'prefix' : source ? 'source' : 'attributes';
 }
 
 /** The plugin host as the RDE's RdePlugins: filter hooks per peer and per group, codec hooks per peer (codec.ts). */
@@ -144,7 +182,7 @@ export class HostPlugins implements RdePlugins {
     const chain = this.host.chain(INBOUND, peer.name);
     if (chain === undefined) return undefined;
     const source = peerInfoOf(peer, this.local.asn, this.local.routerId);
-    return new FilterHook(chain, this.host, this.store, INBOUND, this.services, { source });
+    return new FilterHook(chain, this.host, this.store, INBOUND, this.services, { source }, this.local);
   }
 
   outbound(member: string, peers: ReadonlySet<HookPeer>): RouteFilterHook | undefined {
@@ -158,7 +196,15 @@ export class HostPlugins implements RdePlugins {
       return i;
     };
     const destinations = (): PeerInfo[] => [...peers].map(info);
-    return new FilterHook(chain, this.host, this.store, OUTBOUND, this.services, { destinations });
+    return new FilterHook(
+      chain,
+      this.host,
+      this.store,
+      OUTBOUND,
+      this.services,
+      { destinations },
+      this.local,
+    );
   }
 
   decision(): RdeDecisionHook | undefined {
@@ -178,6 +224,10 @@ export class HostPlugins implements RdePlugins {
   outboundKey(peer: string): string {
     const chain = this.host.chain(OUTBOUND, peer);
     if (chain === undefined) return '';
-    return [...chain.pre, ...chain.replace, ...chain.post].map((p) => `${p.plugin.name}/${p.name}`).join(',');
+    const pluglets = [...chain.pre, ...chain.replace, ...chain.post];
+    const key = pluglets.map((p) => `${p.plugin.name}/${p.name}`).join(',');
+    // A pluglet whose verdict depends on the destination peer (`depends-on: peers`) runs per peer: the
+    // peer gets its own group (and Adj-RIB-Out), and get_peer_info gives that peer alone.
+    return pluglets.some((p) => p.dependsOn === 'peers') ? `${key};peer=${peer}` : key;
   }
 }
