@@ -6,36 +6,77 @@
  *     clients:    { type_arg: list, arg: [{ type_arg: ipv4, arg: "10.0.0.1" },
  *                                         { type_arg: ipv6, arg: "fd00::1" }] }
  * `clients` lists the addresses of the iBGP peers that are route-reflection clients; every other iBGP
- * peer is a non-client.
+ * peer is a non-client. The first run of either pluglet reads it into the plugin's shared memory
+ * (which both pluglets see), so later runs call no configuration helper.
  */
 #ifndef ROUTE_REFLECTOR_H
 #define ROUTE_REFLECTOR_H
 
 #include "xbgp_plugin_api.h"
 
-#define MAX_CLIENTS 256 /* entries of `clients` looked at */
-#define AF_INET_ 2      /* ubpf_peer_info.addr.af */
+#define CONFIG_KEY 1
+#define MAX_CLIENTS 64 /* entries of `clients` kept */
+#define AF_INET_ 2     /* ubpf_peer_info.addr.af */
 #define AF_INET6_ 10
 #define CONF_IPV4 3 /* global_info.type of an ipv4 entry */
 #define CONF_IPV6 4 /* ... and of an ipv6 entry */
 
-/* Our CLUSTER_ID in network order: the configured one, else our BGP Identifier (RFC 4456 7). */
-static __always_inline uint32_t cluster_id(const struct ubpf_peer_info *peer)
-{
-    struct global_info info;
-    uint32_t id;
+struct rr_config {
+    uint32_t cluster_id; /* network order */
+    uint32_t router_id;  /* ours, network order (as ORIGINATOR_ID holds it) */
+    uint32_t nb_clients;
+    struct {
+        uint32_t len; /* 4 (IPv4) or 16 (IPv6) */
+        uint8_t addr[16];
+    } clients[MAX_CLIENTS];
+};
 
-    if (get_extra_info("cluster_id", &info) == 0 && get_extra_info_value(&info, &id, sizeof(id)) == 0)
-        return id;
-    return ebpf_htonl(peer->local_bgp_session->router_id); /* router_id is a plain u32 */
+/* The configuration, read at the first run; `us` is any peer's local_bgp_session (our router id). */
+static __always_inline struct rr_config *rr_config(const struct ubpf_peer_info *us)
+{
+    struct rr_config *c = ctx_shmget(CONFIG_KEY);
+    struct global_info info, item;
+    int i;
+
+    if (c)
+        return c;
+    c = ctx_shmnew(CONFIG_KEY, sizeof(struct rr_config));
+    if (!c)
+        return NULL;
+    c->router_id = ebpf_htonl(us->router_id); /* router_id is a plain u32 */
+    /* RFC 4456 7: the CLUSTER_ID defaults to the reflector's BGP Identifier. */
+    c->cluster_id = c->router_id;
+    if (get_extra_info("cluster_id", &info) == 0)
+        get_extra_info_value(&info, &c->cluster_id, sizeof(c->cluster_id));
+    if (get_extra_info("clients", &info) != 0)
+        return c;
+    for (i = 0; i < MAX_CLIENTS && get_extra_info_lst_idx(&info, i, &item) == 0; i++) {
+        uint32_t n = c->nb_clients;
+        if (item.type != CONF_IPV4 && item.type != CONF_IPV6)
+            continue;
+        if (get_extra_info_value(&item, c->clients[n].addr, sizeof(c->clients[n].addr)) != 0)
+            continue;
+        c->clients[n].len = item.type == CONF_IPV4 ? 4 : 16;
+        c->nb_clients = n + 1;
+    }
+    return c;
 }
 
-/* Whether the peer's address is listed in `clients`. */
-static __always_inline int is_client(const struct ubpf_peer_info *peer)
+/* Whether a and b hold the same len octets (compared in the VM: no helper call). */
+static __always_inline int same_bytes(const uint8_t *a, const uint8_t *b, uint32_t len)
 {
-    struct global_info list, item;
-    uint8_t addr[16];
-    int i, len;
+    uint32_t k;
+
+    for (k = 0; k < 16 && k < len; k++)
+        if (a[k] != b[k])
+            return 0;
+    return 1;
+}
+
+/* Whether the peer's address is one of the clients'. */
+static __always_inline int is_client(const struct rr_config *c, const struct ubpf_peer_info *peer)
+{
+    uint32_t i, len;
 
     if (peer->addr.af == AF_INET_)
         len = 4;
@@ -43,17 +84,9 @@ static __always_inline int is_client(const struct ubpf_peer_info *peer)
         len = 16;
     else
         return 0;
-    if (get_extra_info("clients", &list) != 0)
-        return 0;
-    for (i = 0; i < MAX_CLIENTS; i++) {
-        if (get_extra_info_lst_idx(&list, i, &item) != 0)
-            return 0; /* end of the list */
-        /* Only an entry of the peer's address family can match. */
-        if (item.type != (len == 4 ? CONF_IPV4 : CONF_IPV6))
-            continue;
-        if (get_extra_info_value(&item, addr, sizeof(addr)) == 0 && ebpf_memcmp(addr, &peer->addr.addr, len) == 0)
+    for (i = 0; i < MAX_CLIENTS && i < c->nb_clients; i++)
+        if (c->clients[i].len == len && same_bytes(c->clients[i].addr, (const uint8_t *)&peer->addr.addr, len))
             return 1;
-    }
     return 0;
 }
 

@@ -15,27 +15,32 @@ uint64_t rr_inbound(args_t *args UNUSED);
 
 uint64_t rr_inbound(args_t *args UNUSED)
 {
-    struct ubpf_peer_info *src = get_src_peer_info();
+    struct ubpf_peer_info *src;
+    struct rr_config *c = ctx_shmget(CONFIG_KEY);
     struct path_attribute *attr;
-    uint32_t ours, id;
+    uint32_t id;
     unsigned int i;
 
-    if (!src)
-        return PLUGIN_FILTER_UNKNOWN;
+    if (!c) {
+        src = get_src_peer_info();
+        if (!src || !(c = rr_config(src->local_bgp_session)))
+            return PLUGIN_FILTER_UNKNOWN;
+    }
 
     /* ORIGINATOR_ID (4 octets): our own BGP Identifier means the route is ours, come back. */
     attr = get_attr_from_code(ORIGINATOR_ID_ATTR_ID);
-    ours = ebpf_htonl(src->local_bgp_session->router_id);
-    if (attr && attr->length == 4 && ebpf_memcmp(attr->data, &ours, 4) == 0)
-        return PLUGIN_FILTER_REJECT;
+    if (attr && attr->length == 4) {
+        memcpy(&id, attr->data, sizeof(id));
+        if (id == c->router_id)
+            return PLUGIN_FILTER_REJECT;
+    }
 
     /* CLUSTER_LIST (4 octets per cluster): our CLUSTER_ID in it means we reflected it already. */
     attr = get_attr_from_code(CLUSTER_LIST_ATTR_ID);
     if (attr) {
-        ours = cluster_id(src);
         for (i = 0; i + 4 <= attr->length; i += 4) {
             memcpy(&id, &attr->data[i], sizeof(id));
-            if (id == ours)
+            if (id == c->cluster_id)
                 return PLUGIN_FILTER_REJECT;
         }
     }

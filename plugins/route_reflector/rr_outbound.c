@@ -28,8 +28,9 @@ uint64_t rr_outbound(args_t *args UNUSED)
 {
     struct ubpf_peer_info *src = get_src_peer_info(); /* NULL for our own routes */
     struct ubpf_peer_info *dst;
+    struct rr_config *c;
     struct path_attribute *list;
-    uint32_t originator, cluster;
+    uint32_t originator;
     uint8_t *value;
     unsigned int n = 0;
     int nb_peers = 0;
@@ -40,13 +41,16 @@ uint64_t rr_outbound(args_t *args UNUSED)
     /* Only iBGP to iBGP is route reflection; the native rules handle the rest. */
     if (src->peer_type != IBGP_SESSION || dst->peer_type != IBGP_SESSION)
         return PLUGIN_FILTER_UNKNOWN;
+    c = rr_config(dst->local_bgp_session);
+    if (!c)
+        return PLUGIN_FILTER_UNKNOWN;
     /* From a non-client: to the clients only (RFC 4456 6). */
-    if (!is_client(src) && !is_client(dst))
+    if (!is_client(c, src) && !is_client(c, dst))
         return PLUGIN_FILTER_REJECT;
 
     /* ORIGINATOR_ID: kept when present (set by the first reflector), else the source peer's id. */
     if (!get_attr_from_code(ORIGINATOR_ID_ATTR_ID)) {
-        originator = ebpf_htonl(src->router_id);
+        originator = ebpf_htonl(src->router_id); /* router_id is a plain u32 */
         add_attr(ORIGINATOR_ID_ATTR_ID, ATTR_OPTIONAL, sizeof(originator), (uint8_t *)&originator);
     }
 
@@ -59,8 +63,7 @@ uint64_t rr_outbound(args_t *args UNUSED)
     value = ctx_malloc(4 * (n + 1));
     if (!value)
         return PLUGIN_FILTER_UNKNOWN;
-    cluster = cluster_id(src);
-    ebpf_memcpy(value, &cluster, 4);
+    memcpy(value, &c->cluster_id, 4);
     if (n > 0)
         ebpf_memcpy(&value[4], list->data, 4 * n);
     add_attr(CLUSTER_LIST_ATTR_ID, ATTR_OPTIONAL, 4 * (n + 1), value);
