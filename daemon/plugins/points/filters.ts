@@ -6,6 +6,9 @@
 // run; PLUGIN_FILTER_UNKNOWN, the end of the chain, a fault or any other value leave the native
 // filters to run. Attribute changes made by pluglets that did not fault are kept (a pluglet may set an
 // attribute and then call next(), as xBGP's set_med_42 does); a fault drops every change of the call.
+// Outbound, get_src_peer_info gives the peer the route was learned from; a chain with a pluglet that
+// declares `depends-on: peers` runs per destination peer (its own group), and not at all for a route
+// towards the peer it came from (split horizon never sends it there).
 import {
   PLUGIN_FILTER_ACCEPT,
   PLUGIN_FILTER_REJECT,
@@ -106,9 +109,15 @@ class FilterHook implements RouteFilterHook {
     private readonly store: AttrStore,
     point: string,
     services: (plugin: Plugin) => PluginServices,
-    peers: { source?: PeerInfo; destinations?: () => readonly PeerInfo[] },
+    peers: {
+      source?: PeerInfo;
+      destinations?: () => readonly PeerInfo[];
+      /** Per-peer outbound hooks: the name of the group's one peer. */
+      sole?: () => string | undefined;
+    },
     private readonly local: { asn: number; routerId: number },
   ) {
+    this.sole = peers.sole;
     this.call = new Call(pointByName(point)!, services);
     this.call.route = this.route;
     this.call.sourcePeer = peers.source;
@@ -117,10 +126,13 @@ class FilterHook implements RouteFilterHook {
   }
 
   private readonly destinations: (() => readonly PeerInfo[]) | undefined;
+  private readonly sole: (() => string | undefined) | undefined;
   /** Outbound: the routes' source peers as the helpers describe them. */
   private readonly sources = new WeakMap<RdePeer, PeerInfo>();
 
   run(set: AttrSet, ipv6: boolean, key: PrefixKey, source?: RdePeer): HookVerdict {
+    // Per peer, towards the peer the route came from: never sent there (split horizon), so not run.
+    if (source !== undefined && this.sole !== undefined && this.sole() === source.name) return 'reject';
     const call = this.call;
     if (this.destinations !== undefined) call.destinationPeers = this.destinations();
     // Outbound: the peer the route was learned from (none for our own routes, as the header says).
@@ -196,15 +208,14 @@ export class HostPlugins implements RdePlugins {
       return i;
     };
     const destinations = (): PeerInfo[] => [...peers].map(info);
-    return new FilterHook(
-      chain,
-      this.host,
-      this.store,
-      OUTBOUND,
-      this.services,
-      { destinations },
-      this.local,
-    );
+    const sole = perPeer(chain)
+      ? (): string | undefined => {
+          for (const p of peers) return p.name;
+          return undefined;
+        }
+      : undefined;
+    const hookPeers = { destinations, ...(sole ? { sole } : {}) };
+    return new FilterHook(chain, this.host, this.store, OUTBOUND, this.services, hookPeers, this.local);
   }
 
   decision(): RdeDecisionHook | undefined {
@@ -224,10 +235,16 @@ export class HostPlugins implements RdePlugins {
   outboundKey(peer: string): string {
     const chain = this.host.chain(OUTBOUND, peer);
     if (chain === undefined) return '';
-    const pluglets = [...chain.pre, ...chain.replace, ...chain.post];
-    const key = pluglets.map((p) => `${p.plugin.name}/${p.name}`).join(',');
+    const key = [...chain.pre, ...chain.replace, ...chain.post]
+      .map((p) => `${p.plugin.name}/${p.name}`)
+      .join(',');
     // A pluglet whose verdict depends on the destination peer (`depends-on: peers`) runs per peer: the
     // peer gets its own group (and Adj-RIB-Out), and get_peer_info gives that peer alone.
-    return pluglets.some((p) => p.dependsOn === 'peers') ? `${key};peer=${peer}` : key;
+    return perPeer(chain) ? `${key};peer=${peer}` : key;
   }
+}
+
+/** Whether an outbound chain runs per destination peer (a pluglet declares `depends-on: peers`). */
+function perPeer(chain: Chain): boolean {
+  return [...chain.pre, ...chain.replace, ...chain.post].some((p) => p.dependsOn === 'peers');
 }
