@@ -14,14 +14,17 @@ import {
   buildNlri,
   makeAsPath,
   makeCommunities,
+  makeLargeCommunities,
   makeMed,
   makeNextHop,
   makeOrigin,
+  getAttribute,
+  prefixList,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import { requireTools } from '../helpers/env.js';
 import { pluginsDir, shippedPlugin, shippedPlugins } from '../helpers/shipped-plugins.js';
-import { announce } from '../rde/peers.js';
+import { announce, onTheWire } from '../rde/peers.js';
 import { LOCAL_AS, communities, daemonWith, pluginLines, sentTo, type Daemon } from './shipped-daemon.js';
 
 describe('plugins shipped in plugins/', function () {
@@ -244,6 +247,64 @@ describe('plugins shipped in plugins/', function () {
         'decision steps: nexthop 0, local-pref 2, as-path 0, origin 0, med 0, ebgp-over-ibgp 0, igp-cost 0, router-id 1, peer-address 0',
       );
       for (const pl of d.host!.pluglets()) expect(pl.stats.faults, pl.name).to.equal(0);
+    });
+  });
+
+  describe('decision_stats: the counts as large communities', function () {
+    const entry = (conf: string): string => `  - manifest: ${shippedPlugin('decision_stats')}
+    peers: [col]
+    conf: { log_interval: { type_arg: int, arg: 0 }${conf} }`;
+    const peers: [string, number][] = [
+      ['a', 65001],
+      ['b', 65002],
+      ['col', 65099],
+    ];
+    /** The large communities `peer` is sent, per prefix, as "G:L1:L2" strings. */
+    const largeTo = (d: Daemon, peer: string): Record<string, string[]> => {
+      const out: Record<string, string[]> = {};
+      for (const u of d.rde.pull(peer)) {
+        const m = onTheWire(u);
+        const v = getAttribute(m.attributes, 'large-communities')?.values ?? new Uint32Array(0);
+        const text = Array.from(
+          { length: v.length / 3 },
+          (_, i) => `${v[3 * i]}:${v[3 * i + 1]}:${v[3 * i + 2]}`,
+        );
+        for (const x of prefixList(m.nlri)) out[x.prefix] = text;
+      }
+      return out;
+    };
+    const feed = (d: Daemon): void => {
+      // 10.1/16 from a and b: the router id decides (point 9), once. 10.2/16 from a (with a large
+      // community of another AS and an old count of ours) and b with a longer path: AS_PATH (point 4).
+      d.rde.receive('a', announce(['10.1.0.0/16'], [65001, 7], 0x0a000001), true, false);
+      d.rde.receive('b', announce(['10.1.0.0/16'], [65002, 7], 0x0a000002), true, false);
+      const theirs = makeLargeCommunities([65001, 1, 2, 65000, 9, 77]);
+      d.rde.receive('a', announce(['10.2.0.0/16'], [65001, 7], 0x0a000001, [theirs]), true, false);
+      d.rde.receive('b', announce(['10.2.0.0/16'], [65002, 8, 7], 0x0a000002), true, false);
+      d.rde.flush();
+    };
+
+    it("with export_communities, routes to the entry's peers carry GLOBAL:POINT:COUNT per step that decided", function () {
+      const d = daemonWith(peers, entry(', export_communities: { type_arg: int, arg: 65000 }'));
+      feed(d);
+      expect(largeTo(d, 'col')).to.deep.equal({
+        '10.1.0.0/16': ['65000:9:1'], // the counts when it was exported: before 10.2/16 was decided
+        '10.2.0.0/16': ['65001:1:2', '65000:4:1', '65000:9:1'],
+      });
+      expect(largeTo(d, 'b'), 'not attached to b').to.deep.equal({
+        '10.1.0.0/16': [],
+        '10.2.0.0/16': ['65001:1:2', '65000:9:77'],
+      });
+      for (const pl of d.host!.pluglets()) expect(pl.stats.faults, pl.name).to.equal(0);
+    });
+
+    it('without export_communities routes go out untouched', function () {
+      const d = daemonWith(peers, entry(''));
+      feed(d);
+      expect(largeTo(d, 'col')).to.deep.equal({
+        '10.1.0.0/16': [],
+        '10.2.0.0/16': ['65001:1:2', '65000:9:77'],
+      });
     });
   });
 
