@@ -12,7 +12,9 @@
  *
  * The counts are those of the moment the route is sent (xbgpd sends a route again when its best path
  * or attributes change, not when the counters move): a snapshot per route, which a collector reads by
- * taking the highest counts it has seen. The native export policy still runs (PLUGIN_FILTER_UNKNOWN).
+ * taking the highest counts it has seen. It has no say on the route itself: it always ends with
+ * next(), so the outbound pluglets after it (other plugins attached to the same peers) still run, and
+ * then the native rules and export policy.
  */
 #include "decision_stats.h"
 
@@ -21,6 +23,13 @@
 #define MAX_LARGE 5461 /* a LARGE_COMMUNITY attribute holds at most 65535 octets, 12 per community */
 
 uint64_t export_stats(args_t *args UNUSED);
+
+/* Hand the point to the next replace pluglet (or the native code): no verdict of ours. */
+static __always_inline uint64_t pass(void)
+{
+    next();
+    return PLUGIN_FILTER_UNKNOWN; /* not reached: next() ends the run */
+}
 
 /* Append one large community (three u32, network order) at out; returns the next free position. */
 static __always_inline uint8_t *put_large(uint8_t *out, uint32_t global, uint32_t local1, uint32_t local2)
@@ -46,7 +55,7 @@ uint64_t export_stats(args_t *args UNUSED)
 
     if (!s || get_extra_info("export_communities", &info) != 0 ||
         get_extra_info_value(&info, &global, sizeof(global)) != 0)
-        return PLUGIN_FILTER_UNKNOWN; /* not asked for, or nothing counted yet */
+        return pass(); /* not asked for, or nothing counted yet */
     wire_global = ebpf_htonl((uint32_t)global);
 
     /* Room for the route's large communities and ours (the heap holds the largest attribute twice). */
@@ -54,10 +63,10 @@ uint64_t export_stats(args_t *args UNUSED)
     if (old)
         n = old->length / 12;
     if (n + (LAST_STEP - FIRST_STEP + 1) > MAX_LARGE)
-        return PLUGIN_FILTER_UNKNOWN;
+        return pass();
     value = ctx_malloc(12 * (n + LAST_STEP - FIRST_STEP + 1));
     if (!value)
-        return PLUGIN_FILTER_UNKNOWN;
+        return pass();
     at = value;
 
     /* Theirs first, without the ones of our Global Administrator. */
@@ -76,5 +85,5 @@ uint64_t export_stats(args_t *args UNUSED)
     }
     if (at != value)
         add_attr(LARGE_COMMUNITY_ATTR_ID, ATTR_OPTIONAL | ATTR_TRANSITIVE, at - value, value);
-    return PLUGIN_FILTER_UNKNOWN; /* the native export policy still runs */
+    return pass(); /* the change is kept; the next pluglets and the native export still run */
 }
