@@ -11,7 +11,10 @@
 // to no peer of the table's path (idle); a small inbound filter (bench/plugins/read_accept.c: reads ORIGIN,
 // accepts) on every route from the feeder, with the JIT and with the interpreter; the same filter outbound
 // towards the monitor (JIT). Their announce times are printed against no plugin (the plugin overhead).
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins]`.
+// With --rr, route reflection: BIRD and xbgpd passing the table from an eBGP feeder to an iBGP monitor
+// natively, then reflecting it between two iBGP clients (BIRD natively, xbgpd with
+// plugins/route_reflector, JIT and interpreter); the overhead of each reflector against its own base.
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins | --rr]`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
@@ -21,7 +24,7 @@ import { loadOnePathPerPrefix } from './lib/table.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import { startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
 import { repoRoot } from './lib/repo.js';
-import { pluginVariants, type Variant } from './lib/plugin-variants.js';
+import { pluginVariants, rrVariants, type Variant } from './lib/plugin-variants.js';
 
 const ROOT = repoRoot();
 const TABLE = resolve(
@@ -64,15 +67,17 @@ interface Args {
   peer?: number;
   runs: number;
   plugins: boolean;
+  rr: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { withdraw: true, runs: 3, plugins: false };
+  const out: Args = { withdraw: true, runs: 3, plugins: false, rr: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') out.only = argv[++i];
     else if (argv[i] === '--no-withdraw') out.withdraw = false;
     else if (argv[i] === '--peer') out.peer = Number(argv[++i]);
     else if (argv[i] === '--plugins') out.plugins = true;
+    else if (argv[i] === '--rr') out.rr = true;
     else if (argv[i] === '--runs') {
       out.runs = Number(argv[++i]);
       if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
@@ -112,14 +117,16 @@ async function runDut(
   withdraw: EncodedStream | undefined,
 ): Promise<Result> {
   const kind = variant.kind;
+  const feederAsn = variant.ibgp?.feeder ? DUT_ASN : FEEDER.asn;
+  const monitorAsn = variant.ibgp?.monitor ? DUT_ASN : MONITOR.asn;
   const options: DutOptions = {
     routerId: '10.0.0.1',
     asn: DUT_ASN,
     address: '127.0.0.1',
     port,
     neighbors: [
-      { name: 'feeder', address: FEEDER.address, asn: FEEDER.asn },
-      { name: 'monitor', address: MONITOR.address, asn: MONITOR.asn },
+      { name: 'feeder', address: FEEDER.address, asn: feederAsn, rrClient: variant.rrClients === true },
+      { name: 'monitor', address: MONITOR.address, asn: monitorAsn, rrClient: variant.rrClients === true },
     ],
   };
   const dut =
@@ -130,13 +137,13 @@ async function runDut(
   const monitor = new Monitor({
     ...peer,
     localAddress: MONITOR.address,
-    asn: MONITOR.asn,
+    asn: monitorAsn,
     routerId: MONITOR.routerId,
   });
   const feeder = new Feeder({
     ...peer,
     localAddress: FEEDER.address,
-    asn: FEEDER.asn,
+    asn: feederAsn,
     routerId: FEEDER.routerId,
   });
   try {
@@ -200,9 +207,11 @@ async function main(): Promise<void> {
     console.log('xbgpd: dist/ not built (npm run build)');
     return;
   }
-  const variants: Variant[] = args.plugins
-    ? pluginVariants(ROOT)
-    : kinds.map((kind) => ({ kind, label: kind }));
+  const variants: Variant[] = args.rr
+    ? rrVariants(ROOT, [FEEDER.address, MONITOR.address])
+    : args.plugins
+      ? pluginVariants(ROOT)
+      : kinds.map((kind) => ({ kind, label: kind }));
   let port = 17900 + (process.pid % 50) * 2 * args.runs;
   const rounds: Result[][] = [];
   for (let run = 1; run <= args.runs; run++) {
@@ -220,7 +229,8 @@ async function main(): Promise<void> {
       rounds,
       variants.map((v) => v.label),
     );
-  if (args.plugins) printPluginOverhead(rounds, variants);
+  if (args.plugins || args.rr) printPluginOverhead(rounds, variants);
+  if (args.rr) printReflectors(rounds);
   console.log(
     '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
   );
@@ -299,16 +309,16 @@ function printMedians(rounds: Result[][], kinds: readonly string[]): void {
   );
 }
 
-/** Each plugin variant's announce time and CPU against xbgpd without plugins: medians of per-round ratios. */
+/** Each variant's announce time and CPU against its base (xbgpd without plugins): medians of per-round ratios. */
 function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): void {
   console.log('');
-  console.log('plugin overhead (median over the rounds of variant / no plugin, same round)');
+  console.log('overhead (median over the rounds of variant / its base, same round)');
   for (const v of variants) {
-    if (v.label === 'xbgpd') continue;
+    if (v.base === undefined) continue;
     const per = (pick: (r: Result) => number | undefined) =>
       median(
         rounds.map((r) => {
-          const base = r.find((y) => y.label === 'xbgpd');
+          const base = r.find((y) => y.label === v.base);
           const mine = r.find((y) => y.label === v.label);
           const a = mine && pick(mine);
           const b = base && pick(base);
@@ -319,8 +329,23 @@ function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): 
     const cpu = per((r) => r.announce.dutCpuMs);
     const pct = (x: number | undefined): string => (x === undefined ? '-' : `${((x - 1) * 100).toFixed(1)}%`);
     console.log(
-      `${v.label.padEnd(16)} announce time ${pct(time).padStart(7)}  DUT CPU ${pct(cpu).padStart(7)}  (${v.what})`,
+      `${v.label.padEnd(16)} announce time ${pct(time).padStart(7)}  DUT CPU ${pct(cpu).padStart(7)}  against ${v.base} (${v.what})`,
     );
+  }
+}
+
+/** --rr: xbgpd reflecting with the plugin against BIRD reflecting natively (medians of per-round ratios). */
+function printReflectors(rounds: Result[][]): void {
+  const bird = median(rounds.map((r) => r.find((y) => y.label === 'bird-rr')?.announce.propagationMs));
+  for (const label of ['rr-jit', 'rr-interp']) {
+    const per = median(
+      rounds.map((r) => {
+        const a = r.find((y) => y.label === label)?.announce.propagationMs;
+        const b = r.find((y) => y.label === 'bird-rr')?.announce.propagationMs;
+        return a === undefined || b === undefined || b === 0 ? undefined : a / b;
+      }),
+    );
+    console.log(`${label}/bird-rr announce time ${fmt(per, 2)}x (BIRD as reflector: median ${fmt(bird)} ms)`);
   }
 }
 

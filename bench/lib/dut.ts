@@ -18,6 +18,8 @@ export interface DutNeighbor {
   asn: number;
   /** Send this neighbour the DUT's routes (default true; false for feeders that only talk). */
   exportTo?: boolean;
+  /** BIRD: a route-reflection client (`rr client`; routes sent with their next hop unchanged). */
+  rrClient?: boolean;
 }
 
 export interface DutOptions {
@@ -88,9 +90,10 @@ export function birdConfig(o: DutOptions): string {
       '  multihop;',
       `  hold time ${hold};`,
       ...(o.deterministicMed ? ['  deterministic med on;'] : []),
+      ...(n.rrClient ? ['  rr client;'] : []),
       n.exportTo === false
         ? '  ipv4 { import all; export none; };'
-        : '  ipv4 { import all; export where source = RTS_BGP; next hop self; };',
+        : `  ipv4 { import all; export where source = RTS_BGP;${n.rrClient ? '' : ' next hop self;'} };`,
       '}',
     );
   }

@@ -1,8 +1,9 @@
-// The plugin variants of the full-table benchmark (fulltable.ts --plugins): the small filter of
+// The plugin variants of the full-table benchmark: for --plugins, the small filter of
 // bench/plugins/read_accept.c compiled with clang, a manifest per point written to a temp folder, and the
-// `plugins:` config lines of each variant.
+// `plugins:` config lines of each variant; for --rr, route reflection (plugins/route_reflector in xbgpd,
+// BIRD's own) against the same table passed from an eBGP feeder to an iBGP monitor natively.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pluginCompileArgs } from '../../xbgp-api/build.js';
@@ -19,6 +20,12 @@ export interface Variant {
   config?: string[];
   /** What the variant runs (printed). */
   what?: string;
+  /** The variant it is measured against (its label), for the overhead lines. */
+  base?: string;
+  /** The feeder and the monitor are iBGP peers (the DUT's AS) instead of eBGP (default: both eBGP). */
+  ibgp?: { feeder: boolean; monitor: boolean };
+  /** BIRD: the feeder and the monitor are route-reflection clients. */
+  rrClients?: boolean;
 }
 
 /** Compile the filter into a temp folder; a function writing its manifest for a point there. */
@@ -56,24 +63,28 @@ export function pluginVariants(root: string): Variant[] {
       label: 'idle',
       config: entry(inbound, 'monitor', true),
       what: 'an inbound filter attached to the monitor only: none on the table path',
+      base: 'xbgpd',
     },
     {
       kind: 'xbgpd',
       label: 'in-jit',
       config: entry(inbound, 'feeder', true),
       what: 'inbound filter, every route, JIT',
+      base: 'xbgpd',
     },
     {
       kind: 'xbgpd',
       label: 'in-interp',
       config: entry(inbound, 'feeder', false),
       what: 'inbound filter, every route, interpreter',
+      base: 'xbgpd',
     },
     {
       kind: 'xbgpd',
       label: 'out-jit',
       config: entry(outbound, 'monitor', true),
       what: 'outbound filter, every route to the monitor, JIT',
+      base: 'xbgpd',
     },
   ];
 }
@@ -101,4 +112,71 @@ export function benchPluginHooks(
   const host = loaded.host;
   const services = { extraConf: undefined, log: () => undefined, monotonicMs: () => 0, realtimeMs: () => 0 };
   return (store) => new HostPlugins(host, store, { asn: 4200000000, routerId: 0x0a000001 }, () => services);
+}
+
+/**
+ * The route reflection variants (fulltable.ts --rr). Natively (BIRD, xbgpd) the table goes from an eBGP
+ * feeder to an iBGP monitor, which needs no reflection; then feeder and monitor are both iBGP clients
+ * and the DUT reflects: BIRD natively (`rr client`), xbgpd with plugins/route_reflector (JIT and
+ * interpreter). The same pre-encoded stream serves both (a path first through the feeder's AS is what an
+ * iBGP client passes on from its eBGP neighbour).
+ */
+export function rrVariants(root: string, clients: readonly string[]): Variant[] {
+  const manifest = routeReflectorManifest(root);
+  const list = clients.map((a) => `{ type_arg: ipv4, arg: ${a} }`).join(', ');
+  const entry = (jit: boolean): string[] => [
+    'plugins:',
+    `  - manifest: '${manifest}'`,
+    `    jit: ${jit}`,
+    '    fault-limit: { max: 0 }',
+    `    conf: { clients: { type_arg: list, arg: [${list}] } }`,
+  ];
+  const ibgp = { feeder: false, monitor: true };
+  const reflect = { feeder: true, monitor: true };
+  return [
+    { kind: 'bird', label: 'bird', ibgp, what: 'eBGP feeder -> iBGP monitor' },
+    {
+      kind: 'bird',
+      label: 'bird-rr',
+      ibgp: reflect,
+      rrClients: true,
+      base: 'bird',
+      what: 'BIRD as reflector',
+    },
+    { kind: 'xbgpd', label: 'xbgpd', ibgp, what: 'eBGP feeder -> iBGP monitor, no plugin' },
+    {
+      kind: 'xbgpd',
+      label: 'rr-jit',
+      ibgp: reflect,
+      config: entry(true),
+      base: 'xbgpd',
+      what: 'route_reflector, JIT',
+    },
+    {
+      kind: 'xbgpd',
+      label: 'rr-interp',
+      ibgp: reflect,
+      config: entry(false),
+      base: 'xbgpd',
+      what: 'route_reflector, interpreter',
+    },
+  ];
+}
+
+/** plugins/route_reflector built into a temp folder; the path of its manifest there. */
+function routeReflectorManifest(root: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'xbgpd-bench-rr-'));
+  const source = join(root, 'plugins', 'route_reflector');
+  for (const name of ['rr_inbound', 'rr_outbound'])
+    execFileSync(
+      'clang',
+      pluginCompileArgs(join(root, 'xbgp-api'), join(source, `${name}.c`), join(dir, `${name}.o`)),
+      {
+        stdio: 'pipe',
+      },
+    );
+  const body = JSON.parse(readFileSync(join(source, 'route_reflector.plugin'), 'utf8')) as object;
+  const path = join(dir, 'route_reflector.plugin');
+  writeFileSync(path, JSON.stringify({ ...body, obj_dir: dir }));
+  return path;
 }

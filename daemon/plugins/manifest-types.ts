@@ -47,8 +47,11 @@ export const PERMISSION_BITS: Readonly<Record<Permission, number>> = {
 export const MEMORY_MANAGERS = ['bump', 'michelfra'] as const;
 export type MemoryManager = (typeof MEMORY_MANAGERS)[number];
 
-/** What an inbound or outbound filter pluglet's verdict depends on (xbgpd extension). */
-export const DEPENDS_ON = ['attributes', 'prefix', 'anything'] as const;
+/**
+ * What an inbound or outbound filter pluglet's verdict depends on (xbgpd extension). 'peers': the
+ * attribute set, the peer the route came from and the peer it goes to (a route reflector's rules).
+ */
+export const DEPENDS_ON = ['attributes', 'prefix', 'peers', 'anything'] as const;
 export type DependsOn = (typeof DEPENDS_ON)[number];
 
 /** Points where a pluglet may declare `codes` (xbgpd extension). */

@@ -112,7 +112,7 @@ export class Pluglet {
     /** Instructions per run. */
     readonly budget: number,
     /** Filter pluglets: what their verdict depends on (manifest xbgpd extension); undefined = undeclared. */
-    readonly dependsOn?: 'attributes' | 'prefix' | 'anything',
+    readonly dependsOn?: 'attributes' | 'prefix' | 'peers' | 'anything',
   ) {
     this.runContext = { mem: undefined, budget, user: undefined };
     this.heapBase = program.memory.addressOf(HEAP_REGION) ?? 0n;

@@ -21,7 +21,7 @@ import {
 import type { AttrSet, AttrStore } from './attr-store.js';
 import { selectBest, type DecisionContext, type DecisionResult } from './decision.js';
 import { exportAttributes, propagationVerdict, type ExportSettings, type SourceKind } from './propagation.js';
-import { prefixKey, writePrefix, type PrefixKey, type RibPath } from './rib.js';
+import { prefixKey, writePrefix, type PrefixKey, type RdePeer, type RibPath } from './rib.js';
 import { buildUpdates, type EncodeOptions } from './update-builder.js';
 import type { ExportKeyWriter } from './export-key.js';
 import type { CompiledPolicyLike, PolicyResultLike } from './policy-hook.js';
@@ -415,8 +415,19 @@ export interface OutboundContext {
     Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
     Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
   ];
-  /** The last cache lookup (input set, source kind, family) and its result. */
-  memo: { input: AttrSet | undefined; kind: SourceKind; ipv6: boolean; output: AttrSet | null };
+  /**
+   * Per source peer, per family and post-policy set: the exported set (or null), while the plugin's
+   * verdict depends on the set and the source peer (`dependsOn` 'source'); made on first use.
+   */
+  bySource?: WeakMap<RdePeer, [WeakMap<AttrSet, AttrSet | null>, WeakMap<AttrSet, AttrSet | null>]>;
+  /** The last cache lookup (input set, source kind, source peer when cached per peer, family) and its result. */
+  memo: {
+    input: AttrSet | undefined;
+    kind: SourceKind;
+    source?: RdePeer | undefined;
+    ipv6: boolean;
+    output: AttrSet | null;
+  };
 }
 
 export function sourceKind(path: RibPath): SourceKind {
@@ -436,16 +447,22 @@ export function outboundFilter(
 ): AttrSet | null {
   const kind = sourceKind(best);
   const plugin = ctx.plugin;
-  const cacheable = cachedPerSet(ctx.policy) && (plugin === undefined || plugin.dependsOn === 'attributes');
+  const dependsOn = plugin?.dependsOn ?? 'attributes';
+  const cacheable = cachedPerSet(ctx.policy) && (dependsOn === 'attributes' || dependsOn === 'source');
+  // A verdict that depends on the source peer is cached per peer (the peer determines the kind).
+  const source = dependsOn === 'source' ? best.peer : undefined;
   const memo = ctx.memo;
+  let cache: WeakMap<AttrSet, AttrSet | null> | undefined;
   if (cacheable) {
     // Consecutive destinations usually share a set (they came in one UPDATE): a one-entry memo first.
-    if (memo.input === best.attrs && memo.kind === kind && memo.ipv6 === ipv6)
+    if (memo.input === best.attrs && memo.kind === kind && memo.source === source && memo.ipv6 === ipv6)
       return memo.output === null ? null : store.acquire(memo.output);
-    const hit = ctx.cache[ipv6 ? 1 : 0][kind].get(best.attrs);
+    cache = source === undefined ? ctx.cache[ipv6 ? 1 : 0][kind] : bySource(ctx, source)[ipv6 ? 1 : 0];
+    const hit = cache.get(best.attrs);
     if (hit !== undefined) {
       memo.input = best.attrs;
       memo.kind = kind;
+      memo.source = source;
       memo.ipv6 = ipv6;
       memo.output = hit;
       return hit === null ? null : store.acquire(hit);
@@ -455,14 +472,26 @@ export function outboundFilter(
     plugin === undefined
       ? nativeOutbound(best, kind, ipv6, key, ctx, store, undefined)
       : pluginOutbound(best, kind, plugin, ipv6, key, ctx, store);
-  if (cacheable) {
-    ctx.cache[ipv6 ? 1 : 0][kind].set(best.attrs, out);
+  if (cache !== undefined) {
+    cache.set(best.attrs, out);
     memo.input = best.attrs;
     memo.kind = kind;
+    memo.source = source;
     memo.ipv6 = ipv6;
     memo.output = out;
   }
   return out;
+}
+
+/** The per-family caches of the sets exported for routes from `source` (made on first use). */
+function bySource(
+  ctx: OutboundContext,
+  source: RdePeer,
+): [WeakMap<AttrSet, AttrSet | null>, WeakMap<AttrSet, AttrSet | null>] {
+  ctx.bySource ??= new WeakMap();
+  let caches = ctx.bySource.get(source);
+  if (caches === undefined) ctx.bySource.set(source, (caches = [new WeakMap(), new WeakMap()]));
+  return caches;
 }
 
 /**
@@ -479,7 +508,7 @@ function pluginOutbound(
   ctx: OutboundContext,
   store: AttrStore,
 ): AttrSet | null {
-  const verdict = plugin.run(best.attrs, ipv6, key);
+  const verdict = plugin.run(best.attrs, ipv6, key, best.peer);
   if (verdict === 'reject') return null;
   return nativeOutbound(best, kind, ipv6, key, ctx, store, plugin, verdict === 'accept');
 }

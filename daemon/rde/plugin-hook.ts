@@ -7,7 +7,7 @@ import type { PathAttribute } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
 import type { DecisionHook } from './decision.js';
 import type { FilterDependency } from './policy-hook.js';
-import type { PrefixKey } from './rib.js';
+import type { PrefixKey, RdePeer } from './rib.js';
 
 /**
  * What a filter point's pluglets said about a route: 'reject' (filtered), 'accept' (outbound: send it
@@ -17,10 +17,17 @@ import type { PrefixKey } from './rib.js';
 export type HookVerdict = 'reject' | 'accept' | 'continue';
 
 export interface RouteFilterHook {
-  /** What the verdicts depend on (all pluglets' declarations; 'anything' when one declares nothing). */
+  /**
+   * What the verdicts depend on (all pluglets' declarations; 'anything' when one declares nothing;
+   * 'source' outbound when one declares `peers`).
+   */
   readonly dependsOn: FilterDependency;
-  /** Run the point's pluglets on the route (`set` is the route's set, referenced by the caller). */
-  run(set: AttrSet, ipv6: boolean, key: PrefixKey): HookVerdict;
+  /**
+   * Run the point's pluglets on the route (`set` is the route's set, referenced by the caller). Outbound,
+   * `source` is the peer the route was learned from (get_src_peer_info; the local pseudo-peer for our
+   * own routes); inbound it is the hook's peer and not passed.
+   */
+  run(set: AttrSet, ipv6: boolean, key: PrefixKey, source?: RdePeer): HookVerdict;
   /**
    * `set` (the route's set, or what the native rules made of it) with the attribute changes of the last
    * run applied: one new reference (`set` itself when nothing changed).
@@ -81,7 +88,10 @@ export interface RdePlugins {
    * `member`); `peers` is the group's live member set (read when the pluglets run).
    */
   outbound(member: string, peers: ReadonlySet<HookPeer>): RouteFilterHook | undefined;
-  /** The outbound plugins attached to a peer, as a key: peers that differ here are in different groups. */
+  /**
+   * The outbound plugins attached to a peer, as a key: peers that differ here are in different groups (a
+   * peer whose pluglets depend on the destination peer has a key of its own).
+   */
   outboundKey(peer: string): string;
   /** The decision points (for every comparison), or undefined when none has a pluglet. */
   decision(): RdeDecisionHook | undefined;

@@ -33,11 +33,13 @@ export type PolicyResultLike =
  * What a filter's result depends on, so the RDE knows which answers it may reuse. Every filter runs in a
  * context (the peer's for import, the peer group's for export) whose settings it may read:
  * - 'attributes': the attribute set alone. Cached per set in its context.
+ * - 'source': the set and the peer the route came from (export: a plugin's verdict, get_src_peer_info).
+ *   Cached per source peer and set (on import the context is that peer's: the same as 'attributes').
  * - 'prefix': the set and the prefix. Evaluated per route; never answered from a per-set cache.
  * - 'anything': may read what changes on its own (the peer's state, time, shared memory). Evaluated per
  *   route and again on every re-announcement, even of unchanged attributes.
  */
-export type FilterDependency = 'attributes' | 'prefix' | 'anything';
+export type FilterDependency = 'attributes' | 'source' | 'prefix' | 'anything';
 
 export interface CompiledPolicyLike {
   evaluate(input: PolicyInputLike): PolicyResultLike;

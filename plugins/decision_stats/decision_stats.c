@@ -14,17 +14,11 @@
  *
  * Extra configuration (config file, `conf:` of the plugin's entry; optional):
  *     log_interval: { type_arg: int, arg: 60 }
+ * export_stats.c sends the same counters as large communities (its "export_communities").
  */
-#include "xbgp_plugin_api.h"
+#include "decision_stats.h"
 
-#define STATS_KEY 1
-#define MAX_POINT 16 /* the decision steps' insertion point ids are 2..10 */
 #define DEFAULT_INTERVAL 60
-
-struct stats {
-    uint64_t decided[MAX_POINT]; /* comparisons decided, by insertion point id */
-    int64_t next_log;            /* monotonic seconds of the next log line; 0: at the next decision */
-};
 
 uint64_t decision_stats(exec_info_t *info);
 

@@ -78,6 +78,8 @@ export class BirdRouter extends DaemonRouter implements LabRouter {
       '  error wait time 1, 2;',
     ];
     if (n.passive) lines.push('  passive on;');
+    if (n.routeReflectorClient) lines.push('  rr client;');
+    if (n.routeReflectorClient && this.spec.clusterId) lines.push(`  rr cluster id ${this.spec.clusterId};`);
     if (n.multihop) lines.push('  multihop;');
     // BIRD treats iBGP as multihop (recursive next hops, unresolvable without an IGP table): a lab
     // link is one hop, so say so.
@@ -222,6 +224,10 @@ export function parseBirdRoutes(from: string, out: string): ReceivedRoute[] {
         .map(Number);
     const hop = /^\s+BGP\.next_hop:\s*(\S+)/.exec(line);
     if (hop?.[1]) current.nextHop = hop[1];
+    const originator = /^\s+BGP\.originator_id:\s*(\S+)/.exec(line);
+    if (originator?.[1]) current.originatorId = originator[1];
+    const clusters = /^\s+BGP\.cluster_list:\s*(.*)$/.exec(line);
+    if (clusters) current.clusterList = (clusters[1] ?? '').split(/\s+/).filter(Boolean);
   }
   return routes;
 }

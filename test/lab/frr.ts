@@ -57,6 +57,7 @@ export class FrrRouter extends DaemonRouter implements LabRouter {
       ' no bgp network import-check',
       ' no bgp default ipv4-unicast',
     ];
+    if (this.spec.clusterId) lines.push(` bgp cluster-id ${this.spec.clusterId}`);
     for (const n of this.spec.neighbors) lines.push(...neighborLines(n));
     for (const family of ['ipv4', 'ipv6'] as const) {
       const neighbors = this.spec.neighbors.filter((n) => neighborFamilies(n).includes(`${family}-unicast`));
@@ -66,6 +67,7 @@ export class FrrRouter extends DaemonRouter implements LabRouter {
       for (const prefix of routes) lines.push(`  network ${prefix}`);
       for (const n of neighbors) {
         lines.push(`  neighbor ${n.address} activate`);
+        if (n.routeReflectorClient) lines.push(`  neighbor ${n.address} route-reflector-client`);
         if (n.nextHops?.[family])
           lines.push(`  neighbor ${n.address} route-map ${routeMapName(n, family)} out`);
       }

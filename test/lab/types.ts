@@ -26,6 +26,8 @@ export interface NeighborSpec {
    * (IPv6 routes over an IPv4 session). Default: the daemon's own choice.
    */
   nextHops?: Partial<Record<'ipv4' | 'ipv6', string>>;
+  /** The neighbour is a route-reflection client of this router (RFC 4456; BIRD and FRR). */
+  routeReflectorClient?: boolean;
 }
 
 /** A lab router: identity, neighbours and the prefixes it originates. */
@@ -37,6 +39,8 @@ export interface RouterSpec {
   routes?: string[];
   /** Attributes put on every originated route (BIRD and ExaBGP only; the others ignore it). */
   routeAttributes?: RouteAttributes;
+  /** The CLUSTER_ID when this router reflects routes (`routeReflectorClient` neighbours; BIRD and FRR). */
+  clusterId?: string;
 }
 
 /** Path attributes for originated routes (RouterSpec.routeAttributes). */
@@ -83,6 +87,9 @@ export interface ReceivedRoute {
   from: string;
   nextHop?: string;
   asPath: number[];
+  /** RFC 4456 ORIGINATOR_ID and CLUSTER_LIST, when the route has them (BIRD's parser fills them). */
+  originatorId?: string;
+  clusterList?: string[];
 }
 
 /** What every peer driver offers. */

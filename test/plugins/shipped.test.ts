@@ -9,124 +9,23 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeClock } from '../../daemon/clock.js';
-import { parseConfig } from '../../daemon/config/load.js';
-import { createLogger } from '../../daemon/log.js';
-import { attachPlugins, type AttachedPlugins } from '../../daemon/plugins/attach.js';
-import { loadConfiguredPlugins } from '../../daemon/plugins/configured.js';
-import type { PluginHost } from '../../daemon/plugins/host.js';
-import { Rde } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
 import {
   buildNlri,
-  formatCommunities,
-  getAttribute,
   makeAsPath,
   makeCommunities,
+  makeLargeCommunities,
   makeMed,
   makeNextHop,
   makeOrigin,
+  getAttribute,
   prefixList,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import { requireTools } from '../helpers/env.js';
 import { pluginsDir, shippedPlugin, shippedPlugins } from '../helpers/shipped-plugins.js';
-import { announce, info, onTheWire, spec } from '../rde/peers.js';
-
-const LOCAL_AS = 65000;
-const ROUTER_ID = 0x0a000064;
-const sink = { kick: () => undefined };
-
-interface LogLine {
-  level: number;
-  msg: string;
-  plugin?: string;
-  pluglet?: string;
-  point?: string;
-}
-
-/** A daemon's plugin side built from configuration text: the RDE, the host, the jobs, the log lines. */
-interface Daemon {
-  rde: Rde;
-  host: PluginHost | undefined;
-  jobs: AttachedPlugins['jobs'] | undefined;
-  clock: FakeClock;
-  logs: LogLine[];
-}
-
-/** `peers` (name, asn) on 10.0.0.N, and `plugins` (YAML of the list's items), through the config path. */
-function daemonWith(peers: [string, number][], plugins: string): Daemon {
-  const text = [
-    `router-id: 10.0.0.100`,
-    `asn: ${LOCAL_AS}`,
-    'peers:',
-    ...peers.map(([name, asn], i) => `  - { name: ${name}, address: 10.0.0.${i + 1}, asn: ${asn} }`),
-    'plugins:',
-    plugins,
-  ].join('\n');
-  const parsed = parseConfig(text);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  const logs: LogLine[] = [];
-  const log = createLogger({
-    level: 'debug',
-    destination: { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) },
-  });
-  const reporter = {
-    now: () => 0,
-    warn: (f: Record<string, unknown>, m: string) => log.warn(f, m),
-    error: (f: Record<string, unknown>, m: string) => log.error(f, m),
-  };
-  const loaded = loadConfiguredPlugins(parsed.config.plugins, reporter);
-  if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('\n'));
-  const host = loaded.host;
-  const clock = new FakeClock();
-  const attached =
-    host && attachPlugins(host, log, clock, { asn: LOCAL_AS, routerId: ROUTER_ID }, () => undefined);
-  const rde = new Rde({
-    localAsn: LOCAL_AS,
-    routerId: ROUTER_ID,
-    decision: { alwaysCompareMed: false, deterministicMed: false },
-    ebgpRequiresPolicy: false,
-    pluginHooks: attached?.hooks,
-  });
-  peers.forEach(([name, asn], i) =>
-    rde.peerUp(spec(name, `10.0.0.${i + 1}`, asn), info(i + 1, asn === LOCAL_AS), sink),
-  );
-  return { rde, host, jobs: attached?.jobs, clock, logs };
-}
-
-interface Seen {
-  med?: number;
-  communities: string;
-  asPath: string;
-}
-
-/** What peer `name` is sent: prefix -> MED, communities, AS_PATH. */
-function sentTo(rde: Rde, name: string): Map<string, Seen> {
-  const out = new Map<string, Seen>();
-  for (const u of rde.pull(name)) {
-    const m = onTheWire(u);
-    for (const p of prefixList(m.nlri)) {
-      const med = getAttribute(m.attributes, 'med');
-      const c = getAttribute(m.attributes, 'communities');
-      const path = getAttribute(m.attributes, 'as-path');
-      out.set(p.prefix, {
-        ...(med ? { med: med.med } : {}),
-        communities: c ? formatCommunities(c.values) : '',
-        asPath: path ? path.segments.map((s) => s.asns.join(' ')).join(' | ') : '',
-      });
-    }
-  }
-  return out;
-}
-
-const communities = (...text: string[]): number[] =>
-  text.map((t) => {
-    const [a, b] = t.split(':').map(Number);
-    return ((a! << 16) | b!) >>> 0;
-  });
-
-const pluginLines = (d: Daemon, plugin: string): LogLine[] => d.logs.filter((l) => l.plugin === plugin);
+import { announce, onTheWire } from '../rde/peers.js';
+import { LOCAL_AS, communities, daemonWith, pluginLines, sentTo, type Daemon } from './shipped-daemon.js';
 
 describe('plugins shipped in plugins/', function () {
   before(function () {
@@ -348,6 +247,64 @@ describe('plugins shipped in plugins/', function () {
         'decision steps: nexthop 0, local-pref 2, as-path 0, origin 0, med 0, ebgp-over-ibgp 0, igp-cost 0, router-id 1, peer-address 0',
       );
       for (const pl of d.host!.pluglets()) expect(pl.stats.faults, pl.name).to.equal(0);
+    });
+  });
+
+  describe('decision_stats: the counts as large communities', function () {
+    const entry = (conf: string): string => `  - manifest: ${shippedPlugin('decision_stats')}
+    peers: [col]
+    conf: { log_interval: { type_arg: int, arg: 0 }${conf} }`;
+    const peers: [string, number][] = [
+      ['a', 65001],
+      ['b', 65002],
+      ['col', 65099],
+    ];
+    /** The large communities `peer` is sent, per prefix, as "G:L1:L2" strings. */
+    const largeTo = (d: Daemon, peer: string): Record<string, string[]> => {
+      const out: Record<string, string[]> = {};
+      for (const u of d.rde.pull(peer)) {
+        const m = onTheWire(u);
+        const v = getAttribute(m.attributes, 'large-communities')?.values ?? new Uint32Array(0);
+        const text = Array.from(
+          { length: v.length / 3 },
+          (_, i) => `${v[3 * i]}:${v[3 * i + 1]}:${v[3 * i + 2]}`,
+        );
+        for (const x of prefixList(m.nlri)) out[x.prefix] = text;
+      }
+      return out;
+    };
+    const feed = (d: Daemon): void => {
+      // 10.1/16 from a and b: the router id decides (point 9), once. 10.2/16 from a (with a large
+      // community of another AS and an old count of ours) and b with a longer path: AS_PATH (point 4).
+      d.rde.receive('a', announce(['10.1.0.0/16'], [65001, 7], 0x0a000001), true, false);
+      d.rde.receive('b', announce(['10.1.0.0/16'], [65002, 7], 0x0a000002), true, false);
+      const theirs = makeLargeCommunities([65001, 1, 2, 65000, 9, 77]);
+      d.rde.receive('a', announce(['10.2.0.0/16'], [65001, 7], 0x0a000001, [theirs]), true, false);
+      d.rde.receive('b', announce(['10.2.0.0/16'], [65002, 8, 7], 0x0a000002), true, false);
+      d.rde.flush();
+    };
+
+    it("with export_communities, routes to the entry's peers carry GLOBAL:POINT:COUNT per step that decided", function () {
+      const d = daemonWith(peers, entry(', export_communities: { type_arg: int, arg: 65000 }'));
+      feed(d);
+      expect(largeTo(d, 'col')).to.deep.equal({
+        '10.1.0.0/16': ['65000:9:1'], // the counts when it was exported: before 10.2/16 was decided
+        '10.2.0.0/16': ['65001:1:2', '65000:4:1', '65000:9:1'],
+      });
+      expect(largeTo(d, 'b'), 'not attached to b').to.deep.equal({
+        '10.1.0.0/16': [],
+        '10.2.0.0/16': ['65001:1:2', '65000:9:77'],
+      });
+      for (const pl of d.host!.pluglets()) expect(pl.stats.faults, pl.name).to.equal(0);
+    });
+
+    it('without export_communities routes go out untouched', function () {
+      const d = daemonWith(peers, entry(''));
+      feed(d);
+      expect(largeTo(d, 'col')).to.deep.equal({
+        '10.1.0.0/16': [],
+        '10.2.0.0/16': ['65001:1:2', '65000:9:77'],
+      });
     });
   });
 

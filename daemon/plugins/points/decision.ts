@@ -16,12 +16,12 @@ import {
 } from '../../../xbgp-api/index.js';
 import type { AttrStore } from '../../rde/attr-store.js';
 import type { Candidate, DecisionHook } from '../../rde/decision.js';
-import { writePrefix as writeRibPrefix, type PrefixKey, type RibPath } from '../../rde/rib.js';
+import { writePrefix as writeRibPrefix, type PrefixKey, type RdePeer, type RibPath } from '../../rde/rib.js';
 import { Call, type PeerInfo, type PluginServices } from '../call.js';
 import type { PluginHost } from '../host.js';
 import { RouteState } from '../route.js';
 import { runPost, runPre, runReplace, type Chain, type Plugin } from '../runtime.js';
-import { peerInfoOf } from './filters.js';
+import { sourcePeerInfo } from './filters.js';
 
 /** The points of rde/decision.ts's steps, by step index (undefined: the step has no point). */
 const STEP_POINTS: readonly (string | undefined)[] = [
@@ -57,7 +57,7 @@ export class HostDecision implements DecisionHook {
   private readonly post: DecisionPoint | undefined;
   private readonly routeNew = new RouteState();
   private readonly routeOld = new RouteState();
-  private readonly peers = new WeakMap<object, PeerInfo>();
+  private readonly peers = new WeakMap<RdePeer, PeerInfo>();
   private readonly prefixBytes = new Uint8Array(17);
   private ipv6 = false;
 
@@ -142,23 +142,6 @@ export class HostDecision implements DecisionHook {
 
   /** The candidate's peer as the helpers describe it (candidates of the RDE are its RibPaths). */
   private peerOf(c: Candidate): PeerInfo {
-    const peer = (c as RibPath).peer;
-    let info = this.peers.get(peer);
-    if (info === undefined) {
-      info = peerInfoOf(
-        {
-          name: peer.name,
-          asn: peer.asn,
-          routerId: peer.routerId,
-          ibgp: peer.ibgp,
-          address: peer.address,
-          localAddress: '',
-        },
-        this.local.asn,
-        this.local.routerId,
-      );
-      this.peers.set(peer, info);
-    }
-    return info;
+    return sourcePeerInfo((c as RibPath).peer, this.local, this.peers);
   }
 }

@@ -6,6 +6,9 @@
 // run; PLUGIN_FILTER_UNKNOWN, the end of the chain, a fault or any other value leave the native
 // filters to run. Attribute changes made by pluglets that did not fault are kept (a pluglet may set an
 // attribute and then call next(), as xBGP's set_med_42 does); a fault drops every change of the call.
+// Outbound, get_src_peer_info gives the peer the route was learned from; a chain with a pluglet that
+// declares `depends-on: peers` runs per destination peer (its own group), and not at all for a route
+// towards the peer it came from (split horizon never sends it there).
 import {
   PLUGIN_FILTER_ACCEPT,
   PLUGIN_FILTER_REJECT,
@@ -30,7 +33,7 @@ import type {
   RouteFilterHook,
 } from '../../rde/plugin-hook.js';
 import { HostDecision } from './decision.js';
-import { writePrefix as writeRibPrefix, type PrefixKey } from '../../rde/rib.js';
+import { writePrefix as writeRibPrefix, type PrefixKey, type RdePeer } from '../../rde/rib.js';
 import { addressBytes, ipVersion } from '../../net/address.js';
 import { Call, type PeerInfo, type PluginServices } from '../call.js';
 import type { PluginHost } from '../host.js';
@@ -65,6 +68,31 @@ export function peerInfoOf(peer: HookPeer, localAsn: number, localRouterId: numb
   };
 }
 
+/**
+ * A route's source (an RdePeer of the RIB) as the peer helpers describe it: the local pseudo-peer of our
+ * own routes is a LOCAL_SESSION with our AS and router id. Cached per peer in `cache`.
+ */
+export function sourcePeerInfo(
+  peer: RdePeer,
+  local: { asn: number; routerId: number },
+  cache: WeakMap<RdePeer, PeerInfo>,
+): PeerInfo {
+  let info = cache.get(peer);
+  if (info !== undefined) return info;
+  const hookPeer = {
+    name: peer.name,
+    asn: peer.asn,
+    routerId: peer.routerId,
+    ibgp: peer.ibgp,
+    address: peer.address,
+    localAddress: '',
+  };
+  info = peerInfoOf(hookPeer, local.asn, local.routerId);
+  if (peer.local) info = { ...info, peerType: LOCAL_SESSION };
+  cache.set(peer, info);
+  return info;
+}
+
 /** One filter point for one peer or group: a chain, the Call its helpers see, the route state. */
 class FilterHook implements RouteFilterHook {
   readonly dependsOn: FilterDependency;
@@ -82,20 +110,35 @@ class FilterHook implements RouteFilterHook {
     private readonly store: AttrStore,
     point: string,
     services: (plugin: Plugin) => PluginServices,
-    peers: { source?: PeerInfo; destinations?: () => readonly PeerInfo[] },
+    peers: {
+      source?: PeerInfo;
+      destinations?: () => readonly PeerInfo[];
+      /** Per-peer outbound hooks: the name of the group's one peer. */
+      sole?: () => string | undefined;
+    },
+    private readonly local: { asn: number; routerId: number },
   ) {
+    this.sole = peers.sole;
     this.call = new Call(pointByName(point)!, services);
     this.call.route = this.route;
     this.call.sourcePeer = peers.source;
     this.destinations = peers.destinations;
-    this.dependsOn = dependencyOf(chain);
+    this.dependsOn = dependencyOf(chain, peers.destinations !== undefined);
   }
 
   private readonly destinations: (() => readonly PeerInfo[]) | undefined;
+  private readonly sole: (() => string | undefined) | undefined;
+  /** Outbound: the routes' source peers as the helpers describe them. */
+  private readonly sources = new WeakMap<RdePeer, PeerInfo>();
 
-  run(set: AttrSet, ipv6: boolean, key: PrefixKey): HookVerdict {
+  run(set: AttrSet, ipv6: boolean, key: PrefixKey, source?: RdePeer): HookVerdict {
+    // Per peer, towards the peer the route came from: never sent there (split horizon), so not run.
+    if (source !== undefined && this.sole !== undefined && this.sole() === source.name) return 'reject';
     const call = this.call;
     if (this.destinations !== undefined) call.destinationPeers = this.destinations();
+    // Outbound: the peer the route was learned from (none for our own routes, as the header says).
+    if (source !== undefined)
+      call.sourcePeer = source.local ? undefined : sourcePeerInfo(source, this.local, this.sources);
     this.route.reset(set, ipv6, this.store);
     writeRibPrefix(key, this.prefixBytes, 0);
     const prefix = this.prefix;
@@ -117,15 +160,22 @@ class FilterHook implements RouteFilterHook {
   }
 }
 
-/** The weakest declaration of the chain's pluglets: any undeclared one makes it 'anything'. */
-function dependencyOf(chain: Chain): FilterDependency {
-  let dep: FilterDependency = 'attributes';
+/**
+ * The weakest declaration of the chain's pluglets: any undeclared one makes it 'anything'. `peers` is
+ * 'source' outbound (each peer has its own hook there: see outboundKey) and 'attributes' inbound (the
+ * hook belongs to the source peer); with 'prefix' it is 'anything'.
+ */
+function dependencyOf(chain: Chain, outbound: boolean): FilterDependency {
+  let prefix = false;
+  let source = false;
   for (const p of [...chain.pre, ...chain.replace, ...chain.post]) {
     const declared = p.dependsOn;
     if (declared === undefined || declared === 'anything') return 'anything';
-    if (declared === 'prefix') dep = 'prefix';
+    if (declared === 'prefix') prefix = true;
+    if (declared === 'peers' && outbound) source = true;
   }
-  return dep;
+  if (prefix && source) return 'anything';
+  return prefix ? 'prefix' : source ? 'source' : 'attributes';
 }
 
 /** The plugin host as the RDE's RdePlugins: filter hooks per peer and per group, codec hooks per peer (codec.ts). */
@@ -145,7 +195,7 @@ export class HostPlugins implements RdePlugins {
     const chain = this.host.chain(INBOUND, peer.name);
     if (chain === undefined) return undefined;
     const source = peerInfoOf(peer, this.local.asn, this.local.routerId);
-    return new FilterHook(chain, this.host, this.store, INBOUND, this.services, { source });
+    return new FilterHook(chain, this.host, this.store, INBOUND, this.services, { source }, this.local);
   }
 
   outbound(member: string, peers: ReadonlySet<HookPeer>): RouteFilterHook | undefined {
@@ -159,7 +209,14 @@ export class HostPlugins implements RdePlugins {
       return i;
     };
     const destinations = (): PeerInfo[] => [...peers].map(info);
-    return new FilterHook(chain, this.host, this.store, OUTBOUND, this.services, { destinations });
+    const sole = perPeer(chain)
+      ? (): string | undefined => {
+          for (const p of peers) return p.name;
+          return undefined;
+        }
+      : undefined;
+    const hookPeers = { destinations, ...(sole ? { sole } : {}) };
+    return new FilterHook(chain, this.host, this.store, OUTBOUND, this.services, hookPeers, this.local);
   }
 
   decision(): RdeDecisionHook | undefined {
@@ -179,6 +236,16 @@ export class HostPlugins implements RdePlugins {
   outboundKey(peer: string): string {
     const chain = this.host.chain(OUTBOUND, peer);
     if (chain === undefined) return '';
-    return [...chain.pre, ...chain.replace, ...chain.post].map((p) => `${p.plugin.name}/${p.name}`).join(',');
+    const key = [...chain.pre, ...chain.replace, ...chain.post]
+      .map((p) => `${p.plugin.name}/${p.name}`)
+      .join(',');
+    // A pluglet whose verdict depends on the destination peer (`depends-on: peers`) runs per peer: the
+    // peer gets its own group (and Adj-RIB-Out), and get_peer_info gives that peer alone.
+    return perPeer(chain) ? `${key};peer=${peer}` : key;
   }
+}
+
+/** Whether an outbound chain runs per destination peer (a pluglet declares `depends-on: peers`). */
+function perPeer(chain: Chain): boolean {
+  return [...chain.pre, ...chain.replace, ...chain.post].some((p) => p.dependsOn === 'peers');
 }

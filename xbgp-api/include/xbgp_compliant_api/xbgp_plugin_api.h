@@ -139,7 +139,8 @@ extern int write_to_buffer(uint8_t *ptr, size_t len);
 extern struct ubpf_peer_info *get_peer_info(int *nb_peers);
 
 /* [R] The peer the current route or message was received from, with local_bgp_session
- * filled; NULL where there is none (a job plugin, a locally originated route). */
+ * filled (at bgp_pre_outbound_filter: the peer the route being sent was learned from); NULL where
+ * there is none (a job plugin, a locally originated route). */
 extern struct ubpf_peer_info *get_src_peer_info(void);
 
 /* [W] Not implemented by any host: returns -1. */
