@@ -34,6 +34,14 @@ import {
 } from './peer-state.js';
 import { reapplyImport, requeueExport } from './reconfigure.js';
 import { adjRibInOf, type AdjRibInRoute } from './views.js';
+import {
+  adjRibOutOf,
+  explainDestination,
+  prefixCountsOf,
+  type AdjRibOutEntry,
+  type ExplainedPath,
+  type PrefixCounts,
+} from './inspect.js';
 
 export type { AdjRibInRoute } from './views.js';
 import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
@@ -304,26 +312,74 @@ export class Rde implements RdePort {
     const state = this.peers.get(spec.name);
     const out = state?.out;
     if (!state || !out) return false;
-    if (JSON.stringify(spec.importPolicy) !== JSON.stringify(state.spec.importPolicy)) {
-      state.inbound = this.inboundContext(spec, out.info);
-      reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) => this.queueDecision(f, d));
-      this.scheduleDecision();
-    }
-    const old = out.group;
-    const group = this.groupFor(spec, out.info);
-    if (group !== old) {
-      for (const f of out.info.families)
-        requeueExport(this.ribs[f], old.out[f], group.out[f], out.dirty[f], state.peer);
-      old.members.delete(state);
-      old.hookPeers.delete(state.hookPeer);
-      if (old.members.size === 0) this.dropGroup(old);
-      out.group = group;
-      group.members.add(state);
-      group.hookPeers.add(state.hookPeer);
-    }
+    if (JSON.stringify(spec.importPolicy) !== JSON.stringify(state.spec.importPolicy))
+      this.reimport(state, out, spec);
+    this.regroup(state, out, spec);
     state.spec = spec;
     this.kick(state);
     return true;
+  }
+
+  /**
+   * Soft reset in (the admin API): the import side of `spec` (the running one when omitted) runs again
+   * on the kept pre-policy routes, whether or not it changed; the peer is asked for nothing. Returns
+   * the number of paths whose outcome changed, or undefined when the peer is not up.
+   */
+  softResetIn(name: string, spec?: PeerSpec): number | undefined {
+    const state = this.peers.get(name);
+    const out = state?.out;
+    if (!state || !out) return undefined;
+    const next: PeerSpec = { ...state.spec };
+    if (spec?.importPolicy !== undefined) next.importPolicy = spec.importPolicy;
+    else if (spec !== undefined) delete next.importPolicy;
+    const changed = this.reimport(state, out, next);
+    state.spec = next;
+    return changed;
+  }
+
+  /**
+   * Soft reset out (the admin API): the peer takes the export settings of `spec` (the running ones when
+   * omitted) and is sent its whole Adj-RIB-Out again, as after a ROUTE-REFRESH. Returns the number of
+   * prefixes queued, or undefined when the peer is not up.
+   */
+  softResetOut(name: string, spec?: PeerSpec): number | undefined {
+    const state = this.peers.get(name);
+    const out = state?.out;
+    if (!state || !out) return undefined;
+    const next: PeerSpec =
+      spec === undefined ? state.spec : { ...spec, importPolicy: state.spec.importPolicy };
+    if (next.importPolicy === undefined) delete next.importPolicy;
+    this.regroup(state, out, next);
+    state.spec = next;
+    let queued = 0;
+    for (const f of out.info.families) queued += this.queueAll(state, f);
+    this.kick(state);
+    return queued;
+  }
+
+  /** A new InboundContext from `spec` and the import policy re-run on the peer's kept pre-policy routes. */
+  private reimport(state: PeerState, out: PeerOut, spec: PeerSpec): number {
+    state.inbound = this.inboundContext(spec, out.info);
+    const changed = reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) =>
+      this.queueDecision(f, d),
+    );
+    this.scheduleDecision();
+    return changed;
+  }
+
+  /** Move the peer to the group of `spec`'s export settings, queueing what differs between the two. */
+  private regroup(state: PeerState, out: PeerOut, spec: PeerSpec): void {
+    const old = out.group;
+    const group = this.groupFor(spec, out.info);
+    if (group === old) return;
+    for (const f of out.info.families)
+      requeueExport(this.ribs[f], old.out[f], group.out[f], out.dirty[f], state.peer);
+    old.members.delete(state);
+    old.hookPeers.delete(state.hookPeer);
+    if (old.members.size === 0) this.dropGroup(old);
+    out.group = group;
+    group.members.add(state);
+    group.hookPeers.add(state.hookPeer);
   }
 
   // ===== output =====
@@ -456,6 +512,23 @@ export class Rde implements RdePort {
   /** The configured peers that are up, with their RIB ids (for the MRT peer index table). */
   rdePeers(): RdePeer[] {
     return [...this.peers.values()].map((s) => s.peer);
+  }
+
+  /** Per peer that is up, per family: paths received, accepted, best and advertised (a walk: admin API). */
+  prefixCounts(): Map<string, Record<Family, PrefixCounts>> {
+    return prefixCountsOf(this.ribs, this.peers.values());
+  }
+
+  /** Every path for `key`, with why each is not the best (admin API; undefined: no such destination). */
+  explain(family: Family, key: PrefixKey): ExplainedPath[] | undefined {
+    const d = this.ribs[family].get(key);
+    return d === undefined ? undefined : explainDestination(d, this.decisionCtx);
+  }
+
+  /** What the peer `name` is given, per prefix (its group's Adj-RIB-Out less its own routes); undefined: not up. */
+  adjRibOut(name: string, family: Family): AdjRibOutEntry[] | undefined {
+    const state = this.peers.get(name);
+    return state?.out === undefined ? undefined : adjRibOutOf(this.ribs[family], state, family);
   }
 
   /** Run every pending decision now (tests, benchmarks). */
@@ -617,16 +690,19 @@ export class Rde implements RdePort {
     }
   }
 
-  /** Queue every Adj-RIB-Out entry of a family for a member (initial dump, route refresh). */
-  private queueAll(state: PeerState, family: Family): void {
+  /** Queue every Adj-RIB-Out entry of a family for a member (initial dump, route refresh); returns how many. */
+  private queueAll(state: PeerState, family: Family): number {
     const out = state.out!;
     const table = out.group.out[family];
     const dirty = out.dirty[family];
     const rib = this.ribs[family];
+    let queued = 0;
     for (let id = 0; id < table.length; id++) {
       if (table[id] === undefined || dirty.has(id)) continue;
       dirty.add(rib.at(id)!, false);
+      queued++;
     }
+    return queued;
   }
 
   /** A send queue let go of destination `id` without sending it (peer down). */
