@@ -1,11 +1,21 @@
 // Configuration reloads, one after another, from SIGHUP and from the admin API alike: the file is read
-// and validated again (a bad file changes nothing), then handed to Speaker.reload (plugins that do not
+// and validated again by the reader the CLI hands in (a bad file changes nothing), then handed to Speaker.reload (plugins that do not
 // load change nothing either). Each outcome is logged with the stable messages `config reloaded` /
 // `config reload rejected` and told to the speaker's event stream.
-import { formatIssue, loadConfigFile } from './config/load.js';
-import { pluginProblemLine } from './config/check.js';
+import type { SpeakerConfig } from './config/types.js';
+import type { ConfiguredPluginError } from './plugins/configured.js';
 import { PluginLoadFailure, type ReloadSummary, type Speaker } from './speaker.js';
 import type { Logger } from './log.js';
+
+/** The configuration read again (daemon/config/check.ts `readForReload`), or its problems. */
+export type ReloadRead =
+  | {
+      ok: true;
+      config: SpeakerConfig;
+      /** A plugin problem found when the speaker loads the plugins, as a `FILE:LINE: plugins[i]: ...` line. */
+      pluginProblem(e: ConfiguredPluginError): string;
+    }
+  | { ok: false; problems: string[] };
 
 export type ReloadOutcome =
   | { ok: true; summary: ReloadSummary }
@@ -18,14 +28,10 @@ export class ConfigReloader {
 
   constructor(
     private readonly speaker: Speaker,
-    private readonly file: string,
+    /** Reads the daemon's configuration file again (daemon/config/check.ts `readForReload`). */
+    private readonly read: () => Promise<ReloadRead>,
     private readonly log: Logger,
   ) {}
-
-  /** The configuration file this daemon runs. */
-  get configFile(): string {
-    return this.file;
-  }
 
   /** Reloads after this one are ignored (the daemon is stopping). */
   stop(): void {
@@ -44,8 +50,8 @@ export class ConfigReloader {
 
   private async reloadNow(options: { soft?: boolean }): Promise<ReloadOutcome> {
     if (this.stopped) return this.rejected(['the daemon is shutting down']);
-    const next = await loadConfigFile(this.file);
-    if (!next.ok) return this.rejected(next.issues.map((i) => formatIssue(i, this.file)));
+    const next = await this.read();
+    if (!next.ok) return this.rejected(next.problems);
     try {
       const summary = await this.speaker.reload(next.config, options);
       this.log.info(summary, 'config reloaded');
@@ -62,7 +68,7 @@ export class ConfigReloader {
       return { ok: true, summary };
     } catch (err) {
       if (err instanceof PluginLoadFailure)
-        return this.rejected(err.problems.map((e) => pluginProblemLine(this.file, next.lineOf, e)));
+        return this.rejected(err.problems.map((e) => next.pluginProblem(e)));
       this.log.error({ err }, 'config reload failed');
       const problems = [err instanceof Error ? err.message : String(err)];
       this.speaker.events.emit('reload', { ok: false, problems });

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadConfigFile, formatIssue, schemaPath } from '../config/load.js';
-import { checkConfigFile, pluginProblemLine } from '../config/check.js';
+import { checkConfigFile, pluginProblemLine, readForReload } from '../config/check.js';
 import { createLogger } from '../log.js';
 import { PluginLoadFailure, Speaker } from '../speaker.js';
 import { ConfigReloader } from '../reload.js';
@@ -158,7 +158,7 @@ async function run(argv: string[]): Promise<number> {
   }
   log.info({ config: configFile, pid: process.pid }, 'xbgpd started');
 
-  const reloader = new ConfigReloader(speaker, configFile, log);
+  const reloader = new ConfigReloader(speaker, () => readForReload(configFile), log);
   let admin: AdminServer | undefined;
   if (loaded.config.admin !== undefined) {
     try {

@@ -699,8 +699,10 @@ export class Rde implements RdePort {
     let queued = 0;
     for (let id = 0; id < table.length; id++) {
       if (table[id] === undefined || dirty.has(id)) continue;
-      dirty.add(rib.at(id)!, false);
-      queued++;
+      const d = rib.at(id)!;
+      dirty.add(d, false);
+      // Counted when it will be sent (split horizon skips the peer's own routes in `pull`).
+      if (d.best?.peer !== state.peer) queued++;
     }
     return queued;
   }

@@ -9,6 +9,7 @@ import { loadConfigFile } from '../../daemon/config/load.js';
 import { createLogger } from '../../daemon/log.js';
 import { Speaker } from '../../daemon/speaker.js';
 import { ConfigReloader } from '../../daemon/reload.js';
+import { readForReload } from '../../daemon/config/check.js';
 import { buildAdminApp } from '../../daemon/admin/server.js';
 import {
   buildNlri,
@@ -95,7 +96,7 @@ export async function startFixture(options: { importA?: string } = {}): Promise<
     destination: { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) },
   });
   const speaker = await Speaker.start({ config: loaded.config, log });
-  const reloader = new ConfigReloader(speaker, file, log);
+  const reloader = new ConfigReloader(speaker, () => readForReload(file), log);
   const app = await buildAdminApp(
     { speaker, reloader, log, version: '0.0.0-test' },
     { token: TOKEN, publicMetrics: false },
