@@ -51,6 +51,12 @@ export class Plugin {
     while (recent.length > 0 && recent[0]! <= now - windowMs) recent.shift();
     return recent.length >= max;
   }
+
+  /** Run again after an automatic disable, with an empty fault window. */
+  reenable(): void {
+    this.disabled = false;
+    this.recentFaults.length = 0;
+  }
 }
 
 /** One program of a plugin, attached at one point and anchor. */
