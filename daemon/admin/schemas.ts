@@ -14,6 +14,8 @@ export const errorSchema = {
     message: { type: 'string' },
     field: { type: 'string', description: '400: the field at fault, e.g. body.mode or query.limit' },
     problems: { type: 'array', items: { type: 'string' }, description: 'every problem, when several' },
+    vmCode: { type: 'string', description: 'a plugin that did not load: the VM error code (ERR_VM_*)' },
+    pc: { type: 'integer', description: 'a plugin that did not load: the program counter of the problem' },
   },
 } as const;
 

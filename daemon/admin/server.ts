@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
+import multipart from '@fastify/multipart';
 import type { Speaker } from '../speaker.js';
 import type { ConfigReloader } from '../reload.js';
 import type { Logger } from '../log.js';
@@ -19,6 +20,7 @@ import { peerRoutes } from './peers.js';
 import { ribRoutes } from './rib.js';
 import { eventRoutes } from './events.js';
 import { metricsRoute } from './metrics.js';
+import { pluginRoutes } from './plugins.js';
 
 /** What the routes act on. */
 export interface AdminContext {
@@ -28,6 +30,8 @@ export interface AdminContext {
   log: Logger;
   /** xbgpd's version, for the status and the OpenAPI document. */
   version: string;
+  /** Where plugins loaded over the API are kept (`admin.state-dir`). */
+  stateDir: string;
 }
 
 export interface AdminAuth {
@@ -54,6 +58,8 @@ export async function buildAdminApp(
     ...serverOptions,
   });
   app.addSchema(errorSchema);
+  // Plugin uploads: a manifest and its objects (limits well above any plugin's).
+  await app.register(multipart, { limits: { fileSize: 16 * 1024 * 1024, files: 64, fields: 8 } });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -87,9 +93,11 @@ export async function buildAdminApp(
     if (error instanceof InvalidField)
       return reply.code(400).send({ code: error.code, message: error.message, field: error.field });
     if (isXbgpdError(error)) {
-      const problems = (error as XbgpdError & { problems?: unknown }).problems;
+      const extra = error as XbgpdError & { problems?: unknown; vmCode?: unknown; pc?: unknown };
       const body: Record<string, unknown> = { code: error.code, message: error.message };
-      if (Array.isArray(problems)) body.problems = problems.map(String);
+      if (Array.isArray(extra.problems)) body.problems = extra.problems.map(String);
+      if (typeof extra.vmCode === 'string') body.vmCode = extra.vmCode;
+      if (typeof extra.pc === 'number') body.pc = extra.pc;
       return reply.code(httpStatus(error.code)).send(body);
     }
     const status = error.statusCode ?? 500;
@@ -113,6 +121,7 @@ export async function buildAdminApp(
       peerRoutes(api, ctx);
       ribRoutes(api, ctx);
       eventRoutes(api, ctx);
+      pluginRoutes(api, ctx);
     },
     { prefix: API_PREFIX },
   );
@@ -153,8 +162,12 @@ export interface AdminServer {
  * Check the settings (auth.ts: ERR_ADMIN_CONFIG), read the TLS files, build the app and listen
  * (ERR_ADMIN_LISTEN when the address cannot be bound).
  */
-export async function startAdmin(ctx: AdminContext, config: AdminConfig): Promise<AdminServer> {
+export async function startAdmin(
+  ctx: Omit<AdminContext, 'stateDir'> & { stateDir?: string },
+  config: AdminConfig,
+): Promise<AdminServer> {
   const token = adminToken(config);
+  const context: AdminContext = { ...ctx, stateDir: config.stateDir };
   let https: { cert: Buffer; key: Buffer } | undefined;
   if (config.tls !== undefined) {
     try {
@@ -164,7 +177,7 @@ export async function startAdmin(ctx: AdminContext, config: AdminConfig): Promis
     }
   }
   const app = await buildAdminApp(
-    ctx,
+    context,
     { token, publicMetrics: config.publicMetrics },
     https === undefined ? {} : ({ https } as FastifyServerOptions),
   );

@@ -48,6 +48,14 @@ describe('admin api documents: OpenAPI, metrics, events', function () {
         'GET /api/v1/rib/{family}',
         'GET /api/v1/rib/{family}/{prefix}',
         'GET /api/v1/events',
+        'GET /api/v1/insertion-points',
+        'GET /api/v1/plugins',
+        'POST /api/v1/plugins',
+        'GET /api/v1/plugins/{name}',
+        'PATCH /api/v1/plugins/{name}',
+        'DELETE /api/v1/plugins/{name}',
+        'POST /api/v1/plugins/{name}/stats/reset',
+        'POST /api/v1/plugins/{name}/dry-run',
         'GET /metrics',
       ].sort(),
     );
@@ -102,7 +110,7 @@ describe('admin api documents: OpenAPI, metrics, events', function () {
   it('requires the token for /metrics unless public-metrics is set', async () => {
     expect((await f.app.inject({ method: 'GET', url: '/metrics' })).statusCode).to.equal(401);
     const open = await buildAdminApp(
-      { speaker: f.speaker, log: createLogger({ level: 'silent' }), version: 'x' },
+      { speaker: f.speaker, log: createLogger({ level: 'silent' }), version: 'x', stateDir: f.dir },
       { token: TOKEN, publicMetrics: true },
     );
     try {

@@ -56,7 +56,11 @@ export interface Fixture {
   logs: LogLine[];
   peers: Record<'a' | 'b', ScriptedConnection>;
   /** GET/POST with the token. */
-  call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; json: any }>;
+  call(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: any }>;
   close(): Promise<void>;
 }
 
@@ -98,7 +102,7 @@ export async function startFixture(options: { importA?: string } = {}): Promise<
   const speaker = await Speaker.start({ config: loaded.config, log });
   const reloader = new ConfigReloader(speaker, () => readForReload(file), log);
   const app = await buildAdminApp(
-    { speaker, reloader, log, version: '0.0.0-test' },
+    { speaker, reloader, log, version: '0.0.0-test', stateDir: join(dir, 'state') },
     { token: TOKEN, publicMetrics: false },
   );
   const port = speaker.listening()[0]!.port;
