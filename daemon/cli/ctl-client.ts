@@ -95,17 +95,22 @@ export interface Answer {
 }
 
 /** One request; resolves with any HTTP answer, rejects with CtlError(unreachable) when there is none. */
-export function request(
-  target: Target,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<Answer> {
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** A body sent as it is (multipart uploads), instead of JSON. */
+export interface RawBody {
+  raw: Buffer;
+  contentType: string;
+}
+
+export function request(target: Target, method: Method, path: string, body?: unknown): Promise<Answer> {
   const url = new URL(target.url + path);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const raw = body as RawBody | undefined;
+  const isRaw = typeof raw === 'object' && raw !== null && Buffer.isBuffer(raw.raw);
+  const payload = body === undefined ? undefined : isRaw ? raw.raw : JSON.stringify(body);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (target.token !== undefined) headers.authorization = `Bearer ${target.token}`;
-  if (payload !== undefined) headers['content-type'] = 'application/json';
+  if (payload !== undefined) headers['content-type'] = isRaw ? raw.contentType : 'application/json';
   const client = url.protocol === 'https:' ? https : http;
   const options: https.RequestOptions = { method, headers, timeout: 30_000 };
   if (target.ca !== undefined) options.ca = target.ca;
@@ -136,12 +141,7 @@ export function request(
 }
 
 /** The answer's body, or CtlError with the exit status of its HTTP status and the API's message. */
-export async function call(
-  target: Target,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<any> {
+export async function call(target: Target, method: Method, path: string, body?: unknown): Promise<any> {
   const answer = await request(target, method, path, body);
   if (answer.status >= 200 && answer.status < 300) return answer.body;
   const b = answer.body as { code?: string; message?: string; problems?: string[] } | string;

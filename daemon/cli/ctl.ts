@@ -1,11 +1,12 @@
 // xbgpctl's commands on a running daemon, through its admin API (ctl-client.ts):
 //   status | peers | peer NAME | rib FAMILY [PREFIX] [--longer|--shorter] [--peer P] [--limit N]
 //   | adj-rib-in PEER FAMILY [--pre] | adj-rib-out PEER FAMILY | reset PEER [--soft-in|--soft-out] [-m MSG]
-//   | shutdown PEER [-m MSG] | enable PEER | reload [--soft]
+//   | shutdown PEER [-m MSG] | enable PEER | reload [--soft] | plugin ... (ctl-plugin.ts)
 // with --url / XBGPD_URL / -c CONFIG, --token / XBGPD_TOKEN (or the configuration's token or token-file),
 // -k (any TLS certificate), --json (the API's answer as it is). Human output is aligned tables in the
 // manner of birdc and vtysh; a prefix's candidate paths show `>` on the best and the deciding step.
 import { CtlError, call, exitCodes, resolveTarget, type Target, type TargetOptions } from './ctl-client.js';
+import { pluginCommand } from './ctl-plugin.js';
 
 export const usage = `usage: xbgpctl [--url URL] [-c CONFIG] [--token TOKEN] [-k] [--json] COMMAND ...
 
@@ -22,6 +23,9 @@ commands on a running xbgpd (its admin API):
   shutdown PEER [-m MSG]                   CEASE / Administrative Shutdown with an RFC 9003 message
   enable PEER                              start a peer shut down with 'shutdown'
   reload [--soft]                          re-read the configuration (as SIGHUP)
+  plugin list | show NAME | load MANIFEST [--peers A,B] [--conf FILE.json] [--obj-dir DIR] [--dry-run]
+         | unload NAME | enable NAME | disable NAME | attach NAME (PEER... | --all) | dry-run NAME
+         | stats-reset NAME               plugins at run time; none of these resets a session
 
 the daemon: --url URL, else XBGPD_URL, else the admin section of -c CONFIG
 the token:  --token TOKEN, else XBGPD_TOKEN, else the admin section's token or token-file
@@ -41,6 +45,7 @@ export const apiCommands = [
   'shutdown',
   'enable',
   'reload',
+  'plugin',
 ] as const;
 
 export interface CtlIo {
@@ -72,6 +77,9 @@ const valueFlags = new Map([
   ['--message', 'message'],
   ['--peer', 'peer'],
   ['--limit', 'limit'],
+  ['--peers', 'peers'],
+  ['--conf', 'conf'],
+  ['--obj-dir', 'obj-dir'],
 ]);
 const booleanFlags = new Set([
   '--json',
@@ -83,6 +91,8 @@ const booleanFlags = new Set([
   '--soft-in',
   '--soft-out',
   '--soft',
+  '--dry-run',
+  '--all',
 ]);
 
 function parse(argv: string[]): Parsed {
@@ -199,6 +209,8 @@ async function run(
       const r = await call(target, 'POST', `/api/v1/peers/${enc(args[0]!)}/enable`);
       return { json: r, text: `${r.name}: enabled (${r.state})` };
     }
+    case 'plugin':
+      return pluginCommand(target, { args, flags: p.flags, values: p.values }, table);
     case 'reload': {
       need(args, 0, 'no argument');
       const r = await call(target, 'POST', '/api/v1/config/reload', { soft: p.flags.has('--soft') });

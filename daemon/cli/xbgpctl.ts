@@ -7,7 +7,8 @@ const subcommands: Record<
   { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }
 > = {
   plugin: {
-    summary: 'build and check xBGP plugins (plugin build SRC.c... [-o DIR], plugin check MANIFEST)',
+    summary:
+      'build and check xBGP plugins (plugin build SRC.c... [-o DIR], plugin check MANIFEST); on a running daemon: plugin list|show|load|unload|enable|disable|attach|dry-run|stats-reset',
     load: () => import('./plugin.js'),
   },
   mrt: { summary: 'read and write MRT files (mrt dump FILE [--json])', load: () => import('./mrt.js') },
@@ -45,7 +46,12 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return cmd === undefined ? 1 : 0;
   }
-  if (apiCommands.has(cmd) || apiOptions.has(cmd)) {
+  const pluginOnApi =
+    cmd === 'plugin' &&
+    ['list', 'show', 'load', 'unload', 'enable', 'disable', 'attach', 'dry-run', 'stats-reset'].includes(
+      rest[0] ?? '',
+    );
+  if (apiCommands.has(cmd) || apiOptions.has(cmd) || pluginOnApi) {
     const ctl = await import('./ctl.js');
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(ctl.usage + '\n');

@@ -14,7 +14,8 @@ import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { repoRoot } from '../helpers/env.js';
+import { repoRoot, requireTools } from '../helpers/env.js';
+import { shippedPlugin } from '../helpers/shipped-plugins.js';
 import type { BirdRouter } from '../lab/bird.js';
 import type { FrrRouter } from '../lab/frr.js';
 import { runIn } from '../lab/exec.js';
@@ -30,6 +31,7 @@ const frrAs = 65002;
 const birdRoute = '203.0.113.0/24';
 const frrRoute = '192.0.2.0/24';
 const both = '100.64.0.0/24';
+const ownRoute = '198.51.100.0/24';
 const token = 'lab-admin-token';
 
 const waits = labWaits(30_000);
@@ -85,6 +87,7 @@ describe('scenario: the admin API and xbgpctl with BIRD and FRR', function () {
         { name: 'bird', address: toBird.b.ipv4, asn: birdAs, families: ['ipv4-unicast'] },
         { name: 'frr', address: toFrr.b.ipv4, asn: frrAs, families: ['ipv4-unicast'] },
       ],
+      originate: [{ prefix: ownRoute }],
     });
     frr = await lab.frr('frr', {
       routerId: '10.255.0.2',
@@ -193,6 +196,44 @@ describe('scenario: the admin API and xbgpctl with BIRD and FRR', function () {
     expect(after.bird, "BIRD's session: same state, same since").to.equal(before.bird);
     expect(after.frr, "FRR's session: established once, never dropped").to.deep.equal(before.frr);
     expect(after.frrUpMs, "FRR's uptime went on").to.be.greaterThan(before.frrUpMs);
+    expect(dut.logEntries().filter((e) => e.msg === 'session down')).to.deep.equal([]);
+  });
+
+  it('a plugin loaded over REST changes the routes FRR gets; unloaded, they change back; no session reset', async function () {
+    requireTools(this, 'clang');
+    const manifest = shippedPlugin('community_tagger');
+    const conf = join(lab!.dir, 'tagger-conf.json');
+    writeFileSync(conf, JSON.stringify({ conf: { community: { type_arg: 'str', arg: '65000:777' } } }));
+    const communityAtFrr = async (): Promise<string | undefined> =>
+      (await frrViaDut(ownRoute))?.community?.string as string | undefined;
+    await waitFor('FRR: our route', () => frrViaDut(ownRoute), { timeoutMs: 30_000 });
+    expect(await communityAtFrr()).to.equal(undefined);
+    const before = await peerSessions();
+
+    const dry = JSON.parse(
+      await xbgpctl('--json', 'plugin', 'load', manifest, '--peers', 'frr', '--conf', conf, '--dry-run'),
+    );
+    expect(dry.exported.frr.modified, 'the dry run: our route modified towards FRR').to.be.at.least(1);
+    expect(dry.exported.bird).to.deep.equal({ announced: 0, withdrawn: 0, modified: 0 });
+    const loaded = await xbgpctl('plugin', 'load', manifest, '--peers', 'frr', '--conf', conf);
+    expect(loaded).to.match(/^community_tagger: loaded .*no session reset\)$/m);
+    await waitFor('FRR: the community on our route', async () =>
+      (await communityAtFrr()) === '65000:777' ? true : undefined,
+    );
+    const list = await xbgpctl('plugin', 'list');
+    expect(list).to.match(/^community_tagger\s+yes\s+frr\s+1\s+\d+\s+0\s+api$/m);
+    const atBird = await bird.cli(`show route ${ownRoute} all`);
+    expect(atBird, 'BIRD gets our route untagged').to.not.match(/65000,\s*777/);
+
+    expect(await xbgpctl('plugin', 'unload', 'community_tagger')).to.match(/^community_tagger: unloaded/);
+    await waitFor('FRR: the community gone', async () =>
+      (await communityAtFrr()) === undefined ? true : undefined,
+    );
+    expect(await xbgpctl('plugin', 'list')).to.not.include('community_tagger');
+    const after = await peerSessions();
+    expect(after.bird, "BIRD's session: same since").to.equal(before.bird);
+    expect(after.frr, "FRR's session: never dropped").to.deep.equal(before.frr);
+    expect(after.frrUpMs).to.be.greaterThan(before.frrUpMs);
     expect(dut.logEntries().filter((e) => e.msg === 'session down')).to.deep.equal([]);
   });
 });
