@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { main } from '../../daemon/cli/ctl.js';
 import { exitCodes } from '../../daemon/cli/ctl-client.js';
 import { startFixture, TOKEN, type Fixture } from './fixture.js';
+import { shippedPlugin } from '../helpers/shipped-plugins.js';
+import { requireTools } from '../helpers/env.js';
 
 interface Run {
   code: number;
@@ -118,5 +120,29 @@ describe('xbgpctl on the admin API', function () {
     expect(invalid.err).to.match(/query\.prefix/);
     expect((await as(['shutdown', 'b', '-m', 'bye'])).out).to.equal('b: shut down (Idle)\n');
     expect((await as(['reset', 'b', '--soft-in'])).code).to.equal(exitCodes.conflict);
+  });
+
+  it('plugin load (multipart from the manifest and its objects), list, show, disable, dry-run, unload', async function () {
+    requireTools(this, 'clang');
+    const manifest = shippedPlugin('community_tagger');
+    const conf = join(f.dir, 'conf.json');
+    writeFileSync(conf, JSON.stringify({ conf: { community: { type_arg: 'str', arg: '65001:9' } } }));
+    // b was shut down by the test above: the plugin goes towards a.
+    const loaded = await as(['plugin', 'load', manifest, '--peers', 'a', '--conf', conf]);
+    expect(loaded.code, loaded.err).to.equal(0);
+    expect(loaded.out).to.match(/^community_tagger: loaded \(.*no session reset\)$/m);
+    const list = (await as(['plugin', 'list'])).out.split('\n');
+    expect(list[0]).to.match(/^Name\s+Enabled\s+Peers\s+Pluglets\s+Calls\s+Faults\s+Source$/);
+    expect(list[1]).to.match(/^community_tagger\s+yes\s+a\s+1\s+\d+\s+0\s+api$/);
+    const show = (await as(['plugin', 'show', 'community_tagger'])).out;
+    expect(show).to.match(/^\s+community_tagger\s+bgp_pre_outbound_filter\s+replace\s+0\s/m);
+    expect((await as(['plugin', 'disable', 'community_tagger'])).out).to.match(/^community_tagger: disabled/);
+    const dry = await as(['plugin', 'dry-run', 'community_tagger']);
+    expect(dry.out).to.match(/^a\s+\d+\s+\d+\s+[1-9]\d*$/m);
+    expect((await as(['plugin', 'unload', 'community_tagger'])).out).to.match(/^community_tagger: unloaded/);
+    expect((await as(['plugin', 'show', 'community_tagger'])).code).to.equal(exitCodes.notFound);
+    const missing = await as(['plugin', 'load', join(f.dir, 'nothing.plugin')]);
+    expect(missing.code).to.equal(exitCodes.usage);
+    expect(f.peers.a.closed).to.equal(false);
   });
 });
