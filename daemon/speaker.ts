@@ -14,6 +14,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { Session, type Dialer, type NotificationInfo, type SessionStatus } from './session/session.js';
 import type { State } from './session/fsm.js';
+import { formatKey, type Destination, type PrefixKey } from './rde/rib.js';
 import { listen, plainAddress, Transport, type Listener } from './session/transport.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import type { LocalSpeaker } from './session/negotiate.js';
@@ -28,7 +29,7 @@ import { compilePolicy } from './policy/index.js';
 import { writeRibDump } from './rde/mrt-dump.js';
 import { CeaseSubcode, HEADER_LENGTH } from './wire/index.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
-import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
+import type { Family, ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 import type { HostReporter, PluginEntry, PluginHost } from './plugins/host.js';
 import { attachPlugins, routerAccess } from './plugins/attach.js';
 import type { RouterAccess } from './plugins/call.js';
@@ -79,6 +80,8 @@ export type SpeakerEvents = {
   'peer-down': [{ peer: string; reason: string; notification?: NotificationInfo }];
   /** A plugin fault or a plugin disabled (the fields its log line carries). */
   plugin: [{ level: 'warn' | 'error'; message: string; fields: Record<string, unknown> }];
+  /** A best path changed (only while a listener asked through `watchBest`). */
+  best: [{ family: Family; prefix: string; key: PrefixKey; peer?: string; reason?: string }];
   /** A configuration reload was applied (its summary) or rejected (its problems). */
   reload: [{ ok: true; summary: ReloadSummary } | { ok: false; problems: string[] }];
 };
@@ -290,6 +293,7 @@ export class Speaker {
       compilePolicy,
       pluginHooks: this.attach(config, plugins),
     });
+    if (this.bestWatchers > 0) rde.onBestChange = (family, d) => this.tellBest(family, d);
     rde.originate(config.originate);
     return rde;
   }
@@ -671,6 +675,30 @@ export class Speaker {
         `peer ${name} is configured 'shutdown: true'; change the configuration and reload`,
       );
     session.start();
+  }
+
+  /** Emit `best` events from now on, until the returned function is called (the RDE pays nothing else). */
+  watchBest(): () => void {
+    this.bestWatchers++;
+    this.rde.onBestChange = (family, d) => this.tellBest(family, d);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.bestWatchers === 0) this.rde.onBestChange = undefined;
+    };
+  }
+
+  private bestWatchers = 0;
+
+  private tellBest(family: Family, d: Destination): void {
+    const best = d.best?.attrs ? d.best : undefined;
+    const event: SpeakerEvents['best'][0] = { family, prefix: formatKey(d.key), key: d.key };
+    if (best !== undefined) {
+      event.peer = best.peer.local ? '(local)' : best.peer.name;
+      if (d.reason !== undefined) event.reason = d.reason;
+    }
+    this.events.emit('best', event);
   }
 
   private knownSession(name: string): Session {

@@ -117,6 +117,8 @@ export class Rde implements RdePort {
   private readonly ownAddresses = new Set<string>();
   /** Destinations decided so far (for benchmarks and tests). */
   decisions = 0;
+  /** Told each best path that changed, while set (the admin API's event stream asks; unset otherwise). */
+  onBestChange: ((family: Family, d: Destination) => void) | undefined;
 
   constructor(options: RdeOptions) {
     this.clock = options.clock ?? realClock;
@@ -731,10 +733,13 @@ export class Rde implements RdePort {
   private decide(d: Destination, family: Family, ipv6: boolean, touched: Set<PeerState>): void {
     this.decisionHook?.destination(d.key, ipv6);
     const result = decision(d.first, this.decisionCtx);
-    const prevSource = d.best?.peer.id;
+    const prev = d.best;
+    const prevAttrs = prev?.attrs;
     d.best = result?.winner;
     d.reason = result?.reason;
-    for (const group of this.groupList) this.exportTo(group, family, ipv6, d, prevSource, touched);
+    for (const group of this.groupList) this.exportTo(group, family, ipv6, d, prev?.peer.id, touched);
+    if (this.onBestChange !== undefined && (d.best !== prev || d.best?.attrs !== prevAttrs))
+      this.onBestChange(family, d);
   }
 
   /** Re-run outboundFilter for one destination and one group; mark members when the Adj-RIB-Out changed. */

@@ -165,4 +165,37 @@ describe('admin api documents: OpenAPI, metrics, events', function () {
     await new Promise((r) => setTimeout(r, 50));
     expect(f.speaker.events.listenerCount('peer-state'), 'a closed stream leaves no listener').to.equal(0);
   });
+
+  it('streams best-path changes only when asked, within a prefix, and stops reporting when the stream closes', async () => {
+    const missing = await f.call('GET', '/api/v1/events?types=best');
+    expect([missing.status, missing.json.field]).to.deep.equal([400, 'query.prefix']);
+    expect(f.speaker.rde.onBestChange, 'nobody asked: the RDE reports nothing').to.equal(undefined);
+    const port = (f.app.server.address() as { port: number }).port;
+    const chunks: string[] = [];
+    const request = http.get({
+      host: '127.0.0.1',
+      port,
+      path: '/api/v1/events?types=best&prefix=10.1.0.0/16',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const response = await new Promise<http.IncomingMessage>((resolve) => request.on('response', resolve));
+    response.setEncoding('utf8');
+    response.on('data', (c: string) => chunks.push(c));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(f.speaker.rde.onBestChange).to.be.a('function');
+    // b is down (the test above): a holds the best paths; shutting a down withdraws them.
+    await f.speaker.shutdownPeer('a', 'bye');
+    for (let i = 0; i < 100 && !chunks.join('').includes('10.1.1.0/24'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const events = chunks
+      .join('')
+      .split('\n\n')
+      .filter((b) => b.startsWith('event: best'))
+      .map((b) => JSON.parse(b.split('\n')[1]!.slice(6)));
+    expect(events.map((e) => e.prefix).sort()).to.deep.equal(['10.1.0.0/16', '10.1.1.0/24']);
+    expect(events[0]).to.deep.equal({ family: 'ipv4-unicast', prefix: events[0].prefix });
+    request.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(f.speaker.rde.onBestChange).to.equal(undefined);
+  });
 });
