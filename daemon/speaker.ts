@@ -9,9 +9,12 @@
 // (daemon/plugins) before anything else starts, and on a reload before anything changes: plugins that
 // do not load stop the start, or reject the reload whole. Plugins change at run time (a reload, the
 // admin API's applyPlugins) without a session reset: the RDE re-evaluates the routes they touch.
+import { EventEmitter } from 'node:events';
 import { rename, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
-import { Session, type Dialer, type SessionStatus } from './session/session.js';
+import { Session, type Dialer, type NotificationInfo, type SessionStatus } from './session/session.js';
+import type { State } from './session/fsm.js';
+import { formatKey, type Destination, type PrefixKey } from './rde/rib.js';
 import { listen, plainAddress, Transport, type Listener } from './session/transport.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import type { LocalSpeaker } from './session/negotiate.js';
@@ -26,7 +29,7 @@ import { compilePolicy } from './policy/index.js';
 import { writeRibDump } from './rde/mrt-dump.js';
 import { CeaseSubcode, HEADER_LENGTH } from './wire/index.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
-import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
+import type { Family, ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 import type { HostReporter, PluginEntry, PluginHost } from './plugins/host.js';
 import { attachPlugins, routerAccess } from './plugins/attach.js';
 import type { RouterAccess } from './plugins/call.js';
@@ -69,6 +72,23 @@ export interface ReloadSummary {
   pluginsChanged: boolean;
 }
 
+/** What the speaker tells observers (the admin API's event stream); nothing listens unless asked. */
+export type SpeakerEvents = {
+  /** A connection of the peer changed FSM state; `state` is the peer's (most advanced) state after it. */
+  'peer-state': [{ peer: string; from: State; to: State; state: State }];
+  /** The peer's session left Established. */
+  'peer-down': [{ peer: string; reason: string; notification?: NotificationInfo }];
+  /** A plugin fault or a plugin disabled (the fields its log line carries). */
+  plugin: [{ level: 'warn' | 'error'; message: string; fields: Record<string, unknown> }];
+  /** A best path changed (only while a listener asked through `watchBest`). */
+  best: [{ family: Family; prefix: string; key: PrefixKey; peer?: string; reason?: string }];
+  /** A configuration reload was applied (its summary) or rejected (its problems). */
+  reload: [{ ok: true; summary: ReloadSummary } | { ok: false; problems: string[] }];
+};
+
+/** How `resetPeer` resets: a new session, or the routes re-processed in one direction without one. */
+export type ResetMode = 'hard' | 'soft-in' | 'soft-out';
+
 /** The configured plugins did not load: every problem, each attributed to its `plugins[i]` entry. */
 export class PluginLoadFailure extends XbgpdError {
   constructor(readonly problems: readonly ConfiguredPluginError[]) {
@@ -80,12 +100,18 @@ export class PluginLoadFailure extends XbgpdError {
   }
 }
 
-/** Where plugin faults and disabled plugins are reported: the daemon's log and clock. */
-function pluginReporter(log: Logger, clock: Clock): HostReporter {
+/** Where plugin faults and disabled plugins are reported: the daemon's log and clock, and `events`. */
+function pluginReporter(log: Logger, clock: Clock, events: EventEmitter<SpeakerEvents>): HostReporter {
   return {
     now: () => clock.now(),
-    warn: (fields, message) => log.warn(fields, message),
-    error: (fields, message) => log.error(fields, message),
+    warn: (fields, message) => {
+      log.warn(fields, message);
+      events.emit('plugin', { level: 'warn', message, fields });
+    },
+    error: (fields, message) => {
+      log.error(fields, message);
+      events.emit('plugin', { level: 'error', message, fields });
+    },
   };
 }
 
@@ -197,13 +223,24 @@ export class Speaker {
   /** The route decision engine: RIBs, decision process, propagation (replaced when a reload changes
    *  our AS, router id, decision options, RFC 8212 or originate-mrt; every session then restarts). */
   rde: Rde;
+  /** Peer state changes, plugin faults, reloads: for the admin API's event stream. */
+  readonly events: EventEmitter<SpeakerEvents>;
+  /** When the speaker started (clock ms). */
+  readonly startedAt: number;
 
-  private constructor(options: SpeakerOptions, reporter: HostReporter, plugins: PluginHost | undefined) {
+  private constructor(
+    options: SpeakerOptions,
+    reporter: HostReporter,
+    plugins: PluginHost | undefined,
+    events: EventEmitter<SpeakerEvents>,
+  ) {
+    this.events = events;
     this.config = options.config;
     this.log = options.log;
     this.clock = options.clock ?? realClock;
     this.dialer = options.dial;
     this.dumpFile = options.dumpReceivedFile;
+    this.startedAt = this.clock.now();
     if (options.dumpRibFile) this.ribFiles.push({ file: options.dumpRibFile, mode: 'loc-rib' });
     if (options.dumpAdjRibInFile) this.ribFiles.push({ file: options.dumpAdjRibInFile, mode: 'adj-rib-in' });
     this.pluginReporter = reporter;
@@ -256,6 +293,7 @@ export class Speaker {
       compilePolicy,
       pluginHooks: this.attach(config, plugins),
     });
+    if (this.bestWatchers > 0) rde.onBestChange = (family, d) => this.tellBest(family, d);
     rde.originate(config.originate);
     return rde;
   }
@@ -336,8 +374,9 @@ export class Speaker {
    * listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer.
    */
   static async start(options: SpeakerOptions): Promise<Speaker> {
-    const reporter = pluginReporter(options.log, options.clock ?? realClock);
-    const speaker = new Speaker(options, reporter, loadPlugins(options.config.plugins, reporter));
+    const events = new EventEmitter<SpeakerEvents>();
+    const reporter = pluginReporter(options.log, options.clock ?? realClock, events);
+    const speaker = new Speaker(options, reporter, loadPlugins(options.config.plugins, reporter), events);
     try {
       for (const l of options.config.listen) await speaker.addListener(l);
     } catch (err) {
@@ -363,6 +402,16 @@ export class Speaker {
   /** Bound listeners as "address port" (the port is the real one when 0 was configured). */
   listening(): { address: string; port: number }[] {
     return [...this.listeners.values()].map((l) => ({ address: l.address, port: l.port }));
+  }
+
+  /** The running configuration. */
+  get configuration(): SpeakerConfig {
+    return this.config;
+  }
+
+  /** The clock's time (ms), for the admin API's uptimes. */
+  now(): number {
+    return this.clock.now();
   }
 
   get local(): LocalSpeaker {
@@ -435,7 +484,7 @@ export class Speaker {
    * (removed ones stop, changed ones restart, policy-only changes apply in place, added ones start),
    * then the originated prefixes.
    */
-  async reload(next: SpeakerConfig): Promise<ReloadSummary> {
+  async reload(next: SpeakerConfig, options: { soft?: boolean } = {}): Promise<ReloadSummary> {
     const prev = this.config;
     const plugins = this.changedPlugins(prev, next);
     const summary: ReloadSummary = {
@@ -462,7 +511,11 @@ export class Speaker {
       this.rde = this.createRde(next, this.plugins);
       if (next.originateMrt !== undefined) await this.originateMrt(next.originateMrt);
     } else if (plugins !== undefined) this.swapPlugins(plugins.entries, plugins.host);
-    await this.reloadPeers(diffPeers(this.sessions(), next.peers, identityChanged), summary);
+    await this.reloadPeers(
+      diffPeers(this.sessions(), next.peers, identityChanged),
+      summary,
+      options.soft === true,
+    );
     summary.originateChanged = this.reloadOriginate(prev.originate, next.originate, identityChanged);
     this.scheduleDump();
     return summary;
@@ -509,8 +562,15 @@ export class Speaker {
     }
   }
 
-  /** Carry out the peer steps in order; resolves when the stopped sessions are closed. */
-  private async reloadPeers(steps: readonly PeerStep[], summary: ReloadSummary): Promise<void> {
+  /**
+   * Carry out the peer steps in order; resolves when the stopped sessions are closed. `soft`: a peer
+   * whose policy alone changed keeps the running policy until a soft reset (`resetPeer`) applies it.
+   */
+  private async reloadPeers(
+    steps: readonly PeerStep[],
+    summary: ReloadSummary,
+    soft: boolean,
+  ): Promise<void> {
     const stops: Promise<void>[] = [];
     for (const step of steps) {
       switch (step.kind) {
@@ -526,7 +586,7 @@ export class Speaker {
           // Policy or export settings only: no reset, the RDE re-applies them (import from the kept
           // pre-policy routes, export as the difference between the old and new Adj-RIB-Out).
           summary.policyChanged.push(step.session.peer.name);
-          step.session.updatePolicy(step.peer);
+          step.session.updatePolicy(step.peer, !soft);
           break;
         case 'unchanged':
           summary.unchanged.push(step.session.peer.name);
@@ -576,6 +636,78 @@ export class Speaker {
     return true;
   }
 
+  // ===== operator actions (the admin API) =====
+
+  /**
+   * Reset a peer: `hard` sends CEASE / Administrative Reset (with `message`) and starts again; `soft-in`
+   * runs its configured import policy again on the kept pre-policy routes (RFC 2918 needs nothing from
+   * the peer: the Adj-RIB-In is kept); `soft-out` applies its configured export settings and sends it its
+   * whole Adj-RIB-Out again. Soft resets need the session Established. Returns the paths whose outcome
+   * changed (soft-in) or the prefixes queued (soft-out); throws ERR_BGP_UNKNOWN_PEER or ERR_API_CONFLICT.
+   */
+  async resetPeer(name: string, mode: ResetMode, message = ''): Promise<number | undefined> {
+    const session = this.knownSession(name);
+    if (mode === 'hard') {
+      await session.reset(message);
+      return undefined;
+    }
+    const n =
+      mode === 'soft-in'
+        ? this.rde.softResetIn(name, session.peer)
+        : this.rde.softResetOut(name, session.peer);
+    if (n === undefined)
+      throw new XbgpdError(errorCodes.ERR_API_CONFLICT, `peer ${name} is not established (${session.state})`);
+    this.log.info({ peer: name, mode, changed: n }, 'soft reset');
+    return n;
+  }
+
+  /** CEASE / Administrative Shutdown with an RFC 9003 message; the peer stays down until `enablePeer`. */
+  async shutdownPeer(name: string, message = ''): Promise<void> {
+    await this.knownSession(name).stop({ subcode: CeaseSubcode.AdministrativeShutdown, message });
+  }
+
+  /** Start a peer an operator shut down (not one the configuration marks `shutdown: true`). */
+  enablePeer(name: string): void {
+    const session = this.knownSession(name);
+    if (session.peer.shutdown)
+      throw new XbgpdError(
+        errorCodes.ERR_API_CONFLICT,
+        `peer ${name} is configured 'shutdown: true'; change the configuration and reload`,
+      );
+    session.start();
+  }
+
+  /** Emit `best` events from now on, until the returned function is called (the RDE pays nothing else). */
+  watchBest(): () => void {
+    this.bestWatchers++;
+    this.rde.onBestChange = (family, d) => this.tellBest(family, d);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.bestWatchers === 0) this.rde.onBestChange = undefined;
+    };
+  }
+
+  private bestWatchers = 0;
+
+  private tellBest(family: Family, d: Destination): void {
+    const best = d.best?.attrs ? d.best : undefined;
+    const event: SpeakerEvents['best'][0] = { family, prefix: formatKey(d.key), key: d.key };
+    if (best !== undefined) {
+      event.peer = best.peer.local ? '(local)' : best.peer.name;
+      if (d.reason !== undefined) event.reason = d.reason;
+    }
+    this.events.emit('best', event);
+  }
+
+  private knownSession(name: string): Session {
+    const session = this.sessionsByName.get(name);
+    if (session === undefined)
+      throw new XbgpdError(errorCodes.ERR_BGP_UNKNOWN_PEER, `no peer named '${name}'`);
+    return session;
+  }
+
   /** Stop every peer with CEASE / Administrative Shutdown (RFC 9003 message), close the listeners. */
   async shutdown(message = 'xbgpd shutting down'): Promise<void> {
     if (this.stopped) return;
@@ -606,7 +738,12 @@ export class Speaker {
     if (this.dialer) options.dial = this.dialer;
     const session = new Session(options);
     session.on('update', () => this.scheduleDump());
-    session.on('state', () => this.scheduleDump());
+    session.on('state', ({ from, to }) => {
+      this.scheduleDump();
+      if (this.events.listenerCount('peer-state') > 0)
+        this.events.emit('peer-state', { peer: peer.name, from, to, state: session.state });
+    });
+    session.on('down', (down) => this.events.emit('peer-down', { peer: peer.name, ...down }));
     this.sessionsByName.set(peer.name, session);
     return session;
   }

@@ -7,12 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc podman runc debootstrap)
+apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc podman runc debootstrap openssl)
 tool_of() { # package -> an executable it installs, to test presence cheaply
   case "$1" in
     clang) echo clang ;; llvm) echo llvm-objdump ;; bird2) echo bird ;; frr) echo /usr/lib/frr/bgpd ;;
     gobgpd) echo gobgpd ;; exabgp) echo exabgp ;; bgpdump) echo bgpdump ;; bzip2) echo bzip2 ;;
-    iproute2) echo ip ;; gcc) echo gcc ;; podman) echo podman ;; runc) echo runc ;; debootstrap) echo debootstrap ;;
+    iproute2) echo ip ;; gcc) echo gcc ;; podman) echo podman ;; runc) echo runc ;; debootstrap) echo debootstrap ;; openssl) echo openssl ;;
   esac
 }
 missing=()

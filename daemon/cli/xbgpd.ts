@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // xbgpd: the BGP speaker daemon's entry point. Parses the command line, validates the configuration,
-// runs the Speaker (daemon/speaker.ts) and maps signals to it:
-//   SIGHUP  re-read the configuration (a bad file, or a plugin that does not load, changes nothing),
+// runs the Speaker (daemon/speaker.ts) and the admin API when configured (daemon/admin), and maps
+// signals to them:
+//   SIGHUP  re-read the configuration (a bad file, or a plugin that does not load, changes nothing;
+//           daemon/reload.ts, shared with the admin API's POST /api/v1/config/reload),
 //   SIGTERM / SIGINT  clean shutdown (CEASE / Administrative Shutdown to every peer),
 //   SIGUSR1  write the received-prefix table (to --dump-received FILE, else to the log) and log the
 //            statistics of every pluglet,
 //   SIGUSR2  write the MRT RIB dumps (--dump-rib FILE, --dump-adj-rib-in FILE).
-import { loadConfigFile, formatIssue } from '../config/load.js';
-import { checkConfigFile, pluginProblemLine } from '../config/check.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadConfigFile, formatIssue, schemaPath } from '../config/load.js';
+import { checkConfigFile, pluginProblemLine, readForReload } from '../config/check.js';
 import { createLogger } from '../log.js';
 import { PluginLoadFailure, Speaker } from '../speaker.js';
+import { ConfigReloader } from '../reload.js';
+import { startAdmin, type AdminServer } from '../admin/server.js';
+import { adminToken } from '../admin/auth.js';
 import { isXbgpdError } from '../errors.js';
 import type { LevelWithSilent } from 'pino';
 
@@ -113,6 +120,15 @@ async function run(argv: string[]): Promise<number> {
     for (const issue of loaded.issues) process.stderr.write(formatIssue(issue, configFile) + '\n');
     return 1;
   }
+  if (loaded.config.admin !== undefined) {
+    // The admin API's settings are refused before anything starts (no token off loopback...).
+    try {
+      adminToken(loaded.config.admin);
+    } catch (err) {
+      process.stderr.write(`xbgpd: ${isXbgpdError(err) ? `${err.code}: ${err.message}` : String(err)}\n`);
+      return 1;
+    }
+  }
   const log = createLogger({
     level: args.logLevel ?? loaded.config.logLevel,
     ...(args.pretty !== undefined ? { pretty: args.pretty } : {}),
@@ -142,51 +158,45 @@ async function run(argv: string[]): Promise<number> {
   }
   log.info({ config: configFile, pid: process.pid }, 'xbgpd started');
 
+  const reloader = new ConfigReloader(speaker, () => readForReload(configFile), log);
+  let admin: AdminServer | undefined;
+  if (loaded.config.admin !== undefined) {
+    try {
+      admin = await startAdmin({ speaker, reloader, log, version: packageVersion() }, loaded.config.admin);
+    } catch (err) {
+      const text = isXbgpdError(err) ? `${err.code}: ${err.message}` : String(err);
+      log.fatal({ err }, 'startup failed: admin api');
+      process.stderr.write(`xbgpd: ${text}\n`);
+      await speaker.shutdown();
+      return 1;
+    }
+  }
+
   return new Promise<number>((resolve) => {
     let stopping = false;
-    let reloading = Promise.resolve();
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
+      reloader.stop();
       log.info({ signal }, 'shutting down');
-      speaker.shutdown().then(
-        () => {
-          log.info('xbgpd stopped');
-          log.flush();
-          resolve(0);
-        },
-        (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          resolve(1);
-        },
-      );
+      (admin?.close() ?? Promise.resolve())
+        .then(() => speaker.shutdown())
+        .then(
+          () => {
+            log.info('xbgpd stopped');
+            log.flush();
+            resolve(0);
+          },
+          (err: unknown) => {
+            log.error({ err }, 'shutdown failed');
+            resolve(1);
+          },
+        );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => {
-      // Reloads run one after another; a bad file is logged and changes nothing.
-      reloading = reloading.then(async () => {
-        if (stopping) return;
-        const next = await loadConfigFile(configFile);
-        if (!next.ok) {
-          log.error({ issues: next.issues.map((i) => formatIssue(i, configFile)) }, 'config reload rejected');
-          return;
-        }
-        try {
-          const summary = await speaker.reload(next.config);
-          log.info(summary, 'config reloaded');
-          if (summary.pluginsChanged)
-            log.info({ plugins: speaker.plugins?.plugins.length ?? 0 }, 'plugins reloaded (new RDE)');
-          if (summary.policyChanged.length > 0)
-            log.info({ peers: summary.policyChanged }, 'policy applied in place (no session reset)');
-        } catch (err) {
-          if (err instanceof PluginLoadFailure) {
-            const issues = err.problems.map((e) => pluginProblemLine(configFile, next.lineOf, e));
-            log.error({ issues }, 'config reload rejected');
-          } else log.error({ err }, 'config reload failed');
-        }
-      });
-    });
+    // Reloads run one after another (daemon/reload.ts); a bad file is logged and changes nothing.
+    process.on('SIGHUP', () => void reloader.reload());
     process.on('SIGUSR1', () => {
       speaker.logPluginStats();
       speaker.dumpReceived().catch((err: unknown) => log.error({ err }, 'dump failed'));
@@ -195,6 +205,14 @@ async function run(argv: string[]): Promise<number> {
       speaker.dumpRib().catch((err: unknown) => log.error({ err }, 'rib dump failed'));
     });
   });
+}
+
+/** The version in package.json (beside config/, found as the schema is). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(dirname(dirname(schemaPath())), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? 'unknown';
 }
 
 run(process.argv.slice(2)).then(

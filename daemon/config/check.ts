@@ -10,6 +10,7 @@ import {
   quietReporter,
   type ConfiguredPluginError,
 } from '../plugins/configured.js';
+import type { ReloadRead } from '../reload.js';
 
 export interface CheckOutput {
   out(line: string): void;
@@ -49,4 +50,15 @@ export function pluginProblemLine(
 ): string {
   const line = lineOf(e.index === undefined ? ['plugins'] : ['plugins', e.index]);
   return `${line === undefined ? file : `${file}:${line}`}: ${formatConfiguredError(e)}`;
+}
+
+/** Read and validate `file` for a reload (SIGHUP, the admin API). Never throws. */
+export async function readForReload(file: string): Promise<ReloadRead> {
+  const result = await loadConfigFile(file);
+  if (!result.ok) return { ok: false, problems: result.issues.map((i) => formatIssue(i, file)) };
+  return {
+    ok: true,
+    config: result.config,
+    pluginProblem: (e) => pluginProblemLine(file, result.lineOf, e),
+  };
 }

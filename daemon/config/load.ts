@@ -16,8 +16,10 @@ import { LineCounter, parseDocument, isMap, isSeq, isNode, type Document } from 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { errorCodes } from '../errors.js';
 import {
+  EXAMPLE_ADMIN_TOKEN,
   defaults,
   type AddPathMode,
+  type AdminConfig,
   type Family,
   type ListenConfig,
   type OriginatedPrefix,
@@ -28,7 +30,7 @@ import {
 import { parsePolicyRules, type RawRule } from './policy.js';
 import { buildPlugins, type RawPlugin } from './plugins.js';
 import { configPath, pathProblem, unreadableFile } from './files.js';
-import { ipVersion, parseIpv4, parseIpv6, parsePrefix } from '../net/address.js';
+import { ipVersion, isLoopback, parseIpv4, parseIpv6, parsePrefix } from '../net/address.js';
 
 export interface ConfigIssue {
   code: typeof errorCodes.ERR_CFG_READ | typeof errorCodes.ERR_CFG_YAML | typeof errorCodes.ERR_CFG_INVALID;
@@ -297,7 +299,15 @@ interface RawConfig {
   asn: number;
   'log-level'?: SpeakerConfig['logLevel'];
   listen?: { address: string; port?: number } | { address: string; port?: number }[];
-  admin?: { address: string; port: number; token?: string };
+  admin?: {
+    address: string;
+    port: number;
+    token?: string;
+    'token-file'?: string;
+    tls?: { cert: string; key: string };
+    'public-metrics'?: boolean;
+    'state-dir'?: string;
+  };
   peers?: RawPeer[];
   originate?: { prefix: string }[];
   'originate-mrt'?: string;
@@ -316,8 +326,6 @@ type PolicyResolver = (value: string | RawRule[] | undefined, at: Segments) => P
 function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerConfig {
   checkRouterId(raw['router-id'], report);
   const listen = buildListeners(raw.listen, report);
-  if (raw.admin && ipVersion(raw.admin.address) === 0)
-    report(['admin', 'address'], 'must be an IPv4 or IPv6 address');
   // Named policies first: peers refer to them by name.
   const policies = buildPolicies(raw.policies ?? {}, report);
   const peers = buildPeers(raw.peers ?? [], raw.asn, policyResolver(policies, report), report);
@@ -344,11 +352,51 @@ function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerCo
   };
   if (raw['originate-mrt'] !== undefined)
     config.originateMrt = originateMrtFile(raw['originate-mrt'], baseDir, report);
-  if (raw.admin) {
-    config.admin = { address: raw.admin.address, port: raw.admin.port };
-    if (raw.admin.token !== undefined) config.admin.token = raw.admin.token;
-  }
+  if (raw.admin) config.admin = buildAdmin(raw.admin, baseDir, report);
   return config;
+}
+
+/**
+ * `admin`: the address, one way to give the token, readable TLS files. Off loopback the API must have a
+ * token, and not the example one (a token in `token-file` is checked when the API starts).
+ */
+function buildAdmin(raw: NonNullable<RawConfig['admin']>, baseDir: string, report: Report): AdminConfig {
+  const version = ipVersion(raw.address);
+  if (version === 0) report(['admin', 'address'], 'must be an IPv4 or IPv6 address');
+  const admin: AdminConfig = {
+    address: raw.address,
+    port: raw.port,
+    publicMetrics: raw['public-metrics'] ?? false,
+    stateDir: configPath(baseDir, raw['state-dir'] ?? 'xbgpd-state'),
+  };
+  if (raw.token !== undefined && raw['token-file'] !== undefined)
+    report(['admin', 'token-file'], "give either 'token' or 'token-file', not both");
+  if (raw.token !== undefined) admin.token = raw.token;
+  if (raw['token-file'] !== undefined)
+    admin.tokenFile = adminFile(raw['token-file'], 'token-file', baseDir, report);
+  if (raw.tls !== undefined)
+    admin.tls = {
+      cert: adminFile(raw.tls.cert, 'tls.cert', baseDir, report),
+      key: adminFile(raw.tls.key, 'tls.key', baseDir, report),
+    };
+  if (version !== 0 && !isLoopback(raw.address)) {
+    if (raw.token === undefined && raw['token-file'] === undefined)
+      report(['admin', 'token'], `is required when admin.address (${raw.address}) is not a loopback address`);
+    else if (raw.token === EXAMPLE_ADMIN_TOKEN)
+      report(
+        ['admin', 'token'],
+        `is the example token '${EXAMPLE_ADMIN_TOKEN}': choose your own when admin.address is not a loopback address`,
+      );
+  }
+  return admin;
+}
+
+/** A file of the `admin` section (`token-file`, `tls.cert`, `tls.key`), absolute, reported when unreadable. */
+function adminFile(name: string, key: string, baseDir: string, report: Report): string {
+  const file = configPath(baseDir, name);
+  const problem = unreadableFile(file);
+  if (problem !== undefined) report(['admin', ...key.split('.')], pathProblem(name, problem));
+  return file;
 }
 
 function checkRouterId(routerId: string, report: Report): void {

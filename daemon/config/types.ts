@@ -14,11 +14,24 @@ export interface ListenConfig {
   port: number;
 }
 
+/** YAML `admin`: the admin API (daemon/admin). Paths are absolute. */
 export interface AdminConfig {
   address: string;
+  /** 0 = any free port. */
   port: number;
+  /** The bearer token (YAML `token`), or the file holding it (YAML `token-file`, read at start). */
   token?: string;
+  tokenFile?: string;
+  /** HTTPS with this certificate and key (PEM files). YAML `tls: {cert, key}`. */
+  tls?: { cert: string; key: string };
+  /** `/metrics` answers without the token. YAML `public-metrics`, default false. */
+  publicMetrics: boolean;
+  /** Where plugins loaded over the API are kept. YAML `state-dir`, default `xbgpd-state` beside the file. */
+  stateDir: string;
 }
+
+/** The token config/xbgpd.yaml ships with: refused on an address other than loopback. */
+export const EXAMPLE_ADMIN_TOKEN = 'change-me';
 
 export interface CapabilityConfig {
   /** RFC 6793 4-octet AS numbers. */

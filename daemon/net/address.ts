@@ -45,6 +45,17 @@ export function ipVersion(text: string): 0 | 4 | 6 {
   return scanIpv6(text, 0, end, new Uint8Array(16)) ? 6 : 0;
 }
 
+/** 127.0.0.0/8, ::1, or ::ffff:127.x.y.z: an address only this host can reach. */
+export function isLoopback(text: string): boolean {
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return v4[0] === 127;
+  const v6 = parseIpv6(text);
+  if (v6 === undefined) return false;
+  const mapped = v6.subarray(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff;
+  if (mapped) return v6[12] === 127;
+  return v6.subarray(0, 15).every((b) => b === 0) && v6[15] === 1;
+}
+
 /**
  * Octets of an address already known to be valid (a validated configuration, a socket's own address);
  * a zone is ignored. Throws a RangeError otherwise: that is a caller's bug, never peer input.

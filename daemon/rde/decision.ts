@@ -67,7 +67,7 @@ export type DecisionStep =
 export type DecisionReason = DecisionStep | 'only-path' | 'plugin';
 
 /** compareCandidates' step index for a verdict given before or after the steps by a plugin. */
-const PLUGIN_STEP = -2;
+export const PLUGIN_STEP = -2;
 
 interface Comparator {
   readonly step: DecisionStep;

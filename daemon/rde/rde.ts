@@ -35,6 +35,14 @@ import { reapplyImport, requeueExport } from './reconfigure.js';
 import { candidateInput, dryRun, type DryRunReport } from './dry-run.js';
 import { PipelineContexts } from './contexts.js';
 import { adjRibInOf, type AdjRibInRoute } from './views.js';
+import {
+  adjRibOutOf,
+  explainDestination,
+  prefixCountsOf,
+  type AdjRibOutEntry,
+  type ExplainedPath,
+  type PrefixCounts,
+} from './inspect.js';
 
 export type { AdjRibInRoute } from './views.js';
 export type { DryRunChange, DryRunReport } from './dry-run.js';
@@ -101,6 +109,8 @@ export class Rde implements RdePort {
   private readonly ownAddresses = new Set<string>();
   /** Destinations decided so far (for benchmarks and tests). */
   decisions = 0;
+  /** Told each best path that changed, while set (the admin API's event stream asks; unset otherwise). */
+  onBestChange: ((family: Family, d: Destination) => void) | undefined;
 
   constructor(options: RdeOptions) {
     this.clock = options.clock ?? realClock;
@@ -301,20 +311,68 @@ export class Rde implements RdePort {
     const state = this.peers.get(spec.name);
     const out = state?.out;
     if (!state || !out) return false;
-    if (JSON.stringify(spec.importPolicy) !== JSON.stringify(state.spec.importPolicy)) {
-      state.inbound = this.contexts.inbound(spec, out.info, this.plugins);
-      reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) => this.queueDecision(f, d));
-      this.scheduleDecision();
-    }
-    const old = out.group;
-    const group = this.groupFor(spec, out.info);
-    if (group !== old) {
-      this.moveToGroup(state, group);
-      if (old.members.size === 0) this.dropGroup(old);
-    }
+    if (JSON.stringify(spec.importPolicy) !== JSON.stringify(state.spec.importPolicy))
+      this.reimport(state, out, spec);
+    this.regroup(state, out, spec);
     state.spec = spec;
     this.kick(state);
     return true;
+  }
+
+  /**
+   * Soft reset in (the admin API): the import side of `spec` (the running one when omitted) runs again
+   * on the kept pre-policy routes, whether or not it changed; the peer is asked for nothing. Returns
+   * the number of paths whose outcome changed, or undefined when the peer is not up.
+   */
+  softResetIn(name: string, spec?: PeerSpec): number | undefined {
+    const state = this.peers.get(name);
+    const out = state?.out;
+    if (!state || !out) return undefined;
+    const next: PeerSpec = { ...state.spec };
+    if (spec?.importPolicy !== undefined) next.importPolicy = spec.importPolicy;
+    else if (spec !== undefined) delete next.importPolicy;
+    const changed = this.reimport(state, out, next);
+    state.spec = next;
+    return changed;
+  }
+
+  /**
+   * Soft reset out (the admin API): the peer takes the export settings of `spec` (the running ones when
+   * omitted) and is sent its whole Adj-RIB-Out again, as after a ROUTE-REFRESH. Returns the number of
+   * prefixes queued, or undefined when the peer is not up.
+   */
+  softResetOut(name: string, spec?: PeerSpec): number | undefined {
+    const state = this.peers.get(name);
+    const out = state?.out;
+    if (!state || !out) return undefined;
+    const next: PeerSpec =
+      spec === undefined ? state.spec : { ...spec, importPolicy: state.spec.importPolicy };
+    if (next.importPolicy === undefined) delete next.importPolicy;
+    this.regroup(state, out, next);
+    state.spec = next;
+    let queued = 0;
+    for (const f of out.info.families) queued += this.queueAll(state, f);
+    this.kick(state);
+    return queued;
+  }
+
+  /** A new InboundContext from `spec` and the import policy re-run on the peer's kept pre-policy routes. */
+  private reimport(state: PeerState, out: PeerOut, spec: PeerSpec): number {
+    state.inbound = this.contexts.inbound(spec, out.info, this.plugins);
+    const changed = reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) =>
+      this.queueDecision(f, d),
+    );
+    this.scheduleDecision();
+    return changed;
+  }
+
+  /** Move the peer to the group of `spec`'s export settings (sent the difference); drop an emptied group. */
+  private regroup(state: PeerState, out: PeerOut, spec: PeerSpec): void {
+    const old = out.group;
+    const group = this.groupFor(spec, out.info);
+    if (group === old) return;
+    this.moveToGroup(state, group);
+    if (old.members.size === 0) this.dropGroup(old);
   }
 
   /**
@@ -534,6 +592,23 @@ export class Rde implements RdePort {
     return [...this.peers.values()].map((s) => s.peer);
   }
 
+  /** Per peer that is up, per family: paths received, accepted, best and advertised (a walk: admin API). */
+  prefixCounts(): Map<string, Record<Family, PrefixCounts>> {
+    return prefixCountsOf(this.ribs, this.peers.values());
+  }
+
+  /** Every path for `key`, with why each is not the best (admin API; undefined: no such destination). */
+  explain(family: Family, key: PrefixKey): ExplainedPath[] | undefined {
+    const d = this.ribs[family].get(key);
+    return d === undefined ? undefined : explainDestination(d, this.decisionCtx);
+  }
+
+  /** What the peer `name` is given, per prefix (its group's Adj-RIB-Out less its own routes); undefined: not up. */
+  adjRibOut(name: string, family: Family): AdjRibOutEntry[] | undefined {
+    const state = this.peers.get(name);
+    return state?.out === undefined ? undefined : adjRibOutOf(this.ribs[family], state, family);
+  }
+
   /** Run every pending decision now (tests, benchmarks). */
   flush(): void {
     while (this.runDecisionSlice(Infinity));
@@ -643,10 +718,13 @@ export class Rde implements RdePort {
   private decide(d: Destination, family: Family, ipv6: boolean, touched: Set<PeerState>): void {
     this.decisionHook?.destination(d.key, ipv6);
     const result = decision(d.first, this.decisionCtx);
-    const prevSource = d.best?.peer.id;
+    const prev = d.best;
+    const prevAttrs = prev?.attrs;
     d.best = result?.winner;
     d.reason = result?.reason;
-    for (const group of this.groupList) this.exportTo(group, family, ipv6, d, prevSource, touched);
+    for (const group of this.groupList) this.exportTo(group, family, ipv6, d, prev?.peer.id, touched);
+    if (this.onBestChange !== undefined && (d.best !== prev || d.best?.attrs !== prevAttrs))
+      this.onBestChange(family, d);
   }
 
   /** Re-run outboundFilter for one destination and one group; mark members when the Adj-RIB-Out changed. */
@@ -693,16 +771,21 @@ export class Rde implements RdePort {
     }
   }
 
-  /** Queue every Adj-RIB-Out entry of a family for a member (initial dump, route refresh). */
-  private queueAll(state: PeerState, family: Family): void {
+  /** Queue every Adj-RIB-Out entry of a family for a member (initial dump, route refresh); returns how many. */
+  private queueAll(state: PeerState, family: Family): number {
     const out = state.out!;
     const table = out.group.out[family];
     const dirty = out.dirty[family];
     const rib = this.ribs[family];
+    let queued = 0;
     for (let id = 0; id < table.length; id++) {
       if (table[id] === undefined || dirty.has(id)) continue;
-      dirty.add(rib.at(id)!, false);
+      const d = rib.at(id)!;
+      dirty.add(d, false);
+      // Counted when it will be sent (split horizon skips the peer's own routes in `pull`).
+      if (d.best?.peer !== state.peer) queued++;
     }
+    return queued;
   }
 
   /** A send queue let go of destination `id` without sending it (peer down). */

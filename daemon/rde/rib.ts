@@ -228,7 +228,7 @@ export class FamilyRib {
 }
 
 /** Prefix order: address, then length (IPv4 keys are address * 64 + length; IPv6 keys length char + address). */
-function comparePrefixKeys(a: PrefixKey, b: PrefixKey): number {
+export function comparePrefixKeys(a: PrefixKey, b: PrefixKey): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   const sa = String(a);
   const sb = String(b);

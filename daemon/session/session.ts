@@ -143,6 +143,11 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   private sentUpdates = 0;
   private pumpScheduled = false;
   private readonly messageHook: () => MessageHook | undefined;
+  /** Messages received and sent by type (index 1..5; 0 counts every other type), for the admin API. */
+  readonly messageCounts = { received: new Array<number>(6).fill(0), sent: new Array<number>(6).fill(0) };
+  /** When (clock ms) `state` last changed; since when it is what it is. */
+  private stateSince: number;
+  private lastState: State = 'Idle';
 
   constructor(options: SessionOptions) {
     super();
@@ -153,6 +158,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     this.dialer = options.dial ?? netDial;
     this.fsmOptions = fsmOptionsFor(this.peer);
     this.messageHook = options.messages ?? (() => undefined);
+    this.stateSince = this.clock.now();
     const rde = options.rde;
     this.rde = rde;
     const name = this.peer.name;
@@ -274,6 +280,16 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     let best: State = 'Idle';
     for (const c of this.connections) if (order.indexOf(c.state) > order.indexOf(best)) best = c.state;
     return best;
+  }
+
+  /** Since when (clock ms) the peer is in its current `state`. */
+  get since(): number {
+    return this.stateSince;
+  }
+
+  /** Since when (clock ms) the session is Established, or undefined. */
+  get upSince(): number | undefined {
+    return this.establishedAt;
   }
 
   get connectionCount(): number {
@@ -519,6 +535,11 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
 
   stateChanged(conn: Connection, from: State, to: State, event: FsmEvent): void {
     this.log.info({ connection: conn.id, from, to, event: event.name }, 'state change');
+    const state = this.state;
+    if (state !== this.lastState) {
+      this.lastState = state;
+      this.stateSince = this.clock.now();
+    }
     this.emit('state', { from, to, connection: conn.id });
     if (to !== 'Idle') return;
 
@@ -568,6 +589,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
   }
 
   messageReceived(conn: Connection, type: number, message: Uint8Array, custom: boolean): boolean {
+    this.messageCounts.received[nativeMessageType(type) ? type : 0]!++;
     const hook = this.messageHook();
     return hook !== undefined && hook.received(this.messagePeer(conn), type, message, custom);
   }
@@ -579,6 +601,7 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     custom: boolean,
     maxLength: number,
   ): Uint8Array {
+    this.messageCounts.sent[nativeMessageType(type) ? type : 0]!++;
     const hook = this.messageHook();
     return hook === undefined
       ? message
@@ -667,11 +690,12 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
    * A reload changed only the peer's import/export policy, next-hop-self, send-med or MRAI: take the new
    * settings without a session reset. While Established the RDE re-applies them at once (import policy
    * on the kept pre-policy routes, the Adj-RIB-Out of the new export settings); otherwise the next
-   * peerUp uses them.
+   * peerUp uses them. With `apply` false (a soft reload) the RDE keeps the running ones until a soft
+   * reset (the admin API) applies them.
    */
-  updatePolicy(peer: PeerConfig): void {
+  updatePolicy(peer: PeerConfig, apply = true): void {
     this.peer = peer;
-    if (this.establishedConnection) this.rde.updatePeerPolicy(peer);
+    if (apply && this.establishedConnection) this.rde.updatePeerPolicy(peer);
   }
 
   private afterQueueCallbacks: (() => void)[] = [];
