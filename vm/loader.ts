@@ -6,7 +6,7 @@ import { decodeProgram } from './instruction.js';
 import type { DecodedProgram } from './instruction.js';
 import type { HelperRegistry, HelperPermissions } from './helpers.js';
 import { testHelperRegistry } from './helpers.js';
-import { Memory, REGION_CODE } from './memory.js';
+import { Memory, REGION_CODE, regionAddress } from './memory.js';
 import { EBPF_OP_LDDW } from './opcodes.js';
 import { createMachine } from './interpreter.js';
 import type { Machine } from './interpreter.js';
@@ -106,6 +106,12 @@ export function loadProgram(image: ProgramImage, options: LoadOptions = {}): Loa
     memory.map(section.name, section.bytes.slice(), section.writable);
     dataRegion.push(memory.names.length - 1);
   }
+  // Pointers initialised in data: the addresses of the sections they point into, now that they are mapped.
+  image.data.forEach((section, i) => {
+    const view = memory.views[dataRegion[i]!]!;
+    for (const p of section.pointers ?? [])
+      view.setBigUint64(p.offset, regionAddress(dataRegion[p.data]!) + BigInt(p.addend), true);
+  });
   const external: number[] = [];
   for (const r of options.regions ?? []) {
     memory.map(r.name, r.bytes, r.writable);

@@ -18,6 +18,18 @@ export interface DataSection {
   readonly bytes: Uint8Array;
   /** Whether the program may store into it (.data, .bss) or not (.rodata). */
   readonly writable: boolean;
+  /**
+   * Pointers initialised in the section (`const char *p = "x";`, a constant array of strings): the 8
+   * little-endian bytes at `offset` become the VM address of data section `data` (an index into the
+   * image's `data`) plus `addend`, written by the VM at load, when the sections' addresses are known.
+   */
+  readonly pointers?: readonly DataPointer[];
+}
+
+export interface DataPointer {
+  readonly offset: number;
+  readonly data: number;
+  readonly addend: number;
 }
 
 /** A program ready for verification and loading. */

@@ -212,6 +212,32 @@ export const checkEntry: VerifyCheck = ({ image, prog, lddwSecondHalf }) => {
   return undefined;
 };
 
+/** Pointers initialised in data (DataSection.pointers): 8 bytes inside their section, aimed inside a data section. */
+export const checkDataPointers: VerifyCheck = ({ image }) => {
+  for (const section of image.data)
+    for (const p of section.pointers ?? []) {
+      const target = image.data[p.data];
+      if (!Number.isInteger(p.offset) || p.offset < 0 || p.offset + 8 > section.bytes.length)
+        return fail(
+          VerifyCodes.BAD_DATA_REFERENCE,
+          -1,
+          `pointer at offset ${p.offset} outside data section ${section.name} (${section.bytes.length} bytes)`,
+        );
+      if (
+        target === undefined ||
+        !Number.isInteger(p.addend) ||
+        p.addend < 0 ||
+        p.addend > target.bytes.length
+      )
+        return fail(
+          VerifyCodes.BAD_DATA_REFERENCE,
+          -1,
+          `pointer at ${section.name}+${p.offset} aims at data section ${p.data} offset ${p.addend}, which does not exist`,
+        );
+    }
+  return undefined;
+};
+
 /** The default checks, in order. */
 export const defaultChecks: readonly VerifyCheck[] = [
   checkSize,
@@ -221,6 +247,7 @@ export const defaultChecks: readonly VerifyCheck[] = [
   checkFunctionBoundaries,
   checkHelperCalls,
   checkEntry,
+  checkDataPointers,
 ];
 
 /** Run `checks` over the program; the first rejection, or undefined when it may run. */

@@ -19,7 +19,7 @@
 //   callx (0x8d) with the register in imm and dst 0: clang before 19 encodes `callx rN` that way; the
 //     image gets RFC 9669's form, the register in dst and imm 0.
 
-import type { DataSection, ProgramImage } from '../program.js';
+import type { DataPointer, DataSection, ProgramImage } from '../program.js';
 import { CALL_SRC_LOCAL, LDDW_SRC_DATA, LDDW_SRC_FUNC } from '../program.js';
 import { ElfError } from './errors.js';
 import type { ElfFunction, FunctionTable } from './functions.js';
@@ -44,6 +44,8 @@ const R_BPF_64_64 = 1;
 /** R_BPF_64_ABS64 today; R_BPF_64_32 in LLVM's numbering before version 12. Only valid on calls here. */
 const R_BPF_LEGACY_64_32 = 2;
 const R_BPF_64_32 = 10;
+/** The same number in data sections: a 64-bit absolute address (pointers initialised in data). */
+const R_BPF_64_ABS64 = 2;
 
 const SLOT = 8;
 const BPF_LD_IMM64 = 0x18;
@@ -105,7 +107,8 @@ export class Linker {
       if (index === undefined) {
         index = data.length;
         dataIndex.set(section.index, index);
-        data.push(this.dataSection(section));
+        data.push(undefined as unknown as DataSection); // its place, before the sections it points to
+        data[index] = this.dataSection(section, dataSlot);
       }
       return index;
     };
@@ -289,23 +292,43 @@ export class Linker {
     return target;
   }
 
-  private dataSection(section: ElfSection): DataSection {
-    // Pointers stored in data (`const char *msg = "..."` gives R_BPF_64_ABS64 in .rel.data) would need
-    // the section's load address, which images leave to the VM.
-    const pointers = this.obj.relocations.get(section.index);
-    if (pointers !== undefined && pointers.length > 0) {
-      const first = pointers[0]!;
-      throw new ElfError(
-        'ERR_ELF_DATA_RELOCATION',
-        `'${section.name}' holds a pointer to '${first.symbol.name}'; initialised pointers in data are not supported`,
-        { section: section.name, offset: first.offset },
-      );
-    }
+  /**
+   * A data section of the image. Pointers stored in it (`const char *msg = "..."`, a constant array of
+   * strings such as log_msg's arguments: R_BPF_64_ABS64 in `.rel<section>`) become DataPointers to the data
+   * sections they point into (added to the image through `dataSlot`); the VM writes their addresses at load.
+   */
+  private dataSection(section: ElfSection, dataSlot: (section: ElfSection) => number): DataSection {
     const bytes =
       section.type === SHT_NOBITS
         ? new Uint8Array(section.size)
         : this.obj.bytes.slice(section.fileOffset, section.fileOffset + section.size);
-    return { name: section.name, bytes, writable: (section.flags & SHF_WRITE) !== 0 };
+    const writable = (section.flags & SHF_WRITE) !== 0;
+    const relocations = this.obj.relocations.get(section.index) ?? [];
+    if (relocations.length === 0) return { name: section.name, bytes, writable };
+    const pointers: DataPointer[] = [];
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const rel of relocations) {
+      if (rel.type !== R_BPF_64_ABS64 || rel.offset + 8 > bytes.length || section.type === SHT_NOBITS)
+        throw new ElfError(
+          'ERR_ELF_DATA_RELOCATION',
+          `'${section.name}' holds a relocation of type ${rel.type} against '${rel.symbol.name}'; only 64-bit pointers (R_BPF_64_ABS64) inside the section are supported in data`,
+          { section: section.name, offset: rel.offset },
+        );
+      const target = this.symbolSection(rel, section, rel.offset);
+      if (target.role !== 'data')
+        throw new ElfError(
+          'ERR_ELF_DATA_RELOCATION',
+          `'${section.name}' holds a pointer to '${rel.symbol.name}' in '${target.name}', which is not data (function pointers are not supported)`,
+          { section: section.name, offset: rel.offset },
+        );
+      // REL: the addend is what the bytes hold now; the address replaces it at load.
+      const addend = rel.symbol.value + Number(view.getBigUint64(rel.offset, true));
+      if (addend > target.size)
+        throw badRelocation(section, rel.offset, `pointer past the end of '${target.name}'`);
+      view.setBigUint64(rel.offset, 0n, true);
+      pointers.push({ offset: rel.offset, data: dataSlot(target), addend });
+    }
+    return { name: section.name, bytes, writable, pointers };
   }
 
   private relocationIndex(section: ElfSection): RelocationIndex {

@@ -65,6 +65,16 @@ describe('plugins/helpers: compiled plugins calling the base helpers', function 
     expect(host.sink.faults).to.deep.equal([]);
   });
 
+  it('logging.c log_constants: a log_msg of constants only (clang puts the argument table in .rodata with pointers to the literals)', function () {
+    const host = new MiniHost('bgp_pre_inbound_filter');
+    const r0 = host.run(host.pluglet(objectOf('logging'), 'log_constants', 'replace'));
+    expect(r0).to.equal(1n);
+    expect(host.services.lines).to.deep.equal([
+      { level: 'info', message: 'alpha meets beta, gamma and delta 3 times in epsilon' },
+    ]);
+    expect(host.sink.faults).to.deep.equal([]);
+  });
+
   it('logging.c sprintf_route: ubpf_sprintf fits (r0 = its length) and is cut (-1), ebpf_print logs both', function () {
     const host = new MiniHost('bgp_pre_inbound_filter');
     const r0 = host.run(host.pluglet(objectOf('logging'), 'sprintf_route', 'replace'));

@@ -42,6 +42,15 @@ forEachBackend('vm/elf: clang programs run in the VM', function () {
     ['calls', 'text_prog', 22n, 'runs a program of .text selected by function name'],
     ['calls', 'text_prog_two', 28n, 'runs the other .text program, which calls the first'],
     ['calls', 'xbgp/fact', 120n, 'runs a program selected by section that calls a looping .text static'],
+    ['pointers', 'first_letter', 104n, "reads through a string pointer initialised in .data ('h')"],
+    [
+      'pointers',
+      'word_letters',
+      295n,
+      "reads a constant table of string pointers in .rodata ('a' + 'e' + 'a')",
+    ],
+    ['pointers', 'third_entry', 70n, 'reads through a pointer into the middle of a .rodata array (30 + 40)'],
+    ['pointers', 'pair_sum', 44n, 'writes and reads a global through a pointer to it (4 * 10 + 4)'],
   ];
   for (const [object, program, r0, what] of expected) {
     it(`${program}: ${what} (r0 = ${r0})`, function () {
@@ -81,6 +90,12 @@ forEachBackend('vm/elf: clang programs run in the VM', function () {
     // pick > 0 calls triple(10), else add_one(10); both add text_prog() = 22.
     expect(run(program, [5n])).to.equal(52n);
     expect(run(program, [0n])).to.equal(33n);
+  });
+
+  it('advance: a pointer initialised in .data moves along its string run after run, and starts over when loaded again', function () {
+    const cursor = load('pointers', 'advance');
+    expect([1, 2, 3, 4].map(() => run(cursor))).to.deep.equal([120n, 121n, 122n, 0n]);
+    expect(run(load('pointers', 'advance'))).to.equal(120n);
   });
 
   it('fine: the sound program of an object with refused neighbours runs', function () {

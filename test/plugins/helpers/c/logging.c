@@ -2,14 +2,21 @@
  * Pluglets exercising the logging helpers: log_msg with several levels and LOG_* kinds (and two
  * calls xbgpd refuses to log), ebpf_print, and ubpf_sprintf into stack buffers (a fit and a cut).
  *
- * Strings passed as values are stack arrays: when every value of a call is a constant and one is a
- * string literal, clang emits the argument array as initialised data holding a pointer, which the
- * ELF loader refuses (ERR_ELF_DATA_RELOCATION).
+ * log_constants passes only constants, string literals among them: clang then emits the argument
+ * array as initialised .rodata holding pointers to the literals, which the VM fills in at load.
  */
 #include <xbgp_compliant_api/xbgp_plugin_api.h>
 
 uint64_t log_levels(exec_info_t *info);
 uint64_t sprintf_route(exec_info_t *info);
+uint64_t log_constants(exec_info_t *info);
+
+uint64_t log_constants(exec_info_t *info)
+{
+    (void)info;
+    return log_msg(L_INFO "%s meets %s, %s and %s %d times in %s", LOG_STR("alpha"), LOG_STR("beta"),
+                   LOG_STR("gamma"), LOG_STR("delta"), LOG_INT(3), LOG_STR("epsilon"));
+}
 
 uint64_t log_levels(exec_info_t *info)
 {
