@@ -14,11 +14,10 @@ const ALIGN = 8;
 const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 
 export class PluginMemory {
-  /**
-   * The heap of the running pluglet: the plugin's own array, or a compiled pluglet's copy of the region in
-   * its memory (runtime.ts sets it before each run; the heap's bytes do not outlive a run).
-   */
-  heap: Uint8Array;
+  /** The plugin's own heap array (what interpreted pluglets map). */
+  private readonly ownHeap: Uint8Array;
+  /** Where the running pluglet's program keeps the heap region (useProgramHeap), or undefined: ownHeap. */
+  private heapRegion: { readonly bytes: readonly Uint8Array[]; readonly id: number } | undefined = undefined;
   readonly shared: Uint8Array;
   private heapTop = 0;
   /** Live heap blocks of this run (for ctx_realloc and ctx_free), offset and size, in allocation order;
@@ -32,12 +31,28 @@ export class PluginMemory {
   private free: { offset: number; size: number }[];
 
   constructor(heapSize: number, sharedSize: number) {
-    this.heap = new Uint8Array(heapSize);
+    this.ownHeap = new Uint8Array(heapSize);
     this.shared = new Uint8Array(sharedSize);
     this.free = sharedSize > 0 ? [{ offset: 0, size: sharedSize }] : [];
   }
 
   // ===== heap (bump allocation, reset per run) =====
+
+  /**
+   * The heap of the running pluglet: the region as its program's memory maps it now (a compiled program
+   * keeps its own copy in wasm memory, whose views change when that memory grows), else the plugin's own
+   * array. The heap's bytes do not outlive a run, so pluglets need not share one array.
+   */
+  get heap(): Uint8Array {
+    const r = this.heapRegion;
+    return r === undefined ? this.ownHeap : r.bytes[r.id]!;
+  }
+
+  /** Read the heap from region `id` of `regions` (a program's Memory.bytes) from now on (runtime.ts, per run). */
+  useProgramHeap(regions: readonly Uint8Array[], id: number): void {
+    if (this.heapRegion?.bytes !== regions || this.heapRegion.id !== id)
+      this.heapRegion = { bytes: regions, id };
+  }
 
   /** `size` bytes of heap (zeroed when `zero`): the offset, or -1 when the heap is full. */
   alloc(size: number, zero = false): number {

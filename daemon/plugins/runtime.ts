@@ -170,7 +170,7 @@ export function runPluglet(p: Pluglet, inv: Invocation, sink: FaultSink): bigint
   inv.helperFault = undefined;
   const stats = p.stats;
   // The helpers write the heap the program reads: its own bytes (a compiled program's copy in wasm memory).
-  if (p.heapRegion >= 0) p.plugin.memory.heap = p.program.memory.bytes[p.heapRegion]!;
+  if (p.heapRegion >= 0) p.plugin.memory.useProgramHeap(p.program.memory.bytes, p.heapRegion);
   const runCtx = p.runContext;
   runCtx.mem = inv.execInfo;
   runCtx.user = inv;
