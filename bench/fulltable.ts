@@ -14,7 +14,8 @@
 // With --rr, route reflection: BIRD and xbgpd passing the table from an eBGP feeder to an iBGP monitor
 // natively, then reflecting it between two iBGP clients (BIRD natively, xbgpd with
 // plugins/route_reflector, JIT and interpreter); the overhead of each reflector against its own base.
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins | --rr]`.
+// With --admin: BIRD, xbgpd, and xbgpd with the admin API listening (nobody asking), per round.
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins | --rr | --admin]`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
@@ -68,16 +69,18 @@ interface Args {
   runs: number;
   plugins: boolean;
   rr: boolean;
+  admin: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { withdraw: true, runs: 3, plugins: false, rr: false };
+  const out: Args = { withdraw: true, runs: 3, plugins: false, rr: false, admin: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') out.only = argv[++i];
     else if (argv[i] === '--no-withdraw') out.withdraw = false;
     else if (argv[i] === '--peer') out.peer = Number(argv[++i]);
     else if (argv[i] === '--plugins') out.plugins = true;
     else if (argv[i] === '--rr') out.rr = true;
+    else if (argv[i] === '--admin') out.admin = true;
     else if (argv[i] === '--runs') {
       out.runs = Number(argv[++i]);
       if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
@@ -211,7 +214,9 @@ async function main(): Promise<void> {
     ? rrVariants(ROOT, [FEEDER.address, MONITOR.address])
     : args.plugins
       ? pluginVariants(ROOT)
-      : kinds.map((kind) => ({ kind, label: kind }));
+      : args.admin
+        ? adminVariants()
+        : kinds.map((kind) => ({ kind, label: kind }));
   let port = 17900 + (process.pid % 50) * 2 * args.runs;
   const rounds: Result[][] = [];
   for (let run = 1; run <= args.runs; run++) {
@@ -332,6 +337,20 @@ function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): 
       `${v.label.padEnd(16)} announce time ${pct(time).padStart(7)}  DUT CPU ${pct(cpu).padStart(7)}  against ${v.base} (${v.what})`,
     );
   }
+}
+
+/** --admin: xbgpd with and without the admin API (listening on loopback, nobody asking), BIRD first. */
+function adminVariants(): Variant[] {
+  return [
+    { kind: 'bird', label: 'bird' },
+    { kind: 'xbgpd', label: 'xbgpd', what: 'no admin API' },
+    {
+      kind: 'xbgpd',
+      label: 'xbgpd+api',
+      config: ['admin: { address: 127.0.0.1, port: 0, token: bench-token }'],
+      what: 'the admin API on 127.0.0.1 (any port), nobody asking',
+    },
+  ];
 }
 
 /** --rr: xbgpd reflecting with the plugin against BIRD reflecting natively (medians of per-round ratios). */
