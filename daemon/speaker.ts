@@ -30,6 +30,7 @@ import type { RouterAccess } from './plugins/call.js';
 import type { MessageHook } from './session/message-hook.js';
 import { nativeMessageType } from './session/connection.js';
 import type { JobRunner } from './plugins/points/jobs.js';
+import { OriginValidation } from './rpki/origin-validation.js';
 import {
   loadConfiguredPlugins,
   pluginFilesDigest,
@@ -189,6 +190,8 @@ export class Speaker {
    *  our AS, router id, decision options, RFC 8212, originate-mrt or the plugins; every session then
    *  restarts). */
   rde: Rde;
+  /** The RTR client and its VRPs (`rpki:`), re-validating routes in `rde` when they change. */
+  rpki: OriginValidation | undefined;
 
   private constructor(options: SpeakerOptions, reporter: HostReporter, plugins: PluginHost | undefined) {
     this.config = options.config;
@@ -201,6 +204,7 @@ export class Speaker {
     this.pluginReporter = reporter;
     this.plugins = plugins;
     this.pluginFiles = pluginFilesDigest(options.config.plugins, plugins);
+    this.rpki = options.config.rpki && this.originValidation(options.config.rpki);
     this.rde = this.createRde(options.config, plugins);
   }
 
@@ -246,7 +250,8 @@ export class Speaker {
         resetPeer: (address) => this.resetPeerAt(address),
         sendMessage: (address, type, body) => this.sendMessageTo(address, type, body),
       });
-    const attached = plugins && attachPlugins(plugins, this.log, this.clock, local, router);
+    const attached =
+      plugins && attachPlugins(plugins, this.log, this.clock, local, router, () => this.rpki?.table);
     this.messages = attached?.messages;
     const rde = new Rde({
       clock: this.clock,
@@ -265,6 +270,28 @@ export class Speaker {
     return rde;
   }
 
+  /** The RPKI service of an `rpki:` section: routes re-validated in whichever RDE is running. */
+  private originValidation(config: NonNullable<SpeakerConfig['rpki']>): OriginValidation {
+    return new OriginValidation(config, {
+      clock: this.clock,
+      log: this.log.child({ component: 'rpki' }),
+      reimport: (family, select) => this.rde.reimport(family, select),
+    });
+  }
+
+  /** Apply a reload's `rpki` section: start, reconfigure or stop the RTR client. */
+  private reloadRpki(prev: SpeakerConfig['rpki'], next: SpeakerConfig['rpki']): void {
+    if (JSON.stringify(prev) === JSON.stringify(next)) return;
+    if (next === undefined) {
+      this.rpki?.stop();
+      this.rpki?.dropAll('rpki section removed');
+      this.rpki = undefined;
+    } else if (this.rpki === undefined) {
+      this.rpki = this.originValidation(next);
+      this.rpki.start();
+    } else this.rpki.reconfigure(next);
+  }
+
   /**
    * Load the plugins (failing with PluginLoadFailure, ERR_PLUGIN_LOAD, if one does not load), bind every
    * listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer.
@@ -279,6 +306,7 @@ export class Speaker {
       throw err;
     }
     if (options.config.originateMrt !== undefined) await speaker.originateMrt(options.config.originateMrt);
+    speaker.rpki?.start();
     for (const peer of options.config.peers) speaker.addPeer(peer).start();
     speaker.scheduleDump();
     return speaker;
@@ -385,6 +413,7 @@ export class Speaker {
     };
     await this.reloadListeners(next.listen, summary);
     this.config = next;
+    this.reloadRpki(prev.rpki, next.rpki);
     if (plugins !== undefined) {
       this.plugins = plugins.host;
       this.pluginFiles = plugins.files;
@@ -520,6 +549,7 @@ export class Speaker {
     for (const s of this.sessions()) s.dispose();
     if (this.dumpTimer) this.clock.clearTimer(this.dumpTimer);
     this.jobs?.stop();
+    this.rpki?.stop();
     if (this.dumpFile) await this.dumpReceived().catch(() => undefined);
     if (this.ribFiles.length > 0)
       await this.dumpRib().catch((err: unknown) => this.log.error({ err }, 'rib dump failed'));

@@ -32,7 +32,7 @@ import {
   type PeerOut,
   type PeerState,
 } from './peer-state.js';
-import { reapplyImport, requeueExport } from './reconfigure.js';
+import { reapplyImport, reimportWhere, requeueExport } from './reconfigure.js';
 import { adjRibInOf, type AdjRibInRoute } from './views.js';
 
 export type { AdjRibInRoute } from './views.js';
@@ -324,6 +324,22 @@ export class Rde implements RdePort {
     state.spec = spec;
     this.kick(state);
     return true;
+  }
+
+  /**
+   * Re-run the import (plugins, then policy) on the kept pre-policy paths of the prefixes of `family` that
+   * `select` picks, for every peer that is up; changed destinations go to the decision. For inputs of the
+   * import other than the route itself (origin validation: the VRPs covering these prefixes changed).
+   * Returns the number of paths whose outcome changed.
+   */
+  reimport(family: Family, select: (key: PrefixKey) => boolean): number {
+    const inboundOf = (peer: RdePeer): InboundContext | undefined =>
+      peer.local ? undefined : this.peers.get(peer.name)?.inbound;
+    const changed = reimportWhere(this.ribs[family], select, inboundOf, this.store, (d) =>
+      this.queueDecision(family, d),
+    );
+    if (changed > 0) this.scheduleDecision();
+    return changed;
   }
 
   // ===== output =====
