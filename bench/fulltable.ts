@@ -11,7 +11,10 @@
 // to no peer of the table's path (idle); a small inbound filter (bench/plugins/read_accept.c: reads ORIGIN,
 // accepts) on every route from the feeder, with the JIT and with the interpreter; the same filter outbound
 // towards the monitor (JIT). Their announce times are printed against no plugin (the plugin overhead).
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins]`.
+// With --rpki (issue 14), origin validation: stayrtr serves VRPs generated from the table (bench/lib/rpki.ts);
+// BIRD without and with `protocol rpki` and roa_check tagging every route, xbgpd without and with
+// plugins/rpki_origin (JIT and interpreter) doing the same; each against the same DUT without it.
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins] [--rpki]`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
@@ -22,6 +25,7 @@ import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './li
 import { startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
 import { repoRoot } from './lib/repo.js';
 import { pluginVariants, type Variant } from './lib/plugin-variants.js';
+import { rpkiBench } from './lib/rpki.js';
 
 const ROOT = repoRoot();
 const TABLE = resolve(
@@ -64,15 +68,17 @@ interface Args {
   peer?: number;
   runs: number;
   plugins: boolean;
+  rpki: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { withdraw: true, runs: 3, plugins: false };
+  const out: Args = { withdraw: true, runs: 3, plugins: false, rpki: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') out.only = argv[++i];
     else if (argv[i] === '--no-withdraw') out.withdraw = false;
     else if (argv[i] === '--peer') out.peer = Number(argv[++i]);
     else if (argv[i] === '--plugins') out.plugins = true;
+    else if (argv[i] === '--rpki') out.rpki = true;
     else if (argv[i] === '--runs') {
       out.runs = Number(argv[++i]);
       if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
@@ -124,7 +130,7 @@ async function runDut(
   };
   const dut =
     kind === 'bird'
-      ? await startBird(options)
+      ? await startBird(options, variant.birdConfig?.(options))
       : await startXbgpd(options, { extraConfig: variant.config ?? [] });
   const peer = { host: options.address, port, holdTime: 90 };
   const monitor = new Monitor({
@@ -144,6 +150,7 @@ async function runDut(
     await feeder.establish();
     // Let the DUT finish its own session start-up (initial table to the monitor, End-of-RIB).
     await new Promise((r) => setTimeout(r, 1000));
+    await variant.ready?.(dut);
     const expected = announce.prefixes;
     const a = await measurePhase(dut, feeder, monitor, announce, (m) => m.present.size >= expected);
     const result: Result = { kind, label: variant.label, announce: a, peakRssMiB: peakRssMiB(dut.pid) };
@@ -200,9 +207,10 @@ async function main(): Promise<void> {
     console.log('xbgpd: dist/ not built (npm run build)');
     return;
   }
+  const rpki = args.rpki ? await rpkiBench(ROOT, table.routes, 17800 + (process.pid % 100)) : undefined;
   const variants: Variant[] = args.plugins
     ? pluginVariants(ROOT)
-    : kinds.map((kind) => ({ kind, label: kind }));
+    : (rpki?.variants ?? kinds.map((kind) => ({ kind, label: kind })));
   let port = 17900 + (process.pid % 50) * 2 * args.runs;
   const rounds: Result[][] = [];
   for (let run = 1; run <= args.runs; run++) {
@@ -220,7 +228,8 @@ async function main(): Promise<void> {
       rounds,
       variants.map((v) => v.label),
     );
-  if (args.plugins) printPluginOverhead(rounds, variants);
+  if (args.plugins || args.rpki) printPluginOverhead(rounds, variants);
+  await rpki?.stop();
   console.log(
     '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
   );
@@ -302,13 +311,13 @@ function printMedians(rounds: Result[][], kinds: readonly string[]): void {
 /** Each plugin variant's announce time and CPU against xbgpd without plugins: medians of per-round ratios. */
 function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): void {
   console.log('');
-  console.log('plugin overhead (median over the rounds of variant / no plugin, same round)');
+  console.log('overhead (median over the rounds of variant / the same DUT without it, same round)');
   for (const v of variants) {
-    if (v.label === 'xbgpd') continue;
+    if (v.label === v.kind) continue;
     const per = (pick: (r: Result) => number | undefined) =>
       median(
         rounds.map((r) => {
-          const base = r.find((y) => y.label === 'xbgpd');
+          const base = r.find((y) => y.label === v.kind);
           const mine = r.find((y) => y.label === v.label);
           const a = mine && pick(mine);
           const b = base && pick(base);

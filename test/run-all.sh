@@ -6,12 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc)
+apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc stayrtr)
 tool_of() { # package -> an executable it installs, to test presence cheaply
   case "$1" in
     clang) echo clang ;; llvm) echo llvm-objdump ;; bird2) echo bird ;; frr) echo /usr/lib/frr/bgpd ;;
     gobgpd) echo gobgpd ;; exabgp) echo exabgp ;; bgpdump) echo bgpdump ;; bzip2) echo bzip2 ;;
-    iproute2) echo ip ;; gcc) echo gcc ;;
+    iproute2) echo ip ;; gcc) echo gcc ;; stayrtr) echo stayrtr ;;
   esac
 }
 missing=()
@@ -26,7 +26,7 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # The packaged daemons must not run on their own: the lab starts its own instances.
-for svc in bird frr gobgpd exabgp; do
+for svc in bird frr gobgpd exabgp stayrtr; do
   systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
 
