@@ -111,15 +111,24 @@ static __always_inline struct rpki_conf *config(void)
     return conf;
 }
 
+/* Our own AS (the local side of the session the route came from), or 0. */
+static __always_inline uint32_t own_as(void)
+{
+    struct ubpf_peer_info *peer = get_src_peer_info();
+
+    return peer && peer->local_bgp_session ? peer->local_bgp_session->as : 0;
+}
+
 /*
  * RFC 6811 2, "Route Origin ASN": the last AS of the AS_PATH when its final segment is an
- * AS_SEQUENCE; 0 (NONE) when it is an AS_SET; `own` when the path is empty or ends with a
- * confederation segment. AS_PATH comes in wire encoding with 4-octet ASNs.
+ * AS_SEQUENCE; 0 (NONE) when it is an AS_SET; our own AS when the path is empty or ends with a
+ * confederation segment (looked up only then). AS_PATH comes in wire encoding with 4-octet ASNs.
  */
-static __always_inline uint32_t origin_as(const struct path_attribute *path, uint32_t own)
+static __always_inline uint32_t origin_as(const struct path_attribute *path)
 {
     unsigned int pos = 0, seg;
-    uint32_t origin = own;
+    int own = 1;
+    uint32_t origin = 0;
 
     for (seg = 0; seg < MAX_SEGMENTS && pos + 2 <= path->length; seg++) {
         uint8_t type = path->data[pos];
@@ -128,17 +137,15 @@ static __always_inline uint32_t origin_as(const struct path_attribute *path, uin
 
         if (end > path->length)
             return 0;
+        own = type == AS_PATH_SEGMENT_CONFED_SEQUENCE || type == AS_PATH_SEGMENT_CONFED_SET;
+        origin = 0;
         if (type == AS_PATH_SEGMENT_SEQUENCE && count > 0) {
             memcpy(&origin, &path->data[end - 4], sizeof(origin));
             origin = ebpf_ntohl(origin);
-        } else if (type == AS_PATH_SEGMENT_SET) {
-            origin = 0;
-        } else if (type == AS_PATH_SEGMENT_CONFED_SEQUENCE || type == AS_PATH_SEGMENT_CONFED_SET) {
-            origin = own;
         }
         pos = end;
     }
-    return origin;
+    return own ? own_as() : origin;
 }
 
 /* Add `tag` (wire order) to the route's communities, keeping them, once. */
@@ -172,16 +179,13 @@ uint64_t rpki_origin(args_t *args UNUSED)
 {
     struct rpki_conf *conf = config();
     struct ubpf_prefix *pfx = get_prefix();
-    struct ubpf_peer_info *peer = get_src_peer_info();
     struct path_attribute *path = get_attr_from_code(AS_PATH_ATTR_ID);
-    uint32_t own = 0, origin, lp;
+    uint32_t origin, lp;
     int state;
 
     if (!conf || !pfx)
         return PLUGIN_FILTER_UNKNOWN;
-    if (peer && peer->local_bgp_session)
-        own = peer->local_bgp_session->as;
-    origin = path ? origin_as(path, own) : own;
+    origin = path ? origin_as(path) : own_as();
 
     state = rpki_validate_origin(pfx, origin);
     if (state < 0)
