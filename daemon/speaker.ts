@@ -7,7 +7,8 @@
 // (daemon/session/rde-port.ts): each session gives it its UPDATEs and drains the UPDATEs it has for its
 // peer; `originate` prefixes are routes of the RDE's local pseudo-peer. It loads the configured plugins
 // (daemon/plugins) before anything else starts, and on a reload before anything changes: plugins that
-// do not load stop the start, or reject the reload whole.
+// do not load stop the start, or reject the reload whole. Plugins change at run time (a reload, the
+// admin API's applyPlugins) without a session reset: the RDE re-evaluates the routes they touch.
 import { rename, writeFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { Session, type Dialer, type SessionStatus } from './session/session.js';
@@ -18,15 +19,17 @@ import { ipv4Number } from './net/address.js';
 import type { ReceivedRoute } from './session/received.js';
 import { peerLogger, type Logger } from './log.js';
 import { XbgpdError, errorCodes } from './errors.js';
-import { Rde } from './rde/rde.js';
+import { Rde, type DryRunReport, type PluginSwapCounts } from './rde/rde.js';
+import type { RdePlugins } from './rde/plugin-hook.js';
+import type { AttrStore } from './rde/attr-store.js';
 import { compilePolicy } from './policy/index.js';
 import { writeRibDump } from './rde/mrt-dump.js';
 import { CeaseSubcode, HEADER_LENGTH } from './wire/index.js';
 import { originateFromMrt } from './rde/originate-mrt.js';
 import type { ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
-import type { HostReporter, PluginHost } from './plugins/host.js';
+import type { HostReporter, PluginEntry, PluginHost } from './plugins/host.js';
 import { attachPlugins, routerAccess } from './plugins/attach.js';
-import type { RouterAccess } from './plugins/call.js';
+import type { RouterAccess, RpkiLookup } from './plugins/call.js';
 import type { MessageHook } from './session/message-hook.js';
 import { nativeMessageType } from './session/connection.js';
 import type { JobRunner } from './plugins/points/jobs.js';
@@ -63,7 +66,7 @@ export interface ReloadSummary {
   listenersAdded: string[];
   listenersRemoved: string[];
   originateChanged: boolean;
-  /** The plugins section, or a file the plugins were read from, changed: new plugins, a new RDE. */
+  /** The plugins section, or a file the plugins were read from, changed: the new plugins run in place. */
   pluginsChanged: boolean;
 }
 
@@ -87,9 +90,13 @@ function pluginReporter(log: Logger, clock: Clock): HostReporter {
   };
 }
 
-/** The host of the configured plugins (undefined: none), or PluginLoadFailure. */
-function loadPlugins(config: SpeakerConfig, reporter: HostReporter): PluginHost | undefined {
-  const loaded = loadConfiguredPlugins(config.plugins, reporter);
+/** The host of `entries` (undefined: none), taking over unchanged plugins of `previous`, or PluginLoadFailure. */
+function loadPlugins(
+  entries: readonly PluginEntry[],
+  reporter: HostReporter,
+  previous?: PluginHost,
+): PluginHost | undefined {
+  const loaded = loadConfiguredPlugins(entries, reporter, undefined, previous);
   if (!loaded.ok) throw new PluginLoadFailure(loaded.errors);
   return loaded.host;
 }
@@ -180,15 +187,16 @@ export class Speaker {
   private readonly pluginReporter: HostReporter;
   /** pluginFilesDigest of the running plugins: a reload with other file contents reloads them. */
   private pluginFiles: string;
-  /** The configured plugins (undefined: none); replaced by a reload that changes them. */
+  /** The plugin entries running: the configuration's, as changed since by applyPlugins. */
+  pluginEntries: readonly PluginEntry[];
+  /** The running plugins (undefined: none); replaced by a reload or applyPlugins that changes them. */
   plugins: PluginHost | undefined;
   /** bgp_decode_message / bgp_encode_message per peer name, for the sessions. */
   private messages: ((peer: string) => MessageHook | undefined) | undefined;
   /** The job plugins of `plugins`, running on the clock. */
   private jobs: JobRunner | undefined;
   /** The route decision engine: RIBs, decision process, propagation (replaced when a reload changes
-   *  our AS, router id, decision options, RFC 8212, originate-mrt or the plugins; every session then
-   *  restarts). */
+   *  our AS, router id, decision options, RFC 8212 or originate-mrt; every session then restarts). */
   rde: Rde;
   /** The RTR client and its VRPs (`rpki:`), re-validating routes in `rde` when they change. */
   rpki: OriginValidation | undefined;
@@ -202,6 +210,7 @@ export class Speaker {
     if (options.dumpRibFile) this.ribFiles.push({ file: options.dumpRibFile, mode: 'loc-rib' });
     if (options.dumpAdjRibInFile) this.ribFiles.push({ file: options.dumpAdjRibInFile, mode: 'adj-rib-in' });
     this.pluginReporter = reporter;
+    this.pluginEntries = options.config.plugins;
     this.plugins = plugins;
     this.pluginFiles = pluginFilesDigest(options.config.plugins, plugins);
     this.rpki = options.config.rpki && this.originValidation(options.config.rpki);
@@ -242,6 +251,27 @@ export class Speaker {
 
   /** A new RDE with the plugins attached (their job runner replaces the previous one). */
   private createRde(config: SpeakerConfig, plugins: PluginHost | undefined): Rde {
+    const rde = new Rde({
+      clock: this.clock,
+      localAsn: config.asn,
+      routerId: ipv4Number(config.routerId),
+      decision: config.decision ?? { alwaysCompareMed: false, deterministicMed: false },
+      ebgpRequiresPolicy: config.ebgpRequiresPolicy ?? false,
+      compilePolicy,
+      pluginHooks: this.attach(config, plugins),
+    });
+    rde.originate(config.originate);
+    return rde;
+  }
+
+  /**
+   * Attach `plugins` to the daemon (the previous job runner stops, the new one starts; the sessions'
+   * message points follow): the RDE's hooks, for a new RDE or Rde.replacePlugins.
+   */
+  private attach(
+    config: SpeakerConfig,
+    plugins: PluginHost | undefined,
+  ): ((store: AttrStore) => RdePlugins) | undefined {
     this.jobs?.stop();
     this.jobs = undefined;
     const local = { asn: config.asn, routerId: ipv4Number(config.routerId) };
@@ -253,21 +283,58 @@ export class Speaker {
     const attached =
       plugins && attachPlugins(plugins, this.log, this.clock, local, router, () => this.rpki?.table);
     this.messages = attached?.messages;
-    const rde = new Rde({
-      clock: this.clock,
-      localAsn: config.asn,
-      routerId: local.routerId,
-      decision: config.decision ?? { alwaysCompareMed: false, deterministicMed: false },
-      ebgpRequiresPolicy: config.ebgpRequiresPolicy ?? false,
-      compilePolicy,
-      pluginHooks: attached?.hooks,
-    });
     if (attached !== undefined) {
       this.jobs = attached.jobs;
       this.jobs.start();
     }
-    rde.originate(config.originate);
-    return rde;
+    return attached?.hooks;
+  }
+
+  // ===== plugins at run time =====
+
+  /**
+   * Run `entries` in place of the running plugins, without a session reset: they are read, linked and
+   * verified first (a problem throws PluginLoadFailure, ERR_PLUGIN_LOAD, and changes nothing; plugins
+   * whose entry and files are unchanged are taken over with their memory and statistics), then the RDE
+   * re-evaluates the routes the old and new plugins touch and sends peers only the differences.
+   */
+  applyPlugins(entries: readonly PluginEntry[]): PluginSwapCounts {
+    const host = loadPlugins(entries, this.pluginReporter, this.plugins);
+    return this.swapPlugins(entries, host);
+  }
+
+  /**
+   * What applyPlugins(entries) would change, without changing anything: the entries are loaded apart from
+   * the running plugins (fresh memory and statistics; PluginLoadFailure on a problem) and run on copies of
+   * the routes (Rde.dryRunPlugins), one slice of destinations per turn of the event loop. The RIB and
+   * control helpers (route lookup and removal, session reset, messages) are unavailable to them here.
+   */
+  async dryRunPlugins(entries: readonly PluginEntry[], limit?: number): Promise<DryRunReport> {
+    const host = loadPlugins(entries, this.pluginReporter);
+    const local = { asn: this.config.asn, routerId: ipv4Number(this.config.routerId) };
+    const rpki = (): RpkiLookup | undefined => this.rpki?.table; // read only: VRP lookups are safe here
+    const hooks = host && attachPlugins(host, this.log, this.clock, local, () => undefined, rpki).hooks;
+    const run = this.rde.dryRunPlugins(hooks, limit);
+    for (;;) {
+      const step = run.next();
+      if (step.done === true) return step.value;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Let the plugin `name`, disabled after too many faults, run again (routes re-evaluated); false when
+   *  no such plugin is loaded or it was not disabled. */
+  reenablePlugin(name: string): boolean {
+    if (this.plugins?.reenable(name) !== true) return false;
+    this.rde.replacePlugins(this.attach(this.config, this.plugins));
+    return true;
+  }
+
+  private swapPlugins(entries: readonly PluginEntry[], host: PluginHost | undefined): PluginSwapCounts {
+    this.pluginEntries = entries;
+    this.plugins = host;
+    this.pluginFiles = pluginFilesDigest(entries, host);
+    return this.rde.replacePlugins(this.attach(this.config, host));
   }
 
   /** The RPKI service of an `rpki:` section: routes re-validated in whichever RDE is running. */
@@ -298,7 +365,7 @@ export class Speaker {
    */
   static async start(options: SpeakerOptions): Promise<Speaker> {
     const reporter = pluginReporter(options.log, options.clock ?? realClock);
-    const speaker = new Speaker(options, reporter, loadPlugins(options.config, reporter));
+    const speaker = new Speaker(options, reporter, loadPlugins(options.config.plugins, reporter));
     try {
       for (const l of options.config.listen) await speaker.addListener(l);
     } catch (err) {
@@ -414,17 +481,17 @@ export class Speaker {
     await this.reloadListeners(next.listen, summary);
     this.config = next;
     this.reloadRpki(prev.rpki, next.rpki);
-    if (plugins !== undefined) {
-      this.plugins = plugins.host;
-      this.pluginFiles = plugins.files;
-    }
-    // For now a change of plugins replaces the RDE (and restarts the sessions) like an identity change.
-    const identityChanged = rdeIdentityChanged(prev, next) || plugins !== undefined;
+    const identityChanged = rdeIdentityChanged(prev, next);
     if (identityChanged) {
+      if (plugins !== undefined) {
+        this.pluginEntries = plugins.entries;
+        this.plugins = plugins.host;
+        this.pluginFiles = pluginFilesDigest(plugins.entries, plugins.host);
+      }
       // A new RDE: sessions being stopped withdraw from the old one, restarted ones join the new one.
       this.rde = this.createRde(next, this.plugins);
       if (next.originateMrt !== undefined) await this.originateMrt(next.originateMrt);
-    }
+    } else if (plugins !== undefined) this.swapPlugins(plugins.entries, plugins.host);
     await this.reloadPeers(diffPeers(this.sessions(), next.peers, identityChanged), summary);
     summary.originateChanged = this.reloadOriginate(prev.originate, next.originate, identityChanged);
     this.scheduleDump();
@@ -432,17 +499,18 @@ export class Speaker {
   }
 
   /**
-   * The plugins of `next`, loaded, when its plugins section differs from `prev`'s or a file the running
-   * plugins were read from changed; undefined when the running ones stay. Throws PluginLoadFailure.
+   * The plugins to run after a reload to `next`, loaded: `next`'s when its plugins section differs from
+   * `prev`'s; the running entries (the section's, as the admin API changed them) again when a file they
+   * were read from changed; undefined when the running ones stay. Throws PluginLoadFailure.
    */
   private changedPlugins(
     prev: SpeakerConfig,
     next: SpeakerConfig,
-  ): { host: PluginHost | undefined; files: string } | undefined {
+  ): { entries: readonly PluginEntry[]; host: PluginHost | undefined } | undefined {
     const sameSection = JSON.stringify(prev.plugins) === JSON.stringify(next.plugins);
-    if (sameSection && pluginFilesDigest(next.plugins, this.plugins) === this.pluginFiles) return undefined;
-    const host = loadPlugins(next, this.pluginReporter);
-    return { host, files: pluginFilesDigest(next.plugins, host) };
+    const entries = sameSection ? this.pluginEntries : next.plugins;
+    if (sameSection && pluginFilesDigest(entries, this.plugins) === this.pluginFiles) return undefined;
+    return { entries, host: loadPlugins(entries, this.pluginReporter, this.plugins) };
   }
 
   /** Bind the new listeners first, so that a failure leaves the old set in place; then close the old. */

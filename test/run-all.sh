@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The one command that runs every test: installs what the tests need (Debian packages, npm packages),
 # builds (dist/, and the shipped plugins of plugins/), lints (`npm run lint`: prettier, tsc, eslint),
-# then runs the whole mocha suite, lab scenarios included.
+# then runs the whole mocha suite, lab scenarios included; then the container tests (podman: the routing
+# and plugins scenarios on the lab's container backend, and topology/compose.yaml), timed.
 # Run it as root on Debian 12 from the repository root: `bash test/run-all.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc stayrtr)
+apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc podman runc debootstrap stayrtr)
 tool_of() { # package -> an executable it installs, to test presence cheaply
   case "$1" in
     clang) echo clang ;; llvm) echo llvm-objdump ;; bird2) echo bird ;; frr) echo /usr/lib/frr/bgpd ;;
     gobgpd) echo gobgpd ;; exabgp) echo exabgp ;; bgpdump) echo bgpdump ;; bzip2) echo bzip2 ;;
-    iproute2) echo ip ;; gcc) echo gcc ;; stayrtr) echo stayrtr ;;
+    iproute2) echo ip ;; gcc) echo gcc ;; podman) echo podman ;; runc) echo runc ;; debootstrap) echo debootstrap ;;
+    stayrtr) echo stayrtr ;;
   esac
 }
 missing=()
@@ -41,3 +43,10 @@ npm run lint --silent
 
 echo "== tests"
 XBGPD_REQUIRE_ALL=1 npx mocha --config .mocharc.full.json
+
+# Images are built once per machine (tagged with a hash of their inputs) and reused; where podman
+# cannot run containers, these tests skip and print why.
+echo "== containers (images, routing and plugins scenarios on XBGPD_LAB_BACKEND=container, topology/compose.yaml)"
+containers_started=$SECONDS
+XBGPD_LAB_BACKEND=container XBGPD_REQUIRE_ALL=1 npx mocha --config .mocharc.containers.json
+echo "== containers took $((SECONDS - containers_started)) s"

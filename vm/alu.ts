@@ -43,11 +43,28 @@ export function mul64(L: Int32Array, H: Int32Array, d: number, bl: number, bh: n
   L[d] = Math.imul(al, bl);
 }
 
+/** BigInts 0..SMALL_U64-1, made once: helper arguments and results are mostly small. */
+const SMALL_U64 = 1024;
+const smallU64: readonly bigint[] = Array.from({ length: SMALL_U64 }, (_, i) => BigInt(i));
+/** Values below 2^53 convert through a double: one BigInt made, not four. */
+const MAX_EXACT_U64 = BigInt(Number.MAX_SAFE_INTEGER);
+
 export function toU64(hi: number, lo: number): bigint {
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  const h = hi >>> 0;
+  if (h < 0x200000) {
+    const n = h * TWO_32 + (lo >>> 0);
+    return n < SMALL_U64 ? smallU64[n]! : BigInt(n);
+  }
+  return (BigInt(h) << 32n) | BigInt(lo >>> 0);
 }
 
 export function setU64(L: Int32Array, H: Int32Array, d: number, v: bigint): void {
+  if (v >= 0n && v <= MAX_EXACT_U64) {
+    const n = Number(v);
+    L[d] = n | 0;
+    H[d] = Math.floor(n / TWO_32) | 0;
+    return;
+  }
   L[d] = Number(v & 0xffffffffn);
   H[d] = Number((v >> 32n) & 0xffffffffn);
 }

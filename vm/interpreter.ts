@@ -125,7 +125,8 @@ function execute(p: LoadedProgram, m: Machine, ctx: RunContext): RunResult | VmF
   H.fill(0);
   m.helperCtx.user = ctx.user;
   if (ctx.mem) mem.setRegion(REGION_CONTEXT, 'context', ctx.mem, ctx.memWritable ?? true);
-  mem.bytes[REGION_STACK]!.fill(0);
+  // Frame 0 only: a local call zeroes the frame it opens.
+  mem.bytes[REGION_STACK]!.fill(0, STACK_SIZE - op.STACK_FRAME_SIZE);
   mem.openStackFrames(0);
   if (ctx.mem) {
     H[1] = REGION_CONTEXT;
@@ -702,8 +703,7 @@ export function resume(
         break;
       }
       case 0x95: // EBPF_OP_EXIT
-        if (frame === 0)
-          return { r0: (BigInt(H[0]! >>> 0) << 32n) | BigInt(L[0]! >>> 0), steps: budget - left };
+        if (frame === 0) return { r0: toU64(H[0]!, L[0]!), steps: budget - left };
         frame--;
         for (let r = 0; r < 4; r++) {
           L[6 + r] = savedL[frame * 4 + r]!;

@@ -57,6 +57,9 @@ export class Memory implements MemoryAccess {
   region = 0;
   /** Instruction index reported in faults raised by helper accesses; the interpreter keeps it current. */
   pc = -1;
+  /** The bytes setRegion last made a view of, and that view. */
+  private lastViewed: Uint8Array = EMPTY;
+  private lastView: DataView = EMPTY_VIEW;
 
   constructor() {
     this.setRegion(REGION_NULL, 'null', EMPTY, false);
@@ -78,7 +81,12 @@ export class Memory implements MemoryAccess {
       throw new RangeError(`region ${name} too large (${bytes.length} bytes)`);
     this.names[id] = name;
     this.bytes[id] = bytes;
-    this.views[id] = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // The same bytes mapped again (a run's context, run after run) keep their view: no allocation.
+    if (bytes !== this.lastViewed) {
+      this.lastViewed = bytes;
+      this.lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    this.views[id] = this.lastView;
     this.start[id] = 0;
     this.end[id] = bytes.length;
     this.writable[id] = writable;

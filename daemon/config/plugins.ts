@@ -21,6 +21,8 @@ export interface RawPlugin {
   budget?: number;
   'fault-limit'?: { max?: number; window?: number };
   jit?: boolean;
+  enabled?: boolean;
+  seq?: Record<string, number>;
 }
 
 /** The entries with absolute paths and defaults; every problem reported (entries are still returned). */
@@ -70,6 +72,8 @@ export function buildPlugins(
       entry.peers = [...p.peers];
     }
     if (p.budget !== undefined) entry.budget = p.budget;
+    if (p.enabled !== undefined) entry.enabled = p.enabled;
+    if (p.seq !== undefined) entry.seq = { ...p.seq };
     return entry;
   });
 }

@@ -173,6 +173,10 @@ export interface PluginConfig {
   faultLimit: { max: number; windowMs: number };
   /** Compile the pluglets to WebAssembly (false: the interpreter). YAML `jit`, default true. */
   jit: boolean;
+  /** false: loaded and verified, attached nowhere. YAML `enabled`, default true. */
+  enabled?: boolean;
+  /** seq per pluglet name, in place of the manifest's. YAML `seq` (a name the plugin lacks fails its load). */
+  seq?: Record<string, number>;
 }
 
 export interface SpeakerConfig {

@@ -2,10 +2,22 @@
 // Only numbers live here: decoding is in records.ts, encoding in writer.ts.
 
 // ===== record types (RFC 6396 §4) =====
+/** Deprecated BGP type (RFC 6396 Appendix B.2.4, the MRT draft's BGP), written by RIS and RouteViews to ~2001. */
+export const MRT_BGP = 5;
 export const MRT_TABLE_DUMP = 12;
 export const MRT_TABLE_DUMP_V2 = 13;
 export const MRT_BGP4MP = 16;
 export const MRT_BGP4MP_ET = 17;
+
+// ===== deprecated BGP (type 5) subtypes (RFC 6396 Appendix B.2.4) =====
+export const BGP_NULL = 0;
+export const BGP_UPDATE = 1;
+export const BGP_PREF_UPDATE = 2;
+export const BGP_STATE_CHANGE = 3;
+export const BGP_SYNC = 4;
+export const BGP_OPEN = 5;
+export const BGP_NOTIFY = 6;
+export const BGP_KEEPALIVE = 7;
 
 // ===== TABLE_DUMP subtypes (RFC 6396 §4.2): the subtype is the AFI =====
 export const TABLE_DUMP_AFI_IPV4 = 1;

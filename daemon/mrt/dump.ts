@@ -2,6 +2,7 @@
 // lines. Output is written in one block per decompressed input chunk (hundreds of KiB), with backpressure;
 // when the reader of the output goes away (EPIPE, e.g. `| head`) reading stops quietly.
 import type { Writable } from 'node:stream';
+import type { MrtSkip } from './errors.js';
 import { readMrtRaw, type MrtReadResult } from './reader.js';
 import { RouteWalker } from './routes.js';
 import { BgpdumpSink, JsonSink } from './sinks.js';
@@ -11,8 +12,12 @@ export type DumpFormat = 'bgpdump' | 'json';
 export interface DumpResult extends MrtReadResult {
   /** Lines produced (written unless the output closed early). */
   lines: number;
-  /** Records that did not decode and were skipped (bgpdump skips them too). */
+  /** Records (and RIB entries, and BGP messages in part) left out: the sum of `skips`. */
   skipped: number;
+  /** What was left out, one entry per kind (code, and MRT type/subtype), in the order first met. */
+  skips: MrtSkip[];
+  /** BGP4MP messages of non-ADDPATH subtypes that carried RFC 7911 path identifiers (read with them). */
+  addPathInPlain?: { first: number; count: number };
   /** The output stream closed or failed (EPIPE) before the end. */
   outputClosed: boolean;
 }
@@ -56,7 +61,15 @@ export async function dumpMrt(
       const last = flush();
       if (last !== true && last !== false) await last;
     }
-    return { ...result, lines: sink.lines, skipped: walker.skipped, outputClosed };
+    const done: DumpResult = {
+      ...result,
+      lines: sink.lines,
+      skipped: walker.skipped,
+      skips: [...walker.skips.values()],
+      outputClosed,
+    };
+    if (walker.addPathInPlain) done.addPathInPlain = walker.addPathInPlain;
+    return done;
   } finally {
     out.off('error', onError);
   }

@@ -5,6 +5,11 @@ import { addressAt } from './address.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
+  BGP_KEEPALIVE,
+  BGP_NOTIFY,
+  BGP_OPEN,
+  BGP_STATE_CHANGE,
+  BGP_UPDATE,
   BGP4MP_MESSAGE_ADDPATH,
   BGP4MP_MESSAGE_AS4_LOCAL,
   BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH,
@@ -14,6 +19,7 @@ import {
   BGP4MP_STATE_CHANGE_AS4,
   isBgp4mpAs4Subtype,
   isBgp4mpMessageSubtype,
+  MRT_BGP,
   MRT_BGP4MP,
   MRT_BGP4MP_ET,
   MRT_TABLE_DUMP,
@@ -137,6 +143,30 @@ export interface Bgp4mpStateChangeRecord extends Bgp4mpBase {
   newState: number;
 }
 
+/**
+ * Deprecated BGP type (5) UPDATE, OPEN, NOTIFY or KEEPALIVE (RFC 6396 Appendix B.2.4): 2-octet ASNs, IPv4
+ * addresses, and the BGP message contents without the 19-octet header.
+ */
+export interface BgpMessageRecord extends RecordBase {
+  kind: 'bgp-message';
+  message: 'update' | 'open' | 'notification' | 'keepalive';
+  peerAs: number;
+  peerAddress: string;
+  localAs: number;
+  localAddress: string;
+  /** The message after its header: for UPDATE, Withdrawn Routes Length onwards. */
+  body: Uint8Array;
+}
+
+/** Deprecated BGP type (5) STATE_CHANGE: the peer, the old and the new state (RFC 4271 8.2.2 numbers). */
+export interface BgpStateChangeRecord extends RecordBase {
+  kind: 'bgp-state-change';
+  peerAs: number;
+  peerAddress: string;
+  oldState: number;
+  newState: number;
+}
+
 export interface UnknownRecord extends RecordBase {
   kind: 'unknown';
   body: Uint8Array;
@@ -155,6 +185,8 @@ export type MrtRecord =
   | TableDumpRecord
   | Bgp4mpMessageRecord
   | Bgp4mpStateChangeRecord
+  | BgpMessageRecord
+  | BgpStateChangeRecord
   | UnknownRecord
   | MalformedRecord;
 
@@ -172,6 +204,8 @@ export function decodeMrtRecord(h: MrtHeader, data: Uint8Array, start: number, e
       return decodeBgp4mp(h, data, start, end);
     case MRT_TABLE_DUMP:
       return decodeTableDump(h, data, start, end);
+    case MRT_BGP:
+      return decodeBgp(h, data, start, end);
     default:
       return {
         timestamp: h.timestamp,
@@ -491,3 +525,45 @@ function decodeBgp4mp(h: MrtHeader, d: Uint8Array, start: number, end: number): 
 }
 
 export { isBgp4mpMessageSubtype } from './constants.js';
+
+// ===== deprecated BGP (type 5) =====
+
+const BGP_MESSAGE_SUBTYPES: Readonly<Record<number, BgpMessageRecord['message']>> = {
+  [BGP_UPDATE]: 'update',
+  [BGP_OPEN]: 'open',
+  [BGP_NOTIFY]: 'notification',
+  [BGP_KEEPALIVE]: 'keepalive',
+};
+
+/**
+ * RFC 6396 Appendix B.2.4 (the older MRT draft's BGP type): UPDATE, OPEN, NOTIFY and KEEPALIVE bodies are Peer
+ * AS (2), Peer IP (4), Local AS (2), Local IP (4), then the message without its header; STATE_CHANGE is Peer AS
+ * (2), Peer IP (4), Old State (2), New State (2). NULL, PREF_UPDATE and SYNC are returned as unknown.
+ */
+function decodeBgp(h: MrtHeader, d: Uint8Array, start: number, end: number): MrtRecord {
+  const base = { timestamp: h.timestamp, microseconds: h.microseconds, type: h.type, subtype: h.subtype };
+  if (h.subtype === BGP_STATE_CHANGE) {
+    if (end - start < 10) return malformed(h, `BGP STATE_CHANGE body of ${end - start} octets`);
+    return {
+      ...base,
+      kind: 'bgp-state-change',
+      peerAs: u16(d, start),
+      peerAddress: addressAt(AFI_IPV4, d, start + 2),
+      oldState: u16(d, start + 6),
+      newState: u16(d, start + 8),
+    };
+  }
+  const message = BGP_MESSAGE_SUBTYPES[h.subtype];
+  if (message === undefined) return { ...base, kind: 'unknown', body: d.subarray(start, end) };
+  if (end - start < 12) return malformed(h, `BGP ${message} record shorter than its 12 fixed octets`);
+  return {
+    ...base,
+    kind: 'bgp-message',
+    message,
+    peerAs: u16(d, start),
+    peerAddress: addressAt(AFI_IPV4, d, start + 2),
+    localAs: u16(d, start + 6),
+    localAddress: addressAt(AFI_IPV4, d, start + 8),
+    body: d.subarray(start + 12, end),
+  };
+}

@@ -2,6 +2,8 @@
 // append to one string that the caller takes with take() after each input chunk, so output is written in
 // large blocks, never a write per line.
 import type { AttrText } from './attr-text.js';
+import type { MrtSkipCode } from './errors.js';
+import type { MrtHeader } from './framer.js';
 import type { RouteSink } from './routes.js';
 
 /** Attribute presence bits of AttrText.present: MULTI_EXIT_DISC (4) and LOCAL_PREF (5), RFC 4271 §5.1. */
@@ -190,6 +192,26 @@ export class BgpdumpSink extends TextSink implements RouteSink {
   ): void {
     this.add(lineHead(source, time, 'STATE', peer, peerAs) + oldState + '|' + newState + '\n');
   }
+
+  /**
+   * A deprecated BGP (type 5) announcement as bgpdump 1.6.2 writes it (mrtd_table_line_announce): the fields of
+   * the other announcements, but no "|" between the MED and the communities when there are communities.
+   */
+  bgpRoute(time: string, peer: string, peerAs: number, prefix: string, a: AttrText): void {
+    const communities = a.communities === '' ? '|' : a.communities + '|';
+    this.add(
+      lineHead('BGP', time, 'A', peer, peerAs) +
+        prefix +
+        `|${a.asPath}|${a.origin}|${a.nextHop}|${a.localPref}|${a.med}` +
+        communities +
+        (a.atomicAggregate ? 'AG|' : 'NAG|') +
+        a.aggregator +
+        '|\n',
+    );
+  }
+
+  /** bgpdump prints nothing for what it skips; the warnings go to stderr (see dump.ts). */
+  skipped(): void {}
 }
 
 /** JSON lines, one object per route, withdrawal or state change (see README.md "JSON lines"). */
@@ -240,6 +262,25 @@ export class JsonSink extends TextSink implements RouteSink {
     const obj = jsonHead(source, time, 'state', peer, peerAs);
     obj.old_state = oldState;
     obj.new_state = newState;
+    this.add(JSON.stringify(obj) + '\n');
+  }
+
+  bgpRoute(time: string, peer: string, peerAs: number, prefix: string, a: AttrText): void {
+    this.route('BGP', time, 'A', peer, peerAs, prefix, undefined, a, a.nextHop);
+  }
+
+  /** An entry saying what was not printed and why (README.md "JSON lines"). */
+  skipped(record: number, h: MrtHeader, code: MrtSkipCode, reason: string): void {
+    const obj: Record<string, unknown> = {
+      source: 'MRT',
+      timestamp: h.timestamp,
+      entry: 'skipped',
+      record,
+      type: h.type,
+      subtype: h.subtype,
+      code,
+      reason,
+    };
     this.add(JSON.stringify(obj) + '\n');
   }
 }

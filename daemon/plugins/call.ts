@@ -127,7 +127,7 @@ export class Call implements Invocation {
 
   /** After every pluglet run (runtime.ts): iterators do not outlive the run. */
   endRun(): void {
-    this.iterators.clear();
+    if (this.iterators.size > 0) this.iterators.clear();
   }
 
   constructor(

@@ -30,15 +30,17 @@ export const quietReporter: HostReporter = { now: () => 0, warn: () => undefined
 /**
  * Read, link and verify every entry's plugins: the host (undefined for no entries), or every problem of
  * every entry. When the whole list fails, each entry is loaded alone to tell whose problems they are;
- * what fails only together (a plugin name loaded by two entries) is reported across entries.
+ * what fails only together (a plugin name loaded by two entries) is reported across entries. Plugins of
+ * `previous` whose entry and files did not change are taken over (PluginHost.load).
  */
 export function loadConfiguredPlugins(
   entries: readonly PluginEntry[],
   reporter: HostReporter,
   helpers: HelperRegistry = pluginHelperRegistry(),
+  previous?: PluginHost,
 ): ConfiguredPlugins {
   if (entries.length === 0) return { ok: true, host: undefined };
-  const all = PluginHost.load(entries, helpers, reporter);
+  const all = PluginHost.load(entries, helpers, reporter, previous);
   if (all.ok) return { ok: true, host: all.host };
   const errors: ConfiguredPluginError[] = [];
   entries.forEach((entry, index) => {

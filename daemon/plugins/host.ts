@@ -3,10 +3,16 @@
 // names, or to all), and the reporting of faults: counted per pluglet, logged with plugin, pluglet, point,
 // peer, code and pc (at most one line per pluglet per second, with the count of those not logged), and a
 // plugin disabled past its fault limit, logged once. The points' call sites (points/) ask it for chains.
+// A host is immutable: a change of the plugins (reload, admin API) loads a new one, which takes over the
+// loaded plugins of the previous one whose entry and files did not change (their memory, statistics and
+// fault record carry over) and re-reads, links and verifies the others.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { HelperRegistry } from '../../vm/index.js';
 import { POINTS } from '../../xbgp-api/index.js';
 import { readExtraConfFile, parseExtraConf, formatExtraConfError, type ExtraConf } from './extra-conf.js';
 import { readManifest, formatManifestError } from './manifest.js';
+import type { PluginManifest } from './manifest-types.js';
 import { formatLoadError, loadPlugin, type LoadedPlugin } from './loader.js';
 import {
   DEFAULT_FAULT_LIMIT,
@@ -35,6 +41,10 @@ export interface PluginEntry {
   readonly faultLimit?: FaultLimit | undefined;
   /** false: run every pluglet in the interpreter. */
   readonly jit?: boolean | undefined;
+  /** false: loaded and verified, attached nowhere (default true). */
+  readonly enabled?: boolean | undefined;
+  /** seq per pluglet name, in place of the manifest's (the order of its anchor's chain). */
+  readonly seq?: Readonly<Record<string, number>> | undefined;
 }
 
 /** Where the host reports; the daemon passes its logger and clock. */
@@ -47,6 +57,10 @@ export interface HostReporter {
 interface Attached {
   readonly loaded: LoadedPlugin;
   readonly peers: ReadonlySet<string> | undefined;
+  readonly enabled: boolean;
+  readonly seq: ReadonlyMap<string, number>;
+  /** What the plugin was loaded from (entry settings, file contents): equal keys load the same plugin. */
+  readonly sourceKey: string;
 }
 
 const EMPTY_CHAIN: Chain = { pre: [], replace: [], post: [] };
@@ -62,15 +76,20 @@ export class PluginHost implements FaultSink {
     private readonly reporter: HostReporter,
   ) {}
 
-  /** Read, link and verify every entry's plugins; every error of every entry, or the host. */
+  /**
+   * Read, link and verify every entry's plugins; every error of every entry, or the host. A plugin of
+   * `previous` loaded from the same entry settings and the same file contents is taken over as it is.
+   */
   static load(
     entries: readonly PluginEntry[],
     helpers: HelperRegistry,
     reporter: HostReporter,
+    previous?: PluginHost,
   ): { ok: true; host: PluginHost } | { ok: false; errors: string[] } {
     const errors: string[] = [];
     const attached: Attached[] = [];
     const names = new Set<string>();
+    const reusable = new Map(previous?.attached.map((a) => [a.sourceKey, a.loaded]));
     for (const entry of entries) {
       const extra = readEntryConf(entry);
       if (typeof extra === 'object' && 'errors' in extra) {
@@ -91,15 +110,31 @@ export class PluginHost implements FaultSink {
           continue;
         }
         names.add(manifest.name);
-        const loaded = loadPlugin(manifest, {
-          helpers,
-          extraConf: extra,
-          budget: entry.budget,
-          faultLimit: entry.faultLimit ?? DEFAULT_FAULT_LIMIT,
-          jit: entry.jit ?? true,
+        const sourceKey = sourceKeyOf(entry, manifest);
+        const loaded = reusable.has(sourceKey)
+          ? { ok: true as const, value: reusable.get(sourceKey)! }
+          : loadPlugin(manifest, {
+              helpers,
+              extraConf: extra,
+              budget: entry.budget,
+              faultLimit: entry.faultLimit ?? DEFAULT_FAULT_LIMIT,
+              jit: entry.jit ?? true,
+            });
+        if (!loaded.ok) {
+          errors.push(...loaded.errors.map(formatLoadError));
+          continue;
+        }
+        const seq = new Map(Object.entries(entry.seq ?? {}));
+        for (const name of seq.keys())
+          if (!manifest.pluglets.has(name))
+            errors.push(`${manifest.file}: seq.${name}: plugin ${manifest.name} has no pluglet ${name}`);
+        attached.push({
+          loaded: loaded.value,
+          peers: entry.peers && new Set(entry.peers),
+          enabled: entry.enabled ?? true,
+          seq,
+          sourceKey,
         });
-        if (!loaded.ok) errors.push(...loaded.errors.map(formatLoadError));
-        else attached.push({ loaded: loaded.value, peers: entry.peers && new Set(entry.peers) });
       }
     }
     if (errors.length > 0) return { ok: false, errors };
@@ -109,6 +144,28 @@ export class PluginHost implements FaultSink {
   /** The loaded plugins, in configuration order. */
   get plugins(): readonly LoadedPlugin[] {
     return this.attached.map((a) => a.loaded);
+  }
+
+  /** Where a loaded plugin runs: the peers of its entry (undefined: all), whether it is enabled, and the
+   *  seq of each pluglet (the manifest's unless the entry overrides it). */
+  attachment(
+    name: string,
+  ): { peers: string[] | undefined; enabled: boolean; seq: Map<string, number> } | undefined {
+    const a = this.attached.find((x) => x.loaded.plugin.name === name);
+    if (a === undefined) return undefined;
+    const seq = new Map(a.loaded.pluglets.map((p) => [p.name, a.seq.get(p.name) ?? p.seq]));
+    return { peers: a.peers && [...a.peers], enabled: a.enabled, seq };
+  }
+
+  /**
+   * Clear an automatic disable (and the fault window) of the plugin `name`: its pluglets run again.
+   * False when no such plugin is loaded or it was not disabled.
+   */
+  reenable(name: string): boolean {
+    const plugin = this.attached.find((a) => a.loaded.plugin.name === name)?.loaded.plugin;
+    if (plugin === undefined || !plugin.disabled) return false;
+    plugin.reenable();
+    return true;
   }
 
   /**
@@ -133,16 +190,19 @@ export class PluginHost implements FaultSink {
     const pre: Pluglet[] = [];
     const replace: Pluglet[] = [];
     const post: Pluglet[] = [];
+    const seqOf = new Map<Pluglet, number>();
     for (const a of this.attached) {
+      if (!a.enabled) continue;
       if (peer !== undefined && a.peers !== undefined && !a.peers.has(peer)) continue;
       for (const p of a.loaded.pluglets) {
         if (p.point !== point) continue;
+        seqOf.set(p, a.seq.get(p.name) ?? p.seq);
         (p.anchor === 'pre' ? pre : p.anchor === 'replace' ? replace : post).push(p);
       }
     }
     if (pre.length + replace.length + post.length === 0) return EMPTY_CHAIN;
     // Stable sorts: by seq; plugins in configuration order for equal seqs.
-    const bySeq = (a: Pluglet, b: Pluglet): number => a.seq - b.seq;
+    const bySeq = (a: Pluglet, b: Pluglet): number => seqOf.get(a)! - seqOf.get(b)!;
     return { pre: pre.sort(bySeq), replace: replace.sort(bySeq), post: post.sort(bySeq) };
   }
 
@@ -179,6 +239,34 @@ export class PluginHost implements FaultSink {
       `plugin disabled: ${max} faults within ${windowMs / 1000} s; the native behaviour runs in its place`,
     );
   }
+}
+
+/**
+ * What a plugin is loaded from: the entry's load settings and the contents of its manifest, objects and
+ * extra-configuration file (attachment settings, peers, enabled and seq, are not part of it).
+ */
+function sourceKeyOf(entry: PluginEntry, manifest: PluginManifest): string {
+  const digest = createHash('sha256');
+  const settings = [
+    manifest.name,
+    entry.manifest,
+    entry.objDir,
+    entry.extraConf,
+    entry.budget,
+    entry.faultLimit,
+  ];
+  digest.update(JSON.stringify([...settings, entry.jit ?? true]));
+  const files = [manifest.file, ...[...manifest.pluglets.values()].map((p) => p.obj)];
+  if (entry.extraConf !== undefined && 'file' in entry.extraConf) files.push(entry.extraConf.file);
+  for (const file of files) {
+    digest.update(`\0${file}\0`);
+    try {
+      digest.update(readFileSync(file));
+    } catch {
+      digest.update('unreadable');
+    }
+  }
+  return digest.digest('hex');
 }
 
 function readEntryConf(entry: PluginEntry): ExtraConf | undefined | { errors: string[] } {

@@ -17,8 +17,11 @@ export class PluginMemory {
   readonly heap: Uint8Array;
   readonly shared: Uint8Array;
   private heapTop = 0;
-  /** Live heap blocks of this run: offset -> size (for ctx_realloc). */
-  private readonly heapBlocks = new Map<number, number>();
+  /** Live heap blocks of this run (for ctx_realloc and ctx_free), offset and size, in allocation order;
+   *  a freed one has size -1. Arrays, not a map: a run allocates a few blocks and the reset is one store. */
+  private blockOffsets: number[] = [];
+  private blockSizes: number[] = [];
+  private blocks = 0;
   /** Shared blocks by key: offset and size. */
   private readonly sharedBlocks = new Map<number, { offset: number; size: number }>();
   /** Free ranges of the shared memory, by offset, coalesced. */
@@ -39,7 +42,9 @@ export class PluginMemory {
     const end = offset + align(Math.max(size, 1));
     if (end > this.heap.length) return -1;
     this.heapTop = end;
-    this.heapBlocks.set(offset, size);
+    const n = this.blocks++;
+    this.blockOffsets[n] = offset;
+    this.blockSizes[n] = size;
     if (zero) this.heap.fill(0, offset, offset + size);
     return offset;
   }
@@ -53,8 +58,9 @@ export class PluginMemory {
 
   /** `ctx_realloc`: a new block with the old one's bytes (the bump heap never moves blocks back). */
   realloc(offset: number, size: number): number {
-    const old = this.heapBlocks.get(offset);
-    if (old === undefined) return -1;
+    const i = this.blockIndex(offset);
+    if (i < 0) return -1;
+    const old = this.blockSizes[i]!;
     const at = this.alloc(size);
     if (at < 0) return -1;
     this.heap.copyWithin(at, offset, offset + Math.min(old, size));
@@ -63,7 +69,17 @@ export class PluginMemory {
 
   /** `ctx_free`: the bump heap frees everything at the end of the run; a block not allocated is an error. */
   freeBlock(offset: number): boolean {
-    return this.heapBlocks.delete(offset);
+    const i = this.blockIndex(offset);
+    if (i < 0) return false;
+    this.blockSizes[i] = -1;
+    return true;
+  }
+
+  /** The index of the live block at `offset`, or -1. */
+  private blockIndex(offset: number): number {
+    for (let i = this.blocks - 1; i >= 0; i--)
+      if (this.blockOffsets[i] === offset) return this.blockSizes[i]! >= 0 ? i : -1;
+    return -1;
   }
 
   /** Bytes of heap in use this run. */
@@ -74,7 +90,7 @@ export class PluginMemory {
   /** After every run and before every next() hop. */
   reset(): void {
     this.heapTop = 0;
-    this.heapBlocks.clear();
+    this.blocks = 0;
   }
 
   // ===== shared memory (first fit, persists) =====

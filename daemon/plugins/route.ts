@@ -56,6 +56,24 @@ export class RouteState {
     return this.store!.attributeOf(this.set!, code);
   }
 
+  /**
+   * get(code) without allocating when the route's set holds the attribute unchanged (the common case):
+   * flags * 65536 + value length, or -1 when the route has none; `copyValue` then copies the octets.
+   */
+  header(code: number): number {
+    if (this.edits === undefined && !(this.ipv6 && code === AttrType.NextHop))
+      return this.store!.attributeHeaderOf(this.set!, code);
+    const a = this.get(code);
+    return a === undefined ? -1 : a.flags * 65536 + a.value.length;
+  }
+
+  /** The value octets of attribute `code` (present: `header` said so) copied to out[at]. */
+  copyValue(code: number, out: Uint8Array, at: number): void {
+    if (this.edits === undefined && !(this.ipv6 && code === AttrType.NextHop))
+      this.store!.copyAttributeValue(this.set!, code, out, at);
+    else out.set(this.get(code)!.value, at);
+  }
+
   /** The type codes the route has now, ascending (NEXT_HOP included for an IPv6 route with a next hop). */
   codes(): number[] {
     const codes = new Set(this.store!.codesOf(this.set!));

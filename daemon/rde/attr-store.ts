@@ -356,6 +356,30 @@ export class AttrStore {
   }
 
   /**
+   * Where attribute `code` of `set` is, without allocating (the plugin helpers' per-route reads): its
+   * flags * 65536 + value length, or -1 when the set has none; `copyAttributeValue` then copies its octets.
+   */
+  attributeHeaderOf(set: AttrSet, code: number): number {
+    const r = this.reader.reset(set.key);
+    while (r.next()) {
+      if (r.code < code) continue;
+      if (r.code > code) return -1;
+      return (r.flags & ~AttrFlag.ExtendedLength) * 65536 + r.length;
+    }
+    return -1;
+  }
+
+  /** Copy the value octets of attribute `code` of `set` (present: attributeHeaderOf said so) to out[at]. */
+  copyAttributeValue(set: AttrSet, code: number, out: Uint8Array, at: number): void {
+    const r = this.reader.reset(set.key);
+    while (r.next()) {
+      if (r.code !== code) continue;
+      for (let i = 0; i < r.length; i++) out[at + i] = r.u8(r.value + i);
+      return;
+    }
+  }
+
+  /**
    * The attribute of `set` with type code `code` as the key holds it (flags, value octets: a copy), or
    * undefined. Reads the key without decoding.
    */

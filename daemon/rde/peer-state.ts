@@ -37,8 +37,8 @@ export interface PeerOut {
   readonly dirty: Record<Family, SendQueue>;
   /** Families negotiated with the peer. */
   readonly wants: Record<Family, boolean>;
-  /** bgp_encode_attr pluglets attached to the peer, if any. */
-  readonly encode: AttributeEncodeHook | undefined;
+  /** bgp_encode_attr pluglets attached to the peer, if any (replaced by Rde.replacePlugins). */
+  encode: AttributeEncodeHook | undefined;
   /** Families still owed an End-of-RIB after the initial dump. */
   readonly eorPending: Set<Family>;
   pulling: boolean;
@@ -53,11 +53,13 @@ export interface PeerState {
   /** Replaced when a reload changes only policy-like settings (updatePeerPolicy). */
   spec: PeerSpec;
   inbound: InboundContext;
-  /** bgp_decode_attr pluglets attached to the peer, if any. */
-  readonly decode: AttributeDecodeHook | undefined;
+  /** bgp_decode_attr pluglets attached to the peer, if any (replaced by Rde.replacePlugins). */
+  decode: AttributeDecodeHook | undefined;
   out: PeerOut | undefined;
   /** Adj-RIB-In paths held (all families). */
   paths: number;
+  /** Families whose routes are taken from the peer: negotiated, and not disabled (RFC 4760 7). */
+  readonly accepts: Record<Family, boolean>;
 }
 
 export function familySets<T>(make: () => T): Record<Family, T> {
@@ -85,4 +87,43 @@ export function hookPeerOf(spec: PeerSpec, info: PeerSessionInfo): HookPeer {
 export function setAt<T>(arr: (T | undefined)[], index: number, value: T): void {
   while (arr.length < index) arr.push(undefined);
   arr[index] = value;
+}
+
+/** The RDE's local pseudo-peer (id 0): the source of originated routes, with no import policy or plugin. */
+export function localPeerState(localAsn: number, routerId: number): PeerState {
+  const peer: RdePeer = {
+    id: 0,
+    name: '(local)',
+    asn: localAsn,
+    address: '',
+    local: true,
+    ibgp: false,
+    routerId,
+    addressKey: '0',
+  };
+  return {
+    peer,
+    hookPeer: { name: peer.name, asn: localAsn, routerId, ibgp: false, address: '', localAddress: '' },
+    spec: {
+      name: peer.name,
+      address: '',
+      asn: localAsn,
+      nextHopSelf: false,
+      sendMed: false,
+      minRouteAdvertisementInterval: 0,
+    },
+    inbound: {
+      localAsn,
+      denyAllEbgp: false,
+      policy: undefined,
+      selfNextHop: [undefined, undefined],
+      cache: new WeakMap(),
+      plugin: undefined,
+      pluginCache: new WeakMap(),
+    },
+    decode: undefined,
+    out: undefined,
+    paths: 0,
+    accepts: familySets(() => true),
+  };
 }

@@ -7,7 +7,6 @@
 // Time, deferred work and the MRAI timers all go through the injected Clock (daemon/clock.ts).
 import type { UpdateMessage } from '../wire/index.js';
 import { AttrStore, nextHopKeyOf, type AttrSet } from './attr-store.js';
-import { ExportKeyWriter } from './export-key.js';
 import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
@@ -21,11 +20,11 @@ import {
   type RibPath,
 } from './rib.js';
 import { decision, decode, encode, inboundFilter, outboundFilter, type InboundContext } from './pipeline.js';
-import type { ExportSettings } from './propagation.js';
 import { Fifo, SendQueue } from './queues.js';
 import {
   familyOf,
   familySets,
+  localPeerState,
   hookPeerOf,
   setAt,
   type Group,
@@ -33,13 +32,16 @@ import {
   type PeerState,
 } from './peer-state.js';
 import { reapplyImport, reimportWhere, requeueExport } from './reconfigure.js';
+import { candidateInput, dryRun, type DryRunReport } from './dry-run.js';
+import { PipelineContexts } from './contexts.js';
 import { adjRibInOf, type AdjRibInRoute } from './views.js';
 
 export type { AdjRibInRoute } from './views.js';
-import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
-import type { DecisionConfig, Family, OriginatedPrefix, PolicyRule } from '../config/types.js';
+export type { DryRunChange, DryRunReport } from './dry-run.js';
+import type { PolicyCompiler } from './policy-hook.js';
+import type { DecisionConfig, Family, OriginatedPrefix } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
-import { addressBytes, ipVersion } from '../net/address.js';
+import { addressBytes } from '../net/address.js';
 import { familyAfi } from '../net/family.js';
 import { realClock, type Clock } from '../clock.js';
 import { makeAsPath, makeEndOfRib, makeOrigin, Origin } from '../wire/index.js';
@@ -66,24 +68,32 @@ export interface RdeOptions {
   pluginHooks?: ((store: AttrStore) => RdePlugins) | undefined;
 }
 
+/** What replacePlugins re-evaluated: paths whose import outcome changed, destinations sent to the
+ *  decision, peers sent their whole Adj-RIB-Out again (encode pluglets). */
+export interface PluginSwapCounts {
+  reimported: number;
+  redecided: number;
+  resent: number;
+}
+
 export class Rde implements RdePort {
   readonly store = new AttrStore();
   readonly ribs: Record<Family, FamilyRib> = {
     'ipv4-unicast': new FamilyRib('ipv4-unicast'),
     'ipv6-unicast': new FamilyRib('ipv6-unicast'),
   };
-  private readonly options: RdeOptions;
   private readonly clock: Clock;
-  /** The plugin hooks this RDE calls (a reload that changes the plugins creates a new RDE). */
-  readonly plugins: RdePlugins | undefined;
-  private readonly decisionHook: RdeDecisionHook | undefined;
+  /** The plugin hooks this RDE calls (replaced in place by replacePlugins). */
+  plugins: RdePlugins | undefined;
+  private decisionHook: RdeDecisionHook | undefined;
   private readonly peers = new Map<string, PeerState>();
   private readonly groups = new Map<string, Group>();
   /** `groups` as an array, for the per-destination export loop. */
   private groupList: Group[] = [];
   /** Destinations whose paths changed since the last decision (coalesced: `Destination.queued`). */
   private readonly pending = familySets(() => new Fifo<Destination>());
-  private readonly decisionCtx: DecisionContext;
+  private decisionCtx: DecisionContext;
+  private readonly contexts: PipelineContexts;
   private readonly localPeer: PeerState;
   private nextPeerId = 1;
   private decisionScheduled = false;
@@ -93,8 +103,8 @@ export class Rde implements RdePort {
   decisions = 0;
 
   constructor(options: RdeOptions) {
-    this.options = options;
     this.clock = options.clock ?? realClock;
+    this.contexts = new PipelineContexts(options, this.store);
     this.plugins = options.pluginHooks?.(this.store);
     this.decisionHook = this.plugins?.decision();
     this.decisionCtx = {
@@ -102,47 +112,7 @@ export class Rde implements RdePort {
       reachable: (attrs) => this.reachable(attrs),
       plugin: this.decisionHook,
     };
-    const local: RdePeer = {
-      id: 0,
-      name: '(local)',
-      asn: options.localAsn,
-      address: '',
-      local: true,
-      ibgp: false,
-      routerId: options.routerId,
-      addressKey: '0',
-    };
-    this.localPeer = {
-      peer: local,
-      hookPeer: {
-        name: local.name,
-        asn: options.localAsn,
-        routerId: options.routerId,
-        ibgp: false,
-        address: '',
-        localAddress: '',
-      },
-      spec: {
-        name: local.name,
-        address: '',
-        asn: options.localAsn,
-        nextHopSelf: false,
-        sendMed: false,
-        minRouteAdvertisementInterval: 0,
-      },
-      inbound: {
-        localAsn: options.localAsn,
-        denyAllEbgp: false,
-        policy: undefined,
-        selfNextHop: [undefined, undefined],
-        cache: new WeakMap(),
-        plugin: undefined,
-        pluginCache: new WeakMap(),
-      },
-      decode: undefined,
-      out: undefined,
-      paths: 0,
-    };
+    this.localPeer = localPeerState(options.localAsn, options.routerId);
   }
 
   // ===== peers =====
@@ -166,10 +136,14 @@ export class Rde implements RdePort {
       peer,
       hookPeer,
       spec,
-      inbound: this.inboundContext(spec, info),
+      inbound: this.contexts.inbound(spec, info, this.plugins),
       decode: this.plugins?.decodeAttributes?.(hookPeer),
       out: undefined,
       paths: 0,
+      accepts: {
+        'ipv4-unicast': info.families.includes('ipv4-unicast'),
+        'ipv6-unicast': info.families.includes('ipv6-unicast'),
+      },
     };
     this.peers.set(spec.name, state);
     const group = this.groupFor(spec, info);
@@ -213,25 +187,43 @@ export class Rde implements RdePort {
       if (group.members.size === 0) this.dropGroup(group);
       state.out = undefined;
     }
-    if (state.paths > 0) {
-      for (const f of allFamilies) {
-        const rib = this.ribs[f];
-        for (const d of rib.all()) {
-          let prev: RibPath | undefined;
-          for (let p = d.first; p !== undefined; p = p.next) {
-            if (p.peer !== state.peer) {
-              prev = p;
-              continue;
-            }
-            this.releasePath(p);
-            unlinkPath(d, prev, p);
-            this.queueDecision(f, d);
+    this.dropPaths(state, allFamilies);
+  }
+
+  /**
+   * RFC 4760 7 (the "AFI/SAFI disable" approach of RFC 7606 2): "the speaker MUST delete all the BGP
+   * routes received from that neighbor whose AFI/SAFI is the same as the one carried in the incorrect
+   * MP_REACH_NLRI or MP_UNREACH_NLRI attribute. For the duration of the BGP session over which the UPDATE
+   * message was received, the speaker then SHOULD ignore all the subsequent routes with that AFI/SAFI
+   * received over that session." Routes of the family are still sent to the peer.
+   */
+  disableFamily(name: string, family: Family): void {
+    const state = this.peers.get(name);
+    if (!state) return;
+    state.accepts[family] = false;
+    this.dropPaths(state, [family]);
+  }
+
+  /** Remove every path the peer holds in these families. */
+  private dropPaths(state: PeerState, families: readonly Family[]): void {
+    if (state.paths === 0) return;
+    for (const f of families) {
+      const rib = this.ribs[f];
+      for (const d of rib.all()) {
+        let prev: RibPath | undefined;
+        for (let p = d.first; p !== undefined; p = p.next) {
+          if (p.peer !== state.peer) {
+            prev = p;
+            continue;
           }
+          this.releasePath(p);
+          unlinkPath(d, prev, p);
+          state.paths--;
+          this.queueDecision(f, d);
         }
       }
-      state.paths = 0;
-      this.scheduleDecision();
     }
+    this.scheduleDecision();
   }
 
   // ===== input =====
@@ -242,6 +234,11 @@ export class Rde implements RdePort {
     if (!state) return;
     for (const routes of decode(update, asn4, treatAsWithdraw, this.store, state.decode)) {
       const family = familyOf(routes.ipv6);
+      if (!state.accepts[family]) {
+        // A family not negotiated (RFC 4760 6) or disabled (RFC 4760 7): its routes are ignored.
+        if (routes.attrs) this.store.release(routes.attrs);
+        continue;
+      }
       const rib = this.ribs[family];
       const w = routes.withdrawn;
       for (let i = 0; i < w.length; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
@@ -305,21 +302,15 @@ export class Rde implements RdePort {
     const out = state?.out;
     if (!state || !out) return false;
     if (JSON.stringify(spec.importPolicy) !== JSON.stringify(state.spec.importPolicy)) {
-      state.inbound = this.inboundContext(spec, out.info);
+      state.inbound = this.contexts.inbound(spec, out.info, this.plugins);
       reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) => this.queueDecision(f, d));
       this.scheduleDecision();
     }
     const old = out.group;
     const group = this.groupFor(spec, out.info);
     if (group !== old) {
-      for (const f of out.info.families)
-        requeueExport(this.ribs[f], old.out[f], group.out[f], out.dirty[f], state.peer);
-      old.members.delete(state);
-      old.hookPeers.delete(state.hookPeer);
+      this.moveToGroup(state, group);
       if (old.members.size === 0) this.dropGroup(old);
-      out.group = group;
-      group.members.add(state);
-      group.hookPeers.add(state.hookPeer);
     }
     state.spec = spec;
     this.kick(state);
@@ -340,6 +331,91 @@ export class Rde implements RdePort {
     );
     if (changed > 0) this.scheduleDecision();
     return changed;
+  }
+
+  /**
+   * Other plugin hooks (a plugin loaded, unloaded, re-attached, re-ordered, disabled or reloaded),
+   * applied without a session reset, as a policy change is: every peer's import runs again on its kept
+   * pre-policy routes where an inbound pluglet was or is attached; every destination goes to the decision
+   * when a decision pluglet was or is attached; every peer joins a new group built with the new outbound
+   * pluglets and is sent what differs between its old and new Adj-RIB-Out; a peer whose encode pluglets
+   * were or are attached is sent its whole Adj-RIB-Out again (the encoding may differ where the sets do
+   * not). Decode pluglets apply to UPDATEs received from now on (the Adj-RIB-In keeps what the old ones
+   * made of the routes until the peer sends them again).
+   */
+  replacePlugins(pluginHooks: ((store: AttrStore) => RdePlugins) | undefined): PluginSwapCounts {
+    this.plugins = pluginHooks?.(this.store);
+    const decisionBefore = this.decisionHook;
+    this.decisionHook = this.plugins?.decision();
+    this.decisionCtx = { ...this.decisionCtx, plugin: this.decisionHook };
+    const counts: PluginSwapCounts = { reimported: 0, redecided: 0, resent: 0 };
+    const live = [...this.peers.values()].filter((s) => s.out !== undefined);
+    for (const state of live) {
+      const inboundBefore = state.inbound.plugin;
+      state.inbound = this.contexts.inbound(state.spec, state.out!.info, this.plugins);
+      state.decode = this.plugins?.decodeAttributes?.(state.hookPeer);
+      if (inboundBefore === undefined && state.inbound.plugin === undefined) continue;
+      counts.reimported += reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) =>
+        this.queueDecision(f, d),
+      );
+    }
+    if (decisionBefore !== undefined || this.decisionHook !== undefined)
+      for (const f of allFamilies)
+        for (const d of this.ribs[f].all())
+          if (d.first !== undefined) {
+            this.queueDecision(f, d);
+            counts.redecided++;
+          }
+    // New groups from the new hooks (a group's key may stay the same while its plugins changed).
+    const oldGroups = [...this.groups.values()];
+    this.groups.clear();
+    this.groupList = [];
+    for (const state of live) this.moveToGroup(state, this.groupFor(state.spec, state.out!.info));
+    for (const g of oldGroups) this.releaseGroupOut(g);
+    for (const state of live) {
+      const out = state.out!;
+      const encodeBefore = out.encode;
+      out.encode = this.plugins?.encodeAttributes?.(state.hookPeer);
+      if (encodeBefore !== undefined || out.encode !== undefined) {
+        for (const f of out.info.families) this.queueAll(state, f);
+        counts.resent++;
+      }
+      this.kick(state);
+    }
+    this.scheduleDecision();
+    return counts;
+  }
+
+  /**
+   * What replacePlugins(pluginHooks) would change, found without changing anything (dry-run.ts): a
+   * generator that yields between slices of destinations and returns the report (`limit` differences
+   * listed). The candidate hooks run on copies of the paths; the live plugins are not called.
+   */
+  dryRunPlugins(
+    pluginHooks: ((store: AttrStore) => RdePlugins) | undefined,
+    limit = 1000,
+  ): Generator<void, DryRunReport, void> {
+    const live = [...this.peers.values()].filter((s) => s.out !== undefined);
+    const running = {
+      ribs: this.ribs,
+      store: this.store,
+      decision: this.decisionCtx,
+      decisionHook: this.decisionHook,
+    };
+    return dryRun(candidateInput(running, live, this.contexts, pluginHooks?.(this.store)), limit);
+  }
+
+  /** Move a member to another group: it is owed what differs between the two Adj-RIB-Outs. */
+  private moveToGroup(state: PeerState, group: Group): void {
+    const out = state.out!;
+    const old = out.group;
+    for (const f of out.info.families)
+      requeueExport(this.ribs[f], old.out[f], group.out[f], out.dirty[f], state.peer);
+    old.members.delete(state);
+    old.hookPeers.delete(state.hookPeer);
+    out.group = group;
+    group.members.add(state);
+    group.hookPeers.add(state.hookPeer);
   }
 
   // ===== output =====
@@ -652,44 +728,8 @@ export class Rde implements RdePort {
     if (--d.marks === 0) rib.prune(d);
   }
 
-  /** The import side of a peer: RFC 8212, its compiled policy and what `next-hop: self` means on it (its address). */
-  private inboundContext(spec: PeerSpec, info: PeerSessionInfo): InboundContext {
-    return {
-      localAsn: this.options.localAsn,
-      denyAllEbgp: this.options.ebgpRequiresPolicy && !info.ibgp && spec.importPolicy === undefined,
-      policy: this.compile(spec.importPolicy),
-      selfNextHop:
-        ipVersion(spec.address) === 6
-          ? [undefined, addressBytes(spec.address)]
-          : [addressBytes(spec.address), undefined],
-      cache: new WeakMap(),
-      plugin: this.plugins?.inbound(hookPeerOf(spec, info)),
-      pluginCache: new WeakMap(),
-    };
-  }
-
   private groupFor(spec: PeerSpec, info: PeerSessionInfo): Group {
-    const settings: ExportSettings = {
-      localAsn: this.options.localAsn,
-      ibgp: info.ibgp,
-      nextHopSelf: spec.nextHopSelf,
-      sendMed: spec.sendMed,
-      nextHopIpv4: addressBytes(info.nextHopIpv4),
-      nextHopIpv6: addressBytes(info.nextHopIpv6),
-      denyAllEbgp: this.options.ebgpRequiresPolicy && !info.ibgp && spec.exportPolicy === undefined,
-    };
-    // Peers with identical export settings share one Adj-RIB-Out; session details that only change the
-    // encoding (4-octet AS, ADD-PATH, message size, families) stay per member.
-    const key = JSON.stringify([
-      info.ibgp,
-      spec.nextHopSelf,
-      spec.sendMed,
-      info.nextHopIpv4,
-      info.nextHopIpv6,
-      settings.denyAllEbgp,
-      spec.exportPolicy ?? null,
-      this.plugins?.outboundKey(spec.name) ?? '',
-    ]);
+    const key = this.contexts.groupKey(spec, info, this.plugins);
     const existing = this.groups.get(key);
     if (existing) return existing;
     const hookPeers = new Set<HookPeer>();
@@ -697,17 +737,7 @@ export class Rde implements RdePort {
       key,
       hookPeers,
       out: familySets((): (AttrSet | undefined)[] => []),
-      ctx: {
-        settings,
-        policy: this.compile(spec.exportPolicy),
-        exporter: new ExportKeyWriter(this.store),
-        plugin: this.plugins?.outbound(spec.name, hookPeers),
-        cache: [
-          { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
-          { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
-        ],
-        memo: { input: undefined, kind: 'local', ipv6: false, output: null },
-      },
+      ctx: this.contexts.outbound(spec, info, this.plugins, hookPeers),
       members: new Set(),
     };
     this.groups.set(key, group);
@@ -721,12 +751,16 @@ export class Rde implements RdePort {
   }
 
   private dropGroup(group: Group): void {
+    this.releaseGroupOut(group);
+    this.groups.delete(group.key);
+    this.groupList = [...this.groups.values()];
+  }
+
+  private releaseGroupOut(group: Group): void {
     for (const f of allFamilies) {
       for (const e of group.out[f]) if (e !== undefined) this.store.release(e);
       group.out[f].length = 0;
     }
-    this.groups.delete(group.key);
-    this.groupList = [...this.groups.values()];
   }
 
   private kick(state: PeerState): void {
@@ -751,11 +785,6 @@ export class Rde implements RdePort {
 
   private now(): number {
     return this.clock.now();
-  }
-
-  private compile(rules: PolicyRule[] | undefined): CompiledPolicyLike | undefined {
-    if (rules === undefined || !this.options.compilePolicy) return undefined;
-    return this.options.compilePolicy(rules, { localAs: this.options.localAsn });
   }
 
   /** RFC 4271 9.1.2.1 (no IGP yet): everything resolves except unspecified and our own addresses. */

@@ -61,7 +61,16 @@ export interface ConnectionHost {
   /** Check a received OPEN and run collision detection; returns the event to feed. */
   openReceived(conn: Connection, open: OpenSummary): FsmEvent;
   established(conn: Connection): void;
-  updateReceived(conn: Connection, update: UpdateMessage, treatAsWithdraw: boolean): void;
+  /**
+   * An UPDATE to apply: `treatAsWithdraw` (RFC 7606) turns its announcements into withdrawals; `disable`
+   * names the families to disable first (RFC 7606 "AFI/SAFI disable", RFC 4760 7).
+   */
+  updateReceived(
+    conn: Connection,
+    update: UpdateMessage,
+    treatAsWithdraw: boolean,
+    disable: readonly { afi: number; safi: number }[],
+  ): void;
   routeRefreshReceived(conn: Connection, msg: RouteRefreshMessage): void;
   deleteRoutes(conn: Connection): void;
   trackSecondConnection(conn: Connection): void;
@@ -112,7 +121,8 @@ export class Connection implements TransportSink {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly queue: FsmEvent[] = [];
   private running = false;
-  private pendingUpdate: { update: UpdateMessage; treatAsWithdraw: boolean } | undefined;
+  private pendingUpdate:
+    { update: UpdateMessage; treatAsWithdraw: boolean; disable: { afi: number; safi: number }[] } | undefined;
 
   constructor(private readonly host: ConnectionHost) {}
 
@@ -241,10 +251,15 @@ export class Connection implements TransportSink {
         for (const e of result.errors) {
           this.host.log.warn({ code: e.code, action: e.action, reason: e.reason }, 'update error handled');
         }
-        // afisafi-disable is applied as treat-as-withdraw for now (RFC 7606 allows the weaker action
-        // only as "session reset" alternative; see README).
+        // afisafi-disable: the families named are disabled (RFC 4760 7), and what else the UPDATE
+        // announces is treated as withdrawn (an error in one MP attribute leaves the rest in doubt).
         const treatAsWithdraw = result.action === 'treat-as-withdraw' || result.action === 'afisafi-disable';
-        this.pendingUpdate = { update: result.message, treatAsWithdraw };
+        const disable: { afi: number; safi: number }[] = [];
+        if (result.action === 'afisafi-disable')
+          for (const e of result.errors)
+            if (e.action === 'afisafi-disable' && e.afi !== undefined && e.safi !== undefined)
+              disable.push({ afi: e.afi, safi: e.safi });
+        this.pendingUpdate = { update: result.message, treatAsWithdraw, disable };
         this.fire({ name: 'UpdateMsg' });
         this.pendingUpdate = undefined;
         return;
@@ -397,7 +412,12 @@ export class Connection implements TransportSink {
         return;
       case 'processUpdate':
         if (this.pendingUpdate)
-          this.host.updateReceived(this, this.pendingUpdate.update, this.pendingUpdate.treatAsWithdraw);
+          this.host.updateReceived(
+            this,
+            this.pendingUpdate.update,
+            this.pendingUpdate.treatAsWithdraw,
+            this.pendingUpdate.disable,
+          );
         return;
       case 'sessionEstablished':
         this.host.established(this);

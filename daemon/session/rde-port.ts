@@ -4,7 +4,8 @@
 // Holo's tasks.rs names the messages between its tasks).
 //
 //   session -> RDE   peerUp (Established, with what was negotiated), receive (one UPDATE),
-//                    routeRefresh (RFC 2918), updatePeerPolicy (reload), peerDown (left Established)
+//                    disableFamily (RFC 4760 7), routeRefresh (RFC 2918), updatePeerPolicy (reload),
+//                    peerDown (left Established)
 //   RDE -> session   sink.kick() (UPDATEs are waiting), then the session drains pull(name) while its
 //                    socket takes more (hasPending / busy tell whether anything is still owed)
 import type { UpdateMessage } from '../wire/index.js';
@@ -47,6 +48,11 @@ export interface RdePort {
   peerUp(spec: PeerSpec, info: PeerSessionInfo, sink: PeerSink): void;
   /** One UPDATE from the peer (RFC 7606 treat-as-withdraw already decided). */
   receive(name: string, update: UpdateMessage, asn4: boolean, treatAsWithdraw: boolean): void;
+  /**
+   * RFC 4760 7 / RFC 7606 "AFI/SAFI disable": delete the peer's routes of the family and ignore its later
+   * routes of it until the session ends.
+   */
+  disableFamily(name: string, family: Family): void;
   /** RFC 2918: re-send the Adj-RIB-Out of one family to the peer. */
   routeRefresh(name: string, family: Family): void;
   /** A reload changed only the peer's policy-like settings: re-apply them without a reset. */

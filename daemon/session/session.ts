@@ -408,7 +408,20 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     this.routesUp(conn);
   }
 
-  updateReceived(conn: Connection, update: UpdateMessage, treatAsWithdraw: boolean): void {
+  updateReceived(
+    conn: Connection,
+    update: UpdateMessage,
+    treatAsWithdraw: boolean,
+    disable: readonly { afi: number; safi: number }[],
+  ): void {
+    for (const { afi, safi } of disable) {
+      const family = (Object.keys(familyAfiSafi) as Family[]).find(
+        (f) => familyAfiSafi[f].afi === afi && familyAfiSafi[f].safi === safi,
+      );
+      this.log.warn({ family: familyKeyName(afi, safi) }, 'address family disabled');
+      // A family we do not carry holds no routes and takes none: disabling it changes nothing.
+      if (family !== undefined) this.rde.disableFamily(this.peer.name, family);
+    }
     const eor = endOfRibFamily(update);
     if (eor) {
       this.log.info({ family: familyKeyName(eor.afi, eor.safi) }, 'end-of-rib received');

@@ -106,6 +106,11 @@ export interface UpdateError extends DecodeErrorBase {
   /** The AFI/SAFI to disable when `action` is 'afisafi-disable'. */
   afi?: number;
   safi?: number;
+  /**
+   * Set when RFC 7606 5.2 raised this error to 'session-reset': the action the error alone calls for
+   * (the UPDATE carried no reachable NLRI that it could have been applied to).
+   */
+  escalatedFrom?: ErrorAction;
 }
 
 /** RFC 7313 ROUTE-REFRESH Message Error. */

@@ -127,7 +127,48 @@ export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult
     errors = [...errors, missing];
     action = action === 'none' ? missing.action : strongerAction(action, missing.action);
   }
+  const escalated = withoutReachableNlri(message, errors);
+  if (escalated !== undefined) return failed(escalated);
   return { ok: true, message, errors, action: action as Exclude<ErrorAction, 'session-reset'> | 'none' };
+}
+
+/**
+ * RFC 7606 5.2: "if an UPDATE message is encountered that does contain path attributes other than
+ * MP_UNREACH_NLRI and doesn't encode any reachable NLRI, we cannot be confident that the NLRI have been
+ * successfully parsed as Section 5.1 requires. For this reason, if any path attribute errors are
+ * encountered in such an UPDATE message and if any encountered error specifies an error-handling approach
+ * other than "attribute discard", then the "session reset" approach MUST be used." (RFC 7606 3 j says the
+ * same of an UPDATE whose NLRI cannot be parsed: treat-as-withdraw needs it.)
+ *
+ * Returns the first treat-as-withdraw error, raised to 'session-reset' with its own NOTIFICATION subcode
+ * and data (RFC 4271 6.3 names the subcode of each error; 5.2 names none), when the UPDATE:
+ * 1. has a treat-as-withdraw error (an attribute that failed its checks, or an attribute section that
+ *    could not be walked to its end, RFC 7606 4);
+ * 2. announces nothing: an empty NLRI field and no MP_REACH_NLRI whose NLRI could be located (a
+ *    malformed MP_REACH_NLRI is not one; an MP_UNREACH_NLRI, of any family, never is);
+ * 3. has a path attribute other than MP_UNREACH_NLRI (a framing error counts: the octets it could not
+ *    walk are not one).
+ * An 'afisafi-disable' error alone is not raised: the family it names is disabled as a whole, which needs
+ * no prefix of the UPDATE (RFC 7606 7.11 and 3 j allow it where the NLRI cannot be located).
+ */
+function withoutReachableNlri(
+  update: UpdateMessage,
+  errors: readonly UpdateError[],
+): UpdateError | undefined {
+  const deciding = errors.find((e) => e.action === 'treat-as-withdraw');
+  if (deciding === undefined || update.nlri.bytes.length > 0) return undefined;
+  let other = false;
+  for (const a of update.attributes) {
+    if (a.type === 'mp-reach' && a.nlri.bytes.length > 0) return undefined;
+    if (a.code !== AttrType.MpUnreachNlri) other = true;
+  }
+  if (!other && errors.every((e) => e.attrType === AttrType.MpUnreachNlri)) return undefined;
+  return {
+    ...deciding,
+    action: 'session-reset',
+    escalatedFrom: deciding.action,
+    reason: `${deciding.reason}; no reachable NLRI to withdraw (RFC 7606 5.2)`,
+  };
 }
 
 /**

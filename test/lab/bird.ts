@@ -1,7 +1,6 @@
 // BIRD 2 as a lab router: writes bird.conf from a RouterSpec, runs `bird -f` in the namespace and reads
 // its state back through `birdc` (`show protocols all`, `show route all`).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { run } from './exec.js';
 import { DaemonRouter } from './router.js';
 import type { RouterPlace } from './router.js';
 import { familyOf, neighborFamilies } from './types.js';
@@ -119,7 +118,7 @@ export class BirdRouter extends DaemonRouter implements LabRouter {
 
   /** Run one birdc command and return its output. */
   cli(command: string): Promise<string> {
-    return run('birdc', ['-s', this.socket, command]);
+    return this.cliCommand('birdc', ['-s', this.socket, command]);
   }
 
   /** BIRD's log file so far (it records every NOTIFICATION received, e.g. "Received: Administrative shutdown"). */

@@ -2,7 +2,6 @@
 // file and vty socket dir, and queries it with `vtysh --vty_socket DIR` (JSON show commands).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './exec.js';
 import { DaemonRouter } from './router.js';
 import type { RouterPlace } from './router.js';
 import { familyOf, neighborFamilies } from './types.js';
@@ -102,7 +101,7 @@ export class FrrRouter extends DaemonRouter implements LabRouter {
 
   /** Run one vtysh command against this bgpd and return its output. */
   vtysh(command: string): Promise<string> {
-    return run('vtysh', ['--vty_socket', this.vtyDir, '-d', 'bgpd', '-c', command]);
+    return this.cliCommand('vtysh', ['--vty_socket', this.vtyDir, '-d', 'bgpd', '-c', command]);
   }
   /** Run a vtysh `... json` command and parse its output. */
   async vtyshJson(command: string): Promise<any> {
@@ -113,7 +112,7 @@ export class FrrRouter extends DaemonRouter implements LabRouter {
   async configureBgp(...lines: string[]): Promise<void> {
     const args = ['-c', 'configure terminal', '-c', `router bgp ${this.spec.asn}`];
     for (const line of lines) args.push('-c', line);
-    await run('vtysh', ['--vty_socket', this.vtyDir, '-d', 'bgpd', ...args]);
+    await this.cliCommand('vtysh', ['--vty_socket', this.vtyDir, '-d', 'bgpd', ...args]);
   }
 
   async neighbor(address: string): Promise<NeighborStatus> {

@@ -2,7 +2,6 @@
 // with its gRPC API on the namespace's loopback, injects the originated routes with `gobgp global rib
 // add` and reads state with `gobgp -j neighbor` / `gobgp -j global rib`.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runIn } from './exec.js';
 import { DaemonRouter } from './router.js';
 import type { RouterPlace } from './router.js';
 import { familyOf, neighborFamilies } from './types.js';
@@ -110,7 +109,7 @@ export class GobgpRouter extends DaemonRouter implements LabRouter {
 
   /** Run `gobgp ARGS` against this gobgpd (inside its namespace) and return its output. */
   cli(args: readonly string[]): Promise<string> {
-    return runIn(this.ns, 'gobgp', ['-u', apiHost, '-p', apiPort, ...args]);
+    return this.cliCommand('gobgp', ['-u', apiHost, '-p', apiPort, ...args]);
   }
   /** Run `gobgp -j ARGS` and parse its JSON output. */
   async cliJson(args: readonly string[]): Promise<any> {

@@ -16,6 +16,7 @@ import type { DaemonRouter } from './router.js';
 import type { RouterSpec } from './types.js';
 import { XbgpdRouter } from './xbgpd.js';
 import { requireRoot, requireTools } from '../helpers/env.js';
+import { labBackend, requireContainers } from './containers.js';
 import type { XbgpdConfig } from './xbgpd.js';
 
 /** Executables the lab needs (for requireTools in test/helpers/env.ts). */
@@ -23,11 +24,15 @@ export const labTools = ['ip', 'bird', 'birdc', frrBgpd, 'vtysh', 'gobgpd', 'gob
 
 /**
  * A new Lab for a suite's before(): skips `ctx` (or fails under XBGPD_REQUIRE_ALL) unless running as
- * root with every lab tool installed.
+ * root with every lab tool installed; on the container backend (XBGPD_LAB_BACKEND=container,
+ * containers.ts), with podman usable (else it skips with the reason).
  */
 export function openLab(ctx: Mocha.Context): Lab {
-  requireRoot(ctx);
-  requireTools(ctx, ...labTools);
+  if (labBackend() === 'container') requireContainers(ctx);
+  else {
+    requireRoot(ctx);
+    requireTools(ctx, ...labTools);
+  }
   return Lab.create();
 }
 

@@ -46,6 +46,14 @@ export function trackNamespace(ns: string): void {
 export function untrackNamespace(ns: string): void {
   liveNamespaces.delete(ns);
 }
+/** Remember a process group so that it is SIGKILLed at exit if still there (container daemons). */
+export function trackGroup(pgid: number): void {
+  installHooks();
+  liveGroups.add(pgid);
+}
+export function untrackGroup(pgid: number): void {
+  liveGroups.delete(pgid);
+}
 /** Remember a temp dir so that it is removed at exit if the lab did not remove it. */
 export function trackDir(dir: string): void {
   installHooks();
@@ -57,7 +65,7 @@ export function untrackDir(dir: string): void {
 
 // ===== process liveness =====
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
   } catch {
@@ -98,6 +106,20 @@ export function livingGroupMembers(pgid: number): number[] {
 
 // ===== LabProcess =====
 
+/** A daemon the lab started, on either backend (LabProcess here, ContainerProcess in containers.ts). */
+export interface DaemonProcess {
+  /** The daemon's PID on this host (also its process group). */
+  readonly pid: number;
+  readonly running: boolean;
+  readonly exitCode: number | null;
+  waitExit(timeoutMs: number): Promise<boolean>;
+  signal(signal: NodeJS.Signals): void;
+  freeze(): void;
+  thaw(): void;
+  stop(graceMs?: number): Promise<void>;
+  kill(): Promise<void>;
+}
+
 export interface SpawnOptions {
   /** Network namespace to run in. */
   ns: string;
@@ -110,7 +132,7 @@ export interface SpawnOptions {
 }
 
 /** One daemon started by the lab, in its own process group inside a namespace. */
-export class LabProcess {
+export class LabProcess implements DaemonProcess {
   readonly pid: number;
   private readonly child: ChildProcess;
   private exited = false;

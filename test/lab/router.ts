@@ -1,10 +1,12 @@
 // The part every daemon driver shares: where its files go, starting and restarting its process,
 // freezing and stopping it. Drivers (bird.ts, frr.ts, gobgp.ts, exabgp.ts, xbgpd.ts) add the config
-// writer, the readiness probe and the CLI queries.
+// writer, the readiness probe and the CLI queries. Where the process runs (a namespace of the host, or
+// a container joined to it) is the backend's business (containers.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabProcess } from './processes.js';
-import type { SpawnOptions } from './processes.js';
+import { daemonCli, spawnDaemon } from './containers.js';
+import type { ImageKind, Mount } from './containers.js';
+import type { DaemonProcess, SpawnOptions } from './processes.js';
 import { waitFor } from './wait.js';
 
 /** Where a driver runs: its name (unique in the lab), namespace and the lab's temp dir. */
@@ -15,7 +17,9 @@ export interface RouterPlace {
 }
 
 export abstract class DaemonRouter {
-  protected process: LabProcess | undefined;
+  protected process: DaemonProcess | undefined;
+  /** The image this daemon runs from on the container backend. */
+  protected readonly image: ImageKind = 'peers';
   /** Every PID this router ever ran as (restarts included), for leak checks. */
   readonly pids: number[] = [];
 
@@ -56,13 +60,25 @@ export abstract class DaemonRouter {
   protected abstract writeConfig(): void;
   /** Resolve when the daemon answers its CLI; throw (or return false) while not yet. */
   protected abstract ready(): Promise<boolean>;
+  /** Paths mounted into the daemon's container besides the lab's temp dir (container backend). */
+  protected mounts(): Mount[] {
+    return [];
+  }
+  /** Run this daemon's CLI `file args` (in its namespace, or from its container's files). */
+  protected cliCommand(file: string, args: readonly string[], timeoutMs?: number): Promise<string> {
+    return daemonCli(this.place.ns, this.process?.pid, file, args, timeoutMs);
+  }
   /** Work to do once ready (e.g. inject routes through the CLI). */
   protected async afterReady(): Promise<void> {}
 
   /** Write the config, start the daemon and wait until its CLI answers. */
   async start(timeoutMs = 10_000): Promise<void> {
     this.writeConfig();
-    const proc = new LabProcess({ ...this.command(), ns: this.place.ns, logFile: this.file('out') });
+    const proc = await spawnDaemon(
+      { ...this.command(), ns: this.place.ns, logFile: this.file('out') },
+      this.image,
+      [{ source: this.place.dir }, ...this.mounts()],
+    );
     this.process = proc;
     this.pids.push(proc.pid);
     const outcome = await waitFor(

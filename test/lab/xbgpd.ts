@@ -2,6 +2,8 @@
 // in the file, as config/schema.json spells it), runs `node --import tsx daemon/cli/xbgpd.ts --config
 // FILE` (or the built dist/daemon/cli/xbgpd.js with XBGPD_LAB_BUILT=1) in a namespace, and reads what
 // it logs (one pino JSON object per line on stdout), its received-prefix dump and its Loc-RIB MRT dump.
+// On the container backend it runs the xbgpd image's build (/opt/xbgpd/dist) as root, with the
+// repository mounted read-only at its own path for the plugin manifests and objects configs name.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -9,6 +11,8 @@ import { repoRoot } from '../helpers/env.js';
 import { decodeAttributeList } from '../../daemon/mrt/attributes.js';
 import { readMrtFile } from '../../daemon/mrt/reader.js';
 import { effectivePath } from '../../daemon/wire/index.js';
+import { labBackend } from './containers.js';
+import type { Mount } from './containers.js';
 import { runIn } from './exec.js';
 import { DaemonRouter } from './router.js';
 import type { RouterPlace } from './router.js';
@@ -61,6 +65,7 @@ export type XbgpdLogEntry = Record<string, any> & { msg?: string };
 
 export class XbgpdRouter extends DaemonRouter implements LabRouter {
   readonly kind = 'xbgpd';
+  protected override readonly image = 'xbgpd';
 
   constructor(
     place: RouterPlace,
@@ -119,11 +124,18 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
     writeFileSync(this.configFile, stringify(kebabKeys(config)));
   }
 
+  protected override mounts(): Mount[] {
+    return [{ source: repoRoot, readOnly: true }];
+  }
+
   protected command() {
+    const container = labBackend() === 'container';
     const built = process.env.XBGPD_LAB_BUILT === '1';
-    const entry = built
-      ? [join(repoRoot, 'dist/daemon/cli/xbgpd.js')]
-      : ['--import', 'tsx', join(repoRoot, 'daemon/cli/xbgpd.ts')];
+    const entry = container
+      ? ['/opt/xbgpd/dist/daemon/cli/xbgpd.js']
+      : built
+        ? [join(repoRoot, 'dist/daemon/cli/xbgpd.js')]
+        : ['--import', 'tsx', join(repoRoot, 'daemon/cli/xbgpd.ts')];
     const args = [
       ...entry,
       '--config',
@@ -134,7 +146,7 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
       this.ribDumpFile,
       '--log-json',
     ];
-    return { command: process.execPath, args, cwd: repoRoot };
+    return { command: container ? 'node' : process.execPath, args, cwd: repoRoot };
   }
 
   protected async ready(): Promise<boolean> {

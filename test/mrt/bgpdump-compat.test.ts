@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { requireTools, sharedPath } from '../helpers/env.js';
 import { bgpdumpStream, compareLineStreams, dumpToStream, dumpToString } from './lines.js';
-import { syntheticMrt } from './synthetic.js';
+import { legacyBgpMrt, syntheticMrt } from './synthetic.js';
 
 describe('mrt dump: RIPE bgpdump regression expectations (test_data -> test_expect)', function () {
   this.timeout(60_000);
@@ -129,5 +129,77 @@ describe('mrt dump: hand-built records for cases the captures lack (synthetic.ts
     requireTools(this, 'bgpdump');
     const text = execFileSync('bgpdump', ['-m', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
     expect(text.split('\n').slice(0, -1)).to.deep.equal(EXPECTED);
+  });
+});
+
+describe('mrt dump: the deprecated BGP type (5), as RIS and RouteViews wrote it in 1999-2001', function () {
+  this.timeout(30_000);
+  // Debian's bgpdump 1.6.2 on legacyBgpMrt(), with one difference: in W lines it prints the peer's address in
+  // place of the withdrawn prefix (mrtd_table_line_withdraw calls inet_ntoa twice in one printf, and both
+  // calls share one static buffer); we print the prefix. Its A lines have no "|" between the MED and the
+  // communities ("|100|565001:1 no-export|" is LOCAL_PREF 100, MED 5): kept, so the fields stay bgpdump's.
+  const EXPECTED = [
+    'BGP|990000000|W|192.0.2.1|65001|10.1.0.0/16',
+    'BGP|990000000|A|192.0.2.1|65001|10.2.0.0/16|65001 65002 {65003,65004}|IGP|192.0.2.1|100|565001:1 no-export|AG|65002 192.0.2.9|',
+    'BGP|990000000|A|192.0.2.1|65001|10.3.128.0/17|65001 65002 {65003,65004}|IGP|192.0.2.1|100|565001:1 no-export|AG|65002 192.0.2.9|',
+    'BGP|990000001|A|192.0.2.1|65001|10.4.0.0/16|65001|EGP|255.255.255.255|0|0|NAG||',
+    'BGP|990000002|W|192.0.2.1|65001|10.5.0.0/16',
+    'BGP|990000002|W|192.0.2.1|65001|0.0.0.0/0',
+    'BGP|990000003|STATE|192.0.2.1|65001|3|6',
+  ];
+  let dir: string;
+  let file: string;
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), 'xbgpd-mrt-bgp5-'));
+    file = join(dir, 'legacy.mrt');
+    writeFileSync(file, legacyBgpMrt());
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints UPDATE withdrawals and announcements and STATE_CHANGE; OPEN, NOTIFY and KEEPALIVE print nothing', async function () {
+    const { text, result } = await dumpToString(file);
+    expect(result.records).to.equal(7);
+    expect(result.skips, 'every record is understood').to.deep.equal([]);
+    expect(text.split('\n').slice(0, -1)).to.deep.equal(EXPECTED);
+  });
+
+  it("matches Debian's bgpdump -m on the same file (W lines: bgpdump's peer address for the prefix)", function () {
+    requireTools(this, 'bgpdump');
+    const text = execFileSync('bgpdump', ['-m', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    const withBgpdumpsBuffer = EXPECTED.map((l) => {
+      const f = l.split('|');
+      return f[2] === 'W' ? [...f.slice(0, 5), `${f[3]}/${f[5]!.split('/')[1]}`].join('|') : l;
+    });
+    expect(text.split('\n').slice(0, -1)).to.deep.equal(withBgpdumpsBuffer);
+  });
+
+  it('gives the same routes as JSON lines, with source BGP', async function () {
+    const { text } = await dumpToString(file, 'json');
+    const objects = text
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.map((o) => [o.source, o.entry, o.prefix ?? null])).to.deep.equal([
+      ['BGP', 'withdraw', '10.1.0.0/16'],
+      ['BGP', 'announce', '10.2.0.0/16'],
+      ['BGP', 'announce', '10.3.128.0/17'],
+      ['BGP', 'announce', '10.4.0.0/16'],
+      ['BGP', 'withdraw', '10.5.0.0/16'],
+      ['BGP', 'withdraw', '0.0.0.0/0'],
+      ['BGP', 'state', null],
+    ]);
+    expect(objects[1]).to.deep.include({
+      peer: '192.0.2.1',
+      peer_as: 65001,
+      as_path: '65001 65002 {65003,65004}',
+      local_pref: 100,
+      med: 5,
+      communities: ['65001:1', 'no-export'],
+      atomic_aggregate: true,
+      aggregator: '65002 192.0.2.9',
+    });
+    expect(objects[6]).to.deep.include({ old_state: 3, new_state: 6 });
   });
 });

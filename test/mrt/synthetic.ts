@@ -227,3 +227,134 @@ export function syntheticMrt(): Buffer {
   );
   return Buffer.concat(out);
 }
+
+/** The 12 fixed octets of a deprecated BGP (type 5) message record: peer AS, peer IP, local AS, local IP. */
+function bgpPeers(peer: string, peerAs: number, local: string, localAs: number): number[] {
+  return [...u16(peerAs), ...addr(1, peer), ...u16(localAs), ...addr(1, local)];
+}
+
+/** An UPDATE body without its 19-octet header, as the deprecated BGP type records it. */
+function updateBody(withdrawn: number[], attrs: number[], nlri: number[]): number[] {
+  return [...u16(withdrawn.length), ...withdrawn, ...u16(attrs.length), ...attrs, ...nlri];
+}
+
+/**
+ * Records of the deprecated BGP type (5, RFC 6396 Appendix B.2.4) as RIS and RouteViews wrote them in
+ * 1999-2001: UPDATEs (withdrawals, announcements with every attribute bgpdump prints, one without NEXT_HOP),
+ * STATE_CHANGE, OPEN, NOTIFY and KEEPALIVE.
+ */
+export function legacyBgpMrt(): Buffer {
+  const t = 990_000_000;
+  const peers = bgpPeers('192.0.2.1', 65001, '192.0.2.2', 65000);
+  const full = [
+    ...ORIGIN_IGP,
+    ...attr(0x40, 2, [...segment(2, [65001, 65002], 2), ...segment(1, [65003, 65004], 2)]),
+    ...attr(0x40, 3, addr(1, '192.0.2.1')),
+    ...attr(0x80, 4, u32(5)),
+    ...attr(0x40, 5, u32(100)),
+    ...attr(0x40, 6, []),
+    ...attr(0xc0, 7, [...u16(65002), ...addr(1, '192.0.2.9')]),
+    ...attr(0xc0, 8, [...u32((65001 << 16) | 1), ...u32(0xffffff01)]),
+  ];
+  const bare = [...ORIGIN_EGP, ...attr(0x40, 2, segment(2, [65001], 2))];
+  return Buffer.concat([
+    record(t, 5, 1, [
+      ...peers,
+      ...updateBody(prefix(1, '10.1.0.0', 16), full, [
+        ...prefix(1, '10.2.0.0', 16),
+        ...prefix(1, '10.3.128.0', 17),
+      ]),
+    ]),
+    record(t + 1, 5, 1, [...peers, ...updateBody([], bare, prefix(1, '10.4.0.0', 16))]),
+    record(t + 2, 5, 1, [
+      ...peers,
+      ...updateBody([...prefix(1, '10.5.0.0', 16), ...prefix(1, '0.0.0.0', 0)], [], []),
+    ]),
+    record(t + 3, 5, 3, [...u16(65001), ...addr(1, '192.0.2.1'), ...u16(3), ...u16(6)]),
+    record(t + 4, 5, 5, [...peers, 4, ...u16(65001), ...u16(180), ...addr(1, '192.0.2.1'), 0]),
+    record(t + 5, 5, 6, [...peers, 6, 2]),
+    record(t + 6, 5, 7, peers),
+  ]);
+}
+
+/**
+ * Records `xbgpctl mrt dump` cannot print whole, each after a good one: an unknown type (99), an unknown
+ * BGP4MP subtype (2), a deprecated BGP SYNC (4), a malformed BGP4MP record (cut inside its addresses), two
+ * BGP4MP UPDATEs whose NLRI does not parse (it stops inside a prefix), and a MESSAGE_AS4 UPDATE written
+ * with ADD-PATH path identifiers in its NLRI and MP_REACH_NLRI, as older BIRD versions wrote them.
+ */
+export function damagedMrt(): Buffer {
+  const t = 1_700_000_000;
+  const good = (ts: number, p: string): Buffer =>
+    record(
+      ts,
+      16,
+      4,
+      bgp4mp(
+        4,
+        1,
+        '192.0.2.1',
+        '192.0.2.2',
+        65001,
+        65000,
+        update(
+          [],
+          [...ORIGIN_IGP, ...attr(0x40, 2, segment(2, [65001], 4)), ...attr(0x40, 3, addr(1, '192.0.2.1'))],
+          prefix(1, p, 24),
+        ),
+      ),
+    );
+  const plainAttrs = [
+    ...ORIGIN_IGP,
+    ...attr(0x40, 2, segment(2, [65001], 4)),
+    ...attr(0x40, 3, addr(1, '192.0.2.1')),
+  ];
+  const birdAttrs = [
+    ...ORIGIN_IGP,
+    ...attr(0x40, 2, segment(2, [65001], 4)),
+    ...attr(0x40, 3, addr(1, '192.0.2.1')),
+    ...attr(0x80, 14, [
+      ...u16(2),
+      1,
+      16,
+      ...addr(2, '2001:db8::1'),
+      0,
+      ...u32(7),
+      ...prefix(2, '2001:db8:77::', 48),
+    ]),
+  ];
+  return Buffer.concat([
+    good(t, '10.0.1.0'),
+    record(t + 1, 99, 0, [1, 2, 3]),
+    record(t + 2, 16, 2, [1, 2, 3]),
+    record(t + 3, 5, 4, [0, 0]),
+    record(t + 4, 16, 4, [...u32(65001), ...u32(65000), ...u16(0), ...u16(1), 192, 0]),
+    record(
+      t + 5,
+      16,
+      4,
+      bgp4mp(4, 1, '192.0.2.1', '192.0.2.2', 65001, 65000, update([], plainAttrs, [24, 10, 0])),
+    ),
+    record(
+      t + 6,
+      16,
+      4,
+      bgp4mp(4, 1, '192.0.2.1', '192.0.2.2', 65001, 65000, update([], plainAttrs, [24, 10, 0])),
+    ),
+    record(
+      t + 7,
+      16,
+      4,
+      bgp4mp(
+        4,
+        1,
+        '192.0.2.1',
+        '192.0.2.2',
+        65001,
+        65000,
+        update([], birdAttrs, [...u32(1), ...prefix(1, '10.0.7.0', 24)]),
+      ),
+    ),
+    good(t + 8, '10.0.8.0'),
+  ]);
+}

@@ -248,7 +248,7 @@ describe('plugins in the configuration and the daemon', function () {
       setMed!.stats.faults = 1;
       setMed!.stats.steps = 321;
       setMed!.stats.timeNs = 4567;
-      setMed!.stats.returns.set(3n, 4);
+      for (let i = 0; i < 4; i++) setMed!.stats.countReturn(3n);
       s.speaker.logPluginStats();
       const lines = s
         .lines('pluglet statistics')
@@ -306,14 +306,19 @@ describe('plugins in the configuration and the daemon', function () {
       expect(s.speaker.sessions().map((x) => x.peer.name)).to.deep.equal(['a', 'b']);
     });
 
-    it('a reload that changes the plugins section loads new plugins into a new RDE; sessions restart', async function () {
+    it('a reload that changes the plugins section runs them in place: same RDE, no session restarts', async function () {
       const s = await start(tagMedForB());
       const [host, rde] = [s.speaker.plugins, s.speaker.rde];
+      const before = host!.pluglets();
+      before[0]!.stats.calls = 7;
       const summary = await s.speaker.reload(parse(tagMedForB().replace('peers: [b]', 'peers: [a, b]')));
-      expect(summary).to.deep.include({ pluginsChanged: true, changed: ['a', 'b'], unchanged: [] });
+      expect(summary).to.deep.include({ pluginsChanged: true, changed: [], unchanged: ['a', 'b'] });
       expect(s.speaker.plugins).to.not.equal(host);
-      expect(s.speaker.rde).to.not.equal(rde);
+      expect(s.speaker.rde).to.equal(rde);
       expect(s.speaker.rde.plugins?.owner).to.equal(s.speaker.plugins);
+      // Same manifest, objects and load settings: the loaded plugin is taken over with its statistics.
+      expect(s.speaker.plugins!.pluglets()).to.deep.equal(before);
+      expect(s.speaker.plugins!.pluglets()[0]!.stats.calls).to.equal(7);
       expect(
         s.speaker.plugins!.chain('bgp_pre_inbound_filter', 'a')?.replace.map((p) => p.name),
       ).to.deep.equal(['set_med']);
@@ -331,6 +336,75 @@ describe('plugins in the configuration and the daemon', function () {
       expect(s.speaker.plugins).to.not.equal(host);
       expect(s.speaker.plugins!.pluglets()[0]!.budget).to.equal(30000);
       expect(s.speaker.rde.plugins?.owner).to.equal(s.speaker.plugins);
+    });
+
+    it('applyPlugins: a plugin that does not load throws and changes nothing; good ones run in place', async function () {
+      const s = await start(tagMedForB());
+      const [host, rde] = [s.speaker.plugins, s.speaker.rde];
+      const entries = s.speaker.pluginEntries;
+      const broken = [...entries, { manifest: manifest('fetch'), objDir: objs }];
+      expect(() => s.speaker.applyPlugins(broken)).to.throw(PluginLoadFailure, /plugins\[1\]: .*fetch_file/);
+      expect(s.speaker.plugins).to.equal(host);
+      expect(s.speaker.pluginEntries).to.equal(entries);
+      const attachedToA = [{ ...entries[0]!, peers: ['a'] }];
+      s.speaker.applyPlugins(attachedToA);
+      expect(s.speaker.rde).to.equal(rde);
+      expect(s.speaker.pluginEntries).to.deep.equal(attachedToA);
+      expect(
+        s.speaker.plugins!.chain('bgp_pre_inbound_filter', 'a')?.replace.map((p) => p.name),
+      ).to.deep.equal(['set_med']);
+      expect(s.speaker.plugins!.chain('bgp_pre_inbound_filter', 'b')).to.equal(undefined);
+      expect(s.speaker.plugins!.pluglets(), 'taken over: only the attachment changed').to.deep.equal(
+        host!.pluglets(),
+      );
+      expect(s.speaker.sessions().map((x) => x.peer.name)).to.deep.equal(['a', 'b']);
+    });
+
+    it('enabled: false attaches nowhere; seq overrides reorder a chain; an unknown pluglet in seq fails', async function () {
+      const s = await start(tagMedForB());
+      const entry = s.speaker.pluginEntries[0]!;
+      s.speaker.applyPlugins([{ ...entry, enabled: false }]);
+      expect(s.speaker.plugins!.chain('bgp_pre_inbound_filter', 'b')).to.equal(undefined);
+      expect(s.speaker.plugins!.attachment('tag_med')).to.deep.include({ enabled: false });
+      const twice = { manifest: manifest('tag-med-twice'), objDir: objs };
+      s.speaker.applyPlugins([entry, twice]);
+      const order = (): string[] =>
+        s.speaker
+          .plugins!.chain('bgp_pre_inbound_filter', 'b')!
+          .replace.map((p) => `${p.plugin.name}.${p.name}`);
+      expect(order()).to.deep.equal(['tag_med.set_med', 'tag_med_twice.set_med_again']);
+      s.speaker.applyPlugins([{ ...entry, seq: { set_med: 30 } }, twice]);
+      expect(order()).to.deep.equal(['tag_med_twice.set_med_again', 'tag_med.set_med']);
+      expect(s.speaker.plugins!.attachment('tag_med')!.seq.get('set_med')).to.equal(30);
+      expect(() => s.speaker.applyPlugins([{ ...entry, seq: { nope: 1 } }])).to.throw(
+        PluginLoadFailure,
+        /seq\.nope: plugin tag_med has no pluglet nope/,
+      );
+    });
+
+    it('dryRunPlugins loads apart from the running plugins and changes nothing; a broken one is refused', async function () {
+      const s = await start(tagMedForB());
+      const [host, entries] = [s.speaker.plugins, s.speaker.pluginEntries];
+      const report = await s.speaker.dryRunPlugins([{ ...entries[0]!, peers: ['a'] }]);
+      expect(report).to.deep.include({ destinations: 0, bestChanged: 0, changes: [], truncated: false });
+      expect(s.speaker.plugins).to.equal(host);
+      expect(s.speaker.pluginEntries).to.equal(entries);
+      expect(host!.pluglets().every((p) => p.stats.calls === 0)).to.equal(true);
+      let failure: unknown;
+      await s.speaker
+        .dryRunPlugins([{ manifest: manifest('fetch'), objDir: objs }])
+        .catch((e: unknown) => (failure = e));
+      expect(failure).to.be.instanceOf(PluginLoadFailure);
+    });
+
+    it('reenablePlugin lets a plugin disabled by its faults run again', async function () {
+      const s = await start(tagMedForB());
+      const plugin = s.speaker.plugins!.plugins[0]!.plugin;
+      expect(s.speaker.reenablePlugin('tag_med'), 'not disabled').to.equal(false);
+      plugin.disabled = true;
+      expect(s.speaker.reenablePlugin('tag_med')).to.equal(true);
+      expect(plugin.disabled).to.equal(false);
+      expect(s.speaker.reenablePlugin('nope')).to.equal(false);
     });
 
     it('removing every plugin leaves no host', async function () {

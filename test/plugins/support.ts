@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rde } from '../../daemon/rde/rde.js';
+import { Rde, type RdeOptions } from '../../daemon/rde/rde.js';
 import { PluginHost, type PluginEntry } from '../../daemon/plugins/host.js';
 import { HostPlugins } from '../../daemon/plugins/points/filters.js';
 import { pluginHelperRegistry } from '../../daemon/plugins/helpers/index.js';
@@ -85,13 +85,17 @@ export function stubServices(over: Partial<PluginServices> = {}): PluginServices
 
 /** An RDE (AS LOCAL_AS unless `asn`) with the host's hooks attached, or none. */
 export function rdeWithPlugins(host: PluginHost | undefined, asn = LOCAL_AS): Rde {
-  const services = stubServices();
   return new Rde({
     localAsn: asn,
     routerId: ROUTER_ID,
     decision: { alwaysCompareMed: false, deterministicMed: false },
     ebgpRequiresPolicy: false,
-    pluginHooks:
-      host && ((store) => new HostPlugins(host, store, { asn, routerId: ROUTER_ID }, () => services)),
+    pluginHooks: hooksOf(host, asn),
   });
+}
+
+/** The RDE hooks of `host` (RdeOptions.pluginHooks, Rde.replacePlugins), with stub services. */
+export function hooksOf(host: PluginHost | undefined, asn = LOCAL_AS): RdeOptions['pluginHooks'] {
+  const services = stubServices();
+  return host && ((store) => new HostPlugins(host, store, { asn, routerId: ROUTER_ID }, () => services));
 }

@@ -408,3 +408,59 @@ describe('rde: IPv6 and ADD-PATH receive', function () {
     expect(rde.adjRibInCount('a')).to.equal(1);
   });
 });
+
+describe('rde: families a peer may not send (RFC 4760 6 and 7)', function () {
+  const v6Announce = async (prefix: string): Promise<UpdateMessage> => {
+    const { makeMpReach } = await import('../../daemon/wire/index.js');
+    const nh = Uint8Array.of(0x20, 1, 0xd, 0xb8, ...new Array<number>(11).fill(0), 7);
+    return {
+      type: 'update',
+      withdrawn: buildNlri(1, 1, []),
+      attributes: [
+        makeOrigin(0),
+        makeAsPath([{ type: 2, asns: [65009] }], true),
+        makeMpReach(nh, buildNlri(2, 1, [prefix])),
+      ],
+      nlri: buildNlri(1, 1, []),
+    };
+  };
+
+  it('routes of a family the session did not negotiate are ignored', async function () {
+    const { rde, peers, settle } = setup();
+    const l = new Listener(rde, 'v4only');
+    rde.peerUp(spec('v4only', '10.0.0.9', 65009), info(9, false, ['ipv4-unicast']), l.sink);
+    rde.receive('v4only', await v6Announce('2001:db8:9::/48'), true, false);
+    rde.receive('v4only', announce(['10.9.0.0/16'], [65009], 0x0a000009), true, false);
+    settle();
+    expect(rde.adjRibInCount('v4only'), 'only the IPv4 route is held').to.equal(1);
+    expect(rde.locRib('ipv6-unicast', prefixKey(2, 48, Uint8Array.of(0x20, 1, 0xd, 0xb8, 0, 9), 0))).to.equal(
+      undefined,
+    );
+    expect(peers.b!.table.has('10.9.0.0/16')).to.equal(true);
+  });
+
+  it("disableFamily deletes the peer's routes of the family and ignores its later ones; other families stay", async function () {
+    const { rde, peers, settle } = setup();
+    rde.receive('a', announce(['10.60.0.0/16'], [65001], 0x0a000001), true, false);
+    rde.receive('a', await v6Announce('2001:db8:60::/48'), true, false);
+    settle();
+    expect(peers.b!.table.has('10.60.0.0/16')).to.equal(true);
+    expect(rde.adjRibInCount('a')).to.equal(2);
+
+    rde.disableFamily('a', 'ipv4-unicast');
+    settle();
+    expect(peers.b!.table.has('10.60.0.0/16'), 'withdrawn from the other peers').to.equal(false);
+    expect(rde.adjRibInCount('a'), 'the IPv6 route stays').to.equal(1);
+
+    rde.receive('a', announce(['10.61.0.0/16'], [65001], 0x0a000001), true, false);
+    settle();
+    expect(peers.b!.table.has('10.61.0.0/16'), 'later IPv4 routes are ignored').to.equal(false);
+    expect(rde.adjRibInCount('a')).to.equal(1);
+
+    // A new session takes the family again.
+    rde.peerUp(spec('a', '10.0.0.1', 65001), info(1, false), peers.a!.sink);
+    rde.receive('a', announce(['10.61.0.0/16'], [65001], 0x0a000001), true, false);
+    settle();
+    expect(peers.b!.table.has('10.61.0.0/16')).to.equal(true);
+  });
+});

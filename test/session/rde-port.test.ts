@@ -29,6 +29,7 @@ type Call =
   | { call: 'receive'; name: string; announced: string[]; asn4: boolean; treatAsWithdraw: boolean }
   | { call: 'routeRefresh'; name: string; family: Family }
   | { call: 'updatePeerPolicy'; name: string; exportPolicy: PeerSpec['exportPolicy'] }
+  | { call: 'disableFamily'; name: string; family: Family }
   | { call: 'peerDown'; name: string }
   | { call: 'pull'; name: string };
 
@@ -48,6 +49,9 @@ class RecordingPort implements RdePort {
     const { announced } = summarizeUpdate(update, treatAsWithdraw);
     this.routes += announced.length;
     this.calls.push({ call: 'receive', name, announced, asn4, treatAsWithdraw });
+  }
+  disableFamily(name: string, family: Family): void {
+    this.calls.push({ call: 'disableFamily', name, family });
   }
   routeRefresh(name: string, family: Family): void {
     this.calls.push({ call: 'routeRefresh', name, family });
@@ -87,7 +91,7 @@ peers: [{ name: p, address: 127.0.0.20, asn: 65020, passive: true }]
 `;
 
 describe('session: the RDE port', function () {
-  it('tells a fake port peer up, each UPDATE, a refresh, a policy change and peer down; sends what it pulls', async function () {
+  it('tells a fake port peer up, each UPDATE, a family disable, a refresh, a policy change and peer down; sends what it pulls', async function () {
     const port = new RecordingPort();
     const peer = peerFromYaml(CONFIG);
     const session = new Session({
@@ -152,6 +156,22 @@ describe('session: the RDE port', function () {
       { call: 'routeRefresh', name: 'p', family: 'ipv4-unicast' },
     ]);
     expect(session.status().receivedPrefixes, 'session.received reads the port').to.equal(1);
+    port.calls.length = 0;
+
+    // A malformed MP_UNREACH_NLRI (a /32 with 2 address octets) as the only attribute: RFC 7606 "AFI/SAFI
+    // disable" of IPv4 unicast, told to the port before the UPDATE; the session stays up.
+    socket.push(
+      Buffer.from(
+        'ffffffffffffffffffffffffffffffff0020020000000980 0f06 0001 01 200a00'.replace(/ /g, ''),
+        'hex',
+      ),
+    );
+    await waitFor('disable', () => port.calls.length === 2);
+    expect(port.calls).to.deep.equal([
+      { call: 'disableFamily', name: 'p', family: 'ipv4-unicast' },
+      { call: 'receive', name: 'p', announced: [], asn4: true, treatAsWithdraw: true },
+    ]);
+    expect(session.state).to.equal('Established');
     port.calls.length = 0;
 
     // A reload that changes only the export policy is handed on without a reset.

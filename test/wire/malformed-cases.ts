@@ -9,6 +9,8 @@ export interface MalformedCase {
   name: string;
   /** The RFC section the expected outcome comes from. */
   rfc: string;
+  /** The sentence of the RFC that decides the outcome, where the choice is not obvious. */
+  quote?: string;
   ctx?: DecodeContext;
   bytes: Uint8Array;
   expect: {
@@ -24,6 +26,8 @@ export interface MalformedCase {
     family?: [number, number];
     /** Attribute types left after decoding (discards remove attributes). */
     attributes?: string[];
+    /** The action the deciding error alone calls for, when RFC 7606 5.2 raised it to session-reset. */
+    escalatedFrom?: ErrorAction;
   };
 }
 
@@ -35,6 +39,21 @@ const NLRI = '18 c00002';
 const IBGP: DecodeContext = { asn4: true, peerType: 'ibgp' };
 const EBGP: DecodeContext = { asn4: true, peerType: 'ebgp' };
 const V6_REACH = attr(0x80, 14, '0002 01 10 20010db8000000000000000000000001 00 30 20010db80001');
+/** MP_UNREACH_NLRI withdrawing 2001:db8:1::/48. */
+const V6_UNREACH = attr(0x80, 15, '0002 01 30 20010db80001');
+/** A MULTI_EXIT_DISC of 3 octets: treat-as-withdraw (RFC 7606 7.4). */
+const BAD_MED = attr(0x80, 4, '000001');
+/** AS_PATH AS_SEQUENCE 65001 65002 in 2-octet form. */
+const PATH2 = attr(0x40, 2, '02 02 fde9 fdea');
+
+const RFC7606_5_2 =
+  'if any path attribute errors are encountered in such an UPDATE message [path attributes other than ' +
+  'MP_UNREACH_NLRI, no reachable NLRI] and if any encountered error specifies an error-handling approach ' +
+  'other than "attribute discard", then the "session reset" approach MUST be used.';
+const RFC7606_4 =
+  'In either of these cases, an error condition exists and the "treat-as-withdraw" approach MUST be used ' +
+  '(unless some other, more severe error is encountered dictating a stronger approach), and the Total ' +
+  'Attribute Length MUST be relied upon to enable the beginning of the NLRI field to be located.';
 
 /** An UPDATE announcing 192.0.2.0/24 with ORIGIN, AS_PATH, NEXT_HOP followed by `extra` attributes. */
 function withBase(...extra: Uint8Array[]): Uint8Array {
@@ -235,6 +254,149 @@ export const MALFORMED_CASES: MalformedCase[] = [
     rfc: 'RFC 7606 4',
     bytes: rawSection('40010100 500200'),
     expect: { action: 'treat-as-withdraw', code: 'ERR_BGP_ATTR_OVERRUN' },
+  },
+
+  // ===== Nothing to withdraw (RFC 7606 5.2, 3 j) =====
+  {
+    name: 'malformed MULTI_EXIT_DISC in a withdrawal-only UPDATE',
+    rfc: 'RFC 7606 5.2',
+    quote: RFC7606_5_2,
+    bytes: update({ withdrawn: '08 0a', attrs: concat(O, P, BAD_MED) }),
+    expect: {
+      action: 'session-reset',
+      code: 'ERR_BGP_ATTR_LENGTH',
+      notification: [3, 5],
+      attrType: 4,
+      escalatedFrom: 'treat-as-withdraw',
+    },
+  },
+  {
+    name: 'ORIGIN value 3 in an UPDATE with no prefixes at all',
+    rfc: 'RFC 7606 5.2',
+    quote: RFC7606_5_2,
+    bytes: update({ attrs: concat(attr(0x40, 1, '03'), P) }),
+    expect: {
+      action: 'session-reset',
+      code: 'ERR_BGP_ORIGIN_VALUE',
+      notification: [3, 6],
+      escalatedFrom: 'treat-as-withdraw',
+    },
+  },
+  {
+    name: '2-octet AS_PATH on a 4-octet session, with NLRI',
+    rfc: 'RFC 7606 7.2',
+    quote:
+      'An AS_PATH is considered malformed if an unrecognized segment type is encountered or if it contains ' +
+      'a malformed segment. ... An UPDATE message with a malformed AS_PATH attribute SHALL be handled ' +
+      'using the approach of "treat-as-withdraw".',
+    bytes: withAttrs(O, PATH2, N),
+    expect: { action: 'treat-as-withdraw', code: 'ERR_BGP_AS_PATH_MALFORMED', attrType: 2 },
+  },
+  {
+    name: '2-octet AS_PATH on a 4-octet session, withdrawal only',
+    rfc: 'RFC 7606 5.2 / 7.2',
+    quote: RFC7606_5_2,
+    bytes: update({ withdrawn: '08 0a', attrs: concat(O, PATH2) }),
+    expect: {
+      action: 'session-reset',
+      code: 'ERR_BGP_AS_PATH_MALFORMED',
+      notification: [3, 11],
+      escalatedFrom: 'treat-as-withdraw',
+    },
+  },
+  {
+    name: 'attribute length overruns the section, withdrawal only',
+    rfc: 'RFC 7606 4 / 5.2',
+    quote: RFC7606_5_2,
+    bytes: update({ withdrawn: '08 0a', attrs: hex('400101 00 400306 c0000201') }),
+    expect: {
+      action: 'session-reset',
+      code: 'ERR_BGP_ATTR_OVERRUN',
+      notification: [3, 5],
+      escalatedFrom: 'treat-as-withdraw',
+    },
+  },
+  {
+    name: 'attribute section cannot be walked to its end, no prefixes',
+    rfc: 'RFC 7606 4 / 5.2 / 3 j',
+    quote:
+      'in order to use the approach of "treat-as-withdraw", the entire NLRI field and/or the MP_REACH_NLRI ' +
+      'and MP_UNREACH_NLRI attributes need to be successfully parsed ... If this is not possible, the ' +
+      'procedures of [RFC4271] and/or [RFC4760] continue to apply, meaning that the "session reset" ' +
+      'approach (or the "AFI/SAFI disable" approach) MUST be followed.',
+    bytes: update({ attrs: hex('40010100 4002') }),
+    expect: {
+      action: 'session-reset',
+      code: 'ERR_BGP_ATTR_OVERRUN',
+      notification: [3, 1],
+      escalatedFrom: 'treat-as-withdraw',
+    },
+  },
+  {
+    name: 'attribute section cut after an MP_UNREACH_NLRI',
+    rfc: 'RFC 7606 5.2',
+    quote: RFC7606_5_2,
+    bytes: update({ attrs: concat(V6_UNREACH, hex('4002')) }),
+    expect: {
+      action: 'session-reset',
+      code: 'ERR_BGP_ATTR_OVERRUN',
+      notification: [3, 1],
+      escalatedFrom: 'treat-as-withdraw',
+    },
+  },
+  {
+    name: 'attribute section cut after an MP_REACH_NLRI whose prefixes were located',
+    rfc: 'RFC 7606 4',
+    quote: RFC7606_4,
+    bytes: update({ attrs: concat(V6_REACH, O, hex('4002')) }),
+    expect: { action: 'treat-as-withdraw', code: 'ERR_BGP_ATTR_OVERRUN' },
+  },
+  {
+    name: 'malformed attribute next to an MP_UNREACH_NLRI (any family, negotiated or not)',
+    rfc: 'RFC 7606 5.2',
+    quote: RFC7606_5_2,
+    bytes: update({ attrs: concat(V6_UNREACH, O, P, BAD_MED) }),
+    expect: {
+      action: 'session-reset',
+      code: 'ERR_BGP_ATTR_LENGTH',
+      notification: [3, 5],
+      escalatedFrom: 'treat-as-withdraw',
+    },
+  },
+  {
+    name: 'malformed attribute with an MP_REACH_NLRI of no prefixes',
+    rfc: 'RFC 7606 5.2',
+    quote: RFC7606_5_2,
+    bytes: update({
+      attrs: concat(O, P, attr(0x80, 14, '0002 01 10 20010db8000000000000000000000001 00'), BAD_MED),
+    }),
+    expect: { action: 'session-reset', code: 'ERR_BGP_ATTR_LENGTH', escalatedFrom: 'treat-as-withdraw' },
+  },
+  {
+    name: 'MP_UNREACH_NLRI with wrong flags as the only attribute is not raised',
+    rfc: 'RFC 7606 3 c / 5.2 (no attribute other than MP_UNREACH_NLRI)',
+    quote:
+      'if an UPDATE message is encountered that does contain path attributes other than MP_UNREACH_NLRI ' +
+      "and doesn't encode any reachable NLRI, we cannot be confident that the NLRI have been successfully " +
+      'parsed',
+    bytes: update({ attrs: attr(0xc0, 15, '0002 01 30 20010db80001') }),
+    expect: { action: 'treat-as-withdraw', code: 'ERR_BGP_ATTR_FLAGS', attrType: 15 },
+  },
+  {
+    name: 'attribute discard in a withdrawal-only UPDATE is not raised',
+    rfc: 'RFC 7606 5.2 (only approaches other than "attribute discard")',
+    quote: RFC7606_5_2,
+    bytes: update({ withdrawn: '08 0a', attrs: concat(O, P, attr(0x40, 6, '00')) }),
+    expect: { action: 'attribute-discard', code: 'ERR_BGP_ATTR_LENGTH', attrType: 6 },
+  },
+  {
+    name: 'malformed MP_REACH_NLRI next hop with no other NLRI: AFI/SAFI disable, not raised',
+    rfc: 'RFC 7606 7.11 / 3 j',
+    quote:
+      'it will not be possible to reliably locate the NLRI; thus, the "session reset" approach or the ' +
+      '"AFI/SAFI disable" approach MUST be used.',
+    bytes: update({ attrs: concat(O, P, attr(0x80, 14, '0002 01 04 c0000201 00 30 20010db80001')) }),
+    expect: { action: 'afisafi-disable', code: 'ERR_BGP_MP_NEXT_HOP_LENGTH', family: [2, 1] },
   },
 
   // ===== Section-level rules (RFC 7606 3) =====

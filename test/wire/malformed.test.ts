@@ -25,6 +25,10 @@ describe('wire: malformed input outcomes', function () {
       if (c.expect.attrType !== undefined)
         expect(e!.kind === 'update' && e!.attrType).to.equal(c.expect.attrType);
       if (c.expect.family) expect(e!.kind === 'update' && [e!.afi, e!.safi]).to.deep.equal(c.expect.family);
+      const escalatedFrom = e?.kind === 'update' ? e.escalatedFrom : undefined;
+      expect(escalatedFrom, 'escalated by RFC 7606 5.2 from').to.equal(c.expect.escalatedFrom);
+      if (c.expect.escalatedFrom !== undefined)
+        expect(c.quote, 'the deciding RFC sentence').to.be.a('string');
       if (c.expect.attributes) {
         if (!r.ok || r.message.type !== 'update') throw new Error('expected a decoded UPDATE');
         expect(r.message.attributes.map((a) => a.type)).to.deep.equal(c.expect.attributes);

@@ -35,6 +35,7 @@ import {
   type PeerInfo,
 } from '../call.js';
 import type { RouteState } from '../route.js';
+import type { PluginMemory } from '../memory.js';
 import type { HelperImpls } from './registry.js';
 
 const NULL = 0n;
@@ -46,22 +47,39 @@ const FAILED = intResult(-1);
 function attributeCopy(ctx: HelperContext, code: number, a: StoredAttribute | undefined): bigint {
   if (a === undefined) return NULL;
   const m = memoryOf(ctx);
-  const at = m.alloc(pathAttributeSize(a.value.length));
+  const at = attributeBlock(m, code, a.flags, a.value.length);
   if (at < 0) return NULL;
-  // struct path_attribute (xbgp-api layouts): code, flags, padding, u32 length (little-endian), data.
+  m.heap.set(a.value, at + PATH_ATTRIBUTE.fields.data.offset);
+  return heapAddress(ctx, at);
+}
+
+/** attributeCopy of the route's attribute `code`, read straight from its set (no allocation). */
+function routeAttributeCopy(ctx: HelperContext, code: number, route: RouteState): bigint {
+  const header = route.header(code);
+  if (header < 0) return NULL;
+  const m = memoryOf(ctx);
+  const at = attributeBlock(m, code, header >>> 16, header & 0xffff);
+  if (at < 0) return NULL;
+  route.copyValue(code, m.heap, at + PATH_ATTRIBUTE.fields.data.offset);
+  return heapAddress(ctx, at);
+}
+
+/** A heap struct path_attribute (xbgp-api layouts: code, flags, padding, u32 length little-endian) for a
+ *  value of `len` octets, the data left to the caller: its offset, or -1 when the heap is full. */
+function attributeBlock(m: PluginMemory, code: number, flags: number, len: number): number {
+  const at = m.alloc(pathAttributeSize(len));
+  if (at < 0) return -1;
   const heap = m.heap;
   const L = PATH_ATTRIBUTE.fields;
-  const len = a.value.length;
   heap[at + L.code.offset] = code;
-  heap[at + L.flags.offset] = a.flags;
+  heap[at + L.flags.offset] = flags;
   heap[at + 2] = 0;
   heap[at + 3] = 0;
   heap[at + L.length.offset] = len & 255;
   heap[at + L.length.offset + 1] = (len >>> 8) & 255;
   heap[at + L.length.offset + 2] = (len >>> 16) & 255;
   heap[at + L.length.offset + 3] = len >>> 24;
-  heap.set(a.value, at + L.data.offset);
-  return heapAddress(ctx, at);
+  return at;
 }
 
 /** The route `rte` names at this point: UNDEF the current one, NEW/OLD those a decision step compares. */
@@ -75,15 +93,13 @@ function routeOf(call: Call, rte: number): RouteState | undefined {
 const get_attr_from_code: HelperFn = (code, _2, _3, _4, _5, ctx) => {
   const route = callOf(ctx).route;
   if (route === undefined) return NULL;
-  const c = Number(code & 0xffn);
-  return attributeCopy(ctx, c, route.get(c));
+  return routeAttributeCopy(ctx, Number(code & 0xffn), route);
 };
 
 const get_attr_from_code_by_route: HelperFn = (code, rte, _3, _4, _5, ctx) => {
   const route = routeOf(callOf(ctx), asInt32(rte));
   if (route === undefined) return NULL;
-  const c = Number(code & 0xffn);
-  return attributeCopy(ctx, c, route.get(c));
+  return routeAttributeCopy(ctx, Number(code & 0xffn), route);
 };
 
 /** Put an attribute on a writable route: 0, -1 (not writable here, or not a valid value), or a fault. */
@@ -181,7 +197,7 @@ export function routeCopy(
   if (prefix !== undefined) writePrefix(m.heap, at + BGP_ROUTE.fields.pfx.offset, prefix);
   const view = new DataView(m.heap.buffer, m.heap.byteOffset);
   for (let i = 0; i < codes.length; i++) {
-    const copy = attributeCopy(ctx, codes[i]!, route.get(codes[i]!));
+    const copy = routeAttributeCopy(ctx, codes[i]!, route);
     if (copy === NULL) return NULL;
     view.setBigUint64(table + 8 * i, copy, true);
   }

@@ -41,10 +41,11 @@ import { attributeDecoder, attributeEncoder } from './codec.js';
 const INBOUND = 'bgp_pre_inbound_filter';
 const OUTBOUND = 'bgp_pre_outbound_filter';
 
-const validFilterVerdict = (v: bigint): boolean =>
-  v === BigInt(PLUGIN_FILTER_REJECT) ||
-  v === BigInt(PLUGIN_FILTER_ACCEPT) ||
-  v === BigInt(PLUGIN_FILTER_UNKNOWN);
+const REJECT = BigInt(PLUGIN_FILTER_REJECT);
+const ACCEPT = BigInt(PLUGIN_FILTER_ACCEPT);
+const UNKNOWN = BigInt(PLUGIN_FILTER_UNKNOWN);
+
+const validFilterVerdict = (v: bigint): boolean => v === REJECT || v === ACCEPT || v === UNKNOWN;
 
 /** The peer helpers' view of a session. */
 export function peerInfoOf(peer: HookPeer, localAsn: number, localRouterId: number): PeerInfo {
@@ -106,9 +107,9 @@ class FilterHook implements RouteFilterHook {
     const faultsBefore = call.faults;
     const value = runReplace(this.chain, call, this.host, call.writeInfo, validFilterVerdict);
     if (call.faults !== faultsBefore) this.route.discard();
-    runPost(this.chain, call, this.host, call.writeInfo, value ?? BigInt(PLUGIN_FILTER_UNKNOWN));
-    if (value === BigInt(PLUGIN_FILTER_REJECT)) return 'reject';
-    return value === BigInt(PLUGIN_FILTER_ACCEPT) ? 'accept' : 'continue';
+    runPost(this.chain, call, this.host, call.writeInfo, value ?? UNKNOWN);
+    if (value === REJECT) return 'reject';
+    return value === ACCEPT ? 'accept' : 'continue';
   }
 
   take(set: AttrSet): AttrSet {
