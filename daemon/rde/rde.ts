@@ -320,17 +320,18 @@ export class Rde implements RdePort {
   /**
    * Re-run the import (plugins, then policy) on the kept pre-policy paths of the prefixes of `family` that
    * `select` picks, for every peer that is up; changed destinations go to the decision. For inputs of the
-   * import other than the route itself (origin validation: the VRPs covering these prefixes changed).
-   * Returns the number of paths whose outcome changed.
+   * import other than the route itself (origin validation: the VRPs covering these prefixes changed). A
+   * generator: each step handles DECISION_SLICE destinations, so the caller can let KEEPALIVEs flow
+   * between steps; it returns the number of paths whose outcome changed.
    */
-  reimport(family: Family, select: (key: PrefixKey) => boolean): number {
+  *reimport(family: Family, select: (key: PrefixKey) => boolean): Generator<void, number, void> {
     const inboundOf = (peer: RdePeer): InboundContext | undefined =>
       peer.local ? undefined : this.peers.get(peer.name)?.inbound;
-    const changed = reimportWhere(this.ribs[family], select, inboundOf, this.store, (d) =>
-      this.queueDecision(family, d),
-    );
-    if (changed > 0) this.scheduleDecision();
-    return changed;
+    const queue = (d: Destination): void => {
+      this.queueDecision(family, d);
+      this.scheduleDecision();
+    };
+    return yield* reimportWhere(this.ribs[family], select, inboundOf, this.store, queue, DECISION_SLICE);
   }
 
   /**

@@ -44,18 +44,23 @@ export function reapplyImport(
 /**
  * Re-run inboundFilter from `pre` on every path of the destinations of `rib` that `select` picks, each
  * with its peer's import context (`inboundOf`; paths of peers without one, as the local pseudo-peer's, are
- * left alone). `queue` gets every destination where a path changed. Returns the number of paths changed.
+ * left alone). `queue` gets every destination where a path changed. A generator: it yields after every
+ * `slice` destinations looked at (the caller lets the event loop turn), and returns the number of paths
+ * changed. Destinations added or dropped between slices are harmless: importing again is idempotent.
  */
-export function reimportWhere(
+export function* reimportWhere(
   rib: FamilyRib,
   select: (key: PrefixKey) => boolean,
   inboundOf: (peer: RdePeer) => InboundContext | undefined,
   store: AttrStore,
   queue: (d: Destination) => void,
-): number {
+  slice: number,
+): Generator<void, number, void> {
   const ipv6 = rib.family === 'ipv6-unicast';
   let changed = 0;
+  let seen = 0;
   for (const d of rib.all()) {
+    if (++seen % slice === 0) yield;
     if (!select(d.key)) continue;
     let queued = false;
     for (let p = d.first; p !== undefined; p = p.next) {

@@ -16,8 +16,9 @@ import { VrpTable } from './vrp-table.js';
 export interface OriginValidationDeps {
   readonly clock: Clock;
   readonly log: Logger;
-  /** Rde.reimport of the running RDE: import again the prefixes `select` picks; the paths changed. */
-  readonly reimport: (family: Family, select: (key: PrefixKey) => boolean) => number;
+  /** Rde.reimport of the running RDE: import again the prefixes `select` picks, a slice per step; returns
+   *  the paths changed. */
+  readonly reimport: (family: Family, select: (key: PrefixKey) => boolean) => Generator<void, number, void>;
 }
 
 export class OriginValidation {
@@ -89,20 +90,29 @@ export class OriginValidation {
     this.deps.clock.defer(() => this.revalidate(reason));
   }
 
-  /** Import again every route a changed VRP prefix covers. */
+  /** Import again every route a changed VRP prefix covers, one slice of destinations per turn of the loop. */
   private revalidate(reason: string): void {
     this.scheduled = false;
     const changed = this.changed;
     this.changed = new VrpTable();
     const wire = new Uint8Array(17);
-    let paths = 0;
-    for (const family of ['ipv4-unicast', 'ipv6-unicast'] as const) {
+    const runs = (['ipv4-unicast', 'ipv6-unicast'] as const).map((family) => {
       const ipv6 = family === 'ipv6-unicast';
-      paths += this.deps.reimport(family, (key) => {
+      return this.deps.reimport(family, (key) => {
         writePrefix(key, wire, 0);
         return changed.covers(ipv6, wire.subarray(1), wire[0]!);
       });
-    }
-    this.deps.log.info({ reason, prefixes: changed.size, paths }, 'rpki routes re-validated');
+    });
+    let paths = 0;
+    const step = (): void => {
+      while (runs.length > 0) {
+        const r = runs[0]!.next();
+        if (r.done !== true) return this.deps.clock.defer(step);
+        paths += r.value;
+        runs.shift();
+      }
+      this.deps.log.info({ reason, prefixes: changed.size, paths }, 'rpki routes re-validated');
+    };
+    step();
   }
 }

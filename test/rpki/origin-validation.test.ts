@@ -1,6 +1,6 @@
 // The daemon's RPKI service (daemon/rpki/origin-validation.ts) without a cache: VRP changes are handed to
 // the RDE once, on a later turn of the event loop, as a selector of exactly the prefixes the changed VRPs
-// cover (both families); a change of cache drops the old VRPs.
+// cover (both families), driven one slice per turn; dropping the VRPs re-validates what they covered.
 import { expect } from 'chai';
 import { FakeClock } from '../../daemon/clock.js';
 import { createLogger } from '../../daemon/log.js';
@@ -34,8 +34,9 @@ describe('rpki/origin-validation: re-validation of the routes changed VRPs cover
     const ov = new OriginValidation(CONFIG, {
       clock,
       log: createLogger({ level: 'silent' }),
-      reimport: (family, select) => {
+      reimport: function* (family, select) {
         calls.push({ family, select });
+        yield; // one slice: the service must come back for the rest
         return 0;
       },
     });
@@ -51,6 +52,7 @@ describe('rpki/origin-validation: re-validation of the routes changed VRPs cover
     expect(ov.table.size).to.equal(0);
     expect(calls, 'deferred').to.have.length(0);
     clock.runDeferred();
+    // Each run yields once: IPv6 starts only after the service came back (a later turn) to finish IPv4.
     expect(calls.map((c) => c.family)).to.deep.equal(['ipv4-unicast', 'ipv6-unicast']);
     const [four, six] = [calls[0]!.select, calls[1]!.select];
     expect([
