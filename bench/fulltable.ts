@@ -14,8 +14,11 @@
 // With --rr, route reflection: BIRD and xbgpd passing the table from an eBGP feeder to an iBGP monitor
 // natively, then reflecting it between two iBGP clients (BIRD natively, xbgpd with
 // plugins/route_reflector, JIT and interpreter); the overhead of each reflector against its own base.
+// With --rpki (issue 14), origin validation: stayrtr serves VRPs generated from the table (bench/lib/rpki.ts);
+// BIRD without and with `protocol rpki` and roa_check tagging every route, xbgpd without and with
+// plugins/rpki_origin (JIT and interpreter) doing the same; each against the same DUT without it.
 // With --admin: BIRD, xbgpd, and xbgpd with the admin API listening (nobody asking), per round.
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins | --rr | --admin]`.
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins | --rr | --admin | --rpki]`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
@@ -26,6 +29,7 @@ import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './li
 import { startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
 import { repoRoot } from './lib/repo.js';
 import { pluginVariants, rrVariants, type Variant } from './lib/plugin-variants.js';
+import { rpkiBench } from './lib/rpki.js';
 
 const ROOT = repoRoot();
 const TABLE = resolve(
@@ -70,10 +74,11 @@ interface Args {
   plugins: boolean;
   rr: boolean;
   admin: boolean;
+  rpki: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { withdraw: true, runs: 3, plugins: false, rr: false, admin: false };
+  const out: Args = { withdraw: true, runs: 3, plugins: false, rr: false, admin: false, rpki: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') out.only = argv[++i];
     else if (argv[i] === '--no-withdraw') out.withdraw = false;
@@ -81,6 +86,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--plugins') out.plugins = true;
     else if (argv[i] === '--rr') out.rr = true;
     else if (argv[i] === '--admin') out.admin = true;
+    else if (argv[i] === '--rpki') out.rpki = true;
     else if (argv[i] === '--runs') {
       out.runs = Number(argv[++i]);
       if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
@@ -134,7 +140,7 @@ async function runDut(
   };
   const dut =
     kind === 'bird'
-      ? await startBird(options)
+      ? await startBird(options, variant.birdConfig?.(options))
       : await startXbgpd(options, { extraConfig: variant.config ?? [] });
   const peer = { host: options.address, port, holdTime: 90 };
   const monitor = new Monitor({
@@ -154,6 +160,7 @@ async function runDut(
     await feeder.establish();
     // Let the DUT finish its own session start-up (initial table to the monitor, End-of-RIB).
     await new Promise((r) => setTimeout(r, 1000));
+    await variant.ready?.(dut);
     const expected = announce.prefixes;
     const a = await measurePhase(dut, feeder, monitor, announce, (m) => m.present.size >= expected);
     const result: Result = { kind, label: variant.label, announce: a, peakRssMiB: peakRssMiB(dut.pid) };
@@ -210,13 +217,14 @@ async function main(): Promise<void> {
     console.log('xbgpd: dist/ not built (npm run build)');
     return;
   }
+  const rpki = args.rpki ? await rpkiBench(ROOT, table.routes, 17800 + (process.pid % 100)) : undefined;
   const variants: Variant[] = args.rr
     ? rrVariants(ROOT, [FEEDER.address, MONITOR.address])
     : args.plugins
       ? pluginVariants(ROOT)
       : args.admin
         ? adminVariants()
-        : kinds.map((kind) => ({ kind, label: kind }));
+        : (rpki?.variants ?? kinds.map((kind) => ({ kind, label: kind })));
   let port = 17900 + (process.pid % 50) * 2 * args.runs;
   const rounds: Result[][] = [];
   for (let run = 1; run <= args.runs; run++) {
@@ -234,8 +242,9 @@ async function main(): Promise<void> {
       rounds,
       variants.map((v) => v.label),
     );
-  if (args.plugins || args.rr) printPluginOverhead(rounds, variants);
+  if (args.plugins || args.rr || args.rpki) printPluginOverhead(rounds, variants);
   if (args.rr) printReflectors(rounds);
+  await rpki?.stop();
   console.log(
     '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
   );
@@ -319,11 +328,13 @@ function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): 
   console.log('');
   console.log('overhead (median over the rounds of variant / its base, same round)');
   for (const v of variants) {
-    if (v.base === undefined) continue;
+    // The base: the variant named, else the same DUT without anything (--rpki).
+    const baseLabel = v.base ?? (v.label === v.kind ? undefined : v.kind);
+    if (baseLabel === undefined) continue;
     const per = (pick: (r: Result) => number | undefined) =>
       median(
         rounds.map((r) => {
-          const base = r.find((y) => y.label === v.base);
+          const base = r.find((y) => y.label === baseLabel);
           const mine = r.find((y) => y.label === v.label);
           const a = mine && pick(mine);
           const b = base && pick(base);

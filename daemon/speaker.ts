@@ -32,10 +32,11 @@ import { originateFromMrt } from './rde/originate-mrt.js';
 import type { Family, ListenConfig, OriginatedPrefix, PeerConfig, SpeakerConfig } from './config/types.js';
 import type { HostReporter, PluginEntry, PluginHost } from './plugins/host.js';
 import { attachPlugins, routerAccess } from './plugins/attach.js';
-import type { RouterAccess } from './plugins/call.js';
+import type { RouterAccess, RpkiLookup } from './plugins/call.js';
 import type { MessageHook } from './session/message-hook.js';
 import { nativeMessageType } from './session/connection.js';
 import type { JobRunner } from './plugins/points/jobs.js';
+import { OriginValidation } from './rpki/origin-validation.js';
 import {
   loadConfiguredPlugins,
   pluginFilesDigest,
@@ -227,6 +228,8 @@ export class Speaker {
   readonly events: EventEmitter<SpeakerEvents>;
   /** When the speaker started (clock ms). */
   readonly startedAt: number;
+  /** The RTR client and its VRPs (`rpki:`), re-validating routes in `rde` when they change. */
+  rpki: OriginValidation | undefined;
 
   private constructor(
     options: SpeakerOptions,
@@ -247,6 +250,7 @@ export class Speaker {
     this.pluginEntries = options.config.plugins;
     this.plugins = plugins;
     this.pluginFiles = pluginFilesDigest(options.config.plugins, plugins);
+    this.rpki = options.config.rpki && this.originValidation(options.config.rpki);
     this.rde = this.createRde(options.config, plugins);
   }
 
@@ -314,7 +318,8 @@ export class Speaker {
         resetPeer: (address) => this.resetPeerAt(address),
         sendMessage: (address, type, body) => this.sendMessageTo(address, type, body),
       });
-    const attached = plugins && attachPlugins(plugins, this.log, this.clock, local, router);
+    const attached =
+      plugins && attachPlugins(plugins, this.log, this.clock, local, router, () => this.rpki?.table);
     this.messages = attached?.messages;
     if (attached !== undefined) {
       this.jobs = attached.jobs;
@@ -345,7 +350,8 @@ export class Speaker {
   async dryRunPlugins(entries: readonly PluginEntry[], limit?: number): Promise<DryRunReport> {
     const host = loadPlugins(entries, this.pluginReporter);
     const local = { asn: this.config.asn, routerId: ipv4Number(this.config.routerId) };
-    const hooks = host && attachPlugins(host, this.log, this.clock, local, () => undefined).hooks;
+    const rpki = (): RpkiLookup | undefined => this.rpki?.table; // read only: VRP lookups are safe here
+    const hooks = host && attachPlugins(host, this.log, this.clock, local, () => undefined, rpki).hooks;
     const run = this.rde.dryRunPlugins(hooks, limit);
     for (;;) {
       const step = run.next();
@@ -369,6 +375,28 @@ export class Speaker {
     return this.rde.replacePlugins(this.attach(this.config, host));
   }
 
+  /** The RPKI service of an `rpki:` section: routes re-validated in whichever RDE is running. */
+  private originValidation(config: NonNullable<SpeakerConfig['rpki']>): OriginValidation {
+    return new OriginValidation(config, {
+      clock: this.clock,
+      log: this.log.child({ component: 'rpki' }),
+      reimport: (family, select) => this.rde.reimportPrefixes(family, select),
+    });
+  }
+
+  /** Apply a reload's `rpki` section: start, reconfigure or stop the RTR client. */
+  private reloadRpki(prev: SpeakerConfig['rpki'], next: SpeakerConfig['rpki']): void {
+    if (JSON.stringify(prev) === JSON.stringify(next)) return;
+    if (next === undefined) {
+      this.rpki?.stop();
+      this.rpki?.dropAll('rpki section removed');
+      this.rpki = undefined;
+    } else if (this.rpki === undefined) {
+      this.rpki = this.originValidation(next);
+      this.rpki.start();
+    } else this.rpki.reconfigure(next);
+  }
+
   /**
    * Load the plugins (failing with PluginLoadFailure, ERR_PLUGIN_LOAD, if one does not load), bind every
    * listener (failing with ERR_BGP_LISTEN if one cannot), then start every peer.
@@ -384,6 +412,7 @@ export class Speaker {
       throw err;
     }
     if (options.config.originateMrt !== undefined) await speaker.originateMrt(options.config.originateMrt);
+    speaker.rpki?.start();
     for (const peer of options.config.peers) speaker.addPeer(peer).start();
     speaker.scheduleDump();
     return speaker;
@@ -500,6 +529,7 @@ export class Speaker {
     };
     await this.reloadListeners(next.listen, summary);
     this.config = next;
+    this.reloadRpki(prev.rpki, next.rpki);
     const identityChanged = rdeIdentityChanged(prev, next);
     if (identityChanged) {
       if (plugins !== undefined) {
@@ -719,6 +749,7 @@ export class Speaker {
     for (const s of this.sessions()) s.dispose();
     if (this.dumpTimer) this.clock.clearTimer(this.dumpTimer);
     this.jobs?.stop();
+    this.rpki?.stop();
     if (this.dumpFile) await this.dumpReceived().catch(() => undefined);
     if (this.ribFiles.length > 0)
       await this.dumpRib().catch((err: unknown) => this.log.error({ err }, 'rib dump failed'));

@@ -7,12 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc podman runc debootstrap openssl)
+apt_pkgs=(clang llvm bird2 frr gobgpd exabgp bgpdump bzip2 iproute2 gcc podman runc debootstrap openssl stayrtr)
 tool_of() { # package -> an executable it installs, to test presence cheaply
   case "$1" in
     clang) echo clang ;; llvm) echo llvm-objdump ;; bird2) echo bird ;; frr) echo /usr/lib/frr/bgpd ;;
     gobgpd) echo gobgpd ;; exabgp) echo exabgp ;; bgpdump) echo bgpdump ;; bzip2) echo bzip2 ;;
     iproute2) echo ip ;; gcc) echo gcc ;; podman) echo podman ;; runc) echo runc ;; debootstrap) echo debootstrap ;; openssl) echo openssl ;;
+    stayrtr) echo stayrtr ;;
   esac
 }
 missing=()
@@ -27,7 +28,7 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # The packaged daemons must not run on their own: the lab starts its own instances.
-for svc in bird frr gobgpd exabgp; do
+for svc in bird frr gobgpd exabgp stayrtr; do
   systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
 

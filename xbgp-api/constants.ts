@@ -65,6 +65,13 @@ export type ArgTypeName = keyof typeof ArgType;
 // ===== Peers, address families =====
 
 /** `ubpf_peer_info.peer_type`. */
+/** rpki_validate_origin (xbgpd extension): the RFC 6811 validation states. */
+export const RpkiValidity = {
+  RPKI_NOT_FOUND: 0,
+  RPKI_VALID: 1,
+  RPKI_INVALID: 2,
+} as const;
+
 export const EBGP_SESSION = 0;
 export const IBGP_SESSION = 1;
 export const LOCAL_SESSION = 2;

@@ -3,8 +3,8 @@
 // of the result, what it needs from the running point, whether xbgpd refuses it at load, and one
 // line of semantics. One table (HELPERS), no implementations: the host binds these ids to its code,
 // the ELF loader resolves call relocations by name, and tests check the table against the C
-// headers. The rows are written in helpers-base.ts and helpers-bgp.ts; their types in
-// helper-spec.ts.
+// headers. The rows are written in helpers-base.ts, helpers-bgp.ts and helpers-rpki.ts (xbgpd's
+// extensions); their types in helper-spec.ts.
 //
 // Id scheme (README.md): 0..58 are xBGP's ids when a pluglet has every permission (libxbgp's base
 // helpers in registration order, then the BGP API of xbgp_api_vars.h in file order); 63 (0x3F,
@@ -15,6 +15,7 @@ import { PERMISSION_BITS } from './constants.js';
 import type { HelperSpec, Row } from './helper-spec.js';
 import { BASE_HELPERS, FIXED_ID_AND_UNPROVIDED_BASE_HELPERS } from './helpers-base.js';
 import { BGP_HELPERS, UNPROVIDED_BGP_HELPERS } from './helpers-bgp.js';
+import { RPKI_HELPERS } from './helpers-rpki.js';
 
 export type * from './helper-spec.js';
 
@@ -28,6 +29,7 @@ export const HELPERS: readonly HelperSpec[] = [
   ...rows('bgp', BGP_HELPERS),
   ...rows('bgp', UNPROVIDED_BGP_HELPERS),
   ...rows('base', FIXED_ID_AND_UNPROVIDED_BASE_HELPERS),
+  ...rows('bgp', RPKI_HELPERS),
 ].sort((a, b) => a.id - b.id);
 
 /** The reserved ids of xBGP, kept. */

@@ -100,9 +100,10 @@ export function birdConfig(o: DutOptions): string {
   return lines.join('\n') + '\n';
 }
 
-export async function startBird(o: DutOptions): Promise<Dut> {
+/** BIRD for `o`, with `config` (default birdConfig(o)) as its configuration. */
+export async function startBird(o: DutOptions, config = birdConfig(o)): Promise<Dut> {
   const dir = mkdtempSync(join(tmpdir(), 'xbgpd-bench-bird-'));
-  writeFileSync(join(dir, 'bird.conf'), birdConfig(o));
+  writeFileSync(join(dir, 'bird.conf'), config);
   const child = spawn(
     'bird',
     ['-f', '-c', join(dir, 'bird.conf'), '-s', join(dir, 'bird.ctl'), '-P', join(dir, 'bird.pid')],

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pluginCompileArgs } from '../../xbgp-api/build.js';
-import type { Dut } from './dut.js';
+import type { Dut, DutOptions } from './dut.js';
 import type { RdeOptions } from '../../daemon/rde/rde.js';
 import { PluginHost } from '../../daemon/plugins/host.js';
 import { HostPlugins } from '../../daemon/plugins/points/filters.js';
@@ -26,6 +26,10 @@ export interface Variant {
   ibgp?: { feeder: boolean; monitor: boolean };
   /** BIRD: the feeder and the monitor are route-reflection clients. */
   rrClients?: boolean;
+  /** BIRD's configuration for the DUT's options (default: dut.ts birdConfig). */
+  birdConfig?: (o: DutOptions) => string;
+  /** Wait for the DUT to be ready before the table is sent (e.g. its RPKI data loaded). */
+  ready?: (dut: Dut) => Promise<void>;
 }
 
 /** Compile the filter into a temp folder; a function writing its manifest for a point there. */

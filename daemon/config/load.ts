@@ -5,7 +5,8 @@
 //   3. semantic checks JSON schema cannot express, with the defaults filled in (`buildConfig`, one step
 //      per part of the file: IP addresses and prefixes (daemon/net), unique names, policy rules in
 //      ./policy.ts, policy names peers refer to, an `originate-mrt` file that must be readable, the
-//      `plugins` entries in ./plugins.ts: their files, peer names and inline extra configuration).
+//      `plugins` entries in ./plugins.ts: their files, peer names and inline extra configuration; `rpki` in
+//      ./rpki.ts).
 // Each issue names the key path in the file (`peers[1].hold-time`) and its line. Nothing here touches
 // the running daemon: a caller applies a config only when `ok` is true, so bad config changes nothing.
 import { readFile } from 'node:fs/promises';
@@ -29,6 +30,7 @@ import {
 } from './types.js';
 import { parsePolicyRules, type RawRule } from './policy.js';
 import { buildPlugins, type RawPlugin } from './plugins.js';
+import { buildRpki, type RawRpki } from './rpki.js';
 import { configPath, pathProblem, unreadableFile } from './files.js';
 import { ipVersion, isLoopback, parseIpv4, parseIpv6, parsePrefix } from '../net/address.js';
 
@@ -315,6 +317,7 @@ interface RawConfig {
   'ebgp-requires-policy'?: boolean;
   decision?: { 'always-compare-med'?: boolean; 'deterministic-med'?: boolean };
   plugins?: RawPlugin[];
+  rpki?: RawRpki;
 }
 
 type Segments = (string | number)[];
@@ -353,6 +356,7 @@ function buildConfig(raw: RawConfig, report: Report, baseDir: string): SpeakerCo
   if (raw['originate-mrt'] !== undefined)
     config.originateMrt = originateMrtFile(raw['originate-mrt'], baseDir, report);
   if (raw.admin) config.admin = buildAdmin(raw.admin, baseDir, report);
+  if (raw.rpki !== undefined) config.rpki = buildRpki(raw.rpki, report);
   return config;
 }
 

@@ -210,6 +210,25 @@ export interface SpeakerConfig {
   decision: DecisionConfig;
   /** YAML `plugins`, in order: loaded by daemon/plugins (configured.ts) at start and on a reload. */
   plugins: PluginConfig[];
+  /** YAML `rpki`: the RPKI cache the RTR client keeps VRPs from (daemon/rpki); absent: no RPKI. */
+  rpki?: RpkiConfig;
+}
+
+/** YAML `rpki` (daemon/rpki): the cache and the RTR timers (RFC 8210 6), in seconds. */
+export interface RpkiConfig {
+  address: string;
+  /** Default 323 (RFC 6810 IANA port rpki-rtr). */
+  port: number;
+  /** Until the cache sends its own (version 1 End of Data), and always with `keepTimers` or version 0. */
+  refresh: number;
+  retry: number;
+  expire: number;
+  /** YAML `keep-timers`: ignore the cache's timers (default false). */
+  keepTimers: boolean;
+  /** Seconds from a lost or refused connection to the next attempt (default 30). */
+  reconnect: number;
+  /** The version the first query is sent with (default 1; 0 forces RFC 6810). */
+  version: 0 | 1;
 }
 
 // ===== defaults =====
@@ -224,4 +243,10 @@ export const defaults = {
   /** Plugin fault limit: this many faults within pluginFaultWindow seconds disable a plugin. */
   pluginFaultMax: 100,
   pluginFaultWindow: 60,
+  /** RPKI (RFC 6810 port, RFC 8210 6 recommended timers). */
+  rpkiPort: 323,
+  rpkiRefresh: 3600,
+  rpkiRetry: 600,
+  rpkiExpire: 7200,
+  rpkiReconnect: 30,
 } as const;

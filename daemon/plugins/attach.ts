@@ -22,6 +22,7 @@ import type {
   PluginServices,
   RibRoute,
   RouterAccess,
+  RpkiLookup,
 } from './call.js';
 import type { PluginHost } from './host.js';
 import { HostPlugins, peerInfoOf } from './points/filters.js';
@@ -45,11 +46,13 @@ export function attachPlugins(
   clock: Clock,
   local: { asn: number; routerId: number },
   router: () => RouterAccess | undefined,
+  /** The VRPs of the RTR client (rpki_validate_origin); undefined without an `rpki:` section. */
+  rpki?: () => RpkiLookup | undefined,
 ): AttachedPlugins {
   const byPlugin = new Map<Plugin, PluginServices>();
   const services = (plugin: Plugin): PluginServices => {
     let s = byPlugin.get(plugin);
-    if (s === undefined) byPlugin.set(plugin, (s = servicesOf(host, plugin, log, clock, router)));
+    if (s === undefined) byPlugin.set(plugin, (s = servicesOf(host, plugin, log, clock, router, rpki)));
     return s;
   };
   const byPeer = new Map<string, MessageHook | undefined>();
@@ -69,6 +72,7 @@ function servicesOf(
   log: Logger,
   clock: Clock,
   router: () => RouterAccess | undefined,
+  rpki: (() => RpkiLookup | undefined) | undefined,
 ): PluginServices {
   const extraConf = host.plugins.find((p) => p.plugin === plugin)?.extraConf;
   const origin = performance.timeOrigin;
@@ -77,6 +81,7 @@ function servicesOf(
     log: (level: PluginLogLevel, message, call) =>
       log[level]({ plugin: plugin.name, pluglet: call.pluglet?.name, point: call.point.name }, message),
     router,
+    ...(rpki === undefined ? {} : { rpki }),
     monotonicMs: () => clock.now(),
     realtimeMs: () => origin + performance.now(),
   };

@@ -41,6 +41,16 @@ export interface RouterAccess {
   removeRoute(prefix: PrefixValue, peer: PeerSelector): boolean;
 }
 
+/** Origin validation as rpki_validate_origin reaches it (daemon/rpki/vrp-table.ts VrpTable). */
+export interface RpkiLookup {
+  validate(
+    ipv6: boolean,
+    prefix: Uint8Array,
+    length: number,
+    origin: number,
+  ): 'valid' | 'invalid' | 'not-found';
+}
+
 /** A peer named by a plugin's ubpf_peer_info: its router id, or its address when the router id is 0. */
 export interface PeerSelector {
   readonly routerId: number;
@@ -52,6 +62,8 @@ export interface PluginServices {
   readonly extraConf: ExtraConf | undefined;
   /** The router (RIB iteration, peer_session_reset), when the plugin runs inside a daemon. */
   router?(): RouterAccess | undefined;
+  /** The VRPs of the daemon's RTR client (rpki_validate_origin), when an `rpki:` section is configured. */
+  rpki?(): RpkiLookup | undefined;
   /** A plugin's log line (`log_msg`, `ebpf_print`); the host adds plugin, pluglet, point and peer. */
   log(level: PluginLogLevel, message: string, call: Call): void;
   /** Monotonic milliseconds (`get_time`) and wall-clock milliseconds since the epoch (`get_realtime`). */

@@ -19,7 +19,7 @@ import {
   type RdePeer,
   type RibPath,
 } from './rib.js';
-import { decision, decode, encode, inboundFilter, outboundFilter } from './pipeline.js';
+import { decision, decode, encode, inboundFilter, outboundFilter, type InboundContext } from './pipeline.js';
 import { Fifo, SendQueue } from './queues.js';
 import {
   familyOf,
@@ -31,7 +31,7 @@ import {
   type PeerOut,
   type PeerState,
 } from './peer-state.js';
-import { reapplyImport, requeueExport } from './reconfigure.js';
+import { reapplyImport, reimportWhere, requeueExport } from './reconfigure.js';
 import { candidateInput, dryRun, type DryRunReport } from './dry-run.js';
 import { PipelineContexts } from './contexts.js';
 import { adjRibInOf, type AdjRibInRoute } from './views.js';
@@ -373,6 +373,23 @@ export class Rde implements RdePort {
     if (group === old) return;
     this.moveToGroup(state, group);
     if (old.members.size === 0) this.dropGroup(old);
+  }
+
+  /**
+   * Re-run the import (plugins, then policy) on the kept pre-policy paths of the prefixes of `family` that
+   * `select` picks, for every peer that is up; changed destinations go to the decision. For inputs of the
+   * import other than the route itself (origin validation: the VRPs covering these prefixes changed). A
+   * generator: each step handles DECISION_SLICE destinations, so the caller can let KEEPALIVEs flow
+   * between steps; it returns the number of paths whose outcome changed.
+   */
+  *reimportPrefixes(family: Family, select: (key: PrefixKey) => boolean): Generator<void, number, void> {
+    const inboundOf = (peer: RdePeer): InboundContext | undefined =>
+      peer.local ? undefined : this.peers.get(peer.name)?.inbound;
+    const queue = (d: Destination): void => {
+      this.queueDecision(family, d);
+      this.scheduleDecision();
+    };
+    return yield* reimportWhere(this.ribs[family], select, inboundOf, this.store, queue, DECISION_SLICE);
   }
 
   /**

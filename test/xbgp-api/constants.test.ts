@@ -16,6 +16,7 @@ function expectedValues(): [string, number][] {
     ...Object.entries(K.AttrId),
     ...Object.entries(K.VType),
     ...Object.entries(K.SelectionReason),
+    ...Object.entries(K.RpkiValidity),
     ...POINTS.map((p): [string, number] => [p.enumName, p.id]),
     [JOB_POINT.enumName, JOB_POINT.id],
   ];

@@ -5,10 +5,12 @@ import { helperMisuse } from '../call.js';
 import { baseHelpers } from './base.js';
 import { bgpHelpers } from './bgp.js';
 import { ribHelpers } from './rib.js';
+import { rpkiHelpers } from './rpki.js';
 import { buildHelperRegistry, type HelperImpls } from './registry.js';
 
-/** The implementations written so far (base: helpers/base.ts; BGP: helpers/bgp.ts). */
-const implemented: HelperImpls = { ...baseHelpers, ...bgpHelpers, ...ribHelpers };
+/** The implementations written so far (base: helpers/base.ts; BGP: helpers/bgp.ts, rib.ts; xbgpd's
+ *  origin validation: helpers/rpki.ts). */
+const implemented: HelperImpls = { ...baseHelpers, ...bgpHelpers, ...ribHelpers, ...rpkiHelpers };
 
 /** A provided helper xbgpd does not implement yet: calling it faults the run (native path). */
 function notYet(name: string): HelperFn {

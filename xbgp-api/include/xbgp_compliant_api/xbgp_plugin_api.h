@@ -199,6 +199,23 @@ extern int schedule_bgp_message(int type, struct bgp_message *message, const cha
 /* [R,W] Reset the session with the peer whose address is the text peer_ip. 0, or -1. */
 extern int peer_session_reset(const char *peer_ip);
 
+/* ===== xbgpd extensions (no xBGP host provides these) ===== */
+
+/*
+ * RPKI origin validation (RFC 6811) against the Validated ROA Payloads xbgpd keeps from the RPKI
+ * cache of its `rpki:` configuration (RTR, RFC 8210). origin_as is the route's origin AS: the last
+ * AS of an AS_PATH ending with an AS_SEQUENCE; 0 stands for NONE (a path ending with an AS_SET),
+ * which no VRP matches. Returns RPKI_VALID (a covering VRP has this AS and a max length at least the
+ * prefix length), RPKI_INVALID (VRPs cover the prefix, none matches), RPKI_NOT_FOUND (no VRP covers
+ * it; also before the first synchronisation), or -1 when xbgpd has no `rpki:` section or pfx is not
+ * IPv4/IPv6. When the VRPs change, xbgpd re-runs the import of the routes they cover, so an
+ * inbound filter calling this sees every change. [R]
+ */
+#define RPKI_NOT_FOUND 0
+#define RPKI_VALID 1
+#define RPKI_INVALID 2
+extern int rpki_validate_origin(struct ubpf_prefix *pfx, uint32_t origin_as);
+
 /* ===== Declared by the published API, refused by xbgpd at load ===== */
 
 /* Refused by xbgpd: declared by xBGP's headers but never provided by its hosts. */
