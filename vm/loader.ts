@@ -26,11 +26,12 @@ export interface ExtraRegion {
   readonly bytes: Uint8Array;
   readonly writable: boolean;
   /**
-   * The caller needs the region's bytes only during a run, reading and writing them through the
-   * program's `memory.bytes[id]` (a per-run scratch area such as a plugin heap): the JIT may then keep
-   * them in its own memory instead of copying them in and out around every run and helper call.
+   * The caller reaches the region's bytes only through the program's `memory.bytes[id]` (not through
+   * `bytes`, which only gives the initial contents): a plugin heap, or memory the caller hands from one
+   * program to the next. The JIT then keeps them in its own memory instead of copying them in and out
+   * around every run and helper call.
    */
-  readonly scratch?: boolean;
+  readonly programOwned?: boolean;
 }
 
 export interface LoadOptions {
@@ -115,7 +116,7 @@ export function loadProgram(image: ProgramImage, options: LoadOptions = {}): Loa
   const external: number[] = [];
   for (const r of options.regions ?? []) {
     memory.map(r.name, r.bytes, r.writable);
-    if (r.scratch !== true) external.push(memory.names.length - 1);
+    if (r.programOwned !== true) external.push(memory.names.length - 1);
   }
 
   const code = withSentinel(decoded);

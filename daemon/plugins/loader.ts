@@ -135,10 +135,10 @@ function loadPluglet(
     permissions: permissionPredicate(p.permissionBits),
     budget: settings.budget ?? p.budget ?? manifest.budget ?? DEFAULT_PLUGLET_BUDGET,
     regions: [
-      // The heap is reset after every run: a compiled pluglet keeps it in its own memory (runtime.ts
-      // points the plugin's heap at the running program's bytes), the shared memory is copied.
-      { name: HEAP_REGION, bytes: memory.heap, writable: true, scratch: true },
-      { name: SHARED_REGION, bytes: memory.shared, writable: true },
+      // Both live in the running program's memory (a compiled pluglet's in its wasm memory): runtime.ts
+      // points the plugin's heap and shared memory at the running program's regions before each run.
+      { name: HEAP_REGION, bytes: memory.heap, writable: true, programOwned: true },
+      { name: SHARED_REGION, bytes: memory.shared, writable: true, programOwned: true },
     ],
     jit: settings.jit,
     onJitFallback: () => undefined,

@@ -18,7 +18,11 @@ export class PluginMemory {
   private readonly ownHeap: Uint8Array;
   /** Where the running pluglet's program keeps the heap region (useProgramHeap), or undefined: ownHeap. */
   private heapRegion: { readonly bytes: readonly Uint8Array[]; readonly id: number } | undefined = undefined;
-  readonly shared: Uint8Array;
+  /** The plugin's own shared array (the initial contents every program maps, and interpreted ones use). */
+  private readonly ownShared: Uint8Array;
+  /** Where the program that ran last keeps the shared memory (useProgramShared), or undefined: ownShared. */
+  private sharedRegion: { readonly bytes: readonly Uint8Array[]; readonly id: number } | undefined =
+    undefined;
   private heapTop = 0;
   /** Live heap blocks of this run (for ctx_realloc and ctx_free), offset and size, in allocation order;
    *  a freed one has size -1. Arrays, not a map: a run allocates a few blocks and the reset is one store. */
@@ -32,7 +36,7 @@ export class PluginMemory {
 
   constructor(heapSize: number, sharedSize: number) {
     this.ownHeap = new Uint8Array(heapSize);
-    this.shared = new Uint8Array(sharedSize);
+    this.ownShared = new Uint8Array(sharedSize);
     this.free = sharedSize > 0 ? [{ offset: 0, size: sharedSize }] : [];
   }
 
@@ -113,6 +117,25 @@ export class PluginMemory {
   }
 
   // ===== shared memory (first fit, persists) =====
+
+  /** The shared memory as the program that ran last holds it (its region now), else the plugin's array. */
+  get shared(): Uint8Array {
+    const r = this.sharedRegion;
+    return r === undefined ? this.ownShared : r.bytes[r.id]!;
+  }
+
+  /**
+   * The running pluglet's program holds the shared memory in region `id` of `regions` (its Memory.bytes)
+   * from now on: when that is not where it was, the contents move there first. Pluglets of one plugin
+   * taking turns copy it once per turn, a plugin of one pluglet never.
+   */
+  useProgramShared(regions: readonly Uint8Array[], id: number): void {
+    const next = regions[id]!;
+    const current = this.shared;
+    if (next !== current) next.set(current);
+    if (this.sharedRegion?.bytes !== regions || this.sharedRegion.id !== id)
+      this.sharedRegion = { bytes: regions, id };
+  }
 
   /** `ctx_shmnew`: a zeroed block for `key`; -1 when the key exists or there is no room. */
   shmNew(key: number, size: number): number {

@@ -100,8 +100,9 @@ export class Pluglet {
   /** VM addresses of the plugin's heap and shared memory in this program (0n when not mapped). */
   readonly heapBase: bigint;
   readonly sharedBase: bigint;
-  /** The heap's region id in the program's memory (-1: not mapped). */
+  /** The heap's and the shared memory's region ids in the program's memory (-1: not mapped). */
   readonly heapRegion: number;
+  readonly sharedRegion: number;
   constructor(
     readonly name: string,
     readonly plugin: Plugin,
@@ -117,6 +118,7 @@ export class Pluglet {
     this.runContext = { mem: undefined, budget, user: undefined };
     this.heapBase = program.memory.addressOf(HEAP_REGION) ?? 0n;
     this.heapRegion = program.memory.names.indexOf(HEAP_REGION);
+    this.sharedRegion = program.memory.names.indexOf(SHARED_REGION);
     this.sharedBase = program.memory.addressOf(SHARED_REGION) ?? 0n;
   }
 }
@@ -170,7 +172,9 @@ export function runPluglet(p: Pluglet, inv: Invocation, sink: FaultSink): bigint
   inv.helperFault = undefined;
   const stats = p.stats;
   // The helpers write the heap the program reads: its own bytes (a compiled program's copy in wasm memory).
-  if (p.heapRegion >= 0) p.plugin.memory.useProgramHeap(p.program.memory.bytes, p.heapRegion);
+  const regions = p.program.memory.bytes;
+  if (p.heapRegion >= 0) p.plugin.memory.useProgramHeap(regions, p.heapRegion);
+  if (p.sharedRegion >= 0) p.plugin.memory.useProgramShared(regions, p.sharedRegion);
   const runCtx = p.runContext;
   runCtx.mem = inv.execInfo;
   runCtx.user = inv;
