@@ -7,10 +7,10 @@
 // Data: University of Oregon RouteViews (via CAIDA libbgpstream's test data).
 // With --runs N (default 3) the DUTs take turns N times (BIRD, xbgpd, BIRD, ...), so that both meet the same
 // machine; each round's ratios are printed, then the medians. On a shared VM single runs vary widely.
-// With --plugins, xbgpd alone runs in five variants per round: no plugin; a plugin configured but attached
+// With --plugins, xbgpd alone runs in six variants per round: no plugin; a plugin configured but attached
 // to no peer of the table's path (idle); a small inbound filter (bench/plugins/read_accept.c: reads ORIGIN,
 // accepts) on every route from the feeder, with the JIT and with the interpreter; the same filter outbound
-// towards the monitor (JIT). Their announce times are printed against no plugin (the plugin overhead).
+// towards the monitor (JIT and interpreter). Their announce times are printed against no plugin (the plugin overhead).
 // With --rr, route reflection: BIRD and xbgpd passing the table from an eBGP feeder to an iBGP monitor
 // natively, then reflecting it between two iBGP clients (BIRD natively, xbgpd with
 // plugins/route_reflector, JIT and interpreter); the overhead of each reflector against its own base.

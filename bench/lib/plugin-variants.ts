@@ -90,6 +90,13 @@ export function pluginVariants(root: string): Variant[] {
       what: 'outbound filter, every route to the monitor, JIT',
       base: 'xbgpd',
     },
+    {
+      kind: 'xbgpd',
+      label: 'out-interp',
+      config: entry(outbound, 'monitor', false),
+      what: 'outbound filter, every route to the monitor, interpreter',
+      base: 'xbgpd',
+    },
   ];
 }
 

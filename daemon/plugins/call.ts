@@ -119,6 +119,13 @@ export class Call implements Invocation {
   /** The peer the route came from, and the peers it goes to. */
   sourcePeer: PeerInfo | undefined = undefined;
   destinationPeers: readonly PeerInfo[] | undefined = undefined;
+  /** Where destinationPeers comes from when it is made only if a helper asks (the outbound filter). */
+  destinationsOf: (() => readonly PeerInfo[]) | undefined = undefined;
+
+  /** The peers the route goes to: destinationPeers, else made now by destinationsOf. */
+  destinations(): readonly PeerInfo[] | undefined {
+    return this.destinationPeers ?? this.destinationsOf?.();
+  }
   /** bgp_encode_attr: the attribute being encoded and where the pluglet writes. */
   currentAttribute: (StoredAttribute & { code: number }) | undefined = undefined;
   output: EncodeOutput | undefined = undefined;

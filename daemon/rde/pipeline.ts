@@ -471,7 +471,7 @@ export function outboundFilter(
   const out =
     plugin === undefined
       ? nativeOutbound(best, kind, ipv6, key, ctx, store, undefined)
-      : pluginOutbound(best, kind, plugin, ipv6, key, ctx, store);
+      : pluginOutbound(best, kind, plugin, ipv6, key, ctx, store, !cacheable && cachedPerSet(ctx.policy));
   if (cache !== undefined) {
     cache.set(best.attrs, out);
     memo.input = best.attrs;
@@ -507,10 +507,35 @@ function pluginOutbound(
   key: PrefixKey,
   ctx: OutboundContext,
   store: AttrStore,
+  nativeCacheable: boolean,
 ): AttrSet | null {
   const verdict = plugin.run(best.attrs, ipv6, key, best.peer);
   if (verdict === 'reject') return null;
+  if (nativeCacheable && !plugin.changed) {
+    // The pluglets changed nothing: what the native rules make of the set, cached per set as without a
+    // plugin (ctx.cache is free: the plugin's own verdicts are not cached). ACCEPT of a route the
+    // propagation rules refuse is not the native result: computed below.
+    const native = cachedNativeOutbound(best, kind, ipv6, key, ctx, store);
+    if (native !== null || verdict !== 'accept') return native;
+  }
   return nativeOutbound(best, kind, ipv6, key, ctx, store, plugin, verdict === 'accept');
+}
+
+/** nativeOutbound without a plugin, through the per-set cache (a new reference, or null). */
+function cachedNativeOutbound(
+  best: RibPath & { attrs: AttrSet },
+  kind: SourceKind,
+  ipv6: boolean,
+  key: PrefixKey,
+  ctx: OutboundContext,
+  store: AttrStore,
+): AttrSet | null {
+  const cache = ctx.cache[ipv6 ? 1 : 0][kind];
+  const hit = cache.get(best.attrs);
+  if (hit !== undefined) return hit === null ? null : store.acquire(hit);
+  const out = nativeOutbound(best, kind, ipv6, key, ctx, store, undefined);
+  cache.set(best.attrs, out);
+  return out;
 }
 
 /** The native propagation rules, attribute rewriting and export policy (with a plugin's changes). */

@@ -28,6 +28,8 @@ export interface RouteFilterHook {
    * own routes); inbound it is the hook's peer and not passed.
    */
   run(set: AttrSet, ipv6: boolean, key: PrefixKey, source?: RdePeer): HookVerdict;
+  /** Whether the last run changed the route's attributes (take would apply something). */
+  readonly changed: boolean;
   /**
    * `set` (the route's set, or what the native rules made of it) with the attribute changes of the last
    * run applied: one new reference (`set` itself when nothing changed).

@@ -264,7 +264,7 @@ const get_src_peer_info: HelperFn = (_1, _2, _3, _4, _5, ctx) => {
 };
 
 const get_peer_info: HelperFn = (nbPeers, _2, _3, _4, _5, ctx) => {
-  const peers = callOf(ctx).destinationPeers;
+  const peers = callOf(ctx).destinations();
   if (peers === undefined) return NULL;
   const count = new Uint8Array(4);
   new DataView(count.buffer).setInt32(0, peers.length, true);

@@ -135,7 +135,8 @@ class FilterHook implements RouteFilterHook {
     // Per peer, towards the peer the route came from: never sent there (split horizon), so not run.
     if (source !== undefined && this.sole !== undefined && this.sole() === source.name) return 'reject';
     const call = this.call;
-    if (this.destinations !== undefined) call.destinationPeers = this.destinations();
+    // The group's members are listed only if a pluglet asks (get_peer_info), not per route.
+    call.destinationsOf = this.destinations;
     // Outbound: the peer the route was learned from (none for our own routes, as the header says).
     if (source !== undefined)
       call.sourcePeer = source.local ? undefined : sourcePeerInfo(source, this.local, this.sources);
@@ -153,6 +154,10 @@ class FilterHook implements RouteFilterHook {
     runPost(this.chain, call, this.host, call.writeInfo, value ?? UNKNOWN);
     if (value === REJECT) return 'reject';
     return value === ACCEPT ? 'accept' : 'continue';
+  }
+
+  get changed(): boolean {
+    return this.route.changed;
   }
 
   take(set: AttrSet): AttrSet {
