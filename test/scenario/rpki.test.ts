@@ -165,6 +165,7 @@ describe('scenario: RPKI origin validation against BIRD on the full table (stayr
   it('re-validates the covered routes when stayrtr serves new VRPs, without a session reset', async function () {
     const before = new Map(xbgpd.states);
     const updatesBefore = xbgpd.updates;
+    const birdUpdatesBefore = bird.updates;
     writeVrpFile(join(dir, 'vrps.json'), makeVrps(routes, 1));
     // stayrtr re-reads the file within a second and sends Serial Notify; both DUTs re-validate.
     await waitFor('xbgpd to re-validate', () => (xbgpd.updates > updatesBefore ? true : undefined), {
@@ -172,6 +173,12 @@ describe('scenario: RPKI origin validation against BIRD on the full table (stayr
       intervalMs: 200,
     });
     await xbgpd.settled(prefixes);
+    // BIRD re-validates on its own schedule (its RTR refresh, then the reload of the import table): on a
+    // loaded machine that can come well after xbgpd's, so wait for it to start sending too.
+    await waitFor('BIRD to re-validate', () => (bird.updates > birdUpdatesBefore ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     await bird.settled(prefixes, 5000);
     let changed = 0;
     for (const [p, s] of xbgpd.states) if (before.get(p) !== s) changed++;
