@@ -23,6 +23,19 @@ export interface Clock {
   restartTimer?(handle: TimerHandle, ms: number): boolean;
 }
 
+/**
+ * Drive work cut into slices (a generator that yields between them): the first slice now, each next one
+ * on a later turn of the loop through `clock.defer`, then `done` with what the generator returned.
+ */
+export function runSliced<T>(clock: Clock, slices: Generator<void, T, void>, done: (value: T) => void): void {
+  const step = (): void => {
+    const r = slices.next();
+    if (r.done === true) done(r.value);
+    else clock.defer(step);
+  };
+  step();
+}
+
 // ===== real clock =====
 
 interface RealTimer {

@@ -16,7 +16,7 @@ import { Session, type Dialer, type NotificationInfo, type SessionStatus } from 
 import type { State } from './session/fsm.js';
 import { formatKey, type Destination, type PrefixKey } from './rde/rib.js';
 import { listen, plainAddress, Transport, type Listener } from './session/transport.js';
-import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { realClock, runSliced, type Clock, type TimerHandle } from './clock.js';
 import type { LocalSpeaker } from './session/negotiate.js';
 import { ipv4Number } from './net/address.js';
 import type { ReceivedRoute } from './session/received.js';
@@ -352,12 +352,7 @@ export class Speaker {
     const local = { asn: this.config.asn, routerId: ipv4Number(this.config.routerId) };
     const rpki = (): RpkiLookup | undefined => this.rpki?.table; // read only: VRP lookups are safe here
     const hooks = host && attachPlugins(host, this.log, this.clock, local, () => undefined, rpki).hooks;
-    const run = this.rde.dryRunPlugins(hooks, limit);
-    for (;;) {
-      const step = run.next();
-      if (step.done === true) return step.value;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    return new Promise((resolve) => runSliced(this.clock, this.rde.dryRunPlugins(hooks, limit), resolve));
   }
 
   /** Let the plugin `name`, disabled after too many faults, run again (routes re-evaluated); false when

@@ -4,7 +4,7 @@
 // marks the prefixes of the VRPs added or removed; on a later turn of the event loop (changes arriving
 // together are handled once) the RDE runs the import again on the kept pre-policy paths of every
 // destination such a prefix covers, without asking peers for anything and without a session reset.
-import type { Clock } from '../clock.js';
+import { runSliced, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Family, RpkiConfig } from '../config/types.js';
 import type { PrefixKey } from '../rde/rib.js';
@@ -103,16 +103,13 @@ export class OriginValidation {
         return changed.covers(ipv6, wire.subarray(1), wire[0]!);
       });
     });
-    let paths = 0;
-    const step = (): void => {
-      while (runs.length > 0) {
-        const r = runs[0]!.next();
-        if (r.done !== true) return this.deps.clock.defer(step);
-        paths += r.value;
-        runs.shift();
-      }
-      this.deps.log.info({ reason, prefixes: changed.size, paths }, 'rpki routes re-validated');
-    };
-    step();
+    function* all(): Generator<void, number, void> {
+      let paths = 0;
+      for (const run of runs) paths += yield* run;
+      return paths;
+    }
+    runSliced(this.deps.clock, all(), (paths) =>
+      this.deps.log.info({ reason, prefixes: changed.size, paths }, 'rpki routes re-validated'),
+    );
   }
 }
