@@ -5,7 +5,8 @@
 // before timing starts (bench/lib), so only the RDE is measured.
 // With `--plugin inbound|outbound [--interp]` the small filter of bench/plugins/read_accept.c (reads ORIGIN,
 // accepts, nothing cached) runs at that point on every route (JIT unless --interp): the plugin host's
-// per-route cost, in-process.
+// per-route cost, in-process. `--plugin rr [--interp]`: plugins/route_reflector with the feeder and the
+// monitor as iBGP clients; `--ibgp`: its native base (an eBGP feeder, an iBGP monitor, no plugin).
 // Run: `npx tsx bench/rde-ingest.ts [--prof]` or `npm run build && node dist/bench/rde-ingest.js`.
 // Profile: `node --cpu-prof --import tsx bench/rde-ingest.ts`.
 import { existsSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageFramer, decodeMessage, encodeMessage, type UpdateMessage } from '../daemon/wire/index.js';
 import { Rde } from '../daemon/rde/rde.js';
-import { benchPluginHooks } from './lib/plugin-variants.js';
+import { benchPluginHooks, benchRrHooks } from './lib/plugin-variants.js';
 import { loadOnePathPerPrefix } from './lib/table.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import type { Family } from '../daemon/config/types.js';
@@ -34,6 +35,7 @@ const TABLE = resolve(
   'routeviews.route-views.jinx.ribs.1401487200.bz2',
 );
 const FEEDER_AS = 4200000001;
+const LOCAL_AS = 4200000000;
 
 function messagesOf(stream: EncodedStream): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -47,6 +49,8 @@ function mib(n: number): string {
 }
 
 interface PhaseResult {
+  /** CPU time of the process over the phase (user + system, all threads: GC helpers included). */
+  cpuMs: number;
   decodeMs: number;
   decideMs: number;
   encodeMs: number;
@@ -56,6 +60,7 @@ interface PhaseResult {
 
 function runPhase(rde: Rde, messages: Uint8Array[]): PhaseResult {
   const ctx = { asn4: true };
+  const cpu0 = process.cpuUsage();
   let t = performance.now();
   for (const m of messages) {
     const r = decodeMessage(m, ctx);
@@ -75,14 +80,15 @@ function runPhase(rde: Rde, messages: Uint8Array[]): PhaseResult {
     sentPrefixes += u.nlri.count + u.withdrawn.count;
   }
   const encodeMs = performance.now() - t;
-  return { decodeMs, decideMs, encodeMs, sentMessages, sentPrefixes };
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuMs: (cpu.user + cpu.system) / 1000, decodeMs, decideMs, encodeMs, sentMessages, sentPrefixes };
 }
 
 function report(name: string, prefixes: number, r: PhaseResult): void {
   const total = r.decodeMs + r.decideMs + r.encodeMs;
   const mem = process.memoryUsage();
   console.log(
-    `${name}: ${prefixes} prefixes in ${total.toFixed(0)} ms (${((prefixes / total) * 1000).toFixed(0)} prefixes/s)` +
+    `${name}: ${prefixes} prefixes in ${total.toFixed(0)} ms, ${r.cpuMs.toFixed(0)} ms CPU (${((prefixes / total) * 1000).toFixed(0)} prefixes/s)` +
       ` = decode+adj-rib-in ${r.decodeMs.toFixed(0)} ms, decision+adj-rib-out ${r.decideMs.toFixed(0)} ms,` +
       ` update encoding ${r.encodeMs.toFixed(0)} ms; out: ${r.sentMessages} UPDATEs, ${r.sentPrefixes} prefixes;` +
       ` heap ${mib(mem.heapUsed)} MiB, RSS ${mib(mem.rss)} MiB`,
@@ -101,26 +107,27 @@ async function main(): Promise<void> {
   const before = process.memoryUsage();
   const pluginArg = process.argv.indexOf('--plugin');
   const point = pluginArg < 0 ? undefined : process.argv[pluginArg + 1];
+  const jit = !process.argv.includes('--interp');
+  // Route reflection: feeder and monitor are iBGP clients; --ibgp alone: an eBGP feeder, an iBGP monitor.
+  const rr = point === 'rr';
+  const ibgp = { feeder: rr, monitor: rr || process.argv.includes('--ibgp') };
   const hooks =
     point === undefined
       ? undefined
-      : benchPluginHooks(
-          repoRoot(),
-          point === 'outbound' ? 'monitor' : 'feeder',
-          point,
-          !process.argv.includes('--interp'),
-        );
+      : rr
+        ? benchRrHooks(repoRoot(), ['127.0.0.2', '127.0.0.3'], jit)
+        : benchPluginHooks(repoRoot(), point === 'outbound' ? 'monitor' : 'feeder', point, jit);
   const rde = new Rde({
-    localAsn: 4200000000,
+    localAsn: LOCAL_AS,
     routerId: 0x0a000001,
     decision: { alwaysCompareMed: false, deterministicMed: false },
     ebgpRequiresPolicy: false,
     pluginHooks: hooks,
   });
   const families: Family[] = ['ipv4-unicast'];
-  const info = (routerId: number) => ({
+  const info = (routerId: number, ibgp: boolean) => ({
     routerId,
-    ibgp: false,
+    ibgp,
     asn4: true,
     families,
     addPathSend: new Set<Family>(),
@@ -136,8 +143,13 @@ async function main(): Promise<void> {
     sendMed: false,
     minRouteAdvertisementInterval: 0,
   });
-  rde.peerUp(spec('feeder', '127.0.0.2', FEEDER_AS), info(2), { kick: () => undefined });
-  rde.peerUp(spec('monitor', '127.0.0.3', 4200000002), info(3), { kick: () => undefined });
+  const asn = (isIbgp: boolean, own: number) => (isIbgp ? LOCAL_AS : own);
+  rde.peerUp(spec('feeder', '127.0.0.2', asn(ibgp.feeder, FEEDER_AS)), info(2, ibgp.feeder), {
+    kick: () => undefined,
+  });
+  rde.peerUp(spec('monitor', '127.0.0.3', asn(ibgp.monitor, 4200000002)), info(3, ibgp.monitor), {
+    kick: () => undefined,
+  });
   for (const _ of rde.pull('monitor')); // initial End-of-RIB
 
   const a = runPhase(rde, announce);

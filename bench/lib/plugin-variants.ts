@@ -113,16 +113,42 @@ export function benchPluginHooks(
   const manifest = benchPlugin(root)(
     point === 'outbound' ? 'bgp_pre_outbound_filter' : 'bgp_pre_inbound_filter',
   );
+  return hostHooks([{ manifest, peers: [peer], jit, faultLimit: { max: 0, windowMs: 1 } }]);
+}
+
+/**
+ * The RDE hooks of plugins/route_reflector with `clients` (addresses) as its clients, with the JIT or the
+ * interpreter (rde-ingest.ts --plugin rr).
+ */
+export function benchRrHooks(
+  root: string,
+  clients: readonly string[],
+  jit: boolean,
+): RdeOptions['pluginHooks'] {
+  const conf = { clients: { type_arg: 'list', arg: clients.map((a) => ({ type_arg: 'ipv4', arg: a })) } };
+  return hostHooks([
+    {
+      manifest: routeReflectorManifest(root),
+      jit,
+      faultLimit: { max: 0, windowMs: 1 },
+      extraConf: { inline: conf },
+    },
+  ]);
+}
+
+/** Load `entries` into a plugin host; the RDE hooks running them (as the daemon's, without logs or clocks). */
+function hostHooks(entries: Parameters<typeof PluginHost.load>[0]): RdeOptions['pluginHooks'] {
   const reporter = { now: () => performance.now(), warn: () => undefined, error: () => undefined };
-  const loaded = PluginHost.load(
-    [{ manifest, peers: [peer], jit, faultLimit: { max: 0, windowMs: 1 } }],
-    pluginHelperRegistry(),
-    reporter,
-  );
+  const loaded = PluginHost.load(entries, pluginHelperRegistry(), reporter);
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const host = loaded.host;
-  const services = { extraConf: undefined, log: () => undefined, monotonicMs: () => 0, realtimeMs: () => 0 };
-  return (store) => new HostPlugins(host, store, { asn: 4200000000, routerId: 0x0a000001 }, () => services);
+  const services = (plugin: unknown) => ({
+    extraConf: host.plugins.find((p) => p.plugin === plugin)?.extraConf,
+    log: () => undefined,
+    monotonicMs: () => 0,
+    realtimeMs: () => 0,
+  });
+  return (store) => new HostPlugins(host, store, { asn: 4200000000, routerId: 0x0a000001 }, services);
 }
 
 /**

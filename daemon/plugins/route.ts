@@ -8,14 +8,14 @@
 import {
   AttrFlag,
   AttrType,
+  attributeValueError,
   decodeAttributes,
-  writeAttributeHeader,
-  attributeHeaderLength,
   type PathAttribute,
 } from '../wire/index.js';
 import type { AttrSet, AttrStore, StoredAttribute } from '../rde/attr-store.js';
 
 const AS4 = { asn4: true } as const;
+const NO_EDITS: ReadonlyMap<number, StoredAttribute | null> = new Map();
 const AS2 = { asn4: false } as const;
 
 export class RouteState {
@@ -106,17 +106,20 @@ export class RouteState {
   applyTo(target: AttrSet): AttrSet {
     const store = this.store!;
     if (!this.changed) return store.acquire(target);
-    return store.internEdited(target, this.edits ?? new Map(), this.mpNextHop);
+    return store.internEdited(target, this.edits ?? NO_EDITS, this.mpNextHop);
+  }
+
+  /** applyTo on a set given by its key, not interned (the native rules' output, written but not stored). */
+  applyToKey(key: string): AttrSet {
+    const store = this.store!;
+    if (!this.changed) return store.internKey(key);
+    return store.internKey(store.editedKey(key, this.edits ?? NO_EDITS, this.mpNextHop));
   }
 }
 
 /** Whether `value` is a valid wire encoding of attribute `code` with `flags` (the codec's own checks). */
 export function validAttribute(code: number, flags: number, value: Uint8Array): boolean {
-  if (value.length > 0xffff) return false;
-  const section = new Uint8Array(attributeHeaderLength(flags, value.length) + value.length);
-  const at = writeAttributeHeader(section, 0, flags, code, value.length);
-  section.set(value, at);
-  return typeof oneAttribute(section, code, true) !== 'string';
+  return attributeValueError(code, flags, value, AS4) === undefined;
 }
 
 /**

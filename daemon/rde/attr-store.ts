@@ -413,37 +413,44 @@ export class AttrStore {
     edits: ReadonlyMap<number, StoredAttribute | null>,
     mpNextHop?: Uint8Array,
   ): AttrSet {
-    const key = set.key;
-    const mp = mpNextHop ?? (set.mpNextHop ? set.nextHopKey : undefined);
+    return this.internKey(this.editedKey(set.key, edits, mpNextHop));
+  }
+
+  /** internEdited on a key not interned (e.g. just written by the exporter): the edited key, not interned. */
+  editedKey(key: string, edits: ReadonlyMap<number, StoredAttribute | null>, mpNextHop?: Uint8Array): string {
+    const mpLength = key.charCodeAt(key.length - 1);
+    const mp = mpNextHop ?? (mpLength > 0 ? key.slice(key.length - 1 - mpLength, key.length - 1) : undefined);
     let room = key.length + 1 + (mpNextHop?.length ?? 0);
     for (const e of edits.values()) if (e !== null) room += 4 + e.value.length;
     const w = this.writer;
     w.begin(room);
     // Never stored: MP_REACH/MP_UNREACH; NEXT_HOP on a route whose next hop is the MP one (see the layout).
-    const codes = [...edits.keys()].filter(
-      (c) =>
+    const codes: number[] = [];
+    for (const c of edits.keys())
+      if (
         c !== AttrType.MpReachNlri &&
         c !== AttrType.MpUnreachNlri &&
-        !(mp !== undefined && c === AttrType.NextHop),
-    );
-    codes.sort((a, b) => a - b);
+        !(mp !== undefined && c === AttrType.NextHop)
+      )
+        codes.push(c);
+    if (codes.length > 1) codes.sort((a, b) => a - b);
     let e = 0;
     const r = this.reader.reset(key);
-    const flush = (upTo: number): void => {
-      for (; e < codes.length && codes[e]! < upTo; e++) {
+    while (r.next()) {
+      for (; e < codes.length && codes[e]! < r.code; e++) {
         const edit = edits.get(codes[e]!);
         if (edit) w.attribute(edit.flags, codes[e]!, edit.value);
       }
-    };
-    while (r.next()) {
-      flush(r.code);
       if (e < codes.length && codes[e] === r.code) {
         const edit = edits.get(codes[e++]!);
         if (edit) w.attribute(edit.flags, r.code, edit.value);
       } else w.copy(key, r.start, r.end);
     }
-    flush(256);
-    return this.internKey(w.finish(mp));
+    for (; e < codes.length; e++) {
+      const edit = edits.get(codes[e]!);
+      if (edit) w.attribute(edit.flags, codes[e]!, edit.value);
+    }
+    return w.finish(mp);
   }
 
   /** Drop one reference; the last one removes the set from the store. */

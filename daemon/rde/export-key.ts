@@ -19,6 +19,11 @@ export class ExportKeyWriter {
 
   /** The set `exportAttributes(source, set, ipv6, group)` describes, with one reference. */
   intern(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): AttrSet {
+    return this.store.internKey(this.key(source, set, ipv6, group));
+  }
+
+  /** The key of that set, not interned (for a caller that changes it further first). */
+  key(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): string {
     const w = this.store.writer;
     const r = this.reader.reset(set.key);
     const key = set.key;
@@ -110,6 +115,6 @@ export class ExportKeyWriter {
     }
     pending(256);
     // IPv6: the MP next hop (ours, or the route's passed on); IPv4 has it in NEXT_HOP.
-    return this.store.internKey(w.finish(!ipv6 ? undefined : own ? self : nhIn));
+    return w.finish(!ipv6 ? undefined : own ? self : nhIn);
   }
 }

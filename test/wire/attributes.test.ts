@@ -2,6 +2,7 @@
 // same bytes, and the builder (for locally originated attributes) produces the same bytes.
 import { expect } from 'chai';
 import {
+  attributeValueError,
   decodeAttributes,
   effectivePath,
   familyKey,
@@ -487,5 +488,52 @@ describe('wire: AS4_PATH reconstruction (RFC 6793 4.2.3)', function () {
       { type: 2, asns: [65001, 4200000000] },
       { type: 1, asns: [1, 2] },
     ]);
+  });
+});
+
+describe('wire: attributeValueError (one value, as plugins write them)', function () {
+  /** The judgement of decodeAttributes on a section holding just this attribute: valid or not. */
+  function validInSection(code: number, flags: number, value: Uint8Array, ctx: DecodeContext): boolean {
+    const w = new WireWriter();
+    writeAttribute(w, { type: 'unknown', code, flags, raw: value });
+    const r = decodeAttributes(w.finish(), ctx);
+    return r.action === 'none' && r.attributes.length === 1 && r.attributes[0]!.code === code;
+  }
+
+  it('agrees with decodeAttributes on the fixtures and on random values of every type code', function () {
+    let seed = 0x2545f491;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const cases: [number, number, Uint8Array, DecodeContext][] = [];
+    for (const fx of FIXTURES) {
+      const a = decodeAttributes(fx.bytes, fx.ctx).attributes[0]!;
+      cases.push([a.code, a.flags & 0xef, a.raw, fx.ctx]);
+    }
+    for (let code = 0; code < 256; code++) {
+      if (code === 14 || code === 15) continue; // MP_REACH / MP_UNREACH: never written by plugins
+      for (const flags of [0x00, 0x40, 0x80, 0xc0, 0xe0]) {
+        for (let k = 0; k < 12; k++) {
+          // Lengths around what the codec checks (0, 1, 2, 4, multiples of 4, 8, 12, 20) and random octets.
+          const len = k < 8 ? [0, 1, 2, 4, 6, 8, 12, 20][k]! : random(64);
+          const value = new Uint8Array(len);
+          for (let i = 0; i < len; i++) value[i] = k % 3 === 0 ? random(4) : random(256);
+          cases.push([code, flags, value, k % 2 === 0 ? AS4 : AS2]);
+        }
+      }
+    }
+    let valid = 0;
+    for (const [code, flags, value, ctx] of cases) {
+      const expected = validInSection(code, flags, value, ctx);
+      const error = attributeValueError(code, flags, value, ctx);
+      expect(error === undefined, `code ${code} flags ${flags} value ${toHex(value)}: ${error}`).to.equal(
+        expected,
+      );
+      if (expected) valid++;
+    }
+    // Both outcomes are exercised, many times.
+    expect(valid).to.be.above(500);
+    expect(cases.length - valid).to.be.above(2000);
   });
 });

@@ -228,33 +228,55 @@ const get_bgp_route: HelperFn = (type, _2, _3, _4, _5, ctx) => {
 function peerCopies(ctx: HelperContext, peers: readonly PeerInfo[]): bigint {
   const m = memoryOf(ctx);
   const size = UBPF_PEER_INFO.size;
-  const at = m.alloc(size * peers.length, true);
+  const at = m.alloc(size * peers.length);
   if (at < 0) return NULL;
   for (let i = 0; i < peers.length; i++) {
     const peer = peers[i]!;
-    writePeerInfo(m.heap, at + i * size, peer);
+    m.heap.set(peerInfoImage(peer), at + i * size);
     if (peer.local === undefined) continue;
-    const local = m.alloc(size, true);
+    const local = m.alloc(size);
     if (local < 0) return NULL;
-    writePeerInfo(m.heap, local, peer.local);
-    new DataView(m.heap.buffer, m.heap.byteOffset).setBigUint64(
+    m.heap.set(peerInfoImage(peer.local), local);
+    writeAddress(
+      m.heap,
       at + i * size + UBPF_PEER_INFO.fields.local_bgp_session.offset,
       heapAddress(ctx, local),
-      true,
     );
   }
   return heapAddress(ctx, at);
 }
 
-function writePeerInfo(heap: Uint8Array, at: number, p: PeerInfo): void {
+/**
+ * The bytes of a struct ubpf_peer_info for `p` (local_bgp_session NULL), made once per PeerInfo: the
+ * points keep one PeerInfo per peer and never change it, so the helpers copy these instead of writing
+ * the fields on every call.
+ */
+function peerInfoImage(p: PeerInfo): Uint8Array {
+  let image = peerInfoImages.get(p);
+  if (image !== undefined) return image;
+  image = new Uint8Array(UBPF_PEER_INFO.size);
   const L = UBPF_PEER_INFO.fields;
-  const view = new DataView(heap.buffer, heap.byteOffset + at, UBPF_PEER_INFO.size);
+  const view = new DataView(image.buffer);
   view.setUint32(L.as.offset, p.asn, true);
   view.setUint32(L.router_id.offset, p.routerId, true);
   view.setUint8(L.peer_type.offset, p.peerType);
   if (p.address !== undefined) {
     view.setUint8(L['addr.af'].offset, p.address.length === 4 ? 2 : 10);
-    heap.set(p.address, at + L['addr.addr'].offset);
+    image.set(p.address, L['addr.addr'].offset);
+  }
+  peerInfoImages.set(p, image);
+  return image;
+}
+
+const peerInfoImages = new WeakMap<PeerInfo, Uint8Array>();
+
+/** heap[at..at + 8) = `address`, a u64 little-endian. */
+function writeAddress(heap: Uint8Array, at: number, address: bigint): void {
+  const lo = Number(BigInt.asUintN(32, address));
+  const hi = Number(address >> 32n);
+  for (let k = 0; k < 4; k++) {
+    heap[at + k] = (lo >>> (8 * k)) & 255;
+    heap[at + 4 + k] = (hi >>> (8 * k)) & 255;
   }
 }
 
@@ -266,12 +288,15 @@ const get_src_peer_info: HelperFn = (_1, _2, _3, _4, _5, ctx) => {
 const get_peer_info: HelperFn = (nbPeers, _2, _3, _4, _5, ctx) => {
   const peers = callOf(ctx).destinations();
   if (peers === undefined) return NULL;
-  const count = new Uint8Array(4);
-  new DataView(count.buffer).setInt32(0, peers.length, true);
+  const count = PEER_COUNT;
+  for (let k = 0; k < 4; k++) count[k] = (peers.length >>> (8 * k)) & 255;
   const written = ctx.mem.write(nbPeers, count);
   if (written !== undefined) return written;
   return peerCopies(ctx, peers);
 };
+
+/** get_peer_info's int written through nb_peers (little-endian; reused: the write copies it). */
+const PEER_COUNT = new Uint8Array(4);
 
 const set_peer_info: HelperFn = () => FAILED; // xBGP's hosts: always -1
 

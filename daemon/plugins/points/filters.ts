@@ -163,6 +163,10 @@ class FilterHook implements RouteFilterHook {
   take(set: AttrSet): AttrSet {
     return this.route.applyTo(set);
   }
+
+  takeKey(key: string): AttrSet {
+    return this.route.applyToKey(key);
+  }
 }
 
 /**

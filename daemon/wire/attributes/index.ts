@@ -70,6 +70,28 @@ export function attributeDescriptor(code: number): AttributeDescriptor | undefin
   return REGISTRY[code];
 }
 
+/**
+ * Why `raw` with `flags` is not a valid value of attribute `code`, as decodeAttributes would judge it alone
+ * in a section (flags, then the descriptor's checks), or undefined when it is valid. For values written
+ * by plugins; MP_REACH_NLRI / MP_UNREACH_NLRI are the caller's to refuse. An unknown attribute is valid
+ * when optional (RFC 4271 5: a well-known one we do not know cannot exist). Allocates only on error.
+ */
+export function attributeValueError(
+  code: number,
+  flags: number,
+  raw: Uint8Array,
+  ctx: DecodeContext,
+): string | undefined {
+  if (raw.length > 0xffff) return `${attrName(code)} value of ${raw.length} octets`;
+  const desc = REGISTRY[code];
+  if (desc === undefined)
+    return (flags & AttrFlag.Optional) !== 0 ? undefined : `unrecognized well-known attribute ${code}`;
+  if ((flags & (AttrFlag.Optional | AttrFlag.Transitive)) !== desc.flags)
+    return `${desc.name} flags 0x${flags.toString(16)}`;
+  const r = desc.decode(raw, flags, ctx);
+  return isAttributeError(r) ? r.reason : undefined;
+}
+
 // ===== Decoding =====
 
 export interface DecodedAttributes {
