@@ -345,7 +345,7 @@ function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): 
     const cpu = per((r) => r.announce.dutCpuMs);
     const pct = (x: number | undefined): string => (x === undefined ? '-' : `${((x - 1) * 100).toFixed(1)}%`);
     console.log(
-      `${v.label.padEnd(16)} announce time ${pct(time).padStart(7)}  DUT CPU ${pct(cpu).padStart(7)}  against ${v.base} (${v.what})`,
+      `${v.label.padEnd(16)} announce time ${pct(time).padStart(7)}  DUT CPU ${pct(cpu).padStart(7)}  against ${baseLabel} (${v.what})`,
     );
   }
 }

@@ -6,7 +6,8 @@
 // With `--plugin inbound|outbound [--interp]` the small filter of bench/plugins/read_accept.c (reads ORIGIN,
 // accepts, nothing cached) runs at that point on every route (JIT unless --interp): the plugin host's
 // per-route cost, in-process. `--plugin rr [--interp]`: plugins/route_reflector with the feeder and the
-// monitor as iBGP clients; `--ibgp`: its native base (an eBGP feeder, an iBGP monitor, no plugin).
+// monitor as iBGP clients; `--ibgp`: its native base (an eBGP feeder, an iBGP monitor, no plugin);
+// `--plugin rpki [--interp]`: plugins/rpki_origin on the feeder over the VRPs fulltable.ts --rpki serves.
 // Run: `npx tsx bench/rde-ingest.ts [--prof]` or `npm run build && node dist/bench/rde-ingest.js`.
 // Profile: `node --cpu-prof --import tsx bench/rde-ingest.ts`.
 import { existsSync } from 'node:fs';
@@ -14,7 +15,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageFramer, decodeMessage, encodeMessage, type UpdateMessage } from '../daemon/wire/index.js';
 import { Rde } from '../daemon/rde/rde.js';
-import { benchPluginHooks, benchRrHooks } from './lib/plugin-variants.js';
+import { benchPluginHooks, benchRpkiHooks, benchRrHooks } from './lib/plugin-variants.js';
+import { makeVrps } from './lib/rpki.js';
+import { VrpTable } from '../daemon/rpki/vrp-table.js';
+import type { TableRoute } from './lib/table.js';
 import { loadOnePathPerPrefix } from './lib/table.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import type { Family } from '../daemon/config/types.js';
@@ -42,6 +46,17 @@ function messagesOf(stream: EncodedStream): Uint8Array[] {
   const framer = new MessageFramer();
   for (const block of stream.blocks) framer.feed(block, (m) => out.push(m.slice()));
   return out;
+}
+
+/** The VRPs fulltable.ts --rpki serves through stayrtr, in a table as the RTR client keeps it. */
+function vrpTableOf(routes: readonly TableRoute[]): VrpTable {
+  const table = new VrpTable();
+  for (const v of makeVrps(routes)) {
+    const [address, length] = v.prefix.split('/');
+    const prefix = new Uint8Array(address!.split('.').map(Number));
+    table.add({ ipv6: false, prefix, length: Number(length), maxLength: v.maxLength, asn: v.asn });
+  }
+  return table;
 }
 
 function mib(n: number): string {
@@ -116,7 +131,9 @@ async function main(): Promise<void> {
       ? undefined
       : rr
         ? benchRrHooks(repoRoot(), ['127.0.0.2', '127.0.0.3'], jit)
-        : benchPluginHooks(repoRoot(), point === 'outbound' ? 'monitor' : 'feeder', point, jit);
+        : point === 'rpki'
+          ? benchRpkiHooks(repoRoot(), vrpTableOf(table.routes), jit)
+          : benchPluginHooks(repoRoot(), point === 'outbound' ? 'monitor' : 'feeder', point, jit);
   const rde = new Rde({
     localAsn: LOCAL_AS,
     routerId: 0x0a000001,

@@ -12,6 +12,7 @@ import type { RdeOptions } from '../../daemon/rde/rde.js';
 import { PluginHost } from '../../daemon/plugins/host.js';
 import { HostPlugins } from '../../daemon/plugins/points/filters.js';
 import { pluginHelperRegistry } from '../../daemon/plugins/helpers/index.js';
+import type { RpkiLookup } from '../../daemon/plugins/call.js';
 
 export interface Variant {
   kind: Dut['kind'];
@@ -136,8 +137,40 @@ export function benchRrHooks(
   ]);
 }
 
+/**
+ * The RDE hooks of plugins/rpki_origin on the feeder (a community per validation state, as fulltable.ts
+ * --rpki configures it) over `vrps` in place of an RTR client's table (rde-ingest.ts --plugin rpki).
+ */
+export function benchRpkiHooks(root: string, vrps: RpkiLookup, jit: boolean): RdeOptions['pluginHooks'] {
+  const dir = mkdtempSync(join(tmpdir(), 'xbgpd-bench-rpki-'));
+  const source = join(root, 'plugins', 'rpki_origin');
+  execFileSync(
+    'clang',
+    pluginCompileArgs(join(root, 'xbgp-api'), join(source, 'rpki_origin.c'), join(dir, 'rpki_origin.o')),
+    {
+      stdio: 'pipe',
+    },
+  );
+  const body = JSON.parse(readFileSync(join(source, 'rpki_origin.plugin'), 'utf8')) as object;
+  const manifest = join(dir, 'rpki_origin.plugin');
+  writeFileSync(manifest, JSON.stringify({ ...body, obj_dir: dir }));
+  const tag = (n: number) => ({ type_arg: 'str', arg: `65000:${n}` });
+  const conf = { valid_community: tag(1), not_found_community: tag(2), invalid_community: tag(3) };
+  const entry = {
+    manifest,
+    peers: ['feeder'],
+    jit,
+    faultLimit: { max: 0, windowMs: 1 },
+    extraConf: { inline: conf },
+  };
+  return hostHooks([entry], () => vrps);
+}
+
 /** Load `entries` into a plugin host; the RDE hooks running them (as the daemon's, without logs or clocks). */
-function hostHooks(entries: Parameters<typeof PluginHost.load>[0]): RdeOptions['pluginHooks'] {
+function hostHooks(
+  entries: Parameters<typeof PluginHost.load>[0],
+  rpki?: () => RpkiLookup,
+): RdeOptions['pluginHooks'] {
   const reporter = { now: () => performance.now(), warn: () => undefined, error: () => undefined };
   const loaded = PluginHost.load(entries, pluginHelperRegistry(), reporter);
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
@@ -147,6 +180,7 @@ function hostHooks(entries: Parameters<typeof PluginHost.load>[0]): RdeOptions['
     log: () => undefined,
     monotonicMs: () => 0,
     realtimeMs: () => 0,
+    ...(rpki === undefined ? {} : { rpki }),
   });
   return (store) => new HostPlugins(host, store, { asn: 4200000000, routerId: 0x0a000001 }, services);
 }

@@ -1,8 +1,9 @@
 // The table of Validated ROA Payloads the RTR client keeps (session.ts changes it, plugins read it through
-// the rpki_validate_origin helper) and route origin validation over it (RFC 6811 2). Per family: a map
-// from a prefix key to the (max length, AS) pairs of the VRPs with that prefix, and a count of prefixes
-// per prefix length, so that finding the VRPs covering a route looks only at the lengths present
-// (typically 8..24 for IPv4). No object per VRP beyond its small entry.
+// the rpki_validate_origin helper) and route origin validation over it (RFC 6811 2). Per family and prefix
+// length: a map from the prefix (host bits cleared) to the (max length, AS) pairs of the VRPs with that
+// prefix, so that finding the VRPs covering a route looks only at the lengths present (typically 8..24
+// for IPv4), and a lookup allocates nothing (an IPv4 prefix is an int32 key). No object per VRP beyond
+// its small entry.
 import type { Vrp } from './pdu.js';
 
 /** RFC 6811 2: the validation state of a route. */
@@ -13,14 +14,14 @@ interface Entry {
   readonly asn: number;
 }
 
-/** IPv4 key: the address with host bits cleared (a u32) * 64 + length: exact in a double. */
+/** IPv4 key within a length: the address with host bits cleared, as an int32 (a small integer in V8). */
 function key4(address: number, length: number): number {
-  return (length === 0 ? 0 : (address & (0xffffffff << (32 - length))) >>> 0) * 64 + length;
+  return length === 0 ? 0 : address & (0xffffffff << (32 - length));
 }
 
-/** IPv6 key: the length and the prefix's significant octets (host bits cleared), as a short string. */
+/** IPv6 key within a length: the prefix's significant octets (host bits cleared), as a short string. */
 function key6(prefix: Uint8Array, length: number): string {
-  let key = String.fromCharCode(length);
+  let key = '';
   const octets = (length + 7) >> 3;
   for (let i = 0; i < octets; i++) {
     const bits = length - i * 8;
@@ -34,42 +35,48 @@ function u32(b: Uint8Array): number {
 }
 
 class FamilyTable<K> {
-  readonly byPrefix = new Map<K, Entry[]>();
-  /** Prefixes (keys) per prefix length. */
-  readonly perLength: Int32Array;
+  /** Per prefix length: prefix key -> the VRPs with that prefix (undefined: no VRP of that length). */
+  readonly byLength: (Map<K, Entry[]> | undefined)[];
   /** VRPs in this family. */
   size = 0;
 
   constructor(bits: number) {
-    this.perLength = new Int32Array(bits + 1);
+    this.byLength = new Array<Map<K, Entry[]> | undefined>(bits + 1).fill(undefined);
   }
 
   add(key: K, length: number, e: Entry): boolean {
-    const list = this.byPrefix.get(key);
-    if (list === undefined) {
-      this.byPrefix.set(key, [e]);
-      this.perLength[length]!++;
-    } else if (list.some((x) => x.maxLength === e.maxLength && x.asn === e.asn)) return false;
+    const map = (this.byLength[length] ??= new Map<K, Entry[]>());
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [e]);
+    else if (list.some((x) => x.maxLength === e.maxLength && x.asn === e.asn)) return false;
     else list.push(e);
     this.size++;
     return true;
   }
 
   remove(key: K, length: number, e: Entry): boolean {
-    const list = this.byPrefix.get(key);
+    const map = this.byLength[length];
+    const list = map?.get(key);
     const at = list?.findIndex((x) => x.maxLength === e.maxLength && x.asn === e.asn) ?? -1;
-    if (list === undefined || at < 0) return false;
+    if (map === undefined || list === undefined || at < 0) return false;
     list.splice(at, 1);
     if (list.length === 0) {
-      this.byPrefix.delete(key);
-      this.perLength[length]!--;
+      map.delete(key);
+      if (map.size === 0) this.byLength[length] = undefined;
     }
     this.size--;
     return true;
   }
 
-  has(key: K, e: Entry): boolean {
-    return this.byPrefix.get(key)?.some((x) => x.maxLength === e.maxLength && x.asn === e.asn) ?? false;
+  has(key: K, length: number, e: Entry): boolean {
+    return (
+      this.byLength[length]?.get(key)?.some((x) => x.maxLength === e.maxLength && x.asn === e.asn) ?? false
+    );
+  }
+
+  clear(): void {
+    this.byLength.fill(undefined);
+    this.size = 0;
   }
 }
 
@@ -109,23 +116,25 @@ export class VrpTable {
 
   has(v: Vrp): boolean {
     const e = { maxLength: v.maxLength, asn: v.asn };
-    return v.ipv6 ? this.v6.has(key6(v.prefix, v.length), e) : this.v4.has(key4(u32(v.prefix), v.length), e);
+    return v.ipv6
+      ? this.v6.has(key6(v.prefix, v.length), v.length, e)
+      : this.v4.has(key4(u32(v.prefix), v.length), v.length, e);
   }
 
   /** Every VRP (for diffs and dumps), in no particular order. */
   *entries(): Generator<Vrp> {
-    for (const [key, list] of this.v4.byPrefix) {
-      const length = key % 64;
-      const a = (key - length) / 64;
-      const prefix = new Uint8Array([a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255]);
-      for (const e of list) yield { ipv6: false, prefix, length, maxLength: e.maxLength, asn: e.asn };
-    }
-    for (const [key, list] of this.v6.byPrefix) {
-      const length = key.charCodeAt(0);
-      const prefix = new Uint8Array(16);
-      for (let i = 1; i < key.length; i++) prefix[i - 1] = key.charCodeAt(i);
-      for (const e of list) yield { ipv6: true, prefix, length, maxLength: e.maxLength, asn: e.asn };
-    }
+    for (let length = 0; length <= 32; length++)
+      for (const [key, list] of this.v4.byLength[length] ?? []) {
+        const a = key >>> 0;
+        const prefix = new Uint8Array([a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255]);
+        for (const e of list) yield { ipv6: false, prefix, length, maxLength: e.maxLength, asn: e.asn };
+      }
+    for (let length = 0; length <= 128; length++)
+      for (const [key, list] of this.v6.byLength[length] ?? []) {
+        const prefix = new Uint8Array(16);
+        for (let i = 0; i < key.length; i++) prefix[i] = key.charCodeAt(i);
+        for (const e of list) yield { ipv6: true, prefix, length, maxLength: e.maxLength, asn: e.asn };
+      }
   }
 
   /**
@@ -136,20 +145,19 @@ export class VrpTable {
   validate(ipv6: boolean, prefix: Uint8Array, length: number, origin: number): Validity {
     let covered = false;
     if (!ipv6) {
-      const t = this.v4;
+      const byLength = this.v4.byLength;
       const address = u32(prefix);
       for (let l = Math.min(length, 32); l >= 0; l--) {
-        if (t.perLength[l] === 0) continue;
-        const list = t.byPrefix.get(key4(address, l));
+        const list = byLength[l]?.get(key4(address, l));
         if (list === undefined) continue;
         if (matches(list, length, origin)) return 'valid';
         covered = true;
       }
     } else {
-      const t = this.v6;
+      const byLength = this.v6.byLength;
       for (let l = Math.min(length, 128); l >= 0; l--) {
-        if (t.perLength[l] === 0) continue;
-        const list = t.byPrefix.get(key6(prefix, l));
+        const map = byLength[l];
+        const list = map === undefined ? undefined : map.get(key6(prefix, l));
         if (list === undefined) continue;
         if (matches(list, length, origin)) return 'valid';
         covered = true;
@@ -160,20 +168,21 @@ export class VrpTable {
 
   /** Whether some VRP prefix in the table covers `prefix`/`length` (its routes' validity depends on it). */
   covers(ipv6: boolean, prefix: Uint8Array, length: number): boolean {
-    const t = ipv6 ? this.v6 : this.v4;
-    const address = ipv6 ? 0 : u32(prefix);
-    for (let l = Math.min(length, ipv6 ? 128 : 32); l >= 0; l--) {
-      if (t.perLength[l] === 0) continue;
-      if (ipv6 ? this.v6.byPrefix.has(key6(prefix, l)) : this.v4.byPrefix.has(key4(address, l))) return true;
+    if (!ipv6) {
+      const address = u32(prefix);
+      for (let l = Math.min(length, 32); l >= 0; l--)
+        if (this.v4.byLength[l]?.has(key4(address, l))) return true;
+      return false;
+    }
+    for (let l = Math.min(length, 128); l >= 0; l--) {
+      const map = this.v6.byLength[l];
+      if (map !== undefined && map.has(key6(prefix, l))) return true;
     }
     return false;
   }
 
   clear(): void {
-    for (const t of [this.v4, this.v6] as FamilyTable<unknown>[]) {
-      t.byPrefix.clear();
-      t.perLength.fill(0);
-      t.size = 0;
-    }
+    this.v4.clear();
+    this.v6.clear();
   }
 }
