@@ -36,6 +36,11 @@ export interface Helper {
   readonly fn: HelperFn;
   /** uBPF "unwind" extension: when the helper returns 0 the program ends with r0 = 0. */
   readonly unwindOnZero?: boolean;
+  /**
+   * The arguments it takes (r1..r<arity>, 0-5; default 5): the other registers are passed as 0, not
+   * converted (a register left over from earlier code would cost a BigInt for nothing).
+   */
+  readonly arity?: number;
 }
 
 export class HelperRegistry {

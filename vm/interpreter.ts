@@ -763,13 +763,14 @@ function callHelper(
   ctx: HelperContext,
   pc: number,
 ): VmFault | undefined {
+  const n = helper.arity ?? 5;
   const r = invokeHelper(
     helper,
-    toU64(H[1]!, L[1]!),
-    toU64(H[2]!, L[2]!),
-    toU64(H[3]!, L[3]!),
-    toU64(H[4]!, L[4]!),
-    toU64(H[5]!, L[5]!),
+    n >= 1 ? toU64(H[1]!, L[1]!) : 0n,
+    n >= 2 ? toU64(H[2]!, L[2]!) : 0n,
+    n >= 3 ? toU64(H[3]!, L[3]!) : 0n,
+    n >= 4 ? toU64(H[4]!, L[4]!) : 0n,
+    n >= 5 ? toU64(H[5]!, L[5]!) : 0n,
     ctx,
     pc,
   );

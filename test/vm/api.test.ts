@@ -266,6 +266,25 @@ forEachBackend('vm: run contexts and misbehaving helpers', function () {
     }
   });
 
+  it('passes a helper its declared arguments only (the other registers as 0)', function () {
+    const seen: bigint[][] = [];
+    const record = (id: number, arity?: number): Helper => ({
+      id,
+      name: `args${id}`,
+      permission: 'test',
+      ...(arity === undefined ? {} : { arity }),
+      fn: (a, b, c, d, e) => {
+        seen.push([a, b, c, d, e]);
+        return 0n;
+      },
+    });
+    const registry = new HelperRegistry().register(record(1, 2)).register(record(2)).register(record(3, 0));
+    const text = [1, 2, 3, 4, 5].map((r) => `lddw %r${r}, ${r * 0x100000001}`).join('\n');
+    for (const id of [1, 2, 3]) ok(run(load(`${text}\ncall ${id}\nmov %r0, 0\nexit`, { helpers: registry })));
+    const all = [1n, 2n, 3n, 4n, 5n].map((r) => r * 0x100000001n);
+    expect(seen).to.deep.equal([[all[0], all[1], 0n, 0n, 0n], all, [0n, 0n, 0n, 0n, 0n]]);
+  });
+
   it('reduces helper results to u64', function () {
     const registry = new HelperRegistry().register({ id: 1, name: 'neg', permission: 'test', fn: () => -2n });
     expect(ok(run(load('call 1\nexit', { helpers: registry })))).to.equal(0xfffffffffffffffen);

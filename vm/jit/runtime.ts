@@ -208,13 +208,14 @@ export class JitProgram {
     // Registers read as 32-bit halves (toU64 makes small values without allocating), not BigUint64 loads.
     const i32 = this.i32;
     const at = REGS_AT / 4;
+    const n = helper.arity ?? 5;
     const r = invokeHelper(
       helper,
-      toU64(i32[at + 3]!, i32[at + 2]!),
-      toU64(i32[at + 5]!, i32[at + 4]!),
-      toU64(i32[at + 7]!, i32[at + 6]!),
-      toU64(i32[at + 9]!, i32[at + 8]!),
-      toU64(i32[at + 11]!, i32[at + 10]!),
+      n >= 1 ? toU64(i32[at + 3]!, i32[at + 2]!) : 0n,
+      n >= 2 ? toU64(i32[at + 5]!, i32[at + 4]!) : 0n,
+      n >= 3 ? toU64(i32[at + 7]!, i32[at + 6]!) : 0n,
+      n >= 4 ? toU64(i32[at + 9]!, i32[at + 8]!) : 0n,
+      n >= 5 ? toU64(i32[at + 11]!, i32[at + 10]!) : 0n,
       m.helperCtx,
       pc,
     );

@@ -37,6 +37,7 @@ export function buildHelperRegistry(impls: HelperImpls): HelperRegistry {
       name: spec.name,
       permission: permissionOf(spec),
       fn,
+      arity: spec.args.length,
       // next() is a tail call: the pluglet ends there, the chain goes on (runtime.ts).
       ...(spec.id === NEXT_ID ? { unwindOnZero: true } : {}),
     };
