@@ -145,6 +145,14 @@ export class KeyWriter {
     this.n += v.length;
   }
 
+  /** Copy src[from, to) as it is. */
+  bytesOf(src: Uint8Array, from: number, to: number): void {
+    const b = this.buf;
+    let n = this.n;
+    for (let i = from; i < to; i++) b[n++] = src[i]!;
+    this.n = n;
+  }
+
   /** Copy key[from, to) (a reader's offsets) as it is. */
   copy(key: string, from: number, to: number): void {
     const b = this.buf;
@@ -161,6 +169,21 @@ export class KeyWriter {
     this.buf[this.n++] = mpNextHop?.length ?? 0;
     return this.buf.toString('latin1', 0, this.n);
   }
+}
+
+/** The end of the attribute at section[pos] (its header read as the wire has it). */
+function sectionValueEnd(section: Uint8Array, pos: number): number {
+  const extended = (section[pos]! & AttrFlag.ExtendedLength) !== 0;
+  return extended ? pos + 4 + ((section[pos + 2]! << 8) | section[pos + 3]!) : pos + 3 + section[pos + 2]!;
+}
+
+/** Write the attribute at section[pos] to `w` (header re-written as keys have it); returns its end. */
+function copySectionAttribute(w: KeyWriter, section: Uint8Array, pos: number): number {
+  const end = sectionValueEnd(section, pos);
+  const value = pos + ((section[pos]! & AttrFlag.ExtendedLength) !== 0 ? 4 : 3);
+  w.header(section[pos]!, section[pos + 1]!, end - value);
+  w.bytesOf(section, value, end);
+  return end;
 }
 
 /** Octets the key of `attributes` (+ an MP next hop) may take, at most. */
@@ -332,6 +355,38 @@ export class AttrStore {
       w.attribute(next.flags, next.code, next.raw);
     }
     return this.internKey(w.finish(mpNextHop));
+  }
+
+  /**
+   * The shared set of a received attribute section that wire's `cleanSection` passed (known attributes
+   * only, each valid, no MP attribute: what intern(normaliseAttributes(...)) would store for IPv4 routes
+   * from a 4-octet AS session), with one more reference, written from the octets without decoding.
+   */
+  internSection(section: Uint8Array): AttrSet {
+    const w = this.writer;
+    w.begin(section.length + 1);
+    // Attributes usually arrive in type-code order; otherwise they are taken code by code.
+    let last = -1;
+    let sorted = true;
+    for (let pos = 0; pos < section.length; pos = sectionValueEnd(section, pos)) {
+      const code = section[pos + 1]!;
+      if (code <= last) sorted = false;
+      last = code;
+    }
+    if (sorted) for (let pos = 0; pos < section.length;) pos = copySectionAttribute(w, section, pos);
+    else
+      for (let done = -1; ;) {
+        // The attribute with the lowest code above the last one written (codes are unique here).
+        let at = -1;
+        for (let pos = 0; pos < section.length; pos = sectionValueEnd(section, pos)) {
+          const code = section[pos + 1]!;
+          if (code > done && (at < 0 || code < section[at + 1]!)) at = pos;
+        }
+        if (at < 0) break;
+        done = section[at + 1]!;
+        copySectionAttribute(w, section, at);
+      }
+    return this.internKey(w.finish(undefined));
   }
 
   /** The shared set whose key was just built with `writer` (`writer.finish`'s result), with one more reference. */

@@ -61,6 +61,9 @@ export function decode(
   store: AttrStore,
   plugin?: AttributeDecodeHook,
 ): DecodedRoutes[] {
+  const storable = update.storableSection;
+  if (storable !== undefined && plugin === undefined && !treatAsWithdraw)
+    return decodeStorable(update, storable, store);
   const v4 = emptyRoutes(false);
   const v6 = emptyRoutes(true);
   const addWithdrawn = (
@@ -123,6 +126,26 @@ export function decode(
   if (v4.announced.length > 0 || v4.withdrawn.length > 0) out.push(v4);
   if (v6.announced.length > 0 || v6.withdrawn.length > 0) out.push(v6);
   return out;
+}
+
+/**
+ * decode of an UPDATE whose section the decoder found clean (UpdateMessage.storableSection): IPv4 body
+ * NLRI and withdrawals only, the set interned from the section's octets (the same set the decoded
+ * attributes would give: test/rde/storable.test.ts).
+ */
+function decodeStorable(update: UpdateMessage, section: Uint8Array, store: AttrStore): DecodedRoutes[] {
+  const v4 = emptyRoutes(false);
+  if (update.withdrawn.count > 0)
+    forEachPrefix(update.withdrawn, (l, b, o, p) => {
+      v4.withdrawn.push(prefixKey(Afi.Ipv4, l, b, o));
+      v4.withdrawnIds.push(p);
+    });
+  forEachPrefix(update.nlri, (l, b, o, p) => {
+    v4.announced.push(prefixKey(Afi.Ipv4, l, b, o));
+    v4.announcedIds.push(p);
+  });
+  if (v4.announced.length > 0) v4.attrs = store.internSection(section);
+  return v4.announced.length > 0 || v4.withdrawn.length > 0 ? [v4] : [];
 }
 
 function bytesU32(b: Uint8Array): number {

@@ -16,6 +16,7 @@
 //   +-----------------------------------------------------+
 import {
   attributeWireLength,
+  cleanSection,
   decodeAttributes,
   writeAttribute,
   writeAttributeHeader,
@@ -46,7 +47,50 @@ export interface UpdateMessage {
    * through a getter: copy these messages by field, not by spreading). Never set by the decoder.
    */
   attributeSection?: Uint8Array;
+  /**
+   * Set by the decoder on an UPDATE whose attribute section passed every check without decoding
+   * (`cleanSection`: known attributes only, each valid, none repeated, no MP attribute, 4-octet AS
+   * session, the mandatory ones present): the section, which the RDE stores as it is. `attributes` is
+   * then decoded only when read.
+   */
+  storableSection?: Uint8Array | undefined;
 }
+
+/** ORIGIN, AS_PATH and NEXT_HOP: what an UPDATE announcing body NLRI must carry (checkMandatory). */
+const MANDATORY_IPV4 = (1 << AttrType.Origin) | (1 << AttrType.AsPath) | (1 << AttrType.NextHop);
+
+/**
+ * A received UPDATE whose attributes are clean (storableSection): decoded when first read. A class, so
+ * that the getter lives on the prototype; setting `attributes` replaces them and drops the sections,
+ * which would no longer describe them.
+ */
+class CleanUpdate implements UpdateMessage {
+  readonly type = 'update';
+  #attributes: PathAttribute[] | undefined = undefined;
+  attributeSection: Uint8Array | undefined;
+  storableSection: Uint8Array | undefined;
+  constructor(
+    public withdrawn: NlriBlock,
+    public nlri: NlriBlock,
+    section: Uint8Array,
+    private readonly ctx: DecodeContext,
+  ) {
+    this.attributeSection = section;
+    this.storableSection = section;
+  }
+
+  get attributes(): PathAttribute[] {
+    return (this.#attributes ??= decodeAttributes(this.storableSection!, this.ctx).attributes);
+  }
+
+  set attributes(list: PathAttribute[]) {
+    this.#attributes = list;
+    this.attributeSection = undefined;
+    this.storableSection = undefined;
+  }
+}
+
+const NO_ERRORS: readonly UpdateError[] = Object.freeze([]);
 
 function invalidNetwork(field: string, code: number): UpdateError {
   // RFC 7606 5.3 (paraphrased): a syntax error in the NLRI or Withdrawn Routes field of the UPDATE itself is
@@ -103,23 +147,38 @@ export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult
   const nlriCount = countPrefixes(body, nlriStart, len, Afi.Ipv4, addPath);
   if (nlriCount < 0) return failed(invalidNetwork('NLRI', nlriCount));
 
-  const decodedAttrs = decodeAttributes(body.subarray(attrStart, nlriStart), ctx);
+  const withdrawn: NlriBlock = {
+    afi: Afi.Ipv4,
+    safi: Safi.Unicast,
+    addPath,
+    bytes: body.subarray(2, 2 + withdrawnLength),
+    count: withdrawnCount,
+  };
+  const nlri: NlriBlock = {
+    afi: Afi.Ipv4,
+    safi: Safi.Unicast,
+    addPath,
+    bytes: body.subarray(nlriStart),
+    count: nlriCount,
+  };
+  const section = body.subarray(attrStart, nlriStart);
+  // The fast path: a clean section announcing body NLRI (nothing to report, nothing to decode now).
+  if (ctx.asn4 && nlriCount > 0 && ctx.mrtRib !== true) {
+    const present = cleanSection(section, ctx);
+    if (present >= 0 && (present & MANDATORY_IPV4) === MANDATORY_IPV4)
+      return {
+        ok: true,
+        message: new CleanUpdate(withdrawn, nlri, section, ctx),
+        errors: NO_ERRORS as UpdateError[],
+        action: 'none',
+      };
+  }
+  const decodedAttrs = decodeAttributes(section, ctx);
   if (decodedAttrs.action === 'session-reset') {
     const e = decodedAttrs.errors.find((x) => x.action === 'session-reset')!;
     return failed(e);
   }
-  const message: UpdateMessage = {
-    type: 'update',
-    withdrawn: {
-      afi: Afi.Ipv4,
-      safi: Safi.Unicast,
-      addPath,
-      bytes: body.subarray(2, 2 + withdrawnLength),
-      count: withdrawnCount,
-    },
-    attributes: decodedAttrs.attributes,
-    nlri: { afi: Afi.Ipv4, safi: Safi.Unicast, addPath, bytes: body.subarray(nlriStart), count: nlriCount },
-  };
+  const message: UpdateMessage = { type: 'update', withdrawn, attributes: decodedAttrs.attributes, nlri };
   let errors = decodedAttrs.errors;
   let action: ErrorAction | 'none' = decodedAttrs.action;
   const missing = checkMandatory(message);

@@ -39,6 +39,7 @@ export const aggregatorDescriptor: AttributeDescriptor = {
       asn4,
     };
   },
+  valid: (_b, start, end, _flags, ctx) => end - start === (ctx.asn4 || ctx.mrtRib === true ? 8 : 6),
   format: (a: PathAttribute) => {
     const g = a as AggregatorAttribute;
     return `AS${g.asn} ${formatIpv4(g.address)}`;

@@ -54,6 +54,25 @@ export function decodeSegments(raw: Uint8Array, asn4: boolean): AsPathSegment[] 
   return segments;
 }
 
+/**
+ * decodeSegments' checks on raw[start, end) without decoding: -1 when malformed (RFC 7606 7.2, as decodeSegments), else 1
+ * when a confederation segment is present, 0 when not.
+ */
+function walkSegments(raw: Uint8Array, start: number, end: number, asn4: boolean): number {
+  const width = asn4 ? 4 : 2;
+  let confed = 0;
+  for (let pos = start; pos < end;) {
+    if (pos + 2 > end) return -1;
+    const type = raw[pos]!;
+    const count = raw[pos + 1]!;
+    if (type < 1 || type > 4 || count === 0) return -1;
+    if (type === AsPathSegmentType.ConfedSequence || type === AsPathSegmentType.ConfedSet) confed = 1;
+    pos += 2 + count * width;
+    if (pos > end) return -1;
+  }
+  return confed;
+}
+
 function hasConfed(segments: readonly AsPathSegment[]): boolean {
   for (const s of segments)
     if (s.type === AsPathSegmentType.ConfedSequence || s.type === AsPathSegmentType.ConfedSet) return true;
@@ -92,6 +111,10 @@ export const asPathDescriptor: AttributeDescriptor = {
     return { type: 'as-path', code: AttrType.AsPath, flags, raw, segments, asn4 };
   },
   format: (a: PathAttribute) => formatAsPath((a as AsPathAttribute).segments),
+  valid(b, start, end, _flags, ctx) {
+    const walk = walkSegments(b, start, end, ctx.asn4 || ctx.mrtRib === true);
+    return walk === 0 || (walk === 1 && (ctx.peerType !== 'ebgp' || ctx.confedPeer === true));
+  },
 };
 
 export const as4PathDescriptor: AttributeDescriptor = {

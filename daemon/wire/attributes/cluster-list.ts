@@ -46,6 +46,7 @@ export const clusterListDescriptor: AttributeDescriptor = {
     };
   },
   format: (a: PathAttribute) => Array.from((a as ClusterListAttribute).clusterIds, formatIpv4).join(' '),
+  valid: (_b, start, end, _flags, ctx) => ctx.peerType !== 'ebgp' && end > start && (end - start) % 4 === 0,
 };
 
 export function makeClusterList(ids: readonly number[]): ClusterListAttribute {

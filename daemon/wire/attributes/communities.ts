@@ -56,6 +56,7 @@ function listDescriptor(
       return communityList(type, code, flags, raw, readWords(raw, raw.length >> 2));
     },
     format: (a: PathAttribute) => format((a as CommunityList).values),
+    valid: (_b, start, end) => end > start && (end - start) % size === 0,
   };
 }
 

@@ -16,6 +16,12 @@ export interface AttributeDescriptor {
   decode(raw: Uint8Array, flags: number, ctx: DecodeContext): AttributeDecodeResult;
   /** Short text of the value for logs (allocates). */
   format(attr: PathAttribute): string;
+  /**
+   * Whether `decode` of the value bytes[start, end) would return the attribute rather than an error,
+   * without allocating (cleanSection, the decoder's fast path). Attributes without it always take the
+   * full decode.
+   */
+  valid?(bytes: Uint8Array, start: number, end: number, flags: number, ctx: DecodeContext): boolean;
 }
 
 export const WELL_KNOWN = 0x40;

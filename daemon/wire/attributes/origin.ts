@@ -33,6 +33,7 @@ export const originDescriptor: AttributeDescriptor = {
     return { type: 'origin', code: AttrType.Origin, flags, raw, origin: v as OriginValue };
   },
   format: (a: PathAttribute) => NAMES[(a as OriginAttribute).origin],
+  valid: (b, start, end) => end - start === 1 && b[start]! <= 2,
 };
 
 export function originName(origin: OriginValue): string {

@@ -37,6 +37,7 @@ export const nextHopDescriptor: AttributeDescriptor = {
     return { type: 'next-hop', code: AttrType.NextHop, flags, raw, nextHop: getU32(raw, 0) };
   },
   format: (a: PathAttribute) => formatIpv4((a as NextHopAttribute).nextHop),
+  valid: (_b, start, end) => end - start === 4,
 };
 
 export const medDescriptor: AttributeDescriptor = {
@@ -51,6 +52,7 @@ export const medDescriptor: AttributeDescriptor = {
     return { type: 'med', code: AttrType.Med, flags, raw, med: getU32(raw, 0) };
   },
   format: (a: PathAttribute) => String((a as MedAttribute).med),
+  valid: (_b, start, end) => end - start === 4,
 };
 
 export const localPrefDescriptor: AttributeDescriptor = {
@@ -81,6 +83,7 @@ export const localPrefDescriptor: AttributeDescriptor = {
     return { type: 'local-pref', code: AttrType.LocalPref, flags, raw, localPref: getU32(raw, 0) };
   },
   format: (a: PathAttribute) => String((a as LocalPrefAttribute).localPref),
+  valid: (_b, start, end, _flags, ctx) => ctx.peerType !== 'ebgp' && end - start === 4,
 };
 
 export const atomicAggregateDescriptor: AttributeDescriptor = {
@@ -102,6 +105,7 @@ export const atomicAggregateDescriptor: AttributeDescriptor = {
     return { type: 'atomic-aggregate', code: AttrType.AtomicAggregate, flags, raw };
   },
   format: () => '',
+  valid: (_b, start, end) => end === start,
 };
 
 export const originatorIdDescriptor: AttributeDescriptor = {
@@ -133,6 +137,7 @@ export const originatorIdDescriptor: AttributeDescriptor = {
     return { type: 'originator-id', code: AttrType.OriginatorId, flags, raw, originatorId: getU32(raw, 0) };
   },
   format: (a: PathAttribute) => formatIpv4((a as OriginatorIdAttribute).originatorId),
+  valid: (_b, start, end, _flags, ctx) => ctx.peerType !== 'ebgp' && end - start === 4,
 };
 
 // ===== Builders =====
