@@ -52,7 +52,8 @@ export interface DecodedRoutes {
  * The bgp_decode_attr point (`plugin`, the peer's pluglets) runs first on the attributes of an UPDATE
  * that announces routes: it may treat the UPDATE as a withdrawal, or consume attributes and store others
  * (normaliseAttributes); an UPDATE left without a mandatory attribute is then treated as a withdrawal
- * (RFC 7606 3 d). Without a plugin nothing of this runs.
+ * (RFC 7606 3 d). Without a plugin nothing of this runs. The result is consumed before the next call,
+ * which may reuse it.
  */
 export function decode(
   update: UpdateMessage,
@@ -131,21 +132,34 @@ export function decode(
 /**
  * decode of an UPDATE whose section the decoder found clean (UpdateMessage.storableSection): IPv4 body
  * NLRI and withdrawals only, the set interned from the section's octets (the same set the decoded
- * attributes would give: test/rde/storable.test.ts).
+ * attributes would give: test/rde/storable.test.ts). The result is valid until the next decode.
  */
 function decodeStorable(update: UpdateMessage, section: Uint8Array, store: AttrStore): DecodedRoutes[] {
-  const v4 = emptyRoutes(false);
-  if (update.withdrawn.count > 0)
-    forEachPrefix(update.withdrawn, (l, b, o, p) => {
-      v4.withdrawn.push(prefixKey(Afi.Ipv4, l, b, o));
-      v4.withdrawnIds.push(p);
-    });
-  forEachPrefix(update.nlri, (l, b, o, p) => {
-    v4.announced.push(prefixKey(Afi.Ipv4, l, b, o));
-    v4.announcedIds.push(p);
-  });
+  // One result reused from UPDATE to UPDATE (rde.ts consumes it before the next decode): no arrays per UPDATE.
+  const v4 = STORABLE_ROUTES;
+  v4.announced.length = 0;
+  v4.announcedIds.length = 0;
+  v4.withdrawn.length = 0;
+  v4.withdrawnIds.length = 0;
+  v4.attrs = undefined;
+  if (update.withdrawn.count > 0) forEachPrefix(update.withdrawn, addStorableWithdrawn);
+  forEachPrefix(update.nlri, addStorableAnnounced);
   if (v4.announced.length > 0) v4.attrs = store.internSection(section);
-  return v4.announced.length > 0 || v4.withdrawn.length > 0 ? [v4] : [];
+  return v4.announced.length > 0 || v4.withdrawn.length > 0 ? STORABLE_RESULT : NO_ROUTES;
+}
+
+const STORABLE_ROUTES = emptyRoutes(false);
+const STORABLE_RESULT: DecodedRoutes[] = [STORABLE_ROUTES];
+const NO_ROUTES: DecodedRoutes[] = [];
+
+function addStorableWithdrawn(length: number, bytes: Uint8Array, offset: number, pathId: number): void {
+  STORABLE_ROUTES.withdrawn.push(prefixKey(Afi.Ipv4, length, bytes, offset));
+  STORABLE_ROUTES.withdrawnIds.push(pathId);
+}
+
+function addStorableAnnounced(length: number, bytes: Uint8Array, offset: number, pathId: number): void {
+  STORABLE_ROUTES.announced.push(prefixKey(Afi.Ipv4, length, bytes, offset));
+  STORABLE_ROUTES.announcedIds.push(pathId);
 }
 
 function bytesU32(b: Uint8Array): number {
