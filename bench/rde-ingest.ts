@@ -6,7 +6,9 @@
 // With `--plugin inbound|outbound [--interp]` the small filter of bench/plugins/read_accept.c (reads ORIGIN,
 // accepts, nothing cached) runs at that point on every route (JIT unless --interp): the plugin host's
 // per-route cost, in-process.
-// Run: `npx tsx bench/rde-ingest.ts [--prof]` or `npm run build && node dist/bench/rde-ingest.js`.
+// With `--ipv6` the table is the IPv6 one of `fulltable.ts --ipv6` (bench/lib/table-ipv6.ts, 200,000
+// prefixes in MP_REACH_NLRI / MP_UNREACH_NLRI).
+// Run: `npx tsx bench/rde-ingest.ts [--ipv6]` or `npm run build && node dist/bench/rde-ingest.js`.
 // Profile: `node --cpu-prof --import tsx bench/rde-ingest.ts`.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { MessageFramer, decodeMessage, encodeMessage, type UpdateMessage } from '../daemon/wire/index.js';
 import { Rde } from '../daemon/rde/rde.js';
 import { benchPluginHooks } from './lib/plugin-variants.js';
-import { loadOnePathPerPrefix } from './lib/table.js';
+import { Monitor } from './lib/monitor.js';
+import { loadOnePathPerPrefix, type TableRoute } from './lib/table.js';
+import { loadIpv6Table } from './lib/table-ipv6.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import type { Family } from '../daemon/config/types.js';
 
@@ -33,6 +37,10 @@ const TABLE = resolve(
   'caida-libbgpstream',
   'routeviews.route-views.jinx.ribs.1401487200.bz2',
 );
+const TABLE6 = [
+  resolve(repoRoot(), '..', 'shared', 'data', 'pyasn', 'rib6.20151101.0600_firstMB.bz2'),
+  TABLE,
+];
 const FEEDER_AS = 4200000001;
 
 function messagesOf(stream: EncodedStream): Uint8Array[] {
@@ -67,15 +75,14 @@ function runPhase(rde: Rde, messages: Uint8Array[]): PhaseResult {
   rde.flush();
   const decideMs = performance.now() - t;
   t = performance.now();
-  let sentMessages = 0;
-  let sentPrefixes = 0;
-  for (const u of rde.pull('monitor') as Iterable<UpdateMessage>) {
-    encodeMessage(u);
-    sentMessages++;
-    sentPrefixes += u.nlri.count + u.withdrawn.count;
-  }
+  const sent: Uint8Array[] = [];
+  for (const u of rde.pull('monitor') as Iterable<UpdateMessage>) sent.push(encodeMessage(u));
   const encodeMs = performance.now() - t;
-  return { decodeMs, decideMs, encodeMs, sentMessages, sentPrefixes };
+  // Counted from the octets, after the timing (reading the messages' attribute objects would decode them).
+  const monitor = new Monitor({ host: '127.0.0.1', port: 0, asn: 4200000002, routerId: '10.0.0.3' });
+  for (const m of sent) monitor.countUpdate(m);
+  const sentPrefixes = monitor.announced + monitor.withdrawn;
+  return { decodeMs, decideMs, encodeMs, sentMessages: sent.length, sentPrefixes };
 }
 
 function report(name: string, prefixes: number, r: PhaseResult): void {
@@ -91,9 +98,13 @@ function report(name: string, prefixes: number, r: PhaseResult): void {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  const table = await loadOnePathPerPrefix(TABLE);
-  const announce = messagesOf(encodeAnnouncements(table.routes, { asn: FEEDER_AS, nextHop: '127.0.0.2' }));
-  const withdraw = messagesOf(encodeWithdrawals(table.routes));
+  const ipv6 = process.argv.includes('--ipv6');
+  const table: { routes: TableRoute[] } = ipv6
+    ? await loadIpv6Table(TABLE6, 200_000)
+    : await loadOnePathPerPrefix(TABLE);
+  const nextHop = ipv6 ? '2001:db8::2' : '127.0.0.2';
+  const announce = messagesOf(encodeAnnouncements(table.routes, { asn: FEEDER_AS, nextHop }));
+  const withdraw = messagesOf(encodeWithdrawals(table.routes, undefined, ipv6));
   console.log(
     `table: ${table.routes.length} prefixes, ${announce.length} announcing UPDATEs, ${withdraw.length} withdrawing (loaded in ${(performance.now() - t0).toFixed(0)} ms)`,
   );
@@ -117,7 +128,7 @@ async function main(): Promise<void> {
     ebgpRequiresPolicy: false,
     pluginHooks: hooks,
   });
-  const families: Family[] = ['ipv4-unicast'];
+  const families: Family[] = ipv6 ? ['ipv4-unicast', 'ipv6-unicast'] : ['ipv4-unicast'];
   const info = (routerId: number) => ({
     routerId,
     ibgp: false,
@@ -126,7 +137,7 @@ async function main(): Promise<void> {
     addPathSend: new Set<Family>(),
     maxMessageLength: 4096,
     nextHopIpv4: '127.0.0.1',
-    nextHopIpv6: '::1',
+    nextHopIpv6: '2001:db8::1',
   });
   const spec = (name: string, address: string, asn: number) => ({
     name,
@@ -145,7 +156,7 @@ async function main(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   const held = process.memoryUsage();
   console.log(
-    `  RIB held: ${rde.ribs['ipv4-unicast'].size} destinations, ${rde.store.size} attribute sets;` +
+    `  RIB held: ${rde.ribs[ipv6 ? 'ipv6-unicast' : 'ipv4-unicast'].size} destinations, ${rde.store.size} attribute sets;` +
       ` heap growth ${mib(held.heapUsed - before.heapUsed)} MiB (after GC${(globalThis as { gc?: unknown }).gc ? '' : ': run with --expose-gc'})`,
   );
   const w = runPhase(rde, withdraw);
