@@ -58,21 +58,26 @@ export interface Destination {
   marks: number;
 }
 
+/** Per number of address code units (0..8): the reused argument array of the IPv6 key's one String.fromCharCode. */
+const KEY_UNITS: number[][] = Array.from({ length: 9 }, (_, n) => new Array<number>(n + 1).fill(0));
+
 /** The table key of a wire prefix (host bits cleared). */
 export function prefixKey(afi: number, length: number, bytes: Uint8Array, offset: number): PrefixKey {
   if (afi !== Afi.Ipv6) return ipv4PrefixKey(bytes, offset, length);
   const octets = (length + 7) >> 3;
-  let key = String.fromCharCode(length);
-  for (let i = 0; i < octets; i += 2) {
+  // One flat string from one call (concatenating a char at a time made a string per code unit).
+  const units = KEY_UNITS[(octets + 1) >> 1]!;
+  units[0] = length;
+  for (let i = 0, u = 1; i < octets; i += 2, u++) {
     let hi = bytes[offset + i]!;
     let lo = i + 1 < octets ? bytes[offset + i + 1]! : 0;
     // Clear host bits in the last octet.
     const bitsHere = length - i * 8;
     if (bitsHere < 8) hi &= (0xff << (8 - bitsHere)) & 0xff;
     if (bitsHere < 16) lo &= bitsHere <= 8 ? 0 : (0xff << (16 - bitsHere)) & 0xff;
-    key += String.fromCharCode((hi << 8) | lo);
+    units[u] = (hi << 8) | lo;
   }
-  return key;
+  return String.fromCharCode.apply(null, units);
 }
 
 /** The length of an IPv4 key (address * 64 + length); floor and multiply, as `%` on a double is a slow call. */

@@ -2,7 +2,7 @@
 // inserts and deletes, including the backward-shift deletion across wrap-around and growth.
 import { expect } from 'chai';
 import { Ipv4PrefixIndex, Ipv6PrefixIndex } from '../../daemon/rde/prefix-index.js';
-import { prefixKey } from '../../daemon/rde/rib.js';
+import { prefixKey, writePrefix } from '../../daemon/rde/rib.js';
 import { prng } from '../helpers/random.js';
 
 describe('rde/prefix-index', function () {
@@ -57,6 +57,24 @@ describe('rde/prefix-index', function () {
 });
 
 describe('rde/prefix-index: IPv6', function () {
+  it('keys: one per prefix whatever its host bits, and writePrefix gives the prefix back, at every length', function () {
+    const ones = new Uint8Array(16).fill(0xff);
+    for (let length = 0; length <= 128; length++) {
+      const clear = new Uint8Array(16);
+      for (let bit = 0; bit < length; bit++) clear[bit >> 3]! |= 0x80 >> (bit & 7);
+      const key = prefixKey(2, length, ones, 0) as string;
+      expect(key).to.equal(prefixKey(2, length, clear, 0));
+      expect(key.charCodeAt(0)).to.equal(length);
+      expect(key.length).to.equal(1 + ((((length + 7) >> 3) + 1) >> 1));
+      const out = new Uint8Array(17);
+      const end = writePrefix(key, out, 0);
+      expect(Array.from(out.subarray(0, end))).to.deep.equal([
+        length,
+        ...clear.subarray(0, (length + 7) >> 3),
+      ]);
+    }
+  });
+
   it('agrees with a Map of the key strings under random inserts, lookups and deletes', function () {
     const rand = prng(11);
     const index = new Ipv6PrefixIndex();
