@@ -250,16 +250,6 @@ function* sectionUpdates(
 const MP_FLAGS = AttrFlag.Optional;
 const ZERO_NEXT_HOP = new Uint8Array(16);
 
-/** Offset in an attribute section (type-code order) of the first attribute whose code is above `code`. */
-function offsetAbove(section: Uint8Array, code: number): number {
-  for (let p = 0; p < section.length;) {
-    if (section[p + 1]! > code) return p;
-    const extended = (section[p]! & AttrFlag.ExtendedLength) !== 0;
-    p += extended ? 4 + ((section[p + 2]! << 8) | section[p + 3]!) : 3 + section[p + 2]!;
-  }
-  return section.length;
-}
-
 /** Octets of keys[from, to) in wire form (each with a path identifier under ADD-PATH). */
 function nlriLength(keys: readonly PrefixKey[], from: number, to: number, addPath: boolean): number {
   let size = 0;
@@ -288,75 +278,98 @@ function writeNlri(
 
 /**
  * An IPv6 UPDATE whose attribute section was written from a set's key, MP_REACH_NLRI included, or that
- * withdraws with one MP_UNREACH_NLRI (no set). The attribute objects are built only when read.
+ * withdraws with one MP_UNREACH_NLRI (no set); the prefixes are attributeSection[nlriAt, nlriEnd). The
+ * attribute objects are built only when read.
  */
 class HeldMpUpdate implements UpdateMessage {
   readonly type = 'update';
   readonly withdrawn = EMPTY_IPV4;
   readonly nlri = EMPTY_IPV4;
   readonly #set: AttrSet | undefined;
-  readonly #nextHop: Uint8Array;
-  readonly #block: NlriBlock;
+  readonly #nlriAt: number;
+  readonly #nlriEnd: number;
+  readonly #count: number;
+  readonly #addPath: boolean;
   constructor(
     set: AttrSet | undefined,
-    nextHop: Uint8Array,
-    block: NlriBlock,
     readonly attributeSection: Uint8Array,
+    nlriAt: number,
+    nlriEnd: number,
+    count: number,
+    addPath: boolean,
   ) {
     this.#set = set;
-    this.#nextHop = nextHop;
-    this.#block = block;
+    this.#nlriAt = nlriAt;
+    this.#nlriEnd = nlriEnd;
+    this.#count = count;
+    this.#addPath = addPath;
   }
 
   get attributes(): PathAttribute[] {
-    if (this.#set === undefined) return [makeMpUnreach(this.#block)];
+    const block: NlriBlock = {
+      afi: Afi.Ipv6,
+      safi: Safi.Unicast,
+      addPath: this.#addPath,
+      bytes: this.attributeSection.subarray(this.#nlriAt, this.#nlriEnd),
+      count: this.#count,
+    };
+    if (this.#set === undefined) return [makeMpUnreach(block)];
     const attrs = this.#set.attributes;
     let at = attrs.findIndex((a) => a.code > AttrType.MpReachNlri);
     if (at < 0) at = attrs.length;
-    attrs.splice(at, 0, makeMpReach(this.#nextHop, this.#block));
+    attrs.splice(at, 0, makeMpReach(this.#set.nextHop ?? ZERO_NEXT_HOP, block));
     return attrs;
   }
+}
+
+/** Copy key[from, to) (one octet per char) to out[at]. */
+function copyKey(key: string, from: number, to: number, out: Uint8Array, at: number): void {
+  for (let i = from; i < to; i++) out[at++] = key.charCodeAt(i);
 }
 
 /**
  * IPv6 UPDATEs to 4-octet AS peers: the set's attribute section with MP_REACH_NLRI (RFC 4760 3: AFI,
  * SAFI, next hop length, next hop, reserved octet, then the prefixes) put in before the first attribute
- * whose code is above its own, as `objectUpdates` orders them.
+ * whose code is above its own, as `objectUpdates` orders them. Written from the key's characters (no
+ * copy of the set's octets is made).
  */
 function* mpSectionUpdates(
   set: AttrSet,
   keys: readonly PrefixKey[],
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
-  const attrs = set.attributeBytes;
-  const split = offsetAbove(attrs, AttrType.MpReachNlri);
-  const nh = set.nextHop ?? ZERO_NEXT_HOP;
+  const key = set.key;
+  // Where the attributes end, and where those above MP_REACH_NLRI start.
+  const r = reader.reset(key);
+  let split = -1;
+  let attrsEnd = 0;
+  while (r.next()) {
+    if (split < 0 && r.code > AttrType.MpReachNlri) split = r.start;
+    attrsEnd = r.end;
+  }
+  if (split < 0) split = attrsEnd;
+  // The next hop (our own routes have none: zeros, as objectUpdates sends).
+  const nh = set.nextHopKey;
+  const nhLength = nh.length === 0 ? 16 : nh.length;
   // MP_REACH_NLRI header (4, extended length) + AFI/SAFI/next-hop length (4) + next hop + reserved (1).
-  const room = o.maxMessageLength - HEADER_LENGTH - 4 - attrs.length - 9 - nh.length;
+  const room = o.maxMessageLength - HEADER_LENGTH - 4 - attrsEnd - 9 - nhLength;
   for (let i = 0; i < keys.length;) {
     const end = fit(keys, i, room, o.addPath);
     if (end === i) return; // the attributes alone fill the message: nothing can be sent
-    const valueLength = 5 + nh.length + nlriLength(keys, i, end, o.addPath);
-    const section = new Uint8Array(attrs.length + (valueLength > 255 ? 4 : 3) + valueLength);
-    section.set(attrs.subarray(0, split), 0);
+    const valueLength = 5 + nhLength + nlriLength(keys, i, end, o.addPath);
+    const section = new Uint8Array(attrsEnd + (valueLength > 255 ? 4 : 3) + valueLength);
+    copyKey(key, 0, split, section, 0);
     let p = writeAttributeHeader(section, split, MP_FLAGS, AttrType.MpReachNlri, valueLength);
     section[p] = Afi.Ipv6 >> 8;
     section[p + 1] = Afi.Ipv6 & 255;
     section[p + 2] = Safi.Unicast;
-    section[p + 3] = nh.length;
-    section.set(nh, p + 4);
-    p += 5 + nh.length; // the reserved octet stays 0
+    section[p + 3] = nhLength;
+    copyKey(nh, 0, nh.length, section, p + 4);
+    p += 5 + nhLength; // the reserved octet stays 0
     const nlriAt = p;
     p = writeNlri(keys, i, end, o.addPath, section, p);
-    section.set(attrs.subarray(split), p);
-    const block: NlriBlock = {
-      afi: Afi.Ipv6,
-      safi: Safi.Unicast,
-      addPath: o.addPath,
-      bytes: section.subarray(nlriAt, p),
-      count: end - i,
-    };
-    yield new HeldMpUpdate(set, nh, block, section);
+    copyKey(key, split, attrsEnd, section, p);
+    yield new HeldMpUpdate(set, section, nlriAt, p, end - i, o.addPath);
     i = end;
   }
 }
@@ -376,14 +389,7 @@ function heldMpUnreach(
   section[p + 2] = Safi.Unicast;
   p += 3;
   const end = writeNlri(keys, from, to, addPath, section, p);
-  const block: NlriBlock = {
-    afi: Afi.Ipv6,
-    safi: Safi.Unicast,
-    addPath,
-    bytes: section.subarray(p, end),
-    count: to - from,
-  };
-  return new HeldMpUpdate(undefined, ZERO_NEXT_HOP, block, section);
+  return new HeldMpUpdate(undefined, section, p, end, to - from, addPath);
 }
 
 /** A batch of Adj-RIB-Out changes for one family: withdrawals first, then one group of UPDATEs per set. */
