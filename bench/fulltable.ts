@@ -18,13 +18,17 @@
 // BIRD without and with `protocol rpki` and roa_check tagging every route, xbgpd without and with
 // plugins/rpki_origin (JIT and interpreter) doing the same; each against the same DUT without it.
 // With --admin: BIRD, xbgpd, and xbgpd with the admin API listening (nobody asking), per round.
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--plugins | --rr | --admin | --rpki]`.
+// With --ipv6 (issue 15), the table is IPv6: about 200k prefixes built from the IPv6 RIB entries of the
+// pyasn and RouteViews dumps (bench/lib/table-ipv6.ts), sent in MP_REACH_NLRI / MP_UNREACH_NLRI over the
+// same IPv4 sessions, with IPv6 next hops (2001:db8::/32).
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--ipv6] [--plugins | --rr | --admin | --rpki]`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
 import { Monitor } from './lib/monitor.js';
 import { cpuTimeMs, peakRssMiB } from './lib/proc.js';
-import { loadOnePathPerPrefix } from './lib/table.js';
+import { loadOnePathPerPrefix, type TableRoute } from './lib/table.js';
+import { loadIpv6Table } from './lib/table-ipv6.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import { startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
 import { repoRoot } from './lib/repo.js';
@@ -40,6 +44,12 @@ const TABLE = resolve(
   'caida-libbgpstream',
   'routeviews.route-views.jinx.ribs.1401487200.bz2',
 );
+/** The sources of the IPv6 table (--ipv6), and its size. */
+const TABLE6 = [resolve(ROOT, '..', 'shared', 'data', 'pyasn', 'rib6.20151101.0600_firstMB.bz2'), TABLE];
+const TABLE6_SIZE = 200_000;
+/** IPv6 next hops (--ipv6): the DUT's towards the monitor, the feeder's. */
+const DUT_NEXT_HOP6 = '2001:db8::1';
+const FEEDER_NEXT_HOP6 = '2001:db8::2';
 const DUT_ASN = 4200000000;
 const FEEDER = { address: '127.0.0.2', asn: 4200000001, routerId: '10.0.0.2' };
 const MONITOR = { address: '127.0.0.3', asn: 4200000002, routerId: '10.0.0.3' };
@@ -64,6 +74,8 @@ interface Result {
   announce: Phase;
   withdraw?: Phase;
   peakRssMiB: number;
+  /** Prefixes the monitor should get: all but those RFC 1997 well-known communities keep from it. */
+  expected: number;
 }
 
 interface Args {
@@ -75,10 +87,19 @@ interface Args {
   rr: boolean;
   admin: boolean;
   rpki: boolean;
+  ipv6: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { withdraw: true, runs: 3, plugins: false, rr: false, admin: false, rpki: false };
+  const out: Args = {
+    withdraw: true,
+    runs: 3,
+    plugins: false,
+    rr: false,
+    admin: false,
+    rpki: false,
+    ipv6: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') out.only = argv[++i];
     else if (argv[i] === '--no-withdraw') out.withdraw = false;
@@ -87,11 +108,14 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--rr') out.rr = true;
     else if (argv[i] === '--admin') out.admin = true;
     else if (argv[i] === '--rpki') out.rpki = true;
+    else if (argv[i] === '--ipv6') out.ipv6 = true;
     else if (argv[i] === '--runs') {
       out.runs = Number(argv[++i]);
       if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
     } else throw new Error(`unknown argument ${argv[i]}`);
   }
+  if (out.ipv6 && (out.rpki || out.peer !== undefined))
+    throw new Error('--ipv6: not with --rpki or --peer (the IPv6 table is built, not one MRT peer)');
   return out;
 }
 
@@ -124,6 +148,7 @@ async function runDut(
   port: number,
   announce: EncodedStream,
   withdraw: EncodedStream | undefined,
+  ipv6: boolean,
 ): Promise<Result> {
   const kind = variant.kind;
   const feederAsn = variant.ibgp?.feeder ? DUT_ASN : FEEDER.asn;
@@ -137,12 +162,13 @@ async function runDut(
       { name: 'feeder', address: FEEDER.address, asn: feederAsn, rrClient: variant.rrClients === true },
       { name: 'monitor', address: MONITOR.address, asn: monitorAsn, rrClient: variant.rrClients === true },
     ],
+    ...(ipv6 ? { ipv6NextHop: DUT_NEXT_HOP6 } : {}),
   };
   const dut =
     kind === 'bird'
       ? await startBird(options, variant.birdConfig?.(options))
       : await startXbgpd(options, { extraConfig: variant.config ?? [] });
-  const peer = { host: options.address, port, holdTime: 90 };
+  const peer = { host: options.address, port, holdTime: 90, ipv6 };
   const monitor = new Monitor({
     ...peer,
     localAddress: MONITOR.address,
@@ -161,9 +187,16 @@ async function runDut(
     // Let the DUT finish its own session start-up (initial table to the monitor, End-of-RIB).
     await new Promise((r) => setTimeout(r, 1000));
     await variant.ready?.(dut);
-    const expected = announce.prefixes;
+    const expected =
+      announce.prefixes - announce.noAdvertise - (variant.ibgp?.monitor ? 0 : announce.noExport);
     const a = await measurePhase(dut, feeder, monitor, announce, (m) => m.present.size >= expected);
-    const result: Result = { kind, label: variant.label, announce: a, peakRssMiB: peakRssMiB(dut.pid) };
+    const result: Result = {
+      kind,
+      label: variant.label,
+      announce: a,
+      peakRssMiB: peakRssMiB(dut.pid),
+      expected,
+    };
     if (withdraw && a.present > 0) {
       result.withdraw = await measurePhase(dut, feeder, monitor, withdraw, (m) => m.present.size === 0);
       result.peakRssMiB = peakRssMiB(dut.pid);
@@ -201,13 +234,16 @@ async function main(): Promise<void> {
     return;
   }
   let t = Date.now();
-  const table = await loadOnePathPerPrefix(TABLE, args.peer);
-  console.log(
-    `table: ${table.routes.length} IPv4 prefixes, ${table.peers.length} MRT peers, read in ${Date.now() - t} ms`,
-  );
+  const table = args.ipv6 ? await loadIpv6(t) : await loadIpv4(t, args.peer);
   t = Date.now();
-  const announce = encodeAnnouncements(table.routes, { asn: FEEDER.asn, nextHop: FEEDER.address });
-  const withdraw = args.withdraw ? encodeWithdrawals(table.routes) : undefined;
+  const nextHop = args.ipv6 ? FEEDER_NEXT_HOP6 : FEEDER.address;
+  const announce = encodeAnnouncements(table.routes, { asn: FEEDER.asn, nextHop });
+  const withdraw = args.withdraw ? encodeWithdrawals(table.routes, undefined, args.ipv6) : undefined;
+  if (announce.noExport + announce.noAdvertise > 0)
+    console.log(
+      `(${announce.noExport} prefixes carry NO_EXPORT and ${announce.noAdvertise} NO_ADVERTISE: an external monitor ` +
+        `is sent ${announce.prefixes - announce.noExport - announce.noAdvertise})`,
+    );
   console.log(
     `pre-encoded (not timed below): ${announce.messages} announcing UPDATEs (${(announce.octets / 2 ** 20).toFixed(1)} MiB, ` +
       `${(announce.prefixes / announce.messages).toFixed(1)} prefixes each), ${withdraw?.messages ?? 0} withdrawing UPDATEs, ${Date.now() - t} ms`,
@@ -229,13 +265,13 @@ async function main(): Promise<void> {
   const rounds: Result[][] = [];
   for (let run = 1; run <= args.runs; run++) {
     const results: Result[] = [];
-    for (const v of variants) results.push(await runDut(v, port++, announce, withdraw));
+    for (const v of variants) results.push(await runDut(v, port++, announce, withdraw, args.ipv6));
     rounds.push(results);
     console.log('');
     console.log(
       `run ${run}/${args.runs}  DUT    phase       first UPDATE sent -> last prefix at the monitor`,
     );
-    printRound(results, announce.prefixes);
+    printRound(results);
   }
   if (rounds.length > 1)
     printMedians(
@@ -245,13 +281,35 @@ async function main(): Promise<void> {
   if (args.plugins || args.rr || args.rpki) printPluginOverhead(rounds, variants);
   if (args.rr) printReflectors(rounds);
   await rpki?.stop();
-  console.log(
-    '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
-  );
+  if (!args.ipv6)
+    console.log(
+      '(reference: BIRD 2.0.12 receives this table in about 1.3 s and 71 MB on this class of machine)',
+    );
 }
 
-function printRound(results: Result[], expected: number): void {
+/** The RouteViews table (one path per prefix, or MRT peer `peer`'s), with a line describing it. */
+async function loadIpv4(start: number, peer: number | undefined): Promise<{ routes: TableRoute[] }> {
+  const table = await loadOnePathPerPrefix(TABLE, peer);
+  console.log(
+    `table: ${table.routes.length} IPv4 prefixes, ${table.peers.length} MRT peers, read in ${Date.now() - start} ms`,
+  );
+  return table;
+}
+
+/** The IPv6 table (--ipv6), with a line describing it. */
+async function loadIpv6(start: number): Promise<{ routes: TableRoute[] }> {
+  const table = await loadIpv6Table(TABLE6, TABLE6_SIZE);
+  console.log(
+    `table: ${table.routes.length} IPv6 prefixes (${table.attributeSets} attribute sets) built from ` +
+      `${table.basePrefixes} real prefixes with ${table.baseEntries} RIB entries, in ${Date.now() - start} ms` +
+      table.warnings.map((w) => `\n  (${w}: the complete records were used)`).join(''),
+  );
+  return table;
+}
+
+function printRound(results: Result[]): void {
   for (const r of results) {
+    const expected = r.expected;
     if (r.kind === 'xbgpd' && r.announce.present === 0) {
       console.log(
         `xbgpd: not yet propagating (the monitor received 0 of ${expected} prefixes); receiving the table cost it ` +

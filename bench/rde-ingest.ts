@@ -8,7 +8,9 @@
 // per-route cost, in-process. `--plugin rr [--interp]`: plugins/route_reflector with the feeder and the
 // monitor as iBGP clients; `--ibgp`: its native base (an eBGP feeder, an iBGP monitor, no plugin);
 // `--plugin rpki [--interp]`: plugins/rpki_origin on the feeder over the VRPs fulltable.ts --rpki serves.
-// Run: `npx tsx bench/rde-ingest.ts [--prof]` or `npm run build && node dist/bench/rde-ingest.js`.
+// With `--ipv6` the table is the IPv6 one of `fulltable.ts --ipv6` (bench/lib/table-ipv6.ts, 200,000
+// prefixes in MP_REACH_NLRI / MP_UNREACH_NLRI).
+// Run: `npx tsx bench/rde-ingest.ts [--ipv6]` or `npm run build && node dist/bench/rde-ingest.js`.
 // Profile: `node --cpu-prof --import tsx bench/rde-ingest.ts`.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,8 +20,9 @@ import { Rde } from '../daemon/rde/rde.js';
 import { benchPluginHooks, benchRpkiHooks, benchRrHooks } from './lib/plugin-variants.js';
 import { makeVrps } from './lib/rpki.js';
 import { VrpTable } from '../daemon/rpki/vrp-table.js';
-import type { TableRoute } from './lib/table.js';
-import { loadOnePathPerPrefix } from './lib/table.js';
+import { Monitor } from './lib/monitor.js';
+import { loadOnePathPerPrefix, type TableRoute } from './lib/table.js';
+import { loadIpv6Table } from './lib/table-ipv6.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import type { Family } from '../daemon/config/types.js';
 
@@ -38,6 +41,10 @@ const TABLE = resolve(
   'caida-libbgpstream',
   'routeviews.route-views.jinx.ribs.1401487200.bz2',
 );
+const TABLE6 = [
+  resolve(repoRoot(), '..', 'shared', 'data', 'pyasn', 'rib6.20151101.0600_firstMB.bz2'),
+  TABLE,
+];
 const FEEDER_AS = 4200000001;
 const LOCAL_AS = 4200000000;
 
@@ -64,18 +71,18 @@ function mib(n: number): string {
 }
 
 interface PhaseResult {
-  /** CPU time of the process over the phase (user + system, all threads: GC helpers included). */
-  cpuMs: number;
   decodeMs: number;
   decideMs: number;
   encodeMs: number;
   sentMessages: number;
   sentPrefixes: number;
+  /** CPU time of the process over the three stages (ms; V8's GC helper threads included). */
+  cpuMs: number;
 }
 
 function runPhase(rde: Rde, messages: Uint8Array[]): PhaseResult {
   const ctx = { asn4: true };
-  const cpu0 = process.cpuUsage();
+  const cpu = process.cpuUsage();
   let t = performance.now();
   for (const m of messages) {
     const r = decodeMessage(m, ctx);
@@ -87,16 +94,16 @@ function runPhase(rde: Rde, messages: Uint8Array[]): PhaseResult {
   rde.flush();
   const decideMs = performance.now() - t;
   t = performance.now();
-  let sentMessages = 0;
-  let sentPrefixes = 0;
-  for (const u of rde.pull('monitor') as Iterable<UpdateMessage>) {
-    encodeMessage(u);
-    sentMessages++;
-    sentPrefixes += u.nlri.count + u.withdrawn.count;
-  }
+  const sent: Uint8Array[] = [];
+  for (const u of rde.pull('monitor') as Iterable<UpdateMessage>) sent.push(encodeMessage(u));
   const encodeMs = performance.now() - t;
-  const cpu = process.cpuUsage(cpu0);
-  return { cpuMs: (cpu.user + cpu.system) / 1000, decodeMs, decideMs, encodeMs, sentMessages, sentPrefixes };
+  const used = process.cpuUsage(cpu);
+  // Counted from the octets, after the timing (reading the messages' attribute objects would decode them).
+  const monitor = new Monitor({ host: '127.0.0.1', port: 0, asn: 4200000002, routerId: '10.0.0.3' });
+  for (const m of sent) monitor.countUpdate(m);
+  const sentPrefixes = monitor.announced + monitor.withdrawn;
+  const cpuMs = (used.user + used.system) / 1000;
+  return { decodeMs, decideMs, encodeMs, sentMessages: sent.length, sentPrefixes, cpuMs };
 }
 
 function report(name: string, prefixes: number, r: PhaseResult): void {
@@ -112,9 +119,13 @@ function report(name: string, prefixes: number, r: PhaseResult): void {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  const table = await loadOnePathPerPrefix(TABLE);
-  const announce = messagesOf(encodeAnnouncements(table.routes, { asn: FEEDER_AS, nextHop: '127.0.0.2' }));
-  const withdraw = messagesOf(encodeWithdrawals(table.routes));
+  const ipv6 = process.argv.includes('--ipv6');
+  const table: { routes: TableRoute[] } = ipv6
+    ? await loadIpv6Table(TABLE6, 200_000)
+    : await loadOnePathPerPrefix(TABLE);
+  const nextHop = ipv6 ? '2001:db8::2' : '127.0.0.2';
+  const announce = messagesOf(encodeAnnouncements(table.routes, { asn: FEEDER_AS, nextHop }));
+  const withdraw = messagesOf(encodeWithdrawals(table.routes, undefined, ipv6));
   console.log(
     `table: ${table.routes.length} prefixes, ${announce.length} announcing UPDATEs, ${withdraw.length} withdrawing (loaded in ${(performance.now() - t0).toFixed(0)} ms)`,
   );
@@ -141,7 +152,7 @@ async function main(): Promise<void> {
     ebgpRequiresPolicy: false,
     pluginHooks: hooks,
   });
-  const families: Family[] = ['ipv4-unicast'];
+  const families: Family[] = ipv6 ? ['ipv4-unicast', 'ipv6-unicast'] : ['ipv4-unicast'];
   const info = (routerId: number, ibgp: boolean) => ({
     routerId,
     ibgp,
@@ -150,7 +161,7 @@ async function main(): Promise<void> {
     addPathSend: new Set<Family>(),
     maxMessageLength: 4096,
     nextHopIpv4: '127.0.0.1',
-    nextHopIpv6: '::1',
+    nextHopIpv6: '2001:db8::1',
   });
   const spec = (name: string, address: string, asn: number) => ({
     name,
@@ -174,7 +185,7 @@ async function main(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   const held = process.memoryUsage();
   console.log(
-    `  RIB held: ${rde.ribs['ipv4-unicast'].size} destinations, ${rde.store.size} attribute sets;` +
+    `  RIB held: ${rde.ribs[ipv6 ? 'ipv6-unicast' : 'ipv4-unicast'].size} destinations, ${rde.store.size} attribute sets;` +
       ` heap growth ${mib(held.heapUsed - before.heapUsed)} MiB (after GC${(globalThis as { gc?: unknown }).gc ? '' : ': run with --expose-gc'})`,
   );
   const w = runPhase(rde, withdraw);

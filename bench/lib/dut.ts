@@ -33,6 +33,11 @@ export interface DutOptions {
   deterministicMed?: boolean;
   /** Hold time proposed to the neighbours (s). Default 90. */
   holdTime?: number;
+  /**
+   * Also carry IPv6 unicast on every session (RFC 4760, over the IPv4 sessions), with this address as the
+   * DUT's own IPv6 next hop (BIRD `next hop address`, xbgpd `next-hop-ipv6`). Default: IPv4 only.
+   */
+  ipv6NextHop?: string;
 }
 
 export interface Dut {
@@ -94,10 +99,21 @@ export function birdConfig(o: DutOptions): string {
       n.exportTo === false
         ? '  ipv4 { import all; export none; };'
         : `  ipv4 { import all; export where source = RTS_BGP;${n.rrClient ? '' : ' next hop self;'} };`,
+      ...(o.ipv6NextHop === undefined ? [] : [birdIpv6Channel(n, o.ipv6NextHop)]),
       '}',
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The ipv6 channel of a BIRD protocol over an IPv4 session: the session's own address cannot be an IPv6
+ * next hop, so `next hop address` names one.
+ */
+function birdIpv6Channel(n: DutNeighbor, nextHop: string): string {
+  if (n.exportTo === false) return '  ipv6 { import all; export none; };';
+  const self = n.rrClient ? '' : ' next hop self;';
+  return `  ipv6 { import all; export where source = RTS_BGP;${self} next hop address ${nextHop}; };`;
 }
 
 /** BIRD for `o`, with `config` (default birdConfig(o)) as its configuration. */
@@ -135,6 +151,8 @@ export function xbgpdConfig(o: DutOptions, extra: string[] = []): string {
       `    local-address: ${o.address}`,
       `    hold-time: ${o.holdTime ?? 90}`,
     );
+    if (o.ipv6NextHop !== undefined)
+      lines.push('    families: [ipv4-unicast, ipv6-unicast]', `    next-hop-ipv6: ${o.ipv6NextHop}`);
     if (n.exportTo === false) lines.push('    export: [{ action: reject }]');
   }
   return lines.join('\n') + '\n';

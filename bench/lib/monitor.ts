@@ -1,7 +1,9 @@
-// The monitor: a passive-minded BGP session (it connects, then only listens) that counts the IPv4 unicast
-// prefixes the DUT announces and withdraws, keeps the set currently announced, and records when the first
-// and the last change arrived. Counting walks the UPDATE's Withdrawn Routes and NLRI fields in place
-// (RFC 4271 4.3), with no allocation per prefix; MP_REACH/MP_UNREACH (other families) are not counted.
+// The monitor: a passive-minded BGP session (it connects, then only listens) that counts the IPv4 and IPv6
+// unicast prefixes the DUT announces and withdraws, keeps the set currently announced, and records when
+// the first and the last change arrived. Counting walks the UPDATE's Withdrawn Routes and NLRI fields
+// (RFC 4271 4.3) and the NLRI of MP_REACH_NLRI / MP_UNREACH_NLRI of IPv6 unicast (RFC 4760) in place; an
+// IPv4 prefix is kept as a number, an IPv6 one as a short string (the length, then the address octets).
+// Other families are not counted.
 import { BgpTestPeer, type PeerOptions } from './peer.js';
 
 export interface MonitorCounts {
@@ -21,9 +23,20 @@ function prefixKey(bytes: Uint8Array, offset: number, length: number): number {
   return address * 64 + length;
 }
 
+/** IPv6 prefix key: one char for the length, then one per significant address octet. */
+function prefixKey6(bytes: Uint8Array, offset: number, length: number): string {
+  const n = (length + 7) >> 3;
+  let key = String.fromCharCode(length);
+  for (let i = 0; i < n; i++) key += String.fromCharCode(bytes[offset + i]!);
+  return key;
+}
+
+const MP_REACH = 14;
+const MP_UNREACH = 15;
+
 export class Monitor {
   readonly peer: BgpTestPeer;
-  readonly present = new Set<number>();
+  readonly present = new Set<number | string>();
   announced = 0;
   withdrawn = 0;
   updates = 0;
@@ -75,7 +88,9 @@ export class Monitor {
     p = withdrawnEnd;
     if (p + 2 > end) return this.changed(changed);
     const attributesLength = (m[p]! << 8) | m[p + 1]!;
-    p += 2 + attributesLength;
+    const attributesEnd = Math.min(end, p + 2 + attributesLength);
+    if (this.countMp(m, p + 2, attributesEnd)) changed = true;
+    p = attributesEnd;
     while (p < end) {
       const len = m[p]!;
       if (len > 32) break;
@@ -85,6 +100,38 @@ export class Monitor {
       p += 1 + ((len + 7) >> 3);
     }
     this.changed(changed);
+  }
+
+  /** Count the IPv6 unicast prefixes of MP_REACH_NLRI / MP_UNREACH_NLRI in m[p, end); whether any. */
+  private countMp(m: Uint8Array, p: number, end: number): boolean {
+    let changed = false;
+    while (p + 3 <= end) {
+      const extended = (m[p]! & 0x10) !== 0;
+      const code = m[p + 1]!;
+      const len = extended ? (m[p + 2]! << 8) | m[p + 3]! : m[p + 2]!;
+      const value = p + (extended ? 4 : 3);
+      const valueEnd = Math.min(end, value + len);
+      p = valueEnd;
+      if ((code !== MP_REACH && code !== MP_UNREACH) || value + 3 > valueEnd) continue;
+      if (((m[value]! << 8) | m[value + 1]!) !== 2 || m[value + 2] !== 1) continue;
+      // MP_REACH_NLRI: AFI, SAFI, next hop length, next hop, reserved; MP_UNREACH_NLRI: AFI, SAFI.
+      let q = code === MP_REACH ? value + 4 + m[value + 3]! + 1 : value + 3;
+      while (q < valueEnd) {
+        const plen = m[q]!;
+        if (plen > 128) break;
+        const key = prefixKey6(m, q + 1, plen);
+        if (code === MP_REACH) {
+          this.present.add(key);
+          this.announced++;
+        } else {
+          this.present.delete(key);
+          this.withdrawn++;
+        }
+        changed = true;
+        q += 1 + ((plen + 7) >> 3);
+      }
+    }
+    return changed;
   }
 
   private changed(changed: boolean): void {

@@ -2,12 +2,17 @@
 // attribute set are packed into one UPDATE (up to the session's maximum message size), attributes are
 // rewritten for an eBGP session (NEXT_HOP = the feeder, the feeder's AS first in AS_PATH, no LOCAL_PREF),
 // and the messages are concatenated into ~1 MiB send blocks so that sending is a few hundred writes.
+// IPv6 routes (an IPv6 next hop given) travel in MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760), with the
+// next hop there and no NEXT_HOP attribute.
 import {
   Afi,
+  AttrType,
   Safi,
   decodeAttributes,
   encodeMessage,
   makeAsPath,
+  makeMpReach,
+  makeMpUnreach,
   makeNextHop,
   type AsPathSegment,
   type DecodeContext,
@@ -15,6 +20,7 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
+import { parseIpv6 } from '../../daemon/net/address.js';
 import type { TableRoute } from './table.js';
 
 /** RFC 4271 4.1: the largest message without RFC 8654 extended messages. */
@@ -33,7 +39,10 @@ const EMPTY: NlriBlock = {
 export interface RewriteOptions {
   /** The feeder's AS: put first in AS_PATH unless the path already starts with it (RFC 4271 5.1.2). */
   asn: number;
-  /** NEXT_HOP to send, dotted quad (RFC 4271 5.1.3: our own address on eBGP). */
+  /**
+   * NEXT_HOP to send, dotted quad (RFC 4271 5.1.3: our own address on eBGP); an IPv6 address makes the
+   * routes IPv6 unicast, sent in MP_REACH_NLRI with this next hop (RFC 4760 3).
+   */
   nextHop: string;
   /** Keep LOCAL_PREF (iBGP feeders); RFC 4271 5.1.5: not sent to external peers. Default false. */
   keepLocalPref?: boolean;
@@ -46,6 +55,12 @@ export interface EncodedStream {
   blocks: Buffer[];
   messages: number;
   prefixes: number;
+  /**
+   * Of `prefixes`, those with the well-known community NO_EXPORT or NO_EXPORT_SUBCONFED (not sent to
+   * external peers, RFC 1997) and those with NO_ADVERTISE (sent to no peer).
+   */
+  noExport: number;
+  noAdvertise: number;
   octets: number;
   /** CPU time spent encoding (ms). */
   encodeMs: number;
@@ -56,10 +71,20 @@ function ipv4Number(text: string): number {
   return (((p[0]! << 24) >>> 0) + (p[1]! << 16) + (p[2]! << 8) + p[3]!) >>> 0;
 }
 
+/** The IPv6 next hop's octets, or undefined for an IPv4 next hop. */
+function ipv6NextHop(o: RewriteOptions): Uint8Array | undefined {
+  if (!o.nextHop.includes(':')) return undefined;
+  const bytes = parseIpv6(o.nextHop);
+  if (bytes === undefined) throw new Error(`next hop ${o.nextHop}: not an address`);
+  return bytes;
+}
+
 /** The attributes a feeder sends for a route held with the MRT attribute bytes `raw`. */
 export function rewriteAttributes(raw: Uint8Array, o: RewriteOptions): PathAttribute[] {
   const decoded = decodeAttributes(raw, MRT_CONTEXT).attributes;
   const out: PathAttribute[] = [];
+  // IPv6: the next hop goes into MP_REACH_NLRI (encodeAnnouncements), no NEXT_HOP attribute.
+  const nextHop = o.nextHop.includes(':') ? [] : [makeNextHop(ipv4Number(o.nextHop))];
   let sawAsPath = false;
   for (const a of decoded) {
     switch (a.type) {
@@ -75,8 +100,7 @@ export function rewriteAttributes(raw: Uint8Array, o: RewriteOptions): PathAttri
         continue;
       case 'as-path': {
         sawAsPath = true;
-        out.push(makeAsPath(prependAs(a.segments, o.asn), true));
-        out.push(makeNextHop(ipv4Number(o.nextHop)));
+        out.push(makeAsPath(prependAs(a.segments, o.asn), true), ...nextHop);
         continue;
       }
       default:
@@ -84,10 +108,23 @@ export function rewriteAttributes(raw: Uint8Array, o: RewriteOptions): PathAttri
     }
   }
   if (!sawAsPath) {
-    out.push(makeAsPath(prependAs([], o.asn), true));
-    out.push(makeNextHop(ipv4Number(o.nextHop)));
+    out.push(makeAsPath(prependAs([], o.asn), true), ...nextHop);
+    out.sort((a, b) => a.code - b.code);
   }
   return out;
+}
+
+/** RFC 1997: 1 for NO_ADVERTISE, 2 for NO_EXPORT / NO_EXPORT_SUBCONFED, else 0. */
+function wellKnownScope(attributes: readonly PathAttribute[]): number {
+  let scope = 0;
+  for (const a of attributes) {
+    if (a.type !== 'communities') continue;
+    for (const c of a.values) {
+      if (c === 0xffffff02) return 1;
+      if (c === 0xffffff01 || c === 0xffffff03) scope = 2;
+    }
+  }
+  return scope;
 }
 
 /** `segments` with `asn` first (unless already first), as RFC 4271 5.1.2 describes for the sender. */
@@ -142,15 +179,24 @@ function concatNlri(parts: Uint8Array[], total: number): Uint8Array {
 export function encodeAnnouncements(routes: readonly TableRoute[], o: RewriteOptions): EncodedStream {
   const start = process.cpuUsage();
   const max = o.maxMessage ?? MAX_MESSAGE;
+  const nextHop6 = ipv6NextHop(o);
   const out = new BlockBuilder();
   let i = 0;
   let prefixes = 0;
+  let noExport = 0;
+  let noAdvertise = 0;
   while (i < routes.length) {
     const raw = routes[i]!.attributes;
     const attributes = rewriteAttributes(raw, o);
+    const scope = wellKnownScope(attributes);
+    // IPv6: MP_REACH_NLRI goes in type-code order; `mpAt` is its place.
+    let mpAt = attributes.findIndex((a) => a.code > AttrType.MpReachNlri);
+    if (mpAt < 0) mpAt = attributes.length;
+    if (nextHop6) attributes.splice(mpAt, 0, makeMpReach(nextHop6, { ...EMPTY, afi: Afi.Ipv6 }));
     const update: UpdateMessage = { type: 'update', withdrawn: EMPTY, attributes, nlri: EMPTY };
-    // The room left for NLRI once header, the two length fields and the attributes are counted.
-    const room = max - encodeMessage(update, { extendedMessage: true }).length;
+    // The room left for NLRI once header, the two length fields and the attributes are counted (IPv6:
+    // one more octet for MP_REACH_NLRI's extended length).
+    const room = max - encodeMessage(update, { extendedMessage: true }).length - (nextHop6 ? 1 : 0);
     while (i < routes.length && routes[i]!.attributes === raw) {
       const parts: Uint8Array[] = [];
       let size = 0;
@@ -159,25 +205,45 @@ export function encodeAnnouncements(routes: readonly TableRoute[], o: RewriteOpt
         size += routes[i]!.nlri.length;
         i++;
       }
-      update.nlri = {
-        afi: Afi.Ipv4,
+      const nlri: NlriBlock = {
+        afi: nextHop6 ? Afi.Ipv6 : Afi.Ipv4,
         safi: Safi.Unicast,
         addPath: false,
         bytes: concatNlri(parts, size),
         count: parts.length,
       };
+      if (nextHop6) attributes[mpAt] = makeMpReach(nextHop6, nlri);
+      else update.nlri = nlri;
       out.add(encodeMessage(update, { extendedMessage: max > MAX_MESSAGE }));
       prefixes += parts.length;
+      if (scope === 1) noAdvertise += parts.length;
+      else if (scope === 2) noExport += parts.length;
     }
   }
   out.seal();
-  return { blocks: out.blocks, messages: out.messages, prefixes, octets: out.octets, encodeMs: cpuMs(start) };
+  return {
+    blocks: out.blocks,
+    messages: out.messages,
+    prefixes,
+    noExport,
+    noAdvertise,
+    octets: out.octets,
+    encodeMs: cpuMs(start),
+  };
 }
 
-/** Withdrawals of every route in `routes` (RFC 4271 4.3 Withdrawn Routes field), packed densely. */
-export function encodeWithdrawals(routes: readonly TableRoute[], maxMessage = MAX_MESSAGE): EncodedStream {
+/**
+ * Withdrawals of every route in `routes` (RFC 4271 4.3 Withdrawn Routes field; with `ipv6`, MP_UNREACH_NLRI
+ * of IPv6 unicast, RFC 4760 4), packed densely.
+ */
+export function encodeWithdrawals(
+  routes: readonly TableRoute[],
+  maxMessage = MAX_MESSAGE,
+  ipv6 = false,
+): EncodedStream {
   const start = process.cpuUsage();
-  const room = maxMessage - HEADER - 4;
+  // IPv6: an MP_UNREACH_NLRI header (4, extended length) and AFI/SAFI (3).
+  const room = maxMessage - HEADER - 4 - (ipv6 ? 7 : 0);
   const out = new BlockBuilder();
   let i = 0;
   while (i < routes.length) {
@@ -189,24 +255,24 @@ export function encodeWithdrawals(routes: readonly TableRoute[], maxMessage = MA
       i++;
     }
     const withdrawn: NlriBlock = {
-      afi: Afi.Ipv4,
+      afi: ipv6 ? Afi.Ipv6 : Afi.Ipv4,
       safi: Safi.Unicast,
       addPath: false,
       bytes: concatNlri(parts, size),
       count: parts.length,
     };
-    out.add(
-      encodeMessage(
-        { type: 'update', withdrawn, attributes: [], nlri: EMPTY },
-        { extendedMessage: maxMessage > MAX_MESSAGE },
-      ),
-    );
+    const update: UpdateMessage = ipv6
+      ? { type: 'update', withdrawn: EMPTY, attributes: [makeMpUnreach(withdrawn)], nlri: EMPTY }
+      : { type: 'update', withdrawn, attributes: [], nlri: EMPTY };
+    out.add(encodeMessage(update, { extendedMessage: maxMessage > MAX_MESSAGE }));
   }
   out.seal();
   return {
     blocks: out.blocks,
     messages: out.messages,
     prefixes: routes.length,
+    noExport: 0,
+    noAdvertise: 0,
     octets: out.octets,
     encodeMs: cpuMs(start),
   };

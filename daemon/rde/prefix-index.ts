@@ -1,7 +1,11 @@
-// The IPv4 prefix table: (address, length) -> destination id, an open-addressing hash table with linear
-// probing on three typed arrays (9 octets a slot, outside the JS heap, no object per entry). Removal uses
-// backward-shift deletion, so there are no tombstones and lookups stay short however much the table churns.
-// A full table (about 1M prefixes) costs about 18 MB at the maximum load of one half.
+// The prefix tables: prefix -> destination id, open-addressing hash tables with linear probing on typed
+// arrays (outside the JS heap, no object per entry). Removal uses backward-shift deletion, so there are no
+// tombstones and lookups stay short however much the table churns.
+// - IPv4: (address, length), 9 octets a slot; a full table (about 1M prefixes) costs about 18 MB at the
+//   maximum load of one half.
+// - IPv6: the RIB's string key (rib.ts: the length, then the address in 16-bit code units), stored as four
+//   32-bit words and the length, 21 octets a slot; a Map of the strings cost several times more per
+//   lookup in the daemon (hashing each new key string, chasing entries and strings across the heap).
 
 const EMPTY = 0xff;
 const INITIAL_CAPACITY = 1024;
@@ -88,4 +92,136 @@ function slotOf(addr: number, length: number, mask: number): number {
   h ^= h >>> 15;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 13)) & mask;
+}
+
+/** Free slot of the IPv6 table (lengths are 0..128). */
+const EMPTY6 = 0xff;
+
+/**
+ * The IPv6 prefix table, keyed by the RIB's IPv6 key string (`key.charCodeAt(0)` the length, then up to
+ * eight 16-bit code units of address, host bits clear).
+ */
+export class Ipv6PrefixIndex {
+  /** Four words of address per slot (code units 1-2, 3-4, 5-6, 7-8 of the key; absent units are 0). */
+  private words = new Int32Array(INITIAL_CAPACITY * 4);
+  /** Prefix length per slot; EMPTY6 marks a free slot. */
+  private lengths = new Uint8Array(INITIAL_CAPACITY).fill(EMPTY6);
+  private ids = new Int32Array(INITIAL_CAPACITY);
+  private mask = INITIAL_CAPACITY - 1;
+  private count = 0;
+  /** The key being looked up, as words (set by `load`). */
+  private w0 = 0;
+  private w1 = 0;
+  private w2 = 0;
+  private w3 = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The id stored for the prefix `key`, or -1. */
+  get(key: string): number {
+    const i = this.find(key);
+    return i < 0 ? -1 : this.ids[i]!;
+  }
+
+  /** Store `id` for a prefix that is not in the table. */
+  insert(key: string, id: number): void {
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    this.load(key);
+    this.place(key.charCodeAt(0), id);
+    this.count++;
+  }
+
+  /** Remove a prefix; returns whether it was present. */
+  delete(key: string): boolean {
+    const i = this.find(key);
+    if (i < 0) return false;
+    const { words, lengths, ids, mask } = this;
+    // Backward-shift deletion, as in Ipv4PrefixIndex.
+    let hole = i;
+    for (let j = (i + 1) & mask; lengths[j] !== EMPTY6; j = (j + 1) & mask) {
+      const w = j * 4;
+      const home = slotOf6(words[w]!, words[w + 1]!, words[w + 2]!, words[w + 3]!, lengths[j]!, mask);
+      const between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (between) continue;
+      words.copyWithin(hole * 4, w, w + 4);
+      lengths[hole] = lengths[j]!;
+      ids[hole] = ids[j]!;
+      hole = j;
+    }
+    lengths[hole] = EMPTY6;
+    this.count--;
+    return true;
+  }
+
+  /** The slot holding `key`, or -1. */
+  private find(key: string): number {
+    this.load(key);
+    const { words, lengths, mask, w0, w1, w2, w3 } = this;
+    const length = key.charCodeAt(0);
+    for (let i = slotOf6(w0, w1, w2, w3, length, mask); ; i = (i + 1) & mask) {
+      const l = lengths[i]!;
+      if (l === EMPTY6) return -1;
+      const w = i * 4;
+      if (
+        l === length &&
+        words[w] === w0 &&
+        words[w + 1] === w1 &&
+        words[w + 2] === w2 &&
+        words[w + 3] === w3
+      )
+        return i;
+    }
+  }
+
+  /** Read the address words of `key` into w0..w3. */
+  private load(key: string): void {
+    const n = key.length;
+    const unit = (i: number): number => (i < n ? key.charCodeAt(i) : 0);
+    this.w0 = (unit(1) << 16) | unit(2);
+    this.w1 = (unit(3) << 16) | unit(4);
+    this.w2 = (unit(5) << 16) | unit(6);
+    this.w3 = (unit(7) << 16) | unit(8);
+  }
+
+  /** Put the loaded words with `length` and `id` in the first free slot of their run. */
+  private place(length: number, id: number): void {
+    const { lengths, mask, w0, w1, w2, w3 } = this;
+    let i = slotOf6(w0, w1, w2, w3, length, mask);
+    while (lengths[i] !== EMPTY6) i = (i + 1) & mask;
+    const w = i * 4;
+    this.words[w] = w0;
+    this.words[w + 1] = w1;
+    this.words[w + 2] = w2;
+    this.words[w + 3] = w3;
+    lengths[i] = length;
+    this.ids[i] = id;
+  }
+
+  private grow(): void {
+    const { words, lengths, ids } = this;
+    const capacity = (this.mask + 1) * 2;
+    this.words = new Int32Array(capacity * 4);
+    this.lengths = new Uint8Array(capacity).fill(EMPTY6);
+    this.ids = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    for (let i = 0; i < lengths.length; i++) {
+      if (lengths[i] === EMPTY6) continue;
+      this.w0 = words[i * 4]!;
+      this.w1 = words[i * 4 + 1]!;
+      this.w2 = words[i * 4 + 2]!;
+      this.w3 = words[i * 4 + 3]!;
+      this.place(lengths[i]!, ids[i]!);
+    }
+  }
+}
+
+/** Home slot of an IPv6 prefix: the words and the length mixed multiplicatively. */
+function slotOf6(w0: number, w1: number, w2: number, w3: number, length: number, mask: number): number {
+  let h = Math.imul(w0 ^ Math.imul(length, 0x9e3779b1), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15) ^ w1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 13) ^ w2, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15) ^ w3, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & mask;
 }

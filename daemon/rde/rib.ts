@@ -5,7 +5,7 @@
 // No strings or objects per IPv4 prefix beyond the Destination and its paths.
 import { Afi, formatAddress, ipv4PrefixKey } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
-import { Ipv4PrefixIndex } from './prefix-index.js';
+import { Ipv4PrefixIndex, Ipv6PrefixIndex } from './prefix-index.js';
 import type { DecisionPeer, DecisionReason } from './decision.js';
 import type { Family } from '../config/types.js';
 
@@ -58,21 +58,26 @@ export interface Destination {
   marks: number;
 }
 
+/** Per number of address code units (0..8): the reused argument array of the IPv6 key's one String.fromCharCode. */
+const KEY_UNITS: number[][] = Array.from({ length: 9 }, (_, n) => new Array<number>(n + 1).fill(0));
+
 /** The table key of a wire prefix (host bits cleared). */
 export function prefixKey(afi: number, length: number, bytes: Uint8Array, offset: number): PrefixKey {
   if (afi !== Afi.Ipv6) return ipv4PrefixKey(bytes, offset, length);
   const octets = (length + 7) >> 3;
-  let key = String.fromCharCode(length);
-  for (let i = 0; i < octets; i += 2) {
+  // One flat string from one call (concatenating a char at a time made a string per code unit).
+  const units = KEY_UNITS[(octets + 1) >> 1]!;
+  units[0] = length;
+  for (let i = 0, u = 1; i < octets; i += 2, u++) {
     let hi = bytes[offset + i]!;
     let lo = i + 1 < octets ? bytes[offset + i + 1]! : 0;
     // Clear host bits in the last octet.
     const bitsHere = length - i * 8;
     if (bitsHere < 8) hi &= (0xff << (8 - bitsHere)) & 0xff;
     if (bitsHere < 16) lo &= bitsHere <= 8 ? 0 : (0xff << (16 - bitsHere)) & 0xff;
-    key += String.fromCharCode((hi << 8) | lo);
+    units[u] = (hi << 8) | lo;
   }
-  return key;
+  return String.fromCharCode.apply(null, units);
 }
 
 /** The length of an IPv4 key (address * 64 + length); floor and multiply, as `%` on a double is a slow call. */
@@ -137,12 +142,12 @@ export function pathList(d: Destination): RibPath[] {
 }
 
 /**
- * One family's table: prefix -> Destination. IPv4 prefixes are found through a typed-array hash table
- * (prefix-index.ts) giving the destination id; IPv6 prefixes through a Map keyed by the string key.
+ * One family's table: prefix -> Destination. Prefixes are found through a typed-array hash table
+ * (prefix-index.ts) giving the destination id: IPv4 by address and length, IPv6 by the string key.
  */
 export class FamilyRib {
   private readonly index4 = new Ipv4PrefixIndex();
-  private readonly byString = new Map<string, Destination>();
+  private readonly index6 = new Ipv6PrefixIndex();
   /** Destination by id (undefined: a free id). */
   private readonly byId: (Destination | undefined)[] = [];
   private readonly freeIds: number[] = [];
@@ -155,7 +160,7 @@ export class FamilyRib {
   }
 
   get size(): number {
-    return this.byString.size + this.index4.size;
+    return this.index6.size + this.index4.size;
   }
 
   /** Every destination in id order (cheap; for work that needs no order). */
@@ -170,7 +175,10 @@ export class FamilyRib {
   }
 
   get(key: PrefixKey): Destination | undefined {
-    if (typeof key === 'string') return this.byString.get(key);
+    if (typeof key === 'string') {
+      const id = this.index6.get(key);
+      return id < 0 ? undefined : this.byId[id];
+    }
     const addr = Math.floor(key / 64);
     const id = this.index4.get(addr, key - addr * 64);
     return id < 0 ? undefined : this.byId[id];
@@ -178,11 +186,10 @@ export class FamilyRib {
 
   getOrCreate(key: PrefixKey): Destination {
     if (typeof key === 'string') {
-      let d = this.byString.get(key);
-      if (d === undefined) {
-        d = this.create(key);
-        this.byString.set(key, d);
-      }
+      const found = this.index6.get(key);
+      if (found >= 0) return this.byId[found]!;
+      const d = this.create(key);
+      this.index6.insert(key, d.id);
       return d;
     }
     const addr = Math.floor(key / 64);
@@ -217,7 +224,7 @@ export class FamilyRib {
   prune(d: Destination): void {
     if (d.first !== undefined || d.queued || d.marks > 0 || this.byId[d.id] !== d) return;
     const key = d.key;
-    if (typeof key === 'string') this.byString.delete(key);
+    if (typeof key === 'string') this.index6.delete(key);
     else {
       const addr = Math.floor(key / 64);
       this.index4.delete(addr, key - addr * 64);

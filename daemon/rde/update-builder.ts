@@ -5,9 +5,14 @@
 // re-encoded with AS_TRANS and AS4_PATH / AS4_AGGREGATOR (RFC 6793 4.2.2), cached per set.
 // For a peer with bgp_encode_attr pluglets (`EncodeOptions.plugin`), the attributes of a set they handle
 // are encoded by them (the others natively), per member and per batch: nothing is cached.
+// To a 4-octet AS peer without such pluglets, the attribute section is written from the set's key bytes
+// with no attribute objects: as it is for IPv4; for IPv6 with MP_REACH_NLRI (next hop, then the prefixes
+// written straight from their keys) put in at its type-code place, and withdrawals as one MP_UNREACH_NLRI.
+// Both give the octets the attribute objects would (`objectUpdates`; a test compares them).
 import {
   Afi,
   AS_TRANS,
+  AttrFlag,
   AttrType,
   HEADER_LENGTH,
   Safi,
@@ -17,6 +22,7 @@ import {
   makeMpReach,
   makeMpUnreach,
   makeRawAttribute,
+  writeAttributeHeader,
   type NlriBlock,
   type PathAttribute,
   type UpdateMessage,
@@ -105,17 +111,8 @@ function nlriBlock(
   to: number,
   addPath: boolean,
 ): NlriBlock {
-  let size = 0;
-  for (let i = from; i < to; i++) size += prefixWireLength(keys[i]!) + (addPath ? 4 : 0);
-  const bytes = new Uint8Array(size);
-  let p = 0;
-  for (let i = from; i < to; i++) {
-    if (addPath) {
-      bytes[p + 3] = OWN_PATH_ID;
-      p += 4;
-    }
-    p = writePrefix(keys[i]!, bytes, p);
-  }
+  const bytes = new Uint8Array(nlriLength(keys, from, to, addPath));
+  writeNlri(keys, from, to, addPath, bytes, 0);
   return { afi, safi: Safi.Unicast, addPath, bytes, count: to - from };
 }
 
@@ -139,10 +136,8 @@ export function* withdrawalUpdates(keys: readonly PrefixKey[], o: EncodeOptions)
   for (let i = 0; i < keys.length;) {
     const end = fit(keys, i, room, o.addPath);
     if (end === i) return;
-    if (o.ipv6) {
-      const block = nlriBlock(Afi.Ipv6, keys, i, end, o.addPath);
-      yield { type: 'update', withdrawn: EMPTY_IPV4, attributes: [makeMpUnreach(block)], nlri: EMPTY_IPV4 };
-    } else {
+    if (o.ipv6) yield heldMpUnreach(keys, i, end, o.addPath);
+    else {
       yield {
         type: 'update',
         withdrawn: nlriBlock(Afi.Ipv4, keys, i, end, o.addPath),
@@ -161,13 +156,31 @@ export function* announcementUpdates(
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
   const plugin = o.plugin !== undefined && handlesAny(o.plugin, set) ? o.plugin : undefined;
-  // IPv4 to a 4-octet AS peer: the set's key already is the attribute section; it is sent as it is and
-  // the attribute objects are decoded only if someone looks at them.
-  if (o.asn4 && !o.ipv6 && plugin === undefined) {
-    yield* sectionUpdates(set, keys, o);
+  // To a 4-octet AS peer: the set's key already is the attribute section (IPv6: with MP_REACH_NLRI put
+  // in); it is sent as it is and the attribute objects are decoded only if someone looks at them.
+  if (o.asn4 && plugin === undefined) {
+    yield* o.ipv6 ? mpSectionUpdates(set, keys, o) : sectionUpdates(set, keys, o);
     return;
   }
-  const attributes = plugin === undefined ? attributesFor(set, o.asn4) : pluginAttributes(plugin, set, o);
+  yield* objectUpdates(
+    set,
+    keys,
+    o,
+    plugin === undefined ? attributesFor(set, o.asn4) : pluginAttributes(plugin, set, o),
+  );
+}
+
+/**
+ * UPDATEs announcing `keys` with `attributes` (the set's, as sent to this peer), built from attribute
+ * objects: to 2-octet AS peers and through encode pluglets. Exported for the tests that check the
+ * sections written from keys against it.
+ */
+export function* objectUpdates(
+  set: AttrSet,
+  keys: readonly PrefixKey[],
+  o: EncodeOptions,
+  attributes: readonly PathAttribute[],
+): Generator<UpdateMessage> {
   let attrLength = 0;
   for (const a of attributes) attrLength += attributeWireLength(a);
   const nh = set.nextHop ?? new Uint8Array(o.ipv6 ? 16 : 4);
@@ -232,6 +245,151 @@ function* sectionUpdates(
     yield new HeldUpdate(set, withdrawn, nlriBlock(Afi.Ipv4, keys, i, end, o.addPath), section);
     i = end;
   }
+}
+
+const MP_FLAGS = AttrFlag.Optional;
+const ZERO_NEXT_HOP = new Uint8Array(16);
+
+/** Octets of keys[from, to) in wire form (each with a path identifier under ADD-PATH). */
+function nlriLength(keys: readonly PrefixKey[], from: number, to: number, addPath: boolean): number {
+  let size = 0;
+  for (let i = from; i < to; i++) size += prefixWireLength(keys[i]!);
+  return size + (addPath ? 4 * (to - from) : 0);
+}
+
+/** Write keys[from, to) in wire form at out[p] (RFC 7911: our path identifier first); returns the end. */
+function writeNlri(
+  keys: readonly PrefixKey[],
+  from: number,
+  to: number,
+  addPath: boolean,
+  out: Uint8Array,
+  p: number,
+): number {
+  for (let i = from; i < to; i++) {
+    if (addPath) {
+      out[p + 3] = OWN_PATH_ID;
+      p += 4;
+    }
+    p = writePrefix(keys[i]!, out, p);
+  }
+  return p;
+}
+
+/**
+ * An IPv6 UPDATE whose attribute section was written from a set's key, MP_REACH_NLRI included, or that
+ * withdraws with one MP_UNREACH_NLRI (no set); the prefixes are attributeSection[nlriAt, nlriEnd). The
+ * attribute objects are built only when read.
+ */
+class HeldMpUpdate implements UpdateMessage {
+  readonly type = 'update';
+  readonly withdrawn = EMPTY_IPV4;
+  readonly nlri = EMPTY_IPV4;
+  readonly #set: AttrSet | undefined;
+  readonly #nlriAt: number;
+  readonly #nlriEnd: number;
+  readonly #count: number;
+  readonly #addPath: boolean;
+  constructor(
+    set: AttrSet | undefined,
+    readonly attributeSection: Uint8Array,
+    nlriAt: number,
+    nlriEnd: number,
+    count: number,
+    addPath: boolean,
+  ) {
+    this.#set = set;
+    this.#nlriAt = nlriAt;
+    this.#nlriEnd = nlriEnd;
+    this.#count = count;
+    this.#addPath = addPath;
+  }
+
+  get attributes(): PathAttribute[] {
+    const block: NlriBlock = {
+      afi: Afi.Ipv6,
+      safi: Safi.Unicast,
+      addPath: this.#addPath,
+      bytes: this.attributeSection.subarray(this.#nlriAt, this.#nlriEnd),
+      count: this.#count,
+    };
+    if (this.#set === undefined) return [makeMpUnreach(block)];
+    const attrs = this.#set.attributes;
+    let at = attrs.findIndex((a) => a.code > AttrType.MpReachNlri);
+    if (at < 0) at = attrs.length;
+    attrs.splice(at, 0, makeMpReach(this.#set.nextHop ?? ZERO_NEXT_HOP, block));
+    return attrs;
+  }
+}
+
+/** Copy key[from, to) (one octet per char) to out[at]. */
+function copyKey(key: string, from: number, to: number, out: Uint8Array, at: number): void {
+  for (let i = from; i < to; i++) out[at++] = key.charCodeAt(i);
+}
+
+/**
+ * IPv6 UPDATEs to 4-octet AS peers: the set's attribute section with MP_REACH_NLRI (RFC 4760 3: AFI,
+ * SAFI, next hop length, next hop, reserved octet, then the prefixes) put in before the first attribute
+ * whose code is above its own, as `objectUpdates` orders them. Written from the key's characters (no
+ * copy of the set's octets is made).
+ */
+function* mpSectionUpdates(
+  set: AttrSet,
+  keys: readonly PrefixKey[],
+  o: EncodeOptions,
+): Generator<UpdateMessage> {
+  const key = set.key;
+  // Where the attributes end, and where those above MP_REACH_NLRI start.
+  const r = reader.reset(key);
+  let split = -1;
+  let attrsEnd = 0;
+  while (r.next()) {
+    if (split < 0 && r.code > AttrType.MpReachNlri) split = r.start;
+    attrsEnd = r.end;
+  }
+  if (split < 0) split = attrsEnd;
+  // The next hop (our own routes have none: zeros, as objectUpdates sends).
+  const nh = set.nextHopKey;
+  const nhLength = nh.length === 0 ? 16 : nh.length;
+  // MP_REACH_NLRI header (4, extended length) + AFI/SAFI/next-hop length (4) + next hop + reserved (1).
+  const room = o.maxMessageLength - HEADER_LENGTH - 4 - attrsEnd - 9 - nhLength;
+  for (let i = 0; i < keys.length;) {
+    const end = fit(keys, i, room, o.addPath);
+    if (end === i) return; // the attributes alone fill the message: nothing can be sent
+    const valueLength = 5 + nhLength + nlriLength(keys, i, end, o.addPath);
+    const section = new Uint8Array(attrsEnd + (valueLength > 255 ? 4 : 3) + valueLength);
+    copyKey(key, 0, split, section, 0);
+    let p = writeAttributeHeader(section, split, MP_FLAGS, AttrType.MpReachNlri, valueLength);
+    section[p] = Afi.Ipv6 >> 8;
+    section[p + 1] = Afi.Ipv6 & 255;
+    section[p + 2] = Safi.Unicast;
+    section[p + 3] = nhLength;
+    copyKey(nh, 0, nh.length, section, p + 4);
+    p += 5 + nhLength; // the reserved octet stays 0
+    const nlriAt = p;
+    p = writeNlri(keys, i, end, o.addPath, section, p);
+    copyKey(key, split, attrsEnd, section, p);
+    yield new HeldMpUpdate(set, section, nlriAt, p, end - i, o.addPath);
+    i = end;
+  }
+}
+
+/** An IPv6 UPDATE withdrawing keys[from, to): one MP_UNREACH_NLRI (RFC 4760 4) written from the keys. */
+function heldMpUnreach(
+  keys: readonly PrefixKey[],
+  from: number,
+  to: number,
+  addPath: boolean,
+): UpdateMessage {
+  const valueLength = 3 + nlriLength(keys, from, to, addPath);
+  const section = new Uint8Array((valueLength > 255 ? 4 : 3) + valueLength);
+  let p = writeAttributeHeader(section, 0, MP_FLAGS, AttrType.MpUnreachNlri, valueLength);
+  section[p] = Afi.Ipv6 >> 8;
+  section[p + 1] = Afi.Ipv6 & 255;
+  section[p + 2] = Safi.Unicast;
+  p += 3;
+  const end = writeNlri(keys, from, to, addPath, section, p);
+  return new HeldMpUpdate(undefined, section, p, end, to - from, addPath);
 }
 
 /** A batch of Adj-RIB-Out changes for one family: withdrawals first, then one group of UPDATEs per set. */

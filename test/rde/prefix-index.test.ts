@@ -1,7 +1,8 @@
-// The IPv4 prefix hash table (daemon/rde/prefix-index.ts) against a Map reference under random inserts
-// and deletes, including the backward-shift deletion across wrap-around and growth.
+// The IPv4 and IPv6 prefix hash tables (daemon/rde/prefix-index.ts) against a Map reference under random
+// inserts and deletes, including the backward-shift deletion across wrap-around and growth.
 import { expect } from 'chai';
-import { Ipv4PrefixIndex } from '../../daemon/rde/prefix-index.js';
+import { Ipv4PrefixIndex, Ipv6PrefixIndex } from '../../daemon/rde/prefix-index.js';
+import { prefixKey, writePrefix } from '../../daemon/rde/rib.js';
 import { prng } from '../helpers/random.js';
 
 describe('rde/prefix-index', function () {
@@ -52,5 +53,73 @@ describe('rde/prefix-index', function () {
     expect(index.delete(0x0a000000, 8)).to.equal(true);
     expect(index.get(0x0a000000, 16)).to.equal(3);
     expect(index.delete(0x0a000000, 8)).to.equal(false);
+  });
+});
+
+describe('rde/prefix-index: IPv6', function () {
+  it('keys: one per prefix whatever its host bits, and writePrefix gives the prefix back, at every length', function () {
+    const ones = new Uint8Array(16).fill(0xff);
+    for (let length = 0; length <= 128; length++) {
+      const clear = new Uint8Array(16);
+      for (let bit = 0; bit < length; bit++) clear[bit >> 3]! |= 0x80 >> (bit & 7);
+      const key = prefixKey(2, length, ones, 0) as string;
+      expect(key).to.equal(prefixKey(2, length, clear, 0));
+      expect(key.charCodeAt(0)).to.equal(length);
+      expect(key.length).to.equal(1 + ((((length + 7) >> 3) + 1) >> 1));
+      const out = new Uint8Array(17);
+      const end = writePrefix(key, out, 0);
+      expect(Array.from(out.subarray(0, end))).to.deep.equal([
+        length,
+        ...clear.subarray(0, (length + 7) >> 3),
+      ]);
+    }
+  });
+
+  it('agrees with a Map of the key strings under random inserts, lookups and deletes', function () {
+    const rand = prng(11);
+    const index = new Ipv6PrefixIndex();
+    const reference = new Map<string, number>();
+    // Few distinct addresses, each differing in one word, and every length: keys collide and cluster.
+    const pick = (): string => {
+      const bytes = new Uint8Array(16);
+      const word = Math.floor(rand() * 8);
+      const value = Math.floor(rand() * 64);
+      bytes[0] = 0x20;
+      bytes[2 * word] = bytes[2 * word]! | (value >> 2);
+      bytes[2 * word + 1] = value & 3;
+      return prefixKey(2, Math.floor(rand() * 129), bytes, 0) as string;
+    };
+    let nextId = 0;
+    for (let step = 0; step < 60_000; step++) {
+      const k = pick();
+      const op = rand();
+      if (op < 0.5) {
+        if (!reference.has(k)) {
+          index.insert(k, nextId);
+          reference.set(k, nextId++);
+        }
+      } else if (op < 0.8) {
+        expect(index.delete(k)).to.equal(reference.delete(k));
+      } else {
+        expect(index.get(k)).to.equal(reference.get(k) ?? -1);
+      }
+      expect(index.size).to.equal(reference.size);
+    }
+    expect(reference.size).to.be.above(1000);
+    for (const [k, id] of reference) expect(index.get(k)).to.equal(id);
+  });
+
+  it('tells prefixes of the same address apart by length, including ::/0 and /128', function () {
+    const index = new Ipv6PrefixIndex();
+    const address = Uint8Array.of(0x20, 1, 0x0d, 0xb8, ...new Array(12).fill(0));
+    const key = (length: number): string => prefixKey(2, length, address, 0) as string;
+    index.insert(key(0), 1);
+    index.insert(key(32), 2);
+    index.insert(key(48), 3);
+    index.insert(key(128), 4);
+    expect([0, 32, 48, 128, 64].map((l) => index.get(key(l)))).to.deep.equal([1, 2, 3, 4, -1]);
+    expect(index.delete(key(32))).to.equal(true);
+    expect(index.get(key(48))).to.equal(3);
+    expect(index.delete(key(32))).to.equal(false);
   });
 });

@@ -1,11 +1,29 @@
 // The update builder (daemon/rde/update-builder.ts): packing prefixes that share a set, batching
-// withdrawals, End-of-RIB, and the 2-octet AS re-encoding.
+// withdrawals, End-of-RIB, and the 2-octet AS re-encoding. The attribute sections written from set keys
+// (IPv4 as held; IPv6 with MP_REACH_NLRI put in, MP_UNREACH_NLRI for withdrawals) must be the octets the
+// attribute objects encode to: checked on synthetic sets and on the IPv6 RIB entries of a real dump.
 import { expect } from 'chai';
 import { AttrStore } from '../../daemon/rde/attr-store.js';
 import { prefixKey, type PrefixKey } from '../../daemon/rde/rib.js';
-import { buildUpdates, attributesFor, announcementUpdates } from '../../daemon/rde/update-builder.js';
 import {
+  buildUpdates,
+  attributesFor,
+  announcementUpdates,
+  objectUpdates,
+  withdrawalUpdates,
+  type EncodeOptions,
+} from '../../daemon/rde/update-builder.js';
+import { readMrtFile } from '../../daemon/mrt/reader.js';
+import {
+  decodeAttributes,
+  decodeMessage,
   encodeMessage,
+  familyKey,
+  getAttribute as attributeOf,
+  makeExtendedCommunities,
+  makeLargeCommunities,
+  type PathAttribute,
+  type UpdateMessage,
   endOfRibFamily,
   makeEndOfRib,
   getAttribute,
@@ -17,6 +35,8 @@ import {
   prefixList,
   buildNlri,
 } from '../../daemon/wire/index.js';
+import { formatKey } from '../../daemon/rde/rib.js';
+import { sharedPath } from '../helpers/env.js';
 
 const store = new AttrStore();
 const v4 = { ipv6: false, asn4: true, addPath: false, maxMessageLength: 4096 };
@@ -128,5 +148,140 @@ describe('rde/update-builder: attribute section sent as held', function () {
     expect([...announcementUpdates(s, keys(1), { ...v4, asn4: false })][0]!.attributeSection).to.equal(
       undefined,
     );
+  });
+});
+
+/** IPv6 prefix keys of many lengths (0 to 128, host bits of the octets given cleared by the key). */
+function keys6(n: number): PrefixKey[] {
+  const lengths = [0, 1, 7, 8, 9, 16, 29, 32, 33, 48, 56, 64, 100, 127, 128];
+  const out: PrefixKey[] = [];
+  for (let i = 0; i < n; i++) {
+    const bytes = Uint8Array.of(0x20, 1, 0x0d, 0xb8, i >> 8, i & 255, 0xab, 0xcd, ...new Array(8).fill(0x5a));
+    out.push(prefixKey(2, lengths[i % lengths.length]!, bytes, 0));
+  }
+  return out;
+}
+
+/** The encoded messages of `updates` (one Buffer each). */
+function encoded(updates: Iterable<UpdateMessage>, o: EncodeOptions): Buffer[] {
+  return [...updates].map((u) =>
+    Buffer.from(encodeMessage(u, { extendedMessage: o.maxMessageLength > 4096 })),
+  );
+}
+
+/** An UPDATE's fields with its attributes as objects (what the encoder writes when no section is held). */
+function asObjects(u: UpdateMessage): UpdateMessage {
+  return { type: 'update', withdrawn: u.withdrawn, attributes: u.attributes, nlri: u.nlri };
+}
+
+const v6Options: EncodeOptions[] = [];
+for (const addPath of [false, true])
+  for (const maxMessageLength of [4096, 65535])
+    v6Options.push({ ipv6: true, asn4: true, addPath, maxMessageLength });
+
+/** For each option set: the held IPv6 UPDATEs encode as `objectUpdates` and as their own attribute objects. */
+function expectHeldEqualsObjects(s: ReturnType<AttrStore['intern']>, k: PrefixKey[]): void {
+  for (const o of v6Options) {
+    const held = [...announcementUpdates(s, k, o)];
+    for (const u of held)
+      expect(u.attributeSection, 'the section is written from the key').to.not.equal(undefined);
+    const fast = encoded(held, o);
+    const slow = encoded(objectUpdates(s, k, o, attributesFor(s, true)), o);
+    expect(fast.length).to.equal(slow.length);
+    for (let i = 0; i < fast.length; i++) expect(fast[i]!.equals(slow[i]!), `message ${i}`).to.equal(true);
+    expect(encoded(held.map(asObjects), o)).to.deep.equal(fast);
+  }
+}
+
+describe('rde/update-builder: IPv6 sections written from the key', function () {
+  const nh = Uint8Array.of(0x20, 1, 0xd, 0xb8, ...new Array(11).fill(0), 1);
+  const linkLocal = Uint8Array.of(0xfe, 0x80, ...new Array(13).fill(0), 9);
+  const longPath = Array.from({ length: 70 }, (_, i) => 4200000000 + i);
+  const sets: [string, ReturnType<AttrStore['intern']>][] = [
+    ['ORIGIN and an empty AS_PATH', store.intern([makeOrigin(0), makeAsPath([], true)], nh)],
+    [
+      'attributes on both sides of MP_REACH_NLRI',
+      store.intern(
+        [
+          makeOrigin(2),
+          makeAsPath([{ type: 2, asns: [65001, 4200000001] }], true),
+          makeMed(5),
+          makeCommunities([0xfde80001]),
+          makeExtendedCommunities([0x00020000, 0x00000001]),
+          makeLargeCommunities([4200000001, 1, 2]),
+        ],
+        nh,
+      ),
+    ],
+    [
+      'an AS_PATH over 255 octets (extended length), global + link-local next hop',
+      store.intern(
+        [makeOrigin(1), makeAsPath([{ type: 2, asns: longPath }], true)],
+        new Uint8Array([...nh, ...linkLocal]),
+      ),
+    ],
+    ['our own route (no next hop: zeros)', store.intern([makeOrigin(0), makeAsPath([], true)])],
+  ];
+
+  for (const [name, s] of sets) {
+    it(`${name}: the octets of the attribute objects, split alike`, function () {
+      expectHeldEqualsObjects(s, keys6(1500));
+      expectHeldEqualsObjects(s, keys6(1));
+    });
+  }
+
+  it('the RIB entries of a real IPv6 dump: every set encodes as its attribute objects', async function () {
+    const rib6 = sharedPath(this, 'data', 'pyasn', 'rib6.20151101.0600_firstMB.bz2');
+    const seen = new Set<string>();
+    const real: ReturnType<AttrStore['intern']>[] = [];
+    await readMrtFile(rib6, (rec) => {
+      if (rec.kind !== 'rib' || rec.afi !== 2) return;
+      for (const e of rec.entries) {
+        const attrs: PathAttribute[] = decodeAttributes(e.attributes, {
+          asn4: true,
+          mrtRib: true,
+        }).attributes;
+        const s = store.intern(attrs, attributeOf(attrs, 'mp-reach')?.nextHop);
+        if (seen.has(s.key)) store.release(s);
+        else {
+          seen.add(s.key);
+          real.push(s);
+        }
+      }
+      return real.length < 400;
+    });
+    expect(real.length).to.be.at.least(400);
+    const k = keys6(700);
+    for (const s of real) expectHeldEqualsObjects(s, k);
+  });
+
+  it('withdrawals: MP_UNREACH_NLRI of every key, in order, within the message size', function () {
+    const k = keys6(2000);
+    for (const o of v6Options) {
+      const updates = [...withdrawalUpdates(k, o)];
+      if (o.maxMessageLength === 4096) expect(updates.length).to.be.above(3);
+      else expect(updates.length).to.equal(1);
+      const withdrawn: string[] = [];
+      for (const u of updates) {
+        const bytes = encodeMessage(u, { extendedMessage: o.maxMessageLength > 4096 });
+        expect(bytes.length).to.be.at.most(o.maxMessageLength);
+        const r = decodeMessage(bytes, {
+          asn4: true,
+          extendedMessage: true,
+          ...(o.addPath ? { addPath: new Set([familyKey(2, 1)]) } : {}),
+        });
+        if (!r.ok || r.message.type !== 'update') throw new Error('not an UPDATE');
+        expect(r.message.attributes.map((a) => a.code)).to.deep.equal([15]);
+        const unreach = attributeOf(r.message.attributes, 'mp-unreach')!;
+        for (const p of prefixList(unreach.withdrawn)) {
+          expect(p.pathId).to.equal(o.addPath ? 1 : 0);
+          withdrawn.push(p.prefix);
+        }
+        expect(
+          Buffer.from(encodeMessage(asObjects(u), { extendedMessage: true })).equals(Buffer.from(bytes)),
+        ).to.equal(true);
+      }
+      expect(withdrawn).to.deep.equal(k.map(formatKey));
+    }
   });
 });
