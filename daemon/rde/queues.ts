@@ -3,7 +3,9 @@
 //   Fifo       destinations waiting for the decision (membership is a flag on the destination)
 //   SendQueue  one per peer and family: destination ids whose Adj-RIB-Out entry changed since the peer was
 //              last sent them, with whether the peer may hold an announcement (so a withdrawal is owed
-//              when there is nothing to announce). Membership is one octet per destination id.
+//              when there is nothing to announce). Membership is one octet per destination id; each id
+//              queued is a mark in the family table (`FamilyRib.mark`), which keeps the destination.
+import type { FamilyRib } from './rib.js';
 
 /** A first-in first-out queue on an array with a moving head (compacted when the dead head grows). */
 export class Fifo<T> {
@@ -45,6 +47,9 @@ export class SendQueue {
   /** Whether the last id taken may be held by the peer. */
   lastHeld = false;
 
+  /** `rib`: the family table whose ids this queue holds. */
+  constructor(private readonly rib: FamilyRib) {}
+
   /** Ids queued. */
   get size(): number {
     return this.ids.size;
@@ -55,12 +60,11 @@ export class SendQueue {
   }
 
   /**
-   * Queue destination `d` (not already queued: check `has` first) and count the queue in `d.marks`, which
-   * keeps the destination and its id alive until the id is taken (and the taker decrements the mark).
+   * Queue destination `id` (not already queued: check `has` first) and mark it in the family table, which
+   * keeps the destination and its id alive until the id is taken (and the taker unmarks it).
    */
-  add(d: { readonly id: number; marks: number }, mayHold: boolean): void {
-    const id = d.id;
-    d.marks++;
+  add(id: number, mayHold: boolean): void {
+    this.rib.mark(id);
     if (id >= this.state.length) {
       let n = this.state.length * 2;
       while (n <= id) n *= 2;
