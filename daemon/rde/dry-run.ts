@@ -185,7 +185,7 @@ function examine(
   for (let p = d.first; p !== undefined; p = p.next) {
     const state = byPeer.get(p.peer);
     const ctx = state && input.inbound.get(state);
-    const copy: RibPath = { ...p, next: undefined };
+    const copy = p.copy();
     if (ctx !== undefined) {
       copy.attrs = null;
       copy.rejected = undefined;

@@ -11,13 +11,13 @@ import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
+  RibPath,
   addressOrderKey,
   prefixKey,
   unlinkPath,
   type Destination,
   type PrefixKey,
   type RdePeer,
-  type RibPath,
 } from './rib.js';
 import { decision, decode, encode, inboundFilter, outboundFilter, type InboundContext } from './pipeline.js';
 import { Fifo, SendQueue } from './queues.js';
@@ -666,14 +666,7 @@ export class Rde implements RdePort {
       this.releasePath(path);
       path.pre = this.store.acquire(attrs);
     } else {
-      path = {
-        peer: state.peer,
-        pathId,
-        pre: this.store.acquire(attrs),
-        attrs: null,
-        rejected: undefined,
-        next: undefined,
-      };
+      path = new RibPath(state.peer, pathId, this.store.acquire(attrs));
       // Appended: the list keeps arrival order.
       if (last === undefined) d.first = path;
       else last.next = path;

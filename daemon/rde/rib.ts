@@ -27,19 +27,67 @@ export interface RdePeer extends DecisionPeer {
   readonly local: boolean;
 }
 
+/** Why import did not accept a path. */
+export type Rejection = 'as-loop' | 'policy' | 'no-policy' | 'plugin';
+
+/** Rejections by code (`RibPath.tag`); 0 is none. */
+const rejections: readonly (Rejection | undefined)[] = [
+  undefined,
+  'as-loop',
+  'policy',
+  'no-policy',
+  'plugin',
+];
+const rejectionCodes: Readonly<Record<Rejection, number>> = {
+  'as-loop': 1,
+  policy: 2,
+  'no-policy': 3,
+  plugin: 4,
+};
+
 /** One Adj-RIB-In entry. */
-export interface RibPath {
-  readonly peer: RdePeer;
-  /** RFC 7911 path identifier (0 without ADD-PATH). */
-  readonly pathId: number;
-  /** Pre-policy attributes (kept so import policy can be re-applied without asking the peer). */
-  pre: AttrSet;
+export class RibPath {
+  /**
+   * The path id and the rejection code in one field (pathId * 8 + code): a full table holds half a million
+   * paths. A small integer while path ids stay below 2^28, as they do in practice; exact above.
+   */
+  private tag: number;
   /** Post-policy attributes, or null when rejected (import policy, AS loop, RFC 8212). */
-  attrs: AttrSet | null;
-  /** Why it was rejected (for dumps). */
-  rejected: 'as-loop' | 'policy' | 'no-policy' | 'plugin' | undefined;
+  attrs: AttrSet | null = null;
   /** The destination's next path (paths form a list in arrival order, as BIRD chains a net's routes). */
-  next: RibPath | undefined;
+  next: RibPath | undefined = undefined;
+
+  constructor(
+    readonly peer: RdePeer,
+    /** RFC 7911 path identifier (0 without ADD-PATH). */
+    pathId: number,
+    /** Pre-policy attributes (kept so import policy can be re-applied without asking the peer). */
+    public pre: AttrSet,
+  ) {
+    this.tag = pathId * 8;
+  }
+
+  /** RFC 7911 path identifier (0 without ADD-PATH). */
+  get pathId(): number {
+    return Math.floor(this.tag / 8);
+  }
+
+  /** Why it was rejected (for dumps). */
+  get rejected(): Rejection | undefined {
+    return rejections[this.tag - this.pathId * 8];
+  }
+
+  set rejected(why: Rejection | undefined) {
+    this.tag = this.pathId * 8 + (why === undefined ? 0 : rejectionCodes[why]);
+  }
+
+  /** A copy outside any list (`next` undefined), holding no extra references. */
+  copy(): RibPath {
+    const c = new RibPath(this.peer, 0, this.pre);
+    c.tag = this.tag;
+    c.attrs = this.attrs;
+    return c;
+  }
 }
 
 /**
