@@ -20,7 +20,7 @@ import {
   type RdePeer,
 } from './rib.js';
 import { decision, decode, encode, inboundFilter, outboundFilter, type InboundContext } from './pipeline.js';
-import { Fifo, SendQueue } from './queues.js';
+import { IdFifo, SendQueue } from './queues.js';
 import {
   familyOf,
   familySets,
@@ -98,8 +98,8 @@ export class Rde implements RdePort {
   private readonly groups = new Map<string, Group>();
   /** `groups` as an array, for the per-destination export loop. */
   private groupList: Group[] = [];
-  /** Destinations whose paths changed since the last decision (coalesced: `Destination.queued`). */
-  private readonly pending = familySets(() => new Fifo<Destination>());
+  /** Ids of the destinations whose paths changed since the last decision (coalesced: `FamilyRib.queued`). */
+  private readonly pending = familySets(() => new IdFifo());
   private decisionCtx: DecisionContext;
   private readonly contexts: PipelineContexts;
   private readonly localPeer: PeerState;
@@ -711,7 +711,7 @@ export class Rde implements RdePort {
     const rib = this.ribs[family];
     if (rib.queued(d)) return;
     rib.setQueued(d, true);
-    this.pending[family].push(d);
+    this.pending[family].push(d.id);
   }
 
   /** Decide up to `limit` pending destinations; returns whether more are pending. */
@@ -723,8 +723,10 @@ export class Rde implements RdePort {
       const rib = this.ribs[f];
       const ipv6 = f === 'ipv6-unicast';
       for (; n < limit; n++) {
-        const d = pending.shift();
-        if (d === undefined) break;
+        const id = pending.shift();
+        if (id < 0) break;
+        // Still there: a queued destination is not dropped.
+        const d = rib.at(id)!;
         rib.setQueued(d, false);
         this.decide(rib, d, f, ipv6, touched);
         rib.prune(d);

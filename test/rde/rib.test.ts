@@ -1,7 +1,9 @@
 // The family table's per-destination scalars (daemon/rde/rib.ts: key, decision reason, queue flag and
 // send-queue marks in typed arrays by id) across growth and id reuse, and RibPath's path id and
-// rejection code sharing one field.
+// rejection code sharing one field; the id queue (daemon/rde/queues.ts IdFifo) against an array.
 import { expect } from 'chai';
+import { IdFifo } from '../../daemon/rde/queues.js';
+import { prng } from '../helpers/random.js';
 import {
   FamilyRib,
   RibPath,
@@ -98,5 +100,28 @@ describe('rde/rib', function () {
         undefined,
       ]);
     }
+  });
+});
+
+describe('rde/queues: IdFifo', function () {
+  it('gives ids back in order across chunk boundaries, emptied and refilled', function () {
+    const rand = prng(11);
+    const fifo = new IdFifo();
+    const reference: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 6; round++) {
+      // Bursts longer than a chunk (4096), drained partly or wholly.
+      const pushes = Math.floor(rand() * 12000);
+      for (let i = 0; i < pushes; i++) {
+        fifo.push(next);
+        reference.push(next++);
+      }
+      const shifts = round % 2 === 0 ? reference.length : Math.floor(rand() * reference.length);
+      for (let i = 0; i < shifts; i++) expect(fifo.shift()).to.equal(reference.shift());
+      expect(fifo.size).to.equal(reference.length);
+    }
+    while (reference.length > 0) expect(fifo.shift()).to.equal(reference.shift());
+    expect(fifo.shift()).to.equal(-1);
+    expect(fifo.size).to.equal(0);
   });
 });
