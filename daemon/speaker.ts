@@ -717,11 +717,14 @@ export class Speaker {
   private bestWatchers = 0;
 
   private tellBest(family: Family, d: Destination): void {
+    const rib = this.rde.ribs[family];
     const best = d.best?.attrs ? d.best : undefined;
-    const event: SpeakerEvents['best'][0] = { family, prefix: formatKey(d.key), key: d.key };
+    const key = rib.keyOf(d);
+    const event: SpeakerEvents['best'][0] = { family, prefix: formatKey(key), key };
     if (best !== undefined) {
       event.peer = best.peer.local ? '(local)' : best.peer.name;
-      if (d.reason !== undefined) event.reason = d.reason;
+      const reason = rib.reasonOf(d);
+      if (reason !== undefined) event.reason = reason;
     }
     this.events.emit('best', event);
   }

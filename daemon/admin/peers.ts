@@ -197,15 +197,17 @@ export function peerRoutes(app: FastifyInstance, ctx: AdminContext): void {
       sessionOf(name);
       const ipv6 = family === 'ipv6-unicast';
       const rows: { key: number | string; row: Record<string, unknown> }[] = [];
-      for (const d of ctx.speaker.rde.ribs[family].all()) {
+      const rib = ctx.speaker.rde.ribs[family];
+      for (const d of rib.all()) {
         for (let p = d.first; p !== undefined; p = p.next) {
           if (p.peer.local || p.peer.name !== name) continue;
           if (q.view === 'post' && p.attrs === null) continue;
-          const row: Record<string, unknown> = { prefix: formatKey(d.key) };
+          const key = rib.keyOf(d);
+          const row: Record<string, unknown> = { prefix: formatKey(key) };
           if (p.pathId !== 0) row.pathId = p.pathId;
           if (q.view === 'pre' && p.rejected !== undefined) row.rejected = p.rejected;
           row.attributes = attributesJson(q.view === 'pre' ? p.pre : p.attrs!, ipv6);
-          rows.push({ key: d.key, row });
+          rows.push({ key, row });
         }
       }
       return pageJson(family, pageOf(rows, family, q.cursor, q.limit));

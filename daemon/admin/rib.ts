@@ -116,16 +116,17 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
         const best = d.best;
         if (best?.attrs == null) continue;
         if (q.peer !== undefined && pathPeer(best) !== q.peer) continue;
-        if (wanted !== undefined && q.match === 'longer' && !covers(wanted, d.key)) continue;
-        if (wanted !== undefined && q.match === 'shorter' && !covers(d.key, wanted)) continue;
+        const key = rib.keyOf(d);
+        if (wanted !== undefined && q.match === 'longer' && !covers(wanted, key)) continue;
+        if (wanted !== undefined && q.match === 'shorter' && !covers(key, wanted)) continue;
         let paths = 0;
         for (let p = d.first; p !== undefined; p = p.next) paths++;
-        const row: Record<string, unknown> = { prefix: formatKey(d.key), peer: pathPeer(best) };
+        const row: Record<string, unknown> = { prefix: formatKey(key), peer: pathPeer(best) };
         if (best.pathId !== 0) row.pathId = best.pathId;
-        row.reason = d.reason ?? 'only-path';
+        row.reason = rib.reasonOf(d) ?? 'only-path';
         row.paths = paths;
         row.attributes = attributesJson(best.attrs, ipv6);
-        rows.push({ key: d.key, row });
+        rows.push({ key, row });
       }
       const page = pageOf(rows, family, q.cursor, q.limit);
       return { family, entries: page.entries, ...(page.next !== undefined ? { next: page.next } : {}) };
@@ -169,7 +170,8 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
       if (explained === undefined || explained.length === 0)
         throw new XbgpdError(errorCodes.ERR_API_NOT_FOUND, `no path for ${formatKey(key)} in ${family}`);
       const ipv6 = family === 'ipv6-unicast';
-      const d = ctx.speaker.rde.ribs[family].get(key)!;
+      const rib = ctx.speaker.rde.ribs[family];
+      const d = rib.get(key)!;
       const paths = explained.map(({ path, verdict }) => {
         const row: Record<string, unknown> = { peer: pathPeer(path) };
         if (path.pathId !== 0) row.pathId = path.pathId;
@@ -181,7 +183,8 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
         return row;
       });
       const out: Record<string, unknown> = { family, prefix: formatKey(key), paths };
-      if (d.best?.attrs && d.reason !== undefined) out.reason = d.reason;
+      const reason = rib.reasonOf(d);
+      if (d.best?.attrs && reason !== undefined) out.reason = reason;
       return out;
     },
   );

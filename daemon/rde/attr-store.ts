@@ -201,10 +201,20 @@ export interface StoredAttribute {
 
 // ===== the sets =====
 
+// `AttrSet.bits`: the small decision fields packed in one small integer (one field per set, not five).
+const ORIGIN_MASK = 0xff;
+const WELL_KNOWN_SHIFT = 8;
+const WELL_KNOWN_MASK = 0x7;
+/** ORIGINATOR_ID present (its value is read from the key: route reflection only). */
+const HAS_ORIGINATOR_ID = 1 << 11;
+/** The CLUSTER_LIST length, at most 16383 (a value is at most 65535 octets). */
+const CLUSTER_LIST_SHIFT = 12;
+
 /**
  * One interned attribute set. Only the key and the fields the decision and the propagation rules need are
- * held; the attribute objects and the AS path are decoded from the key when asked for, which keeps a full
- * table's worth of sets small.
+ * held, the small ones packed in `bits` (a full table holds about 160,000 sets); the attribute objects and
+ * the AS path are decoded from the key when asked for, and ORIGINATOR_ID and the AS_PATH bounds are found
+ * in the key.
  */
 export class AttrSet {
   /** References held by RIB entries; at 0 the set leaves the store. */
@@ -214,29 +224,47 @@ export class AttrSet {
     readonly key: string,
     /**
      * The next hop's octets as a latin1 string, wherever the key holds it (NEXT_HOP value or MP next hop);
-     * '' for our own routes. What reachability looks up.
+     * '' for our own routes. What reachability looks up. Shared between sets with the same next hop.
      */
     readonly nextHopKey: string,
     /** LOCAL_PREF, or undefined when absent. */
     readonly localPref: number | undefined,
     /** RFC 4271 9.1.2.2 a): AS_SET counts 1, confederation segments 0. */
     readonly asPathLength: number,
-    /** The neighbouring AS: the first AS of the leading AS_SEQUENCE, 0 when the path is empty. */
-    readonly neighborAs: number,
-    /** ORIGIN 0 IGP, 1 EGP, 2 INCOMPLETE (2 when absent). */
-    readonly origin: number,
+    /** `neighborAs` as a signed 32-bit integer (a small integer in the object, where a 4-octet AS above 2^31 would be a boxed number). */
+    private readonly neighborAs32: number,
     /** MULTI_EXIT_DISC, or undefined when absent. */
     readonly med: number | undefined,
-    /** ORIGINATOR_ID (RFC 4456), or undefined. */
-    readonly originatorId: number | undefined,
-    /** Number of CLUSTER_LIST entries (RFC 4456), 0 when absent. */
-    readonly clusterListLength: number,
-    /** WellKnown bits of the RFC 1997 communities present. */
-    readonly wellKnown: number,
-    /** Offset of the AS_PATH value in the key (-1 when absent): for `asPathContains` without decoding. */
-    private readonly asPathAt: number,
-    private readonly asPathEnd: number,
+    /** ORIGIN, the well-known communities, whether ORIGINATOR_ID is present, the CLUSTER_LIST length. */
+    private readonly bits: number,
   ) {}
+
+  /** The neighbouring AS: the first AS of the leading AS_SEQUENCE, 0 when the path is empty. */
+  get neighborAs(): number {
+    return this.neighborAs32 >>> 0;
+  }
+
+  /** ORIGIN 0 IGP, 1 EGP, 2 INCOMPLETE (2 when absent). */
+  get origin(): number {
+    return this.bits & ORIGIN_MASK;
+  }
+
+  /** WellKnown bits of the RFC 1997 communities present. */
+  get wellKnown(): number {
+    return (this.bits >> WELL_KNOWN_SHIFT) & WELL_KNOWN_MASK;
+  }
+
+  /** Number of CLUSTER_LIST entries (RFC 4456), 0 when absent. */
+  get clusterListLength(): number {
+    return this.bits >>> CLUSTER_LIST_SHIFT;
+  }
+
+  /** ORIGINATOR_ID (RFC 4456), or undefined: read from the key when the set has one. */
+  get originatorId(): number | undefined {
+    if ((this.bits & HAS_ORIGINATOR_ID) === 0) return undefined;
+    const p = attributeAt(this.key, AttrType.OriginatorId);
+    return p < 0 ? undefined : u32At(this.key, valueAt(this.key, p));
+  }
 
   /** The next hop: 4 octets (IPv4), 16 (IPv6 global) or 32 (global + link-local); undefined for our own routes. */
   get nextHop(): Uint8Array | undefined {
@@ -282,7 +310,10 @@ export class AttrSet {
   /** Whether `asn` appears in an AS_SEQUENCE or AS_SET of the path (RFC 4271 9.1.2 loop check), without decoding. */
   asPathContains(asn: number): boolean {
     const k = this.key;
-    for (let p = this.asPathAt; p + 2 <= this.asPathEnd;) {
+    const header = attributeAt(k, AttrType.AsPath);
+    if (header < 0) return false;
+    const end = valueAt(k, header) + valueLength(k, header);
+    for (let p = valueAt(k, header); p + 2 <= end;) {
       const type = k.charCodeAt(p);
       const count = k.charCodeAt(p + 1);
       p += 2;
@@ -290,18 +321,46 @@ export class AttrSet {
         p += 4 * count;
         continue;
       }
-      for (let i = 0; i < count; i++, p += 4) {
-        const v =
-          ((k.charCodeAt(p) << 24) |
-            (k.charCodeAt(p + 1) << 16) |
-            (k.charCodeAt(p + 2) << 8) |
-            k.charCodeAt(p + 3)) >>>
-          0;
-        if (v === asn) return true;
-      }
+      for (let i = 0; i < count; i++, p += 4) if (u32At(k, p) === asn) return true;
     }
     return false;
   }
+}
+
+/**
+ * Offset in `key` of the header of attribute `code`, or -1 when absent: a walk over the attribute headers
+ * (few, in code order: AS_PATH is the second), without a reader object.
+ */
+function attributeAt(key: string, code: number): number {
+  const limit = attributesEnd(key);
+  for (let p = 0; p < limit; p = valueAt(key, p) + valueLength(key, p)) {
+    const c = key.charCodeAt(p + 1);
+    if (c === code) return p;
+    if (c > code) return -1;
+  }
+  return -1;
+}
+
+/** Offset of the value of the attribute whose header is at `p`. */
+function valueAt(key: string, p: number): number {
+  return p + ((key.charCodeAt(p) & AttrFlag.ExtendedLength) !== 0 ? 4 : 3);
+}
+
+/** Length of the value of the attribute whose header is at `p`. */
+function valueLength(key: string, p: number): number {
+  return (key.charCodeAt(p) & AttrFlag.ExtendedLength) !== 0
+    ? (key.charCodeAt(p + 2) << 8) | key.charCodeAt(p + 3)
+    : key.charCodeAt(p + 2);
+}
+
+function u32At(key: string, at: number): number {
+  return (
+    ((key.charCodeAt(at) << 24) |
+      (key.charCodeAt(at + 1) << 16) |
+      (key.charCodeAt(at + 2) << 8) |
+      key.charCodeAt(at + 3)) >>>
+    0
+  );
 }
 
 /**
@@ -320,12 +379,20 @@ export function nextHopKeyOf(address: Uint8Array): string {
 
 const AS4_CONTEXT = { asn4: true } as const;
 
+/** Distinct next hops `AttrStore` shares strings for before it starts over. */
+const MAX_SHARED_NEXT_HOPS = 1024;
+
 export class AttrStore {
   private readonly sets = new Map<string, AttrSet>();
   /** The one key builder (intern and the outbound filter's byte-level export, export-key.ts). */
   readonly writer = new KeyWriter();
   /** A reader for the walks done here (createSet). */
   private readonly reader = new KeyReader();
+  /**
+   * Next-hop strings handed to sets, so that sets with the same next hop share one string (a full table
+   * from a few peers has a handful of next hops). Bounded: cleared when full, which costs only sharing.
+   */
+  private nextHops = new Map<string, string>();
 
   /** Distinct sets currently held. */
   get size(): number {
@@ -508,6 +575,16 @@ export class AttrStore {
     return w.finish(mp);
   }
 
+  /** The shared copy of next-hop string `nh`. */
+  private sharedNextHop(nh: string): string {
+    if (nh === '') return nh;
+    const shared = this.nextHops.get(nh);
+    if (shared !== undefined) return shared;
+    if (this.nextHops.size >= MAX_SHARED_NEXT_HOPS) this.nextHops = new Map();
+    this.nextHops.set(nh, nh);
+    return nh;
+  }
+
   /** Drop one reference; the last one removes the set from the store. */
   release(set: AttrSet): void {
     if (--set.refs > 0) return;
@@ -525,7 +602,7 @@ export class AttrStore {
     let localPref: number | undefined;
     let med: number | undefined;
     let origin = 2;
-    let originatorId: number | undefined;
+    let hasOriginatorId = false;
     let clusterListLength = 0;
     let asPathAt = -1;
     let asPathEnd = -1;
@@ -550,7 +627,7 @@ export class AttrStore {
           localPref = r.u32(at);
           break;
         case AttrType.OriginatorId:
-          originatorId = r.u32(at);
+          hasOriginatorId = true;
           break;
         case AttrType.ClusterList:
           clusterListLength = r.length >> 2;
@@ -585,19 +662,19 @@ export class AttrStore {
       }
       p += 2 + 4 * count;
     }
+    const bits =
+      origin |
+      (wellKnown << WELL_KNOWN_SHIFT) |
+      (hasOriginatorId ? HAS_ORIGINATOR_ID : 0) |
+      (clusterListLength << CLUSTER_LIST_SHIFT);
     return new AttrSet(
       key,
-      nextHopKey,
+      this.sharedNextHop(nextHopKey),
       localPref,
       asPathLength,
-      neighborAs,
-      origin,
+      neighborAs | 0,
       med,
-      originatorId,
-      clusterListLength,
-      wellKnown,
-      asPathAt,
-      asPathEnd,
+      bits,
     );
   }
 }

@@ -149,6 +149,13 @@ export const decisionSteps: readonly Comparator[] = [
   },
 ];
 
+/** Every reason a winner can have. */
+export const decisionReasons: readonly DecisionReason[] = [
+  'only-path',
+  'plugin',
+  ...decisionSteps.map((c) => c.step),
+];
+
 /** Compare two candidates: [which is better (<0 a, >0 b, 0 equal), index of the deciding step or -1]. */
 export function compareCandidates(a: Candidate, b: Candidate, ctx: DecisionContext): [number, number] {
   if (ctx.plugin !== undefined) return compareWithPlugins(a, b, ctx, ctx.plugin);

@@ -175,7 +175,8 @@ function examine(
 ): void {
   const { store } = input;
   const ipv6 = family === 'ipv6-unicast';
-  const prefix = (): string => formatKey(d.key);
+  const key = input.ribs[family].keyOf(d);
+  const prefix = (): string => formatKey(key);
   const acquired: AttrSet[] = [];
   let first: RibPath | undefined;
   let last: RibPath | undefined;
@@ -184,11 +185,11 @@ function examine(
   for (let p = d.first; p !== undefined; p = p.next) {
     const state = byPeer.get(p.peer);
     const ctx = state && input.inbound.get(state);
-    const copy: RibPath = { ...p, next: undefined };
+    const copy = p.copy();
     if (ctx !== undefined) {
       copy.attrs = null;
       copy.rejected = undefined;
-      inboundFilter(copy, ipv6, d.key, ctx, store);
+      inboundFilter(copy, ipv6, key, ctx, store);
       if (copy.attrs !== null) acquired.push(copy.attrs);
       const change = importChange(p, copy);
       if (change !== undefined) {
@@ -204,7 +205,7 @@ function examine(
   }
   let best: RibPath | undefined = oldBestCopy;
   if (importChanged || input.decisionChanged) {
-    input.decisionHook?.destination(d.key, ipv6);
+    input.decisionHook?.destination(key, ipv6);
     best = decision(first, input.decision)?.winner;
   }
   const bestChanged = !sameRoute(d.best, best);
@@ -251,6 +252,7 @@ function exportChanges(
   note: (peer: string, change: string) => void,
 ): void {
   const ipv6 = family === 'ipv6-unicast';
+  const key = input.ribs[family].keyOf(d);
   const results = new Map<OutboundContext, AttrSet | null>();
   for (const state of input.peers) {
     const out = state.out!;
@@ -261,7 +263,7 @@ function exportChanges(
     if (best?.attrs && best.peer !== state.peer) {
       let result = results.get(ctx);
       if (result === undefined) {
-        result = outboundFilter(best as RibPath & { attrs: AttrSet }, ipv6, d.key, ctx, input.store);
+        result = outboundFilter(best as RibPath & { attrs: AttrSet }, ipv6, key, ctx, input.store);
         if (result !== null) acquired.push(result);
         results.set(ctx, result);
       }

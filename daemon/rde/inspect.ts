@@ -86,13 +86,13 @@ export function prefixCountsOf(
  * an unreachable one; every other with the decision step at which the best beat it. Decision plugins
  * are asked for verdicts only (`quiet`, as selectBest does when it names the deciding step).
  */
-export function explainDestination(d: Destination, ctx: DecisionContext): ExplainedPath[] {
+export function explainDestination(rib: FamilyRib, d: Destination, ctx: DecisionContext): ExplainedPath[] {
   const out: ExplainedPath[] = [];
   const best = d.best?.attrs ? (d.best as RibPath & { attrs: AttrSet }) : undefined;
   if (ctx.plugin) ctx.plugin.quiet = true;
   try {
     for (let p = d.first; p !== undefined; p = p.next) {
-      if (p === best) out.push({ path: p, verdict: { best: true, reason: d.reason ?? 'only-path' } });
+      if (p === best) out.push({ path: p, verdict: { best: true, reason: rib.reasonOf(d) ?? 'only-path' } });
       else if (p.attrs === null)
         out.push({ path: p, verdict: { best: false, rejected: p.rejected ?? 'policy' } });
       else if (!ctx.reachable(p.attrs))
@@ -129,7 +129,7 @@ export function adjRibOutOf(rib: FamilyRib, state: PeerState, family: Family): A
     const attrs = table[id];
     const d = rib.at(id);
     if (attrs === undefined || d === undefined || d.best?.peer === state.peer) continue;
-    entries.push({ key: d.key, attrs });
+    entries.push({ key: rib.keyOf(d), attrs });
   }
   return entries;
 }

@@ -72,7 +72,8 @@ export async function writeRibDump(
   let sequence = 0;
   for (const family of allFamilies) {
     const ipv6 = family === 'ipv6-unicast';
-    for (const d of rde.ribs[family].values()) {
+    const rib = rde.ribs[family];
+    for (const d of rib.values()) {
       let paths: RibPath[];
       if (mode === 'loc-rib') {
         if (!d.best?.attrs) continue;
@@ -82,7 +83,7 @@ export async function writeRibDump(
         const all = pathList(d);
         paths = d.best ? [d.best, ...all.filter((p) => p !== d.best)] : all;
       }
-      const text = formatKey(d.key);
+      const text = formatKey(rib.keyOf(d));
       const slash = text.indexOf('/');
       await wait(
         writer.rib(now, {

@@ -1,35 +1,57 @@
 // The two work queues of the RDE, both free of per-entry hashing so that a full table streams through
 // them with sequential memory access:
-//   Fifo       destinations waiting for the decision (membership is a flag on the destination)
+//   IdFifo     ids of the destinations waiting for the decision (membership is a flag in the family
+//              table, `FamilyRib.queued`); also the order of a SendQueue
 //   SendQueue  one per peer and family: destination ids whose Adj-RIB-Out entry changed since the peer was
 //              last sent them, with whether the peer may hold an announcement (so a withdrawal is owed
-//              when there is nothing to announce). Membership is one octet per destination id.
+//              when there is nothing to announce). Membership is one octet per destination id; each id
+//              queued is a mark in the family table (`FamilyRib.mark`), which keeps the destination.
+import type { FamilyRib } from './rib.js';
 
-/** A first-in first-out queue on an array with a moving head (compacted when the dead head grows). */
-export class Fifo<T> {
-  private items: T[] = [];
+/** Ids per chunk of an `IdFifo` (16 KiB). */
+const CHUNK = 4096;
+
+/**
+ * A first-in first-out queue of ids (non-negative integers) in fixed-size Int32Array chunks: four octets
+ * an id, and a full table queued grows by chunks instead of copying one large array as it grows.
+ */
+export class IdFifo {
+  private chunks: Int32Array[] = [new Int32Array(CHUNK)];
+  /** Read position in chunks[0]. */
   private head = 0;
+  /** Write position in the last chunk. */
+  private tail = 0;
+  private count = 0;
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
 
-  push(item: T): void {
-    this.items.push(item);
+  push(id: number): void {
+    let last = this.chunks[this.chunks.length - 1]!;
+    if (this.tail === CHUNK) {
+      last = new Int32Array(CHUNK);
+      this.chunks.push(last);
+      this.tail = 0;
+    }
+    last[this.tail++] = id;
+    this.count++;
   }
 
-  /** The oldest item, removed; undefined when empty. */
-  shift(): T | undefined {
-    if (this.head === this.items.length) return undefined;
-    const item = this.items[this.head++];
-    if (this.head === this.items.length) {
-      this.items = [];
+  /** The oldest id, removed; -1 when empty. */
+  shift(): number {
+    if (this.count === 0) return -1;
+    const id = this.chunks[0]![this.head++]!;
+    if (--this.count === 0) {
+      // Empty: start over in the first chunk.
+      if (this.chunks.length > 1) this.chunks = [this.chunks[0]!];
       this.head = 0;
-    } else if (this.head >= 65536 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
+      this.tail = 0;
+    } else if (this.head === CHUNK) {
+      this.chunks.shift();
       this.head = 0;
     }
-    return item;
+    return id;
   }
 }
 
@@ -41,9 +63,12 @@ const QUEUED_HELD = 2;
 export class SendQueue {
   /** Per destination id: CLEAN, QUEUED (the peer holds nothing) or QUEUED_HELD (it may hold an announcement). */
   private state = new Uint8Array(1024);
-  private readonly ids = new Fifo<number>();
+  private readonly ids = new IdFifo();
   /** Whether the last id taken may be held by the peer. */
   lastHeld = false;
+
+  /** `rib`: the family table whose ids this queue holds. */
+  constructor(private readonly rib: FamilyRib) {}
 
   /** Ids queued. */
   get size(): number {
@@ -55,12 +80,11 @@ export class SendQueue {
   }
 
   /**
-   * Queue destination `d` (not already queued: check `has` first) and count the queue in `d.marks`, which
-   * keeps the destination and its id alive until the id is taken (and the taker decrements the mark).
+   * Queue destination `id` (not already queued: check `has` first) and mark it in the family table, which
+   * keeps the destination and its id alive until the id is taken (and the taker unmarks it).
    */
-  add(d: { readonly id: number; marks: number }, mayHold: boolean): void {
-    const id = d.id;
-    d.marks++;
+  add(id: number, mayHold: boolean): void {
+    this.rib.mark(id);
     if (id >= this.state.length) {
       let n = this.state.length * 2;
       while (n <= id) n *= 2;
@@ -75,7 +99,7 @@ export class SendQueue {
   /** The oldest queued id (its held flag in `lastHeld`), removed; -1 when empty. */
   take(): number {
     const id = this.ids.shift();
-    if (id === undefined) return -1;
+    if (id < 0) return -1;
     this.lastHeld = this.state[id] === QUEUED_HELD;
     this.state[id] = CLEAN;
     return id;

@@ -11,16 +11,16 @@ import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
+  RibPath,
   addressOrderKey,
   prefixKey,
   unlinkPath,
   type Destination,
   type PrefixKey,
   type RdePeer,
-  type RibPath,
 } from './rib.js';
 import { decision, decode, encode, inboundFilter, outboundFilter, type InboundContext } from './pipeline.js';
-import { Fifo, SendQueue } from './queues.js';
+import { IdFifo, SendQueue } from './queues.js';
 import {
   familyOf,
   familySets,
@@ -98,8 +98,8 @@ export class Rde implements RdePort {
   private readonly groups = new Map<string, Group>();
   /** `groups` as an array, for the per-destination export loop. */
   private groupList: Group[] = [];
-  /** Destinations whose paths changed since the last decision (coalesced: `Destination.queued`). */
-  private readonly pending = familySets(() => new Fifo<Destination>());
+  /** Ids of the destinations whose paths changed since the last decision (coalesced: `FamilyRib.queued`). */
+  private readonly pending = familySets(() => new IdFifo());
   private decisionCtx: DecisionContext;
   private readonly contexts: PipelineContexts;
   private readonly localPeer: PeerState;
@@ -161,7 +161,10 @@ export class Rde implements RdePort {
       group,
       info,
       sink,
-      dirty: familySets(() => new SendQueue()),
+      dirty: {
+        'ipv4-unicast': new SendQueue(this.ribs['ipv4-unicast']),
+        'ipv6-unicast': new SendQueue(this.ribs['ipv6-unicast']),
+      },
       wants: {
         'ipv4-unicast': info.families.includes('ipv4-unicast'),
         'ipv6-unicast': info.families.includes('ipv6-unicast'),
@@ -189,7 +192,8 @@ export class Rde implements RdePort {
       if (state.out.mraiTimer) this.clock.clearTimer(state.out.mraiTimer);
       for (const f of allFamilies) {
         const queue = state.out.dirty[f];
-        for (let id = queue.take(); id >= 0; id = queue.take()) this.unmark(f, id);
+        // Let go of the ids without sending them.
+        for (let id = queue.take(); id >= 0; id = queue.take()) this.ribs[f].unmark(id);
       }
       const group = state.out.group;
       group.members.delete(state);
@@ -510,13 +514,13 @@ export class Rde implements RdePort {
             const e = table[id];
             // Split horizon: never send a route back to the peer it came from.
             if (e === undefined || d.best?.peer === state.peer) {
-              if (dirty.lastHeld) withdrawn.push(d.key);
+              if (dirty.lastHeld) withdrawn.push(rib.keyOf(d));
             } else {
               const list = announced.get(e);
-              if (list) list.push(d.key);
-              else announced.set(e, [d.key]);
+              if (list) list.push(rib.keyOf(d));
+              else announced.set(e, [rib.keyOf(d)]);
             }
-            if (--d.marks === 0) rib.prune(d);
+            rib.unmark(id);
           }
           const ipv6 = f === 'ipv6-unicast';
           sent = true;
@@ -567,16 +571,20 @@ export class Rde implements RdePort {
 
   /** The Loc-RIB entry of a prefix ("10.0.0.0/8"): the best path's peer, attributes and deciding step. */
   locRib(family: Family, key: PrefixKey): { peer: string; attrs: AttrSet; reason: string } | undefined {
-    const d = this.ribs[family].get(key);
+    const rib = this.ribs[family];
+    const d = rib.get(key);
     if (!d?.best || !d.best.attrs) return undefined;
-    return { peer: d.best.peer.name, attrs: d.best.attrs, reason: d.reason ?? '' };
+    return { peer: d.best.peer.name, attrs: d.best.attrs, reason: rib.reasonOf(d) ?? '' };
   }
 
   /** Every Loc-RIB entry (for MRT dumps): family, key, best path. */
   *locRibEntries(): Generator<{ family: Family; key: PrefixKey; best: RibPath & { attrs: AttrSet } }> {
-    for (const f of allFamilies)
-      for (const d of this.ribs[f].values())
-        if (d.best?.attrs) yield { family: f, key: d.key, best: d.best as RibPath & { attrs: AttrSet } };
+    for (const f of allFamilies) {
+      const rib = this.ribs[f];
+      for (const d of rib.values())
+        if (d.best?.attrs)
+          yield { family: f, key: rib.keyOf(d), best: d.best as RibPath & { attrs: AttrSet } };
+    }
   }
 
   /** The post-policy route for `key` received from the peer `match` selects (the plugins' RIB helpers). */
@@ -616,8 +624,9 @@ export class Rde implements RdePort {
 
   /** Every path for `key`, with why each is not the best (admin API; undefined: no such destination). */
   explain(family: Family, key: PrefixKey): ExplainedPath[] | undefined {
-    const d = this.ribs[family].get(key);
-    return d === undefined ? undefined : explainDestination(d, this.decisionCtx);
+    const rib = this.ribs[family];
+    const d = rib.get(key);
+    return d === undefined ? undefined : explainDestination(rib, d, this.decisionCtx);
   }
 
   /** What the peer `name` is given, per prefix (its group's Adj-RIB-Out less its own routes); undefined: not up. */
@@ -657,14 +666,7 @@ export class Rde implements RdePort {
       this.releasePath(path);
       path.pre = this.store.acquire(attrs);
     } else {
-      path = {
-        peer: state.peer,
-        pathId,
-        pre: this.store.acquire(attrs),
-        attrs: null,
-        rejected: undefined,
-        next: undefined,
-      };
+      path = new RibPath(state.peer, pathId, this.store.acquire(attrs));
       // Appended: the list keeps arrival order.
       if (last === undefined) d.first = path;
       else last.next = path;
@@ -706,9 +708,10 @@ export class Rde implements RdePort {
   }
 
   private queueDecision(family: Family, d: Destination): void {
-    if (d.queued) return;
-    d.queued = true;
-    this.pending[family].push(d);
+    const rib = this.ribs[family];
+    if (rib.queued(d)) return;
+    rib.setQueued(d, true);
+    this.pending[family].push(d.id);
   }
 
   /** Decide up to `limit` pending destinations; returns whether more are pending. */
@@ -720,10 +723,12 @@ export class Rde implements RdePort {
       const rib = this.ribs[f];
       const ipv6 = f === 'ipv6-unicast';
       for (; n < limit; n++) {
-        const d = pending.shift();
-        if (d === undefined) break;
-        d.queued = false;
-        this.decide(d, f, ipv6, touched);
+        const id = pending.shift();
+        if (id < 0) break;
+        // Still there: a queued destination is not dropped.
+        const d = rib.at(id)!;
+        rib.setQueued(d, false);
+        this.decide(rib, d, f, ipv6, touched);
         rib.prune(d);
       }
     }
@@ -732,14 +737,21 @@ export class Rde implements RdePort {
     return allFamilies.some((f) => this.pending[f].size > 0);
   }
 
-  private decide(d: Destination, family: Family, ipv6: boolean, touched: Set<PeerState>): void {
-    this.decisionHook?.destination(d.key, ipv6);
+  private decide(
+    rib: FamilyRib,
+    d: Destination,
+    family: Family,
+    ipv6: boolean,
+    touched: Set<PeerState>,
+  ): void {
+    const key = rib.keyOf(d);
+    this.decisionHook?.destination(key, ipv6);
     const result = decision(d.first, this.decisionCtx);
     const prev = d.best;
     const prevAttrs = prev?.attrs;
     d.best = result?.winner;
-    d.reason = result?.reason;
-    for (const group of this.groupList) this.exportTo(group, family, ipv6, d, prev?.peer.id, touched);
+    rib.setReason(d, result?.reason);
+    for (const group of this.groupList) this.exportTo(group, family, ipv6, d, key, prev?.peer.id, touched);
     if (this.onBestChange !== undefined && (d.best !== prev || d.best?.attrs !== prevAttrs))
       this.onBestChange(family, d);
   }
@@ -750,6 +762,7 @@ export class Rde implements RdePort {
     family: Family,
     ipv6: boolean,
     d: Destination,
+    key: PrefixKey,
     prevSource: number | undefined,
     touched: Set<PeerState> | undefined,
   ): void {
@@ -757,7 +770,7 @@ export class Rde implements RdePort {
     const table = group.out[family];
     const id = d.id;
     const prev = table[id];
-    const next = best ? outboundFilter(best, ipv6, d.key, group.ctx, this.store) : null;
+    const next = best ? outboundFilter(best, ipv6, key, group.ctx, this.store) : null;
     if (next === null) {
       if (prev === undefined) return;
       this.store.release(prev);
@@ -783,7 +796,7 @@ export class Rde implements RdePort {
       const mayHold = had && prevSource !== m.peer.id;
       // Nothing to tell a member that holds nothing and would be sent nothing (its own route: split horizon).
       if (!mayHold && (source === undefined || source === m.peer.id)) continue;
-      dirty.add(d, mayHold);
+      dirty.add(id, mayHold);
       touched?.add(m);
     }
   }
@@ -798,18 +811,11 @@ export class Rde implements RdePort {
     for (let id = 0; id < table.length; id++) {
       if (table[id] === undefined || dirty.has(id)) continue;
       const d = rib.at(id)!;
-      dirty.add(d, false);
+      dirty.add(id, false);
       // Counted when it will be sent (split horizon skips the peer's own routes in `pull`).
       if (d.best?.peer !== state.peer) queued++;
     }
     return queued;
-  }
-
-  /** A send queue let go of destination `id` without sending it (peer down). */
-  private unmark(family: Family, id: number): void {
-    const rib = this.ribs[family];
-    const d = rib.at(id)!;
-    if (--d.marks === 0) rib.prune(d);
   }
 
   private groupFor(spec: PeerSpec, info: PeerSessionInfo): Group {
@@ -827,10 +833,13 @@ export class Rde implements RdePort {
     this.groups.set(key, group);
     this.groupList = [...this.groups.values()];
     // A new group starts from the whole Loc-RIB.
-    for (const f of allFamilies)
-      for (const d of this.ribs[f].all())
+    for (const f of allFamilies) {
+      const rib = this.ribs[f];
+      for (const d of rib.all())
         // A best path whose attributes were released (peer down, withdrawn) awaits its decision, which exports it.
-        if (d.best?.attrs) this.exportTo(group, f, f === 'ipv6-unicast', d, undefined, undefined);
+        if (d.best?.attrs)
+          this.exportTo(group, f, f === 'ipv6-unicast', d, rib.keyOf(d), undefined, undefined);
+    }
     return group;
   }
 

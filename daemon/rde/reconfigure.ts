@@ -30,9 +30,10 @@ export function reapplyImport(
   let changed = 0;
   for (const f of allFamilies) {
     const ipv6 = f === 'ipv6-unicast';
-    for (const d of ribs[f].all()) {
+    const rib = ribs[f];
+    for (const d of rib.all()) {
       for (let p = d.first; p !== undefined; p = p.next) {
-        if (p.peer !== peer || !refilter(p, ipv6, d, inbound, store)) continue;
+        if (p.peer !== peer || !refilter(p, ipv6, rib.keyOf(d), inbound, store)) continue;
         queue(f, d);
         changed++;
       }
@@ -61,11 +62,12 @@ export function* reimportWhere(
   let seen = 0;
   for (const d of rib.all()) {
     if (++seen % slice === 0) yield;
-    if (!select(d.key)) continue;
+    const key = rib.keyOf(d);
+    if (!select(key)) continue;
     let queued = false;
     for (let p = d.first; p !== undefined; p = p.next) {
       const inbound = inboundOf(p.peer);
-      if (inbound === undefined || !refilter(p, ipv6, d, inbound, store)) continue;
+      if (inbound === undefined || !refilter(p, ipv6, key, inbound, store)) continue;
       changed++;
       if (!queued) queue(d);
       queued = true;
@@ -78,7 +80,7 @@ export function* reimportWhere(
 function refilter(
   p: RibPath,
   ipv6: boolean,
-  d: Destination,
+  key: PrefixKey,
   inbound: InboundContext,
   store: AttrStore,
 ): boolean {
@@ -86,7 +88,7 @@ function refilter(
   const rejected = p.rejected;
   if (before) store.release(before);
   p.attrs = null;
-  inboundFilter(p, ipv6, d.key, inbound, store);
+  inboundFilter(p, ipv6, key, inbound, store);
   // A set still referenced elsewhere comes back as the same object when the result is the same; one
   // released to nothing comes back as a new object (counted as a change, which is harmless).
   return p.attrs !== before || p.rejected !== rejected;
@@ -112,7 +114,7 @@ export function requeueExport(
     const was = before[id];
     if (was === after[id] || dirty.has(id)) continue;
     const d = rib.at(id)!;
-    dirty.add(d, was !== undefined && d.best?.peer !== peer);
+    dirty.add(id, was !== undefined && d.best?.peer !== peer);
     queued++;
   }
   return queued;

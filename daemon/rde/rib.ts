@@ -1,15 +1,20 @@
 // The RIBs. Per family a compact prefix table (IPv4 key: address * 64 + length as a number; IPv6 key: a
 // short string of 16-bit code units) -> Destination { first: the list of Adj-RIB-In entries of every peer
 // for that prefix (pre-policy AttrSet and post-policy AttrSet, or null when rejected), best: the Loc-RIB
-// entry, id: a dense index }. The Adj-RIB-Out of each peer group (rde.ts) is an array indexed by the id.
-// No strings or objects per IPv4 prefix beyond the Destination and its paths.
+// entry, id: a dense index }. The Adj-RIB-Out of each peer group (rde.ts) is an array indexed by the id,
+// and so are the destination's scalars the family table keeps in typed arrays (key, decision reason,
+// decision-queue flag, send-queue marks). No strings or objects per IPv4 prefix beyond the Destination
+// and its paths.
 import { Afi, formatAddress, ipv4PrefixKey } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
 import { Ipv4PrefixIndex, Ipv6PrefixIndex } from './prefix-index.js';
-import type { DecisionPeer, DecisionReason } from './decision.js';
+import { decisionReasons, type DecisionPeer, type DecisionReason } from './decision.js';
 import type { Family } from '../config/types.js';
 
 export type PrefixKey = number | string;
+
+/** Per-id arrays start this long and double. */
+const INITIAL_IDS = 1024;
 
 /** A source of routes: a BGP peer, or the local pseudo-peer for originated routes (id 0). */
 export interface RdePeer extends DecisionPeer {
@@ -22,26 +27,78 @@ export interface RdePeer extends DecisionPeer {
   readonly local: boolean;
 }
 
+/** Why import did not accept a path. */
+export type Rejection = 'as-loop' | 'policy' | 'no-policy' | 'plugin';
+
+/** Rejections by code (`RibPath.tag`); 0 is none. */
+const rejections: readonly (Rejection | undefined)[] = [
+  undefined,
+  'as-loop',
+  'policy',
+  'no-policy',
+  'plugin',
+];
+const rejectionCodes: Readonly<Record<Rejection, number>> = {
+  'as-loop': 1,
+  policy: 2,
+  'no-policy': 3,
+  plugin: 4,
+};
+
 /** One Adj-RIB-In entry. */
-export interface RibPath {
-  readonly peer: RdePeer;
-  /** RFC 7911 path identifier (0 without ADD-PATH). */
-  readonly pathId: number;
-  /** Pre-policy attributes (kept so import policy can be re-applied without asking the peer). */
-  pre: AttrSet;
+export class RibPath {
+  /**
+   * The path id and the rejection code in one field (pathId * 8 + code): a full table holds half a million
+   * paths. A small integer while path ids stay below 2^28, as they do in practice; exact above.
+   */
+  private tag: number;
   /** Post-policy attributes, or null when rejected (import policy, AS loop, RFC 8212). */
-  attrs: AttrSet | null;
-  /** Why it was rejected (for dumps). */
-  rejected: 'as-loop' | 'policy' | 'no-policy' | 'plugin' | undefined;
+  attrs: AttrSet | null = null;
   /** The destination's next path (paths form a list in arrival order, as BIRD chains a net's routes). */
-  next: RibPath | undefined;
+  next: RibPath | undefined = undefined;
+
+  constructor(
+    readonly peer: RdePeer,
+    /** RFC 7911 path identifier (0 without ADD-PATH). */
+    pathId: number,
+    /** Pre-policy attributes (kept so import policy can be re-applied without asking the peer). */
+    public pre: AttrSet,
+  ) {
+    this.tag = pathId * 8;
+  }
+
+  /** RFC 7911 path identifier (0 without ADD-PATH). */
+  get pathId(): number {
+    return Math.floor(this.tag / 8);
+  }
+
+  /** Why it was rejected (for dumps). */
+  get rejected(): Rejection | undefined {
+    return rejections[this.tag - this.pathId * 8];
+  }
+
+  set rejected(why: Rejection | undefined) {
+    this.tag = this.pathId * 8 + (why === undefined ? 0 : rejectionCodes[why]);
+  }
+
+  /** A copy outside any list (`next` undefined), holding no extra references. */
+  copy(): RibPath {
+    const c = new RibPath(this.peer, 0, this.pre);
+    c.tag = this.tag;
+    c.attrs = this.attrs;
+    return c;
+  }
 }
 
+/**
+ * A prefix in a family table. Only the pointers live on the object; the prefix key, the decision reason
+ * and the queue state are kept by the `FamilyRib` in typed arrays indexed by `id` (`keyOf`, `reasonOf`):
+ * a full table holds half a million of these.
+ */
 export interface Destination {
-  readonly key: PrefixKey;
   /**
    * Dense index in the family table, reused once the destination is dropped: the Adj-RIB-Out of a peer
-   * group and the send queue of a peer are arrays indexed by it.
+   * group, the send queue of a peer and the table's own per-destination arrays are indexed by it.
    */
   readonly id: number;
   /**
@@ -51,11 +108,6 @@ export interface Destination {
   first: RibPath | undefined;
   /** The Loc-RIB entry. */
   best: RibPath | undefined;
-  reason: DecisionReason | undefined;
-  /** Waiting for the decision. */
-  queued: boolean;
-  /** Send queues holding this destination's id: it is not dropped (nor its id reused) while > 0. */
-  marks: number;
 }
 
 /** Per number of address code units (0..8): the reused argument array of the IPv6 key's one String.fromCharCode. */
@@ -141,9 +193,15 @@ export function pathList(d: Destination): RibPath[] {
   return out;
 }
 
+/** Decision reason codes (`FamilyRib.reasons`): 0 is no reason (no best path). */
+const reasonCodes = new Map<DecisionReason, number>(decisionReasons.map((r, i) => [r, i + 1]));
+
 /**
  * One family's table: prefix -> Destination. Prefixes are found through a typed-array hash table
  * (prefix-index.ts) giving the destination id: IPv4 by address and length, IPv6 by the string key.
+ * Per destination id it also keeps what the hot paths need without an object field (a double field
+ * would box every IPv4 key): the key, the decision reason, whether the destination waits for the
+ * decision, and how many send queues hold its id.
  */
 export class FamilyRib {
   private readonly index4 = new Ipv4PrefixIndex();
@@ -151,8 +209,22 @@ export class FamilyRib {
   /** Destination by id (undefined: a free id). */
   private readonly byId: (Destination | undefined)[] = [];
   private readonly freeIds: number[] = [];
+  /** IPv4 key by id (empty for the IPv6 table). */
+  private keys4: Float64Array;
+  /** IPv6 key by id (empty for the IPv4 table). */
+  private readonly keys6: string[] = [];
+  /** Decision reason code by id (`reasonCodes`; 0: none). */
+  private reasons = new Uint8Array(INITIAL_IDS);
+  /** 1 while the destination waits in the decision queue. */
+  private queuedFlags = new Uint8Array(INITIAL_IDS);
+  /** Send queues holding the id: the destination is not dropped (nor its id reused) while > 0. */
+  private marks = new Uint32Array(INITIAL_IDS);
+  private readonly ipv6: boolean;
 
-  constructor(readonly family: Family) {}
+  constructor(readonly family: Family) {
+    this.ipv6 = family === 'ipv6-unicast';
+    this.keys4 = new Float64Array(this.ipv6 ? 0 : INITIAL_IDS);
+  }
 
   /** The destination with id `id`, if any. */
   at(id: number): Destination | undefined {
@@ -163,6 +235,40 @@ export class FamilyRib {
     return this.index6.size + this.index4.size;
   }
 
+  /** The prefix key of destination `d`. */
+  keyOf(d: Destination): PrefixKey {
+    return this.ipv6 ? this.keys6[d.id]! : this.keys4[d.id]!;
+  }
+
+  /** The decision step that chose `d.best` (undefined: no best path). */
+  reasonOf(d: Destination): DecisionReason | undefined {
+    const code = this.reasons[d.id]!;
+    return code === 0 ? undefined : decisionReasons[code - 1];
+  }
+
+  setReason(d: Destination, reason: DecisionReason | undefined): void {
+    this.reasons[d.id] = reason === undefined ? 0 : reasonCodes.get(reason)!;
+  }
+
+  /** Whether `d` waits for the decision. */
+  queued(d: Destination): boolean {
+    return this.queuedFlags[d.id] !== 0;
+  }
+
+  setQueued(d: Destination, queued: boolean): void {
+    this.queuedFlags[d.id] = queued ? 1 : 0;
+  }
+
+  /** A send queue took id `id` in: its destination stays (and its id is not reused) until `unmark`. */
+  mark(id: number): void {
+    this.marks[id]!++;
+  }
+
+  /** A send queue let go of id `id`; the destination is dropped when nothing else holds it. */
+  unmark(id: number): void {
+    if (--this.marks[id]! === 0) this.prune(this.byId[id]!);
+  }
+
   /** Every destination in id order (cheap; for work that needs no order). */
   *all(): Generator<Destination> {
     for (const d of this.byId) if (d !== undefined) yield d;
@@ -171,7 +277,7 @@ export class FamilyRib {
   /** Every destination in prefix order (address, then length): for dumps and views. */
   values(): Destination[] {
     const out = [...this.all()];
-    return out.sort((a, b) => comparePrefixKeys(a.key, b.key));
+    return out.sort((a, b) => comparePrefixKeys(this.keyOf(a), this.keyOf(b)));
   }
 
   get(key: PrefixKey): Destination | undefined {
@@ -188,7 +294,8 @@ export class FamilyRib {
     if (typeof key === 'string') {
       const found = this.index6.get(key);
       if (found >= 0) return this.byId[found]!;
-      const d = this.create(key);
+      const d = this.create();
+      this.keys6[d.id] = key;
       this.index6.insert(key, d.id);
       return d;
     }
@@ -196,25 +303,37 @@ export class FamilyRib {
     const length = key - addr * 64;
     const id = this.index4.get(addr, length);
     if (id >= 0) return this.byId[id]!;
-    const d = this.create(key);
+    const d = this.create();
+    this.keys4[d.id] = key;
     this.index4.insert(addr, length, d.id);
     return d;
   }
 
-  private create(key: PrefixKey): Destination {
+  private create(): Destination {
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.byId.length;
-    const d: Destination = {
-      key,
-      id,
-      first: undefined,
-      best: undefined,
-      reason: undefined,
-      queued: false,
-      marks: 0,
-    };
-    if (id === this.byId.length) this.byId.push(d);
-    else this.byId[id] = d;
+    const d: Destination = { id, first: undefined, best: undefined };
+    if (id === this.byId.length) {
+      this.byId.push(d);
+      if (id === this.reasons.length) this.grow();
+    } else this.byId[id] = d;
     return d;
+  }
+
+  /** Double the per-id arrays. */
+  private grow(): void {
+    const n = this.reasons.length * 2;
+    const keys4 = new Float64Array(this.ipv6 ? 0 : n);
+    keys4.set(this.keys4);
+    this.keys4 = keys4;
+    const reasons = new Uint8Array(n);
+    reasons.set(this.reasons);
+    this.reasons = reasons;
+    const queued = new Uint8Array(n);
+    queued.set(this.queuedFlags);
+    this.queuedFlags = queued;
+    const marks = new Uint32Array(n);
+    marks.set(this.marks);
+    this.marks = marks;
   }
 
   /**
@@ -222,15 +341,20 @@ export class FamilyRib {
    * send queue); its id becomes free. The caller has emptied its Adj-RIB-Out entries (the decision does).
    */
   prune(d: Destination): void {
-    if (d.first !== undefined || d.queued || d.marks > 0 || this.byId[d.id] !== d) return;
-    const key = d.key;
-    if (typeof key === 'string') this.index6.delete(key);
-    else {
+    const id = d.id;
+    if (d.first !== undefined || this.queuedFlags[id] !== 0 || this.marks[id]! > 0 || this.byId[id] !== d)
+      return;
+    if (this.ipv6) {
+      this.index6.delete(this.keys6[id]!);
+      this.keys6[id] = '';
+    } else {
+      const key = this.keys4[id]!;
       const addr = Math.floor(key / 64);
       this.index4.delete(addr, key - addr * 64);
     }
-    this.byId[d.id] = undefined;
-    this.freeIds.push(d.id);
+    this.reasons[id] = 0;
+    this.byId[id] = undefined;
+    this.freeIds.push(id);
   }
 }
 

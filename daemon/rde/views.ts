@@ -26,10 +26,11 @@ export function adjRibInOf(ribs: Record<Family, FamilyRib>, peer: RdePeer): Reco
   const out: Record<string, AdjRibInRoute[]> = {};
   for (const f of allFamilies) {
     const rows: [string, AdjRibInRoute][] = [];
-    for (const d of ribs[f].all()) {
+    const rib = ribs[f];
+    for (const d of rib.all()) {
       for (let p = d.first; p !== undefined; p = p.next) {
         if (p.peer !== peer) continue;
-        const route = describe(formatKey(d.key), p.pre, f === 'ipv6-unicast');
+        const route = describe(formatKey(rib.keyOf(d)), p.pre, f === 'ipv6-unicast');
         if (p.pathId !== 0) route.pathId = p.pathId;
         if (p.rejected) route.rejected = p.rejected;
         rows.push([p.pathId === 0 ? route.prefix : `${route.prefix}#${p.pathId}`, route]);

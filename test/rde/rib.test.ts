@@ -1,0 +1,127 @@
+// The family table's per-destination scalars (daemon/rde/rib.ts: key, decision reason, queue flag and
+// send-queue marks in typed arrays by id) across growth and id reuse, and RibPath's path id and
+// rejection code sharing one field; the id queue (daemon/rde/queues.ts IdFifo) against an array.
+import { expect } from 'chai';
+import { IdFifo } from '../../daemon/rde/queues.js';
+import { prng } from '../helpers/random.js';
+import {
+  FamilyRib,
+  RibPath,
+  formatKey,
+  prefixKey,
+  type Destination,
+  type RdePeer,
+} from '../../daemon/rde/rib.js';
+import { AttrStore } from '../../daemon/rde/attr-store.js';
+import { Afi } from '../../daemon/wire/index.js';
+
+function v4(a: number, b: number, c: number, length: number): number {
+  return prefixKey(Afi.Ipv4, length, new Uint8Array([a, b, c, 0]), 0) as number;
+}
+
+const peer: RdePeer = {
+  id: 1,
+  name: 'p',
+  asn: 65001,
+  address: '192.0.2.1',
+  local: false,
+  ibgp: false,
+  routerId: 1,
+  addressKey: '4c0000201',
+};
+
+describe('rde/rib', function () {
+  it('keeps each destination its own key, reason and marks through growth and id reuse', function () {
+    const rib = new FamilyRib('ipv4-unicast');
+    const made: Destination[] = [];
+    // Past the initial 1024 ids, so that the per-id arrays grow while destinations hold values.
+    for (let i = 0; i < 3000; i++) {
+      const d = rib.getOrCreate(v4(10, i >> 8, i & 255, 24));
+      rib.setReason(d, i % 3 === 0 ? 'only-path' : i % 3 === 1 ? 'med' : undefined);
+      made.push(d);
+    }
+    expect(rib.size).to.equal(3000);
+    for (let i = 0; i < 3000; i++) {
+      const d = made[i]!;
+      expect(formatKey(rib.keyOf(d))).to.equal(`10.${i >> 8}.${i & 255}.0/24`);
+      expect(rib.reasonOf(d)).to.equal(i % 3 === 0 ? 'only-path' : i % 3 === 1 ? 'med' : undefined);
+    }
+    // A marked or queued destination is not dropped; once unmarked, it is, and its id is reused clean.
+    const held = made[5]!;
+    const waiting = made[6]!;
+    rib.mark(held.id);
+    rib.mark(held.id);
+    rib.setQueued(waiting, true);
+    rib.prune(held);
+    rib.prune(waiting);
+    expect(rib.at(held.id)).to.equal(held);
+    expect(rib.at(waiting.id)).to.equal(waiting);
+    rib.unmark(held.id);
+    expect(rib.at(held.id)).to.equal(held);
+    rib.unmark(held.id);
+    expect(rib.at(held.id)).to.equal(undefined);
+    expect(rib.get(v4(10, 0, 5, 24))).to.equal(undefined);
+    const reused = rib.getOrCreate(v4(172, 16, 0, 12));
+    expect(reused.id).to.equal(held.id);
+    expect(rib.reasonOf(reused)).to.equal(undefined);
+    expect(rib.queued(reused)).to.equal(false);
+    expect(formatKey(rib.keyOf(reused))).to.equal('172.16.0.0/12');
+    expect(rib.queued(waiting)).to.equal(true);
+  });
+
+  it('keeps IPv6 keys by id', function () {
+    const rib = new FamilyRib('ipv6-unicast');
+    const key = prefixKey(Afi.Ipv6, 48, new Uint8Array([0x20, 0x01, 0x0d, 0xb8, 0, 7]), 0);
+    const d = rib.getOrCreate(key);
+    expect(rib.keyOf(d)).to.equal(key);
+    expect(formatKey(rib.keyOf(d))).to.equal('2001:db8:7::/48');
+    rib.prune(d);
+    expect(rib.get(key)).to.equal(undefined);
+  });
+
+  it('keeps the path id and the rejection apart in one field, for any 32-bit path id', function () {
+    const set = new AttrStore().intern([]);
+    for (const pathId of [0, 1, 7, 8, 0x0fffffff, 0x10000000, 0x7fffffff, 0x80000000, 0xffffffff]) {
+      const p = new RibPath(peer, pathId, set);
+      expect(p.pathId).to.equal(pathId);
+      expect(p.rejected).to.equal(undefined);
+      for (const why of ['as-loop', 'policy', 'no-policy', 'plugin', undefined] as const) {
+        p.rejected = why;
+        expect([p.pathId, p.rejected]).to.deep.equal([pathId, why]);
+      }
+      p.rejected = 'plugin';
+      const c = p.copy();
+      expect([c.peer, c.pathId, c.pre, c.attrs, c.rejected, c.next]).to.deep.equal([
+        peer,
+        pathId,
+        set,
+        null,
+        'plugin',
+        undefined,
+      ]);
+    }
+  });
+});
+
+describe('rde/queues: IdFifo', function () {
+  it('gives ids back in order across chunk boundaries, emptied and refilled', function () {
+    const rand = prng(11);
+    const fifo = new IdFifo();
+    const reference: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 6; round++) {
+      // Bursts longer than a chunk (4096), drained partly or wholly.
+      const pushes = Math.floor(rand() * 12000);
+      for (let i = 0; i < pushes; i++) {
+        fifo.push(next);
+        reference.push(next++);
+      }
+      const shifts = round % 2 === 0 ? reference.length : Math.floor(rand() * reference.length);
+      for (let i = 0; i < shifts; i++) expect(fifo.shift()).to.equal(reference.shift());
+      expect(fifo.size).to.equal(reference.length);
+    }
+    while (reference.length > 0) expect(fifo.shift()).to.equal(reference.shift());
+    expect(fifo.shift()).to.equal(-1);
+    expect(fifo.size).to.equal(0);
+  });
+});
