@@ -33,6 +33,10 @@ export interface DutOptions {
   deterministicMed?: boolean;
   /** Hold time proposed to the neighbours (s). Default 90. */
   holdTime?: number;
+  /** Seconds after a session dropped before the DUT takes the neighbour back (BIRD `error wait time`,
+   *  default 60-300 s, during which it refuses the connection; xbgpd `idle-hold-time`, default 5 s, during
+   *  which it accepts an incoming one anyway). Default: theirs. */
+  errorWaitTime?: number;
 }
 
 export interface Dut {
@@ -65,7 +69,8 @@ function track(kind: Dut['kind'], child: ChildProcess, dir: string): Dut {
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        // Generous: with --cpu-prof (XBGPD_NODE_FLAGS) the profile is written on the way out.
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15000);
         await exited;
         clearTimeout(killer);
       }
@@ -89,6 +94,7 @@ export function birdConfig(o: DutOptions): string {
       '  passive on;',
       '  multihop;',
       `  hold time ${hold};`,
+      ...(o.errorWaitTime === undefined ? [] : [`  error wait time ${o.errorWaitTime}, ${o.errorWaitTime};`]),
       ...(o.deterministicMed ? ['  deterministic med on;'] : []),
       ...(n.rrClient ? ['  rr client;'] : []),
       n.exportTo === false
@@ -135,6 +141,7 @@ export function xbgpdConfig(o: DutOptions, extra: string[] = []): string {
       `    local-address: ${o.address}`,
       `    hold-time: ${o.holdTime ?? 90}`,
     );
+    if (o.errorWaitTime !== undefined) lines.push(`    idle-hold-time: ${o.errorWaitTime}`);
     if (n.exportTo === false) lines.push('    export: [{ action: reject }]');
   }
   return lines.join('\n') + '\n';

@@ -2,7 +2,10 @@
 // (4-octet AS, IPv4/IPv6 unicast, optional extended messages), keep KEEPALIVEs going, and hand every
 // received UPDATE to a callback as bytes. No FSM beyond what a test peer needs: any NOTIFICATION, framing
 // error or socket error ends the session and is reported through `closed`. Used by the feeder and the
-// monitor (bench/lib/feeder.ts, bench/lib/monitor.ts) against xbgpd, BIRD and FRR alike.
+// monitor (bench/lib/feeder.ts, bench/lib/monitor.ts) against xbgpd, BIRD and FRR alike. Once Established
+// it records the largest silence from the DUT: the longest time between two reads that brought a message,
+// which is what the hold timer sees (RFC 4271 4.4: KEEPALIVE or UPDATE restart it; a session that gets no
+// UPDATEs sees only KEEPALIVEs).
 import { connect, type Socket } from 'node:net';
 import {
   KEEPALIVE,
@@ -61,9 +64,38 @@ export class BgpTestPeer {
   closeReason: string | undefined;
   readonly closed: Promise<string>;
   private resolveClosed!: (reason: string) => void;
+  /** hrtime (ns) of the last read that brought a message from the DUT; 0n before Established. */
+  private lastMessageNs = 0n;
+  /** Largest time (ms) between two reads that brought messages from the DUT, since `resetGaps`. */
+  maxSilenceMs = 0;
+  /** hrtime (ns) at which the largest silence ended (0n: none yet). */
+  maxSilenceEndNs = 0n;
 
   constructor(readonly options: PeerOptions) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
+  }
+
+  /** Start a new measuring span for `maxSilenceMs`; a silence under way goes on counting from its start. */
+  resetGaps(): void {
+    this.maxSilenceMs = 0;
+    this.maxSilenceEndNs = 0n;
+  }
+
+  /** The largest silence so far including the current one (a DUT that stopped talking shows here). */
+  silenceUpToNowMs(): number {
+    if (this.lastMessageNs === 0n || this.closeReason !== undefined) return this.maxSilenceMs;
+    return Math.max(this.maxSilenceMs, Number(process.hrtime.bigint() - this.lastMessageNs) / 1e6);
+  }
+
+  private noteMessage(now: bigint): void {
+    if (this.lastMessageNs !== 0n) {
+      const gap = Number(now - this.lastMessageNs) / 1e6;
+      if (gap > this.maxSilenceMs) {
+        this.maxSilenceMs = gap;
+        this.maxSilenceEndNs = now;
+      }
+    }
+    this.lastMessageNs = now;
   }
 
   /** Set the UPDATE callback (may be changed at any time). */
@@ -112,10 +144,13 @@ export class BgpTestPeer {
         socket.write(encodeMessage(open));
       });
       socket.on('data', (chunk: Buffer) => {
+        const now = process.hrtime.bigint();
         this.framer.push(chunk);
+        let messages = false;
         for (let m = this.framer.next(); m !== undefined; m = this.framer.next()) {
           if (!(m instanceof Uint8Array)) return fail(`bad message header from the DUT: ${m.reason}`);
           const type = m[18];
+          messages = true;
           if (type === MessageType.Update) {
             this.onUpdate(m);
           } else if (type === MessageType.Keepalive) {
@@ -123,6 +158,7 @@ export class BgpTestPeer {
               established = true;
               clearTimeout(timer);
               this.startKeepalives();
+              this.lastMessageNs = now;
               resolve();
             }
           } else if (type === MessageType.Open) {
@@ -142,6 +178,7 @@ export class BgpTestPeer {
             return fail(`NOTIFICATION from the DUT: ${text}`);
           }
         }
+        if (messages && established) this.noteMessage(now);
       });
     });
   }
