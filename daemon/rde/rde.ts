@@ -226,7 +226,7 @@ export class Rde implements RdePort {
       state.dests[f] = [];
       for (const d of dests) {
         let prev: RibPath | undefined;
-        for (let p = d.first; p !== undefined; ) {
+        for (let p = d.first; p !== undefined;) {
           const next = p.next;
           if (p.peer !== state.peer) {
             prev = p;
