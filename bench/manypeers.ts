@@ -389,22 +389,24 @@ const FIGURES: [string, (r: Result) => number | undefined][] = [
   ['largest silence', (r) => Math.max(...r.silence.map((x) => Math.max(x.s.feederMs, x.s.monitorMs)))],
 ];
 
-/** Per figure: each DUT's median over the rounds and the median of the per-round xbgpd/BIRD ratios. */
+/** Per figure: each DUT's median over the rounds, the median of the per-round xbgpd/BIRD ratios, each ratio. */
 function printMedians(rounds: Result[][]): void {
   console.log('');
   console.log(
-    `medians of ${rounds.length} round(s)         BIRD      xbgpd   xbgpd/BIRD (median of per-round ratios)`,
+    `medians of ${rounds.length} round(s)         BIRD      xbgpd        xbgpd/BIRD: median of the per-round ratios (each round)`,
   );
   for (const [name, pick] of FIGURES) {
     const of = (kind: string) => rounds.map((r) => r.find((x) => x.kind === kind)).map((r) => r && pick(r));
     const b = of('bird');
     const x = of('xbgpd');
-    const ratio = median(
-      b.map((bv, i) => (bv === undefined || x[i] === undefined || bv === 0 ? undefined : x[i]! / bv)),
+    const ratios = b.map((bv, i) =>
+      bv === undefined || x[i] === undefined || bv === 0 ? undefined : x[i]! / bv,
     );
+    const ratio = median(ratios);
     const unit = name === 'peak RSS' ? 'MiB' : 'ms';
     console.log(
-      `${name.padEnd(26)} ${fmt(median(b)).padStart(8)} ${fmt(median(x)).padStart(10)} ${unit.padEnd(4)} ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x`}`,
+      `${name.padEnd(26)} ${fmt(median(b)).padStart(8)} ${fmt(median(x)).padStart(10)} ${unit.padEnd(4)} ` +
+        `${ratio === undefined ? '-' : `${ratio.toFixed(2)}x`.padStart(6)} (${ratios.map((r) => fmt(r, 2)).join(', ')})`,
     );
   }
 }
