@@ -155,6 +155,9 @@ export class InputGate {
 
   private run(): void {
     this.scheduled = false;
+    // A budget of its own after the reads of this turn, so that the connections waiting always advance
+    // (at most twice the budget between two runs of the timers).
+    this.turnStart = -1;
     const turn = this.waiting;
     this.waiting = [];
     let i = 0;
