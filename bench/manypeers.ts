@@ -20,7 +20,7 @@ import type { BgpTestPeer } from './lib/peer.js';
 import { cpuTimeMs, peakRssMiB } from './lib/proc.js';
 import { loadOnePathPerPrefix } from './lib/table.js';
 import { encodeAnnouncements, type EncodedStream } from './lib/updates.js';
-import { startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
+import { loopLateMs, startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
 import { repoRoot } from './lib/repo.js';
 import { DEFAULT_OVERLAP, buildOverlap, expectedState, type OverlapTable } from './lib/overlap.js';
 
@@ -114,6 +114,8 @@ interface Silence {
   benchLoopMs: number;
   /** When the largest silence ended, from the phase's start (ms). */
   atMs: number;
+  /** xbgpd: its latest event-loop turn over the phase (bench/lib/loop-watch; 0: none over 100 ms). */
+  dutLoopMs?: number;
 }
 
 interface Result {
@@ -134,8 +136,10 @@ interface Result {
 class SilenceWatch {
   private readonly loop = monitorEventLoopDelay({ resolution: 10 });
   private startNs = 0n;
+  private startEpoch = 0;
 
   constructor(
+    private readonly dut: Dut,
     private readonly feeders: () => BgpTestPeer[],
     private readonly monitors: BgpTestPeer[],
   ) {
@@ -146,13 +150,19 @@ class SilenceWatch {
     for (const p of [...this.feeders(), ...this.monitors]) p.resetGaps();
     this.loop.reset();
     this.startNs = process.hrtime.bigint();
+    this.startEpoch = Date.now();
   }
 
-  end(): Silence {
+  async end(): Promise<Silence> {
     const worst = (peers: BgpTestPeer[]): number => Math.max(0, ...peers.map((p) => p.silenceUpToNowMs()));
     const all = [...this.feeders(), ...this.monitors];
     const top = all.reduce((a, p) => (p.maxSilenceMs > a.maxSilenceMs ? p : a));
+    // The DUT reports on stderr: give its last lines a moment to arrive.
+    await new Promise((r) => setTimeout(r, 100));
+    const dutLoopMs =
+      this.dut.kind === 'xbgpd' ? loopLateMs(this.dut.output(), this.startEpoch, Date.now()) : undefined;
     return {
+      ...(dutLoopMs === undefined ? {} : { dutLoopMs }),
       atMs: top.maxSilenceEndNs === 0n ? 0 : Number(top.maxSilenceEndNs - this.startNs) / 1e6,
       feederMs: worst(this.feeders()),
       monitorMs: worst(this.monitors),
@@ -242,7 +252,7 @@ async function runDut(
   streams: EncodedStream[],
 ): Promise<Result> {
   const options = dutOptions(port, args);
-  const dut = kind === 'bird' ? await startBird(options) : await startXbgpd(options);
+  const dut = kind === 'bird' ? await startBird(options) : await startXbgpd(options, { loopWatch: true });
   const monitors = Array.from(
     { length: args.monitors },
     (_, m) =>
@@ -261,6 +271,7 @@ async function runDut(
     Array.from({ length: args.flap }, (_, i) => Math.floor((i * args.feeders) / args.flap)),
   );
   const watch = new SilenceWatch(
+    dut,
     () => feeders.map((f) => f.peer),
     monitors.map((m) => m.peer),
   );
@@ -279,7 +290,7 @@ async function runDut(
     let end = traffic(monitors);
     const all = feeders.map((feeder, f) => ({ feeder, stream: streams[f]! }));
     const a = end(await announce(dut, all, monitors, full.present));
-    silence.push({ phase: 'announce', s: watch.end() });
+    silence.push({ phase: 'announce', s: await watch.end() });
     const result: Result = {
       kind,
       setupMs,
@@ -307,7 +318,7 @@ async function runDut(
         ...(await converge(monitors, after.present, t)),
         dutCpuMs: cpuTimeMs(dut.pid) - cpu,
       });
-      silence.push({ phase: 'down', s: watch.end() });
+      silence.push({ phase: 'down', s: await watch.end() });
       // Up: new sessions from the same addresses, then their routes again.
       await new Promise((r) => setTimeout(r, 1000));
       t = process.hrtime.bigint();
@@ -319,7 +330,7 @@ async function runDut(
       end = traffic(monitors);
       const back = [...flapped].map((f) => ({ feeder: feeders[f]!, stream: streams[f]! }));
       result.up = end(await announce(dut, back, monitors, full.present));
-      silence.push({ phase: 'up', s: watch.end() });
+      silence.push({ phase: 'up', s: await watch.end() });
     }
     result.peakRssMiB = peakRssMiB(dut.pid);
     for (const p of [...monitors.map((m) => m.peer), ...feeders.map((f) => f.peer)])
@@ -364,7 +375,10 @@ function printResult(r: Result, args: Args): void {
     console.log(
       `${r.kind.padEnd(6)} ${phase.padEnd(9)} largest silence from the DUT: feeders ${fmt(s.feederMs)} ms, monitors ` +
         `${fmt(s.monitorMs)} ms (bound ${bound} ms: ${worst <= bound ? 'kept' : 'EXCEEDED'}; ended at +${fmt(s.atMs)} ms); ` +
-        `bench event loop delay up to ${fmt(s.benchLoopMs)} ms`,
+        `bench event loop delay up to ${fmt(s.benchLoopMs)} ms` +
+        (s.dutLoopMs === undefined
+          ? ''
+          : `, xbgpd's up to ${s.dutLoopMs > 0 ? fmt(s.dutLoopMs) : '<100'} ms`),
     );
   }
   console.log(

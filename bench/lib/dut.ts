@@ -155,6 +155,8 @@ export interface XbgpdStartOptions {
   dumps?: boolean;
   /** Run from source through tsx instead of dist/ (tests). Default false. */
   fromSource?: boolean;
+  /** Load bench/lib/loop-watch (from dist/) into the DUT: its late event-loop turns on stderr. */
+  loopWatch?: boolean;
 }
 
 export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Promise<Dut> {
@@ -170,6 +172,7 @@ export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Prom
     : [];
   // XBGPD_NODE_FLAGS: extra node flags for the DUT (whitespace-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
   const nodeFlags = (process.env['XBGPD_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
+  if (s.loopWatch) nodeFlags.push('--import', join(root, 'dist', 'bench', 'lib', 'loop-watch.js'));
   const child = spawn(
     process.execPath,
     [...nodeFlags, ...args, '--config', config, '--log-json', ...dumps, ...(s.args ?? [])],
@@ -181,6 +184,17 @@ export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Prom
   const dut = track('xbgpd', child, dir);
   await waitForListen(o.address, o.port, dut);
   return dut;
+}
+
+/** The largest lateness bench/lib/loop-watch reported in a DUT's `output` between the epoch times `from`
+ *  and `to` (ms; 0: none over 100 ms). */
+export function loopLateMs(output: string, from: number, to: number): number {
+  let worst = 0;
+  for (const m of output.matchAll(/loop-watch late=(\d+) at=(\d+)/g)) {
+    const at = Number(m[2]);
+    if (at >= from && at <= to) worst = Math.max(worst, Number(m[1]));
+  }
+  return worst;
 }
 
 async function waitForFile(path: string, dut: Dut): Promise<void> {
