@@ -38,6 +38,10 @@ export interface DutOptions {
    * DUT's own IPv6 next hop (BIRD `next hop address`, xbgpd `next-hop-ipv6`). Default: IPv4 only.
    */
   ipv6NextHop?: string;
+  /** Seconds after a session dropped before the DUT takes the neighbour back (BIRD `error wait time`,
+   *  default 60-300 s, during which it refuses the connection; xbgpd `idle-hold-time`, default 5 s, during
+   *  which it accepts an incoming one anyway). Default: theirs. */
+  errorWaitTime?: number;
 }
 
 export interface Dut {
@@ -70,7 +74,8 @@ function track(kind: Dut['kind'], child: ChildProcess, dir: string): Dut {
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        // Generous: with --cpu-prof (XBGPD_NODE_FLAGS) the profile is written on the way out.
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15000);
         await exited;
         clearTimeout(killer);
       }
@@ -94,6 +99,7 @@ export function birdConfig(o: DutOptions): string {
       '  passive on;',
       '  multihop;',
       `  hold time ${hold};`,
+      ...(o.errorWaitTime === undefined ? [] : [`  error wait time ${o.errorWaitTime}, ${o.errorWaitTime};`]),
       ...(o.deterministicMed ? ['  deterministic med on;'] : []),
       ...(n.rrClient ? ['  rr client;'] : []),
       n.exportTo === false
@@ -153,6 +159,7 @@ export function xbgpdConfig(o: DutOptions, extra: string[] = []): string {
     );
     if (o.ipv6NextHop !== undefined)
       lines.push('    families: [ipv4-unicast, ipv6-unicast]', `    next-hop-ipv6: ${o.ipv6NextHop}`);
+    if (o.errorWaitTime !== undefined) lines.push(`    idle-hold-time: ${o.errorWaitTime}`);
     if (n.exportTo === false) lines.push('    export: [{ action: reject }]');
   }
   return lines.join('\n') + '\n';
@@ -166,6 +173,8 @@ export interface XbgpdStartOptions {
   dumps?: boolean;
   /** Run from source through tsx instead of dist/ (tests). Default false. */
   fromSource?: boolean;
+  /** Load bench/lib/loop-watch (from dist/) into the DUT: its late event-loop turns on stderr. */
+  loopWatch?: boolean;
 }
 
 export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Promise<Dut> {
@@ -181,6 +190,7 @@ export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Prom
     : [];
   // XBGPD_NODE_FLAGS: extra node flags for the DUT (whitespace-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
   const nodeFlags = (process.env['XBGPD_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
+  if (s.loopWatch) nodeFlags.push('--import', join(root, 'dist', 'bench', 'lib', 'loop-watch.js'));
   const child = spawn(
     process.execPath,
     [...nodeFlags, ...args, '--config', config, '--log-json', ...dumps, ...(s.args ?? [])],
@@ -192,6 +202,17 @@ export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Prom
   const dut = track('xbgpd', child, dir);
   await waitForListen(o.address, o.port, dut);
   return dut;
+}
+
+/** The largest lateness bench/lib/loop-watch reported in a DUT's `output` between the epoch times `from`
+ *  and `to` (ms; 0: none over 100 ms). */
+export function loopLateMs(output: string, from: number, to: number): number {
+  let worst = 0;
+  for (const m of output.matchAll(/loop-watch late=(\d+) at=(\d+)/g)) {
+    const at = Number(m[2]);
+    if (at >= from && at <= to) worst = Math.max(worst, Number(m[1]));
+  }
+  return worst;
 }
 
 async function waitForFile(path: string, dut: Dut): Promise<void> {

@@ -2,7 +2,10 @@
 // (4-octet AS, IPv4/IPv6 unicast, optional extended messages), keep KEEPALIVEs going, and hand every
 // received UPDATE to a callback as bytes. No FSM beyond what a test peer needs: any NOTIFICATION, framing
 // error or socket error ends the session and is reported through `closed`. Used by the feeder and the
-// monitor (bench/lib/feeder.ts, bench/lib/monitor.ts) against xbgpd, BIRD and FRR alike.
+// monitor (bench/lib/feeder.ts, bench/lib/monitor.ts) against xbgpd, BIRD and FRR alike. Once Established
+// it records the largest silence from the DUT: the longest time between two reads of its bytes, which
+// is what the hold timer sees (RFC 4271 4.4: KEEPALIVE or UPDATE restart it; a session that gets no
+// UPDATEs sees only KEEPALIVEs).
 import { connect, type Socket } from 'node:net';
 import {
   KEEPALIVE,
@@ -18,8 +21,17 @@ import {
   makeRouteRefreshCapability,
   notificationName,
   type Capability,
+  type HeaderError,
   type OpenMessage,
 } from '../../daemon/wire/index.js';
+import { InputGate } from '../../daemon/session/transport.js';
+
+/**
+ * Shared by the sessions of the process (the daemon's gate): a monitor flooded with UPDATEs hands them
+ * on 10 ms per turn, so that the other sessions' reads (and their silence figures) and the KEEPALIVE
+ * timers are not held up behind it.
+ */
+const gate = new InputGate(10);
 
 export interface PeerOptions {
   /** The DUT's address and port. */
@@ -61,9 +73,38 @@ export class BgpTestPeer {
   closeReason: string | undefined;
   readonly closed: Promise<string>;
   private resolveClosed!: (reason: string) => void;
+  /** hrtime (ns) of the last read that brought a message from the DUT; 0n before Established. */
+  private lastMessageNs = 0n;
+  /** Largest time (ms) between two reads that brought messages from the DUT, since `resetGaps`. */
+  maxSilenceMs = 0;
+  /** hrtime (ns) at which the largest silence ended (0n: none yet). */
+  maxSilenceEndNs = 0n;
 
   constructor(readonly options: PeerOptions) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
+  }
+
+  /** Start a new measuring span for `maxSilenceMs`; a silence under way goes on counting from its start. */
+  resetGaps(): void {
+    this.maxSilenceMs = 0;
+    this.maxSilenceEndNs = 0n;
+  }
+
+  /** The largest silence so far including the current one (a DUT that stopped talking shows here). */
+  silenceUpToNowMs(): number {
+    if (this.lastMessageNs === 0n || this.closeReason !== undefined) return this.maxSilenceMs;
+    return Math.max(this.maxSilenceMs, Number(process.hrtime.bigint() - this.lastMessageNs) / 1e6);
+  }
+
+  private noteMessage(now: bigint): void {
+    if (this.lastMessageNs !== 0n) {
+      const gap = Number(now - this.lastMessageNs) / 1e6;
+      if (gap > this.maxSilenceMs) {
+        this.maxSilenceMs = gap;
+        this.maxSilenceEndNs = now;
+      }
+    }
+    this.lastMessageNs = now;
   }
 
   /** Set the UPDATE callback (may be changed at any time). */
@@ -111,37 +152,58 @@ export class BgpTestPeer {
         });
         socket.write(encodeMessage(open));
       });
-      socket.on('data', (chunk: Buffer) => {
-        this.framer.push(chunk);
-        for (let m = this.framer.next(); m !== undefined; m = this.framer.next()) {
-          if (!(m instanceof Uint8Array)) return fail(`bad message header from the DUT: ${m.reason}`);
-          const type = m[18];
-          if (type === MessageType.Update) {
-            this.onUpdate(m);
-          } else if (type === MessageType.Keepalive) {
-            if (!established) {
-              established = true;
-              clearTimeout(timer);
-              this.startKeepalives();
-              resolve();
-            }
-          } else if (type === MessageType.Open) {
-            const r = decodeOpen(m.subarray(19));
-            if (!r.ok) return fail(`bad OPEN from the DUT: ${r.error.reason}`);
-            this.remoteOpen = r.message;
-            this.holdTime = Math.min(o.holdTime ?? 90, r.message.holdTime);
-            const extended =
-              o.extendedMessage === true && r.message.capabilities.some((c) => c.type === 'extended-message');
-            this.framer.setExtendedMessage(extended);
-            socket.write(encodeMessage(KEEPALIVE));
-          } else if (type === MessageType.Notification) {
-            const r = decodeNotification(m.subarray(19));
-            const text = r.ok
-              ? notificationName(r.message.code, r.message.subcode)
-              : 'malformed NOTIFICATION';
-            return fail(`NOTIFICATION from the DUT: ${text}`);
+      const handle = (m: Uint8Array | HeaderError): void => {
+        if (!(m instanceof Uint8Array)) return fail(`bad message header from the DUT: ${m.reason}`);
+        const type = m[18];
+        if (type === MessageType.Update) {
+          this.onUpdate(m);
+        } else if (type === MessageType.Keepalive) {
+          if (!established) {
+            established = true;
+            clearTimeout(timer);
+            this.startKeepalives();
+            this.lastMessageNs = process.hrtime.bigint();
+            resolve();
           }
+        } else if (type === MessageType.Open) {
+          const r = decodeOpen(m.subarray(19));
+          if (!r.ok) return fail(`bad OPEN from the DUT: ${r.error.reason}`);
+          this.remoteOpen = r.message;
+          this.holdTime = Math.min(o.holdTime ?? 90, r.message.holdTime);
+          const extended =
+            o.extendedMessage === true && r.message.capabilities.some((c) => c.type === 'extended-message');
+          this.framer.setExtendedMessage(extended);
+          socket.write(encodeMessage(KEEPALIVE));
+        } else if (type === MessageType.Notification) {
+          const r = decodeNotification(m.subarray(19));
+          const text = r.ok ? notificationName(r.message.code, r.message.subcode) : 'malformed NOTIFICATION';
+          return fail(`NOTIFICATION from the DUT: ${text}`);
         }
+      };
+      // Messages are handled within the gate's budget per turn; the rest waits in the framer, reading paused.
+      const deliver = (): boolean => {
+        for (;;) {
+          if (this.closeReason !== undefined) return true;
+          if (!gate.open()) return false;
+          const m = this.framer.next();
+          if (m === undefined) return true;
+          handle(m);
+        }
+      };
+      let held = false;
+      socket.on('data', (chunk: Buffer) => {
+        // Heard from the DUT when the bytes are read, whatever waits before them.
+        if (established) this.noteMessage(process.hrtime.bigint());
+        this.framer.push(chunk);
+        if (held || deliver()) return;
+        held = true;
+        socket.pause();
+        gate.later(() => {
+          if (!deliver()) return false;
+          held = false;
+          if (this.closeReason === undefined) socket.resume();
+          return true;
+        });
       });
     });
   }

@@ -11,6 +11,8 @@ export interface TableRoute {
   nlri: Uint8Array;
   /** The RIB entry's path attributes (MRT form); the same object for consecutive equal sets. */
   attributes: Uint8Array;
+  /** Extra copies of the feeder's AS in front of AS_PATH when sent (bench/lib/updates.ts). */
+  prepend?: number;
 }
 
 export interface PeerRoutes {

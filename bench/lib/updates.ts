@@ -1,6 +1,7 @@
 // Pre-encoding of a feeder's UPDATEs, done before any timing starts: consecutive prefixes with the same
 // attribute set are packed into one UPDATE (up to the session's maximum message size), attributes are
-// rewritten for an eBGP session (NEXT_HOP = the feeder, the feeder's AS first in AS_PATH, no LOCAL_PREF),
+// rewritten for an eBGP session (NEXT_HOP = the feeder, the feeder's AS first in AS_PATH, plus as many
+// extra copies as the route's `prepend` asks, no LOCAL_PREF),
 // and the messages are concatenated into ~1 MiB send blocks so that sending is a few hundred writes.
 // IPv6 routes (an IPv6 next hop given) travel in MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760), with the
 // next hop there and no NEXT_HOP attribute.
@@ -48,6 +49,8 @@ export interface RewriteOptions {
   keepLocalPref?: boolean;
   /** Largest message (4096, or 65535 with extended messages). */
   maxMessage?: number;
+  /** Extra copies of `asn` after the first (AS path prepending, to lengthen the path). Default 0. */
+  prepend?: number;
 }
 
 /** Pre-encoded messages, concatenated into send blocks. */
@@ -100,7 +103,7 @@ export function rewriteAttributes(raw: Uint8Array, o: RewriteOptions): PathAttri
         continue;
       case 'as-path': {
         sawAsPath = true;
-        out.push(makeAsPath(prependAs(a.segments, o.asn), true), ...nextHop);
+        out.push(makeAsPath(prependAs(a.segments, o.asn, o.prepend ?? 0), true), ...nextHop);
         continue;
       }
       default:
@@ -108,7 +111,7 @@ export function rewriteAttributes(raw: Uint8Array, o: RewriteOptions): PathAttri
     }
   }
   if (!sawAsPath) {
-    out.push(makeAsPath(prependAs([], o.asn), true), ...nextHop);
+    out.push(makeAsPath(prependAs([], o.asn, o.prepend ?? 0), true), ...nextHop);
     out.sort((a, b) => a.code - b.code);
   }
   return out;
@@ -127,14 +130,19 @@ function wellKnownScope(attributes: readonly PathAttribute[]): number {
   return scope;
 }
 
-/** `segments` with `asn` first (unless already first), as RFC 4271 5.1.2 describes for the sender. */
-function prependAs(segments: readonly AsPathSegment[], asn: number): AsPathSegment[] {
+/**
+ * `segments` with `asn` first (unless already first), as RFC 4271 5.1.2 describes for the sender, and
+ * `extra` more copies of it in front (prepending).
+ */
+function prependAs(segments: readonly AsPathSegment[], asn: number, extra: number): AsPathSegment[] {
   const first = segments[0];
-  if (first && first.type === 2 && first.asns[0] === asn) return segments.slice();
-  if (first && first.type === 2 && first.asns.length < 255) {
-    return [{ type: 2, asns: [asn, ...first.asns] }, ...segments.slice(1)];
+  const own = new Array<number>(extra + 1).fill(asn);
+  if (first && first.type === 2 && first.asns[0] === asn) own.pop();
+  if (own.length === 0) return segments.slice();
+  if (first && first.type === 2 && first.asns.length + own.length <= 255) {
+    return [{ type: 2, asns: [...own, ...first.asns] }, ...segments.slice(1)];
   }
-  return [{ type: 2, asns: [asn] }, ...segments];
+  return [{ type: 2, asns: own }, ...segments];
 }
 
 /** Collects messages into ~1 MiB blocks. */
@@ -175,7 +183,10 @@ function concatNlri(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-/** Announcements of `routes`, consecutive routes with the same attribute object packed together. */
+/**
+ * Announcements of `routes`, consecutive routes with the same attribute object (and the same `prepend`)
+ * packed together.
+ */
 export function encodeAnnouncements(routes: readonly TableRoute[], o: RewriteOptions): EncodedStream {
   const start = process.cpuUsage();
   const max = o.maxMessage ?? MAX_MESSAGE;
@@ -187,7 +198,9 @@ export function encodeAnnouncements(routes: readonly TableRoute[], o: RewriteOpt
   let noAdvertise = 0;
   while (i < routes.length) {
     const raw = routes[i]!.attributes;
-    const attributes = rewriteAttributes(raw, o);
+    const prepend = routes[i]!.prepend;
+    const same = (r: TableRoute): boolean => r.attributes === raw && r.prepend === prepend;
+    const attributes = rewriteAttributes(raw, prepend === undefined ? o : { ...o, prepend });
     const scope = wellKnownScope(attributes);
     // IPv6: MP_REACH_NLRI goes in type-code order; `mpAt` is its place.
     let mpAt = attributes.findIndex((a) => a.code > AttrType.MpReachNlri);
@@ -197,10 +210,10 @@ export function encodeAnnouncements(routes: readonly TableRoute[], o: RewriteOpt
     // The room left for NLRI once header, the two length fields and the attributes are counted (IPv6:
     // one more octet for MP_REACH_NLRI's extended length).
     const room = max - encodeMessage(update, { extendedMessage: true }).length - (nextHop6 ? 1 : 0);
-    while (i < routes.length && routes[i]!.attributes === raw) {
+    while (i < routes.length && same(routes[i]!)) {
       const parts: Uint8Array[] = [];
       let size = 0;
-      while (i < routes.length && routes[i]!.attributes === raw && size + routes[i]!.nlri.length <= room) {
+      while (i < routes.length && same(routes[i]!) && size + routes[i]!.nlri.length <= room) {
         parts.push(routes[i]!.nlri);
         size += routes[i]!.nlri.length;
         i++;

@@ -8,7 +8,7 @@ import type { AttrSet } from './attr-store.js';
 import type { InboundContext, OutboundContext } from './pipeline.js';
 import type { AttributeDecodeHook, AttributeEncodeHook, HookPeer } from './plugin-hook.js';
 import type { SendQueue } from './queues.js';
-import type { RdePeer } from './rib.js';
+import type { Destination, RdePeer } from './rib.js';
 
 export interface Group {
   readonly key: string;
@@ -58,6 +58,14 @@ export interface PeerState {
   out: PeerOut | undefined;
   /** Adj-RIB-In paths held (all families). */
   paths: number;
+  /**
+   * Per family, the destinations where the peer added a path, so that dropping the peer's routes visits
+   * those only, not the whole RIB (with a hundred peers going down together, walking the RIB once per
+   * peer held the event loop for seconds). Not trimmed on withdrawal: an entry may point at a
+   * destination that no longer holds a path of the peer, or appear twice; `Rde` compacts the list when it
+   * has grown well past `paths`.
+   */
+  readonly dests: Record<Family, Destination[]>;
   /** Families whose routes are taken from the peer: negotiated, and not disabled (RFC 4760 7). */
   readonly accepts: Record<Family, boolean>;
 }
@@ -124,6 +132,7 @@ export function localPeerState(localAsn: number, routerId: number): PeerState {
     decode: undefined,
     out: undefined,
     paths: 0,
+    dests: familySets((): Destination[] => []),
     accepts: familySets(() => true),
   };
 }

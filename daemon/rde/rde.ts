@@ -150,6 +150,7 @@ export class Rde implements RdePort {
       decode: this.plugins?.decodeAttributes?.(hookPeer),
       out: undefined,
       paths: 0,
+      dests: familySets((): Destination[] => []),
       accepts: {
         'ipv4-unicast': info.families.includes('ipv4-unicast'),
         'ipv6-unicast': info.families.includes('ipv6-unicast'),
@@ -218,26 +219,48 @@ export class Rde implements RdePort {
     this.dropPaths(state, [family]);
   }
 
-  /** Remove every path the peer holds in these families. */
+  /**
+   * Remove every path the peer holds in these families: a visit to each destination where it added one
+   * (`PeerState.dests`), not a walk of the RIB.
+   */
   private dropPaths(state: PeerState, families: readonly Family[]): void {
     if (state.paths === 0) return;
     for (const f of families) {
-      const rib = this.ribs[f];
-      for (const d of rib.all()) {
+      const dests = state.dests[f];
+      state.dests[f] = [];
+      for (const d of dests) {
         let prev: RibPath | undefined;
-        for (let p = d.first; p !== undefined; p = p.next) {
+        for (let p = d.first; p !== undefined;) {
+          const next = p.next;
           if (p.peer !== state.peer) {
             prev = p;
-            continue;
+          } else {
+            this.releasePath(p);
+            unlinkPath(d, prev, p);
+            state.paths--;
+            this.queueDecision(f, d);
           }
-          this.releasePath(p);
-          unlinkPath(d, prev, p);
-          state.paths--;
-          this.queueDecision(f, d);
+          p = next;
         }
       }
     }
     this.scheduleDecision();
+  }
+
+  /** Note that the peer added a path at `d`; rebuild the list when stale entries dominate it. */
+  private notePeerDestination(state: PeerState, family: Family, d: Destination): void {
+    const dests = state.dests[family];
+    dests.push(d);
+    if (dests.length <= 2 * state.paths + 4096) return;
+    const live = new Set<Destination>();
+    for (const x of dests) {
+      for (let p = x.first; p !== undefined; p = p.next)
+        if (p.peer === state.peer) {
+          live.add(x);
+          break;
+        }
+    }
+    state.dests[family] = [...live];
   }
 
   // ===== input =====
@@ -671,6 +694,7 @@ export class Rde implements RdePort {
       if (last === undefined) d.first = path;
       else last.next = path;
       state.paths++;
+      this.notePeerDestination(state, rib.family, d);
     }
     inboundFilter(path, ipv6, key, state.inbound, this.store);
     this.queueDecision(rib.family, d);

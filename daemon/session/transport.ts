@@ -108,12 +108,79 @@ function setListenerTtl(server: net.Server, address: string): void {
   if (sockoptAvailable && fd >= 0) setTtl(fd, net.isIPv6(address) ? 6 : 4, MAX_TTL);
 }
 
+// ===== input, shared among connections =====
+
+/**
+ * Shares the time spent on received messages among all connections, per turn of the event loop. Once
+ * a turn has spent `budgetMs` on them, a connection stops where it is (its socket paused, what was read
+ * left in its framer) and goes on in a later turn, in arrival order, so that timers (KEEPALIVE, hold
+ * timers) and the RDE's deferred work run in between. Without it, libuv's poll phase reads every ready
+ * socket (up to 32 reads of 64 KiB each) in one turn: 100 feeders announcing together held the loop for
+ * seconds, and KEEPALIVEs left late (`bench/manypeers.ts`).
+ */
+export class InputGate {
+  /** When the current turn began spending (-1: not yet). */
+  private turnStart = -1;
+  /** Connections with messages left, each run once per turn until it reports that it is finished. */
+  private waiting: (() => boolean)[] = [];
+  private scheduled = false;
+
+  constructor(
+    readonly budgetMs = 20,
+    private readonly now: () => number = () => performance.now(),
+    private readonly defer: (fn: () => void) => void = (fn) => setImmediate(fn),
+  ) {}
+
+  /** Whether this turn has budget left; the turn's clock starts at the first call. */
+  open(): boolean {
+    const now = this.now();
+    if (this.turnStart < 0) {
+      this.turnStart = now;
+      this.defer(() => (this.turnStart = -1));
+    }
+    return now - this.turnStart < this.budgetMs;
+  }
+
+  /** Call `resume` on later turns (after the connections already waiting) until it returns true. */
+  later(resume: () => boolean): void {
+    this.waiting.push(resume);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.defer(() => this.run());
+  }
+
+  private run(): void {
+    this.scheduled = false;
+    // A budget of its own after the reads of this turn, so that the connections waiting always advance
+    // (at most twice the budget between two runs of the timers).
+    this.turnStart = -1;
+    const turn = this.waiting;
+    this.waiting = [];
+    let i = 0;
+    for (; i < turn.length && this.open(); i++) if (!turn[i]!()) this.waiting.push(turn[i]!);
+    // Those not reached this turn go first next time.
+    this.waiting = [...turn.slice(i), ...this.waiting];
+    if (this.waiting.length > 0) this.schedule();
+  }
+}
+
+/** The gate of the daemon's connections. */
+const sharedGate = new InputGate();
+
 // ===== Transport =====
 
 export class Transport {
   private sink: TransportSink | undefined;
   private readonly framer: MessageFramer;
   private done = false;
+  /** Waiting at the gate with messages left in the framer (the socket paused meanwhile). */
+  private held = false;
+  /** After a header error: nothing more is read. */
+  private stopped = false;
   private closeTimer: NodeJS.Timeout | undefined;
   messagesIn = 0;
   messagesOut = 0;
@@ -123,6 +190,7 @@ export class Transport {
   constructor(
     readonly socket: net.Socket,
     readonly direction: 'in' | 'out',
+    private readonly gate: InputGate = sharedGate,
   ) {
     this.framer = new MessageFramer();
     this.whenClosed = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -248,15 +316,34 @@ export class Transport {
   // ===== in =====
 
   private onData(chunk: Buffer): void {
-    if (this.done) return;
-    const error = this.framer.feed(chunk, (message) => {
-      if (this.done) return;
-      this.messagesIn++;
-      this.sink?.message(message[18]!, message);
+    if (this.done || this.stopped) return;
+    this.framer.push(chunk);
+    if (this.held || this.deliver()) return;
+    this.held = true;
+    this.socket.pause();
+    this.gate.later(() => {
+      if (!this.deliver()) return false;
+      this.held = false;
+      if (!this.done && !this.stopped) this.socket.resume();
+      return true;
     });
-    if (error && !this.done) {
-      this.socket.pause();
-      this.sink?.headerError(error);
+  }
+
+  /** Hand whole messages to the sink while the gate allows; false when some are left for later. */
+  private deliver(): boolean {
+    for (;;) {
+      if (this.done || this.stopped) return true;
+      if (!this.gate.open()) return false;
+      const m = this.framer.next();
+      if (m === undefined) return true;
+      if (!(m instanceof Uint8Array)) {
+        this.stopped = true;
+        this.socket.pause();
+        this.sink?.headerError(m);
+        return true;
+      }
+      this.messagesIn++;
+      this.sink?.message(m[18]!, m);
     }
   }
 

@@ -2,11 +2,13 @@
 // daemon/wire must carry exactly the prefixes given, packed per attribute set within 4096 octets, with the
 // eBGP rewrite (NEXT_HOP = the feeder, the feeder's AS first, no LOCAL_PREF, other attributes kept).
 // IPv6 routes travel in MP_REACH_NLRI / MP_UNREACH_NLRI with the feeder's IPv6 next hop and no NEXT_HOP.
-// The monitor (bench/lib/monitor.ts) must count those UPDATEs exactly: distinct prefixes present, announcements, withdrawals.
+// The monitor (bench/lib/monitor.ts) must count those UPDATEs exactly: distinct prefixes present, announcements, withdrawals,
+// and follow the watched prefixes' paths (a route's `prepend` lengthens its AS_PATH, IPv4 and IPv6 alike).
 // The IPv6 table (bench/lib/table-ipv6.ts) built from the pyasn and RouteViews dumps is deterministic and has
 // distinct prefixes with the lengths and attributes of the real ones.
 import { expect } from 'chai';
-import { Monitor } from '../../bench/lib/monitor.js';
+import { ABSENT, Monitor, nlriKey } from '../../bench/lib/monitor.js';
+import { PrefixTable } from '../../bench/lib/prefix-table.js';
 import { ipv4Nlri, nlriText, type TableRoute } from '../../bench/lib/table.js';
 import { loadIpv6Table } from '../../bench/lib/table-ipv6.js';
 import { encodeAnnouncements, encodeWithdrawals, MAX_MESSAGE } from '../../bench/lib/updates.js';
@@ -238,6 +240,52 @@ describe('lab feeder: monitor counting', function () {
     feed(encodeWithdrawals(routes, MAX_MESSAGE, true).blocks);
     feed(encodeWithdrawals(v4).blocks);
     expect(monitor.present.size).to.equal(0);
+  });
+  it('follows the watched IPv4 paths (prepended) while it counts IPv6 prefixes in the same set', function () {
+    const attributes = mrtAttributes([65010], 0);
+    const v4: TableRoute[] = [];
+    for (let i = 0; i < 20; i++) v4.push({ nlri: ipv4Nlri(`10.0.${i}.0`, 24), attributes });
+    const v6: TableRoute[] = [];
+    for (let i = 0; i < 30; i++) v6.push({ nlri: ipv6Nlri(i), attributes, prepend: 2 });
+    // IPv6 with prepends: MP_REACH_NLRI, and the feeder's AS three times in front of the MRT path.
+    const stream6 = encodeAnnouncements(v6, { asn: 65003, nextHop: '2001:db8::2' });
+    for (const u of updatesOf(stream6.blocks)) {
+      expect(getAttribute(u.attributes, 'as-path')!.segments[0]!.asns).to.deep.equal([
+        65003, 65003, 65003, 65010,
+      ]);
+      expect(mpPrefixes(u).announced.length).to.be.above(0);
+    }
+    const monitor = new Monitor({ host: '127.0.0.1', port: 1, asn: 65000, routerId: '10.0.0.1' });
+    const feed = (blocks: Buffer[]): void => {
+      for (const block of blocks)
+        for (let p = 0; p < block.length; p += block.readUInt16BE(p + 16))
+          monitor.countUpdate(block.subarray(p, p + block.readUInt16BE(p + 16)));
+    };
+    const expected = new PrefixTable();
+    for (const r of v4) expected.set(nlriKey(r.nlri), 65001);
+    monitor.watchPaths(expected, 0);
+    expect(monitor.mismatched).to.equal(20);
+    feed(stream6.blocks);
+    // The second carrier's paths first (one prepend), then the expected one's.
+    const carrier = (asn: number, prepend: number): Buffer[] =>
+      encodeAnnouncements(
+        v4.map((r) => ({ ...r, prepend })),
+        { asn, nextHop: '127.0.0.2' },
+      ).blocks;
+    feed(carrier(65002, 1));
+    expect(monitor.mismatched).to.equal(20);
+    expect(monitor.viaOf(nlriKey(v4[3]!.nlri))).to.equal(65002);
+    feed(carrier(65001, 0));
+    expect(monitor.mismatched).to.equal(0);
+    expect(monitor.present.size).to.equal(50);
+    expect(monitor.present.ipv6.size).to.equal(30);
+    feed(encodeWithdrawals(v4).blocks);
+    expect(monitor.mismatched).to.equal(20);
+    const gone = new PrefixTable();
+    for (const r of v4) gone.set(nlriKey(r.nlri), ABSENT);
+    monitor.watchPaths(gone, 0);
+    expect(monitor.mismatched).to.equal(0);
+    expect(monitor.counts()).to.include({ present: 30, withdrawn: 20 });
   });
 });
 

@@ -187,6 +187,37 @@ describe('rde: propagation through the engine', function () {
     expect(rde.store.size, 'attribute sets released').to.equal(0);
   });
 
+  it('a peer going down takes only its routes, visiting the destinations it announced, not the whole RIB', function () {
+    const { rde, peers, settle } = setup();
+    const ours = Array.from({ length: 200 }, (_, i) => `10.9.${i}.0/24`);
+    const theirs = Array.from({ length: 200 }, (_, i) => `10.10.${i}.0/24`);
+    rde.receive('b', announce([...ours, ...theirs], [65002, 9], 0x0a000002), true, false);
+    // Churn on A's side: 31 announcements of the same 200 prefixes, more than the RDE keeps in a peer's
+    // list of destinations before compacting it (twice the paths + 4096).
+    for (let round = 0; round < 30; round++) {
+      rde.receive('a', announce(ours, [65001], 0x0a000001), true, false);
+      rde.receive('a', withdraw(ours), true, false);
+    }
+    rde.receive('a', announce(ours, [65001], 0x0a000001), true, false);
+    settle();
+    expect(peers.c!.table.get('10.9.7.0/24')!.asPath).to.equal('65001');
+    expect(peers.c!.table.size).to.equal(400);
+    const rib = rde.ribs['ipv4-unicast'];
+    const all = rib.all.bind(rib);
+    let walks = 0;
+    rib.all = function* () {
+      walks++;
+      yield* all();
+    };
+    rde.peerDown('a');
+    expect(walks, 'peerDown walked the RIB').to.equal(0);
+    settle();
+    for (const p of ours) expect(peers.c!.table.get(p)?.asPath, p).to.equal('65002 9');
+    expect(peers.c!.table.size).to.equal(400);
+    expect(peers.b!.table.size, "B is withdrawn A's routes, not sent its own").to.equal(0);
+    expect(rde.adjRibIn('b')['ipv4-unicast']).to.have.length(400);
+  });
+
   it('treat-as-withdraw removes what the UPDATE announces; originated routes are sent like the others', function () {
     const { rde, peers, settle } = setup();
     rde.receive('a', announce(['10.7.0.0/16'], [65001], 0x0a000001), true, false);

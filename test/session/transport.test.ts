@@ -1,0 +1,91 @@
+// The transport's input gate (daemon/session/transport.ts): received messages are handed on within a
+// budget per turn of the event loop shared by all connections, so a burst on one socket leaves room for
+// timers and for the other connections. The gate's clock is a counter here (one unit per check), so
+// how much fits in a turn does not depend on the machine's speed.
+import { expect } from 'chai';
+import type net from 'node:net';
+import { InputGate, Transport, type TransportSink } from '../../daemon/session/transport.js';
+import { KEEPALIVE, encodeMessage } from '../../daemon/wire/index.js';
+import { MemorySocket } from './helpers.js';
+
+/** A gate whose time advances by one unit per check, with `budget` units per turn. */
+function countingGate(budget: number): InputGate {
+  let t = 0;
+  return new InputGate(budget, () => t++);
+}
+
+/** A transport on an in-memory socket whose sink records each message as `tag`. */
+function connection(gate: InputGate, log: string[], tag: string) {
+  const socket = new MemorySocket('127.0.0.2');
+  const transport = new Transport(socket as unknown as net.Socket, 'in', gate);
+  const sink: TransportSink = {
+    message: () => log.push(tag),
+    headerError: () => log.push(`${tag}:error`),
+    closed: () => {},
+    writable: () => {},
+  };
+  transport.attach(sink);
+  return { socket, transport };
+}
+
+const keepalives = (n: number): Buffer => {
+  const one = encodeMessage(KEEPALIVE);
+  return Buffer.concat(Array.from({ length: n }, () => one));
+};
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** Let the stream emit what was pushed ('data' comes on a later tick), without starting a new turn. */
+async function ticks(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => process.nextTick(r));
+}
+
+async function until(done: () => boolean, turns = 1000): Promise<void> {
+  for (let i = 0; i < turns && !done(); i++) await turn();
+  expect(done(), 'not done after 1000 turns').to.equal(true);
+}
+
+describe('session/transport: the input gate', function () {
+  it('a burst is handed on over several turns: a timer due meanwhile runs before the burst is done', async function () {
+    const log: string[] = [];
+    const { socket } = connection(countingGate(10), log, 'a');
+    let seenByTimer = -1;
+    setTimeout(() => (seenByTimer = log.length), 0);
+    socket.push(keepalives(200));
+    await ticks();
+    expect(log.length, 'delivered in the first turn').to.be.within(1, 10);
+    expect(socket.isPaused(), 'the socket is paused while messages wait').to.equal(true);
+    await until(() => log.length === 200);
+    expect(seenByTimer, 'the timer ran with messages still waiting').to.be.within(1, 199);
+    expect(socket.isPaused(), 'reading resumes once everything is handed on').to.equal(false);
+    await turn();
+    socket.push(keepalives(3));
+    await ticks();
+    expect(log.length, 'a small read later goes through in its turn').to.equal(203);
+  });
+
+  it('connections share the budget in turn: a burst on one does not hold back another', async function () {
+    const log: string[] = [];
+    const gate = countingGate(10);
+    const a = connection(gate, log, 'a');
+    const b = connection(gate, log, 'b');
+    a.socket.push(keepalives(300));
+    b.socket.push(keepalives(5));
+    await until(() => log.length === 305);
+    const lastB = log.lastIndexOf('b');
+    expect(log.filter((x) => x === 'b')).to.have.length(5);
+    expect(lastB, "B's messages come before most of A's").to.be.below(40);
+  });
+
+  it('a header error stops reading, also when it comes after messages that waited', async function () {
+    const log: string[] = [];
+    const { socket } = connection(countingGate(10), log, 'a');
+    const bad = Buffer.alloc(19, 0); // marker of zeros: RFC 4271 6.1 Connection Not Synchronized
+    socket.push(Buffer.concat([keepalives(30), bad, keepalives(5)]));
+    await until(() => log.includes('a:error'));
+    expect(log).to.deep.equal([...new Array<string>(30).fill('a'), 'a:error']);
+    socket.push(keepalives(2));
+    await turn();
+    expect(log).to.have.length(31);
+    expect(socket.isPaused()).to.equal(true);
+  });
+});
