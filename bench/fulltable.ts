@@ -23,7 +23,7 @@
 // same IPv4 sessions, with IPv6 next hops (2001:db8::/32).
 // Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--ipv6] [--plugins | --rr | --admin | --rpki]`.
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Feeder } from './lib/feeder.js';
 import { Monitor } from './lib/monitor.js';
 import { cpuTimeMs, peakRssMiB } from './lib/proc.js';
@@ -31,21 +31,14 @@ import { loadOnePathPerPrefix, type TableRoute } from './lib/table.js';
 import { loadIpv6Table } from './lib/table-ipv6.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import { startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
-import { repoRoot } from './lib/repo.js';
+import { IPV6_TABLE_SOURCES, ROUTEVIEWS_TABLE, repoRoot } from './lib/repo.js';
 import { pluginVariants, rrVariants, type Variant } from './lib/plugin-variants.js';
 import { rpkiBench } from './lib/rpki.js';
 
 const ROOT = repoRoot();
-const TABLE = resolve(
-  ROOT,
-  '..',
-  'shared',
-  'data',
-  'caida-libbgpstream',
-  'routeviews.route-views.jinx.ribs.1401487200.bz2',
-);
+const TABLE = ROUTEVIEWS_TABLE;
 /** The sources of the IPv6 table (--ipv6), and its size. */
-const TABLE6 = [resolve(ROOT, '..', 'shared', 'data', 'pyasn', 'rib6.20151101.0600_firstMB.bz2'), TABLE];
+const TABLE6 = IPV6_TABLE_SOURCES;
 const TABLE6_SIZE = 200_000;
 /** IPv6 next hops (--ipv6): the DUT's towards the monitor, the feeder's. */
 const DUT_NEXT_HOP6 = '2001:db8::1';

@@ -12,7 +12,7 @@
 // Data: University of Oregon RouteViews (via CAIDA libbgpstream's test data).
 // Run: `npm run build && node dist/bench/manypeers.js [--only bird|xbgpd] [--runs N] [--feeders N] [--monitors N] [--flap N]`.
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Feeder } from './lib/feeder.js';
 import { Monitor } from './lib/monitor.js';
@@ -21,18 +21,11 @@ import { cpuTimeMs, peakRssMiB } from './lib/proc.js';
 import { loadOnePathPerPrefix } from './lib/table.js';
 import { encodeAnnouncements, type EncodedStream } from './lib/updates.js';
 import { loopLateMs, startBird, startXbgpd, type Dut, type DutOptions } from './lib/dut.js';
-import { repoRoot } from './lib/repo.js';
+import { ROUTEVIEWS_TABLE, repoRoot } from './lib/repo.js';
 import { DEFAULT_OVERLAP, buildOverlap, expectedState, type OverlapTable } from './lib/overlap.js';
 
 const ROOT = repoRoot();
-const TABLE = resolve(
-  ROOT,
-  '..',
-  'shared',
-  'data',
-  'caida-libbgpstream',
-  'routeviews.route-views.jinx.ribs.1401487200.bz2',
-);
+const TABLE = ROUTEVIEWS_TABLE;
 const DUT = { address: '127.0.0.1', asn: 4200000000, routerId: '10.0.0.1' };
 const HOLD_TIME = 9;
 const KEEPALIVE_MS = (HOLD_TIME / 3) * 1000;

@@ -12,9 +12,6 @@
 // prefixes in MP_REACH_NLRI / MP_UNREACH_NLRI).
 // Run: `npx tsx bench/rde-ingest.ts [--ipv6]` or `npm run build && node dist/bench/rde-ingest.js`.
 // Profile: `node --cpu-prof --import tsx bench/rde-ingest.ts`.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MessageFramer, decodeMessage, encodeMessage, type UpdateMessage } from '../daemon/wire/index.js';
 import { Rde } from '../daemon/rde/rde.js';
 import { benchPluginHooks, benchRpkiHooks, benchRrHooks } from './lib/plugin-variants.js';
@@ -23,28 +20,12 @@ import { VrpTable } from '../daemon/rpki/vrp-table.js';
 import { Monitor } from './lib/monitor.js';
 import { loadOnePathPerPrefix, type TableRoute } from './lib/table.js';
 import { loadIpv6Table } from './lib/table-ipv6.js';
+import { IPV6_TABLE_SOURCES, ROUTEVIEWS_TABLE, repoRoot } from './lib/repo.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
 import type { Family } from '../daemon/config/types.js';
 
-/** The repository root: the nearest directory above this file with a package.json (source or dist/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
-const TABLE = resolve(
-  repoRoot(),
-  '..',
-  'shared',
-  'data',
-  'caida-libbgpstream',
-  'routeviews.route-views.jinx.ribs.1401487200.bz2',
-);
-const TABLE6 = [
-  resolve(repoRoot(), '..', 'shared', 'data', 'pyasn', 'rib6.20151101.0600_firstMB.bz2'),
-  TABLE,
-];
+const TABLE = ROUTEVIEWS_TABLE;
+const TABLE6 = IPV6_TABLE_SOURCES;
 const FEEDER_AS = 4200000001;
 const LOCAL_AS = 4200000000;
 
