@@ -169,6 +169,13 @@ export class KeyWriter {
     this.buf[this.n++] = mpNextHop?.length ?? 0;
     return this.buf.toString('latin1', 0, this.n);
   }
+
+  /** finish with the MP next hop src[from, to) (to - from octets, 1 to 255). Returns the key. */
+  finishFrom(src: Uint8Array, from: number, to: number): string {
+    this.bytesOf(src, from, to);
+    this.buf[this.n++] = to - from;
+    return this.buf.toString('latin1', 0, this.n);
+  }
 }
 
 /** The end of the attribute at section[pos] (its header read as the wire has it). */
@@ -184,6 +191,15 @@ function copySectionAttribute(w: KeyWriter, section: Uint8Array, pos: number): n
   w.header(section[pos]!, section[pos + 1]!, end - value);
   w.bytesOf(section, value, end);
   return end;
+}
+
+/** Whether internSection leaves attribute `code` out: MP attributes, and NEXT_HOP when the next hop is the MP one. */
+function sectionSkips(code: number, mpNextHop: boolean): boolean {
+  return (
+    code === AttrType.MpReachNlri ||
+    code === AttrType.MpUnreachNlri ||
+    (mpNextHop && code === AttrType.NextHop)
+  );
 }
 
 /** Octets the key of `attributes` (+ an MP next hop) may take, at most. */
@@ -426,34 +442,43 @@ export class AttrStore {
 
   /**
    * The shared set of a received attribute section that wire's `cleanSection` passed (known attributes
-   * only, each valid, no MP attribute: what intern(normaliseAttributes(...)) would store for IPv4 routes
-   * from a 4-octet AS session), with one more reference, written from the octets without decoding.
+   * only, each valid), with one more reference, written from the octets without decoding: what
+   * intern(normaliseAttributes(...)) would store for the routes of a 4-octet AS session - IPv4 routes
+   * (no MP attribute in the section), or, given the MP_REACH_NLRI next hop section[nextHop, nextHopEnd),
+   * IPv6 routes (MP attributes and NEXT_HOP left out, that next hop kept).
    */
-  internSection(section: Uint8Array): AttrSet {
+  internSection(section: Uint8Array, nextHop = -1, nextHopEnd = -1): AttrSet {
     const w = this.writer;
     w.begin(section.length + 1);
+    const skipNextHop = nextHop >= 0;
     // Attributes usually arrive in type-code order; otherwise they are taken code by code.
     let last = -1;
     let sorted = true;
     for (let pos = 0; pos < section.length; pos = sectionValueEnd(section, pos)) {
       const code = section[pos + 1]!;
+      if (sectionSkips(code, skipNextHop)) continue;
       if (code <= last) sorted = false;
       last = code;
     }
-    if (sorted) for (let pos = 0; pos < section.length;) pos = copySectionAttribute(w, section, pos);
+    if (sorted)
+      for (let pos = 0; pos < section.length;)
+        pos = sectionSkips(section[pos + 1]!, skipNextHop)
+          ? sectionValueEnd(section, pos)
+          : copySectionAttribute(w, section, pos);
     else
       for (let done = -1; ;) {
         // The attribute with the lowest code above the last one written (codes are unique here).
         let at = -1;
         for (let pos = 0; pos < section.length; pos = sectionValueEnd(section, pos)) {
           const code = section[pos + 1]!;
-          if (code > done && (at < 0 || code < section[at + 1]!)) at = pos;
+          if (code > done && !sectionSkips(code, skipNextHop) && (at < 0 || code < section[at + 1]!))
+            at = pos;
         }
         if (at < 0) break;
         done = section[at + 1]!;
         copySectionAttribute(w, section, at);
       }
-    return this.internKey(w.finish(undefined));
+    return this.internKey(skipNextHop ? w.finishFrom(section, nextHop, nextHopEnd) : w.finish(undefined));
   }
 
   /** The shared set whose key was just built with `writer` (`writer.finish`'s result), with one more reference. */

@@ -13,9 +13,11 @@ import {
   checkMandatory,
   effectivePath,
   forEachPrefix,
+  forEachPrefixIn,
   makeAsPath,
   makeNextHop,
   type PathAttribute,
+  type StorableIpv6,
   type UpdateMessage,
 } from '../wire/index.js';
 import type { AttrSet, AttrStore } from './attr-store.js';
@@ -63,8 +65,12 @@ export function decode(
   plugin?: AttributeDecodeHook,
 ): DecodedRoutes[] {
   const storable = update.storableSection;
-  if (storable !== undefined && plugin === undefined && !treatAsWithdraw)
-    return decodeStorable(update, storable, store);
+  if (storable !== undefined && plugin === undefined && !treatAsWithdraw) {
+    const ipv6 = update.storableIpv6;
+    return ipv6 === undefined
+      ? decodeStorable(update, storable, store)
+      : decodeStorableIpv6(storable, ipv6, store);
+  }
   const v4 = emptyRoutes(false);
   const v6 = emptyRoutes(true);
   const addWithdrawn = (
@@ -130,36 +136,65 @@ export function decode(
 }
 
 /**
- * decode of an UPDATE whose section the decoder found clean (UpdateMessage.storableSection): IPv4 body
- * NLRI and withdrawals only, the set interned from the section's octets (the same set the decoded
- * attributes would give: test/rde/storable.test.ts). The result is valid until the next decode.
+ * decode of an UPDATE whose section the decoder found clean (UpdateMessage.storableSection) with IPv4
+ * routes: body NLRI and withdrawals only, the set interned from the section's octets (the same set the
+ * decoded attributes would give: test/rde/storable.test.ts). The result is valid until the next decode.
  */
 function decodeStorable(update: UpdateMessage, section: Uint8Array, store: AttrStore): DecodedRoutes[] {
   // One result reused from UPDATE to UPDATE (rde.ts consumes it before the next decode): no arrays per UPDATE.
-  const v4 = STORABLE_ROUTES;
-  v4.announced.length = 0;
-  v4.announcedIds.length = 0;
-  v4.withdrawn.length = 0;
-  v4.withdrawnIds.length = 0;
-  v4.attrs = undefined;
+  const v4 = storableTarget(STORABLE_ROUTES, Afi.Ipv4);
   if (update.withdrawn.count > 0) forEachPrefix(update.withdrawn, addStorableWithdrawn);
   forEachPrefix(update.nlri, addStorableAnnounced);
   if (v4.announced.length > 0) v4.attrs = store.internSection(section);
   return v4.announced.length > 0 || v4.withdrawn.length > 0 ? STORABLE_RESULT : NO_ROUTES;
 }
 
+/**
+ * decodeStorable for a clean UPDATE with IPv6 unicast routes alone (UpdateMessage.storableIpv6): the
+ * prefixes of MP_UNREACH_NLRI and MP_REACH_NLRI, the set interned from the section's octets with the MP
+ * next hop (as intern(normaliseAttributes(...), mpNextHop) would give: no MP attributes, no NEXT_HOP).
+ */
+function decodeStorableIpv6(section: Uint8Array, at: StorableIpv6, store: AttrStore): DecodedRoutes[] {
+  const v6 = storableTarget(STORABLE_ROUTES6, Afi.Ipv6);
+  if (at.withdrawn >= 0)
+    forEachPrefixIn(section, at.withdrawn, at.withdrawnEnd, at.addPath, addStorableWithdrawn);
+  if (at.nlri >= 0) {
+    forEachPrefixIn(section, at.nlri, at.nlriEnd, at.addPath, addStorableAnnounced);
+    v6.attrs = store.internSection(section, at.nextHop, at.nextHopEnd);
+  }
+  // The decoder serves only UPDATEs with at least one prefix.
+  return STORABLE_RESULT6;
+}
+
 const STORABLE_ROUTES = emptyRoutes(false);
 const STORABLE_RESULT: DecodedRoutes[] = [STORABLE_ROUTES];
+const STORABLE_ROUTES6 = emptyRoutes(true);
+const STORABLE_RESULT6: DecodedRoutes[] = [STORABLE_ROUTES6];
 const NO_ROUTES: DecodedRoutes[] = [];
+/** Where addStorableWithdrawn / addStorableAnnounced put prefixes of family `storableAfi`. */
+let storableInto = STORABLE_ROUTES;
+let storableAfi: number = Afi.Ipv4;
+
+/** Empty `routes` and make it the target of the visitors below. */
+function storableTarget(routes: DecodedRoutes, afi: number): DecodedRoutes {
+  routes.announced.length = 0;
+  routes.announcedIds.length = 0;
+  routes.withdrawn.length = 0;
+  routes.withdrawnIds.length = 0;
+  routes.attrs = undefined;
+  storableInto = routes;
+  storableAfi = afi;
+  return routes;
+}
 
 function addStorableWithdrawn(length: number, bytes: Uint8Array, offset: number, pathId: number): void {
-  STORABLE_ROUTES.withdrawn.push(prefixKey(Afi.Ipv4, length, bytes, offset));
-  STORABLE_ROUTES.withdrawnIds.push(pathId);
+  storableInto.withdrawn.push(prefixKey(storableAfi, length, bytes, offset));
+  storableInto.withdrawnIds.push(pathId);
 }
 
 function addStorableAnnounced(length: number, bytes: Uint8Array, offset: number, pathId: number): void {
-  STORABLE_ROUTES.announced.push(prefixKey(Afi.Ipv4, length, bytes, offset));
-  STORABLE_ROUTES.announcedIds.push(pathId);
+  storableInto.announced.push(prefixKey(storableAfi, length, bytes, offset));
+  storableInto.announcedIds.push(pathId);
 }
 
 function bytesU32(b: Uint8Array): number {

@@ -75,13 +75,21 @@ export type PrefixVisitor = (length: number, bytes: Uint8Array, offset: number, 
 
 /** Call `visit` once per prefix of a validated block (no allocation per prefix). pathId is 0 without ADD-PATH. */
 export function forEachPrefix(block: NlriBlock, visit: PrefixVisitor): void {
-  if (block.count <= 0) return;
-  const b = block.bytes;
-  const end = b.length;
-  let pos = 0;
+  if (block.count > 0) forEachPrefixIn(block.bytes, 0, block.bytes.length, block.addPath, visit);
+}
+
+/** forEachPrefix over the prefixes in b[start, end), validated already (countPrefixes found no error). */
+export function forEachPrefixIn(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  addPath: boolean,
+  visit: PrefixVisitor,
+): void {
+  let pos = start;
   let pathId = 0;
   while (pos < end) {
-    if (block.addPath) {
+    if (addPath) {
       pathId = getU32(b, pos);
       pos += 4;
     }

@@ -18,6 +18,7 @@ import {
   attributeWireLength,
   cleanSection,
   decodeAttributes,
+  type MpPlaces,
   writeAttribute,
   writeAttributeHeader,
 } from './attributes/index.js';
@@ -49,15 +50,41 @@ export interface UpdateMessage {
   attributeSection?: Uint8Array;
   /**
    * Set by the decoder on an UPDATE whose attribute section passed every check without decoding
-   * (`cleanSection`: known attributes only, each valid, none repeated, no MP attribute, 4-octet AS
-   * session, the mandatory ones present): the section, which the RDE stores as it is. `attributes` is
-   * then decoded only when read.
+   * (`cleanSection`: known attributes only, each valid, none repeated, 4-octet AS session, the mandatory
+   * ones present) and whose routes are all IPv4 unicast in the body (no MP attribute), or all IPv6 unicast
+   * in MP_REACH_NLRI / MP_UNREACH_NLRI (`storableIpv6`): the section, which the RDE stores as it is.
+   * `attributes` is then decoded only when read.
    */
   storableSection?: Uint8Array | undefined;
+  /** With storableSection, for an UPDATE whose routes are IPv6 unicast ones: where they are in the section. */
+  storableIpv6?: StorableIpv6 | undefined;
+}
+
+/**
+ * The routes of a clean IPv6 unicast UPDATE (no body NLRI or withdrawn routes): offsets in its
+ * storableSection, validated by the decoder.
+ */
+export interface StorableIpv6 {
+  /** RFC 7911: each prefix is preceded by a path identifier (ADD-PATH received for IPv6 unicast). */
+  addPath: boolean;
+  /** MP_REACH_NLRI's next hop (16 octets, or 32: global + link-local) [nextHop, nextHopEnd); -1 without. */
+  nextHop: number;
+  nextHopEnd: number;
+  /** MP_REACH_NLRI's NLRI [nlri, nlriEnd), at least one prefix; -1 without MP_REACH_NLRI. */
+  nlri: number;
+  nlriEnd: number;
+  /** MP_UNREACH_NLRI's withdrawn routes [withdrawn, withdrawnEnd); -1 without MP_UNREACH_NLRI. */
+  withdrawn: number;
+  withdrawnEnd: number;
 }
 
 /** ORIGIN, AS_PATH and NEXT_HOP: what an UPDATE announcing body NLRI must carry (checkMandatory). */
 const MANDATORY_IPV4 = (1 << AttrType.Origin) | (1 << AttrType.AsPath) | (1 << AttrType.NextHop);
+/** ORIGIN and AS_PATH: what an UPDATE announcing through MP_REACH_NLRI alone must carry (checkMandatory). */
+const MANDATORY_MP = (1 << AttrType.Origin) | (1 << AttrType.AsPath);
+const MP_CODES = (1 << AttrType.MpReachNlri) | (1 << AttrType.MpUnreachNlri);
+/** cleanSection's report, read right after each call. */
+const MP: MpPlaces = { reach: -1, reachEnd: -1, unreach: -1, unreachEnd: -1 };
 
 /**
  * A received UPDATE whose attributes are clean (storableSection): decoded when first read. A class, so
@@ -74,6 +101,7 @@ class CleanUpdate implements UpdateMessage {
     public nlri: NlriBlock,
     section: Uint8Array,
     private readonly ctx: DecodeContext,
+    public storableIpv6: StorableIpv6 | undefined,
   ) {
     this.attributeSection = section;
     this.storableSection = section;
@@ -87,7 +115,44 @@ class CleanUpdate implements UpdateMessage {
     this.#attributes = list;
     this.attributeSection = undefined;
     this.storableSection = undefined;
+    this.storableIpv6 = undefined;
   }
+}
+
+/** Whether the MP attribute value at section[at] is of IPv6 unicast (AFI 2, SAFI 1: RFC 4760 3 and 4). */
+function ipv6Unicast(section: Uint8Array, at: number): boolean {
+  return section[at] === 0 && section[at + 1] === Afi.Ipv6 && section[at + 2] === Safi.Unicast;
+}
+
+/**
+ * For a clean section (`present`: cleanSection's bitmask, MP its places) of an UPDATE with no body NLRI or
+ * withdrawn routes: where its IPv6 unicast routes are, when the fast path serves it - MP attributes of
+ * IPv6 unicast only, and either an MP_REACH_NLRI with at least one prefix and ORIGIN and AS_PATH (RFC 4760
+ * 3: NEXT_HOP is not required, and is valid if present), or an MP_UNREACH_NLRI with at least one prefix
+ * and no MP_REACH_NLRI (End-of-RIB and empty MP attributes take the full decode).
+ */
+function storableIpv6(section: Uint8Array, present: number, ctx: DecodeContext): StorableIpv6 | undefined {
+  const reach = (present & (1 << AttrType.MpReachNlri)) !== 0;
+  const unreach = (present & (1 << AttrType.MpUnreachNlri)) !== 0;
+  if (unreach && !ipv6Unicast(section, MP.unreach)) return undefined;
+  let nextHop = -1;
+  let nlri = -1;
+  if (reach) {
+    if (!ipv6Unicast(section, MP.reach) || (present & MANDATORY_MP) !== MANDATORY_MP) return undefined;
+    // RFC 4760 3: AFI, SAFI, next hop length, next hop, one reserved octet, NLRI (cleanSection checked them).
+    nextHop = MP.reach + 4;
+    nlri = nextHop + section[MP.reach + 3]! + 1;
+    if (nlri === MP.reachEnd) return undefined;
+  } else if (!unreach || MP.unreach + 3 === MP.unreachEnd) return undefined;
+  return {
+    addPath: hasAddPath(ctx, Afi.Ipv6, Safi.Unicast),
+    nextHop,
+    nextHopEnd: reach ? nlri - 1 : -1,
+    nlri,
+    nlriEnd: reach ? MP.reachEnd : -1,
+    withdrawn: unreach ? MP.unreach + 3 : -1,
+    withdrawnEnd: unreach ? MP.unreachEnd : -1,
+  };
 }
 
 const NO_ERRORS: readonly UpdateError[] = Object.freeze([]);
@@ -162,13 +227,17 @@ export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult
     count: nlriCount,
   };
   const section = body.subarray(attrStart, nlriStart);
-  // The fast path: a clean section announcing body NLRI (nothing to report, nothing to decode now).
-  if (ctx.asn4 && nlriCount > 0 && ctx.mrtRib !== true) {
-    const present = cleanSection(section, ctx);
-    if (present >= 0 && (present & MANDATORY_IPV4) === MANDATORY_IPV4)
+  // The fast path: a clean section announcing body NLRI, or with IPv6 unicast routes alone (nothing to
+  // report, nothing to decode now). UPDATEs with both take the full decode.
+  if (ctx.asn4 && ctx.mrtRib !== true && (nlriCount > 0 || (withdrawnLength === 0 && attrLength > 0))) {
+    const present = cleanSection(section, ctx, MP);
+    // IPv4: ORIGIN, AS_PATH and NEXT_HOP, no MP attribute.
+    const ipv4 = present >= 0 && nlriCount > 0 && (present & (MANDATORY_IPV4 | MP_CODES)) === MANDATORY_IPV4;
+    const ipv6 = present >= 0 && nlriCount === 0 ? storableIpv6(section, present, ctx) : undefined;
+    if (ipv4 || ipv6 !== undefined)
       return {
         ok: true,
-        message: new CleanUpdate(withdrawn, nlri, section, ctx),
+        message: new CleanUpdate(withdrawn, nlri, section, ctx, ipv6),
         errors: NO_ERRORS as UpdateError[],
         action: 'none',
       };
@@ -385,6 +454,9 @@ export function makeEndOfRib(afi: number, safi: number = Safi.Unicast): UpdateMe
  * whose only attribute is an empty MP_UNREACH_NLRI. Returns the family, or undefined.
  */
 export function endOfRibFamily(update: UpdateMessage): { afi: number; safi: number } | undefined {
+  // The fast path's UPDATEs announce or withdraw at least one prefix (and their attributes are decoded
+  // only when read).
+  if (update.storableSection !== undefined) return undefined;
   if (update.withdrawn.bytes.length !== 0 || update.nlri.bytes.length !== 0) return undefined;
   if (update.attributes.length === 0) return { afi: Afi.Ipv4, safi: Safi.Unicast };
   const only = update.attributes[0]!;

@@ -253,13 +253,23 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
   return { attributes, errors, action };
 }
 
+/** Where `cleanSection` found the MP attributes: offsets of their values in the section, -1 when absent. */
+export interface MpPlaces {
+  reach: number;
+  reachEnd: number;
+  unreach: number;
+  unreachEnd: number;
+}
+
 /**
  * The decoder's fast path: for a section whose every attribute decodeAttributes would take as it is - no
- * error of any kind, no duplicate, known and checked by its descriptor's `valid` (so not
- * MP_REACH/MP_UNREACH_NLRI, AS4_PATH, AS4_AGGREGATOR or unknown ones) - a bitmask of the type codes
- * below 32 it holds; -1 when the section needs the full decode. Allocates nothing.
+ * error of any kind, no duplicate, known and checked by its descriptor's `valid` (so not AS4_PATH,
+ * AS4_AGGREGATOR or unknown ones) - a bitmask of the type codes below 32 it holds; -1 when the section
+ * needs the full decode. The values of MP_REACH_NLRI and MP_UNREACH_NLRI (of any family) are put in
+ * `mp`. Allocates nothing.
  */
-export function cleanSection(section: Uint8Array, ctx: DecodeContext): number {
+export function cleanSection(section: Uint8Array, ctx: DecodeContext, mp: MpPlaces): number {
+  mp.reach = mp.reachEnd = mp.unreach = mp.unreachEnd = -1;
   let present = 0;
   seen.fill(0);
   const end = section.length;
@@ -282,6 +292,13 @@ export function cleanSection(section: Uint8Array, ctx: DecodeContext): number {
     if (!desc.valid(section, valueStart, pos, flags, ctx)) return -1;
     seen[word]! |= bit;
     if (word === 0) present |= bit;
+    if (code === AttrType.MpReachNlri) {
+      mp.reach = valueStart;
+      mp.reachEnd = pos;
+    } else if (code === AttrType.MpUnreachNlri) {
+      mp.unreach = valueStart;
+      mp.unreachEnd = pos;
+    }
   }
   return present;
 }

@@ -69,6 +69,11 @@ function nlriBlock(
   return { afi, safi, addPath, bytes, count };
 }
 
+/** nlriBlock's verdict on b[start, end) without allocating: whether it is a block rather than an error. */
+function nlriValid(b: Uint8Array, start: number, end: number, afi: number, safi: number, ctx: DecodeContext) {
+  return !isPrefixFamily(afi, safi) || countPrefixes(b, start, end, afi, hasAddPath(ctx, afi, safi)) >= 0;
+}
+
 export const mpReachDescriptor: AttributeDescriptor = {
   code: AttrType.MpReachNlri,
   name: 'MP_REACH_NLRI',
@@ -148,6 +153,17 @@ export const mpReachDescriptor: AttributeDescriptor = {
       abbreviated: false,
     };
   },
+  valid(b, start, end, _flags, ctx) {
+    // decode's checks in its order, on b[start, end), allocating nothing.
+    const length = end - start;
+    if (ctx.mrtRib === true && length >= 1 && b[start]! + 1 === length) return true;
+    if (length < 5) return false;
+    const afi = (b[start]! << 8) | b[start + 1]!;
+    const safi = b[start + 2]!;
+    const nhLength = b[start + 3]!;
+    if (4 + nhLength + 1 > length || !nextHopLengthOk(afi, safi, nhLength)) return false;
+    return nlriValid(b, start + 4 + nhLength + 1, end, afi, safi, ctx);
+  },
   format: (a: PathAttribute) => {
     const m = a as MpReachAttribute;
     return `${formatMpNextHop(m)} ${
@@ -181,6 +197,10 @@ export const mpUnreachDescriptor: AttributeDescriptor = {
         safi,
       );
     return { type: 'mp-unreach', code: AttrType.MpUnreachNlri, flags, raw, afi, safi, withdrawn };
+  },
+  valid(b, start, end, _flags, ctx) {
+    if (end - start < 3) return false;
+    return nlriValid(b, start + 3, end, (b[start]! << 8) | b[start + 1]!, b[start + 2]!, ctx);
   },
   format: (a: PathAttribute) => {
     const m = a as MpUnreachAttribute;
