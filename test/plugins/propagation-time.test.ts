@@ -14,7 +14,7 @@ import {
 } from '../../daemon/wire/index.js';
 import { requireTools } from '../helpers/env.js';
 import { shippedPlugin } from '../helpers/shipped-plugins.js';
-import { announce, onTheWire } from '../rde/peers.js';
+import { announce, info, onTheWire, spec } from '../rde/peers.js';
 import { LOCAL_AS, communities, daemonWith, sentTo, type Daemon } from './shipped-daemon.js';
 
 const ARRIVAL = 45;
@@ -131,6 +131,23 @@ describe('plugins/propagation_time', function () {
     });
     expect(sentCommunities(d.rde, 'i2')).to.deep.equal({ '10.10.0.0/16': '' });
     for (const pl of d.host!.pluglets()) expect(pl.stats.faults, pl.name).to.equal(0);
+  });
+
+  it('tags the routes a peer coming up later is sent (its group made after the routes arrived)', function () {
+    const now = WALL + 5_000;
+    const d = router(5_000);
+    d.rde.peerDown('ext'); // the eBGP peers share a group: with both down it goes
+    d.rde.peerDown('ext2');
+    d.rde.receive(
+      'i1',
+      announce(['10.5.0.0/16'], [65030], 0x0a000002, [arrival(now - 30, 65030)]),
+      true,
+      false,
+    );
+    d.rde.flush();
+    d.rde.peerUp(spec('ext2', '10.0.0.4', 65020), info(4, false), { kick: () => undefined });
+    d.rde.flush();
+    expect(sentCommunities(d.rde, 'ext2')).to.deep.equal({ '10.5.0.0/16': '65000:30' });
   });
 
   it('adds the tag once, and takes its ASN from the extra configuration', function () {
