@@ -1,6 +1,7 @@
 // The daemon's only source of time, deferred work and randomness (sessions and the RDE), injectable so
 // tests (and replay tests) drive it by hand. `realClock` uses setTimeout and setImmediate (never
-// blocking); `FakeClock` runs deferred work and due timers when a test calls advance() or runDeferred().
+// blocking); `FakeClock` runs deferred work and due timers when a test calls advance() or runDeferred(),
+// and its wall clock (wallNow) moves with it.
 // Timers are one-shot handles; "restart" is clear + set by the caller.
 
 export interface TimerHandle {
@@ -10,6 +11,8 @@ export interface TimerHandle {
 export interface Clock {
   /** Milliseconds since an arbitrary origin. */
   now(): number;
+  /** Optional: the wall clock, milliseconds since the UNIX epoch (plugins' get_realtime). */
+  wallNow?(): number;
   setTimer(ms: number, fire: () => void): TimerHandle;
   clearTimer(handle: TimerHandle): void;
   /** Uniform in [0, 1): used for timer jitter (RFC 4271 10). */
@@ -53,6 +56,9 @@ class RealClock implements Clock {
 
   now(): number {
     return performance.now();
+  }
+  wallNow(): number {
+    return performance.timeOrigin + performance.now();
   }
   setTimer(ms: number, fire: () => void): TimerHandle {
     const id = this.next++;
@@ -119,10 +125,16 @@ export class FakeClock implements Clock {
   private readonly timers = new Map<number, FakeTimer>();
   private deferred: (() => void)[] = [];
 
+  /** The wall clock at time 0 (ms since the epoch): wallNow() moves with advance(). */
+  wallOrigin = 1_700_000_000_000;
+
   constructor(private readonly randomValue = 0.5) {}
 
   now(): number {
     return this.time;
+  }
+  wallNow(): number {
+    return this.wallOrigin + this.time;
   }
   setTimer(ms: number, fire: () => void): TimerHandle {
     const id = this.next++;

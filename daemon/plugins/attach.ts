@@ -75,7 +75,6 @@ function servicesOf(
   rpki: (() => RpkiLookup | undefined) | undefined,
 ): PluginServices {
   const extraConf = host.plugins.find((p) => p.plugin === plugin)?.extraConf;
-  const origin = performance.timeOrigin;
   return {
     extraConf,
     log: (level: PluginLogLevel, message, call) =>
@@ -83,7 +82,7 @@ function servicesOf(
     router,
     ...(rpki === undefined ? {} : { rpki }),
     monotonicMs: () => clock.now(),
-    realtimeMs: () => origin + performance.now(),
+    realtimeMs: () => (clock.wallNow ? clock.wallNow() : performance.timeOrigin + performance.now()),
   };
 }
 

@@ -157,7 +157,7 @@ export class Rde implements RdePort {
       },
     };
     this.peers.set(spec.name, state);
-    const group = this.groupFor(spec, info);
+    const group = this.groupFor(spec, info, hookPeer);
     const out: PeerOut = {
       group,
       info,
@@ -396,7 +396,7 @@ export class Rde implements RdePort {
   /** Move the peer to the group of `spec`'s export settings (sent the difference); drop an emptied group. */
   private regroup(state: PeerState, out: PeerOut, spec: PeerSpec): void {
     const old = out.group;
-    const group = this.groupFor(spec, out.info);
+    const group = this.groupFor(spec, out.info, state.hookPeer);
     if (group === old) return;
     this.moveToGroup(state, group);
     if (old.members.size === 0) this.dropGroup(old);
@@ -456,7 +456,8 @@ export class Rde implements RdePort {
     const oldGroups = [...this.groups.values()];
     this.groups.clear();
     this.groupList = [];
-    for (const state of live) this.moveToGroup(state, this.groupFor(state.spec, state.out!.info));
+    for (const state of live)
+      this.moveToGroup(state, this.groupFor(state.spec, state.out!.info, state.hookPeer));
     for (const g of oldGroups) this.releaseGroupOut(g);
     for (const state of live) {
       const out = state.out!;
@@ -842,11 +843,15 @@ export class Rde implements RdePort {
     return queued;
   }
 
-  private groupFor(spec: PeerSpec, info: PeerSessionInfo): Group {
+  /**
+   * The group of `spec`'s export settings, made when there is none. `member` is the peer joining it: a new
+   * group's outbound plugins see it among the destinations (get_peer_info) from its first export.
+   */
+  private groupFor(spec: PeerSpec, info: PeerSessionInfo, member: HookPeer): Group {
     const key = this.contexts.groupKey(spec, info, this.plugins);
     const existing = this.groups.get(key);
     if (existing) return existing;
-    const hookPeers = new Set<HookPeer>();
+    const hookPeers = new Set<HookPeer>([member]);
     const group: Group = {
       key,
       hookPeers,
