@@ -187,15 +187,15 @@ export function helperMisuse(ctx: HelperContext, helper: string, message: string
 /** The VM address of heap offset `offset` (0n = NULL for a negative offset). */
 export function heapAddress(ctx: HelperContext, offset: number): bigint {
   if (offset < 0) return 0n;
-  const base = callOf(ctx).pluglet?.heapBase;
-  return (base ? base : ctx.mem.addressOf(HEAP_REGION)!) + BigInt(offset);
+  const p = callOf(ctx).pluglet;
+  return p?.heapBase ? p.heapAddress(offset) : ctx.mem.addressOf(HEAP_REGION)! + BigInt(offset);
 }
 
 /** The VM address of shared-memory offset `offset` (0n = NULL for a negative offset). */
 export function sharedAddress(ctx: HelperContext, offset: number): bigint {
   if (offset < 0) return 0n;
-  const base = callOf(ctx).pluglet?.sharedBase;
-  return (base ? base : ctx.mem.addressOf(SHARED_REGION)!) + BigInt(offset);
+  const p = callOf(ctx).pluglet;
+  return p?.sharedBase ? p.sharedAddress(offset) : ctx.mem.addressOf(SHARED_REGION)! + BigInt(offset);
 }
 
 /** The heap offset of VM address `addr`, or -1 when it is not in the heap. */

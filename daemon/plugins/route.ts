@@ -85,17 +85,21 @@ export class RouteState {
     return [...codes].sort((a, b) => a - b);
   }
 
-  /** add_attr / set_attr: 0, or -1 when the value is not a valid attribute of its code (nothing changes). */
+  /**
+   * add_attr / set_attr: 0, or -1 when the value is not a valid attribute of its code (nothing changes).
+   * The route keeps `value` (no copy): callers hand over octets nobody changes afterwards (the helpers'
+   * copies out of VM memory).
+   */
   put(code: number, flags: number, value: Uint8Array): number {
     if (code === AttrType.MpReachNlri || code === AttrType.MpUnreachNlri) return -1;
     if (this.ipv6 && code === AttrType.NextHop) {
       if (value.length !== 16 && value.length !== 32) return -1;
-      this.mpNextHop = value.slice();
+      this.mpNextHop = value;
       return 0;
     }
     const clean = flags & ~AttrFlag.ExtendedLength & 0xff;
     if (!validAttribute(code, clean, value)) return -1;
-    (this.edits ??= new Map()).set(code, { flags: clean, value: value.slice() });
+    (this.edits ??= new Map()).set(code, { flags: clean, value });
     return 0;
   }
 

@@ -100,6 +100,12 @@ export class Pluglet {
   /** VM addresses of the plugin's heap and shared memory in this program (0n when not mapped). */
   readonly heapBase: bigint;
   readonly sharedBase: bigint;
+  /**
+   * VM addresses of heap offsets handed to the program, made once per offset (the bump heap starts at
+   * 0 on every run, so the same offsets come back run after run: no BigInt per pointer returned).
+   */
+  private readonly heapAddresses = new Map<number, bigint>();
+  private readonly sharedAddresses = new Map<number, bigint>();
   /** The heap's and the shared memory's region ids in the program's memory (-1: not mapped). */
   readonly heapRegion: number;
   readonly sharedRegion: number;
@@ -120,6 +126,20 @@ export class Pluglet {
     this.heapRegion = program.memory.names.indexOf(HEAP_REGION);
     this.sharedRegion = program.memory.names.indexOf(SHARED_REGION);
     this.sharedBase = program.memory.addressOf(SHARED_REGION) ?? 0n;
+  }
+
+  /** The VM address of heap offset `offset` (>= 0) in this pluglet's program. */
+  heapAddress(offset: number): bigint {
+    let a = this.heapAddresses.get(offset);
+    if (a === undefined) this.heapAddresses.set(offset, (a = this.heapBase + BigInt(offset)));
+    return a;
+  }
+
+  /** The VM address of shared-memory offset `offset` (>= 0) in this pluglet's program. */
+  sharedAddress(offset: number): bigint {
+    let a = this.sharedAddresses.get(offset);
+    if (a === undefined) this.sharedAddresses.set(offset, (a = this.sharedBase + BigInt(offset)));
+    return a;
   }
 }
 

@@ -402,6 +402,8 @@ export class AttrStore {
   private readonly sets = new Map<string, AttrSet>();
   /** The one key builder (intern and the outbound filter's byte-level export, export-key.ts). */
   readonly writer = new KeyWriter();
+  /** editedKey's scratch list of edited codes. */
+  private readonly editCodes: number[] = [];
   /** A reader for the walks done here (createSet). */
   private readonly reader = new KeyReader();
   /**
@@ -572,15 +574,20 @@ export class AttrStore {
     const w = this.writer;
     w.begin(room);
     // Never stored: MP_REACH/MP_UNREACH; NEXT_HOP on a route whose next hop is the MP one (see the layout).
-    const codes: number[] = [];
-    for (const c of edits.keys())
+    // The edited codes in ascending order (an insertion sort into a reused array: edits are few).
+    const codes = this.editCodes;
+    codes.length = 0;
+    for (const c of edits.keys()) {
       if (
-        c !== AttrType.MpReachNlri &&
-        c !== AttrType.MpUnreachNlri &&
-        !(mp !== undefined && c === AttrType.NextHop)
+        c === AttrType.MpReachNlri ||
+        c === AttrType.MpUnreachNlri ||
+        (mp !== undefined && c === AttrType.NextHop)
       )
-        codes.push(c);
-    if (codes.length > 1) codes.sort((a, b) => a - b);
+        continue;
+      let at = codes.length;
+      for (; at > 0 && codes[at - 1]! > c; at--) codes[at] = codes[at - 1]!;
+      codes[at] = c;
+    }
     let e = 0;
     const r = this.reader.reset(key);
     while (r.next()) {

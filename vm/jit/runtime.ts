@@ -62,6 +62,8 @@ export class JitProgram {
   // ===== per-run state =====
   private ctx: RunContext = {};
   private contextMapped = false;
+  /** The context's bytes in wasm memory as last mapped (contextView). */
+  private contextBytes: Uint8Array | undefined = undefined;
   private helperFault: VmFault | undefined;
 
   constructor(
@@ -172,12 +174,13 @@ export class JitProgram {
     const m = p.machine;
     const mem = p.memory;
     this.copyOut();
-    this.mapContext();
     const i32 = this.i32;
     for (let r = 0; r <= 10; r++) {
       m.L[r] = i32[REGS_AT / 4 + 2 * r]!;
       m.H[r] = i32[REGS_AT / 4 + 2 * r + 1]!;
     }
+    // The interpreter goes on with the caller's array as the context region (copied out above).
+    this.mapContextTo(this.ctx.mem);
     const frame = i32[FRAME_AT / 4]!;
     for (let f = 0; f < frame && f < MAX_CALL_DEPTH; f++) {
       const rec = (FRAMES_AT + f * FRAME_RECORD) / 4;
@@ -200,7 +203,9 @@ export class JitProgram {
       this.helperFault = new VmFault(FaultCodes.INTERNAL, pc, `helper ${id} vanished`);
       return HELPER_FAULT;
     }
-    this.copyOut();
+    // The helper sees the context where the program has it (wasm memory: no copy either way); only the
+    // caller's extra regions are copied around the call.
+    this.copyOutExternal();
     this.mapContext();
     p.memory.openStackFrames(frame);
     p.memory.pc = pc;
@@ -219,7 +224,7 @@ export class JitProgram {
       m.helperCtx,
       pc,
     );
-    this.copyIn();
+    this.copyInExternal();
     if (r instanceof VmFault) {
       this.helperFault = r;
       return HELPER_FAULT;
@@ -229,17 +234,37 @@ export class JitProgram {
   }
 
   // ===== the caller's bytes =====
+  /** For helpers: the context region is the run's context in wasm memory (once per run). */
   private mapContext(): void {
     const input = this.ctx.mem;
     if (!input || this.contextMapped) return;
-    this.p.memory.setRegion(REGION_CONTEXT, 'context', input, this.ctx.memWritable ?? true);
+    this.mapContextTo(this.contextView(input.length));
+  }
+
+  private mapContextTo(bytes: Uint8Array | undefined): void {
+    if (!bytes) return;
+    this.p.memory.setRegion(REGION_CONTEXT, 'context', bytes, this.ctx.memWritable ?? true);
     this.contextMapped = true;
+  }
+
+  /** u8[contextBase, + len), kept while the length and the buffer stay (runs reuse it). */
+  private contextView(len: number): Uint8Array {
+    let v = this.contextBytes;
+    if (v === undefined || v.length !== len) {
+      const base = this.layout.contextBase;
+      this.contextBytes = v = this.u8.subarray(base, base + len);
+    }
+    return v;
   }
 
   /** Caller's arrays -> wasm memory. */
   private copyIn(): void {
     const input = this.ctx.mem;
-    if (input && input.length > 0) this.u8.set(input, this.layout.contextBase);
+    if (input && input.length > 0) copyInto(input, this.u8, this.layout.contextBase);
+    this.copyInExternal();
+  }
+
+  private copyInExternal(): void {
     for (const id of this.external) this.u8.set(this.p.memory.bytes[id]!, this.layout.base[id]!);
   }
 
@@ -248,6 +273,10 @@ export class JitProgram {
     const input = this.ctx.mem;
     if (input && input.length > 0 && (this.ctx.memWritable ?? true))
       copyFrom(this.u8, this.layout.contextBase, input);
+    this.copyOutExternal();
+  }
+
+  private copyOutExternal(): void {
     const mem = this.p.memory;
     for (const id of this.external)
       if (mem.writable[id]) copyFrom(this.u8, this.layout.base[id]!, mem.bytes[id]!);
@@ -277,6 +306,7 @@ export class JitProgram {
 
   private refreshViews(): void {
     const buffer = this.wasm.buffer;
+    this.contextBytes = undefined;
     this.u8 = new Uint8Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u64 = new BigUint64Array(buffer);
@@ -313,6 +343,13 @@ function setHalves(i32: Int32Array, at: number, v: bigint): void {
 }
 
 const HALVES = { L: new Int32Array(1), H: new Int32Array(1) };
+
+/** to[at..] = from; small copies without TypedArray.set's fixed cost. */
+function copyInto(from: Uint8Array, to: Uint8Array, at: number): void {
+  const n = from.length;
+  if (n <= 256) for (let i = 0; i < n; i++) to[at + i] = from[i]!;
+  else to.set(from, at);
+}
 
 /** to[0..] = from[at..at + to.length]; small copies without a subarray view (runs allocate nothing else). */
 function copyFrom(from: Uint8Array, at: number, to: Uint8Array): void {

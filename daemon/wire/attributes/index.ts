@@ -88,6 +88,8 @@ export function attributeValueError(
     return (flags & AttrFlag.Optional) !== 0 ? undefined : `unrecognized well-known attribute ${code}`;
   if ((flags & (AttrFlag.Optional | AttrFlag.Transitive)) !== desc.flags)
     return `${desc.name} flags 0x${flags.toString(16)}`;
+  // The allocation-free check first; the decode only to say why not.
+  if (desc.valid?.(raw, 0, raw.length, flags, ctx) === true) return undefined;
   const r = desc.decode(raw, flags, ctx);
   return isAttributeError(r) ? r.reason : undefined;
 }
