@@ -143,7 +143,7 @@ export function decode(
 function decodeStorable(update: UpdateMessage, section: Uint8Array, store: AttrStore): DecodedRoutes[] {
   // One result reused from UPDATE to UPDATE (rde.ts consumes it before the next decode): no arrays per UPDATE.
   const v4 = storableTarget(STORABLE_ROUTES, Afi.Ipv4);
-  if (update.withdrawn.count > 0) forEachPrefix(update.withdrawn, addStorableWithdrawn);
+  forEachPrefix(update.withdrawn, addStorableWithdrawn);
   forEachPrefix(update.nlri, addStorableAnnounced);
   if (v4.announced.length > 0) v4.attrs = store.internSection(section);
   return v4.announced.length > 0 || v4.withdrawn.length > 0 ? STORABLE_RESULT : NO_ROUTES;

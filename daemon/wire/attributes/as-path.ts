@@ -21,13 +21,21 @@ import type {
   PathAttribute,
 } from './types.js';
 
-/** Decode segments, or return a reason string when malformed (RFC 7606 7.2). */
-export function decodeSegments(raw: Uint8Array, asn4: boolean): AsPathSegment[] | string {
-  const segments: AsPathSegment[] = [];
+/**
+ * Why the segments in raw[start, end) are malformed (RFC 7606 7.2), or undefined when they are well
+ * formed; `confed` is set to whether a confederation segment is among them. Walks without decoding:
+ * the one owner of the segment checks, for decodeSegments and the allocation-free `valid`.
+ */
+function segmentsError(
+  raw: Uint8Array,
+  start: number,
+  end: number,
+  asn4: boolean,
+  confed: { found: boolean },
+): string | undefined {
   const width = asn4 ? 4 : 2;
-  let pos = 0;
-  const end = raw.length;
-  while (pos < end) {
+  confed.found = false;
+  for (let pos = start; pos < end;) {
     // RFC 7606 7.2: "There is an underrun where after the last successfully parsed segment there is only a
     // single octet remaining (that is, there is not enough unconsumed data to provide even an empty segment header)."
     if (pos + 2 > end) return 'segment header underrun';
@@ -37,10 +45,28 @@ export function decodeSegments(raw: Uint8Array, asn4: boolean): AsPathSegment[] 
     if (type < 1 || type > 4) return `unknown segment type ${type}`;
     // RFC 7606 7.2: "It has a Path Segment Length field of zero."
     if (count === 0) return 'segment length zero';
-    pos += 2;
+    if (type === AsPathSegmentType.ConfedSequence || type === AsPathSegmentType.ConfedSet)
+      confed.found = true;
+    pos += 2 + count * width;
     // RFC 7606 7.2: "There is an overrun where the Path Segment Length field of the last segment encountered
     // would cause the Attribute Length to be exceeded."
-    if (pos + count * width > end) return 'segment overruns the attribute';
+    if (pos > end) return 'segment overruns the attribute';
+  }
+  return undefined;
+}
+
+/** segmentsError's confederation flag (read right after each call: decoding is synchronous). */
+const CONFED = { found: false };
+
+/** Decode segments, or return a reason string when malformed (RFC 7606 7.2). */
+export function decodeSegments(raw: Uint8Array, asn4: boolean): AsPathSegment[] | string {
+  const error = segmentsError(raw, 0, raw.length, asn4, CONFED);
+  if (error !== undefined) return error;
+  const segments: AsPathSegment[] = [];
+  for (let pos = 0; pos < raw.length;) {
+    const type = raw[pos]!;
+    const count = raw[pos + 1]!;
+    pos += 2;
     const asns = new Array<number>(count);
     if (asn4) {
       for (let i = 0; i < count; i++, pos += 4) {
@@ -52,25 +78,6 @@ export function decodeSegments(raw: Uint8Array, asn4: boolean): AsPathSegment[] 
     segments.push({ type: type as AsPathSegmentTypeCode, asns });
   }
   return segments;
-}
-
-/**
- * decodeSegments' checks on raw[start, end) without decoding: -1 when malformed (RFC 7606 7.2, as decodeSegments), else 1
- * when a confederation segment is present, 0 when not.
- */
-function walkSegments(raw: Uint8Array, start: number, end: number, asn4: boolean): number {
-  const width = asn4 ? 4 : 2;
-  let confed = 0;
-  for (let pos = start; pos < end;) {
-    if (pos + 2 > end) return -1;
-    const type = raw[pos]!;
-    const count = raw[pos + 1]!;
-    if (type < 1 || type > 4 || count === 0) return -1;
-    if (type === AsPathSegmentType.ConfedSequence || type === AsPathSegmentType.ConfedSet) confed = 1;
-    pos += 2 + count * width;
-    if (pos > end) return -1;
-  }
-  return confed;
 }
 
 function hasConfed(segments: readonly AsPathSegment[]): boolean {
@@ -112,8 +119,8 @@ export const asPathDescriptor: AttributeDescriptor = {
   },
   format: (a: PathAttribute) => formatAsPath((a as AsPathAttribute).segments),
   valid(b, start, end, _flags, ctx) {
-    const walk = walkSegments(b, start, end, ctx.asn4 || ctx.mrtRib === true);
-    return walk === 0 || (walk === 1 && (ctx.peerType !== 'ebgp' || ctx.confedPeer === true));
+    if (segmentsError(b, start, end, ctx.asn4 || ctx.mrtRib === true, CONFED) !== undefined) return false;
+    return !CONFED.found || ctx.peerType !== 'ebgp' || ctx.confedPeer === true;
   },
 };
 
