@@ -304,6 +304,11 @@ export class AttrSet {
     return nh.length > 0;
   }
 
+  /** The length of `attributeBytes` (the key's first characters, one octet each). */
+  get attributeLength(): number {
+    return attributesEnd(this.key);
+  }
+
   /** The attributes in wire form (type-code order), as an UPDATE or an MRT RIB entry carries them. */
   get attributeBytes(): Uint8Array {
     return latin1Bytes(this.key.slice(0, attributesEnd(this.key)));

@@ -6,7 +6,8 @@
 // For a peer with bgp_encode_attr pluglets (`EncodeOptions.plugin`), the attributes of a set they handle
 // are encoded by them (the others natively), per member and per batch: nothing is cached.
 // To a 4-octet AS peer without such pluglets, the attribute section is written from the set's key bytes
-// with no attribute objects: as it is for IPv4; for IPv6 with MP_REACH_NLRI (next hop, then the prefixes
+// with no attribute objects: as it is for IPv4 (the whole message written at once, side by side with the
+// others in a shared buffer: `MessageSlab`); for IPv6 with MP_REACH_NLRI (next hop, then the prefixes
 // written straight from their keys) put in at its type-code place, and withdrawals as one MP_UNREACH_NLRI.
 // Both give the octets the attribute objects would (`objectUpdates`; a test compares them).
 import {
@@ -15,6 +16,7 @@ import {
   AttrFlag,
   AttrType,
   HEADER_LENGTH,
+  MessageType,
   Safi,
   attributeWireLength,
   makeAs4Path,
@@ -23,6 +25,7 @@ import {
   makeMpUnreach,
   makeRawAttribute,
   writeAttributeHeader,
+  writeHeader,
   type NlriBlock,
   type PathAttribute,
   type UpdateMessage,
@@ -53,6 +56,7 @@ const EMPTY_IPV4: NlriBlock = {
   bytes: new Uint8Array(0),
   count: 0,
 };
+const EMPTY_IPV4_ADD_PATH: NlriBlock = { ...EMPTY_IPV4, addPath: true };
 
 const twoOctetCache = new WeakMap<AttrSet, PathAttribute[]>();
 
@@ -209,40 +213,103 @@ export function* objectUpdates(
 }
 
 /**
- * An UPDATE whose attributes are an attribute set's key bytes (`attributeSection`), decoded into objects
- * only when read. A class, so the getter lives on the prototype (an object literal with a getter is slow to
- * create).
+ * Where the UPDATEs written from keys are put: consecutive pieces of shared 64 KiB buffers, so that a
+ * message costs no allocation of its own, and the messages of one batch lie side by side (the session's
+ * transport writes adjacent ones to the socket as one piece). A message is never written to again once
+ * handed out; a slab lives as long as a message in it does.
+ */
+class MessageSlab {
+  private static readonly SIZE = 65536;
+  private slab = Buffer.allocUnsafeSlow(MessageSlab.SIZE);
+  private used = 0;
+
+  /** `length` octets to write one message into, and the Buffer they are in (`at` is the offset). */
+  take(length: number): Buffer {
+    if (this.used + length > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(MessageSlab.SIZE, length));
+      this.used = 0;
+    }
+    this.at = this.used;
+    this.used += length;
+    return this.slab;
+  }
+
+  /** Offset of the last `take` in its buffer. */
+  at = 0;
+}
+
+const slab = new MessageSlab();
+
+/**
+ * An IPv4 UPDATE written whole from an attribute set's key and prefix keys (`wire`): the attribute
+ * section and the NLRI are views of it, and the attribute objects are decoded only when read. A class, so
+ * the getters live on the prototype (an object literal with a getter is slow to create).
  */
 class HeldUpdate implements UpdateMessage {
   readonly type = 'update';
   readonly #set: AttrSet;
+  readonly #count: number;
+  readonly #addPath: boolean;
   constructor(
     set: AttrSet,
     readonly withdrawn: NlriBlock,
-    readonly nlri: NlriBlock,
+    readonly wire: Uint8Array,
     readonly attributeSection: Uint8Array,
+    count: number,
+    addPath: boolean,
   ) {
     this.#set = set;
+    this.#count = count;
+    this.#addPath = addPath;
   }
 
   get attributes(): PathAttribute[] {
     return this.#set.attributes;
   }
+
+  get nlri(): NlriBlock {
+    const at = this.attributeSection.byteOffset - this.wire.byteOffset + this.attributeSection.length;
+    return {
+      afi: Afi.Ipv4,
+      safi: Safi.Unicast,
+      addPath: this.#addPath,
+      bytes: this.wire.subarray(at),
+      count: this.#count,
+    };
+  }
 }
 
-/** IPv4 UPDATEs carrying `set`'s attribute section as it is (4-octet AS peers). */
+/**
+ * IPv4 UPDATEs carrying `set`'s attribute section as it is (4-octet AS peers): each written whole into
+ * the message slab - header, no withdrawn routes, the section from the key's characters, the NLRI from the
+ * prefix keys.
+ */
 function* sectionUpdates(
   set: AttrSet,
   keys: readonly PrefixKey[],
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
-  const section = set.attributeBytes;
-  const room = o.maxMessageLength - HEADER_LENGTH - 4 - section.length;
-  const withdrawn = { ...EMPTY_IPV4, addPath: o.addPath };
+  const key = set.key;
+  const sectionLength = set.attributeLength;
+  const room = o.maxMessageLength - HEADER_LENGTH - 4 - sectionLength;
+  const withdrawn = o.addPath ? EMPTY_IPV4_ADD_PATH : EMPTY_IPV4;
   for (let i = 0; i < keys.length;) {
     const end = fit(keys, i, room, o.addPath);
     if (end === i) return; // the attributes alone fill the message: nothing can be sent
-    yield new HeldUpdate(set, withdrawn, nlriBlock(Afi.Ipv4, keys, i, end, o.addPath), section);
+    const length = HEADER_LENGTH + 4 + sectionLength + nlriLength(keys, i, end, o.addPath);
+    const buf = slab.take(length);
+    const at = slab.at;
+    writeHeader(buf, at, length, MessageType.Update);
+    let p = at + HEADER_LENGTH;
+    buf[p] = 0;
+    buf[p + 1] = 0;
+    buf[p + 2] = sectionLength >> 8;
+    buf[p + 3] = sectionLength & 255;
+    p += 4;
+    buf.write(key, p, sectionLength, 'latin1');
+    writeNlri(keys, i, end, o.addPath, buf, p + sectionLength);
+    const wire = buf.subarray(at, at + length);
+    yield new HeldUpdate(set, withdrawn, wire, buf.subarray(p, p + sectionLength), end - i, o.addPath);
     i = end;
   }
 }
@@ -268,6 +335,9 @@ function writeNlri(
 ): number {
   for (let i = from; i < to; i++) {
     if (addPath) {
+      out[p] = 0;
+      out[p + 1] = 0;
+      out[p + 2] = 0;
       out[p + 3] = OWN_PATH_ID;
       p += 4;
     }

@@ -171,6 +171,9 @@ export class InputGate {
 /** The gate of the daemon's connections. */
 const sharedGate = new InputGate();
 
+/** At most this many octets of adjacent UPDATEs are joined into one piece for the socket. */
+const MAX_JOINED = 256 * 1024;
+
 // ===== Transport =====
 
 export class Transport {
@@ -182,6 +185,10 @@ export class Transport {
   /** After a header error: nothing more is read. */
   private stopped = false;
   private closeTimer: NodeJS.Timeout | undefined;
+  /** In `batch`: UPDATEs written, not yet handed to the socket (pending's buffer up to pendingEnd). */
+  private batching = false;
+  private pending: Uint8Array | undefined = undefined;
+  private pendingEnd = 0;
   messagesIn = 0;
   messagesOut = 0;
   /** Resolves once the socket is fully closed. */
@@ -259,6 +266,7 @@ export class Transport {
   /** Write a control message now, whatever the buffer level (KEEPALIVE and NOTIFICATION must go out). */
   sendControl(message: Uint8Array): void {
     if (this.done || this.socket.destroyed) return;
+    this.flushPending(); // after the UPDATEs written before it
     this.messagesOut++;
     this.socket.write(message);
   }
@@ -272,26 +280,61 @@ export class Transport {
   sendUpdate(message: Uint8Array): boolean {
     if (this.done || this.socket.destroyed) return false;
     this.messagesOut++;
-    return this.socket.write(message);
+    if (!this.batching) return this.socket.write(message);
+    // In a batch, a message that lies right after the pending ones in the same buffer (the RDE writes its
+    // UPDATEs side by side) joins them: one piece for the socket instead of one per message.
+    const pending = this.pending;
+    if (
+      pending !== undefined &&
+      message.buffer === pending.buffer &&
+      message.byteOffset === this.pendingEnd &&
+      this.pendingEnd - pending.byteOffset < MAX_JOINED
+    ) {
+      this.pendingEnd += message.length;
+      return true;
+    }
+    const more = this.flushPending();
+    this.pending = message;
+    this.pendingEnd = message.byteOffset + message.length;
+    return more;
   }
 
   /**
    * Run `fn` with the socket corked, so the messages it writes reach the kernel in one writev (one
-   * syscall and write request per batch instead of per message). The bytes are the same.
+   * syscall and write request per batch instead of per message), adjacent ones joined into one piece
+   * (sendUpdate). The bytes are the same.
    */
   batch(fn: () => void): void {
     const socket = this.socket;
+    if (this.batching) return fn();
     socket.cork();
+    this.batching = true;
     try {
       fn();
     } finally {
+      this.batching = false;
+      if (!this.done && !socket.destroyed) this.flushPending();
+      this.pending = undefined;
       socket.uncork();
     }
   }
 
+  /** Hand the joined messages of the batch to the socket; whether it takes more. */
+  private flushPending(): boolean {
+    const pending = this.pending;
+    if (pending === undefined) return true;
+    this.pending = undefined;
+    const joined =
+      this.pendingEnd === pending.byteOffset + pending.length
+        ? pending
+        : new Uint8Array(pending.buffer, pending.byteOffset, this.pendingEnd - pending.byteOffset);
+    return this.socket.write(joined);
+  }
+
   /** Bytes written but not yet handed to the kernel. */
   get bufferedBytes(): number {
-    return this.socket.writableLength;
+    const pending = this.pending === undefined ? 0 : this.pendingEnd - this.pending.byteOffset;
+    return this.socket.writableLength + pending;
   }
 
   /** Flush what was written (a NOTIFICATION), then close; destroy after `graceMs` at the latest. */

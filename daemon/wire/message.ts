@@ -102,8 +102,13 @@ const HEADER_PLACEHOLDER = new Uint8Array(HEADER_LENGTH);
 
 /** UPDATE encoding, the hot path: size computed first, one allocation, no copying of a growing buffer. */
 function encodeUpdateMessage(msg: UpdateMessage, extendedMessage: boolean): Uint8Array {
-  const length = HEADER_LENGTH + updateBodyLength(msg);
   const max = extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
+  const wire = msg.wire;
+  if (wire !== undefined) {
+    if (wire.length > max) throw new RangeError(`update of ${wire.length} octets exceeds ${max}`);
+    return wire;
+  }
+  const length = HEADER_LENGTH + updateBodyLength(msg);
   if (length > max) throw new RangeError(`update of ${length} octets exceeds ${max}`);
   const out = new Uint8Array(length);
   writeHeader(out, 0, length, MessageType.Update);

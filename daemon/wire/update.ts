@@ -49,6 +49,12 @@ export interface UpdateMessage {
    */
   attributeSection?: Uint8Array;
   /**
+   * The whole message (header included) when the producer wrote it already, as the RDE does for the
+   * UPDATEs it builds from attribute sets in wire form: the encoder returns these octets as they are. The
+   * other fields must describe the same message. Never set by the decoder.
+   */
+  wire?: Uint8Array;
+  /**
    * Set by the decoder on an UPDATE whose attribute section passed every check without decoding
    * (`cleanSection`: known attributes only, each valid, none repeated, 4-octet AS session, the mandatory
    * ones present) and whose routes are all IPv4 unicast in the body (no MP attribute), or all IPv6 unicast

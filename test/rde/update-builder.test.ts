@@ -138,9 +138,16 @@ describe('rde/update-builder: attribute section sent as held', function () {
       expect(out.length).to.be.greaterThan(1);
       for (const u of out) {
         expect(u.attributeSection, 'the held section is used').to.not.equal(undefined);
-        const { attributeSection: _held, ...rest } = u;
-        const reencoded = encodeMessage({ ...rest, attributes: u.attributes });
+        expect(u.wire, 'the message is written whole').to.not.equal(undefined);
+        // The same message from its fields: the attribute objects and the NLRI, encoded afresh.
+        const reencoded = encodeMessage({
+          type: 'update',
+          withdrawn: u.withdrawn,
+          attributes: u.attributes,
+          nlri: u.nlri,
+        });
         expect(Buffer.from(encodeMessage(u)).equals(Buffer.from(reencoded))).to.equal(true);
+        expect(u.nlri.count).to.be.greaterThan(0);
         expect(encodeMessage(u).length).to.be.at.most(4096);
       }
     }

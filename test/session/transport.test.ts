@@ -91,3 +91,39 @@ describe('session/transport: the input gate', function () {
     expect(socket.isPaused()).to.equal(true);
   });
 });
+
+describe('session/transport: UPDATEs written in a batch', function () {
+  /** `n` distinct 23-octet messages side by side in one buffer (as the RDE's message slab holds them). */
+  function adjacent(buffer: Buffer, from: number, n: number): Uint8Array[] {
+    return Array.from({ length: n }, (_, i) => {
+      const m = buffer.subarray(from + 23 * i, from + 23 * (i + 1));
+      m.fill(from / 23 + i);
+      return m;
+    });
+  }
+
+  it('adjacent messages reach the socket as one piece, in order, with a control message and others between', function () {
+    const { socket, transport } = connection(countingGate(10), [], 'a');
+    const slab = Buffer.alloc(23 * 10);
+    const [a, b, c, d, e] = adjacent(slab, 0, 5);
+    const elsewhere = Uint8Array.from(new Array<number>(23).fill(0xee));
+    const [g, h] = adjacent(slab, 23 * 6, 2); // after a gap: not joined to e
+    const control = encodeMessage(KEEPALIVE);
+    transport.batch(() => {
+      for (const m of [a, b, c]) expect(transport.sendUpdate(m!)).to.equal(true);
+      transport.sendControl(control);
+      for (const m of [d, e, elsewhere, g, h]) transport.sendUpdate(m!);
+      expect(transport.bufferedBytes).to.be.at.least(23 * 2);
+    });
+    const order = [a, b, c, control, d, e, elsewhere, g, h].map((m) => Buffer.from(m!));
+    expect(Buffer.concat(socket.written).equals(Buffer.concat(order))).to.equal(true);
+    // a+b+c, the KEEPALIVE, d+e, the other buffer's message, g+h.
+    expect(socket.written.map((w) => w.length)).to.deep.equal([69, 19, 46, 23, 46]);
+    expect(transport.messagesOut).to.equal(9);
+    // Outside a batch each message goes on its own.
+    const [x, y] = adjacent(slab, 23 * 8, 2);
+    transport.sendUpdate(x!);
+    transport.sendUpdate(y!);
+    expect(socket.written.slice(-2).map((w) => w.length)).to.deep.equal([23, 23]);
+  });
+});
