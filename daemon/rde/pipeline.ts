@@ -31,15 +31,21 @@ import type { AttributeDecodeHook, RouteFilterHook } from './plugin-hook.js';
 
 // ===== decode =====
 
-/** The routes of one UPDATE for one family. `announced` keys share `attrs` (one reference per key). */
+/**
+ * The routes of one UPDATE for one family: the first `announcedCount` entries of `announced` (the arrays
+ * may be longer: reused ones are not shrunk, which would give up their storage), which share `attrs`
+ * (one reference per key), and the first `withdrawnCount` of `withdrawn`.
+ */
 export interface DecodedRoutes {
   ipv6: boolean;
   announced: PrefixKey[];
   /** RFC 7911 path identifier of each announced key (0 without ADD-PATH). Kept apart from the keys so
    *  that both arrays keep their compact element kinds and a stored path id stays a small integer. */
   announcedIds: number[];
+  announcedCount: number;
   withdrawn: PrefixKey[];
   withdrawnIds: number[];
+  withdrawnCount: number;
   /** The interned set of the announced routes (one reference held for all of them), if any. */
   attrs: AttrSet | undefined;
 }
@@ -130,8 +136,11 @@ export function decode(
     if (v6.announced.length > 0) v6.attrs = store.intern(attrs, mpNextHop);
   }
   const out: DecodedRoutes[] = [];
-  if (v4.announced.length > 0 || v4.withdrawn.length > 0) out.push(v4);
-  if (v6.announced.length > 0 || v6.withdrawn.length > 0) out.push(v6);
+  for (const r of [v4, v6]) {
+    r.announcedCount = r.announced.length;
+    r.withdrawnCount = r.withdrawn.length;
+    if (r.announcedCount > 0 || r.withdrawnCount > 0) out.push(r);
+  }
   return out;
 }
 
@@ -145,8 +154,8 @@ function decodeStorable(update: UpdateMessage, section: Uint8Array, store: AttrS
   const v4 = storableTarget(STORABLE_ROUTES, Afi.Ipv4);
   forEachPrefix(update.withdrawn, addStorableWithdrawn);
   forEachPrefix(update.nlri, addStorableAnnounced);
-  if (v4.announced.length > 0) v4.attrs = store.internSection(section);
-  return v4.announced.length > 0 || v4.withdrawn.length > 0 ? STORABLE_RESULT : NO_ROUTES;
+  if (v4.announcedCount > 0) v4.attrs = store.internSection(section);
+  return v4.announcedCount > 0 || v4.withdrawnCount > 0 ? STORABLE_RESULT : NO_ROUTES;
 }
 
 /**
@@ -175,12 +184,10 @@ const NO_ROUTES: DecodedRoutes[] = [];
 let storableInto = STORABLE_ROUTES;
 let storableAfi: number = Afi.Ipv4;
 
-/** Empty `routes` and make it the target of the visitors below. */
+/** Empty `routes` (by count: the arrays keep their storage) and make it the target of the visitors below. */
 function storableTarget(routes: DecodedRoutes, afi: number): DecodedRoutes {
-  routes.announced.length = 0;
-  routes.announcedIds.length = 0;
-  routes.withdrawn.length = 0;
-  routes.withdrawnIds.length = 0;
+  routes.announcedCount = 0;
+  routes.withdrawnCount = 0;
   routes.attrs = undefined;
   storableInto = routes;
   storableAfi = afi;
@@ -188,13 +195,17 @@ function storableTarget(routes: DecodedRoutes, afi: number): DecodedRoutes {
 }
 
 function addStorableWithdrawn(length: number, bytes: Uint8Array, offset: number, pathId: number): void {
-  storableInto.withdrawn.push(prefixKey(storableAfi, length, bytes, offset));
-  storableInto.withdrawnIds.push(pathId);
+  const r = storableInto;
+  const i = r.withdrawnCount++;
+  r.withdrawn[i] = prefixKey(storableAfi, length, bytes, offset);
+  r.withdrawnIds[i] = pathId;
 }
 
 function addStorableAnnounced(length: number, bytes: Uint8Array, offset: number, pathId: number): void {
-  storableInto.announced.push(prefixKey(storableAfi, length, bytes, offset));
-  storableInto.announcedIds.push(pathId);
+  const r = storableInto;
+  const i = r.announcedCount++;
+  r.announced[i] = prefixKey(storableAfi, length, bytes, offset);
+  r.announcedIds[i] = pathId;
 }
 
 function bytesU32(b: Uint8Array): number {
@@ -209,7 +220,16 @@ function announces(update: UpdateMessage): boolean {
 }
 
 function emptyRoutes(ipv6: boolean): DecodedRoutes {
-  return { ipv6, announced: [], announcedIds: [], withdrawn: [], withdrawnIds: [], attrs: undefined };
+  return {
+    ipv6,
+    announced: [],
+    announcedIds: [],
+    announcedCount: 0,
+    withdrawn: [],
+    withdrawnIds: [],
+    withdrawnCount: 0,
+    attrs: undefined,
+  };
 }
 
 /** An announced prefix, or a withdrawn one under RFC 7606 treat-as-withdraw. */

@@ -278,11 +278,13 @@ export class Rde implements RdePort {
       }
       const rib = this.ribs[family];
       const w = routes.withdrawn;
-      for (let i = 0; i < w.length; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
+      const nw = routes.withdrawnCount;
+      for (let i = 0; i < nw; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
       const a = routes.announced;
-      if (a.length > 0) {
+      const na = routes.announcedCount;
+      if (na > 0) {
         const attrs = routes.attrs!;
-        for (let i = 0; i < a.length; i++)
+        for (let i = 0; i < na; i++)
           this.announcePath(state, rib, routes.ipv6, a[i]!, routes.announcedIds[i]!, attrs);
         this.store.release(attrs);
       }

@@ -60,10 +60,10 @@ const IPV6_ADD_PATH: ReadonlySet<number> = new Set([familyKey(Afi.Ipv6, Safi.Uni
 function routesOf(update: UpdateMessage, asn4: boolean, store: AttrStore): DecodedRoutes[] {
   return decode(update, asn4, false, store).map((r) => ({
     ...r,
-    announced: [...r.announced],
-    announcedIds: [...r.announcedIds],
-    withdrawn: [...r.withdrawn],
-    withdrawnIds: [...r.withdrawnIds],
+    announced: r.announced.slice(0, r.announcedCount),
+    announcedIds: r.announcedIds.slice(0, r.announcedCount),
+    withdrawn: r.withdrawn.slice(0, r.withdrawnCount),
+    withdrawnIds: r.withdrawnIds.slice(0, r.withdrawnCount),
   }));
 }
 
