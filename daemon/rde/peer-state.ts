@@ -8,7 +8,7 @@ import type { AttrSet } from './attr-store.js';
 import type { InboundContext, OutboundContext } from './pipeline.js';
 import type { AttributeDecodeHook, AttributeEncodeHook, HookPeer } from './plugin-hook.js';
 import type { SendQueue } from './queues.js';
-import type { Destination, RdePeer } from './rib.js';
+import type { RdePeer } from './rib.js';
 
 export interface Group {
   readonly key: string;
@@ -59,13 +59,13 @@ export interface PeerState {
   /** Adj-RIB-In paths held (all families). */
   paths: number;
   /**
-   * Per family, the destinations where the peer added a path, so that dropping the peer's routes visits
-   * those only, not the whole RIB (with a hundred peers going down together, walking the RIB once per
-   * peer held the event loop for seconds). Not trimmed on withdrawal: an entry may point at a
-   * destination that no longer holds a path of the peer, or appear twice; `Rde` compacts the list when it
-   * has grown well past `paths`.
+   * Per family, the ids of the destinations where the peer added a path, so that dropping the peer's
+   * routes visits those only, not the whole RIB (with a hundred peers going down together, walking the
+   * RIB once per peer held the event loop for seconds). Not trimmed on withdrawal: an id may name a
+   * destination that no longer holds a path of the peer (or a new one under a reused id), or appear
+   * twice; `Rde` compacts the list when it has grown well past `paths`.
    */
-  readonly dests: Record<Family, Destination[]>;
+  readonly dests: Record<Family, number[]>;
   /** Families whose routes are taken from the peer: negotiated, and not disabled (RFC 4760 7). */
   readonly accepts: Record<Family, boolean>;
 }
@@ -132,7 +132,7 @@ export function localPeerState(localAsn: number, routerId: number): PeerState {
     decode: undefined,
     out: undefined,
     paths: 0,
-    dests: familySets((): Destination[] => []),
+    dests: familySets((): number[] => []),
     accepts: familySets(() => true),
   };
 }

@@ -14,7 +14,6 @@ import {
   RibPath,
   addressOrderKey,
   prefixKey,
-  unlinkPath,
   type Destination,
   type PrefixKey,
   type RdePeer,
@@ -150,7 +149,7 @@ export class Rde implements RdePort {
       decode: this.plugins?.decodeAttributes?.(hookPeer),
       out: undefined,
       paths: 0,
-      dests: familySets((): Destination[] => []),
+      dests: familySets((): number[] => []),
       accepts: {
         'ipv4-unicast': info.families.includes('ipv4-unicast'),
         'ipv6-unicast': info.families.includes('ipv6-unicast'),
@@ -226,19 +225,21 @@ export class Rde implements RdePort {
   private dropPaths(state: PeerState, families: readonly Family[]): void {
     if (state.paths === 0) return;
     for (const f of families) {
+      const rib = this.ribs[f];
       const dests = state.dests[f];
       state.dests[f] = [];
-      for (const d of dests) {
+      // An id may have been dropped and reused since: only the peer's own paths are removed, wherever.
+      for (const id of dests) {
         let prev: RibPath | undefined;
-        for (let p = d.first; p !== undefined;) {
+        for (let p = rib.firstOf(id); p !== undefined;) {
           const next = p.next;
           if (p.peer !== state.peer) {
             prev = p;
           } else {
             this.releasePath(p);
-            unlinkPath(d, prev, p);
+            rib.unlink(id, prev, p);
             state.paths--;
-            this.queueDecision(f, d);
+            this.queueDecision(f, id);
           }
           p = next;
         }
@@ -247,20 +248,20 @@ export class Rde implements RdePort {
     this.scheduleDecision();
   }
 
-  /** Note that the peer added a path at `d`; rebuild the list when stale entries dominate it. */
-  private notePeerDestination(state: PeerState, family: Family, d: Destination): void {
-    const dests = state.dests[family];
-    dests.push(d);
+  /** Note that the peer added a path at destination `id`; rebuild the list when stale entries dominate it. */
+  private notePeerDestination(state: PeerState, rib: FamilyRib, id: number): void {
+    const dests = state.dests[rib.family];
+    dests.push(id);
     if (dests.length <= 2 * state.paths + 4096) return;
-    const live = new Set<Destination>();
+    const live = new Set<number>();
     for (const x of dests) {
-      for (let p = x.first; p !== undefined; p = p.next)
+      for (let p = rib.firstOf(x); p !== undefined; p = p.next)
         if (p.peer === state.peer) {
           live.add(x);
           break;
         }
     }
-    state.dests[family] = [...live];
+    state.dests[rib.family] = [...live];
   }
 
   // ===== input =====
@@ -389,7 +390,7 @@ export class Rde implements RdePort {
   private reimport(state: PeerState, out: PeerOut, spec: PeerSpec): number {
     state.inbound = this.contexts.inbound(spec, out.info, this.plugins);
     const changed = reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) =>
-      this.queueDecision(f, d),
+      this.queueDecision(f, d.id),
     );
     this.scheduleDecision();
     return changed;
@@ -415,7 +416,7 @@ export class Rde implements RdePort {
     const inboundOf = (peer: RdePeer): InboundContext | undefined =>
       peer.local ? undefined : this.peers.get(peer.name)?.inbound;
     const queue = (d: Destination): void => {
-      this.queueDecision(family, d);
+      this.queueDecision(family, d.id);
       this.scheduleDecision();
     };
     return yield* reimportWhere(this.ribs[family], select, inboundOf, this.store, queue, DECISION_SLICE);
@@ -444,16 +445,18 @@ export class Rde implements RdePort {
       state.decode = this.plugins?.decodeAttributes?.(state.hookPeer);
       if (inboundBefore === undefined && state.inbound.plugin === undefined) continue;
       counts.reimported += reapplyImport(this.ribs, state.peer, state.inbound, this.store, (f, d) =>
-        this.queueDecision(f, d),
+        this.queueDecision(f, d.id),
       );
     }
     if (decisionBefore !== undefined || this.decisionHook !== undefined)
-      for (const f of allFamilies)
-        for (const d of this.ribs[f].all())
-          if (d.first !== undefined) {
-            this.queueDecision(f, d);
+      for (const f of allFamilies) {
+        const rib = this.ribs[f];
+        for (const id of rib.liveIds())
+          if (rib.firstOf(id) !== undefined) {
+            this.queueDecision(f, id);
             counts.redecided++;
           }
+      }
     // New groups from the new hooks (a group's key may stay the same while its plugins changed).
     const oldGroups = [...this.groups.values()];
     this.groups.clear();
@@ -536,15 +539,14 @@ export class Rde implements RdePort {
           for (let n = 0; n < ENCODE_SLICE; n++) {
             const id = dirty.take();
             if (id < 0) break;
-            const d = rib.at(id)!;
             const e = table[id];
             // Split horizon: never send a route back to the peer it came from.
-            if (e === undefined || d.best?.peer === state.peer) {
-              if (dirty.lastHeld) withdrawn.push(rib.keyOf(d));
+            if (e === undefined || rib.bestOf(id)?.peer === state.peer) {
+              if (dirty.lastHeld) withdrawn.push(rib.keyAt(id));
             } else {
               const list = announced.get(e);
-              if (list) list.push(rib.keyOf(d));
-              else announced.set(e, [rib.keyOf(d)]);
+              if (list) list.push(rib.keyAt(id));
+              else announced.set(e, [rib.keyAt(id)]);
             }
             rib.unmark(id);
           }
@@ -598,9 +600,10 @@ export class Rde implements RdePort {
   /** The Loc-RIB entry of a prefix ("10.0.0.0/8"): the best path's peer, attributes and deciding step. */
   locRib(family: Family, key: PrefixKey): { peer: string; attrs: AttrSet; reason: string } | undefined {
     const rib = this.ribs[family];
-    const d = rib.get(key);
-    if (!d?.best || !d.best.attrs) return undefined;
-    return { peer: d.best.peer.name, attrs: d.best.attrs, reason: rib.reasonOf(d) ?? '' };
+    const id = rib.idOf(key);
+    const best = id < 0 ? undefined : rib.bestOf(id);
+    if (!best?.attrs) return undefined;
+    return { peer: best.peer.name, attrs: best.attrs, reason: rib.reasonAt(id) ?? '' };
   }
 
   /** Every Loc-RIB entry (for MRT dumps): family, key, best path. */
@@ -615,7 +618,9 @@ export class Rde implements RdePort {
 
   /** The post-policy route for `key` received from the peer `match` selects (the plugins' RIB helpers). */
   receivedRoute(family: Family, key: PrefixKey, match: (peer: RdePeer) => boolean): RibPath | undefined {
-    for (let p = this.ribs[family].get(key)?.first; p !== undefined; p = p.next)
+    const rib = this.ribs[family];
+    const id = rib.idOf(key);
+    for (let p = id < 0 ? undefined : rib.firstOf(id); p !== undefined; p = p.next)
       if (!p.peer.local && match(p.peer) && p.attrs !== null) return p;
     return undefined;
   }
@@ -623,9 +628,10 @@ export class Rde implements RdePort {
   /** What the peer `name` was last given for `key` in its group's Adj-RIB-Out, or undefined. */
   sentRoute(name: string, family: Family, key: PrefixKey): AttrSet | undefined {
     const out = this.peers.get(name)?.out;
-    const d = this.ribs[family].get(key);
-    if (out === undefined || d === undefined || d.best?.peer.name === name) return undefined;
-    return out.group.out[family][d.id];
+    const rib = this.ribs[family];
+    const id = rib.idOf(key);
+    if (out === undefined || id < 0 || rib.bestOf(id)?.peer.name === name) return undefined;
+    return out.group.out[family][id];
   }
 
   /** As if the peer `match` selects had withdrawn its route for `key`; false when it had none. */
@@ -676,10 +682,10 @@ export class Rde implements RdePort {
     pathId: number,
     attrs: AttrSet,
   ): void {
-    const d = rib.getOrCreate(key);
+    const id = rib.idFor(key);
     let path: RibPath | undefined;
     let last: RibPath | undefined;
-    for (let p = d.first; p !== undefined; p = p.next) {
+    for (let p = rib.firstOf(id); p !== undefined; p = p.next) {
       if (p.peer === state.peer && p.pathId === pathId) {
         path = p;
         break;
@@ -694,25 +700,25 @@ export class Rde implements RdePort {
     } else {
       path = new RibPath(state.peer, pathId, this.store.acquire(attrs));
       // Appended: the list keeps arrival order.
-      if (last === undefined) d.first = path;
+      if (last === undefined) rib.setFirst(id, path);
       else last.next = path;
       state.paths++;
-      this.notePeerDestination(state, rib.family, d);
+      this.notePeerDestination(state, rib, id);
     }
     inboundFilter(path, ipv6, key, state.inbound, this.store);
-    this.queueDecision(rib.family, d);
+    this.queueDecision(rib.family, id);
   }
 
   private withdrawPath(state: PeerState, rib: FamilyRib, key: PrefixKey, pathId: number): void {
-    const d = rib.get(key);
-    if (!d) return;
+    const id = rib.idOf(key);
+    if (id < 0) return;
     let prev: RibPath | undefined;
-    for (let p = d.first; p !== undefined; prev = p, p = p.next) {
+    for (let p = rib.firstOf(id); p !== undefined; prev = p, p = p.next) {
       if (p.peer !== state.peer || p.pathId !== pathId) continue;
       this.releasePath(p);
-      unlinkPath(d, prev, p);
+      rib.unlink(id, prev, p);
       state.paths--;
-      this.queueDecision(rib.family, d);
+      this.queueDecision(rib.family, id);
       return;
     }
   }
@@ -734,11 +740,11 @@ export class Rde implements RdePort {
     });
   }
 
-  private queueDecision(family: Family, d: Destination): void {
+  private queueDecision(family: Family, id: number): void {
     const rib = this.ribs[family];
-    if (rib.queued(d)) return;
-    rib.setQueued(d, true);
-    this.pending[family].push(d.id);
+    if (rib.queued(id)) return;
+    rib.setQueued(id, true);
+    this.pending[family].push(id);
   }
 
   /** Decide up to `limit` pending destinations; returns whether more are pending. */
@@ -753,10 +759,9 @@ export class Rde implements RdePort {
         const id = pending.shift();
         if (id < 0) break;
         // Still there: a queued destination is not dropped.
-        const d = rib.at(id)!;
-        rib.setQueued(d, false);
-        this.decide(rib, d, f, ipv6, touched);
-        rib.prune(d);
+        rib.setQueued(id, false);
+        this.decide(rib, id, f, ipv6, touched);
+        rib.prune(id);
       }
     }
     this.decisions += n;
@@ -764,23 +769,19 @@ export class Rde implements RdePort {
     return allFamilies.some((f) => this.pending[f].size > 0);
   }
 
-  private decide(
-    rib: FamilyRib,
-    d: Destination,
-    family: Family,
-    ipv6: boolean,
-    touched: Set<PeerState>,
-  ): void {
-    const key = rib.keyOf(d);
+  private decide(rib: FamilyRib, id: number, family: Family, ipv6: boolean, touched: Set<PeerState>): void {
+    const key = rib.keyAt(id);
     this.decisionHook?.destination(key, ipv6);
-    const result = decision(d.first, this.decisionCtx);
-    const prev = d.best;
+    const result = decision(rib.firstOf(id), this.decisionCtx);
+    const prev = rib.bestOf(id);
     const prevAttrs = prev?.attrs;
-    d.best = result?.winner;
-    rib.setReason(d, result?.reason);
-    for (const group of this.groupList) this.exportTo(group, family, ipv6, d, key, prev?.peer.id, touched);
-    if (this.onBestChange !== undefined && (d.best !== prev || d.best?.attrs !== prevAttrs))
-      this.onBestChange(family, d);
+    const best = result?.winner;
+    rib.setBest(id, best);
+    rib.setReason(id, result?.reason);
+    for (const group of this.groupList)
+      this.exportTo(group, family, ipv6, id, best, key, prev?.peer.id, touched);
+    if (this.onBestChange !== undefined && (best !== prev || best?.attrs !== prevAttrs))
+      this.onBestChange(family, rib.at(id)!);
   }
 
   /** Re-run outboundFilter for one destination and one group; mark members when the Adj-RIB-Out changed. */
@@ -788,14 +789,14 @@ export class Rde implements RdePort {
     group: Group,
     family: Family,
     ipv6: boolean,
-    d: Destination,
+    id: number,
+    bestPath: RibPath | undefined,
     key: PrefixKey,
     prevSource: number | undefined,
     touched: Set<PeerState> | undefined,
   ): void {
-    const best = d.best as (RibPath & { attrs: AttrSet }) | undefined;
+    const best = bestPath as (RibPath & { attrs: AttrSet }) | undefined;
     const table = group.out[family];
-    const id = d.id;
     const prev = table[id];
     const next = best ? outboundFilter(best, ipv6, key, group.ctx, this.store) : null;
     if (next === null) {
@@ -837,10 +838,9 @@ export class Rde implements RdePort {
     let queued = 0;
     for (let id = 0; id < table.length; id++) {
       if (table[id] === undefined || dirty.has(id)) continue;
-      const d = rib.at(id)!;
       dirty.add(id, false);
       // Counted when it will be sent (split horizon skips the peer's own routes in `pull`).
-      if (d.best?.peer !== state.peer) queued++;
+      if (rib.bestOf(id)?.peer !== state.peer) queued++;
     }
     return queued;
   }
@@ -866,10 +866,12 @@ export class Rde implements RdePort {
     // A new group starts from the whole Loc-RIB.
     for (const f of allFamilies) {
       const rib = this.ribs[f];
-      for (const d of rib.all())
+      for (const id of rib.liveIds()) {
+        const best = rib.bestOf(id);
         // A best path whose attributes were released (peer down, withdrawn) awaits its decision, which exports it.
-        if (d.best?.attrs)
-          this.exportTo(group, f, f === 'ipv6-unicast', d, rib.keyOf(d), undefined, undefined);
+        if (best?.attrs)
+          this.exportTo(group, f, f === 'ipv6-unicast', id, best, rib.keyAt(id), undefined, undefined);
+      }
     }
     return group;
   }

@@ -1,10 +1,10 @@
 // The RIBs. Per family a compact prefix table (IPv4 key: address * 64 + length as a number; IPv6 key: a
-// short string of 16-bit code units) -> Destination { first: the list of Adj-RIB-In entries of every peer
-// for that prefix (pre-policy AttrSet and post-policy AttrSet, or null when rejected), best: the Loc-RIB
-// entry, id: a dense index }. The Adj-RIB-Out of each peer group (rde.ts) is an array indexed by the id,
-// and so are the destination's scalars the family table keeps in typed arrays (key, decision reason,
-// decision-queue flag, send-queue marks). No strings or objects per IPv4 prefix beyond the Destination
-// and its paths.
+// short string of 16-bit code units) -> a destination id, a dense index. Per id the table keeps the list
+// of Adj-RIB-In entries of every peer for that prefix (`firstOf`: pre-policy AttrSet and post-policy
+// AttrSet, or null when rejected), the Loc-RIB entry (`bestOf`), and in typed arrays the key, the
+// decision reason, the decision-queue flag and the send-queue marks. The Adj-RIB-Out of each peer group
+// (rde.ts) is an array indexed by the id too. No strings or objects per IPv4 prefix beyond its paths;
+// `Destination` objects are made only for dumps and views that ask for them.
 import { Afi, formatAddress, ipv4PrefixKey } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
 import { Ipv4PrefixIndex, Ipv6PrefixIndex } from './prefix-index.js';
@@ -91,9 +91,9 @@ export class RibPath {
 }
 
 /**
- * A prefix in a family table. Only the pointers live on the object; the prefix key, the decision reason
- * and the queue state are kept by the `FamilyRib` in typed arrays indexed by `id` (`keyOf`, `reasonOf`):
- * a full table holds half a million of these.
+ * A prefix in a family table as dumps and views read it: what the table held for `id` when it was asked
+ * (`FamilyRib.at`, `get`, `all`, `values`); made on request, so it does not follow later changes. The RDE
+ * itself works on ids (`firstOf`, `bestOf`).
  */
 export interface Destination {
   /**
@@ -105,9 +105,9 @@ export interface Destination {
    * The Adj-RIB-In entries of every peer for this prefix, as a list through `RibPath.next` (most
    * destinations have one path: a list costs no array per destination). `pathList` gives an array.
    */
-  first: RibPath | undefined;
+  readonly first: RibPath | undefined;
   /** The Loc-RIB entry. */
-  best: RibPath | undefined;
+  readonly best: RibPath | undefined;
 }
 
 /** Per number of address code units (0..8): the reused argument array of the IPv6 key's one String.fromCharCode. */
@@ -180,12 +180,6 @@ export function addressOrderKey(address: string): string {
   return `6${address}`;
 }
 
-/** Remove `p` from the path list of `d`; `prev` is the path before it (undefined when `p` is first). */
-export function unlinkPath(d: Destination, prev: RibPath | undefined, p: RibPath): void {
-  if (prev === undefined) d.first = p.next;
-  else prev.next = p.next;
-}
-
 /** The paths of a destination as an array (dumps, tests; the hot paths walk the list). */
 export function pathList(d: Destination): RibPath[] {
   const out: RibPath[] = [];
@@ -197,18 +191,24 @@ export function pathList(d: Destination): RibPath[] {
 const reasonCodes = new Map<DecisionReason, number>(decisionReasons.map((r, i) => [r, i + 1]));
 
 /**
- * One family's table: prefix -> Destination. Prefixes are found through a typed-array hash table
- * (prefix-index.ts) giving the destination id: IPv4 by address and length, IPv6 by the string key.
- * Per destination id it also keeps what the hot paths need without an object field (a double field
- * would box every IPv4 key): the key, the decision reason, whether the destination waits for the
- * decision, and how many send queues hold its id.
+ * One family's table: prefix -> destination id. Prefixes are found through a typed-array hash table
+ * (prefix-index.ts) giving the id: IPv4 by address and length, IPv6 by the string key. Per id it keeps the
+ * destination's paths and best path (arrays of pointers) and, in typed arrays, what needs no object field
+ * (a double field would box every IPv4 key): the key, the decision reason, whether the destination waits
+ * for the decision, and how many send queues hold its id.
  */
 export class FamilyRib {
   private readonly index4 = new Ipv4PrefixIndex();
   private readonly index6 = new Ipv6PrefixIndex();
-  /** Destination by id (undefined: a free id). */
-  private readonly byId: (Destination | undefined)[] = [];
+  /** The path list of each id (`RibPath.next`). */
+  private readonly firsts: (RibPath | undefined)[] = [];
+  /** The Loc-RIB entry of each id. */
+  private readonly bests: (RibPath | undefined)[] = [];
+  /** Ids handed out so far (live or free). */
+  private ids = 0;
   private readonly freeIds: number[] = [];
+  /** 1 for a live id, 0 for a free one. */
+  private live = new Uint8Array(INITIAL_IDS);
   /** IPv4 key by id (empty for the IPv6 table). */
   private keys4: Float64Array;
   /** IPv6 key by id (empty for the IPv4 table). */
@@ -226,37 +226,63 @@ export class FamilyRib {
     this.keys4 = new Float64Array(this.ipv6 ? 0 : INITIAL_IDS);
   }
 
-  /** The destination with id `id`, if any. */
-  at(id: number): Destination | undefined {
-    return this.byId[id];
-  }
-
   get size(): number {
     return this.index6.size + this.index4.size;
   }
 
-  /** The prefix key of destination `d`. */
-  keyOf(d: Destination): PrefixKey {
-    return this.ipv6 ? this.keys6[d.id]! : this.keys4[d.id]!;
+  // ===== by id (the RDE's paths) =====
+
+  /** Whether `id` is a destination of the table now. */
+  isLive(id: number): boolean {
+    return id < this.ids && this.live[id] === 1;
   }
 
-  /** The decision step that chose `d.best` (undefined: no best path). */
-  reasonOf(d: Destination): DecisionReason | undefined {
-    const code = this.reasons[d.id]!;
+  /** The first of the destination's paths (the list goes on through `RibPath.next`). */
+  firstOf(id: number): RibPath | undefined {
+    return this.firsts[id];
+  }
+
+  setFirst(id: number, path: RibPath | undefined): void {
+    this.firsts[id] = path;
+  }
+
+  /** The Loc-RIB entry of the destination. */
+  bestOf(id: number): RibPath | undefined {
+    return this.bests[id];
+  }
+
+  setBest(id: number, path: RibPath | undefined): void {
+    this.bests[id] = path;
+  }
+
+  /** Remove `p` from the path list of `id`; `prev` is the path before it (undefined when `p` is first). */
+  unlink(id: number, prev: RibPath | undefined, p: RibPath): void {
+    if (prev === undefined) this.firsts[id] = p.next;
+    else prev.next = p.next;
+  }
+
+  /** The prefix key of destination `id`. */
+  keyAt(id: number): PrefixKey {
+    return this.ipv6 ? this.keys6[id]! : this.keys4[id]!;
+  }
+
+  /** The decision step that chose the best path of `id` (undefined: no best path). */
+  reasonAt(id: number): DecisionReason | undefined {
+    const code = this.reasons[id]!;
     return code === 0 ? undefined : decisionReasons[code - 1];
   }
 
-  setReason(d: Destination, reason: DecisionReason | undefined): void {
-    this.reasons[d.id] = reason === undefined ? 0 : reasonCodes.get(reason)!;
+  setReason(id: number, reason: DecisionReason | undefined): void {
+    this.reasons[id] = reason === undefined ? 0 : reasonCodes.get(reason)!;
   }
 
-  /** Whether `d` waits for the decision. */
-  queued(d: Destination): boolean {
-    return this.queuedFlags[d.id] !== 0;
+  /** Whether `id` waits for the decision. */
+  queued(id: number): boolean {
+    return this.queuedFlags[id] !== 0;
   }
 
-  setQueued(d: Destination, queued: boolean): void {
-    this.queuedFlags[d.id] = queued ? 1 : 0;
+  setQueued(id: number, queued: boolean): void {
+    this.queuedFlags[id] = queued ? 1 : 0;
   }
 
   /** A send queue took id `id` in: its destination stays (and its id is not reused) until `unmark`. */
@@ -266,83 +292,47 @@ export class FamilyRib {
 
   /** A send queue let go of id `id`; the destination is dropped when nothing else holds it. */
   unmark(id: number): void {
-    if (--this.marks[id]! === 0) this.prune(this.byId[id]!);
+    if (--this.marks[id]! === 0) this.prune(id);
   }
 
-  /** Every destination in id order (cheap; for work that needs no order). */
-  *all(): Generator<Destination> {
-    for (const d of this.byId) if (d !== undefined) yield d;
-  }
-
-  /** Every destination in prefix order (address, then length): for dumps and views. */
-  values(): Destination[] {
-    const out = [...this.all()];
-    return out.sort((a, b) => comparePrefixKeys(this.keyOf(a), this.keyOf(b)));
-  }
-
-  get(key: PrefixKey): Destination | undefined {
-    if (typeof key === 'string') {
-      const id = this.index6.get(key);
-      return id < 0 ? undefined : this.byId[id];
-    }
+  /** The id of the destination of `key`, or -1. */
+  idOf(key: PrefixKey): number {
+    if (typeof key === 'string') return this.index6.get(key);
     const addr = Math.floor(key / 64);
-    const id = this.index4.get(addr, key - addr * 64);
-    return id < 0 ? undefined : this.byId[id];
+    return this.index4.get(addr, key - addr * 64);
   }
 
-  getOrCreate(key: PrefixKey): Destination {
+  /** The id of the destination of `key`, made when there is none. */
+  idFor(key: PrefixKey): number {
     if (typeof key === 'string') {
       const found = this.index6.get(key);
-      if (found >= 0) return this.byId[found]!;
-      const d = this.create();
-      this.keys6[d.id] = key;
-      this.index6.insert(key, d.id);
-      return d;
+      if (found >= 0) return found;
+      const id = this.create();
+      this.keys6[id] = key;
+      this.index6.insert(key, id);
+      return id;
     }
     const addr = Math.floor(key / 64);
     const length = key - addr * 64;
-    const id = this.index4.get(addr, length);
-    if (id >= 0) return this.byId[id]!;
-    const d = this.create();
-    this.keys4[d.id] = key;
-    this.index4.insert(addr, length, d.id);
-    return d;
-  }
-
-  private create(): Destination {
-    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.byId.length;
-    const d: Destination = { id, first: undefined, best: undefined };
-    if (id === this.byId.length) {
-      this.byId.push(d);
-      if (id === this.reasons.length) this.grow();
-    } else this.byId[id] = d;
-    return d;
-  }
-
-  /** Double the per-id arrays. */
-  private grow(): void {
-    const n = this.reasons.length * 2;
-    const keys4 = new Float64Array(this.ipv6 ? 0 : n);
-    keys4.set(this.keys4);
-    this.keys4 = keys4;
-    const reasons = new Uint8Array(n);
-    reasons.set(this.reasons);
-    this.reasons = reasons;
-    const queued = new Uint8Array(n);
-    queued.set(this.queuedFlags);
-    this.queuedFlags = queued;
-    const marks = new Uint32Array(n);
-    marks.set(this.marks);
-    this.marks = marks;
+    const found = this.index4.get(addr, length);
+    if (found >= 0) return found;
+    const id = this.create();
+    this.keys4[id] = key;
+    this.index4.insert(addr, length, id);
+    return id;
   }
 
   /**
    * Drop a destination that has no path left and no work pending (not queued for the decision, in no
    * send queue); its id becomes free. The caller has emptied its Adj-RIB-Out entries (the decision does).
    */
-  prune(d: Destination): void {
-    const id = d.id;
-    if (d.first !== undefined || this.queuedFlags[id] !== 0 || this.marks[id]! > 0 || this.byId[id] !== d)
+  prune(id: number): void {
+    if (
+      !this.isLive(id) ||
+      this.firsts[id] !== undefined ||
+      this.queuedFlags[id] !== 0 ||
+      this.marks[id]! > 0
+    )
       return;
     if (this.ipv6) {
       this.index6.delete(this.keys6[id]!);
@@ -353,9 +343,78 @@ export class FamilyRib {
       this.index4.delete(addr, key - addr * 64);
     }
     this.reasons[id] = 0;
-    this.byId[id] = undefined;
+    this.bests[id] = undefined;
+    this.live[id] = 0;
     this.freeIds.push(id);
   }
+
+  /** Every live id in id order (cheap; for work that needs no order). */
+  *liveIds(): Generator<number> {
+    for (let id = 0; id < this.ids; id++) if (this.live[id] === 1) yield id;
+  }
+
+  // ===== Destination objects (dumps and views) =====
+
+  /** The destination with id `id`, if any, as it is now. */
+  at(id: number): Destination | undefined {
+    return this.isLive(id) ? { id, first: this.firsts[id], best: this.bests[id] } : undefined;
+  }
+
+  get(key: PrefixKey): Destination | undefined {
+    const id = this.idOf(key);
+    return id < 0 ? undefined : this.at(id);
+  }
+
+  /** The prefix key of destination `d`. */
+  keyOf(d: Destination): PrefixKey {
+    return this.keyAt(d.id);
+  }
+
+  /** The decision step that chose `d.best` (undefined: no best path). */
+  reasonOf(d: Destination): DecisionReason | undefined {
+    return this.reasonAt(d.id);
+  }
+
+  /** Every destination in id order (for work that needs no order). */
+  *all(): Generator<Destination> {
+    for (let id = 0; id < this.ids; id++)
+      if (this.live[id] === 1) yield { id, first: this.firsts[id], best: this.bests[id] };
+  }
+
+  /** Every destination in prefix order (address, then length): for dumps and views. */
+  values(): Destination[] {
+    const out = [...this.all()];
+    return out.sort((a, b) => comparePrefixKeys(this.keyAt(a.id), this.keyAt(b.id)));
+  }
+
+  // ===== ids =====
+
+  private create(): number {
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.ids++;
+    if (id === this.live.length) this.grow();
+    this.live[id] = 1;
+    this.firsts[id] = undefined;
+    this.bests[id] = undefined;
+    return id;
+  }
+
+  /** Double the per-id typed arrays. */
+  private grow(): void {
+    const n = this.live.length * 2;
+    const keys4 = new Float64Array(this.ipv6 ? 0 : n);
+    keys4.set(this.keys4);
+    this.keys4 = keys4;
+    this.live = grown(this.live, new Uint8Array(n));
+    this.reasons = grown(this.reasons, new Uint8Array(n));
+    this.queuedFlags = grown(this.queuedFlags, new Uint8Array(n));
+    this.marks = grown(this.marks, new Uint32Array(n));
+  }
+}
+
+/** `to` (a larger array of the same kind) with `from` copied in. */
+function grown<T extends Uint8Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** Prefix order: address, then length (IPv4 keys are address * 64 + length; IPv6 keys length char + address). */

@@ -4,14 +4,7 @@
 import { expect } from 'chai';
 import { IdFifo } from '../../daemon/rde/queues.js';
 import { prng } from '../helpers/random.js';
-import {
-  FamilyRib,
-  RibPath,
-  formatKey,
-  prefixKey,
-  type Destination,
-  type RdePeer,
-} from '../../daemon/rde/rib.js';
+import { FamilyRib, RibPath, formatKey, prefixKey, type RdePeer } from '../../daemon/rde/rib.js';
 import { AttrStore } from '../../daemon/rde/attr-store.js';
 import { Afi } from '../../daemon/wire/index.js';
 
@@ -31,51 +24,70 @@ const peer: RdePeer = {
 };
 
 describe('rde/rib', function () {
-  it('keeps each destination its own key, reason and marks through growth and id reuse', function () {
+  it('keeps each destination its own key, reason, paths and marks through growth and id reuse', function () {
     const rib = new FamilyRib('ipv4-unicast');
-    const made: Destination[] = [];
+    const set = new AttrStore().intern([]);
+    const made: number[] = [];
     // Past the initial 1024 ids, so that the per-id arrays grow while destinations hold values.
     for (let i = 0; i < 3000; i++) {
-      const d = rib.getOrCreate(v4(10, i >> 8, i & 255, 24));
-      rib.setReason(d, i % 3 === 0 ? 'only-path' : i % 3 === 1 ? 'med' : undefined);
-      made.push(d);
+      const id = rib.idFor(v4(10, i >> 8, i & 255, 24));
+      rib.setReason(id, i % 3 === 0 ? 'only-path' : i % 3 === 1 ? 'med' : undefined);
+      if (i % 7 === 0) {
+        const p = new RibPath(peer, i, set);
+        rib.setFirst(id, p);
+        rib.setBest(id, p);
+      }
+      made.push(id);
     }
     expect(rib.size).to.equal(3000);
+    expect(new Set(made).size).to.equal(3000);
     for (let i = 0; i < 3000; i++) {
-      const d = made[i]!;
-      expect(formatKey(rib.keyOf(d))).to.equal(`10.${i >> 8}.${i & 255}.0/24`);
-      expect(rib.reasonOf(d)).to.equal(i % 3 === 0 ? 'only-path' : i % 3 === 1 ? 'med' : undefined);
+      const id = made[i]!;
+      expect(rib.idFor(v4(10, i >> 8, i & 255, 24))).to.equal(id);
+      expect(formatKey(rib.keyAt(id))).to.equal(`10.${i >> 8}.${i & 255}.0/24`);
+      expect(rib.reasonAt(id)).to.equal(i % 3 === 0 ? 'only-path' : i % 3 === 1 ? 'med' : undefined);
+      expect(rib.firstOf(id)?.pathId).to.equal(i % 7 === 0 ? i : undefined);
+      const d = rib.at(id)!;
+      expect([d.id, d.first, d.best]).to.deep.equal([id, rib.firstOf(id), rib.bestOf(id)]);
     }
+    // A destination with a path is not dropped.
+    rib.prune(made[0]!);
+    expect(rib.isLive(made[0]!)).to.equal(true);
     // A marked or queued destination is not dropped; once unmarked, it is, and its id is reused clean.
     const held = made[5]!;
     const waiting = made[6]!;
-    rib.mark(held.id);
-    rib.mark(held.id);
+    rib.mark(held);
+    rib.mark(held);
     rib.setQueued(waiting, true);
     rib.prune(held);
     rib.prune(waiting);
-    expect(rib.at(held.id)).to.equal(held);
-    expect(rib.at(waiting.id)).to.equal(waiting);
-    rib.unmark(held.id);
-    expect(rib.at(held.id)).to.equal(held);
-    rib.unmark(held.id);
-    expect(rib.at(held.id)).to.equal(undefined);
+    expect(rib.isLive(held)).to.equal(true);
+    expect(rib.isLive(waiting)).to.equal(true);
+    rib.unmark(held);
+    expect(rib.at(held)?.id).to.equal(held);
+    rib.unmark(held);
+    expect(rib.at(held)).to.equal(undefined);
     expect(rib.get(v4(10, 0, 5, 24))).to.equal(undefined);
-    const reused = rib.getOrCreate(v4(172, 16, 0, 12));
-    expect(reused.id).to.equal(held.id);
-    expect(rib.reasonOf(reused)).to.equal(undefined);
+    expect(rib.idOf(v4(10, 0, 5, 24))).to.equal(-1);
+    expect([...rib.liveIds()]).to.not.include(held);
+    const reused = rib.idFor(v4(172, 16, 0, 12));
+    expect(reused).to.equal(held);
+    expect(rib.reasonAt(reused)).to.equal(undefined);
     expect(rib.queued(reused)).to.equal(false);
-    expect(formatKey(rib.keyOf(reused))).to.equal('172.16.0.0/12');
+    expect([rib.firstOf(reused), rib.bestOf(reused)]).to.deep.equal([undefined, undefined]);
+    expect(formatKey(rib.keyAt(reused))).to.equal('172.16.0.0/12');
     expect(rib.queued(waiting)).to.equal(true);
+    expect([...rib.liveIds()]).to.have.length(3000);
   });
 
   it('keeps IPv6 keys by id', function () {
     const rib = new FamilyRib('ipv6-unicast');
     const key = prefixKey(Afi.Ipv6, 48, new Uint8Array([0x20, 0x01, 0x0d, 0xb8, 0, 7]), 0);
-    const d = rib.getOrCreate(key);
-    expect(rib.keyOf(d)).to.equal(key);
-    expect(formatKey(rib.keyOf(d))).to.equal('2001:db8:7::/48');
-    rib.prune(d);
+    const id = rib.idFor(key);
+    expect(rib.keyAt(id)).to.equal(key);
+    expect(rib.keyOf(rib.get(key)!)).to.equal(key);
+    expect(formatKey(rib.keyAt(id))).to.equal('2001:db8:7::/48');
+    rib.prune(id);
     expect(rib.get(key)).to.equal(undefined);
   });
 
