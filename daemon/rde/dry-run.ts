@@ -257,7 +257,7 @@ function exportChanges(
   for (const state of input.peers) {
     const out = state.out!;
     if (!out.wants[family]) continue;
-    const held = d.best?.peer === state.peer ? undefined : out.group.out[family][d.id];
+    const held = d.best?.peer === state.peer ? undefined : out.group.out[family].get(d.id);
     const ctx = input.outbound.get(state)!;
     let sent: AttrSet | null = null;
     if (best?.attrs && best.peer !== state.peer) {

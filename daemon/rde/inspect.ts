@@ -73,8 +73,9 @@ export function prefixCountsOf(
       if (out === undefined || !out.wants[f]) continue;
       const table = out.group.out[f];
       let n = 0;
-      for (let id = 0; id < table.length; id++)
-        if (table[id] !== undefined && ribs[f].at(id)?.best?.peer !== s.peer) n++;
+      table.forEach((_, id) => {
+        if (ribs[f].bestOf(id)?.peer !== s.peer) n++;
+      });
       result.get(s.peer.name)![f].advertised = n;
     }
   }
@@ -125,11 +126,8 @@ export function adjRibOutOf(rib: FamilyRib, state: PeerState, family: Family): A
   if (out === undefined || !out.wants[family]) return [];
   const table = out.group.out[family];
   const entries: AdjRibOutEntry[] = [];
-  for (let id = 0; id < table.length; id++) {
-    const attrs = table[id];
-    const d = rib.at(id);
-    if (attrs === undefined || d === undefined || d.best?.peer === state.peer) continue;
-    entries.push({ key: rib.keyOf(d), attrs });
-  }
+  table.forEach((attrs, id) => {
+    if (rib.isLive(id) && rib.bestOf(id)?.peer !== state.peer) entries.push({ key: rib.keyAt(id), attrs });
+  });
   return entries;
 }

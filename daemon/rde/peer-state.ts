@@ -7,7 +7,8 @@ import type { PeerSessionInfo, PeerSink, PeerSpec } from '../session/rde-port.js
 import type { AttrSet } from './attr-store.js';
 import type { InboundContext, OutboundContext } from './pipeline.js';
 import type { AttributeDecodeHook, AttributeEncodeHook, HookPeer } from './plugin-hook.js';
-import type { SendQueue } from './queues.js';
+import type { IdArray } from './id-array.js';
+import { IdFifo, type SendQueue } from './queues.js';
 import type { RdePeer } from './rib.js';
 
 export interface Group {
@@ -17,7 +18,7 @@ export interface Group {
    * (for split horizon) is the destination's best path's peer: every change of the best path re-exports
    * to every group.
    */
-  readonly out: Record<Family, (AttrSet | undefined)[]>;
+  readonly out: Record<Family, IdArray<AttrSet>>;
   readonly ctx: OutboundContext;
   readonly members: Set<PeerState>;
   /** The members as outbound plugins see them (get_peer_info). */
@@ -65,7 +66,7 @@ export interface PeerState {
    * destination that no longer holds a path of the peer (or a new one under a reused id), or appear
    * twice; `Rde` compacts the list when it has grown well past `paths`.
    */
-  readonly dests: Record<Family, number[]>;
+  readonly dests: Record<Family, IdFifo>;
   /** Families whose routes are taken from the peer: negotiated, and not disabled (RFC 4760 7). */
   readonly accepts: Record<Family, boolean>;
 }
@@ -89,12 +90,6 @@ export function hookPeerOf(spec: PeerSpec, info: PeerSessionInfo): HookPeer {
     address: spec.address,
     localAddress: ipv6 ? info.nextHopIpv6 : info.nextHopIpv4,
   };
-}
-
-/** arr[index] = value, growing a dense array with undefined up to `index` (never leaves holes). */
-export function setAt<T>(arr: (T | undefined)[], index: number, value: T): void {
-  while (arr.length < index) arr.push(undefined);
-  arr[index] = value;
 }
 
 /** The RDE's local pseudo-peer (id 0): the source of originated routes, with no import policy or plugin. */
@@ -132,7 +127,7 @@ export function localPeerState(localAsn: number, routerId: number): PeerState {
     decode: undefined,
     out: undefined,
     paths: 0,
-    dests: familySets((): number[] => []),
+    dests: familySets(() => new IdFifo()),
     accepts: familySets(() => true),
   };
 }

@@ -19,13 +19,13 @@ import {
   type RdePeer,
 } from './rib.js';
 import { decision, decode, encode, inboundFilter, outboundFilter, type InboundContext } from './pipeline.js';
+import { IdArray } from './id-array.js';
 import { IdFifo, SendQueue } from './queues.js';
 import {
   familyOf,
   familySets,
   localPeerState,
   hookPeerOf,
-  setAt,
   type Group,
   type PeerOut,
   type PeerState,
@@ -149,7 +149,7 @@ export class Rde implements RdePort {
       decode: this.plugins?.decodeAttributes?.(hookPeer),
       out: undefined,
       paths: 0,
-      dests: familySets((): number[] => []),
+      dests: familySets(() => new IdFifo()),
       accepts: {
         'ipv4-unicast': info.families.includes('ipv4-unicast'),
         'ipv6-unicast': info.families.includes('ipv6-unicast'),
@@ -227,9 +227,9 @@ export class Rde implements RdePort {
     for (const f of families) {
       const rib = this.ribs[f];
       const dests = state.dests[f];
-      state.dests[f] = [];
+      state.dests[f] = new IdFifo();
       // An id may have been dropped and reused since: only the peer's own paths are removed, wherever.
-      for (const id of dests) {
+      for (let id = dests.shift(); id >= 0; id = dests.shift()) {
         let prev: RibPath | undefined;
         for (let p = rib.firstOf(id); p !== undefined;) {
           const next = p.next;
@@ -252,16 +252,16 @@ export class Rde implements RdePort {
   private notePeerDestination(state: PeerState, rib: FamilyRib, id: number): void {
     const dests = state.dests[rib.family];
     dests.push(id);
-    if (dests.length <= 2 * state.paths + 4096) return;
+    if (dests.size <= 2 * state.paths + 4096) return;
     const live = new Set<number>();
-    for (const x of dests) {
+    for (let x = dests.shift(); x >= 0; x = dests.shift()) {
       for (let p = rib.firstOf(x); p !== undefined; p = p.next)
         if (p.peer === state.peer) {
           live.add(x);
           break;
         }
     }
-    state.dests[rib.family] = [...live];
+    for (const x of live) dests.push(x);
   }
 
   // ===== input =====
@@ -539,7 +539,7 @@ export class Rde implements RdePort {
           for (let n = 0; n < ENCODE_SLICE; n++) {
             const id = dirty.take();
             if (id < 0) break;
-            const e = table[id];
+            const e = table.get(id);
             // Split horizon: never send a route back to the peer it came from.
             if (e === undefined || rib.bestOf(id)?.peer === state.peer) {
               if (dirty.lastHeld) withdrawn.push(rib.keyAt(id));
@@ -631,7 +631,7 @@ export class Rde implements RdePort {
     const rib = this.ribs[family];
     const id = rib.idOf(key);
     if (out === undefined || id < 0 || rib.bestOf(id)?.peer.name === name) return undefined;
-    return out.group.out[family][id];
+    return out.group.out[family].get(id);
   }
 
   /** As if the peer `match` selects had withdrawn its route for `key`; false when it had none. */
@@ -797,20 +797,20 @@ export class Rde implements RdePort {
   ): void {
     const best = bestPath as (RibPath & { attrs: AttrSet }) | undefined;
     const table = group.out[family];
-    const prev = table[id];
+    const prev = table.get(id);
     const next = best ? outboundFilter(best, ipv6, key, group.ctx, this.store) : null;
     if (next === null) {
       if (prev === undefined) return;
       this.store.release(prev);
-      table[id] = undefined;
+      table.set(id, undefined);
     } else if (prev !== undefined) {
       if (prev === next && prevSource === best!.peer.id) {
         this.store.release(next);
         return;
       }
       this.store.release(prev);
-      table[id] = next;
-    } else setAt(table, id, next);
+      table.set(id, next);
+    } else table.set(id, next);
     // Whether a member may hold an announcement: there was an entry, and it did not come from the member.
     const had = prev !== undefined;
     const source = next === null ? undefined : best!.peer.id;
@@ -836,8 +836,8 @@ export class Rde implements RdePort {
     const dirty = out.dirty[family];
     const rib = this.ribs[family];
     let queued = 0;
-    for (let id = 0; id < table.length; id++) {
-      if (table[id] === undefined || dirty.has(id)) continue;
+    for (let id = 0; id < table.limit; id++) {
+      if (table.get(id) === undefined || dirty.has(id)) continue;
       dirty.add(id, false);
       // Counted when it will be sent (split horizon skips the peer's own routes in `pull`).
       if (rib.bestOf(id)?.peer !== state.peer) queued++;
@@ -857,7 +857,7 @@ export class Rde implements RdePort {
     const group: Group = {
       key,
       hookPeers,
-      out: familySets((): (AttrSet | undefined)[] => []),
+      out: familySets(() => new IdArray<AttrSet>()),
       ctx: this.contexts.outbound(spec, info, this.plugins, hookPeers),
       members: new Set(),
     };
@@ -884,8 +884,8 @@ export class Rde implements RdePort {
 
   private releaseGroupOut(group: Group): void {
     for (const f of allFamilies) {
-      for (const e of group.out[f]) if (e !== undefined) this.store.release(e);
-      group.out[f].length = 0;
+      group.out[f].forEach((e) => this.store.release(e));
+      group.out[f].clear();
     }
   }
 

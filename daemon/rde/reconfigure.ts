@@ -10,6 +10,7 @@
 import type { AttrSet, AttrStore } from './attr-store.js';
 import { inboundFilter, type InboundContext } from './pipeline.js';
 import type { SendQueue } from './queues.js';
+import type { IdArray } from './id-array.js';
 import type { Destination, FamilyRib, PrefixKey, RdePeer, RibPath } from './rib.js';
 import type { Family } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
@@ -103,18 +104,17 @@ function refilter(
  */
 export function requeueExport(
   rib: FamilyRib,
-  before: readonly (AttrSet | undefined)[],
-  after: readonly (AttrSet | undefined)[],
+  before: IdArray<AttrSet>,
+  after: IdArray<AttrSet>,
   dirty: SendQueue,
   peer: RdePeer,
 ): number {
   let queued = 0;
-  const n = Math.max(before.length, after.length);
+  const n = Math.max(before.limit, after.limit);
   for (let id = 0; id < n; id++) {
-    const was = before[id];
-    if (was === after[id] || dirty.has(id)) continue;
-    const d = rib.at(id)!;
-    dirty.add(id, was !== undefined && d.best?.peer !== peer);
+    const was = before.get(id);
+    if (was === after.get(id) || dirty.has(id)) continue;
+    dirty.add(id, was !== undefined && rib.bestOf(id)?.peer !== peer);
     queued++;
   }
   return queued;

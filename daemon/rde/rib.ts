@@ -7,6 +7,7 @@
 // `Destination` objects are made only for dumps and views that ask for them.
 import { Afi, formatAddress, ipv4PrefixKey } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
+import { IdArray } from './id-array.js';
 import { Ipv4PrefixIndex, Ipv6PrefixIndex } from './prefix-index.js';
 import { decisionReasons, type DecisionPeer, type DecisionReason } from './decision.js';
 import type { Family } from '../config/types.js';
@@ -201,9 +202,9 @@ export class FamilyRib {
   private readonly index4 = new Ipv4PrefixIndex();
   private readonly index6 = new Ipv6PrefixIndex();
   /** The path list of each id (`RibPath.next`). */
-  private readonly firsts: (RibPath | undefined)[] = [];
+  private readonly firsts = new IdArray<RibPath>();
   /** The Loc-RIB entry of each id. */
-  private readonly bests: (RibPath | undefined)[] = [];
+  private readonly bests = new IdArray<RibPath>();
   /** Ids handed out so far (live or free). */
   private ids = 0;
   private readonly freeIds: number[] = [];
@@ -239,25 +240,25 @@ export class FamilyRib {
 
   /** The first of the destination's paths (the list goes on through `RibPath.next`). */
   firstOf(id: number): RibPath | undefined {
-    return this.firsts[id];
+    return this.firsts.get(id);
   }
 
   setFirst(id: number, path: RibPath | undefined): void {
-    this.firsts[id] = path;
+    this.firsts.set(id, path);
   }
 
   /** The Loc-RIB entry of the destination. */
   bestOf(id: number): RibPath | undefined {
-    return this.bests[id];
+    return this.bests.get(id);
   }
 
   setBest(id: number, path: RibPath | undefined): void {
-    this.bests[id] = path;
+    this.bests.set(id, path);
   }
 
   /** Remove `p` from the path list of `id`; `prev` is the path before it (undefined when `p` is first). */
   unlink(id: number, prev: RibPath | undefined, p: RibPath): void {
-    if (prev === undefined) this.firsts[id] = p.next;
+    if (prev === undefined) this.firsts.set(id, p.next);
     else prev.next = p.next;
   }
 
@@ -329,7 +330,7 @@ export class FamilyRib {
   prune(id: number): void {
     if (
       !this.isLive(id) ||
-      this.firsts[id] !== undefined ||
+      this.firsts.get(id) !== undefined ||
       this.queuedFlags[id] !== 0 ||
       this.marks[id]! > 0
     )
@@ -343,7 +344,7 @@ export class FamilyRib {
       this.index4.delete(addr, key - addr * 64);
     }
     this.reasons[id] = 0;
-    this.bests[id] = undefined;
+    this.bests.set(id, undefined);
     this.live[id] = 0;
     this.freeIds.push(id);
   }
@@ -357,7 +358,7 @@ export class FamilyRib {
 
   /** The destination with id `id`, if any, as it is now. */
   at(id: number): Destination | undefined {
-    return this.isLive(id) ? { id, first: this.firsts[id], best: this.bests[id] } : undefined;
+    return this.isLive(id) ? { id, first: this.firsts.get(id), best: this.bests.get(id) } : undefined;
   }
 
   get(key: PrefixKey): Destination | undefined {
@@ -378,7 +379,7 @@ export class FamilyRib {
   /** Every destination in id order (for work that needs no order). */
   *all(): Generator<Destination> {
     for (let id = 0; id < this.ids; id++)
-      if (this.live[id] === 1) yield { id, first: this.firsts[id], best: this.bests[id] };
+      if (this.live[id] === 1) yield { id, first: this.firsts.get(id), best: this.bests.get(id) };
   }
 
   /** Every destination in prefix order (address, then length): for dumps and views. */
@@ -393,8 +394,8 @@ export class FamilyRib {
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.ids++;
     if (id === this.live.length) this.grow();
     this.live[id] = 1;
-    this.firsts[id] = undefined;
-    this.bests[id] = undefined;
+    this.firsts.set(id, undefined);
+    this.bests.set(id, undefined);
     return id;
   }
 
