@@ -15,7 +15,7 @@ import { checkConfigFile, pluginProblemLine, readForReload } from '../config/che
 import { createLogger } from '../log.js';
 import { PluginLoadFailure, Speaker } from '../speaker.js';
 import { ConfigReloader } from '../reload.js';
-import { startAdmin, type AdminServer } from '../admin/server.js';
+import type { AdminServer } from '../admin/server.js';
 import { adminToken } from '../admin/auth.js';
 import { isXbgpdError } from '../errors.js';
 import type { LevelWithSilent } from 'pino';
@@ -162,6 +162,8 @@ async function run(argv: string[]): Promise<number> {
   let admin: AdminServer | undefined;
   if (loaded.config.admin !== undefined) {
     try {
+      // Loaded only when configured: the HTTP stack (Fastify, OpenAPI, metrics) costs some 30 MiB.
+      const { startAdmin } = await import('../admin/server.js');
       admin = await startAdmin({ speaker, reloader, log, version: packageVersion() }, loaded.config.admin);
     } catch (err) {
       const text = isXbgpdError(err) ? `${err.code}: ${err.message}` : String(err);
