@@ -222,20 +222,22 @@ class MessageSlab {
   private static readonly SIZE = 65536;
   private slab = Buffer.allocUnsafeSlow(MessageSlab.SIZE);
   private used = 0;
+  /** Offset of the last `take` in its buffer. */
+  at = 0;
+  /** The current buffer as a plain Uint8Array, to take views of (a Buffer's subarray is a slower Buffer). */
+  bytes = new Uint8Array(this.slab.buffer, this.slab.byteOffset, this.slab.length);
 
   /** `length` octets to write one message into, and the Buffer they are in (`at` is the offset). */
   take(length: number): Buffer {
     if (this.used + length > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(Math.max(MessageSlab.SIZE, length));
+      this.bytes = new Uint8Array(this.slab.buffer, this.slab.byteOffset, this.slab.length);
       this.used = 0;
     }
     this.at = this.used;
     this.used += length;
     return this.slab;
   }
-
-  /** Offset of the last `take` in its buffer. */
-  at = 0;
 }
 
 const slab = new MessageSlab();
@@ -289,29 +291,47 @@ function* sectionUpdates(
   keys: readonly PrefixKey[],
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
-  const key = set.key;
-  const sectionLength = set.attributeLength;
-  const room = o.maxMessageLength - HEADER_LENGTH - 4 - sectionLength;
-  const withdrawn = o.addPath ? EMPTY_IPV4_ADD_PATH : EMPTY_IPV4;
   for (let i = 0; i < keys.length;) {
-    const end = fit(keys, i, room, o.addPath);
-    if (end === i) return; // the attributes alone fill the message: nothing can be sent
-    const length = HEADER_LENGTH + 4 + sectionLength + nlriLength(keys, i, end, o.addPath);
-    const buf = slab.take(length);
-    const at = slab.at;
-    writeHeader(buf, at, length, MessageType.Update);
-    let p = at + HEADER_LENGTH;
-    buf[p] = 0;
-    buf[p + 1] = 0;
-    buf[p + 2] = sectionLength >> 8;
-    buf[p + 3] = sectionLength & 255;
-    p += 4;
-    buf.write(key, p, sectionLength, 'latin1');
-    writeNlri(keys, i, end, o.addPath, buf, p + sectionLength);
-    const wire = buf.subarray(at, at + length);
-    yield new HeldUpdate(set, withdrawn, wire, buf.subarray(p, p + sectionLength), end - i, o.addPath);
-    i = end;
+    const u = sectionUpdate(set, keys, i, o);
+    if (u === undefined) return;
+    i = sectionEnd; // read before yielding: other producers call sectionUpdate meanwhile
+    yield u;
   }
+}
+
+/** Where the last `sectionUpdate` stopped in its keys (the next message starts there). */
+let sectionEnd = 0;
+
+/**
+ * The sectionUpdates message for keys[from..] (as many as fit; `sectionEnd` says where it stopped), or
+ * undefined when the attributes alone fill a message and nothing can be sent.
+ */
+function sectionUpdate(
+  set: AttrSet,
+  keys: readonly PrefixKey[],
+  from: number,
+  o: EncodeOptions,
+): UpdateMessage | undefined {
+  const sectionLength = set.attributeLength;
+  const end = fit(keys, from, o.maxMessageLength - HEADER_LENGTH - 4 - sectionLength, o.addPath);
+  if (end === from) return undefined;
+  sectionEnd = end;
+  const length = HEADER_LENGTH + 4 + sectionLength + nlriLength(keys, from, end, o.addPath);
+  const buf = slab.take(length);
+  const at = slab.at;
+  writeHeader(buf, at, length, MessageType.Update);
+  let p = at + HEADER_LENGTH;
+  buf[p] = 0;
+  buf[p + 1] = 0;
+  buf[p + 2] = sectionLength >> 8;
+  buf[p + 3] = sectionLength & 255;
+  p += 4;
+  buf.write(set.key, p, sectionLength, 'latin1');
+  writeNlri(keys, from, end, o.addPath, buf, p + sectionLength);
+  const withdrawn = o.addPath ? EMPTY_IPV4_ADD_PATH : EMPTY_IPV4;
+  const bytes = slab.bytes;
+  const wire = bytes.subarray(at, at + length);
+  return new HeldUpdate(set, withdrawn, wire, bytes.subarray(p, p + sectionLength), end - from, o.addPath);
 }
 
 const MP_FLAGS = AttrFlag.Optional;
@@ -469,5 +489,18 @@ export function* buildUpdates(
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
   if (withdrawn.length > 0) yield* withdrawalUpdates(withdrawn, o);
-  for (const [set, keys] of announced) yield* announcementUpdates(set, keys, o);
+  // IPv4 to a 4-octet AS peer without encode pluglets (the common case) without a generator per set.
+  const sections = o.asn4 && !o.ipv6 && o.plugin === undefined;
+  for (const [set, keys] of announced) {
+    if (!sections) {
+      yield* announcementUpdates(set, keys, o);
+      continue;
+    }
+    for (let i = 0; i < keys.length;) {
+      const u = sectionUpdate(set, keys, i, o);
+      if (u === undefined) break;
+      i = sectionEnd; // read before yielding: other producers call sectionUpdate meanwhile
+      yield u;
+    }
+  }
 }

@@ -93,6 +93,11 @@ export interface ConnectionHost {
   ): Uint8Array;
 }
 
+/** The events of every UPDATE and KEEPALIVE received (events are only read). */
+const UPDATE_MSG: FsmEvent = Object.freeze({ name: 'UpdateMsg' });
+const KEEPALIVE_MSG: FsmEvent = Object.freeze({ name: 'KeepAliveMsg' });
+const NO_FAMILIES: readonly { afi: number; safi: number }[] = Object.freeze([]);
+
 /** Whether xbgpd handles messages of this type itself (OPEN, UPDATE, NOTIFICATION, KEEPALIVE, ROUTE-REFRESH). */
 export function nativeMessageType(type: number): boolean {
   return type >= MessageType.Open && type <= MessageType.RouteRefresh;
@@ -122,7 +127,8 @@ export class Connection implements TransportSink {
   private readonly queue: FsmEvent[] = [];
   private running = false;
   private pendingUpdate:
-    { update: UpdateMessage; treatAsWithdraw: boolean; disable: { afi: number; safi: number }[] } | undefined;
+    | { update: UpdateMessage; treatAsWithdraw: boolean; disable: readonly { afi: number; safi: number }[] }
+    | undefined;
 
   constructor(private readonly host: ConnectionHost) {}
 
@@ -224,7 +230,7 @@ export class Connection implements TransportSink {
         return;
       }
       case MessageType.Keepalive:
-        this.fire({ name: 'KeepAliveMsg' });
+        this.fire(KEEPALIVE_MSG);
         return;
       case MessageType.Notification: {
         const n = codec.decodeNotification(message);
@@ -254,13 +260,13 @@ export class Connection implements TransportSink {
         // afisafi-disable: the families named are disabled (RFC 4760 7), and what else the UPDATE
         // announces is treated as withdrawn (an error in one MP attribute leaves the rest in doubt).
         const treatAsWithdraw = result.action === 'treat-as-withdraw' || result.action === 'afisafi-disable';
-        const disable: { afi: number; safi: number }[] = [];
+        let disable: readonly { afi: number; safi: number }[] = NO_FAMILIES;
         if (result.action === 'afisafi-disable')
-          for (const e of result.errors)
-            if (e.action === 'afisafi-disable' && e.afi !== undefined && e.safi !== undefined)
-              disable.push({ afi: e.afi, safi: e.safi });
+          disable = result.errors
+            .filter((e) => e.action === 'afisafi-disable' && e.afi !== undefined && e.safi !== undefined)
+            .map((e) => ({ afi: e.afi!, safi: e.safi! }));
         this.pendingUpdate = { update: result.message, treatAsWithdraw, disable };
-        this.fire({ name: 'UpdateMsg' });
+        this.fire(UPDATE_MSG);
         this.pendingUpdate = undefined;
         return;
       }

@@ -162,7 +162,7 @@ export const CEASE = notice(ErrorCode.Cease, 0);
 
 // ===== transition =====
 
-/** Apply one event. Pure: returns a new Fsm value and the actions in RFC order. */
+/** Apply one event. Pure: returns the Fsm value after it (the same one when nothing changed) and the actions in RFC order. */
 export function transition(fsm: Fsm, event: FsmEvent, options: FsmOptions = defaultFsmOptions): Transition {
   const b = new Builder(fsm, options);
   switch (fsm.state) {
@@ -188,6 +188,17 @@ export function transition(fsm: Fsm, event: FsmEvent, options: FsmOptions = defa
   return b.done();
 }
 
+const timerNames: readonly TimerName[] = ['connectRetry', 'hold', 'keepalive', 'delayOpen', 'idleHold'];
+/** Timer actions and the actions of every UPDATE and KEEPALIVE in Established, made once (actions are only read). */
+const START = new Map(
+  timerNames.map((timer) => [timer, Object.freeze({ type: 'startTimer', timer } as const)]),
+);
+const STOP = new Map(
+  timerNames.map((timer) => [timer, Object.freeze({ type: 'stopTimer', timer } as const)]),
+);
+const PROCESS_UPDATE: FsmAction = Object.freeze({ type: 'processUpdate' });
+const SEND_KEEPALIVE: FsmAction = Object.freeze({ type: 'sendKeepalive' });
+
 /** Collects actions and FSM variable changes for one transition. */
 class Builder {
   readonly actions: FsmAction[] = [];
@@ -197,7 +208,7 @@ class Builder {
   idleHoldPassive: boolean;
 
   constructor(
-    fsm: Fsm,
+    private readonly fsm: Fsm,
     readonly options: FsmOptions,
   ) {
     this.state = fsm.state;
@@ -207,18 +218,26 @@ class Builder {
   }
 
   do(...actions: FsmAction[]): this {
-    for (const a of actions) {
-      if (a.type === 'startTimer' && a.timer === 'delayOpen') this.delayOpenRunning = true;
-      if (a.type === 'stopTimer' && a.timer === 'delayOpen') this.delayOpenRunning = false;
-      this.actions.push(a);
-    }
+    for (const a of actions) this.add(a);
+    return this;
+  }
+  private add(a: FsmAction): this {
+    if (a.type === 'startTimer' && a.timer === 'delayOpen') this.delayOpenRunning = true;
+    if (a.type === 'stopTimer' && a.timer === 'delayOpen') this.delayOpenRunning = false;
+    this.actions.push(a);
     return this;
   }
   start(timer: TimerName): this {
-    return this.do({ type: 'startTimer', timer });
+    return this.add(START.get(timer)!);
   }
   stop(timer: TimerName): this {
-    return this.do({ type: 'stopTimer', timer });
+    return this.add(STOP.get(timer)!);
+  }
+  processUpdate(): this {
+    return this.add(PROCESS_UPDATE);
+  }
+  sendKeepalive(): this {
+    return this.add(SEND_KEEPALIVE);
   }
   send(notification: NotificationSpec): this {
     return this.do({ type: 'sendNotification', notification });
@@ -284,6 +303,15 @@ class Builder {
     if (this.state !== 'Idle') this.idleHoldPassive = false;
     // Leaving for Idle ends every timer, including a running DelayOpenTimer (released resources).
     if (this.state === 'Idle') this.delayOpenRunning = false;
+    const f = this.fsm;
+    // Unchanged (every UPDATE and KEEPALIVE in Established): the same value, not a copy.
+    if (
+      f.state === this.state &&
+      f.connectRetryCounter === this.counter &&
+      f.delayOpenRunning === this.delayOpenRunning &&
+      f.idleHoldPassive === this.idleHoldPassive
+    )
+      return { next: f, actions: this.actions };
     return {
       next: {
         state: this.state,
@@ -658,7 +686,7 @@ function openConfirm(b: Builder, e: FsmEvent): void {
       return b.notifyAndFail(HOLD_TIMER_EXPIRED);
     case 'KeepaliveTimer_Expires':
       // "sends a KEEPALIVE message, restarts the KeepaliveTimer, and remains in the OpenConfirmed state."
-      b.do({ type: 'sendKeepalive' }).start('keepalive');
+      b.sendKeepalive().start('keepalive');
       return;
     case 'TcpConnection_Valid':
     case 'Tcp_CR_Acked':
@@ -740,7 +768,7 @@ function established(b: Builder, e: FsmEvent): void {
       return b.notifyAndFailEstablished(HOLD_TIMER_EXPIRED);
     case 'KeepaliveTimer_Expires':
       // "sends a KEEPALIVE message, and restarts its KeepaliveTimer, unless the negotiated HoldTime value is zero."
-      b.do({ type: 'sendKeepalive' }).start('keepalive');
+      b.sendKeepalive().start('keepalive');
       return;
     case 'TcpConnection_Valid':
     case 'Tcp_CR_Acked':
@@ -780,7 +808,7 @@ function established(b: Builder, e: FsmEvent): void {
     case 'UpdateMsg':
       // "processes the message, restarts its HoldTimer, if the negotiated HoldTime value is non-zero,
       // and remains in the Established state."
-      b.do({ type: 'processUpdate' }).start('hold');
+      b.processUpdate().start('hold');
       return;
     case 'BGPHeaderErr':
       // Deviation: 8.2.2 lists Event 21 under "any other event" (FSM Error) here, but 6.1 says a

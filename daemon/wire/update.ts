@@ -125,6 +125,16 @@ class CleanUpdate implements UpdateMessage {
   }
 }
 
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_IPV4: readonly NlriBlock[] = [false, true].map((addPath) =>
+  Object.freeze({ afi: Afi.Ipv4, safi: Safi.Unicast, addPath, bytes: EMPTY_BYTES, count: 0 }),
+);
+
+/** The decoder's block for an empty IPv4 withdrawn routes or NLRI field (shared: never changed). */
+function emptyIpv4Block(addPath: boolean): NlriBlock {
+  return EMPTY_IPV4[addPath ? 1 : 0]!;
+}
+
 /** Whether the MP attribute value at section[at] is of IPv6 unicast (AFI 2, SAFI 1: RFC 4760 3 and 4). */
 function ipv6Unicast(section: Uint8Array, at: number): boolean {
   return section[at] === 0 && section[at + 1] === Afi.Ipv6 && section[at + 2] === Safi.Unicast;
@@ -218,20 +228,21 @@ export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult
   const nlriCount = countPrefixes(body, nlriStart, len, Afi.Ipv4, addPath);
   if (nlriCount < 0) return failed(invalidNetwork('NLRI', nlriCount));
 
-  const withdrawn: NlriBlock = {
-    afi: Afi.Ipv4,
-    safi: Safi.Unicast,
-    addPath,
-    bytes: body.subarray(2, 2 + withdrawnLength),
-    count: withdrawnCount,
-  };
-  const nlri: NlriBlock = {
-    afi: Afi.Ipv4,
-    safi: Safi.Unicast,
-    addPath,
-    bytes: body.subarray(nlriStart),
-    count: nlriCount,
-  };
+  // Most UPDATEs announce or withdraw, not both: an empty field is a shared block (no view per UPDATE).
+  const withdrawn: NlriBlock =
+    withdrawnLength === 0
+      ? emptyIpv4Block(addPath)
+      : {
+          afi: Afi.Ipv4,
+          safi: Safi.Unicast,
+          addPath,
+          bytes: body.subarray(2, 2 + withdrawnLength),
+          count: withdrawnCount,
+        };
+  const nlri: NlriBlock =
+    nlriStart === len
+      ? emptyIpv4Block(addPath)
+      : { afi: Afi.Ipv4, safi: Safi.Unicast, addPath, bytes: body.subarray(nlriStart), count: nlriCount };
   const section = body.subarray(attrStart, nlriStart);
   // The fast path: a clean section announcing body NLRI, or with IPv6 unicast routes alone (nothing to
   // report, nothing to decode now). UPDATEs with both take the full decode.
