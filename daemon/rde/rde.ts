@@ -270,7 +270,9 @@ export class Rde implements RdePort {
   receive(name: string, update: UpdateMessage, asn4: boolean, treatAsWithdraw: boolean): void {
     const state = this.peers.get(name);
     if (!state) return;
-    for (const routes of decode(update, asn4, treatAsWithdraw, this.store, state.decode)) {
+    const decoded = decode(update, asn4, treatAsWithdraw, this.store, state.decode);
+    for (let r = 0; r < decoded.length; r++) {
+      const routes = decoded[r]!;
       const family = familyOf(routes.ipv6);
       if (!state.accepts[family]) {
         // A family not negotiated (RFC 4760 6) or disabled (RFC 4760 7): its routes are ignored.

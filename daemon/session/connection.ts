@@ -140,10 +140,14 @@ export class Connection implements TransportSink {
 
   /** Feed one FSM event (queued if a transition is in progress). */
   fire(event: FsmEvent): void {
-    this.queue.push(event);
-    if (this.running) return;
+    if (this.running) {
+      this.queue.push(event);
+      return;
+    }
     this.running = true;
     try {
+      // The event first, then whatever its actions fired meanwhile (usually nothing: no queue traffic).
+      this.step(event);
       for (let e = this.queue.shift(); e; e = this.queue.shift()) this.step(e);
     } finally {
       this.running = false;

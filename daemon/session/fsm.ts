@@ -164,6 +164,7 @@ export const CEASE = notice(ErrorCode.Cease, 0);
 
 /** Apply one event. Pure: returns the Fsm value after it (the same one when nothing changed) and the actions in RFC order. */
 export function transition(fsm: Fsm, event: FsmEvent, options: FsmOptions = defaultFsmOptions): Transition {
+  if (fsm.state === 'Established' && steadyEvents.has(event.name)) return steady(fsm, event, options);
   const b = new Builder(fsm, options);
   switch (fsm.state) {
     case 'Idle':
@@ -198,6 +199,24 @@ const STOP = new Map(
 );
 const PROCESS_UPDATE: FsmAction = Object.freeze({ type: 'processUpdate' });
 const SEND_KEEPALIVE: FsmAction = Object.freeze({ type: 'sendKeepalive' });
+
+/**
+ * The events of the steady state, an UPDATE or a KEEPALIVE in Established: they change no FSM variable
+ * and their actions depend on nothing else (8.2.2), so the table's answer is taken once and shared.
+ */
+const steadyEvents: ReadonlySet<EventName> = new Set<EventName>(['UpdateMsg', 'KeepAliveMsg']);
+const steadyActions = new Map<EventName, FsmAction[]>();
+
+function steady(fsm: Fsm, event: FsmEvent, options: FsmOptions): Transition {
+  let actions = steadyActions.get(event.name);
+  if (actions === undefined) {
+    const b = new Builder(fsm, options);
+    established(b, event);
+    actions = Object.freeze(b.actions) as FsmAction[];
+    steadyActions.set(event.name, actions);
+  }
+  return { next: fsm, actions };
+}
 
 /** Collects actions and FSM variable changes for one transition. */
 class Builder {
