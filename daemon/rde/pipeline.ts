@@ -470,19 +470,24 @@ function internResult(
 
 // ===== decision =====
 
+/** decision's result for a destination with one path: one object, reused (read before the next call). */
+const ONLY_PATH: DecisionResult<RibPath & { attrs: AttrSet }> = { winner: undefined!, reason: 'only-path' };
+
 /**
  * decision: the candidate paths of one destination (its path list) -> the best one and the step that decided (RFC 4271
- * 9.1 + RFC 4456, decision.ts). Native behaviour: rejected paths are not candidates.
+ * 9.1 + RFC 4456, decision.ts). Native behaviour: rejected paths are not candidates. The result is read
+ * before the next call, which may reuse it.
  */
 export function decision(
   first: RibPath | undefined,
   ctx: DecisionContext,
 ): DecisionResult<RibPath & { attrs: AttrSet }> | undefined {
   if (first === undefined) return undefined;
-  // Fast path, most destinations of a full table: one path, no rival.
+  // Fast path, most destinations of a full table: one path, no rival (one result object, reused).
   if (first.next === undefined) {
     if (first.attrs === null || !ctx.reachable(first.attrs)) return undefined;
-    return { winner: first as RibPath & { attrs: AttrSet }, reason: 'only-path' };
+    ONLY_PATH.winner = first as RibPath & { attrs: AttrSet };
+    return ONLY_PATH;
   }
   const candidates: (RibPath & { attrs: AttrSet })[] = [];
   for (let p: RibPath | undefined = first; p !== undefined; p = p.next)

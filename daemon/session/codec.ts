@@ -116,6 +116,10 @@ export function summarizeOpen(msg: OpenMessage): OpenSummary {
 export type OpenDecodeResult =
   { ok: true; open: OpenSummary } | { ok: false; notification: NotificationSpec; reason: string };
 
+/** encodeMessage's options per UPDATE, made once. */
+const EXTENDED = { extendedMessage: true } as const;
+const NOT_EXTENDED = { extendedMessage: false } as const;
+
 export const codec = {
   encodeOpen(open: OpenSummary): Uint8Array {
     return encodeMessage(
@@ -156,7 +160,7 @@ export const codec = {
   },
 
   encodeUpdate(update: UpdateMessage, extendedMessage: boolean): Uint8Array {
-    return encodeMessage(update, { extendedMessage });
+    return encodeMessage(update, extendedMessage ? EXTENDED : NOT_EXTENDED);
   },
 
   decodeUpdate(message: Uint8Array, ctx: DecodeContext): DecodeResult<UpdateMessage> {

@@ -49,6 +49,24 @@ export function checkHeader(
   extendedMessage = false,
   unknownTypes = false,
 ): MessageHeader | HeaderError {
+  return (
+    headerProblem(buf, off, extendedMessage, unknownTypes) ?? {
+      length: (buf[off + 16]! << 8) | buf[off + 17]!,
+      type: buf[off + 18]!,
+    }
+  );
+}
+
+/**
+ * checkHeader without a header object: the error, or undefined when the header is good (its length is
+ * then `headerLength(buf, off)`, its type buf[off + 18]). For the per-message paths (framer, decoder).
+ */
+export function headerProblem(
+  buf: Uint8Array,
+  off: number,
+  extendedMessage = false,
+  unknownTypes = false,
+): HeaderError | undefined {
   // RFC 4271 6.1: "If at least one of the following is true: - if the Marker field of the message header is
   // not as expected ... then the Error Subcode MUST be set to Connection Not Synchronized."
   for (let i = 0; i < 16; i++) {
@@ -80,7 +98,7 @@ export function checkHeader(
   // RFC 4271 6.1: "If the Type field of the message header is not recognized, then the Error Subcode MUST
   // be set to Bad Message Type. The Data field MUST contain the erroneous Type field."
   const known = type >= MessageType.Open && type <= MessageType.RouteRefresh;
-  if (!known && unknownTypes) return { length, type };
+  if (!known && unknownTypes) return undefined;
   if (!known) {
     return headerError(
       'ERR_BGP_HEADER_TYPE',
@@ -102,7 +120,12 @@ export function checkHeader(
       lengthData(buf, off),
     );
   }
-  return { length, type };
+  return undefined;
+}
+
+/** The Length field of the header at buf[off]. */
+export function headerLength(buf: Uint8Array, off: number): number {
+  return (buf[off + 16]! << 8) | buf[off + 17]!;
 }
 
 export function isHeaderError(h: MessageHeader | HeaderError): h is HeaderError {
@@ -192,14 +215,15 @@ export class MessageFramer {
     if (this.error) return this.error;
     const avail = this.end - this.start;
     if (avail < HEADER_LENGTH) return undefined;
-    const h = checkHeader(this.buf, this.start, this.extendedMessage, this.unknownTypes);
-    if (isHeaderError(h)) {
-      this.error = h;
-      return h;
+    const problem = headerProblem(this.buf, this.start, this.extendedMessage, this.unknownTypes);
+    if (problem !== undefined) {
+      this.error = problem;
+      return problem;
     }
-    if (avail < h.length) return undefined;
-    const msg = this.buf.subarray(this.start, this.start + h.length);
-    this.start += h.length;
+    const length = headerLength(this.buf, this.start);
+    if (avail < length) return undefined;
+    const msg = this.buf.subarray(this.start, this.start + length);
+    this.start += length;
     return msg;
   }
 

@@ -1,7 +1,7 @@
 // Whole-message codec: header check + per-type body decoder, and the encoder for any message. This is the
 // entry point the session uses for every framed message (`MessageFramer` output).
 import type { DecodeContext } from './context.js';
-import { checkHeader, isHeaderError, writeHeader } from './header.js';
+import { headerLength, headerProblem, writeHeader } from './header.js';
 import { headerError } from './errors.js';
 import {
   HEADER_LENGTH,
@@ -37,21 +37,22 @@ export function decodeMessage(bytes: Uint8Array, ctx: DecodeContext): DecodeResu
       ),
     );
   }
-  const h = checkHeader(bytes, 0, ctx.extendedMessage === true);
-  if (isHeaderError(h)) return failed(h);
+  const problem = headerProblem(bytes, 0, ctx.extendedMessage === true);
+  if (problem !== undefined) return failed(problem);
   // The Length field must match the bytes we were given (the framer guarantees it; MRT records may not).
-  if (h.length !== bytes.length) {
+  const length = headerLength(bytes, 0);
+  if (length !== bytes.length) {
     return failed(
       headerError(
         'ERR_BGP_HEADER_LENGTH',
         HeaderSubcode.BadMessageLength,
-        `length field ${h.length} but ${bytes.length} octets`,
+        `length field ${length} but ${bytes.length} octets`,
         bytes.slice(16, 18),
       ),
     );
   }
   const body = bytes.subarray(HEADER_LENGTH);
-  switch (h.type) {
+  switch (bytes[18]) {
     case MessageType.Update:
       return decodeUpdate(body, ctx);
     case MessageType.Open:
