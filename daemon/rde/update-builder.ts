@@ -120,7 +120,10 @@ function nlriBlock(
   return { afi, safi: Safi.Unicast, addPath, bytes, count: to - from };
 }
 
-/** How many of keys[from..] fit in `room` octets. */
+/** The octets of the keys the last `fit` took. */
+let fitLength = 0;
+
+/** How many of keys[from..] fit in `room` octets (`fitLength`: the octets they take). */
 function fit(keys: readonly PrefixKey[], from: number, room: number, addPath: boolean): number {
   let i = from;
   let used = 0;
@@ -130,6 +133,7 @@ function fit(keys: readonly PrefixKey[], from: number, room: number, addPath: bo
     used += n;
     i++;
   }
+  fitLength = used;
   return i;
 }
 
@@ -220,23 +224,20 @@ export function* objectUpdates(
  */
 class MessageSlab {
   private static readonly SIZE = 65536;
-  private slab = Buffer.allocUnsafeSlow(MessageSlab.SIZE);
+  private bytes = new Uint8Array(MessageSlab.SIZE);
   private used = 0;
   /** Offset of the last `take` in its buffer. */
   at = 0;
-  /** The current buffer as a plain Uint8Array, to take views of (a Buffer's subarray is a slower Buffer). */
-  bytes = new Uint8Array(this.slab.buffer, this.slab.byteOffset, this.slab.length);
 
-  /** `length` octets to write one message into, and the Buffer they are in (`at` is the offset). */
-  take(length: number): Buffer {
-    if (this.used + length > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(Math.max(MessageSlab.SIZE, length));
-      this.bytes = new Uint8Array(this.slab.buffer, this.slab.byteOffset, this.slab.length);
+  /** `length` octets to write one message into, and the buffer they are in (`at` is the offset). */
+  take(length: number): Uint8Array {
+    if (this.used + length > this.bytes.length) {
+      this.bytes = new Uint8Array(Math.max(MessageSlab.SIZE, length));
       this.used = 0;
     }
     this.at = this.used;
     this.used += length;
-    return this.slab;
+    return this.bytes;
   }
 }
 
@@ -316,7 +317,7 @@ function sectionUpdate(
   const end = fit(keys, from, o.maxMessageLength - HEADER_LENGTH - 4 - sectionLength, o.addPath);
   if (end === from) return undefined;
   sectionEnd = end;
-  const length = HEADER_LENGTH + 4 + sectionLength + nlriLength(keys, from, end, o.addPath);
+  const length = HEADER_LENGTH + 4 + sectionLength + fitLength;
   const buf = slab.take(length);
   const at = slab.at;
   writeHeader(buf, at, length, MessageType.Update);
@@ -326,12 +327,11 @@ function sectionUpdate(
   buf[p + 2] = sectionLength >> 8;
   buf[p + 3] = sectionLength & 255;
   p += 4;
-  buf.write(set.key, p, sectionLength, 'latin1');
+  copyKey(set.key, 0, sectionLength, buf, p);
   writeNlri(keys, from, end, o.addPath, buf, p + sectionLength);
   const withdrawn = o.addPath ? EMPTY_IPV4_ADD_PATH : EMPTY_IPV4;
-  const bytes = slab.bytes;
-  const wire = bytes.subarray(at, at + length);
-  return new HeldUpdate(set, withdrawn, wire, bytes.subarray(p, p + sectionLength), end - from, o.addPath);
+  const wire = buf.subarray(at, at + length);
+  return new HeldUpdate(set, withdrawn, wire, buf.subarray(p, p + sectionLength), end - from, o.addPath);
 }
 
 const MP_FLAGS = AttrFlag.Optional;
