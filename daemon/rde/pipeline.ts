@@ -372,6 +372,21 @@ function pluginInbound(
 }
 
 /** The native inbound filters on `pre` (the received set, or the set a plugin left). */
+/** asLoop's answer for the last set asked (the prefixes of an UPDATE share one set and come in a row). */
+let loopSet: AttrSet | undefined;
+let loopAsn = -1;
+let loopFound = false;
+
+/** Whether `asn` is in the AS_PATH of `set` (RFC 4271 9.1.2 loop check). */
+function asLoop(set: AttrSet, asn: number): boolean {
+  if (set !== loopSet || asn !== loopAsn) {
+    loopSet = set;
+    loopAsn = asn;
+    loopFound = set.asPathContains(asn);
+  }
+  return loopFound;
+}
+
 function nativeInbound(
   path: RibPath,
   pre: AttrSet,
@@ -383,7 +398,7 @@ function nativeInbound(
   // RFC 4271 9.1.2: "If the AS_PATH attribute of a BGP route contains an AS loop, the BGP route should be
   // excluded from the Phase 2 decision function." RFC 4271 9.1.2 also: a route with our AS in its path is
   // an AS loop. It stays in Adj-RIB-In, visible as rejected.
-  if (pre.asPathContains(ctx.localAsn) && !path.peer.local) {
+  if (asLoop(pre, ctx.localAsn) && !path.peer.local) {
     path.attrs = null;
     path.rejected = 'as-loop';
     return;

@@ -538,12 +538,14 @@ export class Rde implements RdePort {
           // Read per slice: updatePeerPolicy may move the peer to another group while this producer waits.
           const table = out.group.out[f];
           const rib = this.ribs[f];
+          // A peer that holds no path (a monitor) is the source of no best path: no split horizon to check.
+          const source = state.paths > 0;
           for (let n = 0; n < ENCODE_SLICE; n++) {
             const id = dirty.take();
             if (id < 0) break;
             const e = table.get(id);
             // Split horizon: never send a route back to the peer it came from.
-            if (e === undefined || rib.bestOf(id)?.peer === state.peer) {
+            if (e === undefined || (source && rib.bestOf(id)?.peer === state.peer)) {
               if (dirty.lastHeld) withdrawn.push(rib.keyAt(id));
             } else {
               const list = announced.get(e);
