@@ -27,6 +27,7 @@ import {
   AsPathSegmentType,
 } from '../wire/index.js';
 import type { AsPathSegment, PathAttribute } from '../wire/index.js';
+import { hashBytes, hashKey, SetTable } from './set-table.js';
 
 /** RFC 4271 5.1.5: LOCAL_PREF assumed for a route that has none (eBGP-learned, locally originated). */
 export const DEFAULT_LOCAL_PREF = 100;
@@ -163,18 +164,36 @@ export class KeyWriter {
 
   /** End the attributes: the MP next hop (none for IPv4 and our own routes) and its length. Returns the key. */
   finish(mpNextHop: Uint8Array | string | undefined): string {
+    this.end(mpNextHop);
+    return this.key();
+  }
+
+  /** finish without making the key string (`AttrStore.internWritten` makes it only for a new set). */
+  end(mpNextHop: Uint8Array | string | undefined): void {
     if (typeof mpNextHop === 'string')
       for (let i = 0; i < mpNextHop.length; i++) this.buf[this.n++] = mpNextHop.charCodeAt(i);
     else if (mpNextHop !== undefined) this.bytes(mpNextHop);
     this.buf[this.n++] = mpNextHop?.length ?? 0;
+  }
+
+  /** end with the MP next hop src[from, to) (to - from octets, 1 to 255). */
+  endFrom(src: Uint8Array, from: number, to: number): void {
+    this.bytesOf(src, from, to);
+    this.buf[this.n++] = to - from;
+  }
+
+  /** The key written (after `end`). */
+  key(): string {
     return this.buf.toString('latin1', 0, this.n);
   }
 
-  /** finish with the MP next hop src[from, to) (to - from octets, 1 to 255). Returns the key. */
-  finishFrom(src: Uint8Array, from: number, to: number): string {
-    this.bytesOf(src, from, to);
-    this.buf[this.n++] = to - from;
-    return this.buf.toString('latin1', 0, this.n);
+  /** The key's octets so far: octets[0, length). */
+  get octets(): Uint8Array {
+    return this.buf;
+  }
+
+  get length(): number {
+    return this.n;
   }
 }
 
@@ -404,7 +423,7 @@ const AS4_CONTEXT = { asn4: true } as const;
 const MAX_SHARED_NEXT_HOPS = 1024;
 
 export class AttrStore {
-  private readonly sets = new Map<string, AttrSet>();
+  private readonly sets = new SetTable();
   /** The one key builder (intern and the outbound filter's byte-level export, export-key.ts). */
   readonly writer = new KeyWriter();
   /** editedKey's scratch list of edited codes. */
@@ -444,7 +463,8 @@ export class AttrStore {
       last = next.code;
       w.attribute(next.flags, next.code, next.raw);
     }
-    return this.internKey(w.finish(mpNextHop));
+    w.end(mpNextHop);
+    return this.internWritten();
   }
 
   /**
@@ -485,18 +505,40 @@ export class AttrStore {
         done = section[at + 1]!;
         copySectionAttribute(w, section, at);
       }
-    return this.internKey(skipNextHop ? w.finishFrom(section, nextHop, nextHopEnd) : w.finish(undefined));
+    if (skipNextHop) w.endFrom(section, nextHop, nextHopEnd);
+    else w.end(undefined);
+    return this.internWritten();
   }
 
   /** The shared set whose key was just built with `writer` (`writer.finish`'s result), with one more reference. */
   internKey(key: string): AttrSet {
-    const found = this.sets.get(key);
+    const h = hashKey(key);
+    const found = this.sets.findKey(key, h);
     if (found !== undefined) {
       found.refs++;
       return found;
     }
     const set = this.createSet(key);
-    this.sets.set(key, set);
+    this.sets.add(set, h);
+    return set;
+  }
+
+  /**
+   * The shared set whose key `writer` holds (after `end` / `endFrom`), with one more reference: found by
+   * its octets, so a key string is made only for a new set.
+   */
+  internWritten(): AttrSet {
+    const w = this.writer;
+    const bytes = w.octets;
+    const n = w.length;
+    const h = hashBytes(bytes, n);
+    const found = this.sets.findOctets(bytes, n, h);
+    if (found !== undefined) {
+      found.refs++;
+      return found;
+    }
+    const set = this.createSet(w.key());
+    this.sets.add(set, h);
     return set;
   }
 
@@ -625,7 +667,7 @@ export class AttrStore {
   /** Drop one reference; the last one removes the set from the store. */
   release(set: AttrSet): void {
     if (--set.refs > 0) return;
-    if (this.sets.get(set.key) === set) this.sets.delete(set.key);
+    this.sets.remove(set);
   }
 
   /**

@@ -19,11 +19,18 @@ export class ExportKeyWriter {
 
   /** The set `exportAttributes(source, set, ipv6, group)` describes, with one reference. */
   intern(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): AttrSet {
-    return this.store.internKey(this.key(source, set, ipv6, group));
+    this.write(source, set, ipv6, group);
+    return this.store.internWritten();
   }
 
   /** The key of that set, not interned (for a caller that changes it further first). */
   key(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): string {
+    this.write(source, set, ipv6, group);
+    return this.store.writer.key();
+  }
+
+  /** Write that set's key with the store's writer (ended: `key()` or `internWritten` next). */
+  private write(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): void {
     const w = this.store.writer;
     const r = this.reader.reset(set.key);
     const key = set.key;
@@ -115,6 +122,6 @@ export class ExportKeyWriter {
     }
     pending(256);
     // IPv6: the MP next hop (ours, or the route's passed on); IPv4 has it in NEXT_HOP.
-    return w.finish(!ipv6 ? undefined : own ? self : nhIn);
+    w.end(!ipv6 ? undefined : own ? self : nhIn);
   }
 }

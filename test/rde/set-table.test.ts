@@ -1,0 +1,59 @@
+// The attribute store's set table (daemon/rde/set-table.ts) against a Map of the same keys, through
+// growth and removal churn (backward-shift deletion must keep every probe run reachable), looked up by
+// key string and by octets; and the two hashes agreeing on the same octets.
+import { expect } from 'chai';
+import { SetTable, hashBytes, hashKey } from '../../daemon/rde/set-table.js';
+import type { AttrSet } from '../../daemon/rde/attr-store.js';
+import { prng } from '../helpers/random.js';
+
+/** A stand-in set: the table reads nothing but `key`. */
+function fakeSet(key: string): AttrSet {
+  return { key } as AttrSet;
+}
+
+function octetsOf(key: string): Uint8Array {
+  return Uint8Array.from(key, (c) => c.charCodeAt(0));
+}
+
+describe('rde/set-table', function () {
+  it('hashes a key string and its octets alike', function () {
+    const rnd = prng(7);
+    for (let n = 0; n < 200; n++) {
+      const key = String.fromCharCode(...Array.from({ length: n }, () => Math.floor(rnd() * 256)));
+      const bytes = new Uint8Array(n + 5); // a longer buffer: only [0, n) counts
+      bytes.set(octetsOf(key));
+      expect(hashBytes(bytes, n)).to.equal(hashKey(key));
+    }
+  });
+
+  it('finds, adds and removes as a Map does, through growth and churn', function () {
+    const rnd = prng(20261202);
+    const table = new SetTable();
+    const oracle = new Map<string, AttrSet>();
+    // Keys from a small alphabet and short lengths, so that prefixes, equal lengths and re-adds are common.
+    const randomKey = (): string =>
+      String.fromCharCode(...Array.from({ length: 1 + Math.floor(rnd() * 6) }, () => Math.floor(rnd() * 8)));
+    for (let step = 0; step < 60000; step++) {
+      const key = randomKey();
+      const held = oracle.get(key);
+      const bytes = octetsOf(key);
+      const h = hashKey(key);
+      expect(table.findKey(key, h)).to.equal(held);
+      expect(table.findOctets(bytes, bytes.length, h)).to.equal(held);
+      // Grow to several thousand sets, then churn around that size.
+      if (held === undefined && (oracle.size < 3000 || rnd() < 0.5)) {
+        const set = fakeSet(key);
+        table.add(set, h);
+        oracle.set(key, set);
+      } else if (held !== undefined && rnd() < 0.6) {
+        // Another object with the same key is not the held one: nothing removed.
+        expect(table.remove(fakeSet(key))).to.equal(false);
+        expect(table.remove(held)).to.equal(true);
+        oracle.delete(key);
+      }
+      expect(table.size).to.equal(oracle.size);
+    }
+    expect(oracle.size).to.be.greaterThan(1000);
+    for (const [key, set] of oracle) expect(table.findKey(key, hashKey(key))).to.equal(set);
+  });
+});
