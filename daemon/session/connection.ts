@@ -160,7 +160,7 @@ export class Connection implements TransportSink {
     this.fsm = next;
     // The IdleHoldTimer belongs to Idle: whatever starts the connection ends it (8.2.2 leaves it open).
     if (from === 'Idle' && next.state !== 'Idle') this.stopTimer('idleHold');
-    for (const action of actions) this.execute(action);
+    for (let i = 0; i < actions.length; i++) this.execute(actions[i]!);
     if (next.state !== from) this.host.stateChanged(this, from, next.state, event);
   }
 

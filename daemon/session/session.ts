@@ -430,7 +430,8 @@ export class Session extends EventEmitter<SessionEvents> implements ConnectionHo
     treatAsWithdraw: boolean,
     disable: readonly { afi: number; safi: number }[],
   ): void {
-    for (const { afi, safi } of disable) {
+    for (let i = 0; i < disable.length; i++) {
+      const { afi, safi } = disable[i]!;
       const family = (Object.keys(familyAfiSafi) as Family[]).find(
         (f) => familyAfiSafi[f].afi === afi && familyAfiSafi[f].safi === safi,
       );
