@@ -45,7 +45,7 @@ export const MAX_IDLE_HOLD_S = 120;
 /** A session that stayed Established this long is no longer considered flapping (ms). */
 const STABLE_MS = 60_000;
 /** UPDATEs sent per turn of the event loop before yielding, so timers (KEEPALIVE) stay on time. */
-const UPDATES_PER_TURN = 64;
+const UPDATES_PER_TURN = 256;
 /** UPDATEs with more prefixes than this are logged as counts (debug) instead of prefix lists. */
 const SUMMARY_LIMIT = 256;
 const NO_SUMMARY: UpdateSummary = Object.freeze({ announced: [], withdrawn: [] }) as UpdateSummary;
