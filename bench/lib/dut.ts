@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './repo.js';
+import { DAEMON_NODE_FLAGS } from '../../daemon/cli/node-flags.js';
 
 /** Re-exported for the benchmarks that still import it from here. */
 export { repoRoot };
@@ -189,7 +190,11 @@ export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Prom
     ? ['--dump-rib', join(dir, 'rib.mrt'), '--dump-adj-rib-in', join(dir, 'adj-rib-in.mrt')]
     : [];
   // XBGPD_NODE_FLAGS: extra node flags for the DUT (whitespace-separated), e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
-  const nodeFlags = (process.env['XBGPD_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
+  // The daemon's own flags first (as it runs anywhere), then any given for the bench.
+  const nodeFlags = [
+    ...DAEMON_NODE_FLAGS,
+    ...(process.env['XBGPD_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== ''),
+  ];
   if (s.loopWatch) nodeFlags.push('--import', join(root, 'dist', 'bench', 'lib', 'loop-watch.js'));
   const child = spawn(
     process.execPath,

@@ -19,6 +19,7 @@ import type { RouterPlace } from './router.js';
 import type { Family, LabRouter, NeighborStatus, ReceivedRoute, SessionState } from './types.js';
 import { waitFor } from './wait.js';
 import type { WaitOptions } from './wait.js';
+import { DAEMON_NODE_FLAGS } from '../../daemon/cli/node-flags.js';
 
 export interface XbgpdPeerConfig {
   name: string;
@@ -137,6 +138,7 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
         ? [join(repoRoot, 'dist/daemon/cli/xbgpd.js')]
         : ['--import', 'tsx', join(repoRoot, 'daemon/cli/xbgpd.ts')];
     const args = [
+      ...DAEMON_NODE_FLAGS,
       ...entry,
       '--config',
       this.configFile,
