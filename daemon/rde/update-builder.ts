@@ -387,6 +387,8 @@ class HeldMpUpdate implements UpdateMessage {
     nlriEnd: number,
     count: number,
     addPath: boolean,
+    /** The whole message when written at once (announcements); withdrawals are encoded from the fields. */
+    readonly wire?: Uint8Array,
   ) {
     this.#set = set;
     this.#nlriAt = nlriAt;
@@ -446,20 +448,33 @@ function* mpSectionUpdates(
   for (let i = 0; i < keys.length;) {
     const end = fit(keys, i, room, o.addPath);
     if (end === i) return; // the attributes alone fill the message: nothing can be sent
-    const valueLength = 5 + nhLength + nlriLength(keys, i, end, o.addPath);
-    const section = new Uint8Array(attrsEnd + (valueLength > 255 ? 4 : 3) + valueLength);
-    copyKey(key, 0, split, section, 0);
-    let p = writeAttributeHeader(section, split, MP_FLAGS, AttrType.MpReachNlri, valueLength);
-    section[p] = Afi.Ipv6 >> 8;
-    section[p + 1] = Afi.Ipv6 & 255;
-    section[p + 2] = Safi.Unicast;
-    section[p + 3] = nhLength;
-    copyKey(nh, 0, nh.length, section, p + 4);
-    p += 5 + nhLength; // the reserved octet stays 0
-    const nlriAt = p;
-    p = writeNlri(keys, i, end, o.addPath, section, p);
-    copyKey(key, split, attrsEnd, section, p);
-    yield new HeldMpUpdate(set, section, nlriAt, p, end - i, o.addPath);
+    const valueLength = 5 + nhLength + fitLength;
+    const sectionLength = attrsEnd + (valueLength > 255 ? 4 : 3) + valueLength;
+    // The whole message in the slab: header, no withdrawn routes, the section.
+    const length = HEADER_LENGTH + 4 + sectionLength;
+    const buf = slab.take(length);
+    const at = slab.at;
+    writeHeader(buf, at, length, MessageType.Update);
+    const s = at + HEADER_LENGTH + 4;
+    buf[s - 4] = 0;
+    buf[s - 3] = 0;
+    buf[s - 2] = sectionLength >> 8;
+    buf[s - 1] = sectionLength & 255;
+    copyKey(key, 0, split, buf, s);
+    let p = writeAttributeHeader(buf, s + split, MP_FLAGS, AttrType.MpReachNlri, valueLength);
+    buf[p] = Afi.Ipv6 >> 8;
+    buf[p + 1] = Afi.Ipv6 & 255;
+    buf[p + 2] = Safi.Unicast;
+    buf[p + 3] = nhLength;
+    if (nh.length === 0) buf.fill(0, p + 4, p + 4 + nhLength);
+    else copyKey(nh, 0, nh.length, buf, p + 4);
+    buf[p + 4 + nhLength] = 0; // reserved
+    p += 5 + nhLength;
+    const nlriAt = p - s;
+    p = writeNlri(keys, i, end, o.addPath, buf, p);
+    copyKey(key, split, attrsEnd, buf, p);
+    const section = buf.subarray(s, s + sectionLength);
+    yield new HeldMpUpdate(set, section, nlriAt, p - s, end - i, o.addPath, buf.subarray(at, at + length));
     i = end;
   }
 }
