@@ -338,11 +338,7 @@ export class FamilyRib {
     if (this.ipv6) {
       this.index6.delete(this.keys6[id]!);
       this.keys6[id] = '';
-    } else {
-      const key = this.keys4[id]!;
-      const addr = Math.floor(key / 64);
-      this.index4.delete(addr, key - addr * 64);
-    }
+    } else this.index4.deleteId(id);
     this.reasons[id] = 0;
     this.bests.set(id, undefined);
     this.live[id] = 0;

@@ -1,5 +1,6 @@
 // The IPv4 and IPv6 prefix hash tables (daemon/rde/prefix-index.ts) against a Map reference under random
-// inserts and deletes, including the backward-shift deletion across wrap-around and growth.
+// inserts and deletes: IPv4's removal marks (by prefix and by id, ids reused as the RIB reuses them,
+// rebuilds, the table emptied and filled again), IPv6's backward-shift deletion across wrap-around and growth.
 import { expect } from 'chai';
 import { Ipv4PrefixIndex, Ipv6PrefixIndex } from '../../daemon/rde/prefix-index.js';
 import { prefixKey, writePrefix } from '../../daemon/rde/rib.js';
@@ -36,6 +37,52 @@ describe('rde/prefix-index', function () {
     for (const [k, id] of reference) {
       const [a, l] = k.split('/').map(Number) as [number, number];
       expect(index.get(a, l)).to.equal(id);
+    }
+  });
+
+  it('removes by id as the RIB does (ids reused), through rebuilds and a table emptied and filled again', function () {
+    const rand = prng(2026);
+    const index = new Ipv4PrefixIndex();
+    const reference = new Map<string, number>();
+    const freeIds: number[] = [];
+    let nextId = 0;
+    const pick = (): [number, number] => {
+      const length = 16 + Math.floor(rand() * 17);
+      const addr = (Math.floor(rand() * 2048) << 21) >>> 0;
+      return [length === 32 ? addr : (addr & (0xffffffff << (32 - length))) >>> 0, length];
+    };
+    for (let round = 0; round < 4; round++) {
+      for (let step = 0; step < 20_000; step++) {
+        const [addr, length] = pick();
+        const k = `${addr}/${length}`;
+        if (rand() < 0.6) {
+          if (reference.has(k)) continue;
+          const id = freeIds.pop() ?? nextId++;
+          index.insert(addr, length, id);
+          reference.set(k, id);
+        } else if (reference.size > 0) {
+          // Remove a held prefix by its id; a stale id (freed, not reused yet) removes nothing.
+          const [key, id] = [...reference][Math.floor(rand() * reference.size)]!;
+          expect(index.deleteId(id)).to.equal(true);
+          expect(index.deleteId(id)).to.equal(false);
+          reference.delete(key);
+          freeIds.push(id);
+        }
+        expect(index.size).to.equal(reference.size);
+      }
+      for (const [k, id] of reference) {
+        const [a, l] = k.split('/').map(Number) as [number, number];
+        expect(index.get(a, l)).to.equal(id);
+      }
+      // Withdraw everything (the last removal resets the marks), then the next round fills it again.
+      for (const [k, id] of [...reference]) {
+        expect(index.deleteId(id)).to.equal(true);
+        reference.delete(k);
+        freeIds.push(id);
+      }
+      expect(index.size).to.equal(0);
+      const [a, l] = pick();
+      expect(index.get(a, l)).to.equal(-1);
     }
   });
 
