@@ -1,8 +1,9 @@
 // The attribute store's table of sets: open addressing with linear probing over a typed array of hashes
 // and an array of the sets, looked up by the octets a KeyWriter just wrote (no key string is made for a
 // set already held: most UPDATEs of a table carry a set seen before) or by a key string. The hash is
-// FNV-1a over the key's octets (one per character); removal is backward-shift deletion (no tombstones).
-// A Map of the key strings did the same with a new string and its hash per lookup.
+// FNV-1a over the key's octets (one per character). A set knows its slot (`AttrSet.slot`): removal marks
+// the slot (nothing moves, nothing is hashed); marks go when the table is rebuilt or empties. A Map of the
+// key strings did the same with a new string and its hash per lookup.
 import type { AttrSet } from './attr-store.js';
 
 const INITIAL_CAPACITY = 1024;
@@ -28,11 +29,16 @@ function sameOctets(key: string, bytes: Uint8Array, n: number): boolean {
   return true;
 }
 
+/** The mark of a slot whose set was removed: lookups go past it, adds may take it. */
+const REMOVED = { key: '' } as AttrSet;
+
 export class SetTable {
   private hashes = new Int32Array(INITIAL_CAPACITY);
   private sets: (AttrSet | undefined)[] = new Array<AttrSet | undefined>(INITIAL_CAPACITY).fill(undefined);
   private mask = INITIAL_CAPACITY - 1;
   private count = 0;
+  /** REMOVED slots. */
+  private removed = 0;
 
   get size(): number {
     return this.count;
@@ -44,7 +50,7 @@ export class SetTable {
     for (let i = slotOf(h, mask); ; i = (i + 1) & mask) {
       const s = sets[i];
       if (s === undefined) return undefined;
-      if (hashes[i] === h && sameOctets(s.key, bytes, n)) return s;
+      if (hashes[i] === h && s !== REMOVED && sameOctets(s.key, bytes, n)) return s;
     }
   }
 
@@ -54,57 +60,56 @@ export class SetTable {
     for (let i = slotOf(h, mask); ; i = (i + 1) & mask) {
       const s = sets[i];
       if (s === undefined) return undefined;
-      if (hashes[i] === h && s.key === key) return s;
+      if (hashes[i] === h && s !== REMOVED && s.key === key) return s;
     }
   }
 
   /** Hold `set` (its key not held yet), whose key hashes to `h`. */
   add(set: AttrSet, h: number): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    if ((this.count + this.removed + 1) * 2 > this.mask + 1) this.rebuild();
     this.place(set, h);
     this.count++;
   }
 
   /** Stop holding `set` (this object: another with the same key stays); whether it was held. */
   remove(set: AttrSet): boolean {
-    const { hashes, sets, mask } = this;
-    let i = slotOf(hashKey(set.key), mask);
-    for (; ; i = (i + 1) & mask) {
-      const s = sets[i];
-      if (s === undefined) return false;
-      if (s === set) break;
-    }
-    // Backward-shift deletion: move later entries of the probe run into the hole when their home slot
-    // does not lie (cyclically) between the hole and their position.
-    let hole = i;
-    for (let j = (i + 1) & mask; sets[j] !== undefined; j = (j + 1) & mask) {
-      const home = slotOf(hashes[j]!, mask);
-      const between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
-      if (between) continue;
-      sets[hole] = sets[j];
-      hashes[hole] = hashes[j]!;
-      hole = j;
-    }
-    sets[hole] = undefined;
+    const i = set.slot;
+    if (i < 0 || i > this.mask || this.sets[i] !== set) return false;
+    this.sets[i] = REMOVED;
+    set.slot = -1;
     this.count--;
+    this.removed++;
+    // Emptied (a whole table withdrawn): start over without the marks.
+    if (this.count === 0) {
+      this.sets.fill(undefined);
+      this.removed = 0;
+    }
     return true;
   }
 
   private place(set: AttrSet, h: number): void {
     const { sets, mask } = this;
     let i = slotOf(h, mask);
-    while (sets[i] !== undefined) i = (i + 1) & mask;
+    // The key is not held: the first free or removed slot of its run takes it.
+    while (sets[i] !== undefined && sets[i] !== REMOVED) i = (i + 1) & mask;
+    if (sets[i] === REMOVED) this.removed--;
     sets[i] = set;
     this.hashes[i] = h;
+    set.slot = i;
   }
 
-  private grow(): void {
+  /** Re-place every set without the removed marks, in a table twice as large when it is half full. */
+  private rebuild(): void {
     const { hashes, sets } = this;
-    const capacity = (this.mask + 1) * 2;
+    const capacity = (this.count + 1) * 4 > this.mask + 1 ? (this.mask + 1) * 2 : this.mask + 1;
     this.hashes = new Int32Array(capacity);
     this.sets = new Array<AttrSet | undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
-    for (let i = 0; i < sets.length; i++) if (sets[i] !== undefined) this.place(sets[i]!, hashes[i]!);
+    this.removed = 0;
+    for (let i = 0; i < sets.length; i++) {
+      const s = sets[i];
+      if (s !== undefined && s !== REMOVED) this.place(s, hashes[i]!);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 // The attribute store's set table (daemon/rde/set-table.ts) against a Map of the same keys, through
-// growth and removal churn (backward-shift deletion must keep every probe run reachable), looked up by
+// growth and removal churn (a removed slot must keep the probe run behind it reachable), looked up by
 // key string and by octets; and the two hashes agreeing on the same octets.
 import { expect } from 'chai';
 import { SetTable, hashBytes, hashKey } from '../../daemon/rde/set-table.js';
