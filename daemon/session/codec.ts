@@ -3,6 +3,8 @@
 // session's OpenSummary (negotiate.ts). No codec logic lives here, only adaptation.
 import {
   decodeMessage,
+  decodeUpdate,
+  HEADER_LENGTH,
   encodeMessage,
   makeOpen,
   makeMultiprotocol,
@@ -163,8 +165,9 @@ export const codec = {
     return encodeMessage(update, extendedMessage ? EXTENDED : NOT_EXTENDED);
   },
 
+  /** A whole UPDATE as the transport's framer cut it (its header checked there): the body decoded. */
   decodeUpdate(message: Uint8Array, ctx: DecodeContext): DecodeResult<UpdateMessage> {
-    return decodeMessage(message, ctx) as DecodeResult<UpdateMessage>;
+    return decodeUpdate(message.subarray(HEADER_LENGTH), ctx);
   },
 
   encodeRouteRefresh(afi: number, safi: number, subtype = 0): Uint8Array {
