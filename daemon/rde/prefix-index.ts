@@ -41,16 +41,51 @@ export class Ipv4PrefixIndex {
     }
   }
 
+  /**
+   * The id stored for the prefix, or, when there is none, -1 - the slot a new entry for it would take
+   * (`insertAt`): one probe for a lookup that may be followed by an insert.
+   */
+  lookup(addr: number, length: number): number {
+    const { addrs, lengths, mask } = this;
+    let free = -1;
+    for (let i = slotOf(addr, length, mask); ; i = (i + 1) & mask) {
+      const l = lengths[i]!;
+      if (l === EMPTY) return -1 - (free < 0 ? i : free);
+      if (l === REMOVED) {
+        if (free < 0) free = i;
+      } else if (l === length && addrs[i] === addr) return this.ids[i]!;
+    }
+  }
+
+  /** Store `id` for a prefix that `lookup` did not find, with what it returned. */
+  insertAt(found: number, addr: number, length: number, id: number): void {
+    if ((this.count + this.removed + 1) * 2 > this.mask + 1) {
+      this.insert(addr, length, id); // rebuilt first: the slot moves
+      return;
+    }
+    this.ensureId(id);
+    const i = -1 - found;
+    if (this.lengths[i] === REMOVED) this.removed--;
+    this.addrs[i] = addr;
+    this.lengths[i] = length;
+    this.ids[i] = id;
+    this.slots[id] = i;
+    this.count++;
+  }
+
   /** Store `id` (a non-negative integer) for a prefix that is not in the table. */
   insert(addr: number, length: number, id: number): void {
     if ((this.count + this.removed + 1) * 2 > this.mask + 1) this.rebuild();
-    if (id >= this.slots.length) {
-      const slots = new Int32Array(Math.max(id + 1, this.slots.length * 2));
-      slots.set(this.slots);
-      this.slots = slots;
-    }
+    this.ensureId(id);
     this.place(addr, length, id);
     this.count++;
+  }
+
+  private ensureId(id: number): void {
+    if (id < this.slots.length) return;
+    const slots = new Int32Array(Math.max(id + 1, this.slots.length * 2));
+    slots.set(this.slots);
+    this.slots = slots;
   }
 
   /**

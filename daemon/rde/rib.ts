@@ -315,11 +315,11 @@ export class FamilyRib {
     }
     const addr = Math.floor(key / 64);
     const length = key - addr * 64;
-    const found = this.index4.get(addr, length);
+    const found = this.index4.lookup(addr, length);
     if (found >= 0) return found;
     const id = this.create();
     this.keys4[id] = key;
-    this.index4.insert(addr, length, id);
+    this.index4.insertAt(found, addr, length, id);
     return id;
   }
 

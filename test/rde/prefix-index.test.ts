@@ -40,7 +40,7 @@ describe('rde/prefix-index', function () {
     }
   });
 
-  it('removes by id as the RIB does (ids reused), through rebuilds and a table emptied and filled again', function () {
+  it('removes by id and inserts at the slot a lookup found, as the RIB does (ids reused), through rebuilds and a table emptied and filled again', function () {
     const rand = prng(2026);
     const index = new Ipv4PrefixIndex();
     const reference = new Map<string, number>();
@@ -56,9 +56,14 @@ describe('rde/prefix-index', function () {
         const [addr, length] = pick();
         const k = `${addr}/${length}`;
         if (rand() < 0.6) {
+          const found = index.lookup(addr, length);
+          expect(found).to.equal(reference.get(k) ?? found);
           if (reference.has(k)) continue;
+          expect(found).to.be.below(0);
           const id = freeIds.pop() ?? nextId++;
-          index.insert(addr, length, id);
+          // Half through lookup's slot (reused removed slots, rebuilds in between), half by insert.
+          if (rand() < 0.5) index.insertAt(found, addr, length, id);
+          else index.insert(addr, length, id);
           reference.set(k, id);
         } else if (reference.size > 0) {
           // Remove a held prefix by its id; a stale id (freed, not reused yet) removes nothing.
