@@ -12,11 +12,11 @@
 import { FaultCodes, VmFault } from '../errors.js';
 import type { Helper } from '../helpers.js';
 import type { LoadedProgram } from '../loader.js';
-import { interpret, invokeHelper, resume } from '../interpreter.js';
+import { interpret, invokeHelper, invokeNumberHelper, resume, setResult, WIDE_HIGH } from '../interpreter.js';
 import type { RunContext, RunResult } from '../interpreter.js';
 import { MAX_REGION_SIZE, REGION_CONTEXT, REGION_STACK } from '../memory.js';
 import { MAX_CALL_DEPTH } from '../opcodes.js';
-import { setU64, toU64 } from '../alu.js';
+import { toU64 } from '../alu.js';
 import type { Compiled } from './compile.js';
 import {
   DPC_AT,
@@ -45,6 +45,7 @@ import { wasmApi, WASM_PAGE } from './wasm.js';
 import type { WasmMemory } from './wasm.js';
 
 const SIZES = [1, 2, 4, 8];
+const TWO_32 = 0x1_0000_0000;
 
 export class JitProgram {
   private readonly wasm: WasmMemory;
@@ -214,23 +215,44 @@ export class JitProgram {
     const i32 = this.i32;
     const at = REGS_AT / 4;
     const n = helper.arity ?? 5;
-    const r = invokeHelper(
-      helper,
-      n >= 1 ? toU64(i32[at + 3]!, i32[at + 2]!) : 0n,
-      n >= 2 ? toU64(i32[at + 5]!, i32[at + 4]!) : 0n,
-      n >= 3 ? toU64(i32[at + 7]!, i32[at + 6]!) : 0n,
-      n >= 4 ? toU64(i32[at + 9]!, i32[at + 8]!) : 0n,
-      n >= 5 ? toU64(i32[at + 11]!, i32[at + 10]!) : 0n,
-      m.helperCtx,
-      pc,
-    );
+    const fnNumber = helper.fnNumber;
+    const high =
+      (n >= 1 ? i32[at + 3]! : 0) |
+      (n >= 2 ? i32[at + 5]! : 0) |
+      (n >= 3 ? i32[at + 7]! : 0) |
+      (n >= 4 ? i32[at + 9]! : 0) |
+      (n >= 5 ? i32[at + 11]! : 0);
+    // The number convention when every argument the helper takes is below 2^53 (vm/helpers.ts).
+    const r =
+      fnNumber !== undefined && (high & WIDE_HIGH) === 0
+        ? invokeNumberHelper(
+            helper,
+            fnNumber,
+            n >= 1 ? i32[at + 3]! * TWO_32 + (i32[at + 2]! >>> 0) : 0,
+            n >= 2 ? i32[at + 5]! * TWO_32 + (i32[at + 4]! >>> 0) : 0,
+            n >= 3 ? i32[at + 7]! * TWO_32 + (i32[at + 6]! >>> 0) : 0,
+            n >= 4 ? i32[at + 9]! * TWO_32 + (i32[at + 8]! >>> 0) : 0,
+            n >= 5 ? i32[at + 11]! * TWO_32 + (i32[at + 10]! >>> 0) : 0,
+            m.helperCtx,
+            pc,
+          )
+        : invokeHelper(
+            helper,
+            n >= 1 ? toU64(i32[at + 3]!, i32[at + 2]!) : 0n,
+            n >= 2 ? toU64(i32[at + 5]!, i32[at + 4]!) : 0n,
+            n >= 3 ? toU64(i32[at + 7]!, i32[at + 6]!) : 0n,
+            n >= 4 ? toU64(i32[at + 9]!, i32[at + 8]!) : 0n,
+            n >= 5 ? toU64(i32[at + 11]!, i32[at + 10]!) : 0n,
+            m.helperCtx,
+            pc,
+          );
     this.copyInExternal();
     if (r instanceof VmFault) {
       this.helperFault = r;
       return HELPER_FAULT;
     }
-    setHalves(i32, at, r);
-    return helper.unwindOnZero && r === 0n ? HELPER_UNWIND : HELPER_OK;
+    setResult(i32, at, i32, at + 1, r);
+    return helper.unwindOnZero && (r === 0 || r === 0n) ? HELPER_UNWIND : HELPER_OK;
   }
 
   // ===== the caller's bytes =====
@@ -333,16 +355,6 @@ export class JitProgram {
     for (const id of this.owned) this.remap(id);
   }
 }
-
-/** i32[at] (low half), i32[at + 1] (high half) = v, a u64. */
-function setHalves(i32: Int32Array, at: number, v: bigint): void {
-  const halves = HALVES;
-  setU64(halves.L, halves.H, 0, v);
-  i32[at] = halves.L[0]!;
-  i32[at + 1] = halves.H[0]!;
-}
-
-const HALVES = { L: new Int32Array(1), H: new Int32Array(1) };
 
 /** to[at..] = from; small copies without TypedArray.set's fixed cost. */
 function copyInto(from: Uint8Array, to: Uint8Array, at: number): void {
