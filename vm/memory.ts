@@ -43,6 +43,8 @@ export interface MemoryAccess {
   addressOf(name: string): bigint | undefined;
   /** read() and write() for the number convention: `addr` a number (anything but a safe integer >= 0 is refused). */
   readAt(addr: number, len: number): Uint8Array | VmFault;
+  /** A copy of the `len` bytes at `addr` (a number), which the helper may keep, or a fault. */
+  copyAt(addr: number, len: number): Uint8Array | VmFault;
   writeAt(addr: number, bytes: Uint8Array): VmFault | undefined;
 }
 
@@ -149,6 +151,17 @@ export class Memory implements MemoryAccess {
     const o = this.locateAt(addr, len, false);
     if (o < 0) return this.faultAt(FaultCodes.OUT_OF_BOUNDS_LOAD, 'load', addr, len);
     return this.bytes[this.region]!.subarray(o, o + len);
+  }
+
+  copyAt(addr: number, len: number): Uint8Array | VmFault {
+    const o = this.locateAt(addr, len, false);
+    if (o < 0) return this.faultAt(FaultCodes.OUT_OF_BOUNDS_LOAD, 'load', addr, len);
+    const from = this.bytes[this.region]!;
+    // Short reads (attribute values, structs) without a view and TypedArray.slice's fixed cost.
+    if (len > 64) return from.slice(o, o + len);
+    const out = new Uint8Array(len);
+    for (let k = 0; k < len; k++) out[k] = from[o + k]!;
+    return out;
   }
 
   writeAt(addr: number, data: Uint8Array): VmFault | undefined {

@@ -243,8 +243,7 @@ export function readIn(ctx: HelperContext, addr: bigint, len: number): Uint8Arra
 
 /** readIn for the number convention (`addr` a number). */
 export function readInAt(ctx: HelperContext, addr: number, len: number): Uint8Array | VmFault {
-  const view = ctx.mem.readAt(addr, len);
-  return view instanceof VmFault ? view : view.slice();
+  return ctx.mem.copyAt(addr, len);
 }
 
 /** asLength of a register passed as a number (below 2^53). */

@@ -149,6 +149,7 @@ forEachBackend('vm: the number calling convention', function () {
 
   it('reads and writes program memory at number addresses, with faults for bad ones', function () {
     let seen: unknown[] = [];
+    let copies: Uint8Array[] = [];
     const registry = new HelperRegistry().register({
       id: 1,
       name: 'probe',
@@ -158,17 +159,22 @@ forEachBackend('vm: the number calling convention', function () {
         seen = [
           [...(ctx.mem.readAt(addr, 3) as Uint8Array)],
           ctx.mem.writeAt(addr + 1, Uint8Array.from([0x5a])),
-          ctx.mem.readAt(addr, 100),
+          ctx.mem.readAt(addr, 101),
           ctx.mem.writeAt(0, Uint8Array.from([1])),
           ctx.mem.readAt(-1, 1),
           ctx.mem.readAt(addr + 0.5, 1),
           ctx.mem.readAt(Number(TWO_53), 1),
           ctx.mem.readAt(addr, -1),
+          ctx.mem.copyAt(addr, 101),
+          ctx.mem.copyAt(-1, 1),
         ];
+        copies = [ctx.mem.copyAt(addr, 3) as Uint8Array, ctx.mem.copyAt(addr, 100) as Uint8Array];
+        ctx.mem.writeAt(addr, Uint8Array.of(0xee));
         return 0;
       },
     });
-    const mem = Uint8Array.from([1, 2, 3, 4]);
+    const mem = new Uint8Array(100);
+    mem.set([1, 2, 3, 4]);
     expect(ok(run(load('call 1\nexit', registry), { mem }))).to.equal(0n);
     expect(seen[0]).to.deep.equal([1, 2, 3]);
     expect(seen[1]).to.equal(undefined);
@@ -181,7 +187,14 @@ forEachBackend('vm: the number calling convention', function () {
       FaultCodes.OUT_OF_BOUNDS_LOAD,
       FaultCodes.OUT_OF_BOUNDS_LOAD,
       FaultCodes.OUT_OF_BOUNDS_LOAD,
+      FaultCodes.OUT_OF_BOUNDS_LOAD,
+      FaultCodes.OUT_OF_BOUNDS_LOAD,
     ]);
     expect((seen[2] as VmFault).message).to.contain('(context+0)');
+    // copyAt: copies (short and long) that the later write to the first byte does not change.
+    expect(mem[0]).to.equal(0xee);
+    expect([...copies[0]!]).to.deep.equal([1, 0x5a, 3]);
+    expect(copies[1]!.length).to.equal(100);
+    expect([...copies[1]!.subarray(0, 5)]).to.deep.equal([1, 0x5a, 3, 4, 0]);
   });
 });

@@ -60,6 +60,8 @@ export class JitProgram {
   private u64!: BigUint64Array;
   private f64!: Float64Array;
   private contextCapacity: number;
+  /** The context entry's bounds as last written: the length (writable), -2 - length (read-only), -1 (none). */
+  private contextBounds = -1;
   // ===== per-run state =====
   private ctx: RunContext = {};
   private contextMapped = false;
@@ -139,13 +141,18 @@ export class JitProgram {
     const len = input ? input.length : 0;
     if (len > this.contextCapacity) this.grow(len);
     const i32 = this.i32;
-    // Context region entry: [0, len), writable unless the run says otherwise.
-    const entry = this.entryAt(REGION_CONTEXT);
+    // Context region entry: [0, len), writable unless the run says otherwise (written when that changes:
+    // runs at one point pass the same length run after run).
     const writable = input !== undefined && (ctx.memWritable ?? true);
-    for (let k = 0; k < 4; k++) {
-      const bound = input && len >= SIZES[k]! ? len - SIZES[k]! + 1 : 0;
-      i32[(entry + ENTRY_READ) / 4 + k] = bound;
-      i32[(entry + ENTRY_WRITE) / 4 + k] = writable ? bound : 0;
+    const bounds = input === undefined ? -1 : writable ? len : -2 - len;
+    if (bounds !== this.contextBounds) {
+      this.contextBounds = bounds;
+      const entry = this.entryAt(REGION_CONTEXT);
+      for (let k = 0; k < 4; k++) {
+        const bound = input && len >= SIZES[k]! ? len - SIZES[k]! + 1 : 0;
+        i32[(entry + ENTRY_READ) / 4 + k] = bound;
+        i32[(entry + ENTRY_WRITE) / 4 + k] = writable ? bound : 0;
+      }
     }
     this.copyIn();
     // r1..r5: the context's address and length, or the run's arguments.
@@ -206,7 +213,8 @@ export class JitProgram {
     }
     // The helper sees the context where the program has it (wasm memory: no copy either way); only the
     // caller's extra regions are copied around the call.
-    this.copyOutExternal();
+    const external = this.external.length !== 0;
+    if (external) this.copyOutExternal();
     this.mapContext();
     p.memory.openStackFrames(frame);
     p.memory.pc = pc;
@@ -246,7 +254,7 @@ export class JitProgram {
             m.helperCtx,
             pc,
           );
-    this.copyInExternal();
+    if (external) this.copyInExternal();
     if (r instanceof VmFault) {
       this.helperFault = r;
       return HELPER_FAULT;

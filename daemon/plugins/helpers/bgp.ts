@@ -277,11 +277,11 @@ function peerBlocks(ctx: HelperContext, peers: readonly PeerInfo[]): number {
   if (at < 0) return -1;
   for (let i = 0; i < peers.length; i++) {
     const peer = peers[i]!;
-    m.heap.set(peerInfoImage(peer), at + i * size);
+    copyImage(peerInfoImage(peer), m.heap, at + i * size);
     if (peer.local === undefined) continue;
     const local = m.alloc(size);
     if (local < 0) return -1;
-    m.heap.set(peerInfoImage(peer.local), local);
+    copyImage(peerInfoImage(peer.local), m.heap, local);
     writeAddress(m.heap, at + i * size + UBPF_PEER_INFO.fields.local_bgp_session.offset, heapAt(ctx, local));
   }
   return at;
@@ -310,6 +310,11 @@ function peerInfoImage(p: PeerInfo): Uint8Array {
 }
 
 const peerInfoImages = new WeakMap<PeerInfo, Uint8Array>();
+
+/** heap[at..] = image, a few dozen octets: a loop costs less than TypedArray.set's fixed cost. */
+function copyImage(image: Uint8Array, heap: Uint8Array, at: number): void {
+  for (let k = 0; k < image.length; k++) heap[at + k] = image[k]!;
+}
 
 /** heap[at..at + 8) = `address` (a VM address: below 2^53), a u64 little-endian. */
 function writeAddress(heap: Uint8Array, at: number, address: number): void {
