@@ -156,18 +156,17 @@ export class Memory implements MemoryAccess {
   copyAt(addr: number, len: number): Uint8Array | VmFault {
     const o = this.locateAt(addr, len, false);
     if (o < 0) return this.faultAt(FaultCodes.OUT_OF_BOUNDS_LOAD, 'load', addr, len);
-    const from = this.bytes[this.region]!;
-    // Short reads (attribute values, structs) without a view and TypedArray.slice's fixed cost.
-    if (len > 64) return from.slice(o, o + len);
-    const out = new Uint8Array(len);
-    for (let k = 0; k < len; k++) out[k] = from[o + k]!;
-    return out;
+    return this.bytes[this.region]!.slice(o, o + len);
   }
 
   writeAt(addr: number, data: Uint8Array): VmFault | undefined {
-    const o = this.locateAt(addr, data.length, true);
-    if (o < 0) return this.faultAt(FaultCodes.OUT_OF_BOUNDS_STORE, 'store', addr, data.length);
-    this.bytes[this.region]!.set(data, o);
+    const n = data.length;
+    const o = this.locateAt(addr, n, true);
+    if (o < 0) return this.faultAt(FaultCodes.OUT_OF_BOUNDS_STORE, 'store', addr, n);
+    const to = this.bytes[this.region]!;
+    // Writes of a few octets (an int) without TypedArray.set's fixed cost, which a loop of 24 exceeds.
+    if (n > 8 || data.buffer === to.buffer) to.set(data, o);
+    else for (let k = 0; k < n; k++) to[o + k] = data[k]!;
     return undefined;
   }
 

@@ -311,10 +311,19 @@ export const SET_CACHE_GENERATION = 16384;
 export class SetCache {
   private young = new Map<AttrSet, AttrSet | null>();
   private old = new Map<AttrSet, AttrSet | null>();
+  /** The last entry looked up or added: the routes of one UPDATE share a set, one after the other. */
+  private lastSet: AttrSet | undefined = undefined;
+  private lastResult: AttrSet | null = null;
 
   get(set: AttrSet): AttrSet | null | undefined {
-    const hit = this.young.get(set);
-    return hit !== undefined ? hit : this.old.get(set);
+    if (set === this.lastSet) return this.lastResult;
+    let hit = this.young.get(set);
+    if (hit === undefined) hit = this.old.get(set);
+    if (hit !== undefined) {
+      this.lastSet = set;
+      this.lastResult = hit;
+    }
+    return hit;
   }
 
   set(set: AttrSet, result: AttrSet | null): void {
@@ -323,6 +332,8 @@ export class SetCache {
       this.young = new Map();
     }
     this.young.set(set, result);
+    this.lastSet = set;
+    this.lastResult = result;
   }
 }
 

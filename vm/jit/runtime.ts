@@ -364,10 +364,10 @@ export class JitProgram {
   }
 }
 
-/** to[at..] = from; small copies without TypedArray.set's fixed cost. */
+/** to[at..] = from; a few octets without TypedArray.set's fixed cost (which a loop of 24 octets exceeds). */
 function copyInto(from: Uint8Array, to: Uint8Array, at: number): void {
   const n = from.length;
-  if (n <= 256) for (let i = 0; i < n; i++) to[at + i] = from[i]!;
+  if (n <= 8) for (let i = 0; i < n; i++) to[at + i] = from[i]!;
   else to.set(from, at);
 }
 

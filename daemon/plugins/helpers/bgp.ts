@@ -275,27 +275,46 @@ function peerBlocks(ctx: HelperContext, peers: readonly PeerInfo[]): number {
   const size = UBPF_PEER_INFO.size;
   const at = m.alloc(size * peers.length);
   if (at < 0) return -1;
-  for (let i = 0; i < peers.length; i++) {
-    const peer = peers[i]!;
-    copyImage(peerInfoImage(peer), m.heap, at + i * size);
-    if (peer.local === undefined) continue;
-    const local = m.alloc(size);
-    if (local < 0) return -1;
-    copyImage(peerInfoImage(peer.local), m.heap, local);
-    writeAddress(m.heap, at + i * size + UBPF_PEER_INFO.fields.local_bgp_session.offset, heapAt(ctx, local));
-  }
+  for (let i = 0; i < peers.length; i++) if (!writePeer(ctx, m, peers[i]!, at + i * size)) return -1;
   return at;
 }
 
+/** One peer's ubpf_peer_info at heap offset `at`, and its local_bgp_session in a block of its own; false if the heap is full. */
+function writePeer(ctx: HelperContext, m: PluginMemory, peer: PeerInfo, at: number): boolean {
+  const images = peerImages(peer);
+  m.heap.set(images.peer, at);
+  if (images.local === undefined) return true;
+  const local = m.alloc(UBPF_PEER_INFO.size);
+  if (local < 0) return false;
+  m.heap.set(images.local, local);
+  writeAddress(m.heap, at + UBPF_PEER_INFO.fields.local_bgp_session.offset, heapAt(ctx, local));
+  return true;
+}
+
 /**
- * The bytes of a struct ubpf_peer_info for `p` (local_bgp_session NULL), made once per PeerInfo: the
- * points keep one PeerInfo per peer and never change it, so the helpers copy these instead of writing
- * the fields on every call.
+ * The bytes of the struct ubpf_peer_info of `p` (local_bgp_session NULL) and of its local session, made
+ * once per PeerInfo: the points keep one PeerInfo per peer and never change it, so the helpers copy these
+ * instead of writing the fields on every call.
  */
+function peerImages(p: PeerInfo): PeerImages {
+  let images = peerImageCache.get(p);
+  if (images === undefined) {
+    images = { peer: peerInfoImage(p), local: p.local === undefined ? undefined : peerInfoImage(p.local) };
+    peerImageCache.set(p, images);
+  }
+  return images;
+}
+
+interface PeerImages {
+  readonly peer: Uint8Array;
+  readonly local: Uint8Array | undefined;
+}
+
+const peerImageCache = new WeakMap<PeerInfo, PeerImages>();
+
+/** The bytes of a struct ubpf_peer_info for `p`, local_bgp_session NULL. */
 function peerInfoImage(p: PeerInfo): Uint8Array {
-  let image = peerInfoImages.get(p);
-  if (image !== undefined) return image;
-  image = new Uint8Array(UBPF_PEER_INFO.size);
+  const image = new Uint8Array(UBPF_PEER_INFO.size);
   const L = UBPF_PEER_INFO.fields;
   const view = new DataView(image.buffer);
   view.setUint32(L.as.offset, p.asn, true);
@@ -305,15 +324,7 @@ function peerInfoImage(p: PeerInfo): Uint8Array {
     view.setUint8(L['addr.af'].offset, p.address.length === 4 ? 2 : 10);
     image.set(p.address, L['addr.addr'].offset);
   }
-  peerInfoImages.set(p, image);
   return image;
-}
-
-const peerInfoImages = new WeakMap<PeerInfo, Uint8Array>();
-
-/** heap[at..] = image, a few dozen octets: a loop costs less than TypedArray.set's fixed cost. */
-function copyImage(image: Uint8Array, heap: Uint8Array, at: number): void {
-  for (let k = 0; k < image.length; k++) heap[at + k] = image[k]!;
 }
 
 /** heap[at..at + 8) = `address` (a VM address: below 2^53), a u64 little-endian. */
@@ -333,7 +344,10 @@ const get_src_peer_info: HelperFn = (_1, _2, _3, _4, _5, ctx) => {
 
 const get_src_peer_info_at: NumberHelperFn = (_1, _2, _3, _4, _5, ctx) => {
   const peer = callOf(ctx).sourcePeer;
-  return peer === undefined ? 0 : heapAt(ctx, peerBlocks(ctx, [peer]));
+  if (peer === undefined) return 0;
+  const m = memoryOf(ctx);
+  const at = m.alloc(UBPF_PEER_INFO.size);
+  return at >= 0 && writePeer(ctx, m, peer, at) ? heapAt(ctx, at) : 0;
 };
 
 const get_peer_info: HelperFn = (nbPeers, _2, _3, _4, _5, ctx) => {
