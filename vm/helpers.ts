@@ -60,9 +60,30 @@ export interface Helper {
   readonly arity?: number;
 }
 
+/**
+ * A registered helper as the back ends call it: its fields resolved once, in one object shape for every
+ * helper (Helper objects come in several shapes, optional fields present or not, which would make the
+ * per-call property reads polymorphic).
+ */
+export class HelperEntry {
+  readonly fn: HelperFn;
+  readonly fnNumber: NumberHelperFn | undefined;
+  /** Arguments taken (r1..r<arity>). */
+  readonly arity: number;
+  readonly unwindOnZero: boolean;
+
+  constructor(readonly helper: Helper) {
+    this.fn = helper.fn;
+    this.fnNumber = helper.fnNumber;
+    this.arity = helper.arity ?? 5;
+    this.unwindOnZero = helper.unwindOnZero === true;
+  }
+}
+
 export class HelperRegistry {
   private readonly byId = new Map<number, Helper>();
   private readonly byName = new Map<string, Helper>();
+  private readonly entries = new Map<number, HelperEntry>();
 
   /** Add a helper; ids and names are unique (a duplicate is a programming error and throws). */
   register(helper: Helper): this {
@@ -72,11 +93,17 @@ export class HelperRegistry {
     if (this.byName.has(helper.name)) throw new Error(`helper name ${helper.name} registered twice`);
     this.byId.set(helper.id, helper);
     this.byName.set(helper.name, helper);
+    this.entries.set(helper.id, new HelperEntry(helper));
     return this;
   }
 
   get(id: number): Helper | undefined {
     return this.byId.get(id);
+  }
+
+  /** The helper with id `id` as the back ends call it. */
+  entry(id: number): HelperEntry | undefined {
+    return this.entries.get(id);
   }
 
   getByName(name: string): Helper | undefined {

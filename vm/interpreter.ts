@@ -18,7 +18,7 @@
 // Every stop is returned, never thrown: {r0, steps} or a VmFault with the pc.
 import { VmFault, FaultCodes } from './errors.js';
 import type { FaultCode } from './errors.js';
-import type { Helper, HelperContext, NumberHelperFn } from './helpers.js';
+import type { HelperContext, HelperEntry, NumberHelperFn } from './helpers.js';
 import { isPermitted } from './helpers.js';
 import type { LoadedProgram } from './loader.js';
 import { MAX_REGION_SIZE, REGION_CODE, REGION_CONTEXT, REGION_STACK, STACK_SIZE } from './memory.js';
@@ -649,9 +649,9 @@ export function resume(
       case 0x8d: {
         // EBPF_OP_CALLX
         let target: number;
-        let helper: Helper | undefined;
+        let helper: HelperEntry | undefined;
         if ((w & 0xff) === op.EBPF_OP_CALL) {
-          if (s === 0 && !(helper = p.helpers.get(k)))
+          if (s === 0 && !(helper = p.helpers.entry(k)))
             return fault(
               FaultCodes.BAD_CALLX_TARGET,
               pc,
@@ -665,8 +665,8 @@ export function resume(
           target = -1;
           if (hi === REGION_CODE && lo % 8 === 0 && lo / 8 < p.length && p.insnStart[lo / 8]) target = lo / 8;
           else if (hi === 0) {
-            helper = p.helpers.get(lo);
-            if (helper && !isPermitted(helper, p.permissions)) helper = undefined;
+            helper = p.helpers.entry(lo);
+            if (helper && !isPermitted(helper.helper, p.permissions)) helper = undefined;
           }
           if (target < 0 && !helper)
             return fault(
@@ -760,13 +760,13 @@ function storeFault(mem: Memory, pc: number, hi: number, lo: number, o: number, 
 export const WIDE_HIGH = 0xffe00000 | 0;
 
 function callHelper(
-  helper: Helper,
+  helper: HelperEntry,
   L: Int32Array,
   H: Int32Array,
   ctx: HelperContext,
   pc: number,
 ): VmFault | undefined {
-  const n = helper.arity ?? 5;
+  const n = helper.arity;
   const fnNumber = helper.fnNumber;
   // The number convention when every argument the helper takes is below 2^53 (see helpers.ts).
   const high =
@@ -808,7 +808,7 @@ function callHelper(
 
 /** Call `helper` at instruction `pc`: the new r0 (a u64), or the fault that stops the run. Never throws. */
 export function invokeHelper(
-  helper: Helper,
+  helper: HelperEntry,
   r1: bigint,
   r2: bigint,
   r3: bigint,
@@ -828,7 +828,7 @@ export function invokeHelper(
     return new VmFault(
       FaultCodes.HELPER_FAILED,
       pc,
-      `helper ${helper.id} (${helper.name}) returned ${typeof r}, not a bigint`,
+      `helper ${helper.helper.id} (${helper.helper.name}) returned ${typeof r}, not a bigint`,
     );
   return BigInt.asUintN(64, r);
 }
@@ -838,7 +838,7 @@ export function invokeHelper(
  * (negative: two's complement) or a u64 bigint, or the fault that stops the run. Never throws.
  */
 export function invokeNumberHelper(
-  helper: Helper,
+  helper: HelperEntry,
   fn: NumberHelperFn,
   r1: number,
   r2: number,
@@ -859,7 +859,7 @@ export function invokeNumberHelper(
     return new VmFault(
       FaultCodes.HELPER_FAILED,
       pc,
-      `helper ${helper.id} (${helper.name}) returned ${r}, not a safe integer`,
+      `helper ${helper.helper.id} (${helper.helper.name}) returned ${r}, not a safe integer`,
     );
   }
   if (r instanceof VmFault) return r.pc === pc ? r : new VmFault(r.code, pc, r.message);
@@ -867,12 +867,13 @@ export function invokeNumberHelper(
     return new VmFault(
       FaultCodes.HELPER_FAILED,
       pc,
-      `helper ${helper.id} (${helper.name}) returned ${typeof r}, not a number or bigint`,
+      `helper ${helper.helper.id} (${helper.helper.name}) returned ${typeof r}, not a number or bigint`,
     );
   return BigInt.asUintN(64, r);
 }
 
-function threw(helper: Helper, pc: number, e: unknown): VmFault {
+function threw(entry: HelperEntry, pc: number, e: unknown): VmFault {
+  const helper = entry.helper;
   return new VmFault(
     FaultCodes.HELPER_FAILED,
     pc,

@@ -10,7 +10,7 @@
 // of the budget, an unusual callx), it spills its state; this side copies it into the interpreter's
 // Machine and resumes the interpreter at that instruction, which finishes the run.
 import { FaultCodes, VmFault } from '../errors.js';
-import type { Helper } from '../helpers.js';
+import type { HelperEntry } from '../helpers.js';
 import type { LoadedProgram } from '../loader.js';
 import { interpret, invokeHelper, invokeNumberHelper, resume, setResult, WIDE_HIGH } from '../interpreter.js';
 import type { RunContext, RunResult } from '../interpreter.js';
@@ -51,7 +51,7 @@ export class JitProgram {
   private readonly wasm: WasmMemory;
   private readonly runCompiled: (budget: number) => number;
   private readonly layout: Layout;
-  private readonly helperById: Array<Helper | undefined> = [];
+  private readonly helperById: Array<HelperEntry | undefined> = [];
   /** Regions the program owns in wasm memory (stack, heap, data), and the caller's (extra regions). */
   private readonly owned: number[] = [];
   private readonly external: number[];
@@ -98,7 +98,7 @@ export class JitProgram {
       },
     });
     this.runCompiled = instance.exports['run'] as (budget: number) => number;
-    for (const h of p.helpers.list()) this.helperById[h.id] = h;
+    for (const h of p.helpers.list()) this.helperById[h.id] = p.helpers.entry(h.id);
   }
 
   /** Run once: the interpreter's contract. Never throws. */
@@ -222,7 +222,7 @@ export class JitProgram {
     // Registers read as 32-bit halves (toU64 makes small values without allocating), not BigUint64 loads.
     const i32 = this.i32;
     const at = REGS_AT / 4;
-    const n = helper.arity ?? 5;
+    const n = helper.arity;
     const fnNumber = helper.fnNumber;
     const high =
       (n >= 1 ? i32[at + 3]! : 0) |
