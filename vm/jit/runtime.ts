@@ -12,7 +12,8 @@
 import { FaultCodes, VmFault } from '../errors.js';
 import type { HelperEntry } from '../helpers.js';
 import type { LoadedProgram } from '../loader.js';
-import { interpret, invokeHelper, invokeNumberHelper, resume, setResult, WIDE_HIGH } from '../interpreter.js';
+import { interpret, resume } from '../interpreter.js';
+import { invokeHelper, invokeNumberHelper, setResult, WIDE_HIGH } from '../helper-call.js';
 import type { RunContext, RunResult } from '../interpreter.js';
 import { MAX_REGION_SIZE, REGION_CONTEXT, REGION_STACK } from '../memory.js';
 import { MAX_CALL_DEPTH } from '../opcodes.js';
