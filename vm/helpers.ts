@@ -3,9 +3,14 @@
 // a program needs to call them. The verifier checks every `call` id against the registry and the
 // permissions granted at load; the ELF loader resolves extern function names with `resolver()`.
 //
-// Calling convention: r1..r5 are passed as u64 bigints (BigInt keeps every helper exact; a helper
-// call costs far more than the conversion), plus a HelperContext with checked memory access. The
-// helper returns the new r0 as a bigint (reduced to u64) or a VmFault, which stops the run.
+// Calling conventions. `fn`: r1..r5 are passed as u64 bigints (exact for every value), plus a
+// HelperContext with checked memory access; the helper returns the new r0 as a bigint (reduced to
+// u64) or a VmFault, which stops the run. A helper may also offer `fnNumber`, the same function on
+// JS numbers (no BigInt made or read per call): the VM calls it whenever every argument the helper
+// takes is below 2^53, so exact as a double (VM addresses always are: region << 32 | offset, with
+// far fewer than 2^21 regions), and calls `fn` for the rare call with a larger argument. Its result
+// is a safe integer (-2^53 < r0 < 2^53; a negative one is the two's complement u64, as C's -1 is),
+// a bigint for anything else (reduced to u64), or a VmFault; any other value is a fault.
 import { VmFault, FaultCodes } from './errors.js';
 import type { MemoryAccess } from './memory.js';
 
@@ -28,12 +33,24 @@ export type HelperFn = (
   ctx: HelperContext,
 ) => bigint | VmFault;
 
+/** The number convention (see the file comment): arguments below 2^53 as numbers, r0 a safe integer or a bigint. */
+export type NumberHelperFn = (
+  r1: number,
+  r2: number,
+  r3: number,
+  r4: number,
+  r5: number,
+  ctx: HelperContext,
+) => number | bigint | VmFault;
+
 export interface Helper {
   readonly id: number;
   readonly name: string;
   /** Permission a program must be granted to call it (e.g. "test", "bgp.read"). */
   readonly permission: string;
   readonly fn: HelperFn;
+  /** The same helper in the number convention, called instead of `fn` when its arguments allow. */
+  readonly fnNumber?: NumberHelperFn;
   /** uBPF "unwind" extension: when the helper returns 0 the program ends with r0 = 0. */
   readonly unwindOnZero?: boolean;
   /**
@@ -43,9 +60,30 @@ export interface Helper {
   readonly arity?: number;
 }
 
+/**
+ * A registered helper as the back ends call it: its fields resolved once, in one object shape for every
+ * helper (Helper objects come in several shapes, optional fields present or not, which would make the
+ * per-call property reads polymorphic).
+ */
+export class HelperEntry {
+  readonly fn: HelperFn;
+  readonly fnNumber: NumberHelperFn | undefined;
+  /** Arguments taken (r1..r<arity>). */
+  readonly arity: number;
+  readonly unwindOnZero: boolean;
+
+  constructor(readonly helper: Helper) {
+    this.fn = helper.fn;
+    this.fnNumber = helper.fnNumber;
+    this.arity = helper.arity ?? 5;
+    this.unwindOnZero = helper.unwindOnZero === true;
+  }
+}
+
 export class HelperRegistry {
   private readonly byId = new Map<number, Helper>();
   private readonly byName = new Map<string, Helper>();
+  private readonly entries = new Map<number, HelperEntry>();
 
   /** Add a helper; ids and names are unique (a duplicate is a programming error and throws). */
   register(helper: Helper): this {
@@ -55,11 +93,17 @@ export class HelperRegistry {
     if (this.byName.has(helper.name)) throw new Error(`helper name ${helper.name} registered twice`);
     this.byId.set(helper.id, helper);
     this.byName.set(helper.name, helper);
+    this.entries.set(helper.id, new HelperEntry(helper));
     return this;
   }
 
   get(id: number): Helper | undefined {
     return this.byId.get(id);
+  }
+
+  /** The helper with id `id` as the back ends call it. */
+  entry(id: number): HelperEntry | undefined {
+    return this.entries.get(id);
   }
 
   getByName(name: string): Helper | undefined {
@@ -100,7 +144,10 @@ function isqrt(n: bigint): bigint {
 /** Permission the test helpers are registered with. */
 export const TEST_PERMISSION = 'test';
 
-/** The helpers uBPF's test plugin registers (ids 0..5), which the conformance suite expects. */
+/**
+ * The helpers uBPF's test plugin registers (ids 0..5), which the conformance suite expects. All but
+ * sqrti and strcmp_ext offer the number convention too, so the suite runs both conventions.
+ */
 export function testHelpers(): Helper[] {
   return [
     {
@@ -114,6 +161,12 @@ export function testHelpers(): Helper[] {
         ((c & 0xffn) << 16n) |
         ((d & 0xffn) << 8n) |
         (e & 0xffn),
+      fnNumber: (a, b, c, d, e) =>
+        (a & 0xff) * 0x1_0000_0000 +
+        (b & 0xff) * 0x100_0000 +
+        (c & 0xff) * 0x1_0000 +
+        (d & 0xff) * 0x100 +
+        (e & 0xff),
     },
     {
       id: 1,
@@ -128,8 +181,16 @@ export function testHelpers(): Helper[] {
         for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ 42;
         return 0n;
       },
+      fnNumber: (ptr, len, _c, _d, _e, ctx) => {
+        if (len > 0x7fffffff)
+          return new VmFault(FaultCodes.HELPER_FAILED, ctx.pc, `memfrob: length ${len} too large`);
+        const bytes = ctx.mem.readAt(ptr, len);
+        if (bytes instanceof VmFault) return bytes;
+        for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ 42;
+        return 0;
+      },
     },
-    { id: 2, name: 'no_op', permission: TEST_PERMISSION, fn: () => 0n },
+    { id: 2, name: 'no_op', permission: TEST_PERMISSION, fn: () => 0n, fnNumber: () => 0 },
     { id: 3, name: 'sqrti', permission: TEST_PERMISSION, fn: (a) => isqrt(a) },
     {
       id: 4,
@@ -146,7 +207,14 @@ export function testHelpers(): Helper[] {
         return U64(BigInt(Buffer.compare(l, r)));
       },
     },
-    { id: 5, name: 'unwind', permission: TEST_PERMISSION, fn: (a) => a, unwindOnZero: true },
+    {
+      id: 5,
+      name: 'unwind',
+      permission: TEST_PERMISSION,
+      fn: (a) => a,
+      fnNumber: (a) => a,
+      unwindOnZero: true,
+    },
   ];
 }
 

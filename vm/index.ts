@@ -14,7 +14,7 @@ export type { RunContext, RunResult } from './interpreter.js';
 export { VerifyError, VmFault, AsmError, VerifyCodes, FaultCodes, AsmCodes } from './errors.js';
 export type { VerifyCode, FaultCode, AsmCode } from './errors.js';
 export { HelperRegistry, testHelpers, testHelperRegistry, isPermitted, TEST_PERMISSION } from './helpers.js';
-export type { Helper, HelperFn, HelperContext, HelperPermissions } from './helpers.js';
+export type { Helper, HelperFn, NumberHelperFn, HelperContext, HelperPermissions } from './helpers.js';
 export { regionAddress, REGION_STACK, REGION_CONTEXT, STACK_SIZE } from './memory.js';
 export type { MemoryAccess } from './memory.js';
 export { defaultChecks, verify } from './verifier.js';

@@ -18,7 +18,8 @@
 // Every stop is returned, never thrown: {r0, steps} or a VmFault with the pc.
 import { VmFault, FaultCodes } from './errors.js';
 import type { FaultCode } from './errors.js';
-import type { Helper, HelperContext } from './helpers.js';
+import type { HelperEntry } from './helpers.js';
+import { callHelper } from './helper-call.js';
 import { isPermitted } from './helpers.js';
 import type { LoadedProgram } from './loader.js';
 import { MAX_REGION_SIZE, REGION_CODE, REGION_CONTEXT, REGION_STACK, STACK_SIZE } from './memory.js';
@@ -36,7 +37,6 @@ import {
   mod32,
   mul64,
   rsh64,
-  setU64,
   toU64,
 } from './alu.js';
 
@@ -649,9 +649,9 @@ export function resume(
       case 0x8d: {
         // EBPF_OP_CALLX
         let target: number;
-        let helper: Helper | undefined;
+        let helper: HelperEntry | undefined;
         if ((w & 0xff) === op.EBPF_OP_CALL) {
-          if (s === 0 && !(helper = p.helpers.get(k)))
+          if (s === 0 && !(helper = p.helpers.entry(k)))
             return fault(
               FaultCodes.BAD_CALLX_TARGET,
               pc,
@@ -665,8 +665,8 @@ export function resume(
           target = -1;
           if (hi === REGION_CODE && lo % 8 === 0 && lo / 8 < p.length && p.insnStart[lo / 8]) target = lo / 8;
           else if (hi === 0) {
-            helper = p.helpers.get(lo);
-            if (helper && !isPermitted(helper, p.permissions)) helper = undefined;
+            helper = p.helpers.entry(lo);
+            if (helper && !isPermitted(helper.helper, p.permissions)) helper = undefined;
           }
           if (target < 0 && !helper)
             return fault(
@@ -753,59 +753,4 @@ function loadFault(mem: Memory, pc: number, hi: number, lo: number, o: number, s
 
 function storeFault(mem: Memory, pc: number, hi: number, lo: number, o: number, size: number): VmFault {
   return accessFault(FaultCodes.OUT_OF_BOUNDS_STORE, 'store', mem, pc, hi, lo, o, size);
-}
-
-// ===== helper calls =====
-function callHelper(
-  helper: Helper,
-  L: Int32Array,
-  H: Int32Array,
-  ctx: HelperContext,
-  pc: number,
-): VmFault | undefined {
-  const n = helper.arity ?? 5;
-  const r = invokeHelper(
-    helper,
-    n >= 1 ? toU64(H[1]!, L[1]!) : 0n,
-    n >= 2 ? toU64(H[2]!, L[2]!) : 0n,
-    n >= 3 ? toU64(H[3]!, L[3]!) : 0n,
-    n >= 4 ? toU64(H[4]!, L[4]!) : 0n,
-    n >= 5 ? toU64(H[5]!, L[5]!) : 0n,
-    ctx,
-    pc,
-  );
-  if (r instanceof VmFault) return r;
-  setU64(L, H, 0, r);
-  return undefined;
-}
-
-/** Call `helper` at instruction `pc`: the new r0 (a u64), or the fault that stops the run. Never throws. */
-export function invokeHelper(
-  helper: Helper,
-  r1: bigint,
-  r2: bigint,
-  r3: bigint,
-  r4: bigint,
-  r5: bigint,
-  ctx: HelperContext,
-  pc: number,
-): bigint | VmFault {
-  let r: unknown;
-  try {
-    r = helper.fn(r1, r2, r3, r4, r5, ctx);
-  } catch (e) {
-    return new VmFault(
-      FaultCodes.HELPER_FAILED,
-      pc,
-      `helper ${helper.id} (${helper.name}) threw: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  if (r instanceof VmFault) return r.pc === pc ? r : new VmFault(r.code, pc, r.message);
-  if (typeof r !== 'bigint')
-    return new VmFault(
-      FaultCodes.HELPER_FAILED,
-      pc,
-      `helper ${helper.id} (${helper.name}) returned ${typeof r}, not a bigint`,
-    );
-  return BigInt.asUintN(64, r);
 }

@@ -41,6 +41,11 @@ export interface MemoryAccess {
   readCString(addr: bigint, maxLen?: number): string | VmFault;
   /** Address of a named region (e.g. "heap", ".rodata", a shared region), or undefined. */
   addressOf(name: string): bigint | undefined;
+  /** read() and write() for the number convention: `addr` a number (anything but a safe integer >= 0 is refused). */
+  readAt(addr: number, len: number): Uint8Array | VmFault;
+  /** A copy of the `len` bytes at `addr` (a number), which the helper may keep, or a fault. */
+  copyAt(addr: number, len: number): Uint8Array | VmFault;
+  writeAt(addr: number, bytes: Uint8Array): VmFault | undefined;
 }
 
 export class Memory implements MemoryAccess {
@@ -142,6 +147,29 @@ export class Memory implements MemoryAccess {
     return undefined;
   }
 
+  readAt(addr: number, len: number): Uint8Array | VmFault {
+    const o = this.locateAt(addr, len, false);
+    if (o < 0) return this.faultAt(FaultCodes.OUT_OF_BOUNDS_LOAD, 'load', addr, len);
+    return this.bytes[this.region]!.subarray(o, o + len);
+  }
+
+  copyAt(addr: number, len: number): Uint8Array | VmFault {
+    const o = this.locateAt(addr, len, false);
+    if (o < 0) return this.faultAt(FaultCodes.OUT_OF_BOUNDS_LOAD, 'load', addr, len);
+    return this.bytes[this.region]!.slice(o, o + len);
+  }
+
+  writeAt(addr: number, data: Uint8Array): VmFault | undefined {
+    const n = data.length;
+    const o = this.locateAt(addr, n, true);
+    if (o < 0) return this.faultAt(FaultCodes.OUT_OF_BOUNDS_STORE, 'store', addr, n);
+    const to = this.bytes[this.region]!;
+    // Writes of a few octets (an int) without TypedArray.set's fixed cost, which a loop of 24 exceeds.
+    if (n > 8 || data.buffer === to.buffer) to.set(data, o);
+    else for (let k = 0; k < n; k++) to[o + k] = data[k]!;
+    return undefined;
+  }
+
   readCString(addr: bigint, maxLen = 4096): string | VmFault {
     const first = this.locate(addr, 1, false);
     if (first < 0) return this.fault(FaultCodes.OUT_OF_BOUNDS_LOAD, 'string load', addr, 1);
@@ -171,6 +199,23 @@ export class Memory implements MemoryAccess {
     if (!Number.isInteger(len) || len < 0 || len > MAX_REGION_SIZE) return -1;
     const a = BigInt.asUintN(64, addr);
     return this.offsetOf(Number(a >> 32n) | 0, Number(a & 0xffffffffn) | 0, 0, len, write);
+  }
+
+  /** locate() of a number address: the halves of a safe integer >= 0 (the high one below 2^21). */
+  private locateAt(addr: number, len: number, write: boolean): number {
+    if (!Number.isSafeInteger(addr) || addr < 0) return -1;
+    if (!Number.isInteger(len) || len < 0 || len > MAX_REGION_SIZE) return -1;
+    return this.offsetOf((addr / TWO_32) | 0, addr | 0, 0, len, write);
+  }
+
+  private faultAt(
+    code: typeof FaultCodes.OUT_OF_BOUNDS_LOAD | typeof FaultCodes.OUT_OF_BOUNDS_STORE,
+    what: string,
+    addr: number,
+    len: number,
+  ): VmFault {
+    if (Number.isSafeInteger(addr)) return this.fault(code, what, BigInt(addr), len);
+    return new VmFault(code, this.pc, `out of bounds memory ${what} at ${addr}, size ${len}`);
   }
 
   private fault(

@@ -198,6 +198,25 @@ export function sharedAddress(ctx: HelperContext, offset: number): bigint {
   return p?.sharedBase ? p.sharedAddress(offset) : ctx.mem.addressOf(SHARED_REGION)! + BigInt(offset);
 }
 
+/** heapAddress for the number convention: the VM address as a number (0 = NULL for a negative offset). */
+export function heapAt(ctx: HelperContext, offset: number): number {
+  if (offset < 0) return 0;
+  const p = callOf(ctx).pluglet;
+  return (
+    (p !== undefined && p.heapBaseAt !== 0 ? p.heapBaseAt : Number(ctx.mem.addressOf(HEAP_REGION)!)) + offset
+  );
+}
+
+/** sharedAddress for the number convention (0 = NULL for a negative offset). */
+export function sharedAt(ctx: HelperContext, offset: number): number {
+  if (offset < 0) return 0;
+  const p = callOf(ctx).pluglet;
+  return (
+    (p !== undefined && p.sharedBaseAt !== 0 ? p.sharedBaseAt : Number(ctx.mem.addressOf(SHARED_REGION)!)) +
+    offset
+  );
+}
+
 /** The heap offset of VM address `addr`, or -1 when it is not in the heap. */
 export function heapOffset(ctx: HelperContext, addr: bigint): number {
   const base = ctx.mem.addressOf(HEAP_REGION);
@@ -220,6 +239,16 @@ export function allocHeap(ctx: HelperContext, size: number, zero = false): bigin
 export function readIn(ctx: HelperContext, addr: bigint, len: number): Uint8Array | VmFault {
   const view = ctx.mem.read(addr, len);
   return view instanceof VmFault ? view : view.slice();
+}
+
+/** readIn for the number convention (`addr` a number). */
+export function readInAt(ctx: HelperContext, addr: number, len: number): Uint8Array | VmFault {
+  return ctx.mem.copyAt(addr, len);
+}
+
+/** asLength of a register passed as a number (below 2^53). */
+export function lengthOf(v: number): number {
+  return v > 0x7fff_ffff ? -1 : v;
 }
 
 /** A u64 register as a length: a number, or -1 when it is beyond what any region can hold. */

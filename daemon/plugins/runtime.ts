@@ -100,6 +100,9 @@ export class Pluglet {
   /** VM addresses of the plugin's heap and shared memory in this program (0n when not mapped). */
   readonly heapBase: bigint;
   readonly sharedBase: bigint;
+  /** The same as numbers (exact: VM addresses are below 2^53), for the number convention's helpers. */
+  readonly heapBaseAt: number;
+  readonly sharedBaseAt: number;
   /**
    * VM addresses of heap offsets handed to the program, made once per offset (the bump heap starts at
    * 0 on every run, so the same offsets come back run after run: no BigInt per pointer returned).
@@ -126,6 +129,8 @@ export class Pluglet {
     this.heapRegion = program.memory.names.indexOf(HEAP_REGION);
     this.sharedRegion = program.memory.names.indexOf(SHARED_REGION);
     this.sharedBase = program.memory.addressOf(SHARED_REGION) ?? 0n;
+    this.heapBaseAt = Number(this.heapBase);
+    this.sharedBaseAt = Number(this.sharedBase);
   }
 
   /** The VM address of heap offset `offset` (>= 0) in this pluglet's program. */

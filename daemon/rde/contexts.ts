@@ -4,7 +4,7 @@
 // Rde keeps the instances (and builds candidate ones for a plugin dry run).
 import type { AttrStore } from './attr-store.js';
 import { ExportKeyWriter } from './export-key.js';
-import type { InboundContext, OutboundContext } from './pipeline.js';
+import { SetCache, type InboundContext, type OutboundContext } from './pipeline.js';
 import { hookPeerOf } from './peer-state.js';
 import type { HookPeer, RdePlugins } from './plugin-hook.js';
 import type { CompiledPolicyLike, PolicyCompiler } from './policy-hook.js';
@@ -38,7 +38,7 @@ export class PipelineContexts {
           : [addressBytes(spec.address), undefined],
       cache: new WeakMap(),
       plugin: plugins?.inbound(hookPeerOf(spec, info)),
-      pluginCache: new WeakMap(),
+      pluginCache: new SetCache(),
     };
   }
 

@@ -5,7 +5,7 @@ import type { Family } from '../config/types.js';
 import { ipVersion } from '../net/address.js';
 import type { PeerSessionInfo, PeerSink, PeerSpec } from '../session/rde-port.js';
 import type { AttrSet } from './attr-store.js';
-import type { InboundContext, OutboundContext } from './pipeline.js';
+import { SetCache, type InboundContext, type OutboundContext } from './pipeline.js';
 import type { AttributeDecodeHook, AttributeEncodeHook, HookPeer } from './plugin-hook.js';
 import type { IdArray } from './id-array.js';
 import { IdFifo, type SendQueue } from './queues.js';
@@ -122,7 +122,7 @@ export function localPeerState(localAsn: number, routerId: number): PeerState {
       selfNextHop: [undefined, undefined],
       cache: new WeakMap(),
       plugin: undefined,
-      pluginCache: new WeakMap(),
+      pluginCache: new SetCache(),
     },
     decode: undefined,
     out: undefined,

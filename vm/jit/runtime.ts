@@ -10,13 +10,14 @@
 // of the budget, an unusual callx), it spills its state; this side copies it into the interpreter's
 // Machine and resumes the interpreter at that instruction, which finishes the run.
 import { FaultCodes, VmFault } from '../errors.js';
-import type { Helper } from '../helpers.js';
+import type { HelperEntry } from '../helpers.js';
 import type { LoadedProgram } from '../loader.js';
-import { interpret, invokeHelper, resume } from '../interpreter.js';
+import { interpret, resume } from '../interpreter.js';
+import { invokeHelper, invokeNumberHelper, setResult, WIDE_HIGH } from '../helper-call.js';
 import type { RunContext, RunResult } from '../interpreter.js';
 import { MAX_REGION_SIZE, REGION_CONTEXT, REGION_STACK } from '../memory.js';
 import { MAX_CALL_DEPTH } from '../opcodes.js';
-import { setU64, toU64 } from '../alu.js';
+import { toU64 } from '../alu.js';
 import type { Compiled } from './compile.js';
 import {
   DPC_AT,
@@ -45,12 +46,13 @@ import { wasmApi, WASM_PAGE } from './wasm.js';
 import type { WasmMemory } from './wasm.js';
 
 const SIZES = [1, 2, 4, 8];
+const TWO_32 = 0x1_0000_0000;
 
 export class JitProgram {
   private readonly wasm: WasmMemory;
   private readonly runCompiled: (budget: number) => number;
   private readonly layout: Layout;
-  private readonly helperById: Array<Helper | undefined> = [];
+  private readonly helperById: Array<HelperEntry | undefined> = [];
   /** Regions the program owns in wasm memory (stack, heap, data), and the caller's (extra regions). */
   private readonly owned: number[] = [];
   private readonly external: number[];
@@ -59,6 +61,8 @@ export class JitProgram {
   private u64!: BigUint64Array;
   private f64!: Float64Array;
   private contextCapacity: number;
+  /** The context entry's bounds as last written: the length (writable), -2 - length (read-only), -1 (none). */
+  private contextBounds = -1;
   // ===== per-run state =====
   private ctx: RunContext = {};
   private contextMapped = false;
@@ -95,7 +99,7 @@ export class JitProgram {
       },
     });
     this.runCompiled = instance.exports['run'] as (budget: number) => number;
-    for (const h of p.helpers.list()) this.helperById[h.id] = h;
+    for (const h of p.helpers.list()) this.helperById[h.id] = p.helpers.entry(h.id);
   }
 
   /** Run once: the interpreter's contract. Never throws. */
@@ -138,13 +142,18 @@ export class JitProgram {
     const len = input ? input.length : 0;
     if (len > this.contextCapacity) this.grow(len);
     const i32 = this.i32;
-    // Context region entry: [0, len), writable unless the run says otherwise.
-    const entry = this.entryAt(REGION_CONTEXT);
+    // Context region entry: [0, len), writable unless the run says otherwise (written when that changes:
+    // runs at one point pass the same length run after run).
     const writable = input !== undefined && (ctx.memWritable ?? true);
-    for (let k = 0; k < 4; k++) {
-      const bound = input && len >= SIZES[k]! ? len - SIZES[k]! + 1 : 0;
-      i32[(entry + ENTRY_READ) / 4 + k] = bound;
-      i32[(entry + ENTRY_WRITE) / 4 + k] = writable ? bound : 0;
+    const bounds = input === undefined ? -1 : writable ? len : -2 - len;
+    if (bounds !== this.contextBounds) {
+      this.contextBounds = bounds;
+      const entry = this.entryAt(REGION_CONTEXT);
+      for (let k = 0; k < 4; k++) {
+        const bound = input && len >= SIZES[k]! ? len - SIZES[k]! + 1 : 0;
+        i32[(entry + ENTRY_READ) / 4 + k] = bound;
+        i32[(entry + ENTRY_WRITE) / 4 + k] = writable ? bound : 0;
+      }
     }
     this.copyIn();
     // r1..r5: the context's address and length, or the run's arguments.
@@ -205,7 +214,8 @@ export class JitProgram {
     }
     // The helper sees the context where the program has it (wasm memory: no copy either way); only the
     // caller's extra regions are copied around the call.
-    this.copyOutExternal();
+    const external = this.external.length !== 0;
+    if (external) this.copyOutExternal();
     this.mapContext();
     p.memory.openStackFrames(frame);
     p.memory.pc = pc;
@@ -213,24 +223,45 @@ export class JitProgram {
     // Registers read as 32-bit halves (toU64 makes small values without allocating), not BigUint64 loads.
     const i32 = this.i32;
     const at = REGS_AT / 4;
-    const n = helper.arity ?? 5;
-    const r = invokeHelper(
-      helper,
-      n >= 1 ? toU64(i32[at + 3]!, i32[at + 2]!) : 0n,
-      n >= 2 ? toU64(i32[at + 5]!, i32[at + 4]!) : 0n,
-      n >= 3 ? toU64(i32[at + 7]!, i32[at + 6]!) : 0n,
-      n >= 4 ? toU64(i32[at + 9]!, i32[at + 8]!) : 0n,
-      n >= 5 ? toU64(i32[at + 11]!, i32[at + 10]!) : 0n,
-      m.helperCtx,
-      pc,
-    );
-    this.copyInExternal();
+    const n = helper.arity;
+    const fnNumber = helper.fnNumber;
+    const high =
+      (n >= 1 ? i32[at + 3]! : 0) |
+      (n >= 2 ? i32[at + 5]! : 0) |
+      (n >= 3 ? i32[at + 7]! : 0) |
+      (n >= 4 ? i32[at + 9]! : 0) |
+      (n >= 5 ? i32[at + 11]! : 0);
+    // The number convention when every argument the helper takes is below 2^53 (vm/helpers.ts).
+    const r =
+      fnNumber !== undefined && (high & WIDE_HIGH) === 0
+        ? invokeNumberHelper(
+            helper,
+            fnNumber,
+            n >= 1 ? i32[at + 3]! * TWO_32 + (i32[at + 2]! >>> 0) : 0,
+            n >= 2 ? i32[at + 5]! * TWO_32 + (i32[at + 4]! >>> 0) : 0,
+            n >= 3 ? i32[at + 7]! * TWO_32 + (i32[at + 6]! >>> 0) : 0,
+            n >= 4 ? i32[at + 9]! * TWO_32 + (i32[at + 8]! >>> 0) : 0,
+            n >= 5 ? i32[at + 11]! * TWO_32 + (i32[at + 10]! >>> 0) : 0,
+            m.helperCtx,
+            pc,
+          )
+        : invokeHelper(
+            helper,
+            n >= 1 ? toU64(i32[at + 3]!, i32[at + 2]!) : 0n,
+            n >= 2 ? toU64(i32[at + 5]!, i32[at + 4]!) : 0n,
+            n >= 3 ? toU64(i32[at + 7]!, i32[at + 6]!) : 0n,
+            n >= 4 ? toU64(i32[at + 9]!, i32[at + 8]!) : 0n,
+            n >= 5 ? toU64(i32[at + 11]!, i32[at + 10]!) : 0n,
+            m.helperCtx,
+            pc,
+          );
+    if (external) this.copyInExternal();
     if (r instanceof VmFault) {
       this.helperFault = r;
       return HELPER_FAULT;
     }
-    setHalves(i32, at, r);
-    return helper.unwindOnZero && r === 0n ? HELPER_UNWIND : HELPER_OK;
+    setResult(i32, at, i32, at + 1, r);
+    return helper.unwindOnZero && (r === 0 || r === 0n) ? HELPER_UNWIND : HELPER_OK;
   }
 
   // ===== the caller's bytes =====
@@ -334,20 +365,10 @@ export class JitProgram {
   }
 }
 
-/** i32[at] (low half), i32[at + 1] (high half) = v, a u64. */
-function setHalves(i32: Int32Array, at: number, v: bigint): void {
-  const halves = HALVES;
-  setU64(halves.L, halves.H, 0, v);
-  i32[at] = halves.L[0]!;
-  i32[at + 1] = halves.H[0]!;
-}
-
-const HALVES = { L: new Int32Array(1), H: new Int32Array(1) };
-
-/** to[at..] = from; small copies without TypedArray.set's fixed cost. */
+/** to[at..] = from; a few octets without TypedArray.set's fixed cost (which a loop of 24 octets exceeds). */
 function copyInto(from: Uint8Array, to: Uint8Array, at: number): void {
   const n = from.length;
-  if (n <= 256) for (let i = 0; i < n; i++) to[at + i] = from[i]!;
+  if (n <= 8) for (let i = 0; i < n; i++) to[at + i] = from[i]!;
   else to.set(from, at);
 }
 

@@ -1,9 +1,11 @@
 // The base helpers that work on values only (xBGP scope "none", plus the clocks): byte order,
-// get_time / get_realtime, ebpf_sqrt, ebpf_inet_ntop / ebpf_inet_pton.
-import { VmFault, type HelperContext, type HelperFn } from '../../../vm/index.js';
+// get_time / get_realtime, ebpf_sqrt, ebpf_inet_ntop / ebpf_inet_pton. The byte-order helpers, which
+// pluglets call on every run, also come in the VM's number convention (registry.ts HelperImpl).
+import { VmFault, type HelperContext, type HelperFn, type NumberHelperFn } from '../../../vm/index.js';
 import { AF_INET, AF_INET6, TIMESPEC } from '../../../xbgp-api/index.js';
 import { formatIpv4At, formatIpv6At, parseIpv4, parseIpv6 } from '../../net/address.js';
 import { asInt32, asLength, callOf, intResult } from '../call.js';
+import { both, type HelperImpl } from './registry.js';
 
 // ===== byte order =====
 
@@ -22,6 +24,25 @@ const swap =
   (bits: 16 | 32 | 64): HelperFn =>
   (v) =>
     byteSwap(v, bits);
+
+/** The low 32 bits of `v` (a number below 2^53), byte-reversed, as an unsigned number. */
+function swap32(v: number): number {
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | ((v >>> 24) & 0xff)) >>> 0;
+}
+
+/** byteSwap in the number convention: a bigint only for a 64-bit result at 2^53 or above. */
+const swapAt =
+  (bits: 16 | 32 | 64): NumberHelperFn =>
+  (v) => {
+    if (bits === 16) return ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
+    if (bits === 32) return swap32(v);
+    const high = swap32(v); // the low half's bytes become the high half
+    const low = swap32(v / 0x1_0000_0000);
+    return high < 0x20_0000 ? high * 0x1_0000_0000 + low : (BigInt(high) << 32n) | BigInt(low);
+  };
+
+/** A byte-order helper in both conventions. */
+const byteOrder = (bits: 16 | 32 | 64): HelperImpl => both(swap(bits), swapAt(bits));
 
 // ===== clocks =====
 
@@ -125,15 +146,15 @@ const ebpfInetPton: HelperFn = (afReg, src, dst, bufLen, _5, ctx) => {
 };
 
 export const valueHelpers = {
-  ebpf_ntohs: swap(16),
-  ebpf_ntohl: swap(32),
-  ebpf_ntohll: swap(64),
-  ebpf_htons: swap(16),
-  ebpf_htonl: swap(32),
-  ebpf_htonll: swap(64),
+  ebpf_ntohs: byteOrder(16),
+  ebpf_ntohl: byteOrder(32),
+  ebpf_ntohll: byteOrder(64),
+  ebpf_htons: byteOrder(16),
+  ebpf_htonl: byteOrder(32),
+  ebpf_htonll: byteOrder(64),
   get_time: getTime,
   get_realtime: getRealtime,
   ebpf_sqrt: ebpfSqrt,
   ebpf_inet_ntop: ebpfInetNtop,
   ebpf_inet_pton: ebpfInetPton,
-} as const satisfies Record<string, HelperFn>;
+} as const satisfies Record<string, HelperImpl>;

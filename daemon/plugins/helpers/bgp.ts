@@ -3,7 +3,8 @@
 // next hop, the route as a whole, its peers, the attribute being encoded and the encoder's output. Every
 // result is a copy in the plugin's heap (nested pointers too); every pointer a pluglet passes is read
 // through the VM's checked memory. At a point that does not offer what a helper needs (xbgp-api
-// points.ts `context`), the helper returns NULL or -1, as xBGP's hosts do.
+// points.ts `context`), the helper returns NULL or -1, as xBGP's hosts do. The helpers a filter
+// pluglet calls on every route also come in the VM's number convention (registry.ts HelperImpl).
 import {
   BGP_ROUTE,
   BGP_ROUTE_TYPE_NEW,
@@ -21,22 +22,24 @@ import {
   writePrefix,
   type PrefixValue,
 } from '../../../xbgp-api/index.js';
-import { VmFault, type HelperContext, type HelperFn } from '../../../vm/index.js';
+import { VmFault, type HelperContext, type HelperFn, type NumberHelperFn } from '../../../vm/index.js';
 import type { StoredAttribute } from '../../rde/attr-store.js';
 import {
   asInt32,
   asLength,
   callOf,
   heapAddress,
+  heapAt,
   intResult,
   memoryOf,
   readIn,
+  readInAt,
   type Call,
   type PeerInfo,
 } from '../call.js';
 import type { RouteState } from '../route.js';
 import type { PluginMemory } from '../memory.js';
-import type { HelperImpls } from './registry.js';
+import { both, type HelperImpls } from './registry.js';
 
 const NULL = 0n;
 const FAILED = intResult(-1);
@@ -55,13 +58,19 @@ function attributeCopy(ctx: HelperContext, code: number, a: StoredAttribute | un
 
 /** attributeCopy of the route's attribute `code`, read straight from its set (no allocation). */
 function routeAttributeCopy(ctx: HelperContext, code: number, route: RouteState): bigint {
+  return heapAddress(ctx, routeAttributeBlock(ctx, code, route));
+}
+
+/** routeAttributeCopy as a heap offset (-1: absent, or the heap is full). */
+function routeAttributeBlock(ctx: HelperContext, code: number, route: RouteState | undefined): number {
+  if (route === undefined) return -1;
   const header = route.header(code);
-  if (header < 0) return NULL;
+  if (header < 0) return -1;
   const m = memoryOf(ctx);
   const at = attributeBlock(m, code, header >>> 16, header & 0xffff);
-  if (at < 0) return NULL;
+  if (at < 0) return -1;
   route.copyValue(code, m.heap, at + PATH_ATTRIBUTE.fields.data.offset);
-  return heapAddress(ctx, at);
+  return at;
 }
 
 /** A heap struct path_attribute (xbgp-api layouts: code, flags, padding, u32 length little-endian) for a
@@ -96,6 +105,9 @@ const get_attr_from_code: HelperFn = (code, _2, _3, _4, _5, ctx) => {
   return routeAttributeCopy(ctx, Number(code & 0xffn), route);
 };
 
+const get_attr_from_code_at: NumberHelperFn = (code, _2, _3, _4, _5, ctx) =>
+  heapAt(ctx, routeAttributeBlock(ctx, code & 0xff, callOf(ctx).route));
+
 const get_attr_from_code_by_route: HelperFn = (code, rte, _3, _4, _5, ctx) => {
   const route = routeOf(callOf(ctx), asInt32(rte));
   if (route === undefined) return NULL;
@@ -109,9 +121,9 @@ function putAttribute(
   code: number,
   flags: number,
   value: Uint8Array,
-): bigint {
-  if (route === undefined || !call.offers('attributes-writable')) return FAILED;
-  return intResult(route.put(code, flags, value));
+): number {
+  if (route === undefined || !call.offers('attributes-writable')) return -1;
+  return route.put(code, flags, value);
 }
 
 const add_attr: HelperFn = (code, flags, len, data, _5, ctx) => {
@@ -119,7 +131,14 @@ const add_attr: HelperFn = (code, flags, len, data, _5, ctx) => {
   const value = readIn(ctx, data, n);
   if (value instanceof VmFault) return value;
   const call = callOf(ctx);
-  return putAttribute(call, call.route, Number(code & 0xffn), Number(flags & 0xffn), value);
+  return intResult(putAttribute(call, call.route, Number(code & 0xffn), Number(flags & 0xffn), value));
+};
+
+const add_attr_at: NumberHelperFn = (code, flags, len, data, _5, ctx) => {
+  const value = readInAt(ctx, data, len & 0xffff);
+  if (value instanceof VmFault) return value;
+  const call = callOf(ctx);
+  return putAttribute(call, call.route, code & 0xff, flags & 0xff, value);
 };
 
 /** Read a struct path_attribute and its value from program memory. */
@@ -136,8 +155,29 @@ function readAttributeArg(
   return { code: h.code, flags: h.flags, value };
 }
 
+/** readAttributeArg at a number address. */
+function readAttributeArgAt(
+  ctx: HelperContext,
+  addr: number,
+): { code: number; flags: number; value: Uint8Array } | VmFault {
+  const header = readInAt(ctx, addr, PATH_ATTRIBUTE.size);
+  if (header instanceof VmFault) return header;
+  const h = readPathAttributeHeader(header, 0);
+  if (h.length > 0xffff) return { code: h.code, flags: h.flags, value: new Uint8Array(0x10000) };
+  const value = readInAt(ctx, addr + PATH_ATTRIBUTE.fields.data.offset, h.length);
+  if (value instanceof VmFault) return value;
+  return { code: h.code, flags: h.flags, value };
+}
+
 const set_attr: HelperFn = (attr, _2, _3, _4, _5, ctx) => {
   const a = readAttributeArg(ctx, attr);
+  if (a instanceof VmFault) return a;
+  const call = callOf(ctx);
+  return intResult(putAttribute(call, call.route, a.code, a.flags, a.value));
+};
+
+const set_attr_at: NumberHelperFn = (attr, _2, _3, _4, _5, ctx) => {
+  const a = readAttributeArgAt(ctx, attr);
   if (a instanceof VmFault) return a;
   const call = callOf(ctx);
   return putAttribute(call, call.route, a.code, a.flags, a.value);
@@ -226,35 +266,55 @@ const get_bgp_route: HelperFn = (type, _2, _3, _4, _5, ctx) => {
 
 /** Heap ubpf_peer_info structs for `peers` (consecutive), each with its local_bgp_session; NULL if full. */
 function peerCopies(ctx: HelperContext, peers: readonly PeerInfo[]): bigint {
+  return heapAddress(ctx, peerBlocks(ctx, peers));
+}
+
+/** peerCopies as a heap offset (-1: the heap is full). */
+function peerBlocks(ctx: HelperContext, peers: readonly PeerInfo[]): number {
   const m = memoryOf(ctx);
   const size = UBPF_PEER_INFO.size;
   const at = m.alloc(size * peers.length);
-  if (at < 0) return NULL;
-  for (let i = 0; i < peers.length; i++) {
-    const peer = peers[i]!;
-    m.heap.set(peerInfoImage(peer), at + i * size);
-    if (peer.local === undefined) continue;
-    const local = m.alloc(size);
-    if (local < 0) return NULL;
-    m.heap.set(peerInfoImage(peer.local), local);
-    writeAddress(
-      m.heap,
-      at + i * size + UBPF_PEER_INFO.fields.local_bgp_session.offset,
-      heapAddress(ctx, local),
-    );
-  }
-  return heapAddress(ctx, at);
+  if (at < 0) return -1;
+  for (let i = 0; i < peers.length; i++) if (!writePeer(ctx, m, peers[i]!, at + i * size)) return -1;
+  return at;
+}
+
+/** One peer's ubpf_peer_info at heap offset `at`, and its local_bgp_session in a block of its own; false if the heap is full. */
+function writePeer(ctx: HelperContext, m: PluginMemory, peer: PeerInfo, at: number): boolean {
+  const images = peerImages(peer);
+  m.heap.set(images.peer, at);
+  if (images.local === undefined) return true;
+  const local = m.alloc(UBPF_PEER_INFO.size);
+  if (local < 0) return false;
+  m.heap.set(images.local, local);
+  writeAddress(m.heap, at + UBPF_PEER_INFO.fields.local_bgp_session.offset, heapAt(ctx, local));
+  return true;
 }
 
 /**
- * The bytes of a struct ubpf_peer_info for `p` (local_bgp_session NULL), made once per PeerInfo: the
- * points keep one PeerInfo per peer and never change it, so the helpers copy these instead of writing
- * the fields on every call.
+ * The bytes of the struct ubpf_peer_info of `p` (local_bgp_session NULL) and of its local session, made
+ * once per PeerInfo: the points keep one PeerInfo per peer and never change it, so the helpers copy these
+ * instead of writing the fields on every call.
  */
+function peerImages(p: PeerInfo): PeerImages {
+  let images = peerImageCache.get(p);
+  if (images === undefined) {
+    images = { peer: peerInfoImage(p), local: p.local === undefined ? undefined : peerInfoImage(p.local) };
+    peerImageCache.set(p, images);
+  }
+  return images;
+}
+
+interface PeerImages {
+  readonly peer: Uint8Array;
+  readonly local: Uint8Array | undefined;
+}
+
+const peerImageCache = new WeakMap<PeerInfo, PeerImages>();
+
+/** The bytes of a struct ubpf_peer_info for `p`, local_bgp_session NULL. */
 function peerInfoImage(p: PeerInfo): Uint8Array {
-  let image = peerInfoImages.get(p);
-  if (image !== undefined) return image;
-  image = new Uint8Array(UBPF_PEER_INFO.size);
+  const image = new Uint8Array(UBPF_PEER_INFO.size);
   const L = UBPF_PEER_INFO.fields;
   const view = new DataView(image.buffer);
   view.setUint32(L.as.offset, p.asn, true);
@@ -264,16 +324,13 @@ function peerInfoImage(p: PeerInfo): Uint8Array {
     view.setUint8(L['addr.af'].offset, p.address.length === 4 ? 2 : 10);
     image.set(p.address, L['addr.addr'].offset);
   }
-  peerInfoImages.set(p, image);
   return image;
 }
 
-const peerInfoImages = new WeakMap<PeerInfo, Uint8Array>();
-
-/** heap[at..at + 8) = `address`, a u64 little-endian. */
-function writeAddress(heap: Uint8Array, at: number, address: bigint): void {
-  const lo = Number(BigInt.asUintN(32, address));
-  const hi = Number(address >> 32n);
+/** heap[at..at + 8) = `address` (a VM address: below 2^53), a u64 little-endian. */
+function writeAddress(heap: Uint8Array, at: number, address: number): void {
+  const lo = address >>> 0;
+  const hi = (address / 0x1_0000_0000) >>> 0;
   for (let k = 0; k < 4; k++) {
     heap[at + k] = (lo >>> (8 * k)) & 255;
     heap[at + 4 + k] = (hi >>> (8 * k)) & 255;
@@ -285,15 +342,36 @@ const get_src_peer_info: HelperFn = (_1, _2, _3, _4, _5, ctx) => {
   return peer === undefined ? NULL : peerCopies(ctx, [peer]);
 };
 
+const get_src_peer_info_at: NumberHelperFn = (_1, _2, _3, _4, _5, ctx) => {
+  const peer = callOf(ctx).sourcePeer;
+  if (peer === undefined) return 0;
+  const m = memoryOf(ctx);
+  const at = m.alloc(UBPF_PEER_INFO.size);
+  return at >= 0 && writePeer(ctx, m, peer, at) ? heapAt(ctx, at) : 0;
+};
+
 const get_peer_info: HelperFn = (nbPeers, _2, _3, _4, _5, ctx) => {
   const peers = callOf(ctx).destinations();
   if (peers === undefined) return NULL;
-  const count = PEER_COUNT;
-  for (let k = 0; k < 4; k++) count[k] = (peers.length >>> (8 * k)) & 255;
-  const written = ctx.mem.write(nbPeers, count);
+  const written = ctx.mem.write(nbPeers, peerCount(peers.length));
   if (written !== undefined) return written;
   return peerCopies(ctx, peers);
 };
+
+const get_peer_info_at: NumberHelperFn = (nbPeers, _2, _3, _4, _5, ctx) => {
+  const peers = callOf(ctx).destinations();
+  if (peers === undefined) return 0;
+  const written = ctx.mem.writeAt(nbPeers, peerCount(peers.length));
+  if (written !== undefined) return written;
+  return heapAt(ctx, peerBlocks(ctx, peers));
+};
+
+/** get_peer_info's int `n` as written through nb_peers (little-endian; reused: the write copies it). */
+function peerCount(n: number): Uint8Array {
+  const count = PEER_COUNT;
+  for (let k = 0; k < 4; k++) count[k] = (n >>> (8 * k)) & 255;
+  return count;
+}
 
 /** get_peer_info's int written through nb_peers (little-endian; reused: the write copies it). */
 const PEER_COUNT = new Uint8Array(4);
@@ -335,15 +413,15 @@ const get_vrf: HelperFn = (info, _2, _3, _4, _5, ctx) => {
 };
 
 export const bgpHelpers: HelperImpls = {
-  add_attr,
-  set_attr,
+  add_attr: both(add_attr, add_attr_at),
+  set_attr: both(set_attr, set_attr_at),
   set_attr_to_route,
   get_attr,
   write_to_buffer,
-  get_peer_info,
-  get_src_peer_info,
+  get_peer_info: both(get_peer_info, get_peer_info_at),
+  get_src_peer_info: both(get_src_peer_info, get_src_peer_info_at),
   set_peer_info,
-  get_attr_from_code,
+  get_attr_from_code: both(get_attr_from_code, get_attr_from_code_at),
   get_attr_from_code_by_route,
   get_prefix,
   get_nexthop,

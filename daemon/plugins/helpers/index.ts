@@ -6,7 +6,7 @@ import { baseHelpers } from './base.js';
 import { bgpHelpers } from './bgp.js';
 import { ribHelpers } from './rib.js';
 import { rpkiHelpers } from './rpki.js';
-import { buildHelperRegistry, type HelperImpls } from './registry.js';
+import { buildHelperRegistry, type HelperImpl, type HelperImpls } from './registry.js';
 
 /** The implementations written so far (base: helpers/base.ts; BGP: helpers/bgp.ts, rib.ts; xbgpd's
  *  origin validation: helpers/rpki.ts). */
@@ -25,7 +25,7 @@ export function pluginHelperRegistry(): HelperRegistry {
 let registry: HelperRegistry | undefined;
 
 function withAllProvided(impls: HelperImpls): HelperImpls {
-  const out: Record<string, HelperFn> = { ...impls };
+  const out: Record<string, HelperImpl> = { ...impls };
   for (const h of HELPERS)
     if (h.refused === undefined && out[h.name] === undefined) out[h.name] = notYet(h.name);
   return out;

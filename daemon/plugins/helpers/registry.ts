@@ -3,7 +3,7 @@
 // plugin's permission bits include every bit the helper requires (xBGP's check_perms); helpers the
 // table marks refused (reaching outside the router, provided by no xBGP host, internal) are never
 // registered, so linking a call to one fails, and `refusedHelperIn` names them for the load error.
-import { HelperRegistry, type Helper, type HelperFn } from '../../../vm/index.js';
+import { HelperRegistry, type Helper, type HelperFn, type NumberHelperFn } from '../../../vm/index.js';
 import {
   HELPERS,
   NEXT_ID,
@@ -13,8 +13,20 @@ import {
   type HelperSpec,
 } from '../../../xbgp-api/index.js';
 
+/**
+ * A helper's implementation: its function in the VM's bigint convention, or that and the same helper in
+ * the number convention (vm/helpers.ts: called for arguments below 2^53, which is every call a plugin
+ * makes with addresses, codes and lengths; `fn` answers the others exactly).
+ */
+export type HelperImpl = HelperFn | { readonly fn: HelperFn; readonly fnNumber: NumberHelperFn };
+
 /** Implementations by helper name. */
-export type HelperImpls = Readonly<Record<string, HelperFn>>;
+export type HelperImpls = Readonly<Record<string, HelperImpl>>;
+
+/** Both conventions of one helper, as a HelperImpl. */
+export function both(fn: HelperFn, fnNumber: NumberHelperFn): HelperImpl {
+  return { fn, fnNumber };
+}
 
 /** The permission string a registered helper carries: its required bits, as a number in text. */
 function permissionOf(spec: HelperSpec): string {
@@ -30,13 +42,13 @@ export function buildHelperRegistry(impls: HelperImpls): HelperRegistry {
   const registry = new HelperRegistry();
   for (const spec of HELPERS) {
     if (spec.refused !== undefined) continue;
-    const fn = impls[spec.name];
-    if (fn === undefined) throw new Error(`helper ${spec.name} has no implementation`);
+    const impl = impls[spec.name];
+    if (impl === undefined) throw new Error(`helper ${spec.name} has no implementation`);
     const helper: Helper = {
       id: spec.id,
       name: spec.name,
       permission: permissionOf(spec),
-      fn,
+      ...(typeof impl === 'function' ? { fn: impl } : { fn: impl.fn, fnNumber: impl.fnNumber }),
       arity: spec.args.length,
       // next() is a tail call: the pluglet ends there, the chain goes on (runtime.ts).
       ...(spec.id === NEXT_ID ? { unwindOnZero: true } : {}),

@@ -217,7 +217,21 @@ export class HostPlugins implements RdePlugins {
       if (i === undefined) infos.set(p, (i = peerInfoOf(p, this.local.asn, this.local.routerId)));
       return i;
     };
-    const destinations = (): PeerInfo[] => [...peers].map(info);
+    // The same array while the members stay the same (get_peer_info asks on every run).
+    let members: PeerInfo[] = [];
+    const destinations = (): readonly PeerInfo[] => {
+      if (members.length === peers.size) {
+        let i = 0;
+        let same = true;
+        for (const p of peers)
+          if (info(p) !== members[i++]) {
+            same = false;
+            break;
+          }
+        if (same) return members;
+      }
+      return (members = [...peers].map(info));
+    };
     const sole = perPeer(chain)
       ? (): string | undefined => {
           for (const p of peers) return p.name;

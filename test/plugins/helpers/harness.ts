@@ -35,7 +35,7 @@ import { baseHelpers } from '../../../daemon/plugins/helpers/base.js';
 import {
   buildHelperRegistry,
   permissionPredicate,
-  type HelperImpls,
+  type HelperImpl,
 } from '../../../daemon/plugins/helpers/registry.js';
 import type { HelperFn } from '../../../vm/index.js';
 
@@ -70,7 +70,7 @@ export class FakeJob implements JobControl {
 }
 
 /** Every provided helper the base set lacks (the BGP ones): a stub that faults if ever called. */
-export function stubImpls(): HelperImpls {
+export function stubImpls(): Record<string, HelperFn> {
   const out: Record<string, HelperFn> = {};
   for (const h of HELPERS) {
     if (h.refused !== undefined || baseHelpers[h.name] !== undefined) continue;
@@ -149,12 +149,17 @@ export class Harness {
     this.ctx = { mem: this.mem, pc: 7, user: this.call };
   }
 
-  /** Call helper `name` with r1.. (missing ones 0). */
+  /**
+   * Call helper `name` with r1.. (missing ones 0) as the VM does: in the number convention when it has
+   * one and every register is below 2^53, else its bigint function. r0 as the VM makes it (a u64).
+   */
   invoke(name: string, ...regs: bigint[]): bigint | VmFault {
-    const fn = baseHelpers[name];
-    if (fn === undefined) throw new Error(`no base helper ${name}`);
-    const r = (i: number): bigint => regs[i] ?? 0n;
-    return fn(r(0), r(1), r(2), r(3), r(4), this.ctx);
+    return invokeImpl(baseHelpers[name], name, regs, this.ctx, 'vm');
+  }
+
+  /** Call helper `name` in one convention only ('bigint': its fn; 'number': its fnNumber, which it must have). */
+  invokeAs(convention: 'bigint' | 'number', name: string, ...regs: bigint[]): bigint | VmFault {
+    return invokeImpl(baseHelpers[name], name, regs, this.ctx, convention);
   }
 
   /** Copy `bytes` into the scratch region (8-aligned); their address. */
@@ -194,6 +199,32 @@ export class Harness {
     if (r instanceof VmFault) throw new Error(r.message);
     return r;
   }
+}
+
+/** A helper implementation called with `regs` the way `how` says; its r0 reduced to u64, or its fault. */
+export function invokeImpl(
+  impl: HelperImpl | undefined,
+  name: string,
+  regs: readonly bigint[],
+  ctx: HelperContext,
+  how: 'vm' | 'bigint' | 'number',
+): bigint | VmFault {
+  if (impl === undefined) throw new Error(`no helper ${name}`);
+  const r = (i: number): bigint => regs[i] ?? 0n;
+  const fnNumber = typeof impl === 'function' ? undefined : impl.fnNumber;
+  const small = regs.every((v) => v >= 0n && v < 2n ** 53n);
+  if (how === 'number' && fnNumber === undefined) throw new Error(`${name} has no number convention`);
+  if (fnNumber !== undefined && (how === 'number' || (how === 'vm' && small))) {
+    if (!small) throw new Error(`${name}: a register at 2^53 or above has no number form`);
+    const n = (i: number): number => Number(r(i));
+    const out = fnNumber(n(0), n(1), n(2), n(3), n(4), ctx);
+    if (out instanceof VmFault) return out;
+    if (typeof out === 'number' && !Number.isSafeInteger(out)) throw new Error(`${name} returned ${out}`);
+    return BigInt.asUintN(64, BigInt(out));
+  }
+  const fn = typeof impl === 'function' ? impl : impl.fn;
+  const out = fn(r(0), r(1), r(2), r(3), r(4), ctx);
+  return out instanceof VmFault ? out : BigInt.asUintN(64, out);
 }
 
 // ===== running compiled plugins =====
