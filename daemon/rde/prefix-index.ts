@@ -162,6 +162,8 @@ export class Ipv6PrefixIndex {
   private ids = new Int32Array(INITIAL_CAPACITY);
   private mask = INITIAL_CAPACITY - 1;
   private count = 0;
+  /** The empty slot that ended the last `find` that missed. */
+  private probeEnd = 0;
   /** The key being looked up, as words (set by `load`). */
   private w0 = 0;
   private w1 = 0;
@@ -176,6 +178,33 @@ export class Ipv6PrefixIndex {
   get(key: string): number {
     const i = this.find(key);
     return i < 0 ? -1 : this.ids[i]!;
+  }
+
+  /**
+   * The id stored for the prefix `key`, or, when there is none, -1 - the slot a new entry for it would
+   * take (`insertAt`): one probe for a lookup that may be followed by an insert.
+   */
+  lookup(key: string): number {
+    const i = this.find(key);
+    return i >= 0 ? this.ids[i]! : -1 - this.probeEnd;
+  }
+
+  /** Store `id` for a prefix that `lookup` did not find, with what it returned. */
+  insertAt(found: number, key: string, id: number): void {
+    if ((this.count + 1) * 2 > this.mask + 1) {
+      this.insert(key, id); // grown first: the slot moves
+      return;
+    }
+    this.load(key);
+    const i = -1 - found;
+    const w = i * 4;
+    this.words[w] = this.w0;
+    this.words[w + 1] = this.w1;
+    this.words[w + 2] = this.w2;
+    this.words[w + 3] = this.w3;
+    this.lengths[i] = key.charCodeAt(0);
+    this.ids[i] = id;
+    this.count++;
   }
 
   /** Store `id` for a prefix that is not in the table. */
@@ -215,7 +244,10 @@ export class Ipv6PrefixIndex {
     const length = key.charCodeAt(0);
     for (let i = slotOf6(w0, w1, w2, w3, length, mask); ; i = (i + 1) & mask) {
       const l = lengths[i]!;
-      if (l === EMPTY6) return -1;
+      if (l === EMPTY6) {
+        this.probeEnd = i;
+        return -1;
+      }
       const w = i * 4;
       if (
         l === length &&

@@ -306,11 +306,11 @@ export class FamilyRib {
   /** The id of the destination of `key`, made when there is none. */
   idFor(key: PrefixKey): number {
     if (typeof key === 'string') {
-      const found = this.index6.get(key);
+      const found = this.index6.lookup(key);
       if (found >= 0) return found;
       const id = this.create();
       this.keys6[id] = key;
-      this.index6.insert(key, id);
+      this.index6.insertAt(found, key, id);
       return id;
     }
     const addr = Math.floor(key / 64);

@@ -126,6 +126,9 @@ export class Connection implements TransportSink {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly queue: FsmEvent[] = [];
   private running = false;
+  /** In batchWrites; an UPDATE was sent in it and the KeepaliveTimer is to be restarted at its end. */
+  private batching = false;
+  private keepaliveOwed = false;
   private pendingUpdate:
     | { update: UpdateMessage; treatAsWithdraw: boolean; disable: readonly { afi: number; safi: number }[] }
     | undefined;
@@ -334,16 +337,30 @@ export class Connection implements TransportSink {
     const more = this.transport.sendUpdate(
       this.outgoing(codec.encodeUpdate(update, this.negotiated?.extendedMessage ?? false)),
     );
-    // RFC 4271 4.4: "Each time the local system sends a KEEPALIVE or UPDATE message, it restarts its KeepaliveTimer".
-    this.startTimer('keepalive');
+    // RFC 4271 4.4: "Each time the local system sends a KEEPALIVE or UPDATE message, it restarts its
+    // KeepaliveTimer". In a batch, once at its end (the same turn): the last message sent counts.
+    if (this.batching) this.keepaliveOwed = true;
+    else this.startTimer('keepalive');
     return more;
   }
 
   /** Run `fn` (which sends UPDATEs) with the transport's writes batched into one (transport.ts `batch`). */
   batchWrites(fn: () => void): void {
     const transport = this.transport;
-    if (transport) transport.batch(fn);
-    else fn();
+    if (!transport || this.batching) {
+      fn();
+      return;
+    }
+    this.batching = true;
+    try {
+      transport.batch(fn);
+    } finally {
+      this.batching = false;
+      if (this.keepaliveOwed) {
+        this.keepaliveOwed = false;
+        if (this.fsm.state === 'Established') this.startTimer('keepalive');
+      }
+    }
   }
 
   sendControl(bytes: Uint8Array): void {

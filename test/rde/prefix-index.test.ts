@@ -146,10 +146,14 @@ describe('rde/prefix-index: IPv6', function () {
       const k = pick();
       const op = rand();
       if (op < 0.5) {
+        const found = index.lookup(k);
         if (!reference.has(k)) {
-          index.insert(k, nextId);
+          expect(found).to.be.below(0);
+          // Half through lookup's slot, half by insert.
+          if (rand() < 0.5) index.insertAt(found, k, nextId);
+          else index.insert(k, nextId);
           reference.set(k, nextId++);
-        }
+        } else expect(found).to.equal(reference.get(k));
       } else if (op < 0.8) {
         expect(index.delete(k)).to.equal(reference.delete(k));
       } else {
