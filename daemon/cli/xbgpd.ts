@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=4
 // xbgpd: the BGP speaker daemon's entry point. Parses the command line, validates the configuration,
 // runs the Speaker (daemon/speaker.ts) and the admin API when configured (daemon/admin), and maps
 // signals to them:
