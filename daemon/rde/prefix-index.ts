@@ -57,28 +57,20 @@ export class Ipv4PrefixIndex {
     }
   }
 
-  /** Store `id` for a prefix that `lookup` did not find, with what it returned. */
+  /** Store `id` (a non-negative integer) for a prefix that `lookup` did not find, with what it returned. */
   insertAt(found: number, addr: number, length: number, id: number): void {
     if ((this.count + this.removed + 1) * 2 > this.mask + 1) {
-      this.insert(addr, length, id); // rebuilt first: the slot moves
-      return;
+      this.rebuild();
+      found = this.lookup(addr, length); // the slot moved
     }
     this.ensureId(id);
-    const i = -1 - found;
-    if (this.lengths[i] === REMOVED) this.removed--;
-    this.addrs[i] = addr;
-    this.lengths[i] = length;
-    this.ids[i] = id;
-    this.slots[id] = i;
+    this.fill(-1 - found, addr, length, id);
     this.count++;
   }
 
   /** Store `id` (a non-negative integer) for a prefix that is not in the table. */
   insert(addr: number, length: number, id: number): void {
-    if ((this.count + this.removed + 1) * 2 > this.mask + 1) this.rebuild();
-    this.ensureId(id);
-    this.place(addr, length, id);
-    this.count++;
+    this.insertAt(this.lookup(addr, length), addr, length, id);
   }
 
   private ensureId(id: number): void {
@@ -113,14 +105,11 @@ export class Ipv4PrefixIndex {
     return id >= 0 && this.deleteId(id);
   }
 
-  private place(addr: number, length: number, id: number): void {
-    const { lengths, mask } = this;
-    let i = slotOf(addr, length, mask);
-    // The prefix is not in the table: the first free or removed slot of its run takes it.
-    while (lengths[i]! < REMOVED) i = (i + 1) & mask;
-    if (lengths[i] === REMOVED) this.removed--;
+  /** Put the entry in slot `i` (free or removed: what `lookup` names for a prefix not in the table). */
+  private fill(i: number, addr: number, length: number, id: number): void {
+    if (this.lengths[i] === REMOVED) this.removed--;
     this.addrs[i] = addr;
-    lengths[i] = length;
+    this.lengths[i] = length;
     this.ids[i] = id;
     this.slots[id] = i;
   }
@@ -134,8 +123,10 @@ export class Ipv4PrefixIndex {
     this.ids = new Int32Array(capacity);
     this.mask = capacity - 1;
     this.removed = 0;
-    for (let i = 0; i < lengths.length; i++)
-      if (lengths[i]! < REMOVED) this.place(addrs[i]!, lengths[i]!, ids[i]!);
+    for (let i = 0; i < lengths.length; i++) {
+      const l = lengths[i]!;
+      if (l < REMOVED) this.fill(-1 - this.lookup(addrs[i]!, l), addrs[i]!, l, ids[i]!);
+    }
   }
 }
 
@@ -192,27 +183,16 @@ export class Ipv6PrefixIndex {
   /** Store `id` for a prefix that `lookup` did not find, with what it returned. */
   insertAt(found: number, key: string, id: number): void {
     if ((this.count + 1) * 2 > this.mask + 1) {
-      this.insert(key, id); // grown first: the slot moves
-      return;
-    }
-    this.load(key);
-    const i = -1 - found;
-    const w = i * 4;
-    this.words[w] = this.w0;
-    this.words[w + 1] = this.w1;
-    this.words[w + 2] = this.w2;
-    this.words[w + 3] = this.w3;
-    this.lengths[i] = key.charCodeAt(0);
-    this.ids[i] = id;
+      this.grow();
+      found = this.lookup(key); // the slot moved
+    } else this.load(key);
+    this.fill(-1 - found, key.charCodeAt(0), id);
     this.count++;
   }
 
   /** Store `id` for a prefix that is not in the table. */
   insert(key: string, id: number): void {
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    this.load(key);
-    this.place(key.charCodeAt(0), id);
-    this.count++;
+    this.insertAt(this.lookup(key), key, id);
   }
 
   /** Remove a prefix; returns whether it was present. */
@@ -272,15 +252,20 @@ export class Ipv6PrefixIndex {
 
   /** Put the loaded words with `length` and `id` in the first free slot of their run. */
   private place(length: number, id: number): void {
-    const { lengths, mask, w0, w1, w2, w3 } = this;
-    let i = slotOf6(w0, w1, w2, w3, length, mask);
+    const { lengths, mask } = this;
+    let i = slotOf6(this.w0, this.w1, this.w2, this.w3, length, mask);
     while (lengths[i] !== EMPTY6) i = (i + 1) & mask;
+    this.fill(i, length, id);
+  }
+
+  /** Put the loaded words with `length` and `id` in slot `i`. */
+  private fill(i: number, length: number, id: number): void {
     const w = i * 4;
-    this.words[w] = w0;
-    this.words[w + 1] = w1;
-    this.words[w + 2] = w2;
-    this.words[w + 3] = w3;
-    lengths[i] = length;
+    this.words[w] = this.w0;
+    this.words[w + 1] = this.w1;
+    this.words[w + 2] = this.w2;
+    this.words[w + 3] = this.w3;
+    this.lengths[i] = length;
     this.ids[i] = id;
   }
 

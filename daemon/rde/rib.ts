@@ -374,8 +374,7 @@ export class FamilyRib {
 
   /** Every destination in id order (for work that needs no order). */
   *all(): Generator<Destination> {
-    for (let id = 0; id < this.ids; id++)
-      if (this.live[id] === 1) yield { id, first: this.firsts.get(id), best: this.bests.get(id) };
+    for (const id of this.liveIds()) yield this.at(id)!;
   }
 
   /** Every destination in prefix order (address, then length): for dumps and views. */

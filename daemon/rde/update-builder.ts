@@ -239,7 +239,25 @@ class MessageSlab {
     this.used += length;
     return this.bytes;
   }
+
+  /**
+   * `take` for an UPDATE of `length` octets with no withdrawn routes: the header and the two length
+   * fields written (the attribute section's: `sectionLength`); the section goes at `at + SECTION_AT`.
+   */
+  update(length: number, sectionLength: number): Uint8Array {
+    const buf = this.take(length);
+    const at = this.at;
+    writeHeader(buf, at, length, MessageType.Update);
+    buf[at + HEADER_LENGTH] = 0;
+    buf[at + HEADER_LENGTH + 1] = 0;
+    buf[at + HEADER_LENGTH + 2] = sectionLength >> 8;
+    buf[at + HEADER_LENGTH + 3] = sectionLength & 255;
+    return buf;
+  }
 }
+
+/** Where an UPDATE's attribute section starts when it withdraws nothing: header, two length fields. */
+const SECTION_AT = HEADER_LENGTH + 4;
 
 const slab = new MessageSlab();
 
@@ -317,16 +335,10 @@ function sectionUpdate(
   const end = fit(keys, from, o.maxMessageLength - HEADER_LENGTH - 4 - sectionLength, o.addPath);
   if (end === from) return undefined;
   sectionEnd = end;
-  const length = HEADER_LENGTH + 4 + sectionLength + fitLength;
-  const buf = slab.take(length);
+  const length = SECTION_AT + sectionLength + fitLength;
+  const buf = slab.update(length, sectionLength);
   const at = slab.at;
-  writeHeader(buf, at, length, MessageType.Update);
-  let p = at + HEADER_LENGTH;
-  buf[p] = 0;
-  buf[p + 1] = 0;
-  buf[p + 2] = sectionLength >> 8;
-  buf[p + 3] = sectionLength & 255;
-  p += 4;
+  const p = at + SECTION_AT;
   copyKey(set.key, 0, sectionLength, buf, p);
   writeNlri(keys, from, end, o.addPath, buf, p + sectionLength);
   const withdrawn = o.addPath ? EMPTY_IPV4_ADD_PATH : EMPTY_IPV4;
@@ -451,15 +463,10 @@ function* mpSectionUpdates(
     const valueLength = 5 + nhLength + fitLength;
     const sectionLength = attrsEnd + (valueLength > 255 ? 4 : 3) + valueLength;
     // The whole message in the slab: header, no withdrawn routes, the section.
-    const length = HEADER_LENGTH + 4 + sectionLength;
-    const buf = slab.take(length);
+    const length = SECTION_AT + sectionLength;
+    const buf = slab.update(length, sectionLength);
     const at = slab.at;
-    writeHeader(buf, at, length, MessageType.Update);
-    const s = at + HEADER_LENGTH + 4;
-    buf[s - 4] = 0;
-    buf[s - 3] = 0;
-    buf[s - 2] = sectionLength >> 8;
-    buf[s - 1] = sectionLength & 255;
+    const s = at + SECTION_AT;
     copyKey(key, 0, split, buf, s);
     let p = writeAttributeHeader(buf, s + split, MP_FLAGS, AttrType.MpReachNlri, valueLength);
     buf[p] = Afi.Ipv6 >> 8;
