@@ -113,11 +113,11 @@ export class RouteState {
     return store.internEdited(target, this.edits ?? NO_EDITS, this.mpNextHop);
   }
 
-  /** applyTo on a set given by its key, not interned (the native rules' output, written but not stored). */
-  applyToKey(key: string): AttrSet {
+  /** applyTo on the set the store's writer holds, not interned (the native rules' output, written but not stored). */
+  applyToWritten(): AttrSet {
     const store = this.store!;
-    if (!this.changed) return store.internKey(key);
-    return store.internKey(store.editedKey(key, this.edits ?? NO_EDITS, this.mpNextHop));
+    if (!this.changed) return store.internWritten();
+    return store.internWrittenEdited(this.edits ?? NO_EDITS, this.mpNextHop);
   }
 }
 

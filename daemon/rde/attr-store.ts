@@ -428,8 +428,9 @@ export class AttrStore {
   private readonly sets = new SetTable();
   /** The one key builder (intern and the outbound filter's byte-level export, export-key.ts). */
   readonly writer = new KeyWriter();
-  /** editedKey's scratch list of edited codes. */
+  /** writeEdited's scratch list of edited codes, and its copy of the key being edited. */
   private readonly editCodes: number[] = [];
+  private editScratch = new Uint8Array(256);
   /** A reader for the walks done here (createSet). */
   private readonly reader = new KeyReader();
   /**
@@ -611,14 +612,43 @@ export class AttrStore {
     edits: ReadonlyMap<number, StoredAttribute | null>,
     mpNextHop?: Uint8Array,
   ): AttrSet {
-    return this.internKey(this.editedKey(set.key, edits, mpNextHop));
+    const key = set.key;
+    const src = this.editSource(key.length);
+    for (let i = 0; i < key.length; i++) src[i] = key.charCodeAt(i);
+    this.writeEdited(src, key.length, edits, mpNextHop);
+    return this.internWritten();
   }
 
-  /** internEdited on a key not interned (e.g. just written by the exporter): the edited key, not interned. */
-  editedKey(key: string, edits: ReadonlyMap<number, StoredAttribute | null>, mpNextHop?: Uint8Array): string {
-    const mpLength = key.charCodeAt(key.length - 1);
-    const mp = mpNextHop ?? (mpLength > 0 ? key.slice(key.length - 1 - mpLength, key.length - 1) : undefined);
-    let room = key.length + 1 + (mpNextHop?.length ?? 0);
+  /**
+   * internEdited on the key `writer` holds (ended, not interned: e.g. what the exporter just wrote): the
+   * edited set, interned from the octets (a key string is made only for a new set).
+   */
+  internWrittenEdited(edits: ReadonlyMap<number, StoredAttribute | null>, mpNextHop?: Uint8Array): AttrSet {
+    const w = this.writer;
+    const n = w.length;
+    const src = this.editSource(n);
+    src.set(w.octets.subarray(0, n));
+    this.writeEdited(src, n, edits, mpNextHop);
+    return this.internWritten();
+  }
+
+  /** editScratch with room for `n` octets. */
+  private editSource(n: number): Uint8Array {
+    if (this.editScratch.length < n) this.editScratch = new Uint8Array(n * 2);
+    return this.editScratch;
+  }
+
+  /** Write the key src[0, n) with `edits` applied into `writer`, ended (internWritten next). */
+  private writeEdited(
+    src: Uint8Array,
+    n: number,
+    edits: ReadonlyMap<number, StoredAttribute | null>,
+    mpNextHop: Uint8Array | undefined,
+  ): void {
+    const mpLength = src[n - 1]!;
+    const attrsEnd = n - 1 - mpLength;
+    const mp = mpNextHop !== undefined || mpLength > 0;
+    let room = n + 1 + (mpNextHop?.length ?? 0);
     for (const e of edits.values()) if (e !== null) room += 4 + e.value.length;
     const w = this.writer;
     w.begin(room);
@@ -627,33 +657,33 @@ export class AttrStore {
     const codes = this.editCodes;
     codes.length = 0;
     for (const c of edits.keys()) {
-      if (
-        c === AttrType.MpReachNlri ||
-        c === AttrType.MpUnreachNlri ||
-        (mp !== undefined && c === AttrType.NextHop)
-      )
+      if (c === AttrType.MpReachNlri || c === AttrType.MpUnreachNlri || (mp && c === AttrType.NextHop))
         continue;
       let at = codes.length;
       for (; at > 0 && codes[at - 1]! > c; at--) codes[at] = codes[at - 1]!;
       codes[at] = c;
     }
     let e = 0;
-    const r = this.reader.reset(key);
-    while (r.next()) {
-      for (; e < codes.length && codes[e]! < r.code; e++) {
+    for (let pos = 0; pos < attrsEnd;) {
+      const code = src[pos + 1]!;
+      const end = sectionValueEnd(src, pos);
+      for (; e < codes.length && codes[e]! < code; e++) {
         const edit = edits.get(codes[e]!);
         if (edit) w.attribute(edit.flags, codes[e]!, edit.value);
       }
-      if (e < codes.length && codes[e] === r.code) {
+      if (e < codes.length && codes[e] === code) {
         const edit = edits.get(codes[e++]!);
-        if (edit) w.attribute(edit.flags, r.code, edit.value);
-      } else w.copy(key, r.start, r.end);
+        if (edit) w.attribute(edit.flags, code, edit.value);
+      } else w.bytesOf(src, pos, end);
+      pos = end;
     }
     for (; e < codes.length; e++) {
       const edit = edits.get(codes[e]!);
       if (edit) w.attribute(edit.flags, codes[e]!, edit.value);
     }
-    return w.finish(mp);
+    if (mpNextHop !== undefined) w.end(mpNextHop);
+    else if (mpLength > 0) w.endFrom(src, attrsEnd, n - 1);
+    else w.end(undefined);
   }
 
   /** The shared copy of next-hop string `nh`. */

@@ -23,14 +23,11 @@ export class ExportKeyWriter {
     return this.store.internWritten();
   }
 
-  /** The key of that set, not interned (for a caller that changes it further first). */
-  key(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): string {
-    this.write(source, set, ipv6, group);
-    return this.store.writer.key();
-  }
-
-  /** Write that set's key with the store's writer (ended: `key()` or `internWritten` next). */
-  private write(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): void {
+  /**
+   * Write that set's key with the store's writer, ended and not interned (for a caller that changes it
+   * further first: `AttrStore.internWritten` / `internWrittenEdited` next).
+   */
+  write(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): void {
     const w = this.store.writer;
     const r = this.reader.reset(set.key);
     const key = set.key;

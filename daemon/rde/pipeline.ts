@@ -706,8 +706,10 @@ function nativeOutbound(
   let set: AttrSet;
   // Without an export policy the exported key is written from the source key's bytes directly (and a
   // pluglet's changes applied to that key before it is stored).
-  if (ctx.policy === undefined && plugin !== undefined)
-    return plugin.takeKey(ctx.exporter.key(kind, best.attrs, ipv6, ctx.settings));
+  if (ctx.policy === undefined && plugin !== undefined) {
+    ctx.exporter.write(kind, best.attrs, ipv6, ctx.settings);
+    return plugin.takeWritten();
+  }
   if (ctx.policy === undefined) set = ctx.exporter.intern(kind, best.attrs, ipv6, ctx.settings);
   else {
     const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);

@@ -35,8 +35,8 @@ export interface RouteFilterHook {
    * run applied: one new reference (`set` itself when nothing changed).
    */
   take(set: AttrSet): AttrSet;
-  /** take() on a set given by its key, not interned (what the native rules wrote): a new reference. */
-  takeKey(key: string): AttrSet;
+  /** take() on the set the store's key writer holds, not interned (what the native rules wrote): a new reference. */
+  takeWritten(): AttrSet;
 }
 
 /** The session facts a peer's hooks describe it with (get_src_peer_info, get_peer_info). */

@@ -31,6 +31,7 @@ uint64_t rr_outbound(args_t *args UNUSED)
     struct rr_config *c;
     struct path_attribute *list;
     uint32_t originator;
+    uint32_t small[8]; /* the new CLUSTER_LIST when it is short (most are): no heap allocation */
     uint8_t *value;
     unsigned int n = 0;
     int nb_peers = 0;
@@ -60,7 +61,7 @@ uint64_t rr_outbound(args_t *args UNUSED)
         n = list->length / 4;
     if (n > MAX_CLUSTERS)
         return PLUGIN_FILTER_UNKNOWN; /* cannot grow: left to the native rules (not reflected) */
-    value = ctx_malloc(4 * (n + 1));
+    value = n < 8 ? (uint8_t *)small : ctx_malloc(4 * (n + 1));
     if (!value)
         return PLUGIN_FILTER_UNKNOWN;
     memcpy(value, &c->cluster_id, 4);

@@ -286,8 +286,8 @@ describe('rde/attr-store: the key walker against the decoded attributes', functi
   });
 });
 
-describe('rde/attr-store: attributeOf and internEdited', function () {
-  it('random edits give the set that interning the edited attribute list gives', function () {
+describe('rde/attr-store: attributeOf, internEdited and internWrittenEdited', function () {
+  it('random edits (and MP next hop replacements) give the set that interning the edited attribute list gives', function () {
     const rand = prng(5);
     const int = (n: number): number => Math.floor(rand() * n);
     const u32 = (): number => (int(0x10000) * 0x10000 + int(0x10000)) >>> 0;
@@ -322,9 +322,17 @@ describe('rde/attr-store: attributeOf and internEdited', function () {
           byCode.delete(a.code);
         }
       }
-      const edited = store.internEdited(set, edits);
-      const expected = store.intern([...byCode.values()], mp);
+      // IPv6: every other edit replaces the MP next hop as well.
+      const newMp = ipv6 && rand() < 0.5 ? new Uint8Array(32).fill(10 + int(9)) : undefined;
+      const edited = store.internEdited(set, edits, newMp);
+      const expected = store.intern([...byCode.values()], newMp ?? mp);
       expect(edited, `set ${i}`).to.equal(expected);
+      // The same edit on the key left in the writer (as the exporter leaves it), not interned.
+      store.writer.begin(set.key.length);
+      store.writer.copy(set.key, 0, set.key.length);
+      const fromWriter = store.internWrittenEdited(edits, newMp);
+      expect(fromWriter, `set ${i} from the writer`).to.equal(expected);
+      store.release(fromWriter);
       for (const a of byCode.values()) {
         if (ipv6 && a.code === 3) continue;
         const got = store.attributeOf(edited, a.code)!;

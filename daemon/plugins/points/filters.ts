@@ -164,8 +164,8 @@ class FilterHook implements RouteFilterHook {
     return this.route.applyTo(set);
   }
 
-  takeKey(key: string): AttrSet {
-    return this.route.applyToKey(key);
+  takeWritten(): AttrSet {
+    return this.route.applyToWritten();
   }
 }
 
