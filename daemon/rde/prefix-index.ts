@@ -240,14 +240,16 @@ export class Ipv6PrefixIndex {
     }
   }
 
-  /** Read the address words of `key` into w0..w3. */
+  /**
+   * Read the address words of `key` into w0..w3 (code units past the key's end are 0). Written out: a
+   * closure per call for the unit reads made lookups three times slower.
+   */
   private load(key: string): void {
     const n = key.length;
-    const unit = (i: number): number => (i < n ? key.charCodeAt(i) : 0);
-    this.w0 = (unit(1) << 16) | unit(2);
-    this.w1 = (unit(3) << 16) | unit(4);
-    this.w2 = (unit(5) << 16) | unit(6);
-    this.w3 = (unit(7) << 16) | unit(8);
+    this.w0 = ((n > 1 ? key.charCodeAt(1) : 0) << 16) | (n > 2 ? key.charCodeAt(2) : 0);
+    this.w1 = ((n > 3 ? key.charCodeAt(3) : 0) << 16) | (n > 4 ? key.charCodeAt(4) : 0);
+    this.w2 = ((n > 5 ? key.charCodeAt(5) : 0) << 16) | (n > 6 ? key.charCodeAt(6) : 0);
+    this.w3 = ((n > 7 ? key.charCodeAt(7) : 0) << 16) | (n > 8 ? key.charCodeAt(8) : 0);
   }
 
   /** Put the loaded words with `length` and `id` in the first free slot of their run. */
