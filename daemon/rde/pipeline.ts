@@ -17,6 +17,7 @@ import {
   makeAsPath,
   makeNextHop,
   type PathAttribute,
+  type StorableIpv4,
   type StorableIpv6,
   type UpdateMessage,
 } from '../wire/index.js';
@@ -72,10 +73,10 @@ export function decode(
 ): DecodedRoutes[] {
   const storable = update.storableSection;
   if (storable !== undefined && plugin === undefined && !treatAsWithdraw) {
+    const ipv4 = update.storableIpv4;
+    if (ipv4 !== undefined) return decodeStorable(ipv4, storable, store);
     const ipv6 = update.storableIpv6;
-    return ipv6 === undefined
-      ? decodeStorable(update, storable, store)
-      : decodeStorableIpv6(storable, ipv6, store);
+    if (ipv6 !== undefined) return decodeStorableIpv6(storable, ipv6, store);
   }
   const v4 = emptyRoutes(false);
   const v6 = emptyRoutes(true);
@@ -100,8 +101,14 @@ export function decode(
     else if (outcome !== undefined) {
       attributes = outcome.native;
       stored = outcome.stored;
-      if (checkMandatory({ ...update, attributes: [...attributes, ...stored] }) !== undefined)
-        treatAsWithdraw = true;
+      const all = [...attributes, ...stored];
+      const message: UpdateMessage = {
+        type: 'update',
+        withdrawn: update.withdrawn,
+        nlri: update.nlri,
+        attributes: all,
+      };
+      if (checkMandatory(message) !== undefined) treatAsWithdraw = true;
     }
   }
   let mpNextHop: Uint8Array | undefined;
@@ -149,11 +156,12 @@ export function decode(
  * routes: body NLRI and withdrawals only, the set interned from the section's octets (the same set the
  * decoded attributes would give: test/rde/storable.test.ts). The result is valid until the next decode.
  */
-function decodeStorable(update: UpdateMessage, section: Uint8Array, store: AttrStore): DecodedRoutes[] {
+function decodeStorable(at: StorableIpv4, section: Uint8Array, store: AttrStore): DecodedRoutes[] {
   // One result reused from UPDATE to UPDATE (rde.ts consumes it before the next decode): no arrays per UPDATE.
   const v4 = storableTarget(STORABLE_ROUTES, Afi.Ipv4);
-  forEachPrefix(update.withdrawn, addStorableWithdrawn);
-  forEachPrefix(update.nlri, addStorableAnnounced);
+  if (at.withdrawnEnd > at.withdrawnAt)
+    forEachPrefixIn(at.body, at.withdrawnAt, at.withdrawnEnd, at.addPath, addStorableWithdrawn);
+  forEachPrefixIn(at.body, at.nlriAt, at.nlriEnd, at.addPath, addStorableAnnounced);
   if (v4.announcedCount > 0) v4.attrs = store.internSection(section);
   return v4.announcedCount > 0 || v4.withdrawnCount > 0 ? STORABLE_RESULT : NO_ROUTES;
 }

@@ -167,7 +167,7 @@ export const codec = {
 
   /** A whole UPDATE as the transport's framer cut it (its header checked there): the body decoded. */
   decodeUpdate(message: Uint8Array, ctx: DecodeContext): DecodeResult<UpdateMessage> {
-    return decodeUpdate(message.subarray(HEADER_LENGTH), ctx);
+    return decodeUpdate(message, ctx, HEADER_LENGTH);
   },
 
   encodeRouteRefresh(afi: number, safi: number, subtype = 0): Uint8Array {

@@ -51,10 +51,10 @@ export function decodeMessage(bytes: Uint8Array, ctx: DecodeContext): DecodeResu
       ),
     );
   }
+  // An UPDATE is read in place (no view of its body: one per message of a full table).
+  if (bytes[18] === MessageType.Update) return decodeUpdate(bytes, ctx, HEADER_LENGTH);
   const body = bytes.subarray(HEADER_LENGTH);
   switch (bytes[18]) {
-    case MessageType.Update:
-      return decodeUpdate(body, ctx);
     case MessageType.Open:
       return decodeOpen(body);
     case MessageType.Notification:

@@ -33,6 +33,10 @@ import { getU16 } from './reader.js';
 import { failed, type DecodeResult } from './result.js';
 import type { WireWriter } from './writer.js';
 
+/**
+ * An UPDATE. The decoder's clean UPDATEs (storableSection) read their fields through getters: copy a
+ * message by field, not by spreading.
+ */
 export interface UpdateMessage {
   type: 'update';
   /** IPv4 unicast withdrawn routes (the body field). */
@@ -62,8 +66,27 @@ export interface UpdateMessage {
    * `attributes` is then decoded only when read.
    */
   storableSection?: Uint8Array | undefined;
+  /** With storableSection, for an UPDATE whose routes are IPv4 unicast ones in the body: where they are. */
+  storableIpv4?: StorableIpv4 | undefined;
   /** With storableSection, for an UPDATE whose routes are IPv6 unicast ones: where they are in the section. */
   storableIpv6?: StorableIpv6 | undefined;
+}
+
+/**
+ * The routes of a clean IPv4 unicast UPDATE (no MP attribute): offsets in the received octets, validated
+ * by the decoder (read without a view or block per UPDATE).
+ */
+export interface StorableIpv4 {
+  /** The octets the UPDATE was decoded from (the whole message, or its body). */
+  readonly body: Uint8Array;
+  /** RFC 7911: each prefix is preceded by a path identifier (ADD-PATH received for IPv4 unicast). */
+  readonly addPath: boolean;
+  /** The withdrawn routes field body[withdrawnAt, withdrawnEnd) (empty: equal). */
+  readonly withdrawnAt: number;
+  readonly withdrawnEnd: number;
+  /** The NLRI field body[nlriAt, nlriEnd). */
+  readonly nlriAt: number;
+  readonly nlriEnd: number;
 }
 
 /**
@@ -94,23 +117,43 @@ const MP: MpPlaces = { reach: -1, reachEnd: -1, unreach: -1, unreachEnd: -1 };
 
 /**
  * A received UPDATE whose attributes are clean (storableSection): decoded when first read. A class, so
- * that the getter lives on the prototype; setting `attributes` replaces them and drops the sections,
- * which would no longer describe them.
+ * that the getters live on the prototype; setting `attributes` replaces them and drops the sections,
+ * which would no longer describe them. The body's withdrawn routes and NLRI are kept as offsets
+ * (StorableIpv4) and made blocks only when read: a clean UPDATE costs one object and one view.
  */
-class CleanUpdate implements UpdateMessage {
+class CleanUpdate implements UpdateMessage, StorableIpv4 {
   readonly type = 'update';
   #attributes: PathAttribute[] | undefined = undefined;
   attributeSection: Uint8Array | undefined;
   storableSection: Uint8Array | undefined;
+  storableIpv4: StorableIpv4 | undefined;
   constructor(
-    public withdrawn: NlriBlock,
-    public nlri: NlriBlock,
+    readonly body: Uint8Array,
+    readonly addPath: boolean,
+    readonly withdrawnAt: number,
+    readonly withdrawnEnd: number,
+    private readonly withdrawnCount: number,
+    readonly nlriAt: number,
+    private readonly nlriCount: number,
     section: Uint8Array,
     private readonly ctx: DecodeContext,
     public storableIpv6: StorableIpv6 | undefined,
   ) {
     this.attributeSection = section;
     this.storableSection = section;
+    this.storableIpv4 = storableIpv6 === undefined ? this : undefined;
+  }
+
+  get nlriEnd(): number {
+    return this.body.length;
+  }
+
+  get withdrawn(): NlriBlock {
+    return ipv4Block(this.body, this.withdrawnAt, this.withdrawnEnd, this.withdrawnCount, this.addPath);
+  }
+
+  get nlri(): NlriBlock {
+    return ipv4Block(this.body, this.nlriAt, this.body.length, this.nlriCount, this.addPath);
   }
 
   get attributes(): PathAttribute[] {
@@ -121,8 +164,21 @@ class CleanUpdate implements UpdateMessage {
     this.#attributes = list;
     this.attributeSection = undefined;
     this.storableSection = undefined;
+    this.storableIpv4 = undefined;
     this.storableIpv6 = undefined;
   }
+}
+
+/** The IPv4 unicast block of bytes[start, end) holding `count` prefixes (the shared empty one when none). */
+function ipv4Block(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  count: number,
+  addPath: boolean,
+): NlriBlock {
+  if (end === start) return emptyIpv4Block(addPath);
+  return { afi: Afi.Ipv4, safi: Safi.Unicast, addPath, bytes: bytes.subarray(start, end), count };
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
@@ -182,9 +238,12 @@ function invalidNetwork(field: string, code: number): UpdateError {
   return updateError('ERR_BGP_NLRI_INVALID', 'session-reset', UpdateSubcode.InvalidNetworkField, reason);
 }
 
-/** Decode an UPDATE body (the bytes after the 19-octet header). Never throws. */
-export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult<UpdateMessage> {
-  const len = body.length;
+/**
+ * Decode an UPDATE body: bytes[start, end of bytes) (`start` 19 for a whole message, after its header).
+ * Never throws.
+ */
+export function decodeUpdate(bytes: Uint8Array, ctx: DecodeContext, start = 0): DecodeResult<UpdateMessage> {
+  const len = bytes.length - start;
   // RFC 4271 6.3: "If the Withdrawn Routes Length or Total Attribute Length is too large (i.e., if
   // Withdrawn Routes Length + Total Attribute Length + 23 exceeds the message Length), then the Error
   // Subcode MUST be set to Malformed Attribute List."
@@ -197,7 +256,7 @@ export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult
         `UPDATE body of ${len} octets`,
       ),
     );
-  const withdrawnLength = getU16(body, 0);
+  const withdrawnLength = getU16(bytes, start);
   if (2 + withdrawnLength + 2 > len) {
     return failed(
       updateError(
@@ -208,10 +267,14 @@ export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult
       ),
     );
   }
-  const attrStart = 4 + withdrawnLength;
-  const attrLength = getU16(body, attrStart - 2);
+  // Offsets in `bytes` from here on.
+  const withdrawnAt = start + 2;
+  const withdrawnEnd = withdrawnAt + withdrawnLength;
+  const attrStart = withdrawnEnd + 2;
+  const attrLength = getU16(bytes, attrStart - 2);
   const nlriStart = attrStart + attrLength;
-  if (nlriStart > len) {
+  const end = bytes.length;
+  if (nlriStart > end) {
     return failed(
       updateError(
         'ERR_BGP_UPDATE_LENGTHS',
@@ -223,27 +286,12 @@ export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult
   }
 
   const addPath = hasAddPath(ctx, Afi.Ipv4, Safi.Unicast);
-  const withdrawnCount = countPrefixes(body, 2, 2 + withdrawnLength, Afi.Ipv4, addPath);
+  const withdrawnCount = countPrefixes(bytes, withdrawnAt, withdrawnEnd, Afi.Ipv4, addPath);
   if (withdrawnCount < 0) return failed(invalidNetwork('withdrawn routes', withdrawnCount));
-  const nlriCount = countPrefixes(body, nlriStart, len, Afi.Ipv4, addPath);
+  const nlriCount = countPrefixes(bytes, nlriStart, end, Afi.Ipv4, addPath);
   if (nlriCount < 0) return failed(invalidNetwork('NLRI', nlriCount));
 
-  // Most UPDATEs announce or withdraw, not both: an empty field is a shared block (no view per UPDATE).
-  const withdrawn: NlriBlock =
-    withdrawnLength === 0
-      ? emptyIpv4Block(addPath)
-      : {
-          afi: Afi.Ipv4,
-          safi: Safi.Unicast,
-          addPath,
-          bytes: body.subarray(2, 2 + withdrawnLength),
-          count: withdrawnCount,
-        };
-  const nlri: NlriBlock =
-    nlriStart === len
-      ? emptyIpv4Block(addPath)
-      : { afi: Afi.Ipv4, safi: Safi.Unicast, addPath, bytes: body.subarray(nlriStart), count: nlriCount };
-  const section = body.subarray(attrStart, nlriStart);
+  const section = bytes.subarray(attrStart, nlriStart);
   // The fast path: a clean section announcing body NLRI, or with IPv6 unicast routes alone (nothing to
   // report, nothing to decode now). UPDATEs with both take the full decode.
   if (ctx.asn4 && ctx.mrtRib !== true && (nlriCount > 0 || (withdrawnLength === 0 && attrLength > 0))) {
@@ -254,11 +302,25 @@ export function decodeUpdate(body: Uint8Array, ctx: DecodeContext): DecodeResult
     if (ipv4 || ipv6 !== undefined)
       return {
         ok: true,
-        message: new CleanUpdate(withdrawn, nlri, section, ctx, ipv6),
+        message: new CleanUpdate(
+          bytes,
+          addPath,
+          withdrawnAt,
+          withdrawnEnd,
+          withdrawnCount,
+          nlriStart,
+          nlriCount,
+          section,
+          ctx,
+          ipv6,
+        ),
         errors: NO_ERRORS as UpdateError[],
         action: 'none',
       };
   }
+  // Most UPDATEs announce or withdraw, not both: an empty field is a shared block (no view per UPDATE).
+  const withdrawn = ipv4Block(bytes, withdrawnAt, withdrawnEnd, withdrawnCount, addPath);
+  const nlri = ipv4Block(bytes, nlriStart, end, nlriCount, addPath);
   const decodedAttrs = decodeAttributes(section, ctx);
   if (decodedAttrs.action === 'session-reset') {
     const e = decodedAttrs.errors.find((x) => x.action === 'session-reset')!;

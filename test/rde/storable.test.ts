@@ -92,7 +92,12 @@ function check(message: Uint8Array, ctx: DecodeContext, store: AttrStore, tally:
   const full = decodeAttributes(section, ctx);
   const clean =
     full.action === 'none' &&
-    checkMandatory({ ...update, attributes: full.attributes }) === undefined &&
+    checkMandatory({
+      type: 'update',
+      withdrawn: update.withdrawn,
+      nlri: update.nlri,
+      attributes: full.attributes,
+    }) === undefined &&
     full.attributes.every((a) => storableCode(a.code)) &&
     full.attributes.length === countAttributes(section);
   const served = servedFamily(update, full.attributes, ctx);
