@@ -1,7 +1,7 @@
 // YAML configuration -> validated, typed SpeakerConfig (daemon/config/types.ts).
 // Three passes, each reporting every problem it finds, never just the first:
 //   1. YAML syntax (the `yaml` package; duplicate keys are errors),
-//   2. shape against config/schema.json (ajv, all errors),
+//   2. shape against config/schema.json (all errors; ajv's code compiled ahead of time: schema-validator.ts),
 //   3. semantic checks JSON schema cannot express, with the defaults filled in (`buildConfig`, one step
 //      per part of the file: IP addresses and prefixes (daemon/net), unique names, policy rules in
 //      ./policy.ts, policy names peers refer to, an `originate-mrt` file that must be readable, the
@@ -10,11 +10,12 @@
 // Each issue names the key path in the file (`peers[1].hold-time`) and its line. Nothing here touches
 // the running daemon: a caller applies a config only when `ok` is true, so bad config changes nothing.
 import { readFile } from 'node:fs/promises';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isSeq, isNode, type Document } from 'yaml';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validate as generatedValidator } from './schema-validator.js';
 import { errorCodes } from '../errors.js';
 import {
   EXAMPLE_ADMIN_TOKEN,
@@ -122,8 +123,6 @@ export function parseConfig(text: string, options: ParseOptions = {}): ConfigRes
 
 // ===== schema validation =====
 
-let compiled: ValidateFunction | undefined;
-
 /** Where config/schema.json is: walk up from this file to the package root (works from src and dist). */
 export function schemaPath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -136,12 +135,9 @@ export function schemaPath(): string {
   }
 }
 
+/** The schema's validator (generated from config/schema.json: schema-codegen.ts). */
 function schemaValidator(): ValidateFunction {
-  if (compiled) return compiled;
-  const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as object;
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-  compiled = ajv.compile(schema);
-  return compiled;
+  return generatedValidator as unknown as ValidateFunction;
 }
 
 interface SchemaIssue extends ConfigIssue {
