@@ -4,11 +4,11 @@
 //   costs about 22 MB at the maximum load of one half. A removal marks its slot (found through the id:
 //   no lookup, nothing moves); marked slots are dropped when the table is rebuilt, or all at once when it
 //   empties. (Backward-shift deletion took a seventh of the time of withdrawing a whole table.)
-// - IPv6: removal is backward-shift deletion, so there are no marks and lookups stay short however much
-//   the table churns.
 // - IPv6: the RIB's string key (rib.ts: the length, then the address in 16-bit code units), stored as four
-//   32-bit words and the length, 21 octets a slot; a Map of the strings cost several times more per
-//   lookup in the daemon (hashing each new key string, chasing entries and strings across the heap).
+//   32-bit words and the length, 21 octets a slot and 4 per id; a Map of the strings cost several times
+//   more per lookup in the daemon (hashing each new key string, chasing entries and strings across the
+//   heap). Removal by id marks the slot, as for IPv4 (backward-shift deletion cost a seventh of the CPU of
+//   withdrawing the whole IPv6 bench table in-process).
 
 const EMPTY = 0xff;
 /** A slot whose prefix was removed (IPv4): lookups go past it, inserts may take it. */
@@ -140,20 +140,27 @@ function slotOf(addr: number, length: number, mask: number): number {
 
 /** Free slot of the IPv6 table (lengths are 0..128). */
 const EMPTY6 = 0xff;
+/** A slot whose prefix was removed (IPv6), as REMOVED for IPv4. */
+const REMOVED6 = 0xfe;
 
 /**
  * The IPv6 prefix table, keyed by the RIB's IPv6 key string (`key.charCodeAt(0)` the length, then up to
- * eight 16-bit code units of address, host bits clear).
+ * eight 16-bit code units of address, host bits clear). Removal by id marks the slot, as in
+ * Ipv4PrefixIndex.
  */
 export class Ipv6PrefixIndex {
   /** Four words of address per slot (code units 1-2, 3-4, 5-6, 7-8 of the key; absent units are 0). */
   private words = new Int32Array(INITIAL_CAPACITY * 4);
-  /** Prefix length per slot; EMPTY6 marks a free slot. */
+  /** Prefix length per slot; EMPTY6 marks a free slot, REMOVED6 one whose prefix was removed. */
   private lengths = new Uint8Array(INITIAL_CAPACITY).fill(EMPTY6);
   private ids = new Int32Array(INITIAL_CAPACITY);
+  /** The slot of each id held (entries never move but when the table is rebuilt). */
+  private slots = new Int32Array(INITIAL_CAPACITY);
   private mask = INITIAL_CAPACITY - 1;
   private count = 0;
-  /** The empty slot that ended the last `find` that missed. */
+  /** REMOVED6 slots. */
+  private removed = 0;
+  /** The free slot (the first removed one on the way, else the empty one that ended it) of the last `find` that missed. */
   private probeEnd = 0;
   /** The key being looked up, as words (set by `load`). */
   private w0 = 0;
@@ -180,12 +187,17 @@ export class Ipv6PrefixIndex {
     return i >= 0 ? this.ids[i]! : -1 - this.probeEnd;
   }
 
-  /** Store `id` for a prefix that `lookup` did not find, with what it returned. */
+  /** Store `id` (a non-negative integer) for a prefix that `lookup` did not find, with what it returned. */
   insertAt(found: number, key: string, id: number): void {
-    if ((this.count + 1) * 2 > this.mask + 1) {
-      this.grow();
+    if ((this.count + this.removed + 1) * 2 > this.mask + 1) {
+      this.rebuild();
       found = this.lookup(key); // the slot moved
     } else this.load(key);
+    if (id >= this.slots.length) {
+      const slots = new Int32Array(Math.max(id + 1, this.slots.length * 2));
+      slots.set(this.slots);
+      this.slots = slots;
+    }
     this.fill(-1 - found, key.charCodeAt(0), id);
     this.count++;
   }
@@ -195,38 +207,46 @@ export class Ipv6PrefixIndex {
     this.insertAt(this.lookup(key), key, id);
   }
 
-  /** Remove a prefix; returns whether it was present. */
-  delete(key: string): boolean {
-    const i = this.find(key);
-    if (i < 0) return false;
-    const { words, lengths, ids, mask } = this;
-    // Backward-shift deletion, as in Ipv4PrefixIndex.
-    let hole = i;
-    for (let j = (i + 1) & mask; lengths[j] !== EMPTY6; j = (j + 1) & mask) {
-      const w = j * 4;
-      const home = slotOf6(words[w]!, words[w + 1]!, words[w + 2]!, words[w + 3]!, lengths[j]!, mask);
-      const between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
-      if (between) continue;
-      words.copyWithin(hole * 4, w, w + 4);
-      lengths[hole] = lengths[j]!;
-      ids[hole] = ids[j]!;
-      hole = j;
-    }
-    lengths[hole] = EMPTY6;
+  /**
+   * Remove the prefix stored with `id` (from `insert`): its slot is marked, not emptied, so no entry moves
+   * and no lookup is needed. Returns whether the id was held.
+   */
+  deleteId(id: number): boolean {
+    if (id >= this.slots.length) return false;
+    const i = this.slots[id]!;
+    if (this.ids[i] !== id || this.lengths[i]! >= REMOVED6) return false;
+    this.lengths[i] = REMOVED6;
     this.count--;
+    this.removed++;
+    // Emptied (a whole table withdrawn): start over without the marks.
+    if (this.count === 0) {
+      this.lengths.fill(EMPTY6);
+      this.removed = 0;
+    }
     return true;
   }
 
-  /** The slot holding `key`, or -1. */
+  /** Remove a prefix; returns whether it was present. */
+  delete(key: string): boolean {
+    const i = this.find(key);
+    return i >= 0 && this.deleteId(this.ids[i]!);
+  }
+
+  /** The slot holding `key`, or -1 (and probeEnd the slot an insert would take). */
   private find(key: string): number {
     this.load(key);
     const { words, lengths, mask, w0, w1, w2, w3 } = this;
     const length = key.charCodeAt(0);
+    let free = -1;
     for (let i = slotOf6(w0, w1, w2, w3, length, mask); ; i = (i + 1) & mask) {
       const l = lengths[i]!;
       if (l === EMPTY6) {
-        this.probeEnd = i;
+        this.probeEnd = free < 0 ? i : free;
         return -1;
+      }
+      if (l === REMOVED6) {
+        if (free < 0) free = i;
+        continue;
       }
       const w = i * 4;
       if (
@@ -252,16 +272,9 @@ export class Ipv6PrefixIndex {
     this.w3 = ((n > 7 ? key.charCodeAt(7) : 0) << 16) | (n > 8 ? key.charCodeAt(8) : 0);
   }
 
-  /** Put the loaded words with `length` and `id` in the first free slot of their run. */
-  private place(length: number, id: number): void {
-    const { lengths, mask } = this;
-    let i = slotOf6(this.w0, this.w1, this.w2, this.w3, length, mask);
-    while (lengths[i] !== EMPTY6) i = (i + 1) & mask;
-    this.fill(i, length, id);
-  }
-
-  /** Put the loaded words with `length` and `id` in slot `i`. */
+  /** Put the loaded words with `length` and `id` in slot `i` (free or removed: what `find` names). */
   private fill(i: number, length: number, id: number): void {
+    if (this.lengths[i] === REMOVED6) this.removed--;
     const w = i * 4;
     this.words[w] = this.w0;
     this.words[w + 1] = this.w1;
@@ -269,22 +282,28 @@ export class Ipv6PrefixIndex {
     this.words[w + 3] = this.w3;
     this.lengths[i] = length;
     this.ids[i] = id;
+    this.slots[id] = i;
   }
 
-  private grow(): void {
+  /** Re-place every entry without the removed marks, in a table twice as large when it is half full. */
+  private rebuild(): void {
     const { words, lengths, ids } = this;
-    const capacity = (this.mask + 1) * 2;
+    const capacity = (this.count + 1) * 4 > this.mask + 1 ? (this.mask + 1) * 2 : this.mask + 1;
     this.words = new Int32Array(capacity * 4);
     this.lengths = new Uint8Array(capacity).fill(EMPTY6);
     this.ids = new Int32Array(capacity);
     this.mask = capacity - 1;
+    this.removed = 0;
     for (let i = 0; i < lengths.length; i++) {
-      if (lengths[i] === EMPTY6) continue;
+      const l = lengths[i]!;
+      if (l >= REMOVED6) continue;
       this.w0 = words[i * 4]!;
       this.w1 = words[i * 4 + 1]!;
       this.w2 = words[i * 4 + 2]!;
       this.w3 = words[i * 4 + 3]!;
-      this.place(lengths[i]!, ids[i]!);
+      let at = slotOf6(this.w0, this.w1, this.w2, this.w3, l, this.mask);
+      while (this.lengths[at] !== EMPTY6) at = (at + 1) & this.mask;
+      this.fill(at, l, ids[i]!);
     }
   }
 }

@@ -336,7 +336,7 @@ export class FamilyRib {
     )
       return;
     if (this.ipv6) {
-      this.index6.delete(this.keys6[id]!);
+      this.index6.deleteId(id);
       this.keys6[id] = '';
     } else this.index4.deleteId(id);
     this.reasons[id] = 0;

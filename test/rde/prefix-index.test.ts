@@ -165,6 +165,54 @@ describe('rde/prefix-index: IPv6', function () {
     for (const [k, id] of reference) expect(index.get(k)).to.equal(id);
   });
 
+  it('removes by id and inserts at the slot a lookup found, as the RIB does (ids reused), through rebuilds and a table emptied and filled again', function () {
+    const rand = prng(2027);
+    const index = new Ipv6PrefixIndex();
+    const reference = new Map<string, number>();
+    const freeIds: number[] = [];
+    let nextId = 0;
+    const pick = (): string => {
+      const bytes = new Uint8Array(16);
+      bytes[0] = 0x20;
+      bytes[1] = Math.floor(rand() * 256);
+      bytes[2] = Math.floor(rand() * 16);
+      return prefixKey(2, 16 + Math.floor(rand() * 17), bytes, 0) as string;
+    };
+    for (let round = 0; round < 4; round++) {
+      for (let step = 0; step < 20_000; step++) {
+        const k = pick();
+        if (rand() < 0.6) {
+          const found = index.lookup(k);
+          expect(found).to.equal(reference.get(k) ?? found);
+          if (reference.has(k)) continue;
+          expect(found).to.be.below(0);
+          const id = freeIds.pop() ?? nextId++;
+          // Half through lookup's slot (reused removed slots, rebuilds in between), half by insert.
+          if (rand() < 0.5) index.insertAt(found, k, id);
+          else index.insert(k, id);
+          reference.set(k, id);
+        } else if (reference.size > 0) {
+          // Remove a held prefix by its id; a stale id (freed, not reused yet) removes nothing.
+          const [key, id] = [...reference][Math.floor(rand() * reference.size)]!;
+          expect(index.deleteId(id)).to.equal(true);
+          expect(index.deleteId(id)).to.equal(false);
+          reference.delete(key);
+          freeIds.push(id);
+        }
+        expect(index.size).to.equal(reference.size);
+      }
+      for (const [k, id] of reference) expect(index.get(k)).to.equal(id);
+      // Withdraw everything (the last removal resets the marks), then the next round fills it again.
+      for (const [k, id] of [...reference]) {
+        expect(index.deleteId(id)).to.equal(true);
+        reference.delete(k);
+        freeIds.push(id);
+      }
+      expect(index.size).to.equal(0);
+      expect(index.get(pick())).to.equal(-1);
+    }
+  });
+
   it('tells prefixes of the same address apart by length, including ::/0 and /128', function () {
     const index = new Ipv6PrefixIndex();
     const address = Uint8Array.of(0x20, 1, 0x0d, 0xb8, ...new Array(12).fill(0));
