@@ -1,6 +1,6 @@
 // The IPv4 and IPv6 prefix hash tables (daemon/rde/prefix-index.ts) against a Map reference under random
-// inserts and deletes: IPv4's removal marks (by prefix and by id, ids reused as the RIB reuses them,
-// rebuilds, the table emptied and filled again), IPv6's backward-shift deletion across wrap-around and growth.
+// inserts and deletes: their removal marks (by prefix and by id, ids reused as the RIB reuses them,
+// rebuilds, the table emptied and filled again), the same scenario run on both families.
 import { expect } from 'chai';
 import { Ipv4PrefixIndex, Ipv6PrefixIndex } from '../../daemon/rde/prefix-index.js';
 import { prefixKey, writePrefix } from '../../daemon/rde/rib.js';
@@ -37,57 +37,6 @@ describe('rde/prefix-index', function () {
     for (const [k, id] of reference) {
       const [a, l] = k.split('/').map(Number) as [number, number];
       expect(index.get(a, l)).to.equal(id);
-    }
-  });
-
-  it('removes by id and inserts at the slot a lookup found, as the RIB does (ids reused), through rebuilds and a table emptied and filled again', function () {
-    const rand = prng(2026);
-    const index = new Ipv4PrefixIndex();
-    const reference = new Map<string, number>();
-    const freeIds: number[] = [];
-    let nextId = 0;
-    const pick = (): [number, number] => {
-      const length = 16 + Math.floor(rand() * 17);
-      const addr = (Math.floor(rand() * 2048) << 21) >>> 0;
-      return [length === 32 ? addr : (addr & (0xffffffff << (32 - length))) >>> 0, length];
-    };
-    for (let round = 0; round < 4; round++) {
-      for (let step = 0; step < 20_000; step++) {
-        const [addr, length] = pick();
-        const k = `${addr}/${length}`;
-        if (rand() < 0.6) {
-          const found = index.lookup(addr, length);
-          expect(found).to.equal(reference.get(k) ?? found);
-          if (reference.has(k)) continue;
-          expect(found).to.be.below(0);
-          const id = freeIds.pop() ?? nextId++;
-          // Half through lookup's slot (reused removed slots, rebuilds in between), half by insert.
-          if (rand() < 0.5) index.insertAt(found, addr, length, id);
-          else index.insert(addr, length, id);
-          reference.set(k, id);
-        } else if (reference.size > 0) {
-          // Remove a held prefix by its id; a stale id (freed, not reused yet) removes nothing.
-          const [key, id] = [...reference][Math.floor(rand() * reference.size)]!;
-          expect(index.deleteId(id)).to.equal(true);
-          expect(index.deleteId(id)).to.equal(false);
-          reference.delete(key);
-          freeIds.push(id);
-        }
-        expect(index.size).to.equal(reference.size);
-      }
-      for (const [k, id] of reference) {
-        const [a, l] = k.split('/').map(Number) as [number, number];
-        expect(index.get(a, l)).to.equal(id);
-      }
-      // Withdraw everything (the last removal resets the marks), then the next round fills it again.
-      for (const [k, id] of [...reference]) {
-        expect(index.deleteId(id)).to.equal(true);
-        reference.delete(k);
-        freeIds.push(id);
-      }
-      expect(index.size).to.equal(0);
-      const [a, l] = pick();
-      expect(index.get(a, l)).to.equal(-1);
     }
   });
 
@@ -165,54 +114,6 @@ describe('rde/prefix-index: IPv6', function () {
     for (const [k, id] of reference) expect(index.get(k)).to.equal(id);
   });
 
-  it('removes by id and inserts at the slot a lookup found, as the RIB does (ids reused), through rebuilds and a table emptied and filled again', function () {
-    const rand = prng(2027);
-    const index = new Ipv6PrefixIndex();
-    const reference = new Map<string, number>();
-    const freeIds: number[] = [];
-    let nextId = 0;
-    const pick = (): string => {
-      const bytes = new Uint8Array(16);
-      bytes[0] = 0x20;
-      bytes[1] = Math.floor(rand() * 256);
-      bytes[2] = Math.floor(rand() * 16);
-      return prefixKey(2, 16 + Math.floor(rand() * 17), bytes, 0) as string;
-    };
-    for (let round = 0; round < 4; round++) {
-      for (let step = 0; step < 20_000; step++) {
-        const k = pick();
-        if (rand() < 0.6) {
-          const found = index.lookup(k);
-          expect(found).to.equal(reference.get(k) ?? found);
-          if (reference.has(k)) continue;
-          expect(found).to.be.below(0);
-          const id = freeIds.pop() ?? nextId++;
-          // Half through lookup's slot (reused removed slots, rebuilds in between), half by insert.
-          if (rand() < 0.5) index.insertAt(found, k, id);
-          else index.insert(k, id);
-          reference.set(k, id);
-        } else if (reference.size > 0) {
-          // Remove a held prefix by its id; a stale id (freed, not reused yet) removes nothing.
-          const [key, id] = [...reference][Math.floor(rand() * reference.size)]!;
-          expect(index.deleteId(id)).to.equal(true);
-          expect(index.deleteId(id)).to.equal(false);
-          reference.delete(key);
-          freeIds.push(id);
-        }
-        expect(index.size).to.equal(reference.size);
-      }
-      for (const [k, id] of reference) expect(index.get(k)).to.equal(id);
-      // Withdraw everything (the last removal resets the marks), then the next round fills it again.
-      for (const [k, id] of [...reference]) {
-        expect(index.deleteId(id)).to.equal(true);
-        reference.delete(k);
-        freeIds.push(id);
-      }
-      expect(index.size).to.equal(0);
-      expect(index.get(pick())).to.equal(-1);
-    }
-  });
-
   it('tells prefixes of the same address apart by length, including ::/0 and /128', function () {
     const index = new Ipv6PrefixIndex();
     const address = Uint8Array.of(0x20, 1, 0x0d, 0xb8, ...new Array(12).fill(0));
@@ -226,4 +127,124 @@ describe('rde/prefix-index: IPv6', function () {
     expect(index.get(key(48))).to.equal(3);
     expect(index.delete(key(32))).to.equal(false);
   });
+});
+
+/** A prefix table seen through prefix keys of type K (IPv4: [address, length]; IPv6: the RIB's key string). */
+interface ById<K> {
+  lookup(k: K): number;
+  insertAt(found: number, k: K, id: number): void;
+  insert(k: K, id: number): void;
+  deleteId(id: number): boolean;
+  get(k: K): number;
+  readonly size: number;
+}
+
+interface Family<K> {
+  name: string;
+  seed: number;
+  make(): ById<K>;
+  /** A random prefix from a small space (keys repeat and cluster). */
+  pick(rand: () => number): K;
+  text(k: K): string;
+}
+
+const ipv4Family: Family<[number, number]> = {
+  name: 'IPv4',
+  seed: 2026,
+  make() {
+    const i = new Ipv4PrefixIndex();
+    return {
+      lookup: ([a, l]) => i.lookup(a, l),
+      insertAt: (found, [a, l], id) => i.insertAt(found, a, l, id),
+      insert: ([a, l], id) => i.insert(a, l, id),
+      deleteId: (id) => i.deleteId(id),
+      get: ([a, l]) => i.get(a, l),
+      get size() {
+        return i.size;
+      },
+    };
+  },
+  pick(rand) {
+    const length = 16 + Math.floor(rand() * 17);
+    const addr = (Math.floor(rand() * 2048) << 21) >>> 0;
+    return [length === 32 ? addr : (addr & (0xffffffff << (32 - length))) >>> 0, length];
+  },
+  text: ([a, l]) => `${a}/${l}`,
+};
+
+const ipv6Family: Family<string> = {
+  name: 'IPv6',
+  seed: 2027,
+  make() {
+    const i = new Ipv6PrefixIndex();
+    return {
+      lookup: (k) => i.lookup(k),
+      insertAt: (found, k, id) => i.insertAt(found, k, id),
+      insert: (k, id) => i.insert(k, id),
+      deleteId: (id) => i.deleteId(id),
+      get: (k) => i.get(k),
+      get size() {
+        return i.size;
+      },
+    };
+  },
+  pick(rand) {
+    const bytes = new Uint8Array(16);
+    bytes[0] = 0x20;
+    bytes[1] = Math.floor(rand() * 256);
+    bytes[2] = Math.floor(rand() * 16);
+    return prefixKey(2, 16 + Math.floor(rand() * 17), bytes, 0) as string;
+  },
+  text: (k) => k,
+};
+
+/** Removal by id as the RIB does it: ids reused, inserts at lookup's slot, rebuilds, emptied and refilled. */
+function removesById<K>(family: Family<K>): void {
+  const rand = prng(family.seed);
+  const index = family.make();
+  const reference = new Map<string, [K, number]>();
+  const freeIds: number[] = [];
+  let nextId = 0;
+  for (let round = 0; round < 4; round++) {
+    for (let step = 0; step < 20_000; step++) {
+      const k = family.pick(rand);
+      const held = reference.get(family.text(k));
+      if (rand() < 0.6) {
+        const found = index.lookup(k);
+        expect(found).to.equal(held?.[1] ?? found);
+        if (held) continue;
+        expect(found).to.be.below(0);
+        const id = freeIds.pop() ?? nextId++;
+        // Half through lookup's slot (reused removed slots, rebuilds in between), half by insert.
+        if (rand() < 0.5) index.insertAt(found, k, id);
+        else index.insert(k, id);
+        reference.set(family.text(k), [k, id]);
+      } else if (reference.size > 0) {
+        // Remove a held prefix by its id; a stale id (freed, not reused yet) removes nothing.
+        const [text, [, id]] = [...reference][Math.floor(rand() * reference.size)]!;
+        expect(index.deleteId(id)).to.equal(true);
+        expect(index.deleteId(id)).to.equal(false);
+        reference.delete(text);
+        freeIds.push(id);
+      }
+      expect(index.size).to.equal(reference.size);
+    }
+    for (const [k, id] of reference.values()) expect(index.get(k)).to.equal(id);
+    // Withdraw everything (the last removal resets the marks), then the next round fills it again.
+    for (const [text, [, id]] of [...reference]) {
+      expect(index.deleteId(id)).to.equal(true);
+      reference.delete(text);
+      freeIds.push(id);
+    }
+    expect(index.size).to.equal(0);
+    expect(index.get(family.pick(rand))).to.equal(-1);
+  }
+}
+
+describe('rde/prefix-index: removal by id, both families', function () {
+  for (const family of [ipv4Family, ipv6Family] as Family<unknown>[]) {
+    it(`${family.name}: removes by id and inserts at the slot a lookup found, as the RIB does (ids reused), through rebuilds and a table emptied and filled again`, function () {
+      removesById(family);
+    });
+  }
 });
