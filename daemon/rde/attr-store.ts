@@ -254,8 +254,8 @@ const CLUSTER_LIST_SHIFT = 12;
 export class AttrSet {
   /** References held by RIB entries; at 0 the set leaves the store. */
   refs = 1;
-  /** Where the store's table holds it (set-table.ts; -1: not held). */
-  slot = -1;
+  /** The hash of its key, which the store's table finds it by (set-table.ts). */
+  hash = 0;
   constructor(
     /** The interning key (see the file comment), one char per octet. */
     readonly key: string,

@@ -1,9 +1,11 @@
 // The attribute store's table of sets: open addressing with linear probing over a typed array of hashes
 // and an array of the sets, looked up by the octets a KeyWriter just wrote (no key string is made for a
 // set already held: most UPDATEs of a table carry a set seen before) or by a key string. The hash is
-// FNV-1a over the key's octets (one per character). A set knows its slot (`AttrSet.slot`): removal marks
-// the slot (nothing moves, nothing is hashed); marks go when the table is rebuilt or empties. A Map of the
-// key strings did the same with a new string and its hash per lookup.
+// FNV-1a over the key's octets (one per character). A set keeps its hash (`AttrSet.hash`): removal finds
+// its slot from there without hashing and marks it (nothing moves); marks go when the table is rebuilt or
+// empties. A rebuild moves hashes and sets between the arrays without touching the sets (keeping each
+// set's slot in the set had it write to every set, a cache miss each). A Map of the key strings did the
+// same with a new string and its hash per lookup.
 import type { AttrSet } from './attr-store.js';
 
 const INITIAL_CAPACITY = 1024;
@@ -67,16 +69,17 @@ export class SetTable {
   /** Hold `set` (its key not held yet), whose key hashes to `h`. */
   add(set: AttrSet, h: number): void {
     if ((this.count + this.removed + 1) * 2 > this.mask + 1) this.rebuild();
+    set.hash = h;
     this.place(set, h);
     this.count++;
   }
 
   /** Stop holding `set` (this object: another with the same key stays); whether it was held. */
   remove(set: AttrSet): boolean {
-    const i = set.slot;
-    if (i < 0 || i > this.mask || this.sets[i] !== set) return false;
-    this.sets[i] = REMOVED;
-    set.slot = -1;
+    const { sets, mask } = this;
+    let i = slotOf(set.hash, mask);
+    for (; sets[i] !== set; i = (i + 1) & mask) if (sets[i] === undefined) return false;
+    sets[i] = REMOVED;
     this.count--;
     this.removed++;
     // Emptied (a whole table withdrawn): start over without the marks.
@@ -95,7 +98,6 @@ export class SetTable {
     if (sets[i] === REMOVED) this.removed--;
     sets[i] = set;
     this.hashes[i] = h;
-    set.slot = i;
   }
 
   /** Re-place every set without the removed marks, in a table twice as large when it is half full. */
