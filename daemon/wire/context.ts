@@ -31,7 +31,8 @@ export interface DecodeContext {
 /** The context for a session where nothing optional was negotiated (2-octet AS, no ADD-PATH). */
 export const PLAIN_CONTEXT: DecodeContext = { asn4: false };
 
-/** True when path identifiers are received for this family. */
+/** True when path identifiers are received for this family (asked per UPDATE: the empty set answers first). */
 export function hasAddPath(ctx: DecodeContext, afi: number, safi: number): boolean {
-  return ctx.addPath !== undefined && ctx.addPath.has(familyKey(afi, safi));
+  const families = ctx.addPath;
+  return families !== undefined && families.size !== 0 && families.has(familyKey(afi, safi));
 }
