@@ -4,58 +4,73 @@
 // Nothing here throws: a throwing or misbehaving helper is a VmFault at the call's pc.
 import { VmFault, FaultCodes } from './errors.js';
 import type { HelperContext, HelperEntry, NumberHelperFn } from './helpers.js';
-import { setU64, toU64 } from './alu.js';
+import { toU64 } from './alu.js';
 
 const TWO_32 = 0x1_0000_0000;
 
 /** Bits of a register's high half that put it at 2^53 or above (not exact as a double). */
 export const WIDE_HIGH = 0xffe00000 | 0;
 
-/** Call `helper` with r1..r5 from L/H (the interpreter's registers); r0 written there. */
+/**
+ * Call `helper` with r1..r5 read as 32-bit halves: register k's low half at lo[loAt + k * stride], its
+ * high half at hi[hiAt + k * stride] (the interpreter's L and H arrays: stride 1; the JIT's interleaved
+ * register file: stride 2); r0 written back the same way. The fault that stops the run, or undefined.
+ */
 export function callHelper(
   helper: HelperEntry,
-  L: Int32Array,
-  H: Int32Array,
+  lo: Int32Array,
+  loAt: number,
+  hi: Int32Array,
+  hiAt: number,
+  stride: number,
   ctx: HelperContext,
   pc: number,
 ): VmFault | undefined {
   const n = helper.arity;
   const fnNumber = helper.fnNumber;
+  const l1 = loAt + stride;
+  const h1 = hiAt + stride;
+  const l2 = l1 + stride;
+  const h2 = h1 + stride;
+  const l3 = l2 + stride;
+  const h3 = h2 + stride;
+  const l4 = l3 + stride;
+  const h4 = h3 + stride;
+  const l5 = l4 + stride;
+  const h5 = h4 + stride;
   // The number convention when every argument the helper takes is below 2^53 (see helpers.ts).
   const high =
-    (n >= 1 ? H[1]! : 0) |
-    (n >= 2 ? H[2]! : 0) |
-    (n >= 3 ? H[3]! : 0) |
-    (n >= 4 ? H[4]! : 0) |
-    (n >= 5 ? H[5]! : 0);
-  if (fnNumber !== undefined && (high & WIDE_HIGH) === 0) {
-    const r = invokeNumberHelper(
-      helper,
-      fnNumber,
-      n >= 1 ? H[1]! * TWO_32 + (L[1]! >>> 0) : 0,
-      n >= 2 ? H[2]! * TWO_32 + (L[2]! >>> 0) : 0,
-      n >= 3 ? H[3]! * TWO_32 + (L[3]! >>> 0) : 0,
-      n >= 4 ? H[4]! * TWO_32 + (L[4]! >>> 0) : 0,
-      n >= 5 ? H[5]! * TWO_32 + (L[5]! >>> 0) : 0,
-      ctx,
-      pc,
-    );
-    if (r instanceof VmFault) return r;
-    setResult(L, 0, H, 0, r);
-    return undefined;
-  }
-  const r = invokeHelper(
-    helper,
-    n >= 1 ? toU64(H[1]!, L[1]!) : 0n,
-    n >= 2 ? toU64(H[2]!, L[2]!) : 0n,
-    n >= 3 ? toU64(H[3]!, L[3]!) : 0n,
-    n >= 4 ? toU64(H[4]!, L[4]!) : 0n,
-    n >= 5 ? toU64(H[5]!, L[5]!) : 0n,
-    ctx,
-    pc,
-  );
+    (n >= 1 ? hi[h1]! : 0) |
+    (n >= 2 ? hi[h2]! : 0) |
+    (n >= 3 ? hi[h3]! : 0) |
+    (n >= 4 ? hi[h4]! : 0) |
+    (n >= 5 ? hi[h5]! : 0);
+  const r =
+    fnNumber !== undefined && (high & WIDE_HIGH) === 0
+      ? invokeNumberHelper(
+          helper,
+          fnNumber,
+          n >= 1 ? hi[h1]! * TWO_32 + (lo[l1]! >>> 0) : 0,
+          n >= 2 ? hi[h2]! * TWO_32 + (lo[l2]! >>> 0) : 0,
+          n >= 3 ? hi[h3]! * TWO_32 + (lo[l3]! >>> 0) : 0,
+          n >= 4 ? hi[h4]! * TWO_32 + (lo[l4]! >>> 0) : 0,
+          n >= 5 ? hi[h5]! * TWO_32 + (lo[l5]! >>> 0) : 0,
+          ctx,
+          pc,
+        )
+      : // Registers read as halves: toU64 makes small values without allocating.
+        invokeHelper(
+          helper,
+          n >= 1 ? toU64(hi[h1]!, lo[l1]!) : 0n,
+          n >= 2 ? toU64(hi[h2]!, lo[l2]!) : 0n,
+          n >= 3 ? toU64(hi[h3]!, lo[l3]!) : 0n,
+          n >= 4 ? toU64(hi[h4]!, lo[l4]!) : 0n,
+          n >= 5 ? toU64(hi[h5]!, lo[l5]!) : 0n,
+          ctx,
+          pc,
+        );
   if (r instanceof VmFault) return r;
-  setU64(L, H, 0, r);
+  setResult(lo, loAt, hi, hiAt, r);
   return undefined;
 }
 

@@ -678,7 +678,7 @@ export function resume(
         if (helper) {
           mem.pc = pc;
           m.helperCtx.pc = pc;
-          const r = callHelper(helper, L, H, m.helperCtx, pc);
+          const r = callHelper(helper, L, 0, H, 0, 1, m.helperCtx, pc);
           if (r instanceof VmFault) return r;
           if (helper.unwindOnZero && L[0] === 0 && H[0] === 0) return { r0: 0n, steps: budget - left };
           break;

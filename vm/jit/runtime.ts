@@ -13,7 +13,7 @@ import { FaultCodes, VmFault } from '../errors.js';
 import type { HelperEntry } from '../helpers.js';
 import type { LoadedProgram } from '../loader.js';
 import { interpret, resume } from '../interpreter.js';
-import { invokeHelper, invokeNumberHelper, setResult, WIDE_HIGH } from '../helper-call.js';
+import { callHelper } from '../helper-call.js';
 import type { RunContext, RunResult } from '../interpreter.js';
 import { MAX_REGION_SIZE, REGION_CONTEXT, REGION_STACK } from '../memory.js';
 import { MAX_CALL_DEPTH } from '../opcodes.js';
@@ -46,7 +46,6 @@ import { wasmApi, WASM_PAGE } from './wasm.js';
 import type { WasmMemory } from './wasm.js';
 
 const SIZES = [1, 2, 4, 8];
-const TWO_32 = 0x1_0000_0000;
 
 export class JitProgram {
   private readonly wasm: WasmMemory;
@@ -220,48 +219,16 @@ export class JitProgram {
     p.memory.openStackFrames(frame);
     p.memory.pc = pc;
     m.helperCtx.pc = pc;
-    // Registers read as 32-bit halves (toU64 makes small values without allocating), not BigUint64 loads.
+    // The registers are 32-bit halves in wasm memory, r_k's low half at REGS + 8k (not BigUint64 loads).
     const i32 = this.i32;
     const at = REGS_AT / 4;
-    const n = helper.arity;
-    const fnNumber = helper.fnNumber;
-    const high =
-      (n >= 1 ? i32[at + 3]! : 0) |
-      (n >= 2 ? i32[at + 5]! : 0) |
-      (n >= 3 ? i32[at + 7]! : 0) |
-      (n >= 4 ? i32[at + 9]! : 0) |
-      (n >= 5 ? i32[at + 11]! : 0);
-    // The number convention when every argument the helper takes is below 2^53 (vm/helpers.ts).
-    const r =
-      fnNumber !== undefined && (high & WIDE_HIGH) === 0
-        ? invokeNumberHelper(
-            helper,
-            fnNumber,
-            n >= 1 ? i32[at + 3]! * TWO_32 + (i32[at + 2]! >>> 0) : 0,
-            n >= 2 ? i32[at + 5]! * TWO_32 + (i32[at + 4]! >>> 0) : 0,
-            n >= 3 ? i32[at + 7]! * TWO_32 + (i32[at + 6]! >>> 0) : 0,
-            n >= 4 ? i32[at + 9]! * TWO_32 + (i32[at + 8]! >>> 0) : 0,
-            n >= 5 ? i32[at + 11]! * TWO_32 + (i32[at + 10]! >>> 0) : 0,
-            m.helperCtx,
-            pc,
-          )
-        : invokeHelper(
-            helper,
-            n >= 1 ? toU64(i32[at + 3]!, i32[at + 2]!) : 0n,
-            n >= 2 ? toU64(i32[at + 5]!, i32[at + 4]!) : 0n,
-            n >= 3 ? toU64(i32[at + 7]!, i32[at + 6]!) : 0n,
-            n >= 4 ? toU64(i32[at + 9]!, i32[at + 8]!) : 0n,
-            n >= 5 ? toU64(i32[at + 11]!, i32[at + 10]!) : 0n,
-            m.helperCtx,
-            pc,
-          );
+    const fault = callHelper(helper, i32, at, i32, at + 1, 2, m.helperCtx, pc);
     if (external) this.copyInExternal();
-    if (r instanceof VmFault) {
-      this.helperFault = r;
+    if (fault !== undefined) {
+      this.helperFault = fault;
       return HELPER_FAULT;
     }
-    setResult(i32, at, i32, at + 1, r);
-    return helper.unwindOnZero && (r === 0 || r === 0n) ? HELPER_UNWIND : HELPER_OK;
+    return helper.unwindOnZero && i32[at] === 0 && i32[at + 1] === 0 ? HELPER_UNWIND : HELPER_OK;
   }
 
   // ===== the caller's bytes =====
