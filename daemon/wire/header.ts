@@ -51,7 +51,7 @@ export function checkHeader(
 ): MessageHeader | HeaderError {
   return (
     headerProblem(buf, off, extendedMessage, unknownTypes) ?? {
-      length: (buf[off + 16]! << 8) | buf[off + 17]!,
+      length: headerLength(buf, off),
       type: buf[off + 18]!,
     }
   );
@@ -77,7 +77,7 @@ export function headerProblem(
         'marker is not all ones',
       );
   }
-  const length = (buf[off + 16]! << 8) | buf[off + 17]!;
+  const length = headerLength(buf, off);
   const type = buf[off + 18]!;
   // RFC 4271 6.1: "if the message Length field is less than 19 or greater than 4096, or ... then the Error
   // Subcode MUST be set to Bad Message Length. The Data field MUST contain the erroneous Length field."
