@@ -807,14 +807,16 @@ export class Rde implements RdePort {
       if (prev === undefined) return;
       this.store.release(prev);
       table.set(id, undefined);
-    } else if (prev !== undefined) {
-      if (prev === next && prevSource === best!.peer.id) {
-        this.store.release(next);
-        return;
+    } else {
+      if (prev !== undefined) {
+        if (prev === next && prevSource === best!.peer.id) {
+          this.store.release(next);
+          return;
+        }
+        this.store.release(prev);
       }
-      this.store.release(prev);
       table.set(id, next);
-    } else table.set(id, next);
+    }
     // Whether a member may hold an announcement: there was an entry, and it did not come from the member.
     const had = prev !== undefined;
     const source = next === null ? undefined : best!.peer.id;
