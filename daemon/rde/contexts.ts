@@ -36,7 +36,7 @@ export class PipelineContexts {
         ipVersion(spec.address) === 6
           ? [undefined, addressBytes(spec.address)]
           : [addressBytes(spec.address), undefined],
-      cache: new WeakMap(),
+      cache: new SetCache(),
       plugin: plugins?.inbound(hookPeerOf(spec, info)),
       pluginCache: new SetCache(),
     };
@@ -81,8 +81,8 @@ export class PipelineContexts {
       exporter: new ExportKeyWriter(this.store),
       plugin: plugins?.outbound(spec.name, hookPeers),
       cache: [
-        { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
-        { local: new WeakMap(), ebgp: new WeakMap(), ibgp: new WeakMap() },
+        { local: new SetCache(), ebgp: new SetCache(), ibgp: new SetCache() },
+        { local: new SetCache(), ebgp: new SetCache(), ibgp: new SetCache() },
       ],
       memo: { input: undefined, kind: 'local', ipv6: false, output: null },
     };

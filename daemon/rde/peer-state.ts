@@ -120,7 +120,7 @@ export function localPeerState(localAsn: number, routerId: number): PeerState {
       denyAllEbgp: false,
       policy: undefined,
       selfNextHop: [undefined, undefined],
-      cache: new WeakMap(),
+      cache: new SetCache(),
       plugin: undefined,
       pluginCache: new SetCache(),
     },

@@ -317,7 +317,7 @@ export interface InboundContext {
   /** The peer's own address per family ([IPv4, IPv6]): what `next-hop: self` sets on import. */
   selfNextHop: readonly [Uint8Array | undefined, Uint8Array | undefined];
   /** Per pre-policy set: the post-policy set (or null), while the policy depends on the set alone. */
-  cache: WeakMap<AttrSet, AttrSet | null>;
+  cache: SetCache;
   /** bgp_pre_inbound_filter pluglets attached to this peer, if any. */
   plugin: RouteFilterHook | undefined;
   /** Per pre-policy set: the final result (plugin, then native), while both depend on the set alone. */
@@ -328,11 +328,13 @@ export interface InboundContext {
 export const SET_CACHE_GENERATION = 16384;
 
 /**
- * The inbound pluglets' results per attribute set (by identity): the entries of the last one to two
- * generations of SET_CACHE_GENERATION sets. A WeakMap kept every live set but cost about three times as
- * much in pluginInbound on a full table (each new set entered an ephemeron table, which grew and which
- * the garbage collector revisits); a set mostly comes back soon if at all, so the recent entries give
- * nearly the same hits (rde-ingest --plugin rr: 399,700 of 497,300 routes, the WeakMap 418,600). The
+ * A filter's results per attribute set (by identity: the inbound pluglets', the import policy's, the
+ * export's per source kind): the entries of the last one to two generations of SET_CACHE_GENERATION
+ * sets. A WeakMap kept every live set but cost about three times as much in pluginInbound on a full
+ * table (each new set entered an ephemeron table, which grew and which the garbage collector revisits);
+ * a set mostly comes back soon if at all, so the recent entries give nearly the same hits (rde-ingest
+ * --plugin rr: 399,700 of 497,300 routes, the WeakMap 418,600). The export's cache was a WeakMap too
+ * until its inserts showed as the largest part of outboundFilter in the DUT's profile. The
  * strong references keep at most two generations of sets that have left the store alive (not in it): a
  * released result is interned again by AttrStore.acquire, as it was with the WeakMap.
  */
@@ -495,7 +497,7 @@ export function applyPolicy(
   ipv6: boolean,
   key: PrefixKey,
   nextHops: PolicyNextHops,
-  cache: WeakMap<AttrSet, AttrSet | null> | undefined,
+  cache: SetCache | undefined,
   store: AttrStore,
 ): AttrSet | null {
   const cached = cache?.get(set);
@@ -572,15 +574,12 @@ export interface OutboundContext {
    * Per family ([IPv4, IPv6]), source kind and post-policy set: the exported set (or null). Used while
    * the policy depends on the set alone (`cachedPerSet`).
    */
-  cache: [
-    Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
-    Record<SourceKind, WeakMap<AttrSet, AttrSet | null>>,
-  ];
+  cache: [Record<SourceKind, SetCache>, Record<SourceKind, SetCache>];
   /**
    * Per source peer, per family and post-policy set: the exported set (or null), while the plugin's
    * verdict depends on the set and the source peer (`dependsOn` 'source'); made on first use.
    */
-  bySource?: WeakMap<RdePeer, [WeakMap<AttrSet, AttrSet | null>, WeakMap<AttrSet, AttrSet | null>]>;
+  bySource?: WeakMap<RdePeer, [SetCache, SetCache]>;
   /** The last cache lookup (input set, source kind, source peer when cached per peer, family) and its result. */
   memo: {
     input: AttrSet | undefined;
@@ -613,7 +612,7 @@ export function outboundFilter(
   // A verdict that depends on the source peer is cached per peer (the peer determines the kind).
   const source = dependsOn === 'source' ? best.peer : undefined;
   const memo = ctx.memo;
-  let cache: WeakMap<AttrSet, AttrSet | null> | undefined;
+  let cache: SetCache | undefined;
   if (cacheable) {
     // Consecutive destinations usually share a set (they came in one UPDATE): a one-entry memo first.
     if (memo.input === best.attrs && memo.kind === kind && memo.source === source && memo.ipv6 === ipv6)
@@ -645,13 +644,10 @@ export function outboundFilter(
 }
 
 /** The per-family caches of the sets exported for routes from `source` (made on first use). */
-function bySource(
-  ctx: OutboundContext,
-  source: RdePeer,
-): [WeakMap<AttrSet, AttrSet | null>, WeakMap<AttrSet, AttrSet | null>] {
+function bySource(ctx: OutboundContext, source: RdePeer): [SetCache, SetCache] {
   ctx.bySource ??= new WeakMap();
   let caches = ctx.bySource.get(source);
-  if (caches === undefined) ctx.bySource.set(source, (caches = [new WeakMap(), new WeakMap()]));
+  if (caches === undefined) ctx.bySource.set(source, (caches = [new SetCache(), new SetCache()]));
   return caches;
 }
 
