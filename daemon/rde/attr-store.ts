@@ -414,6 +414,12 @@ function latin1Bytes(s: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
+/** Whether key[at, at + s.length) is `s` (compared in place: no slice). */
+function sameChars(key: string, at: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (key.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
 /** An address's octets in the form of `AttrSet.nextHopKey` (for sets of addresses to compare with it). */
 export function nextHopKeyOf(address: Uint8Array): string {
   return Buffer.from(address.buffer, address.byteOffset, address.length).toString('latin1');
@@ -423,6 +429,8 @@ const AS4_CONTEXT = { asn4: true } as const;
 
 /** Distinct next hops `AttrStore` shares strings for before it starts over. */
 const MAX_SHARED_NEXT_HOPS = 1024;
+/** How many of the last shared next hops a new set's next hop is compared with in place. */
+const RECENT_NEXT_HOPS = 4;
 
 export class AttrStore {
   private readonly sets = new SetTable();
@@ -438,6 +446,8 @@ export class AttrStore {
    * from a few peers has a handful of next hops). Bounded: cleared when full, which costs only sharing.
    */
   private nextHops = new Map<string, string>();
+  /** The last few shared next hops, most recent first: compared in place in a new key before any slice. */
+  private readonly recentNextHops: string[] = [];
 
   /** Distinct sets currently held. */
   get size(): number {
@@ -686,14 +696,27 @@ export class AttrStore {
     else w.end(undefined);
   }
 
-  /** The shared copy of next-hop string `nh`. */
-  private sharedNextHop(nh: string): string {
-    if (nh === '') return nh;
-    const shared = this.nextHops.get(nh);
-    if (shared !== undefined) return shared;
-    if (this.nextHops.size >= MAX_SHARED_NEXT_HOPS) this.nextHops = new Map();
-    this.nextHops.set(nh, nh);
-    return nh;
+  /**
+   * The shared copy of the next hop key[at, end) (the empty string when there is none): first looked for
+   * among the last few by comparing characters in place, so that the usual case slices and hashes nothing.
+   */
+  private sharedNextHop(key: string, at: number, end: number): string {
+    if (end <= at) return '';
+    const recent = this.recentNextHops;
+    for (let i = 0; i < recent.length; i++) {
+      const nh = recent[i]!;
+      if (nh.length === end - at && sameChars(key, at, nh)) return nh;
+    }
+    const slice = key.slice(at, end);
+    let shared = this.nextHops.get(slice);
+    if (shared === undefined) {
+      if (this.nextHops.size >= MAX_SHARED_NEXT_HOPS) this.nextHops = new Map();
+      this.nextHops.set(slice, slice);
+      shared = slice;
+    }
+    for (let i = Math.min(recent.length, RECENT_NEXT_HOPS - 1); i > 0; i--) recent[i] = recent[i - 1]!;
+    recent[0] = shared;
+    return shared;
   }
 
   /** Drop one reference; the last one removes the set from the store. */
@@ -709,7 +732,9 @@ export class AttrStore {
   private createSet(key: string): AttrSet {
     const r = this.reader.reset(key);
     const mpLength = key.charCodeAt(key.length - 1);
-    let nextHopKey = mpLength > 0 ? key.slice(key.length - 1 - mpLength, key.length - 1) : '';
+    // Where the next hop is in the key: the MP one at the end, else NEXT_HOP's value (below).
+    let nextHopAt = key.length - 1 - mpLength;
+    let nextHopEnd = key.length - 1;
     let localPref: number | undefined;
     let med: number | undefined;
     let origin = 2;
@@ -729,7 +754,10 @@ export class AttrStore {
           asPathEnd = r.end;
           break;
         case AttrType.NextHop:
-          if (mpLength === 0) nextHopKey = key.slice(at, r.end);
+          if (mpLength === 0) {
+            nextHopAt = at;
+            nextHopEnd = r.end;
+          }
           break;
         case AttrType.Med:
           med = r.u32(at);
@@ -780,7 +808,7 @@ export class AttrStore {
       (clusterListLength << CLUSTER_LIST_SHIFT);
     return new AttrSet(
       key,
-      this.sharedNextHop(nextHopKey),
+      this.sharedNextHop(key, nextHopAt, nextHopEnd),
       localPref,
       asPathLength,
       neighborAs | 0,
