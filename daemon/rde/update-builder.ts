@@ -167,7 +167,7 @@ export function* announcementUpdates(
   // To a 4-octet AS peer: the set's key already is the attribute section (IPv6: with MP_REACH_NLRI put
   // in); it is sent as it is and the attribute objects are decoded only if someone looks at them.
   if (o.asn4 && plugin === undefined) {
-    yield* o.ipv6 ? mpSectionUpdates(set, keys, o) : sectionUpdates(set, keys, o);
+    yield* sectionUpdates(set, keys, o);
     return;
   }
   yield* objectUpdates(
@@ -275,7 +275,6 @@ class HeldUpdate implements UpdateMessage {
     set: AttrSet,
     readonly withdrawn: NlriBlock,
     readonly wire: Uint8Array,
-    readonly attributeSection: Uint8Array,
     count: number,
     addPath: boolean,
   ) {
@@ -284,12 +283,17 @@ class HeldUpdate implements UpdateMessage {
     this.#addPath = addPath;
   }
 
+  get attributeSection(): Uint8Array {
+    return sectionOf(this.wire);
+  }
+
   get attributes(): PathAttribute[] {
     return this.#set.attributes;
   }
 
   get nlri(): NlriBlock {
-    const at = this.attributeSection.byteOffset - this.wire.byteOffset + this.attributeSection.length;
+    const section = this.attributeSection;
+    const at = section.byteOffset - this.wire.byteOffset + section.length;
     return {
       afi: Afi.Ipv4,
       safi: Safi.Unicast,
@@ -301,9 +305,9 @@ class HeldUpdate implements UpdateMessage {
 }
 
 /**
- * IPv4 UPDATEs carrying `set`'s attribute section as it is (4-octet AS peers): each written whole into
- * the message slab - header, no withdrawn routes, the section from the key's characters, the NLRI from the
- * prefix keys.
+ * UPDATEs carrying `set`'s attribute section as it is (4-octet AS peers): each written whole into the
+ * message slab - header, no withdrawn routes, the section from the key's characters (IPv6: with
+ * MP_REACH_NLRI put in), the NLRI from the prefix keys.
  */
 function* sectionUpdates(
   set: AttrSet,
@@ -311,7 +315,7 @@ function* sectionUpdates(
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
   for (let i = 0; i < keys.length;) {
-    const u = sectionUpdate(set, keys, i, o);
+    const u = o.ipv6 ? mpSectionUpdate(set, keys, i, o) : sectionUpdate(set, keys, i, o);
     if (u === undefined) return;
     i = sectionEnd; // read before yielding: other producers call sectionUpdate meanwhile
     yield u;
@@ -343,7 +347,7 @@ function sectionUpdate(
   writeNlri(keys, from, end, o.addPath, buf, p + sectionLength);
   const withdrawn = o.addPath ? EMPTY_IPV4_ADD_PATH : EMPTY_IPV4;
   const wire = buf.subarray(at, at + length);
-  return new HeldUpdate(set, withdrawn, wire, buf.subarray(p, p + sectionLength), end - from, o.addPath);
+  return new HeldUpdate(set, withdrawn, wire, end - from, o.addPath);
 }
 
 const MP_FLAGS = AttrFlag.Optional;
@@ -379,22 +383,25 @@ function writeNlri(
 }
 
 /**
- * An IPv6 UPDATE whose attribute section was written from a set's key, MP_REACH_NLRI included, or that
- * withdraws with one MP_UNREACH_NLRI (no set); the prefixes are attributeSection[nlriAt, nlriEnd). The
- * attribute objects are built only when read.
+ * An IPv6 UPDATE whose attribute section was written from a set's key, MP_REACH_NLRI included (`wire`,
+ * the whole message), or that withdraws with one MP_UNREACH_NLRI (no set, no wire: encoded from the
+ * section); the prefixes are attributeSection[nlriAt, nlriEnd). The attribute objects, and the section's
+ * view of a written message, are made only when read.
  */
 class HeldMpUpdate implements UpdateMessage {
   readonly type = 'update';
   readonly withdrawn = EMPTY_IPV4;
   readonly nlri = EMPTY_IPV4;
   readonly #set: AttrSet | undefined;
+  readonly #section: Uint8Array | undefined;
   readonly #nlriAt: number;
   readonly #nlriEnd: number;
   readonly #count: number;
   readonly #addPath: boolean;
   constructor(
     set: AttrSet | undefined,
-    readonly attributeSection: Uint8Array,
+    /** The section when there is no `wire` (withdrawals). */
+    section: Uint8Array | undefined,
     nlriAt: number,
     nlriEnd: number,
     count: number,
@@ -403,10 +410,15 @@ class HeldMpUpdate implements UpdateMessage {
     readonly wire?: Uint8Array,
   ) {
     this.#set = set;
+    this.#section = section;
     this.#nlriAt = nlriAt;
     this.#nlriEnd = nlriEnd;
     this.#count = count;
     this.#addPath = addPath;
+  }
+
+  get attributeSection(): Uint8Array {
+    return this.#section ?? sectionOf(this.wire!);
   }
 
   get attributes(): PathAttribute[] {
@@ -426,22 +438,30 @@ class HeldMpUpdate implements UpdateMessage {
   }
 }
 
+/** The attribute section of an UPDATE written by `MessageSlab.update` (no withdrawn routes). */
+function sectionOf(wire: Uint8Array): Uint8Array {
+  const length = (wire[SECTION_AT - 2]! << 8) | wire[SECTION_AT - 1]!;
+  return wire.subarray(SECTION_AT, SECTION_AT + length);
+}
+
 /** Copy key[from, to) (one octet per char) to out[at]. */
 function copyKey(key: string, from: number, to: number, out: Uint8Array, at: number): void {
   for (let i = from; i < to; i++) out[at++] = key.charCodeAt(i);
 }
 
 /**
- * IPv6 UPDATEs to 4-octet AS peers: the set's attribute section with MP_REACH_NLRI (RFC 4760 3: AFI,
- * SAFI, next hop length, next hop, reserved octet, then the prefixes) put in before the first attribute
- * whose code is above its own, as `objectUpdates` orders them. Written from the key's characters (no
- * copy of the set's octets is made).
+ * The IPv6 UPDATE to a 4-octet AS peer for keys[from..] (as many as fit; `sectionEnd` says where it
+ * stopped), or undefined when the attributes alone fill a message: the set's attribute section with
+ * MP_REACH_NLRI (RFC 4760 3: AFI, SAFI, next hop length, next hop, reserved octet, then the prefixes) put
+ * in before the first attribute whose code is above its own, as `objectUpdates` orders them. Written
+ * whole into the message slab from the key's characters (no copy of the set's octets is made).
  */
-function* mpSectionUpdates(
+function mpSectionUpdate(
   set: AttrSet,
   keys: readonly PrefixKey[],
+  from: number,
   o: EncodeOptions,
-): Generator<UpdateMessage> {
+): UpdateMessage | undefined {
   const key = set.key;
   // Where the attributes end, and where those above MP_REACH_NLRI start.
   const r = reader.reset(key);
@@ -457,33 +477,31 @@ function* mpSectionUpdates(
   const nhLength = nh.length === 0 ? 16 : nh.length;
   // MP_REACH_NLRI header (4, extended length) + AFI/SAFI/next-hop length (4) + next hop + reserved (1).
   const room = o.maxMessageLength - HEADER_LENGTH - 4 - attrsEnd - 9 - nhLength;
-  for (let i = 0; i < keys.length;) {
-    const end = fit(keys, i, room, o.addPath);
-    if (end === i) return; // the attributes alone fill the message: nothing can be sent
-    const valueLength = 5 + nhLength + fitLength;
-    const sectionLength = attrsEnd + (valueLength > 255 ? 4 : 3) + valueLength;
-    // The whole message in the slab: header, no withdrawn routes, the section.
-    const length = SECTION_AT + sectionLength;
-    const buf = slab.update(length, sectionLength);
-    const at = slab.at;
-    const s = at + SECTION_AT;
-    copyKey(key, 0, split, buf, s);
-    let p = writeAttributeHeader(buf, s + split, MP_FLAGS, AttrType.MpReachNlri, valueLength);
-    buf[p] = Afi.Ipv6 >> 8;
-    buf[p + 1] = Afi.Ipv6 & 255;
-    buf[p + 2] = Safi.Unicast;
-    buf[p + 3] = nhLength;
-    if (nh.length === 0) buf.fill(0, p + 4, p + 4 + nhLength);
-    else copyKey(nh, 0, nh.length, buf, p + 4);
-    buf[p + 4 + nhLength] = 0; // reserved
-    p += 5 + nhLength;
-    const nlriAt = p - s;
-    p = writeNlri(keys, i, end, o.addPath, buf, p);
-    copyKey(key, split, attrsEnd, buf, p);
-    const section = buf.subarray(s, s + sectionLength);
-    yield new HeldMpUpdate(set, section, nlriAt, p - s, end - i, o.addPath, buf.subarray(at, at + length));
-    i = end;
-  }
+  const end = fit(keys, from, room, o.addPath);
+  if (end === from) return undefined;
+  sectionEnd = end;
+  const valueLength = 5 + nhLength + fitLength;
+  const sectionLength = attrsEnd + (valueLength > 255 ? 4 : 3) + valueLength;
+  // The whole message in the slab: header, no withdrawn routes, the section.
+  const length = SECTION_AT + sectionLength;
+  const buf = slab.update(length, sectionLength);
+  const at = slab.at;
+  const s = at + SECTION_AT;
+  copyKey(key, 0, split, buf, s);
+  let p = writeAttributeHeader(buf, s + split, MP_FLAGS, AttrType.MpReachNlri, valueLength);
+  buf[p] = Afi.Ipv6 >> 8;
+  buf[p + 1] = Afi.Ipv6 & 255;
+  buf[p + 2] = Safi.Unicast;
+  buf[p + 3] = nhLength;
+  if (nh.length === 0) buf.fill(0, p + 4, p + 4 + nhLength);
+  else copyKey(nh, 0, nh.length, buf, p + 4);
+  buf[p + 4 + nhLength] = 0; // reserved
+  p += 5 + nhLength;
+  const nlriAt = p - s;
+  p = writeNlri(keys, from, end, o.addPath, buf, p);
+  copyKey(key, split, attrsEnd, buf, p);
+  const wire = buf.subarray(at, at + length);
+  return new HeldMpUpdate(set, undefined, nlriAt, p - s, end - from, o.addPath, wire);
 }
 
 /** An IPv6 UPDATE withdrawing keys[from, to): one MP_UNREACH_NLRI (RFC 4760 4) written from the keys. */
@@ -511,15 +529,15 @@ export function* buildUpdates(
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
   if (withdrawn.length > 0) yield* withdrawalUpdates(withdrawn, o);
-  // IPv4 to a 4-octet AS peer without encode pluglets (the common case) without a generator per set.
-  const sections = o.asn4 && !o.ipv6 && o.plugin === undefined;
+  // To a 4-octet AS peer without encode pluglets (the common case): without a generator per set.
+  const sections = o.asn4 && o.plugin === undefined;
   for (const [set, keys] of announced) {
     if (!sections) {
       yield* announcementUpdates(set, keys, o);
       continue;
     }
     for (let i = 0; i < keys.length;) {
-      const u = sectionUpdate(set, keys, i, o);
+      const u = o.ipv6 ? mpSectionUpdate(set, keys, i, o) : sectionUpdate(set, keys, i, o);
       if (u === undefined) break;
       i = sectionEnd; // read before yielding: other producers call sectionUpdate meanwhile
       yield u;
