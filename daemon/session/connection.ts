@@ -126,6 +126,12 @@ export class Connection implements TransportSink {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private readonly queue: FsmEvent[] = [];
   private running = false;
+  /**
+   * Handing over messages read in one go (from `message` to `delivered`); an UPDATE or KEEPALIVE came in
+   * it while Established, and the HoldTimer is to be restarted at its end.
+   */
+  private reading = false;
+  private holdOwed = false;
   /** In batchWrites; an UPDATE was sent in it and the KeepaliveTimer is to be restarted at its end. */
   private batching = false;
   private keepaliveOwed = false;
@@ -208,6 +214,7 @@ export class Connection implements TransportSink {
   }
 
   message(type: number, message: Uint8Array): void {
+    this.reading = true;
     try {
       this.dispatch(type, message);
     } catch (err) {
@@ -318,6 +325,17 @@ export class Connection implements TransportSink {
 
   writable(): void {
     this.host.writable(this);
+  }
+
+  /**
+   * The end of the messages read in one go: RFC 4271 8.2.2 restarts the HoldTimer on each KEEPALIVE and
+   * UPDATE received in Established; within one go (the same instant for the timer) once, at its end.
+   */
+  delivered(): void {
+    this.reading = false;
+    if (!this.holdOwed) return;
+    this.holdOwed = false;
+    if (this.fsm.state === 'Established' && this.timers.has('hold')) this.startTimer('hold');
   }
 
   // ===== sending =====
@@ -432,7 +450,15 @@ export class Connection implements TransportSink {
         this.host.notificationSent(this, action.notification);
         return;
       case 'startTimer':
-        this.startTimer(action.timer, action.large === true);
+        // A restart of the running HoldTimer in Established (per UPDATE and KEEPALIVE): at `delivered`.
+        if (
+          action.timer === 'hold' &&
+          this.reading &&
+          this.fsm.state === 'Established' &&
+          this.timers.has('hold')
+        )
+          this.holdOwed = true;
+        else this.startTimer(action.timer, action.large === true);
         return;
       case 'stopTimer':
         this.stopTimer(action.timer);

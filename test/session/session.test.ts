@@ -7,6 +7,7 @@ import { Transport } from '../../daemon/session/transport.js';
 import {
   decodeMessage,
   encodeMessage,
+  makeEndOfRib,
   makeNotification,
   MessageFramer,
   type UpdateMessage,
@@ -233,6 +234,42 @@ peers: [{ name: p, address: 127.0.0.9, asn: 65009, passive: true, hold-time: 3 }
     expect([n.code, n.subcode]).to.deep.equal([4, 0]);
     expect(session.state).to.not.equal('Established');
     expect(s.lines('session down', 'p')[0]).to.deep.include({ reason: 'hold timer expired' });
+  });
+
+  it('each KEEPALIVE and UPDATE received in Established restarts the hold timer (fake clock)', async function () {
+    const clock = new FakeClock();
+    const s = await speaker(
+      `
+router-id: 10.0.0.1
+asn: 65001
+listen: { address: 127.0.0.1, port: 0 }
+peers: [{ name: p, address: 127.0.0.19, asn: 65019, passive: true, hold-time: 3 }]
+`,
+      { clock },
+    );
+    const c = await scripted(portOf(s), '127.0.0.19');
+    await c.next('open');
+    c.send(openMessage({ asn: 65019, bgpId: '10.0.0.19', holdTime: 3 }));
+    await c.next('keepalive');
+    c.send(KEEPALIVE);
+    const session = s.speaker.session('p')!;
+    await waitFor('Established', () => session.state === 'Established');
+    const received = (type: number): number => session.messageCounts.received[type]!;
+    // 2.5 s, then a KEEPALIVE (type 4) and, 2.5 s later, two UPDATEs (type 2, usually read in one go):
+    // each time the 3 s start again.
+    clock.advance(2500);
+    c.send(KEEPALIVE);
+    await waitFor('the KEEPALIVE read', () => received(4) === 2);
+    clock.advance(2500);
+    expect(session.state, 'restarted by the KEEPALIVE').to.equal('Established');
+    c.send(makeEndOfRib(1));
+    c.send(makeEndOfRib(1));
+    await waitFor('the UPDATEs read', () => received(2) === 2);
+    clock.advance(2900);
+    expect(session.state, 'restarted by the UPDATEs').to.equal('Established');
+    clock.advance(100);
+    const n = await c.next('notification');
+    expect([n.code, n.subcode], 'expired 3 s after the last message').to.deep.equal([4, 0]);
   });
 
   for (const [label, peerId, kept] of [

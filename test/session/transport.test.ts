@@ -8,10 +8,13 @@ import { InputGate, Transport, type TransportSink } from '../../daemon/session/t
 import { KEEPALIVE, encodeMessage } from '../../daemon/wire/index.js';
 import { MemorySocket } from './helpers.js';
 
-/** A gate whose time advances by one unit per check, with `budget` units per turn. */
-function countingGate(budget: number): InputGate {
+/**
+ * A gate whose time advances by one unit per check, with `budget` units per turn; the clock is read at
+ * every check, or once per `clockEveryOctets` octets handed over.
+ */
+function countingGate(budget: number, clockEveryOctets = 0): InputGate {
   let t = 0;
-  return new InputGate(budget, () => t++);
+  return new InputGate(budget, () => t++, undefined, clockEveryOctets);
 }
 
 /** A transport on an in-memory socket whose sink records each message as `tag`. */
@@ -23,6 +26,7 @@ function connection(gate: InputGate, log: string[], tag: string) {
     headerError: () => log.push(`${tag}:error`),
     closed: () => {},
     writable: () => {},
+    delivered: () => {},
   };
   transport.attach(sink);
   return { socket, transport };
@@ -76,6 +80,16 @@ describe('session/transport: the input gate', function () {
     const lastB = log.lastIndexOf('b');
     expect(log.filter((x) => x === 'b')).to.have.length(5);
     expect(lastB, "B's messages come before most of A's").to.be.below(40);
+  });
+
+  it('the clock is read once per so many octets handed over, not per message', async function () {
+    const log: string[] = [];
+    // KEEPALIVEs are 19 octets: a read per five of them, ten reads a turn.
+    const { socket } = connection(countingGate(10, 19 * 5), log, 'a');
+    socket.push(keepalives(200));
+    await ticks();
+    expect(log.length, 'delivered in the first turn').to.be.within(45, 55);
+    await until(() => log.length === 200);
   });
 
   it('a header error stops reading, also when it comes after messages that waited', async function () {
