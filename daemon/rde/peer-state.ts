@@ -20,9 +20,24 @@ export interface Group {
    */
   readonly out: Record<Family, IdArray<AttrSet>>;
   readonly ctx: OutboundContext;
-  readonly members: Set<PeerState>;
+  /** The peers sent this Adj-RIB-Out (an array: walked per exported destination). */
+  readonly members: PeerState[];
   /** The members as outbound plugins see them (get_peer_info). */
   readonly hookPeers: Set<HookPeer>;
+}
+
+/** Make `state` a member of `group` (and its hook peer one of the group's plugin peers). */
+export function joinGroup(group: Group, state: PeerState): void {
+  if (!group.members.includes(state)) group.members.push(state);
+  group.hookPeers.add(state.hookPeer);
+}
+
+/** Take `state` out of `group`; returns whether members are left. */
+export function leaveGroup(group: Group, state: PeerState): boolean {
+  const at = group.members.indexOf(state);
+  if (at >= 0) group.members.splice(at, 1);
+  group.hookPeers.delete(state.hookPeer);
+  return group.members.length > 0;
 }
 
 export interface PeerOut {

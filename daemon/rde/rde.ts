@@ -26,6 +26,8 @@ import {
   familySets,
   localPeerState,
   hookPeerOf,
+  joinGroup,
+  leaveGroup,
   type Group,
   type PeerOut,
   type PeerState,
@@ -176,8 +178,7 @@ export class Rde implements RdePort {
       mraiTimer: undefined,
     };
     state.out = out;
-    group.members.add(state);
-    group.hookPeers.add(state.hookPeer);
+    joinGroup(group, state);
     // The initial dump: everything in the group's Adj-RIB-Out.
     for (const f of info.families) this.queueAll(state, f);
     this.kick(state);
@@ -196,9 +197,7 @@ export class Rde implements RdePort {
         for (let id = queue.take(); id >= 0; id = queue.take()) this.ribs[f].unmark(id);
       }
       const group = state.out.group;
-      group.members.delete(state);
-      group.hookPeers.delete(state.hookPeer);
-      if (group.members.size === 0) this.dropGroup(group);
+      if (!leaveGroup(group, state)) this.dropGroup(group);
       state.out = undefined;
     }
     this.dropPaths(state, allFamilies);
@@ -404,7 +403,7 @@ export class Rde implements RdePort {
     const group = this.groupFor(spec, out.info, state.hookPeer);
     if (group === old) return;
     this.moveToGroup(state, group);
-    if (old.members.size === 0) this.dropGroup(old);
+    if (old.members.length === 0) this.dropGroup(old);
   }
 
   /**
@@ -505,11 +504,9 @@ export class Rde implements RdePort {
     const old = out.group;
     for (const f of out.info.families)
       requeueExport(this.ribs[f], old.out[f], group.out[f], out.dirty[f], state.peer);
-    old.members.delete(state);
-    old.hookPeers.delete(state.hookPeer);
+    leaveGroup(old, state);
     out.group = group;
-    group.members.add(state);
-    group.hookPeers.add(state.hookPeer);
+    joinGroup(group, state);
   }
 
   // ===== output =====
@@ -820,7 +817,9 @@ export class Rde implements RdePort {
     // Whether a member may hold an announcement: there was an entry, and it did not come from the member.
     const had = prev !== undefined;
     const source = next === null ? undefined : best!.peer.id;
-    for (const m of group.members) {
+    const members = group.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
       if (!m.out || !m.out.wants[family]) continue;
       const dirty = m.out.dirty[family];
       if (dirty.has(id)) {
@@ -865,7 +864,7 @@ export class Rde implements RdePort {
       hookPeers,
       out: familySets(() => new IdArray<AttrSet>()),
       ctx: this.contexts.outbound(spec, info, this.plugins, hookPeers),
-      members: new Set(),
+      members: [],
     };
     this.groups.set(key, group);
     this.groupList = [...this.groups.values()];
