@@ -207,24 +207,31 @@ peers:
     expect([n2.code, n2.subcode]).to.deep.equal([2, 7]);
   });
 
-  it('hold timer expiry with a frozen peer sends NOTIFICATION 4/0, KEEPALIVEs flow until then (fake clock)', async function () {
+  /** A passive peer (127.0.0.N, AS 650NN) with a 3 s hold time, Established on a fake clock. */
+  async function establishedOnFakeClock(n: number) {
     const clock = new FakeClock();
+    const asn = 65000 + n;
     const s = await speaker(
       `
 router-id: 10.0.0.1
 asn: 65001
 listen: { address: 127.0.0.1, port: 0 }
-peers: [{ name: p, address: 127.0.0.9, asn: 65009, passive: true, hold-time: 3 }]
+peers: [{ name: p, address: 127.0.0.${n}, asn: ${asn}, passive: true, hold-time: 3 }]
 `,
       { clock },
     );
-    const c = await scripted(portOf(s), '127.0.0.9');
+    const c = await scripted(portOf(s), `127.0.0.${n}`);
     await c.next('open');
-    c.send(openMessage({ asn: 65009, bgpId: '10.0.0.9', holdTime: 3 }));
+    c.send(openMessage({ asn, bgpId: `10.0.0.${n}`, holdTime: 3 }));
     await c.next('keepalive');
     c.send(KEEPALIVE);
     const session = s.speaker.session('p')!;
     await waitFor('Established', () => session.state === 'Established');
+    return { clock, s, c, session };
+  }
+
+  it('hold timer expiry with a frozen peer sends NOTIFICATION 4/0, KEEPALIVEs flow until then (fake clock)', async function () {
+    const { clock, s, c, session } = await establishedOnFakeClock(9);
     // The peer now says nothing. KEEPALIVEs every hold/3 * jitter (0.875 s with the fake random 0.5).
     clock.advance(2900);
     await waitFor('two keepalives', () => c.received.filter((m) => m.type === 'keepalive').length >= 2);
@@ -237,23 +244,7 @@ peers: [{ name: p, address: 127.0.0.9, asn: 65009, passive: true, hold-time: 3 }
   });
 
   it('each KEEPALIVE and UPDATE received in Established restarts the hold timer (fake clock)', async function () {
-    const clock = new FakeClock();
-    const s = await speaker(
-      `
-router-id: 10.0.0.1
-asn: 65001
-listen: { address: 127.0.0.1, port: 0 }
-peers: [{ name: p, address: 127.0.0.19, asn: 65019, passive: true, hold-time: 3 }]
-`,
-      { clock },
-    );
-    const c = await scripted(portOf(s), '127.0.0.19');
-    await c.next('open');
-    c.send(openMessage({ asn: 65019, bgpId: '10.0.0.19', holdTime: 3 }));
-    await c.next('keepalive');
-    c.send(KEEPALIVE);
-    const session = s.speaker.session('p')!;
-    await waitFor('Established', () => session.state === 'Established');
+    const { clock, c, session } = await establishedOnFakeClock(19);
     const received = (type: number): number => session.messageCounts.received[type]!;
     // 2.5 s, then a KEEPALIVE (type 4) and, 2.5 s later, two UPDATEs (type 2, usually read in one go):
     // each time the 3 s start again.
