@@ -318,9 +318,9 @@ function printRound(results: Result[]): void {
   const xbgpd = results.find((r) => r.label === 'xbgpd');
   if (!bird || !xbgpd || xbgpd.announce.present === 0) return;
   console.log(
-    `xbgpd/BIRD: announce time ${ratio(xbgpd.announce.propagationMs, bird.announce.propagationMs)} (target <= 3x), ` +
+    `xbgpd/BIRD: announce time ${ratio(xbgpd.announce.propagationMs, bird.announce.propagationMs)}, ` +
       `CPU ${ratio(xbgpd.announce.dutCpuMs, bird.announce.dutCpuMs)}, peak RSS ${ratio(xbgpd.peakRssMiB, bird.peakRssMiB)} ` +
-      `(target < 400 MiB: ${fmt(xbgpd.peakRssMiB)} MiB)`,
+      `(${fmt(xbgpd.peakRssMiB)} MiB)`,
   );
   if (bird.withdraw && xbgpd.withdraw) {
     console.log(
@@ -360,19 +360,39 @@ function printMedians(rounds: Result[][], kinds: readonly string[]): void {
   const b = m['bird'];
   const x = m['xbgpd'];
   if (!b || !x) return;
-  const perRound = median(
-    rounds.map((r) => {
-      const rb = r.find((y) => y.label === 'bird')?.announce.propagationMs;
-      const rx = r.find((y) => y.label === 'xbgpd')?.announce.propagationMs;
-      return rb === undefined || rx === undefined ? undefined : rx / rb;
-    }),
-  );
+  /** The median over the rounds of xbgpd's figure over BIRD's in the same round. */
+  const perRound = (figure: (r: Result) => number | undefined): number | undefined =>
+    median(
+      rounds.map((r) => {
+        const rb = r.find((y) => y.label === 'bird');
+        const rx = r.find((y) => y.label === 'xbgpd');
+        const fb = rb && figure(rb);
+        const fx = rx && figure(rx);
+        return fb === undefined || fx === undefined ? undefined : fx / fb;
+      }),
+    );
+  const time = perRound((r) => r.announce.propagationMs);
+  const cpu = perRound((r) => r.announce.dutCpuMs);
+  const withdraw = perRound((r) => r.withdraw?.propagationMs);
   console.log(
-    `xbgpd/BIRD (medians): announce time ${ratio(x.announce, b.announce)} (median of the per-run ratios ` +
-      `${fmt(perRound, 2)}x; target <= 3x), CPU ${ratio(x.cpu, b.cpu)}, withdraw ${ratio(x.withdraw, b.withdraw)}, ` +
-      `peak RSS ${fmt(x.rss)} MiB (target < 400 MiB)`,
+    `xbgpd/BIRD (medians of the per-round ratios): announce time ${times(time)}, CPU ${times(cpu)}, ` +
+      `withdraw ${times(withdraw)}; xbgpd's peak RSS ${fmt(x.rss, 1)} MiB`,
+  );
+  // Issue 15's targets (bench/README.md).
+  const against = (value: number | undefined, target: number): string =>
+    value === undefined ? 'not measured' : value <= target ? 'met' : 'not met';
+  console.log(
+    `targets: time <= ${TARGETS.time}x ${against(time, TARGETS.time)}, CPU <= ${TARGETS.cpu}x ${against(cpu, TARGETS.cpu)}, ` +
+      `withdraw <= ${TARGETS.withdraw}x ${against(withdraw, TARGETS.withdraw)}, ` +
+      `peak RSS <= ${TARGETS.rssMiB} MiB ${against(x.rss, TARGETS.rssMiB)}`,
   );
 }
+
+/** A ratio as printed: two decimals and an x, or '-' when not measured. */
+const times = (r: number | undefined): string => (r === undefined ? '-' : `${fmt(r, 2)}x`);
+
+/** Issue 15's targets for xbgpd against BIRD on the full table (IPv4 and IPv6 alike). */
+const TARGETS = { time: 1.5, cpu: 2, withdraw: 1.5, rssMiB: 200 } as const;
 
 /** Each variant's announce time and CPU against its base (xbgpd without plugins): medians of per-round ratios. */
 function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): void {
