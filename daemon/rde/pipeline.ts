@@ -324,46 +324,59 @@ export interface InboundContext {
   pluginCache: SetCache;
 }
 
-/** Entries per generation of a SetCache. */
-export const SET_CACHE_GENERATION = 16384;
+/** The most slots a SetCache grows to (a power of two), and its first size. */
+export const SET_CACHE_SLOTS = 32768;
+const SET_CACHE_FIRST_SLOTS = 256;
 
 /**
  * A filter's results per attribute set (by identity: the inbound pluglets', the import policy's, the
- * export's per source kind): the entries of the last one to two generations of SET_CACHE_GENERATION
- * sets. A WeakMap kept every live set but cost about three times as much in pluginInbound on a full
- * table (each new set entered an ephemeron table, which grew and which the garbage collector revisits);
- * a set mostly comes back soon if at all, so the recent entries give nearly the same hits (rde-ingest
- * --plugin rr: 399,700 of 497,300 routes, the WeakMap 418,600). The export's cache was a WeakMap too
- * until its inserts showed as the largest part of outboundFilter in the DUT's profile. The
- * strong references keep at most two generations of sets that have left the store alive (not in it): a
- * released result is interned again by AttrStore.acquire, as it was with the WeakMap.
+ * export's per source kind), in a direct-mapped table: a set's slot is its key's hash (`AttrSet.hash`)
+ * modulo the size, and a set that takes a slot replaces whatever was there. A set mostly comes back soon
+ * if at all, so recent entries give nearly all the hits a complete map would (rde-ingest --plugin rr:
+ * 397,700 of 497,300 routes; a WeakMap of every live set 418,600). A WeakMap cost about three times as
+ * much in pluginInbound (each new set entered an ephemeron table, which grew and which the garbage
+ * collector revisits), and two generations of Maps cost their inserts and growth (in the DUT's profile
+ * on the IPv4 table, 71 ms of get and set). The table doubles, up to SET_CACHE_SLOTS, each time it has
+ * taken as many sets as it has slots: a cache of a peer with a few routes stays small. The strong
+ * references keep at most SET_CACHE_SLOTS sets that have left the store alive (not in it): a released
+ * result is interned again by AttrStore.acquire.
  */
 export class SetCache {
-  private young = new Map<AttrSet, AttrSet | null>();
-  private old = new Map<AttrSet, AttrSet | null>();
-  /** The last entry looked up or added: the routes of one UPDATE share a set, one after the other. */
-  private lastSet: AttrSet | undefined = undefined;
-  private lastResult: AttrSet | null = null;
+  /** Per slot i: the set at 2i, its result at 2i + 1 (side by side: one cache line per lookup). One empty
+   *  slot until the first `set`. */
+  private entries: (AttrSet | null | undefined)[] = [undefined, null];
+  private mask = 0;
+  /** Sets taken since the table last grew. */
+  private taken = 0;
 
   get(set: AttrSet): AttrSet | null | undefined {
-    if (set === this.lastSet) return this.lastResult;
-    let hit = this.young.get(set);
-    if (hit === undefined) hit = this.old.get(set);
-    if (hit !== undefined) {
-      this.lastSet = set;
-      this.lastResult = hit;
-    }
-    return hit;
+    const i = (set.hash & this.mask) << 1;
+    const entries = this.entries;
+    return entries[i] === set ? entries[i + 1] : undefined;
   }
 
   set(set: AttrSet, result: AttrSet | null): void {
-    if (this.young.size >= SET_CACHE_GENERATION) {
-      this.old = this.young;
-      this.young = new Map();
+    if (++this.taken > this.mask && this.mask + 1 < SET_CACHE_SLOTS) this.grow();
+    const i = (set.hash & this.mask) << 1;
+    this.entries[i] = set;
+    this.entries[i + 1] = result;
+  }
+
+  /** Twice the slots (SET_CACHE_FIRST_SLOTS at first), the entries kept. */
+  private grow(): void {
+    const old = this.entries;
+    const slots = old.length === 2 ? SET_CACHE_FIRST_SLOTS : old.length;
+    const entries = new Array<AttrSet | null | undefined>(2 * slots).fill(undefined);
+    this.mask = slots - 1;
+    this.taken = 0;
+    for (let i = 0; i < old.length; i += 2) {
+      const input = old[i];
+      if (input === undefined || input === null) continue;
+      const at = (input.hash & this.mask) << 1;
+      entries[at] = input;
+      entries[at + 1] = old[i + 1];
     }
-    this.young.set(set, result);
-    this.lastSet = set;
-    this.lastResult = result;
+    this.entries = entries;
   }
 }
 

@@ -1,9 +1,9 @@
-// The inbound pluglets' per-set cache (daemon/rde/pipeline.ts SetCache): results by set identity, null
-// (rejected) kept apart from a miss, and the two generations: an entry survives the start of the next
-// generation and is gone after the one after it.
+// The per-set caches of the filters (daemon/rde/pipeline.ts SetCache): results by set identity, null
+// (rejected) kept apart from a miss, a set taking the slot of its hash from the one there before, and the
+// table growing (entries kept) up to SET_CACHE_SLOTS.
 import { expect } from 'chai';
 import { AttrStore, type AttrSet } from '../../daemon/rde/attr-store.js';
-import { SET_CACHE_GENERATION as GENERATION, SetCache } from '../../daemon/rde/pipeline.js';
+import { SET_CACHE_SLOTS as SLOTS, SetCache } from '../../daemon/rde/pipeline.js';
 import { makeAsPath, makeMed, makeNextHop, makeOrigin } from '../../daemon/wire/index.js';
 
 describe('rde/pipeline: SetCache', function () {
@@ -28,24 +28,44 @@ describe('rde/pipeline: SetCache', function () {
       makeMed(1),
     ]);
     expect(sameAttrs.key).to.equal(a.key);
+    expect(sameAttrs.hash).to.equal(a.hash);
     expect(cache.get(sameAttrs)).to.equal(undefined);
   });
 
-  it('keeps an entry through the next generation, not the one after', function () {
+  it('grows up to SET_CACHE_SLOTS, keeping entries; a set replaces the one of the same slot', function () {
     const cache = new SetCache();
-    const first = set(100_000);
-    cache.set(first, first);
-    // Fill the first generation: the next entry opens the second, and `first` is still there.
-    const filler = store.intern([makeOrigin(1), makeNextHop(2)]);
-    const others = Array.from({ length: 2 * GENERATION }, (_, i) => set(i));
-    for (let i = 1; i < GENERATION; i++) cache.set(others[i]!, filler);
-    cache.set(others[GENERATION]!, filler);
-    expect(cache.get(first)).to.equal(first);
-    expect(cache.get(others[GENERATION]!)).to.equal(filler);
-    // The second generation full: the third begins and the first is dropped.
-    for (let i = GENERATION + 1; i < 2 * GENERATION; i++) cache.set(others[i]!, filler);
-    cache.set(set(200_000), filler);
-    expect(cache.get(first)).to.equal(undefined);
-    expect(cache.get(others[GENERATION]!)).to.equal(filler);
+    const sets = Array.from({ length: 4 * SLOTS }, (_, i) => set(i));
+    const result = set(-1);
+    // The first size is 256 slots: 256 sets of distinct slots fill it, and one more makes it grow (to 512):
+    // every one is still there.
+    const FIRST = 256;
+    const bySmallSlot = new Map<number, AttrSet>();
+    for (const s of sets)
+      if (!bySmallSlot.has(s.hash & (FIRST - 1))) bySmallSlot.set(s.hash & (FIRST - 1), s);
+    const small = [...bySmallSlot.values()];
+    expect(small).to.have.length(FIRST);
+    const taken = new Set(small.map((s) => s.hash & (2 * FIRST - 1)));
+    const extra = sets.find((s) => !taken.has(s.hash & (2 * FIRST - 1)))!;
+    for (const s of [...small, extra]) cache.set(s, result);
+    for (const s of [...small, extra]) expect(cache.get(s), 'kept through the growth').to.equal(result);
+    // Every set taken (the table grows to its full size on the way).
+    for (const s of sets) cache.set(s, result);
+    const slotOf = (s: AttrSet): number => s.hash & (SLOTS - 1);
+    // At full size each slot holds the last set of that slot.
+    const last = new Map<number, AttrSet>();
+    for (const s of sets) last.set(slotOf(s), s);
+    expect(last.size, 'most slots taken').to.be.above(SLOTS / 2);
+    for (const s of last.values()) expect(cache.get(s), `slot ${slotOf(s)}`).to.equal(result);
+    const replaced = sets.filter((s) => last.get(slotOf(s)) !== s);
+    expect(replaced.length, 'sets that shared a slot').to.be.above(0);
+    for (const s of replaced.slice(0, 100)) expect(cache.get(s)).to.equal(undefined);
+    // Another set of a taken slot replaces its entry, and only that one.
+    const other = replaced[0]!;
+    const a = last.get(slotOf(other))!;
+    const b = [...last.values()].find((s) => slotOf(s) !== slotOf(other))!;
+    cache.set(other, null);
+    expect(cache.get(other)).to.equal(null);
+    expect(cache.get(a)).to.equal(undefined);
+    expect(cache.get(b)).to.equal(result);
   });
 });
