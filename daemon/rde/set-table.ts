@@ -1,27 +1,73 @@
 // The attribute store's table of sets: open addressing with linear probing over a typed array of hashes
 // and an array of the sets, looked up by the octets a KeyWriter just wrote (no key string is made for a
 // set already held: most UPDATEs of a table carry a set seen before) or by a key string. The hash is
-// FNV-1a over the key's octets (one per character). A set keeps its hash (`AttrSet.hash`): removal finds
-// its slot from there without hashing and marks it (nothing moves); marks go when the table is rebuilt or
-// empties. A rebuild moves hashes and sets between the arrays without touching the sets (keeping each
-// set's slot in the set had it write to every set, a cache miss each). A Map of the key strings did the
-// same with a new string and its hash per lookup.
+// MurmurHash3 over the key's octets (one per character), four at a time. A slot's hash is 0 while it is
+// empty (no key hashes to 0), so a lookup walks the typed array of hashes and reads a set only where the
+// hash matches. A set keeps its hash (`AttrSet.hash`): removal finds its slot from there without hashing
+// and marks it (nothing moves); marks go when the table is rebuilt or empties. A rebuild moves hashes and
+// sets between the arrays without touching the sets (keeping each set's slot in the set had it write to
+// every set, a cache miss each). A Map of the key strings did the same with a new string and its hash per
+// lookup.
 import type { AttrSet } from './attr-store.js';
 
 const INITIAL_CAPACITY = 1024;
 
-/** FNV-1a over bytes[0, n). */
+/**
+ * MurmurHash3 (x86, 32-bit) of bytes[0, n): four octets a step (little-endian words), then the tail and
+ * the final mix. Never 0 (0 marks an empty slot of the table).
+ */
 export function hashBytes(bytes: Uint8Array, n: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  return h;
+  let h = HASH_SEED;
+  let i = 0;
+  for (; i + 4 <= n; i += 4)
+    h = mixWord(h, bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+  let tail = 0;
+  for (let shift = 0; i < n; i++, shift += 8) tail |= bytes[i]! << shift;
+  return finish(h, tail, n);
 }
 
-/** FNV-1a over a key's characters (octets): equal to hashBytes of the same octets. */
+/** hashBytes of a key's characters (one octet each). */
 export function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h;
+  const n = key.length;
+  let h = HASH_SEED;
+  let i = 0;
+  for (; i + 4 <= n; i += 4)
+    h = mixWord(
+      h,
+      key.charCodeAt(i) |
+        (key.charCodeAt(i + 1) << 8) |
+        (key.charCodeAt(i + 2) << 16) |
+        (key.charCodeAt(i + 3) << 24),
+    );
+  let tail = 0;
+  for (let shift = 0; i < n; i++, shift += 8) tail |= key.charCodeAt(i) << shift;
+  return finish(h, tail, n);
+}
+
+const HASH_SEED = 0x9747b28c;
+
+function scramble(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
+}
+
+function mixWord(h: number, word: number): number {
+  h ^= scramble(word);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** The tail's octets (fewer than four; 0 when none) and the length mixed in; never 0. */
+function finish(h: number, tail: number, n: number): number {
+  if ((n & 3) !== 0) h ^= scramble(tail);
+  h ^= n;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h === 0 ? 1 : h;
 }
 
 /** Whether `key` holds exactly the octets bytes[0, n). */
@@ -49,10 +95,13 @@ export class SetTable {
   /** The set whose key is bytes[0, n) (hash `h`), if held. */
   findOctets(bytes: Uint8Array, n: number, h: number): AttrSet | undefined {
     const { hashes, sets, mask } = this;
+    // The hashes alone until one matches (an empty slot's is 0): the sets are read only for a candidate.
     for (let i = slotOf(h, mask); ; i = (i + 1) & mask) {
-      const s = sets[i];
-      if (s === undefined) return undefined;
-      if (hashes[i] === h && s !== REMOVED && sameOctets(s.key, bytes, n)) return s;
+      const slotHash = hashes[i]!;
+      if (slotHash === 0) return undefined;
+      if (slotHash !== h) continue;
+      const s = sets[i]!;
+      if (s !== REMOVED && sameOctets(s.key, bytes, n)) return s;
     }
   }
 
@@ -60,9 +109,11 @@ export class SetTable {
   findKey(key: string, h: number): AttrSet | undefined {
     const { hashes, sets, mask } = this;
     for (let i = slotOf(h, mask); ; i = (i + 1) & mask) {
-      const s = sets[i];
-      if (s === undefined) return undefined;
-      if (hashes[i] === h && s !== REMOVED && s.key === key) return s;
+      const slotHash = hashes[i]!;
+      if (slotHash === 0) return undefined;
+      if (slotHash !== h) continue;
+      const s = sets[i]!;
+      if (s !== REMOVED && s.key === key) return s;
     }
   }
 
@@ -76,25 +127,28 @@ export class SetTable {
 
   /** Stop holding `set` (this object: another with the same key stays); whether it was held. */
   remove(set: AttrSet): boolean {
-    const { sets, mask } = this;
-    let i = slotOf(set.hash, mask);
-    for (; sets[i] !== set; i = (i + 1) & mask) if (sets[i] === undefined) return false;
+    const { hashes, sets, mask } = this;
+    const h = set.hash;
+    let i = slotOf(h, mask);
+    for (; hashes[i] !== h || sets[i] !== set; i = (i + 1) & mask) if (hashes[i] === 0) return false;
+    // The hash stays: a removed slot is not an empty one (lookups go past it).
     sets[i] = REMOVED;
     this.count--;
     this.removed++;
     // Emptied (a whole table withdrawn): start over without the marks.
     if (this.count === 0) {
       this.sets.fill(undefined);
+      this.hashes.fill(0);
       this.removed = 0;
     }
     return true;
   }
 
   private place(set: AttrSet, h: number): void {
-    const { sets, mask } = this;
+    const { hashes, sets, mask } = this;
     let i = slotOf(h, mask);
     // The key is not held: the first free or removed slot of its run takes it.
-    while (sets[i] !== undefined && sets[i] !== REMOVED) i = (i + 1) & mask;
+    while (hashes[i] !== 0 && sets[i] !== REMOVED) i = (i + 1) & mask;
     if (sets[i] === REMOVED) this.removed--;
     sets[i] = set;
     this.hashes[i] = h;

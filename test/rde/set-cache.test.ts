@@ -48,7 +48,8 @@ describe('rde/pipeline: SetCache', function () {
     const extra = sets.find((s) => !taken.has(s.hash & (2 * FIRST - 1)))!;
     for (const s of [...small, extra]) cache.set(s, result);
     for (const s of [...small, extra]) expect(cache.get(s), 'kept through the growth').to.equal(result);
-    // Every set taken (the table grows to its full size on the way).
+    // Every set taken (the table grows to its full size on the way), then all again at that size.
+    for (const s of sets) cache.set(s, null);
     for (const s of sets) cache.set(s, result);
     const slotOf = (s: AttrSet): number => s.hash & (SLOTS - 1);
     // At full size each slot holds the last set of that slot.

@@ -1,6 +1,7 @@
 // The attribute store's set table (daemon/rde/set-table.ts) against a Map of the same keys, through
 // growth and removal churn (a removed slot must keep the probe run behind it reachable), looked up by
-// key string and by octets; and the two hashes agreeing on the same octets.
+// key string and by octets; the hash against MurmurHash3's published vectors, and the two hashes agreeing
+// on the same octets.
 import { expect } from 'chai';
 import { SetTable, hashBytes, hashKey } from '../../daemon/rde/set-table.js';
 import type { AttrSet } from '../../daemon/rde/attr-store.js';
@@ -16,6 +17,18 @@ function octetsOf(key: string): Uint8Array {
 }
 
 describe('rde/set-table', function () {
+  // MurmurHash3 x86 32-bit with the seed the table uses (0x9747b28c): the published test vectors.
+  for (const [text, expected] of [
+    ['test', 0x704b81dc],
+    ['Hello, world!', 0x24884cba],
+    ['The quick brown fox jumps over the lazy dog', 0x2fa826cd],
+  ] as const) {
+    it(`hashes ${JSON.stringify(text)} as MurmurHash3 does`, function () {
+      expect(hashKey(text) >>> 0).to.equal(expected);
+      expect(hashBytes(octetsOf(text), text.length) >>> 0).to.equal(expected);
+    });
+  }
+
   it('hashes a key string and its octets alike', function () {
     const rnd = prng(7);
     for (let n = 0; n < 200; n++) {
