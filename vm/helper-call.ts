@@ -9,7 +9,7 @@ import { toU64 } from './alu.js';
 const TWO_32 = 0x1_0000_0000;
 
 /** Bits of a register's high half that put it at 2^53 or above (not exact as a double). */
-export const WIDE_HIGH = 0xffe00000 | 0;
+const WIDE_HIGH = 0xffe00000 | 0;
 
 /**
  * Call `helper` with r1..r5 read as 32-bit halves: register k's low half at lo[loAt + k * stride], its
@@ -75,7 +75,7 @@ export function callHelper(
 }
 
 /** Call `helper` at instruction `pc`: the new r0 (a u64), or the fault that stops the run. Never throws. */
-export function invokeHelper(
+function invokeHelper(
   helper: HelperEntry,
   r1: bigint,
   r2: bigint,
@@ -105,7 +105,7 @@ export function invokeHelper(
  * Call `fn`, `helper`'s number convention, with arguments below 2^53: the new r0 as a safe integer
  * (negative: two's complement) or a u64 bigint, or the fault that stops the run. Never throws.
  */
-export function invokeNumberHelper(
+function invokeNumberHelper(
   helper: HelperEntry,
   fn: NumberHelperFn,
   r1: number,
@@ -150,7 +150,7 @@ function threw(entry: HelperEntry, pc: number, e: unknown): VmFault {
 }
 
 /** lo[l], hi[h] = the halves of r, a safe integer (negative: two's complement) or a u64 bigint. */
-export function setResult(lo: Int32Array, l: number, hi: Int32Array, h: number, r: number | bigint): void {
+function setResult(lo: Int32Array, l: number, hi: Int32Array, h: number, r: number | bigint): void {
   if (typeof r === 'bigint') {
     lo[l] = Number(r & 0xffffffffn) | 0;
     hi[h] = Number(r >> 32n) | 0;

@@ -315,14 +315,24 @@ function* sectionUpdates(
   o: EncodeOptions,
 ): Generator<UpdateMessage> {
   for (let i = 0; i < keys.length;) {
-    const u = o.ipv6 ? mpSectionUpdate(set, keys, i, o) : sectionUpdate(set, keys, i, o);
+    const u = familySectionUpdate(set, keys, i, o);
     if (u === undefined) return;
     i = sectionEnd; // read before yielding: other producers call sectionUpdate meanwhile
     yield u;
   }
 }
 
-/** Where the last `sectionUpdate` stopped in its keys (the next message starts there). */
+/** The sectionUpdates message for keys[from..] of the options' family (`sectionEnd`: where it stopped). */
+function familySectionUpdate(
+  set: AttrSet,
+  keys: readonly PrefixKey[],
+  from: number,
+  o: EncodeOptions,
+): UpdateMessage | undefined {
+  return o.ipv6 ? mpSectionUpdate(set, keys, from, o) : sectionUpdate(set, keys, from, o);
+}
+
+/** Where the last `sectionUpdate` or `mpSectionUpdate` stopped in its keys (the next message starts there). */
 let sectionEnd = 0;
 
 /**
@@ -537,7 +547,7 @@ export function* buildUpdates(
       continue;
     }
     for (let i = 0; i < keys.length;) {
-      const u = o.ipv6 ? mpSectionUpdate(set, keys, i, o) : sectionUpdate(set, keys, i, o);
+      const u = familySectionUpdate(set, keys, i, o);
       if (u === undefined) break;
       i = sectionEnd; // read before yielding: other producers call sectionUpdate meanwhile
       yield u;
