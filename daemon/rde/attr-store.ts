@@ -254,8 +254,11 @@ const CLUSTER_LIST_SHIFT = 12;
 export class AttrSet {
   /** References held by RIB entries; at 0 the set leaves the store. */
   refs = 1;
-  /** The hash of its key, which the store's table finds it by (set-table.ts). */
-  hash = 0;
+  /**
+   * Its slot in the store's table (set-table.ts), -1 when not held: the table removes it from there, and a
+   * SetCache (pipeline.ts) puts it in the slot of that number.
+   */
+  slot = -1;
   constructor(
     /** The interning key (see the file comment), one char per octet. */
     readonly key: string,

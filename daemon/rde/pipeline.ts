@@ -330,8 +330,10 @@ const SET_CACHE_FIRST_SLOTS = 256;
 
 /**
  * A filter's results per attribute set (by identity: the inbound pluglets', the import policy's, the
- * export's per source kind), in a direct-mapped table: a set's slot is its key's hash (`AttrSet.hash`)
- * modulo the size, and a set that takes a slot replaces whatever was there. A set mostly comes back soon
+ * export's per source kind), in a direct-mapped table: a set's slot is its slot in the store's table
+ * (`AttrSet.slot`, a position by its key's hash) modulo the size, and a set that takes a slot replaces
+ * whatever was there (after the store's table is rebuilt, a set is found in its new slot or computed
+ * again). A set mostly comes back soon
  * if at all, so recent entries give nearly all the hits a complete map would (rde-ingest --plugin rr:
  * 397,700 of 497,300 routes; a WeakMap of every live set 418,600). A WeakMap cost about three times as
  * much in pluginInbound (each new set entered an ephemeron table, which grew and which the garbage
@@ -350,14 +352,14 @@ export class SetCache {
   private taken = 0;
 
   get(set: AttrSet): AttrSet | null | undefined {
-    const i = (set.hash & this.mask) << 1;
+    const i = (set.slot & this.mask) << 1;
     const entries = this.entries;
     return entries[i] === set ? entries[i + 1] : undefined;
   }
 
   set(set: AttrSet, result: AttrSet | null): void {
     if (++this.taken > this.mask && this.mask + 1 < SET_CACHE_SLOTS) this.grow();
-    const i = (set.hash & this.mask) << 1;
+    const i = (set.slot & this.mask) << 1;
     this.entries[i] = set;
     this.entries[i + 1] = result;
   }
@@ -372,7 +374,7 @@ export class SetCache {
     for (let i = 0; i < old.length; i += 2) {
       const input = old[i];
       if (input === undefined || input === null) continue;
-      const at = (input.hash & this.mask) << 1;
+      const at = (input.slot & this.mask) << 1;
       entries[at] = input;
       entries[at + 1] = old[i + 1];
     }

@@ -89,6 +89,21 @@ export class Ipv4PrefixIndex {
     const i = this.slots[id]!;
     if (this.ids[i] !== id || this.lengths[i]! >= REMOVED) return false;
     this.lengths[i] = REMOVED;
+    this.removedOne();
+    return true;
+  }
+
+  /**
+   * deleteId for an id the caller knows the table holds (the RIB's live flags say so): one store, no
+   * load. Checking the slot first read two random cache lines per removal, a sixth of the CPU of
+   * withdrawing a whole table; a store waits for nothing.
+   */
+  removeHeld(id: number): void {
+    this.lengths[this.slots[id]!] = REMOVED;
+    this.removedOne();
+  }
+
+  private removedOne(): void {
     this.count--;
     this.removed++;
     // Emptied (a whole table withdrawn): start over without the marks.
@@ -96,7 +111,6 @@ export class Ipv4PrefixIndex {
       this.lengths.fill(EMPTY);
       this.removed = 0;
     }
-    return true;
   }
 
   /** Remove a prefix; returns whether it was present. */
@@ -216,6 +230,17 @@ export class Ipv6PrefixIndex {
     const i = this.slots[id]!;
     if (this.ids[i] !== id || this.lengths[i]! >= REMOVED6) return false;
     this.lengths[i] = REMOVED6;
+    this.removedOne();
+    return true;
+  }
+
+  /** deleteId for an id the caller knows the table holds: one store, no load (Ipv4PrefixIndex.removeHeld). */
+  removeHeld(id: number): void {
+    this.lengths[this.slots[id]!] = REMOVED6;
+    this.removedOne();
+  }
+
+  private removedOne(): void {
     this.count--;
     this.removed++;
     // Emptied (a whole table withdrawn): start over without the marks.
@@ -223,7 +248,6 @@ export class Ipv6PrefixIndex {
       this.lengths.fill(EMPTY6);
       this.removed = 0;
     }
-    return true;
   }
 
   /** Remove a prefix; returns whether it was present. */

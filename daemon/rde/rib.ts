@@ -335,10 +335,11 @@ export class FamilyRib {
       this.marks[id]! > 0
     )
       return;
+    // Live: the prefix table holds it.
     if (this.ipv6) {
-      this.index6.deleteId(id);
+      this.index6.removeHeld(id);
       this.keys6[id] = '';
-    } else this.index4.deleteId(id);
+    } else this.index4.removeHeld(id);
     this.reasons[id] = 0;
     this.bests.set(id, undefined);
     this.live[id] = 0;

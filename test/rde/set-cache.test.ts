@@ -1,5 +1,5 @@
 // The per-set caches of the filters (daemon/rde/pipeline.ts SetCache): results by set identity, null
-// (rejected) kept apart from a miss, a set taking the slot of its hash from the one there before, and the
+// (rejected) kept apart from a miss, a set taking the slot of its place in the store from the one there before, and the
 // table growing (entries kept) up to SET_CACHE_SLOTS.
 import { expect } from 'chai';
 import { AttrStore, type AttrSet } from '../../daemon/rde/attr-store.js';
@@ -28,7 +28,7 @@ describe('rde/pipeline: SetCache', function () {
       makeMed(1),
     ]);
     expect(sameAttrs.key).to.equal(a.key);
-    expect(sameAttrs.hash).to.equal(a.hash);
+    expect(sameAttrs.slot).to.equal(a.slot);
     expect(cache.get(sameAttrs)).to.equal(undefined);
   });
 
@@ -41,17 +41,17 @@ describe('rde/pipeline: SetCache', function () {
     const FIRST = 256;
     const bySmallSlot = new Map<number, AttrSet>();
     for (const s of sets)
-      if (!bySmallSlot.has(s.hash & (FIRST - 1))) bySmallSlot.set(s.hash & (FIRST - 1), s);
+      if (!bySmallSlot.has(s.slot & (FIRST - 1))) bySmallSlot.set(s.slot & (FIRST - 1), s);
     const small = [...bySmallSlot.values()];
     expect(small).to.have.length(FIRST);
-    const taken = new Set(small.map((s) => s.hash & (2 * FIRST - 1)));
-    const extra = sets.find((s) => !taken.has(s.hash & (2 * FIRST - 1)))!;
+    const taken = new Set(small.map((s) => s.slot & (2 * FIRST - 1)));
+    const extra = sets.find((s) => !taken.has(s.slot & (2 * FIRST - 1)))!;
     for (const s of [...small, extra]) cache.set(s, result);
     for (const s of [...small, extra]) expect(cache.get(s), 'kept through the growth').to.equal(result);
     // Every set taken (the table grows to its full size on the way), then all again at that size.
     for (const s of sets) cache.set(s, null);
     for (const s of sets) cache.set(s, result);
-    const slotOf = (s: AttrSet): number => s.hash & (SLOTS - 1);
+    const slotOf = (s: AttrSet): number => s.slot & (SLOTS - 1);
     // At full size each slot holds the last set of that slot.
     const last = new Map<number, AttrSet>();
     for (const s of sets) last.set(slotOf(s), s);
