@@ -26,10 +26,13 @@ export class ExportKeyWriter {
 
   constructor(private readonly store: AttrStore) {}
 
-  /** The set `exportAttributes(source, set, ipv6, group)` describes, with one reference. */
-  intern(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): AttrSet {
+  /**
+   * A set with the attributes `exportAttributes(source, set, ipv6, group)` describes, with one reference;
+   * not shared (AttrStore.unsharedWritten): two calls give two sets with the same key.
+   */
+  exported(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): AttrSet {
     this.write(source, set, ipv6, group);
-    return this.store.internWritten();
+    return this.store.unsharedWritten();
   }
 
   /**

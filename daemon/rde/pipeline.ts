@@ -729,7 +729,7 @@ function nativeOutbound(
     ctx.exporter.write(kind, best.attrs, ipv6, ctx.settings);
     return plugin.takeWritten();
   }
-  if (ctx.policy === undefined) set = ctx.exporter.intern(kind, best.attrs, ipv6, ctx.settings);
+  if (ctx.policy === undefined) set = ctx.exporter.exported(kind, best.attrs, ipv6, ctx.settings);
   else {
     const exported = exportAttributes(kind, best.attrs, ipv6, ctx.settings);
     set = store.intern(exported.attributes, exported.mpNextHop);

@@ -806,7 +806,8 @@ export class Rde implements RdePort {
       table.set(id, undefined);
     } else {
       if (prev !== undefined) {
-        if (prev === next && prevSource === best!.peer.id) {
+        // The same attributes (the exporter's sets are not shared: compared by key) from the same source.
+        if ((prev === next || prev.key === next.key) && prevSource === best!.peer.id) {
           this.store.release(next);
           return;
         }

@@ -99,8 +99,8 @@ function refilter(
  * A member leaves the group whose Adj-RIB-Out is `before` for the one whose Adj-RIB-Out is `after` (one
  * family): queue in `dirty` every destination id where the two differ (skipping ids already queued, and
  * counting a mark on each destination queued). The peer may hold the old entry unless it came from the
- * peer itself (split horizon). Entries that are the same set in both are not queued: the peer holds
- * exactly that already. Returns the number of ids queued.
+ * peer itself (split horizon). Entries with the same attributes in both (the same set, or sets with the
+ * same key) are not queued: the peer holds exactly that already. Returns the number of ids queued.
  */
 export function requeueExport(
   rib: FamilyRib,
@@ -113,7 +113,10 @@ export function requeueExport(
   const n = Math.max(before.limit, after.limit);
   for (let id = 0; id < n; id++) {
     const was = before.get(id);
-    if (was === after.get(id) || dirty.has(id)) continue;
+    const now = after.get(id);
+    // The same attributes: by key, the exporter's sets being unshared.
+    if (was === now || (was !== undefined && now !== undefined && was.key === now.key) || dirty.has(id))
+      continue;
     dirty.add(id, was !== undefined && rib.bestOf(id)?.peer !== peer);
     queued++;
   }

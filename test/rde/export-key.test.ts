@@ -74,8 +74,25 @@ describe('rde/export-key', function () {
           };
           const expected = exportAttributes(source, set, ipv6, settings);
           const reference = store.intern(expected.attributes, expected.mpNextHop);
-          const fast = exporter.intern(source, set, ipv6, settings);
-          expect(fast, `set ${i}, ${source}, settings ${bits}`).to.equal(reference);
+          const fast = exporter.exported(source, set, ipv6, settings);
+          // Unshared: another set than the interned one, with the same key and the same decoded fields.
+          expect(fast, `set ${i}, ${source}, settings ${bits}`).to.not.equal(reference);
+          expect(fast.key, `set ${i}, ${source}, settings ${bits}`).to.equal(reference.key);
+          expect([
+            fast.nextHopKey,
+            fast.localPref,
+            fast.med,
+            fast.asPathLength,
+            fast.neighborAs,
+            fast.origin,
+          ]).to.deep.equal([
+            reference.nextHopKey,
+            reference.localPref,
+            reference.med,
+            reference.asPathLength,
+            reference.neighborAs,
+            reference.origin,
+          ]);
           store.release(fast);
           store.release(reference);
           checked++;
