@@ -417,9 +417,12 @@ function latin1Bytes(s: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
-/** Whether key[at, at + s.length) is `s` (compared in place: no slice). */
+/**
+ * Whether key[at, at + s.length) is `s` (compared in place: no slice), from the last character: next hops
+ * of one network differ at their end (an IPv6 next hop and ours share the first 15 of 16 octets).
+ */
 function sameChars(key: string, at: number, s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (key.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
+  for (let i = s.length - 1; i >= 0; i--) if (key.charCodeAt(at + i) !== s.charCodeAt(i)) return false;
   return true;
 }
 

@@ -135,9 +135,13 @@ export class Connection implements TransportSink {
   /** In batchWrites; an UPDATE was sent in it and the KeepaliveTimer is to be restarted at its end. */
   private batching = false;
   private keepaliveOwed = false;
-  private pendingUpdate:
-    | { update: UpdateMessage; treatAsWithdraw: boolean; disable: readonly { afi: number; safi: number }[] }
-    | undefined;
+  /**
+   * The UPDATE being handed to the FSM (UpdateMsg) for its processUpdate action, in fields: no object per
+   * message.
+   */
+  private pendingUpdate: UpdateMessage | undefined;
+  private pendingTreatAsWithdraw = false;
+  private pendingDisable: readonly { afi: number; safi: number }[] = NO_FAMILIES;
 
   constructor(private readonly host: ConnectionHost) {}
 
@@ -268,7 +272,9 @@ export class Connection implements TransportSink {
           this.fire({ name: 'UpdateMsgErr', notification: toNotification(result.error) });
           return;
         }
-        for (const e of result.errors) {
+        const errors = result.errors;
+        for (let i = 0; i < errors.length; i++) {
+          const e = errors[i]!;
           this.host.log.warn({ code: e.code, action: e.action, reason: e.reason }, 'update error handled');
         }
         // afisafi-disable: the families named are disabled (RFC 4760 7), and what else the UPDATE
@@ -279,9 +285,12 @@ export class Connection implements TransportSink {
           disable = result.errors
             .filter((e) => e.action === 'afisafi-disable' && e.afi !== undefined && e.safi !== undefined)
             .map((e) => ({ afi: e.afi!, safi: e.safi! }));
-        this.pendingUpdate = { update: result.message, treatAsWithdraw, disable };
+        this.pendingUpdate = result.message;
+        this.pendingTreatAsWithdraw = treatAsWithdraw;
+        this.pendingDisable = disable;
         this.fire(UPDATE_MSG);
         this.pendingUpdate = undefined;
+        this.pendingDisable = NO_FAMILIES;
         return;
       }
       case MessageType.RouteRefresh: {
@@ -467,9 +476,9 @@ export class Connection implements TransportSink {
         if (this.pendingUpdate)
           this.host.updateReceived(
             this,
-            this.pendingUpdate.update,
-            this.pendingUpdate.treatAsWithdraw,
-            this.pendingUpdate.disable,
+            this.pendingUpdate,
+            this.pendingTreatAsWithdraw,
+            this.pendingDisable,
           );
         return;
       case 'sessionEstablished':
