@@ -61,6 +61,8 @@ export type { PeerSessionInfo, PeerSink, PeerSpec } from '../session/rde-port.js
 
 /** Destinations decided per turn of the event loop. */
 export const DECISION_SLICE = 4096;
+/** Withdrawals of more prefixes than this in one UPDATE read the prefix table in a batch first (FamilyRib.warm). */
+const WARM_BATCH = 16;
 /** Prefixes taken from a peer's pending set per batch of UPDATEs. */
 const ENCODE_SLICE = 2048;
 
@@ -281,6 +283,7 @@ export class Rde implements RdePort {
       const rib = this.ribs[family];
       const w = routes.withdrawn;
       const nw = routes.withdrawnCount;
+      if (nw > WARM_BATCH) rib.warm(w, nw);
       for (let i = 0; i < nw; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
       const a = routes.announced;
       const na = routes.announcedCount;
