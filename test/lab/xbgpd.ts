@@ -4,7 +4,7 @@
 // it logs (one pino JSON object per line on stdout), its received-prefix dump and its Loc-RIB MRT dump.
 // On the container backend it runs the xbgpd image's build (/opt/xbgpd/dist) as root, with the
 // repository mounted read-only at its own path for the plugin manifests and objects configs name.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { repoRoot } from '../helpers/env.js';
@@ -94,12 +94,12 @@ export class XbgpdRouter extends DaemonRouter implements LabRouter {
    */
   async locRib(): Promise<Map<string, { from: string; asPath: number[] }>> {
     const file = this.ribDumpFile;
-    const since = Date.now();
+    // Done when the daemon logs the dump written after this signal. (A file's mtime comes from the
+    // kernel's coarse clock, up to a tick behind Date.now(): a small dump written within that tick of the
+    // signal looked older than the request, and the wait never ended.)
+    const since = this.logEntries().length;
     process.kill(this.pid, 'SIGUSR2');
-    await waitFor('xbgpd Loc-RIB dump', () =>
-      existsSync(file) && statSync(file).mtimeMs >= since - 5 ? true : undefined,
-    );
-    await new Promise((r) => setTimeout(r, 200)); // let the write finish
+    await this.waitForLog('Loc-RIB dump', (e) => e.msg === 'rib dumped' && e.mode === 'loc-rib', { since });
     let peers: string[] = [];
     const best = new Map<string, { from: string; asPath: number[] }>();
     await readMrtFile(file, (rec) => {
