@@ -18,6 +18,7 @@ import { loadOnePathPerPrefix } from './lib/table.js';
 import { loadIpv6Table } from './lib/table-ipv6.js';
 import { IPV6_TABLE_SOURCES, ROUTEVIEWS_TABLE, repoRoot } from './lib/repo.js';
 import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
+import type { Family } from '../daemon/config/types.js';
 
 const FEEDER_AS = 4200000001;
 const LOCAL_AS = 4200000000;
@@ -90,13 +91,13 @@ async function child(root: string, file: string, ipv6: boolean): Promise<void> {
     decision: { alwaysCompareMed: false, deterministicMed: false },
     ebgpRequiresPolicy: false,
   });
-  const families = ipv6 ? (['ipv4-unicast', 'ipv6-unicast'] as const) : (['ipv4-unicast'] as const);
+  const families: Family[] = ipv6 ? ['ipv4-unicast', 'ipv6-unicast'] : ['ipv4-unicast'];
   const info = (routerId: number) => ({
     routerId,
     ibgp: false,
     asn4: true,
-    families: [...families],
-    addPathSend: new Set<never>(),
+    families,
+    addPathSend: new Set<Family>(),
     maxMessageLength: 4096,
     nextHopIpv4: '127.0.0.1',
     nextHopIpv6: '2001:db8::1',
@@ -110,8 +111,8 @@ async function child(root: string, file: string, ipv6: boolean): Promise<void> {
     minRouteAdvertisementInterval: 0,
   });
   const sink = { kick: () => undefined };
-  rde.peerUp(spec('feeder', '127.0.0.2', FEEDER_AS) as never, info(2) as never, sink);
-  rde.peerUp(spec('monitor', '127.0.0.3', MONITOR_AS) as never, info(3) as never, sink);
+  rde.peerUp(spec('feeder', '127.0.0.2', FEEDER_AS), info(2), sink);
+  rde.peerUp(spec('monitor', '127.0.0.3', MONITOR_AS), info(3), sink);
   for (const _ of rde.pull('monitor')); // the initial End-of-RIB
   const ctx = { asn4: true };
   const figures: PhaseFigures[] = [];
