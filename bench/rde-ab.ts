@@ -12,17 +12,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MessageFramer } from '../daemon/wire/index.js';
 import { DAEMON_NODE_FLAGS } from '../daemon/cli/node-flags.js';
-import { loadOnePathPerPrefix } from './lib/table.js';
-import { loadIpv6Table } from './lib/table-ipv6.js';
-import { IPV6_TABLE_SOURCES, ROUTEVIEWS_TABLE, repoRoot } from './lib/repo.js';
-import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
-import type { Family } from '../daemon/config/types.js';
-
-const FEEDER_AS = 4200000001;
-const LOCAL_AS = 4200000000;
-const MONITOR_AS = 4200000002;
+import { repoRoot } from './lib/repo.js';
+import { ingestMessages, ingestPeersUp, ingestRdeOptions } from './lib/ingest.js';
 
 /** One phase's figures from a child. */
 interface PhaseFigures {
@@ -43,12 +35,9 @@ function median(xs: number[]): number {
 }
 
 /** The two phases' messages, each a count then length-prefixed messages (little-endian 32-bit). */
-function serialize(streams: EncodedStream[]): Buffer {
+function serialize(phases: Uint8Array[][]): Buffer {
   const parts: Buffer[] = [];
-  for (const stream of streams) {
-    const messages: Uint8Array[] = [];
-    const framer = new MessageFramer();
-    for (const block of stream.blocks) framer.feed(block, (m) => messages.push(m.slice()));
+  for (const messages of phases) {
     const count = Buffer.alloc(4);
     count.writeUInt32LE(messages.length);
     parts.push(count);
@@ -85,35 +74,8 @@ async function child(root: string, file: string, ipv6: boolean): Promise<void> {
   const dist = (path: string): string => pathToFileURL(join(root, 'dist', path)).href;
   const { Rde } = (await import(dist('daemon/rde/rde.js'))) as typeof import('../daemon/rde/rde.js');
   const wire = (await import(dist('daemon/wire/index.js'))) as typeof import('../daemon/wire/index.js');
-  const rde = new Rde({
-    localAsn: LOCAL_AS,
-    routerId: 0x0a000001,
-    decision: { alwaysCompareMed: false, deterministicMed: false },
-    ebgpRequiresPolicy: false,
-  });
-  const families: Family[] = ipv6 ? ['ipv4-unicast', 'ipv6-unicast'] : ['ipv4-unicast'];
-  const info = (routerId: number) => ({
-    routerId,
-    ibgp: false,
-    asn4: true,
-    families,
-    addPathSend: new Set<Family>(),
-    maxMessageLength: 4096,
-    nextHopIpv4: '127.0.0.1',
-    nextHopIpv6: '2001:db8::1',
-  });
-  const spec = (name: string, address: string, asn: number) => ({
-    name,
-    address,
-    asn,
-    nextHopSelf: false,
-    sendMed: false,
-    minRouteAdvertisementInterval: 0,
-  });
-  const sink = { kick: () => undefined };
-  rde.peerUp(spec('feeder', '127.0.0.2', FEEDER_AS), info(2), sink);
-  rde.peerUp(spec('monitor', '127.0.0.3', MONITOR_AS), info(3), sink);
-  for (const _ of rde.pull('monitor')); // the initial End-of-RIB
+  const rde = new Rde(ingestRdeOptions());
+  ingestPeersUp(rde, ipv6);
   const ctx = { asn4: true };
   const figures: PhaseFigures[] = [];
   for (const messages of phases) {
@@ -152,20 +114,11 @@ async function main(): Promise<void> {
   if (otherArg === undefined) throw new Error('--other DIR: the root of the checkout to compare with');
   const other = resolve(otherArg);
   const pairs = Number(arg('--pairs') ?? 6);
-  const table = ipv6
-    ? await loadIpv6Table(IPV6_TABLE_SOURCES, 200_000)
-    : await loadOnePathPerPrefix(ROUTEVIEWS_TABLE);
-  const nextHop = ipv6 ? '2001:db8::2' : '127.0.0.2';
+  const table = await ingestMessages(ipv6);
   const dir = mkdtempSync(join(tmpdir(), 'rde-ab-'));
   const file = join(dir, 'messages.bin');
   try {
-    writeFileSync(
-      file,
-      serialize([
-        encodeAnnouncements(table.routes, { asn: FEEDER_AS, nextHop }),
-        encodeWithdrawals(table.routes, undefined, ipv6),
-      ]),
-    );
+    writeFileSync(file, serialize([table.announce, table.withdraw]));
     const names = ['announce ms', 'announce CPU', 'withdraw ms', 'withdraw CPU'];
     const pick = (f: PhaseFigures[]): number[] => [f[0]!.ms, f[0]!.cpuMs, f[1]!.ms, f[1]!.cpuMs];
     const ratios: number[][] = names.map(() => []);

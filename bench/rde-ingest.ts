@@ -12,29 +12,15 @@
 // prefixes in MP_REACH_NLRI / MP_UNREACH_NLRI).
 // Run: `npx tsx bench/rde-ingest.ts [--ipv6]` or `npm run build && node dist/bench/rde-ingest.js`.
 // Profile: `node --cpu-prof --import tsx bench/rde-ingest.ts`.
-import { MessageFramer, decodeMessage, encodeMessage, type UpdateMessage } from '../daemon/wire/index.js';
+import { decodeMessage, encodeMessage, type UpdateMessage } from '../daemon/wire/index.js';
 import { Rde } from '../daemon/rde/rde.js';
 import { benchPluginHooks, benchRpkiHooks, benchRrHooks } from './lib/plugin-variants.js';
 import { makeVrps } from './lib/rpki.js';
 import { VrpTable } from '../daemon/rpki/vrp-table.js';
 import { Monitor } from './lib/monitor.js';
-import { loadOnePathPerPrefix, type TableRoute } from './lib/table.js';
-import { loadIpv6Table } from './lib/table-ipv6.js';
-import { IPV6_TABLE_SOURCES, ROUTEVIEWS_TABLE, repoRoot } from './lib/repo.js';
-import { encodeAnnouncements, encodeWithdrawals, type EncodedStream } from './lib/updates.js';
-import type { Family } from '../daemon/config/types.js';
-
-const TABLE = ROUTEVIEWS_TABLE;
-const TABLE6 = IPV6_TABLE_SOURCES;
-const FEEDER_AS = 4200000001;
-const LOCAL_AS = 4200000000;
-
-function messagesOf(stream: EncodedStream): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const framer = new MessageFramer();
-  for (const block of stream.blocks) framer.feed(block, (m) => out.push(m.slice()));
-  return out;
-}
+import type { TableRoute } from './lib/table.js';
+import { repoRoot } from './lib/repo.js';
+import { MONITOR_AS, ingestMessages, ingestPeersUp, ingestRdeOptions } from './lib/ingest.js';
 
 /** The VRPs fulltable.ts --rpki serves through stayrtr, in a table as the RTR client keeps it. */
 function vrpTableOf(routes: readonly TableRoute[]): VrpTable {
@@ -80,7 +66,7 @@ function runPhase(rde: Rde, messages: Uint8Array[]): PhaseResult {
   const encodeMs = performance.now() - t;
   const used = process.cpuUsage(cpu);
   // Counted from the octets, after the timing (reading the messages' attribute objects would decode them).
-  const monitor = new Monitor({ host: '127.0.0.1', port: 0, asn: 4200000002, routerId: '10.0.0.3' });
+  const monitor = new Monitor({ host: '127.0.0.1', port: 0, asn: MONITOR_AS, routerId: '10.0.0.3' });
   for (const m of sent) monitor.countUpdate(m);
   const sentPrefixes = monitor.announced + monitor.withdrawn;
   const cpuMs = (used.user + used.system) / 1000;
@@ -101,12 +87,8 @@ function report(name: string, prefixes: number, r: PhaseResult): void {
 async function main(): Promise<void> {
   const t0 = performance.now();
   const ipv6 = process.argv.includes('--ipv6');
-  const table: { routes: TableRoute[] } = ipv6
-    ? await loadIpv6Table(TABLE6, 200_000)
-    : await loadOnePathPerPrefix(TABLE);
-  const nextHop = ipv6 ? '2001:db8::2' : '127.0.0.2';
-  const announce = messagesOf(encodeAnnouncements(table.routes, { asn: FEEDER_AS, nextHop }));
-  const withdraw = messagesOf(encodeWithdrawals(table.routes, undefined, ipv6));
+  const table = await ingestMessages(ipv6);
+  const { announce, withdraw } = table;
   console.log(
     `table: ${table.routes.length} prefixes, ${announce.length} announcing UPDATEs, ${withdraw.length} withdrawing (loaded in ${(performance.now() - t0).toFixed(0)} ms)`,
   );
@@ -126,40 +108,8 @@ async function main(): Promise<void> {
         : point === 'rpki'
           ? benchRpkiHooks(repoRoot(), vrpTableOf(table.routes), jit)
           : benchPluginHooks(repoRoot(), point === 'outbound' ? 'monitor' : 'feeder', point, jit);
-  const rde = new Rde({
-    localAsn: LOCAL_AS,
-    routerId: 0x0a000001,
-    decision: { alwaysCompareMed: false, deterministicMed: false },
-    ebgpRequiresPolicy: false,
-    pluginHooks: hooks,
-  });
-  const families: Family[] = ipv6 ? ['ipv4-unicast', 'ipv6-unicast'] : ['ipv4-unicast'];
-  const info = (routerId: number, ibgp: boolean) => ({
-    routerId,
-    ibgp,
-    asn4: true,
-    families,
-    addPathSend: new Set<Family>(),
-    maxMessageLength: 4096,
-    nextHopIpv4: '127.0.0.1',
-    nextHopIpv6: '2001:db8::1',
-  });
-  const spec = (name: string, address: string, asn: number) => ({
-    name,
-    address,
-    asn,
-    nextHopSelf: false,
-    sendMed: false,
-    minRouteAdvertisementInterval: 0,
-  });
-  const asn = (isIbgp: boolean, own: number) => (isIbgp ? LOCAL_AS : own);
-  rde.peerUp(spec('feeder', '127.0.0.2', asn(ibgp.feeder, FEEDER_AS)), info(2, ibgp.feeder), {
-    kick: () => undefined,
-  });
-  rde.peerUp(spec('monitor', '127.0.0.3', asn(ibgp.monitor, 4200000002)), info(3, ibgp.monitor), {
-    kick: () => undefined,
-  });
-  for (const _ of rde.pull('monitor')); // initial End-of-RIB
+  const rde = new Rde({ ...ingestRdeOptions(), pluginHooks: hooks });
+  ingestPeersUp(rde, ipv6, ibgp);
 
   const a = runPhase(rde, announce);
   report('announce', table.routes.length, a);
