@@ -311,6 +311,11 @@ export class AttrSet {
     return this.nextHopKey === '' ? undefined : latin1Bytes(this.nextHopKey);
   }
 
+  /** `bits` of a set exported from this one: ORIGIN and the well-known communities kept, RFC 4456's attributes kept or dropped. */
+  exportedBits(reflection: boolean): number {
+    return reflection ? this.bits : this.bits & ~(HAS_ORIGINATOR_ID | (-1 << CLUSTER_LIST_SHIFT));
+  }
+
   /** The next hop is the MP next hop (IPv6), not a NEXT_HOP attribute (read from the key: no field per set). */
   get mpNextHop(): boolean {
     return this.key.charCodeAt(this.key.length - 1) !== 0;
@@ -530,14 +535,33 @@ export class AttrStore {
   }
 
   /**
-   * A set for the key `writer` holds (after `end` / `endFrom`), with one reference, outside the table: not
-   * shared with an equal set and never found by a lookup (its release drops it; `acquire` of it released
-   * interns its key). The exporter's sets are made so: each is held by one group's Adj-RIB-Out and found
-   * again through that group's SetCache, never by its attributes, and entering them in the table (hash,
-   * probe, growth) cost a tenth of the IPv6 table's announce.
+   * A set for the key `writer` holds, written by the exporter from `source` (export-key.ts), with one
+   * reference, outside the table: not shared with an equal set and never found by a lookup (its release
+   * drops it; `acquire` of it released interns its key). The exporter's sets are made so: each is held by
+   * one group's Adj-RIB-Out and found again through that group's SetCache, never by its attributes, and
+   * entering them in the table (hash, probe, growth) cost a tenth of the IPv6 table's announce. The
+   * decision fields are the ones the exporter derives from the source's and its rewriting
+   * (test/rde/export-key.test.ts checks them against a pass over the key): no pass over the new key.
+   * `reflection`: ORIGINATOR_ID and CLUSTER_LIST were kept (else both were dropped).
    */
-  unsharedWritten(): AttrSet {
-    return this.createSet(this.writer.key());
+  unsharedExported(
+    source: AttrSet,
+    nextHopKey: string,
+    localPref: number | undefined,
+    asPathLength: number,
+    neighborAs: number,
+    med: number | undefined,
+    reflection: boolean,
+  ): AttrSet {
+    return new AttrSet(
+      this.writer.key(),
+      nextHopKey,
+      localPref,
+      asPathLength,
+      neighborAs | 0,
+      med,
+      source.exportedBits(reflection),
+    );
   }
 
   /** The shared set whose key was just built with `writer` (`writer.finish`'s result), with one more reference. */

@@ -5,7 +5,7 @@
 // exactly the set `exportAttributes` + `AttrStore.intern` would. The key is read and written through the
 // attribute store's KeyReader / KeyWriter, which own its layout.
 import { AttrFlag, AttrType, AsPathSegmentType } from '../wire/index.js';
-import { DEFAULT_LOCAL_PREF, KeyReader, type AttrSet, type AttrStore } from './attr-store.js';
+import { DEFAULT_LOCAL_PREF, KeyReader, nextHopKeyOf, type AttrSet, type AttrStore } from './attr-store.js';
 import type { ExportSettings, SourceKind } from './propagation.js';
 
 /** Flags of the attributes built here (well-known, transitive). */
@@ -24,15 +24,52 @@ export class ExportKeyWriter {
   private nextHopDone = false;
   private localPrefDone = false;
 
+  /** The next hop's octets as AttrSet.nextHopKey has them, of the key last written. */
+  /** The next hop's octets as AttrSet.nextHopKey has them, of the key last written. */
+  private nextHopKey = '';
+  /** Our next hops last written (per family) and their key strings: a group's change only with its settings. */
+  private self4: Uint8Array | undefined = undefined;
+  private self4Key = '';
+  private self6: Uint8Array | undefined = undefined;
+  private self6Key = '';
+
   constructor(private readonly store: AttrStore) {}
+
+  /** nextHopKeyOf our next hop as the key holds it (IPv4: the 4 octets of NEXT_HOP). */
+  private selfKey(self: Uint8Array, ipv6: boolean): string {
+    if (ipv6) {
+      if (self !== this.self6) {
+        this.self6 = self;
+        this.self6Key = nextHopKeyOf(self);
+      }
+      return this.self6Key;
+    }
+    if (self !== this.self4) {
+      this.self4 = self;
+      this.self4Key = nextHopKeyOf(self.subarray(0, 4));
+    }
+    return this.self4Key;
+  }
 
   /**
    * A set with the attributes `exportAttributes(source, set, ipv6, group)` describes, with one reference;
-   * not shared (AttrStore.unsharedWritten): two calls give two sets with the same key.
+   * not shared (AttrStore.unsharedExported): two calls give two sets with the same key.
    */
   exported(source: SourceKind, set: AttrSet, ipv6: boolean, group: ExportSettings): AttrSet {
     this.write(source, set, ipv6, group);
-    return this.store.unsharedWritten();
+    const ibgp = group.ibgp;
+    // The decision fields as the rewriting left them: to an external peer LOCAL_PREF is dropped, MED unless
+    // send-med, ORIGINATOR_ID and CLUSTER_LIST too, and our AS leads a path one AS longer; to an internal
+    // peer LOCAL_PREF is the default when the source had none.
+    return this.store.unsharedExported(
+      set,
+      this.nextHopKey,
+      ibgp ? (set.localPref ?? DEFAULT_LOCAL_PREF) : undefined,
+      ibgp ? set.asPathLength : set.asPathLength + 1,
+      ibgp ? set.neighborAs : group.localAsn,
+      ibgp || group.sendMed ? set.med : undefined,
+      ibgp,
+    );
   }
 
   /**
@@ -56,6 +93,7 @@ export class ExportKeyWriter {
     const self = ipv6 ? group.nextHopIpv6 : group.nextHopIpv4;
     this.group = group;
     this.nextHop = own ? self : nhIn;
+    this.nextHopKey = own ? this.selfKey(self, ipv6) : nhIn;
     this.asPathDone = false;
     this.nextHopDone = ipv6; // IPv6 carries its next hop in MP_REACH_NLRI, not in NEXT_HOP
     this.localPrefDone = !group.ibgp; // RFC 4271 5.1.5: LOCAL_PREF only to internal peers

@@ -48,7 +48,13 @@ describe('rde/export-key', function () {
       if (rand() < 0.5) attrs.push(makeLocalPref(u32()));
       if (rand() < 0.2) attrs.push(makeAtomicAggregate());
       if (rand() < 0.2) attrs.push(makeAggregator(u32(), u32(), true));
-      if (rand() < 0.5) attrs.push(makeCommunities(Array.from({ length: 1 + int(4) }, u32)));
+      // Sometimes a well-known community among them (NO_EXPORT, NO_ADVERTISE, NO_EXPORT_SUBCONFED).
+      if (rand() < 0.5)
+        attrs.push(
+          makeCommunities(
+            Array.from({ length: 1 + int(4) }, () => (rand() < 0.3 ? 0xffffff01 + int(3) : u32())),
+          ),
+        );
       if (rand() < 0.3) attrs.push(makeOriginatorId(u32()));
       if (rand() < 0.3) attrs.push(makeClusterList(Array.from({ length: 1 + int(3) }, u32)));
       if (rand() < 0.3) attrs.push(makeLargeCommunities([u32(), u32(), u32()]));
@@ -85,6 +91,9 @@ describe('rde/export-key', function () {
             fast.asPathLength,
             fast.neighborAs,
             fast.origin,
+            fast.wellKnown,
+            fast.clusterListLength,
+            fast.originatorId,
           ]).to.deep.equal([
             reference.nextHopKey,
             reference.localPref,
@@ -92,6 +101,9 @@ describe('rde/export-key', function () {
             reference.asPathLength,
             reference.neighborAs,
             reference.origin,
+            reference.wellKnown,
+            reference.clusterListLength,
+            reference.originatorId,
           ]);
           store.release(fast);
           store.release(reference);
