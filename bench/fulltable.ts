@@ -21,7 +21,7 @@
 // With --ipv6 (issue 15), the table is IPv6: about 200k prefixes built from the IPv6 RIB entries of the
 // pyasn and RouteViews dumps (bench/lib/table-ipv6.ts), sent in MP_REACH_NLRI / MP_UNREACH_NLRI over the
 // same IPv4 sessions, with IPv6 next hops (2001:db8::/32).
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--ipv6] [--plugins | --rr | --admin | --rpki]`.
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--ipv6] [--primed] [--plugins | --rr | --admin | --rpki]`.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Feeder } from './lib/feeder.js';
@@ -81,6 +81,7 @@ interface Args {
   admin: boolean;
   rpki: boolean;
   ipv6: boolean;
+  primed: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -92,6 +93,7 @@ function parseArgs(argv: string[]): Args {
     admin: false,
     rpki: false,
     ipv6: false,
+    primed: false,
   };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') out.only = argv[++i];
@@ -102,6 +104,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--admin') out.admin = true;
     else if (argv[i] === '--rpki') out.rpki = true;
     else if (argv[i] === '--ipv6') out.ipv6 = true;
+    else if (argv[i] === '--primed') out.primed = true;
     else if (argv[i] === '--runs') {
       out.runs = Number(argv[++i]);
       if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
@@ -160,7 +163,7 @@ async function runDut(
   const dut =
     kind === 'bird'
       ? await startBird(options, variant.birdConfig?.(options))
-      : await startXbgpd(options, { extraConfig: variant.config ?? [] });
+      : await startXbgpd(options, { extraConfig: variant.config ?? [], args: variant.args ?? [] });
   const peer = { host: options.address, port, holdTime: 90, ipv6 };
   const monitor = new Monitor({
     ...peer,
@@ -254,6 +257,15 @@ async function main(): Promise<void> {
       : args.admin
         ? adminVariants()
         : (rpki?.variants ?? kinds.map((kind) => ({ kind, label: kind })));
+  // --primed: xbgpd once more with its JIT primed at start-up (daemon/rde/prime.ts), in the same rounds.
+  if (args.primed && kinds.includes('xbgpd'))
+    variants.push({
+      kind: 'xbgpd',
+      label: 'xbgpd-primed',
+      args: ['--jit-prime'],
+      what: 'xbgpd --jit-prime',
+      base: 'xbgpd',
+    });
   let port = 17900 + (process.pid % 50) * 2 * args.runs;
   const rounds: Result[][] = [];
   for (let run = 1; run <= args.runs; run++) {

@@ -19,6 +19,8 @@ export interface Variant {
   label: string;
   /** Extra xbgpd config lines. */
   config?: string[];
+  /** Extra xbgpd command-line arguments (e.g. --no-jit-prime). */
+  args?: string[];
   /** What the variant runs (printed). */
   what?: string;
   /** The variant it is measured against (its label), for the overhead lines. */

@@ -9,6 +9,8 @@
 //            statistics of every pluglet,
 //   SIGUSR2  write the MRT RIB dumps (--dump-rib FILE, --dump-adj-rib-in FILE).
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { dirname, join } from 'node:path';
 import { loadConfigFile, formatIssue, schemaPath } from '../config/load.js';
 import { checkConfigFile, pluginProblemLine, readForReload } from '../config/check.js';
@@ -19,9 +21,11 @@ import type { AdminServer } from '../admin/server.js';
 import { adminToken } from '../admin/auth.js';
 import { isXbgpdError } from '../errors.js';
 import type { LevelWithSilent } from 'pino';
+import { primeRde } from '../rde/prime.js';
+import { ipv4Number } from '../net/address.js';
 
 const usage = `usage: xbgpd --config FILE [--dump-received FILE] [--dump-rib FILE] [--dump-adj-rib-in FILE]
-             [--log-level LEVEL] [--log-pretty|--log-json]
+             [--log-level LEVEL] [--log-pretty|--log-json] [--jit-prime]
        xbgpd --check-config FILE
 
   --config FILE          run the speaker with this YAML configuration
@@ -34,6 +38,9 @@ const usage = `usage: xbgpd --config FILE [--dump-received FILE] [--dump-rib FIL
   --dump-adj-rib-in FILE like --dump-rib, with every path received from every peer (pre-policy)
   --log-level LEVEL      override the file's log-level (trace debug info warn error fatal silent)
   --log-pretty / --log-json   force pretty or JSON log lines (default: pretty on a TTY)
+  --jit-prime            before the sessions start, run a synthetic table through a throwaway RDE
+                         (2-3 s of CPU), so that the first real table runs in code V8 has optimized
+                         already: its CPU a fifth lower, for some 20 MiB more resident memory
 `;
 
 interface Args {
@@ -44,6 +51,7 @@ interface Args {
   dumpAdjRibIn?: string;
   logLevel?: LevelWithSilent;
   pretty?: boolean;
+  jitPrime?: boolean;
   help?: boolean;
 }
 
@@ -88,6 +96,9 @@ function parseArgs(argv: string[]): Args | string {
       case '--log-json':
         args.pretty = false;
         break;
+      case '--jit-prime':
+        args.jitPrime = true;
+        break;
       case '-h':
       case '--help':
         args.help = true;
@@ -97,6 +108,15 @@ function parseArgs(argv: string[]): Args | string {
     }
   }
   return args;
+}
+
+/**
+ * A full garbage collection, outside the collector's own schedule: V8's gc function, exposed for this
+ * process (the `--expose-gc` flag set at run time, the function taken from a fresh context).
+ */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -133,6 +153,22 @@ async function run(argv: string[]): Promise<number> {
     level: args.logLevel ?? loaded.config.logLevel,
     ...(args.pretty !== undefined ? { pretty: args.pretty } : {}),
   });
+
+  if (args.jitPrime === true) {
+    // Before any session or listener: nothing waits on the event loop while it runs.
+    const primed = primeRde({ localAsn: loaded.config.asn, routerId: ipv4Number(loaded.config.routerId) });
+    // The throwaway RDEs are garbage now: a full collection gives their memory back before the table comes.
+    fullGc();
+    log.info(
+      {
+        prefixes: primed.prefixes,
+        ms: Math.round(primed.ms),
+        cpuMs: Math.round(primed.cpuMs),
+        rssMiB: Math.round(process.memoryUsage.rss() / 2 ** 20),
+      },
+      'jit primed',
+    );
+  }
 
   let speaker: Speaker;
   try {

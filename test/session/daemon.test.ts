@@ -1,5 +1,5 @@
-// The xbgpd process: `xbgpd --config FILE` as a child process, driven by signals, with an in-process
-// Speaker as its peer. SIGHUP reloads (a bad file changes nothing), SIGUSR1 rewrites the dump file,
+// The xbgpd process: `xbgpd --config FILE --jit-prime` as a child process, driven by signals, with an
+// in-process Speaker as its peer (the priming logged before the listener opens). SIGHUP reloads (a bad file changes nothing), SIGUSR1 rewrites the dump file,
 // SIGTERM shuts down with CEASE / Administrative Shutdown and exit status 0.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,7 +47,7 @@ originate: [{ prefix: ${originate} }]
     writeFileSync(file, config(peerB));
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', cli, '--config', file, '--log-json', '--dump-received', dump],
+      ['--import', 'tsx', cli, '--config', file, '--log-json', '--dump-received', dump, '--jit-prime'],
       {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -62,8 +62,13 @@ originate: [{ prefix: ${originate} }]
       for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as LogLine);
     });
 
-    // 1. Started: listening on a free port; the peer connects and gets our route.
+    // 1. Started: the JIT primed first (--jit-prime), then listening on a free port; the peer connects and
+    // gets our route.
     await waitFor('listening', () => find('listening').length === 1, 30000);
+    const primed = find('jit primed');
+    expect(primed, 'one priming').to.have.length(1);
+    expect(primed[0]!.prefixes).to.equal(10000);
+    expect(lines.indexOf(primed[0]!)).to.be.below(lines.indexOf(find('listening')[0]!));
     const port = find('listening')[0]!.port as number;
     peer = await startSpeaker(`
 router-id: 10.0.0.51
