@@ -40,7 +40,7 @@ const usage = `usage: xbgpd --config FILE [--dump-received FILE] [--dump-rib FIL
   --log-pretty / --log-json   force pretty or JSON log lines (default: pretty on a TTY)
   --jit-prime            before the sessions start, run a synthetic table through a throwaway RDE
                          (2-3 s of CPU), so that the first real table runs in code V8 has optimized
-                         already: its CPU a fifth lower, for some 20 MiB more resident memory
+                         already: its announce CPU a sixth lower, for some 20 MiB more resident memory
 `;
 
 interface Args {

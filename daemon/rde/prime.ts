@@ -47,8 +47,13 @@ export const PRIME_PREFIXES = 10_000;
 // One peer AS above 2^31 and one small: V8 then sees ASNs of both representations (a double and a small
 // integer) while priming, and code optimized here does not give way when a real peer's AS is the other.
 const FEEDER_AS = 4200000001;
-const MONITOR_AS = 4200000002;
+const MONITOR_AS = 64514;
 const FAMILIES: readonly Family[] = ['ipv4-unicast', 'ipv6-unicast'];
+/**
+ * UPDATEs received between two drains of the monitor's UPDATEs, per phase: a table's announcements all
+ * queued first (more than one chunk of ids: queues.ts), withdrawals sent on one by one.
+ */
+const SEND_EVERY = { announce: Infinity, withdraw: 1 };
 
 /** A small deterministic generator (mulberry32): the same table every start. */
 function generator(seed: number): () => number {
@@ -126,8 +131,9 @@ function messagesOf(ipv6: boolean, count: number): { announce: Uint8Array[]; wit
     announce.push(encodeMessage({ type: 'update', withdrawn: none, attributes, nlri: ipv6 ? none : nlri }));
   }
   const withdraw: Uint8Array[] = [];
-  // Within 4096 octets even when every prefix is a host route.
-  const perWithdrawal = ipv6 ? 200 : 500;
+  // Small withdrawals, each sent on at once (below): a table's withdrawal is hundreds of UPDATEs in and
+  // out, and the code for them must have run often enough to be optimized.
+  const perWithdrawal = 25;
   for (let i = 0; i < prefixes.length; i += perWithdrawal) {
     const block = buildNlri(afi, Safi.Unicast, prefixes.slice(i, i + perWithdrawal));
     withdraw.push(
@@ -234,11 +240,13 @@ function primeOnce(
   drain(); // the initial End-of-RIB
   for (const phase of ['announce', 'withdraw'] as const) {
     for (const table of tables) {
-      for (const m of table[phase]) {
+      // Drained every SEND_EVERY messages, as a session pulls its UPDATEs while the table comes in.
+      table[phase].forEach((m, i) => {
         const r = decodeMessage(m, ctx);
         if (r.ok && r.message.type === 'update')
           rde.receive('feeder', r.message, true, r.action === 'treat-as-withdraw');
-      }
+        if ((i + 1) % SEND_EVERY[phase] === 0) drain();
+      });
       drain();
     }
     if (phase === 'announce') counts.locRibPeak += held();
