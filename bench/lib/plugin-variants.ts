@@ -19,7 +19,7 @@ export interface Variant {
   label: string;
   /** Extra xbgpd config lines. */
   config?: string[];
-  /** Extra xbgpd command-line arguments (e.g. --no-jit-prime). */
+  /** Extra xbgpd command-line arguments (e.g. --jit-prime). */
   args?: string[];
   /** What the variant runs (printed). */
   what?: string;

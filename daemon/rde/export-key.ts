@@ -25,7 +25,6 @@ export class ExportKeyWriter {
   private localPrefDone = false;
 
   /** The next hop's octets as AttrSet.nextHopKey has them, of the key last written. */
-  /** The next hop's octets as AttrSet.nextHopKey has them, of the key last written. */
   private nextHopKey = '';
   /** Our next hops last written (per family) and their key strings: a group's change only with its settings. */
   private self4: Uint8Array | undefined = undefined;

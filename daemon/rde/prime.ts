@@ -1,12 +1,16 @@
 // JIT priming (`xbgpd --jit-prime`): a synthetic table (IPv4 and IPv6, eBGP in, eBGP out) through
 // throwaway RDEs at start-up, before any session, so that the first real table runs in code V8 has
-// already optimized. A cold process
-// spends a third of its first table's CPU on compiling and on running not yet optimized code (measured in
-// bench/README.md, "JIT priming"); the priming pays that once, while no peer waits. It goes through the
-// wire codec's decode and encode and the RDE's five stages exactly as a session's UPDATEs do, and leaves
-// nothing behind: its RDE, store and peers are dropped when it returns.
-import { Afi, Safi, buildNlri, decodeMessage, encodeMessage, formatAddress } from '../wire/index.js';
+// already optimized. A cold process spends about a third of its first table's CPU on compiling and on
+// running not yet optimized code (bench/README.md, "JIT priming"); the priming pays that once, while no
+// peer waits. It goes through the wire codec's decode and encode and the RDE's five stages as a session's
+// UPDATEs do, and leaves nothing behind: its RDEs, stores and peers are dropped when it returns.
 import {
+  Afi,
+  Safi,
+  buildNlri,
+  decodeMessage,
+  encodeMessage,
+  formatAddress,
   makeAggregator,
   makeAsPath,
   makeAtomicAggregate,

@@ -1,6 +1,6 @@
 // The xbgpd process: `xbgpd --config FILE --jit-prime` as a child process, driven by signals, with an
-// in-process Speaker as its peer (the priming logged before the listener opens). SIGHUP reloads (a bad file changes nothing), SIGUSR1 rewrites the dump file,
-// SIGTERM shuts down with CEASE / Administrative Shutdown and exit status 0.
+// in-process Speaker as its peer (the priming logged before the listener opens). SIGHUP reloads (a bad
+// file changes nothing), SIGUSR1 rewrites the dump file, SIGTERM shuts down with CEASE / Administrative Shutdown and exit status 0.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
