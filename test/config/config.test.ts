@@ -112,6 +112,20 @@ describe('config: broken configs (test/config/bad)', function () {
     expect(goodRun.code, goodRun.stderr).to.equal(0);
     expect(goodRun.stdout).to.include(': ok (1 peer(s), 2 originated prefix(es))');
   });
+  it('the xbgpd binary refuses a --jit-prime size it cannot use, naming the flag (exit 2, nothing started)', async function () {
+    this.timeout(60000);
+    const config = join(examplesDir, 'xbgpd.yaml');
+    const runs = await Promise.all(
+      ['abc', '999', '200001', '1e4', ''].map((v) => xbgpd('--config', config, `--jit-prime=${v}`)),
+    );
+    for (const [i, v] of ['abc', '999', '200001', '1e4', ''].entries()) {
+      expect(runs[i]!.code, v).to.equal(2);
+      expect(runs[i]!.stderr, v).to.include(
+        `xbgpd: --jit-prime: '${v}' is not a number of prefixes from 1000 to 200000`,
+      );
+      expect(runs[i]!.stderr, v).not.to.include('jit primed');
+    }
+  });
   it('a YAML syntax error names the line', function () {
     const r = parseConfig('router-id: 192.0.2.1\nasn: 65001\npeers: [\n');
     expect(r.ok).to.equal(false);
