@@ -1,4 +1,4 @@
-// The xbgpd process: `xbgpd --config FILE --jit-prime` as a child process, driven by signals, with an
+// The xbgpd process: `xbgpd --config FILE --jit-prime=2000` as a child process, driven by signals, with an
 // in-process Speaker as its peer (the priming logged before the listener opens). SIGHUP reloads (a bad
 // file changes nothing), SIGUSR1 rewrites the dump file, SIGTERM shuts down with CEASE / Administrative Shutdown and exit status 0.
 import { expect } from 'chai';
@@ -47,7 +47,7 @@ originate: [{ prefix: ${originate} }]
     writeFileSync(file, config(peerB));
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', cli, '--config', file, '--log-json', '--dump-received', dump, '--jit-prime'],
+      ['--import', 'tsx', cli, '--config', file, '--log-json', '--dump-received', dump, '--jit-prime=2000'],
       {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -62,12 +62,12 @@ originate: [{ prefix: ${originate} }]
       for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as LogLine);
     });
 
-    // 1. Started: the JIT primed first (--jit-prime), then listening on a free port; the peer connects and
+    // 1. Started: the JIT primed first (--jit-prime=2000: that many prefixes per family), then listening on a free port; the peer connects and
     // gets our route.
     await waitFor('listening', () => find('listening').length === 1, 30000);
     const primed = find('jit primed');
     expect(primed, 'one priming').to.have.length(1);
-    expect(primed[0]!.prefixes).to.equal(10000);
+    expect(primed[0]!.prefixes).to.equal(2000);
     expect(lines.indexOf(primed[0]!)).to.be.below(lines.indexOf(find('listening')[0]!));
     const port = find('listening')[0]!.port as number;
     peer = await startSpeaker(`
