@@ -1,6 +1,7 @@
-// The xbgpd process: `xbgpd --config FILE --jit-prime=2000` as a child process, driven by signals, with an
-// in-process Speaker as its peer (the priming logged before the listener opens). SIGHUP reloads (a bad
-// file changes nothing), SIGUSR1 rewrites the dump file, SIGTERM shuts down with CEASE / Administrative Shutdown and exit status 0.
+// The xbgpd process: `xbgpd --config FILE --jit-prime=2000` as a child process, driven by signals, with
+// an in-process Speaker as its peer (the priming logged before the listener opens). SIGHUP reloads (a
+// bad file changes nothing), SIGUSR1 rewrites the dump file, SIGTERM shuts down with CEASE /
+// Administrative Shutdown and exit status 0.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
@@ -62,8 +63,8 @@ originate: [{ prefix: ${originate} }]
       for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as LogLine);
     });
 
-    // 1. Started: the JIT primed first (--jit-prime=2000: that many prefixes per family), then listening on a free port; the peer connects and
-    // gets our route.
+    // 1. Started: the JIT primed first (--jit-prime=2000: that many prefixes per family), then listening
+    // on a free port; the peer connects and gets our route.
     await waitFor('listening', () => find('listening').length === 1, 30000);
     const primed = find('jit primed');
     expect(primed, 'one priming').to.have.length(1);
