@@ -17,7 +17,7 @@ import {
   pagingQuery,
   peerParams,
 } from './schemas.js';
-import { formatKey } from '../rde/rib.js';
+import { formatKey, pathIdOf, rejectionOf } from '../rde/rib.js';
 import { pageOf, type Page } from './paging.js';
 
 const peerFamilyParams = {
@@ -204,8 +204,8 @@ export function peerRoutes(app: FastifyInstance, ctx: AdminContext): void {
           if (q.view === 'post' && p.attrs === null) continue;
           const key = rib.keyOf(d);
           const row: Record<string, unknown> = { prefix: formatKey(key) };
-          if (p.pathId !== 0) row.pathId = p.pathId;
-          if (q.view === 'pre' && p.rejected !== undefined) row.rejected = p.rejected;
+          if (pathIdOf(p) !== 0) row.pathId = pathIdOf(p);
+          if (q.view === 'pre' && rejectionOf(p) !== undefined) row.rejected = rejectionOf(p);
           row.attributes = attributesJson(q.view === 'pre' ? p.pre : p.attrs!, ipv6);
           rows.push({ key, row });
         }

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Family } from '../config/types.js';
 import { XbgpdError, errorCodes } from '../errors.js';
-import { formatKey, type Destination, type PrefixKey } from '../rde/rib.js';
+import { formatKey, pathIdOf, type Destination, type PrefixKey } from '../rde/rib.js';
 import { attributesJson, attributesSchema, pathPeer } from './describe.js';
 import type { AdminContext } from './server.js';
 import { errorResponses, familySchema, pageSchema, pagingQuery } from './schemas.js';
@@ -122,7 +122,7 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
         let paths = 0;
         for (let p = d.first; p !== undefined; p = p.next) paths++;
         const row: Record<string, unknown> = { prefix: formatKey(key), peer: pathPeer(best) };
-        if (best.pathId !== 0) row.pathId = best.pathId;
+        if (pathIdOf(best) !== 0) row.pathId = pathIdOf(best);
         row.reason = rib.reasonOf(d) ?? 'only-path';
         row.paths = paths;
         row.attributes = attributesJson(best.attrs, ipv6);
@@ -174,7 +174,7 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const d = rib.get(key)!;
       const paths = explained.map(({ path, verdict }) => {
         const row: Record<string, unknown> = { peer: pathPeer(path) };
-        if (path.pathId !== 0) row.pathId = path.pathId;
+        if (pathIdOf(path) !== 0) row.pathId = pathIdOf(path);
         row.best = verdict.best;
         if (verdict.best) row.reason = verdict.reason;
         else if ('rejected' in verdict) row.rejected = verdict.rejected;

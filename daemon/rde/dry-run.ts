@@ -19,7 +19,16 @@ import {
 import type { PeerState } from './peer-state.js';
 import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
 import type { PipelineContexts } from './contexts.js';
-import { formatKey, type Destination, type FamilyRib, type RdePeer, type RibPath } from './rib.js';
+import {
+  copyPath,
+  formatKey,
+  pathIdOf,
+  setRejection,
+  type Destination,
+  type FamilyRib,
+  type RdePeer,
+  type RibPath,
+} from './rib.js';
 import { allFamilies, type Family } from '../config/types.js';
 
 /** Destinations examined between two yields. */
@@ -185,10 +194,10 @@ function examine(
   for (let p = d.first; p !== undefined; p = p.next) {
     const state = byPeer.get(p.peer);
     const ctx = state && input.inbound.get(state);
-    const copy = p.copy();
+    const copy = copyPath(p);
     if (ctx !== undefined) {
       copy.attrs = null;
-      copy.rejected = undefined;
+      setRejection(copy, undefined);
       inboundFilter(copy, ipv6, key, ctx, store);
       if (copy.attrs !== null) acquired.push(copy.attrs);
       const change = importChange(p, copy);
@@ -234,11 +243,11 @@ function importChange(was: RibPath, now: RibPath): 'rejected' | 'accepted' | 'mo
 
 function sameRoute(a: RibPath | undefined, b: RibPath | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return a.peer === b.peer && a.pathId === b.pathId && a.attrs?.key === b.attrs?.key;
+  return a.peer === b.peer && pathIdOf(a) === pathIdOf(b) && a.attrs?.key === b.attrs?.key;
 }
 
 function routeName(p: RibPath | undefined): string {
-  return p === undefined ? '(none)' : p.pathId === 0 ? p.peer.name : `${p.peer.name}#${p.pathId}`;
+  return p === undefined ? '(none)' : pathIdOf(p) === 0 ? p.peer.name : `${p.peer.name}#${pathIdOf(p)}`;
 }
 
 /** Per peer that is up: what it holds (its group's entry) against what the candidate export gives it. */

@@ -11,7 +11,14 @@ import {
   type DecisionReason,
 } from './decision.js';
 import type { PeerState } from './peer-state.js';
-import type { Destination, FamilyRib, PrefixKey, RibPath } from './rib.js';
+import {
+  rejectionOf,
+  type Destination,
+  type FamilyRib,
+  type PrefixKey,
+  type Rejection,
+  type RibPath,
+} from './rib.js';
 
 /** A peer's prefixes in one family. */
 export interface PrefixCounts {
@@ -28,7 +35,7 @@ export interface PrefixCounts {
 /** Why a candidate is not the best, or that it is. */
 export type PathVerdict =
   | { best: true; reason: DecisionReason }
-  | { best: false; rejected: NonNullable<RibPath['rejected']> }
+  | { best: false; rejected: Rejection }
   | { best: false; lostAt: DecisionReason | 'unreachable' | 'not-selected' };
 
 export interface ExplainedPath {
@@ -95,7 +102,7 @@ export function explainDestination(rib: FamilyRib, d: Destination, ctx: Decision
     for (let p = d.first; p !== undefined; p = p.next) {
       if (p === best) out.push({ path: p, verdict: { best: true, reason: rib.reasonOf(d) ?? 'only-path' } });
       else if (p.attrs === null)
-        out.push({ path: p, verdict: { best: false, rejected: p.rejected ?? 'policy' } });
+        out.push({ path: p, verdict: { best: false, rejected: rejectionOf(p) ?? 'policy' } });
       else if (!ctx.reachable(p.attrs))
         out.push({ path: p, verdict: { best: false, lostAt: 'unreachable' } });
       else if (best === undefined) out.push({ path: p, verdict: { best: false, lostAt: 'not-selected' } });

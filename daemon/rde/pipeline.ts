@@ -24,7 +24,7 @@ import {
 import type { AttrSet, AttrStore } from './attr-store.js';
 import { selectBest, type DecisionContext, type DecisionResult } from './decision.js';
 import { exportAttributes, propagationVerdict, type ExportSettings, type SourceKind } from './propagation.js';
-import { prefixKey, writePrefix, type PrefixKey, type RdePeer, type RibPath } from './rib.js';
+import { prefixKey, setRejection, writePrefix, type PrefixKey, type RdePeer, type RibPath } from './rib.js';
 import { buildUpdates, type EncodeOptions } from './update-builder.js';
 import type { ExportKeyWriter } from './export-key.js';
 import type { CompiledPolicyLike, PolicyResultLike } from './policy-hook.js';
@@ -423,12 +423,12 @@ function pluginInbound(
   const cached = cacheable ? ctx.pluginCache.get(pre) : undefined;
   if (cached !== undefined) {
     path.attrs = cached === null ? null : store.acquire(cached);
-    path.rejected = cached === null ? 'plugin' : undefined;
+    setRejection(path, cached === null ? 'plugin' : undefined);
     return;
   }
   if (plugin.run(pre, ipv6, key) === 'reject') {
     path.attrs = null;
-    path.rejected = 'plugin';
+    setRejection(path, 'plugin');
   } else {
     const current = plugin.take(pre);
     nativeInbound(path, current, ipv6, key, ctx, store);
@@ -466,18 +466,18 @@ function nativeInbound(
   // an AS loop. It stays in Adj-RIB-In, visible as rejected.
   if (asLoop(pre, ctx.localAsn) && !path.peer.local) {
     path.attrs = null;
-    path.rejected = 'as-loop';
+    setRejection(path, 'as-loop');
     return;
   }
   // RFC 8212 3.1: "Routes MUST NOT be accepted from an EBGP peer ... unless explicitly configured".
   if (ctx.denyAllEbgp) {
     path.attrs = null;
-    path.rejected = 'no-policy';
+    setRejection(path, 'no-policy');
     return;
   }
   if (ctx.policy === undefined) {
     path.attrs = store.acquire(pre);
-    path.rejected = undefined;
+    setRejection(path, undefined);
     return;
   }
   const nextHops: PolicyNextHops = { self: ctx.selfNextHop[ipv6 ? 1 : 0], original: undefined };
@@ -491,7 +491,7 @@ function nativeInbound(
     store,
   );
   path.attrs = post;
-  path.rejected = post === null ? 'policy' : undefined;
+  setRejection(path, post === null ? 'policy' : undefined);
 }
 
 /** The prefix handed to a policy in wire form (length octet + address), reused: policies must not keep it. */

@@ -11,10 +11,12 @@ import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
   FamilyRib,
-  RibPath,
   addressOrderKey,
+  newRibPath,
+  pathIdOf,
   prefixKey,
   type Destination,
+  type RibPath,
   type PrefixKey,
   type RdePeer,
 } from './rib.js';
@@ -643,7 +645,7 @@ export class Rde implements RdePort {
     const path = this.receivedRoute(family, key, match);
     const state = path && this.peers.get(path.peer.name);
     if (path === undefined || state === undefined) return false;
-    this.withdrawPath(state, this.ribs[family], key, path.pathId);
+    this.withdrawPath(state, this.ribs[family], key, pathIdOf(path));
     this.scheduleDecision();
     return true;
   }
@@ -690,7 +692,7 @@ export class Rde implements RdePort {
     let path: RibPath | undefined;
     let last: RibPath | undefined;
     for (let p = rib.firstOf(id); p !== undefined; p = p.next) {
-      if (p.peer === state.peer && p.pathId === pathId) {
+      if (p.peer === state.peer && pathIdOf(p) === pathId) {
         path = p;
         break;
       }
@@ -702,7 +704,7 @@ export class Rde implements RdePort {
       this.releasePath(path);
       path.pre = this.store.acquire(attrs);
     } else {
-      path = new RibPath(state.peer, pathId, this.store.acquire(attrs));
+      path = newRibPath(state.peer, pathId, this.store.acquire(attrs));
       // Appended: the list keeps arrival order.
       if (last === undefined) rib.setFirst(id, path);
       else last.next = path;
@@ -718,7 +720,7 @@ export class Rde implements RdePort {
     if (id < 0) return;
     let prev: RibPath | undefined;
     for (let p = rib.firstOf(id); p !== undefined; prev = p, p = p.next) {
-      if (p.peer !== state.peer || p.pathId !== pathId) continue;
+      if (p.peer !== state.peer || pathIdOf(p) !== pathId) continue;
       this.releasePath(p);
       rib.unlink(id, prev, p);
       state.paths--;

@@ -11,7 +11,14 @@ import type { AttrSet, AttrStore } from './attr-store.js';
 import { inboundFilter, type InboundContext } from './pipeline.js';
 import type { SendQueue } from './queues.js';
 import type { IdArray } from './id-array.js';
-import type { Destination, FamilyRib, PrefixKey, RdePeer, RibPath } from './rib.js';
+import {
+  rejectionOf,
+  type Destination,
+  type FamilyRib,
+  type PrefixKey,
+  type RdePeer,
+  type RibPath,
+} from './rib.js';
 import type { Family } from '../config/types.js';
 import { allFamilies } from '../config/types.js';
 
@@ -86,13 +93,13 @@ function refilter(
   store: AttrStore,
 ): boolean {
   const before = p.attrs;
-  const rejected = p.rejected;
+  const rejected = rejectionOf(p);
   if (before) store.release(before);
   p.attrs = null;
   inboundFilter(p, ipv6, key, inbound, store);
   // A set still referenced elsewhere comes back as the same object when the result is the same; one
   // released to nothing comes back as a new object (counted as a change, which is harmless).
-  return p.attrs !== before || p.rejected !== rejected;
+  return p.attrs !== before || rejectionOf(p) !== rejected;
 }
 
 /**

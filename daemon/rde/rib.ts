@@ -46,49 +46,50 @@ const rejectionCodes: Readonly<Record<Rejection, number>> = {
   plugin: 4,
 };
 
-/** One Adj-RIB-In entry. */
-export class RibPath {
+/**
+ * One Adj-RIB-In entry. A plain object made by `newRibPath` from one object literal, not a class: V8
+ * pretenures the objects of a literal's allocation site once it sees them survive (a full table's half a
+ * million paths are allocated straight into the old generation instead of being copied by two scavenges
+ * first); it does not do so for `new` of a class.
+ */
+export interface RibPath {
+  readonly peer: RdePeer;
   /**
    * The path id and the rejection code in one field (pathId * 8 + code): a full table holds half a million
-   * paths. A small integer while path ids stay below 2^28, as they do in practice; exact above.
+   * paths. A small integer while path ids stay below 2^28, as they do in practice; exact above. Read it
+   * through `pathIdOf` and `rejectionOf`.
    */
-  private tag: number;
+  tag: number;
+  /** Pre-policy attributes (kept so import policy can be re-applied without asking the peer). */
+  pre: AttrSet;
   /** Post-policy attributes, or null when rejected (import policy, AS loop, RFC 8212). */
-  attrs: AttrSet | null = null;
+  attrs: AttrSet | null;
   /** The destination's next path (paths form a list in arrival order, as BIRD chains a net's routes). */
-  next: RibPath | undefined = undefined;
+  next: RibPath | undefined;
+}
 
-  constructor(
-    readonly peer: RdePeer,
-    /** RFC 7911 path identifier (0 without ADD-PATH). */
-    pathId: number,
-    /** Pre-policy attributes (kept so import policy can be re-applied without asking the peer). */
-    public pre: AttrSet,
-  ) {
-    this.tag = pathId * 8;
-  }
+/** A path of `peer` with RFC 7911 path identifier `pathId` (0 without ADD-PATH), not yet filtered. */
+export function newRibPath(peer: RdePeer, pathId: number, pre: AttrSet): RibPath {
+  return { peer, tag: pathId * 8, pre, attrs: null, next: undefined };
+}
 
-  /** RFC 7911 path identifier (0 without ADD-PATH). */
-  get pathId(): number {
-    return Math.floor(this.tag / 8);
-  }
+/** RFC 7911 path identifier (0 without ADD-PATH). */
+export function pathIdOf(p: RibPath): number {
+  return Math.floor(p.tag / 8);
+}
 
-  /** Why it was rejected (for dumps). */
-  get rejected(): Rejection | undefined {
-    return rejections[this.tag - this.pathId * 8];
-  }
+/** Why import rejected the path (undefined when accepted). */
+export function rejectionOf(p: RibPath): Rejection | undefined {
+  return rejections[p.tag - pathIdOf(p) * 8];
+}
 
-  set rejected(why: Rejection | undefined) {
-    this.tag = this.pathId * 8 + (why === undefined ? 0 : rejectionCodes[why]);
-  }
+export function setRejection(p: RibPath, why: Rejection | undefined): void {
+  p.tag = pathIdOf(p) * 8 + (why === undefined ? 0 : rejectionCodes[why]);
+}
 
-  /** A copy outside any list (`next` undefined), holding no extra references. */
-  copy(): RibPath {
-    const c = new RibPath(this.peer, 0, this.pre);
-    c.tag = this.tag;
-    c.attrs = this.attrs;
-    return c;
-  }
+/** A copy outside any list (`next` undefined), holding no extra references. */
+export function copyPath(p: RibPath): RibPath {
+  return { peer: p.peer, tag: p.tag, pre: p.pre, attrs: p.attrs, next: undefined };
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type PathAttribute,
 } from '../wire/index.js';
 import type { AttrSet } from './attr-store.js';
-import { formatKey, type FamilyRib, type RdePeer } from './rib.js';
+import { formatKey, pathIdOf, rejectionOf, type FamilyRib, type RdePeer } from './rib.js';
 import { allFamilies, type Family } from '../config/types.js';
 
 /** An Adj-RIB-In row of the --dump-received JSON form (daemon/session/README.md). */
@@ -31,9 +31,9 @@ export function adjRibInOf(ribs: Record<Family, FamilyRib>, peer: RdePeer): Reco
       for (let p = d.first; p !== undefined; p = p.next) {
         if (p.peer !== peer) continue;
         const route = describe(formatKey(rib.keyOf(d)), p.pre, f === 'ipv6-unicast');
-        if (p.pathId !== 0) route.pathId = p.pathId;
-        if (p.rejected) route.rejected = p.rejected;
-        rows.push([p.pathId === 0 ? route.prefix : `${route.prefix}#${p.pathId}`, route]);
+        if (pathIdOf(p) !== 0) route.pathId = pathIdOf(p);
+        if (rejectionOf(p)) route.rejected = rejectionOf(p);
+        rows.push([pathIdOf(p) === 0 ? route.prefix : `${route.prefix}#${pathIdOf(p)}`, route]);
       }
     }
     if (rows.length > 0) out[f] = rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);

@@ -4,7 +4,17 @@
 import { expect } from 'chai';
 import { IdFifo } from '../../daemon/rde/queues.js';
 import { prng } from '../helpers/random.js';
-import { FamilyRib, RibPath, formatKey, prefixKey, type RdePeer } from '../../daemon/rde/rib.js';
+import {
+  FamilyRib,
+  copyPath,
+  formatKey,
+  newRibPath,
+  pathIdOf,
+  rejectionOf,
+  setRejection,
+  prefixKey,
+  type RdePeer,
+} from '../../daemon/rde/rib.js';
 import { AttrStore } from '../../daemon/rde/attr-store.js';
 import { Afi } from '../../daemon/wire/index.js';
 
@@ -33,7 +43,7 @@ describe('rde/rib', function () {
       const id = rib.idFor(v4(10, i >> 8, i & 255, 24));
       rib.setReason(id, i % 3 === 0 ? 'only-path' : i % 3 === 1 ? 'med' : undefined);
       if (i % 7 === 0) {
-        const p = new RibPath(peer, i, set);
+        const p = newRibPath(peer, i, set);
         rib.setFirst(id, p);
         rib.setBest(id, p);
       }
@@ -46,7 +56,8 @@ describe('rde/rib', function () {
       expect(rib.idFor(v4(10, i >> 8, i & 255, 24))).to.equal(id);
       expect(formatKey(rib.keyAt(id))).to.equal(`10.${i >> 8}.${i & 255}.0/24`);
       expect(rib.reasonAt(id)).to.equal(i % 3 === 0 ? 'only-path' : i % 3 === 1 ? 'med' : undefined);
-      expect(rib.firstOf(id)?.pathId).to.equal(i % 7 === 0 ? i : undefined);
+      const first = rib.firstOf(id);
+      expect(first && pathIdOf(first)).to.equal(i % 7 === 0 ? i : undefined);
       const d = rib.at(id)!;
       expect([d.id, d.first, d.best]).to.deep.equal([id, rib.firstOf(id), rib.bestOf(id)]);
     }
@@ -94,16 +105,16 @@ describe('rde/rib', function () {
   it('keeps the path id and the rejection apart in one field, for any 32-bit path id', function () {
     const set = new AttrStore().intern([]);
     for (const pathId of [0, 1, 7, 8, 0x0fffffff, 0x10000000, 0x7fffffff, 0x80000000, 0xffffffff]) {
-      const p = new RibPath(peer, pathId, set);
-      expect(p.pathId).to.equal(pathId);
-      expect(p.rejected).to.equal(undefined);
+      const p = newRibPath(peer, pathId, set);
+      expect(pathIdOf(p)).to.equal(pathId);
+      expect(rejectionOf(p)).to.equal(undefined);
       for (const why of ['as-loop', 'policy', 'no-policy', 'plugin', undefined] as const) {
-        p.rejected = why;
-        expect([p.pathId, p.rejected]).to.deep.equal([pathId, why]);
+        setRejection(p, why);
+        expect([pathIdOf(p), rejectionOf(p)]).to.deep.equal([pathId, why]);
       }
-      p.rejected = 'plugin';
-      const c = p.copy();
-      expect([c.peer, c.pathId, c.pre, c.attrs, c.rejected, c.next]).to.deep.equal([
+      setRejection(p, 'plugin');
+      const c = copyPath(p);
+      expect([c.peer, pathIdOf(c), c.pre, c.attrs, rejectionOf(c), c.next]).to.deep.equal([
         peer,
         pathId,
         set,
