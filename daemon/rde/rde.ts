@@ -112,6 +112,12 @@ export class Rde implements RdePort {
   private decisionScheduled = false;
   /** Our IPv4 next hops (latin1 octet strings, as AttrSet.nextHopKey): a route pointing at us is unusable. */
   private readonly ownAddresses = new Set<string>();
+  /**
+   * `reachable`'s answer for the last next hop asked (a nextHopKey string: one per distinct next hop, so
+   * the routes of a peer mostly share it), forgotten when ownAddresses changes.
+   */
+  private reachableHop: string | undefined = undefined;
+  private reachableAnswer = true;
   /** Destinations decided so far (for benchmarks and tests). */
   decisions = 0;
   /** Told each best path that changed, while set (the admin API's event stream asks; unset otherwise). */
@@ -146,6 +152,7 @@ export class Rde implements RdePort {
       addressKey: addressOrderKey(spec.address),
     };
     this.ownAddresses.add(nextHopKeyOf(addressBytes(info.nextHopIpv4)));
+    this.reachableHop = undefined;
     const hookPeer = hookPeerOf(spec, info);
     const state: PeerState = {
       peer,
@@ -927,9 +934,12 @@ export class Rde implements RdePort {
   /** RFC 4271 9.1.2.1 (no IGP yet): everything resolves except unspecified and our own addresses. */
   private reachable(attrs: AttrSet): boolean {
     const nh = attrs.nextHopKey;
-    if (nh === '') return true; // our own routes
-    if (attrs.nextHopUnspecified) return false;
-    return nh.length !== 4 || !this.ownAddresses.has(nh);
+    if (nh === this.reachableHop) return this.reachableAnswer;
+    this.reachableHop = nh;
+    // '': our own routes.
+    this.reachableAnswer =
+      nh === '' || (!attrs.nextHopUnspecified && (nh.length !== 4 || !this.ownAddresses.has(nh)));
+    return this.reachableAnswer;
   }
 }
 

@@ -191,6 +191,7 @@ export function pathList(d: Destination): RibPath[] {
 
 /** Decision reason codes (`FamilyRib.reasons`): 0 is no reason (no best path). */
 const reasonCodes = new Map<DecisionReason, number>(decisionReasons.map((r, i) => [r, i + 1]));
+const ONLY_PATH_CODE = reasonCodes.get('only-path')!;
 
 /**
  * One family's table: prefix -> destination id. Prefixes are found through a typed-array hash table
@@ -277,7 +278,9 @@ export class FamilyRib {
   }
 
   setReason(id: number, reason: DecisionReason | undefined): void {
-    this.reasons[id] = reason === undefined ? 0 : reasonCodes.get(reason)!;
+    // 'only-path' (most destinations) without the Map lookup.
+    this.reasons[id] =
+      reason === 'only-path' ? ONLY_PATH_CODE : reason === undefined ? 0 : reasonCodes.get(reason)!;
   }
 
   /** Whether `id` waits for the decision. */
