@@ -225,6 +225,8 @@ export function* objectUpdates(
 class MessageSlab {
   private static readonly SIZE = 65536;
   private bytes = new Uint8Array(MessageSlab.SIZE);
+  /** A Buffer over the same octets, for its native latin1 write (`copyKey`). */
+  private text = bufferOver(this.bytes);
   private used = 0;
   /** Offset of the last `take` in its buffer. */
   at = 0;
@@ -233,6 +235,7 @@ class MessageSlab {
   take(length: number): Uint8Array {
     if (this.used + length > this.bytes.length) {
       this.bytes = new Uint8Array(Math.max(MessageSlab.SIZE, length));
+      this.text = bufferOver(this.bytes);
       this.used = 0;
     }
     this.at = this.used;
@@ -254,6 +257,21 @@ class MessageSlab {
     buf[at + HEADER_LENGTH + 3] = sectionLength & 255;
     return buf;
   }
+
+  /**
+   * Copy key[0, n) (one octet per char) to the current buffer at `at`: natively from this many chars on
+   * (an 80-char key: about 100 ns against 200 for the loop), by a loop below.
+   */
+  copyKey(key: string, n: number, at: number): void {
+    if (n >= NATIVE_COPY_FROM) this.text.write(key, at, n, 'latin1');
+    else copyKey(key, 0, n, this.bytes, at);
+  }
+}
+
+const NATIVE_COPY_FROM = 24;
+
+function bufferOver(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Where an UPDATE's attribute section starts when it withdraws nothing: header, two length fields. */
@@ -353,7 +371,7 @@ function sectionUpdate(
   const buf = slab.update(length, sectionLength);
   const at = slab.at;
   const p = at + SECTION_AT;
-  copyKey(set.key, 0, sectionLength, buf, p);
+  slab.copyKey(set.key, sectionLength, p);
   writeNlri(keys, from, end, o.addPath, buf, p + sectionLength);
   const withdrawn = o.addPath ? EMPTY_IPV4_ADD_PATH : EMPTY_IPV4;
   const wire = buf.subarray(at, at + length);
@@ -497,7 +515,7 @@ function mpSectionUpdate(
   const buf = slab.update(length, sectionLength);
   const at = slab.at;
   const s = at + SECTION_AT;
-  copyKey(key, 0, split, buf, s);
+  slab.copyKey(key, split, s);
   let p = writeAttributeHeader(buf, s + split, MP_FLAGS, AttrType.MpReachNlri, valueLength);
   buf[p] = Afi.Ipv6 >> 8;
   buf[p + 1] = Afi.Ipv6 & 255;
