@@ -865,7 +865,7 @@ export class AttrStore {
  * `new`: V8 pretenures the objects of a literal's allocation site once it sees them survive, not those of a
  * class constructor, so a full table's sets (some 160,000) are allocated in the old generation instead of
  * being copied out of the young one (in-process IPv4 announce: 15 MB less promoted by the scavenger, its
- * pauses 120 -> 85 ms).
+ * pauses 120 -> 85 ms). The prototype costs a runtime call per set (about 350 ns), which that pays for.
  */
 function makeAttrSet(
   key: string,

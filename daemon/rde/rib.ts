@@ -49,8 +49,8 @@ const rejectionCodes: Readonly<Record<Rejection, number>> = {
 /**
  * One Adj-RIB-In entry. A plain object made by `newRibPath` from one object literal, not a class: V8
  * pretenures the objects of a literal's allocation site once it sees them survive (a full table's half a
- * million paths are allocated straight into the old generation instead of being copied by two scavenges
- * first); it does not do so for `new` of a class.
+ * million paths are allocated straight into the old generation instead of being copied out of the young
+ * one by the scavenger); it does not do so for `new` of a class. `copyPath` makes the same shape.
  */
 export interface RibPath {
   readonly peer: RdePeer;
