@@ -21,9 +21,9 @@
 // With --ipv6 (issue 15), the table is IPv6: about 200k prefixes built from the IPv6 RIB entries of the
 // pyasn and RouteViews dumps (bench/lib/table-ipv6.ts), sent in MP_REACH_NLRI / MP_UNREACH_NLRI over the
 // same IPv4 sessions, with IPv6 next hops (2001:db8::/32).
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--ipv6] [--primed] [--plugins | --rr | --admin | --rpki]`.
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--ipv6] [--primed] [--other DIR] [--plugins | --rr | --admin | --rpki]`.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
 import { Monitor } from './lib/monitor.js';
 import { cpuTimeMs, peakRssMiB } from './lib/proc.js';
@@ -82,6 +82,8 @@ interface Args {
   rpki: boolean;
   ipv6: boolean;
   primed: boolean;
+  /** Another checkout whose built xbgpd runs too, in the same rounds (`--other DIR`). */
+  other?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -105,7 +107,12 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--rpki') out.rpki = true;
     else if (argv[i] === '--ipv6') out.ipv6 = true;
     else if (argv[i] === '--primed') out.primed = true;
-    else if (argv[i] === '--runs') {
+    else if (argv[i] === '--other') {
+      const dir = argv[++i];
+      if (dir === undefined || !existsSync(join(dir, 'dist', 'daemon', 'cli', 'xbgpd.js')))
+        throw new Error(`--other: '${dir ?? ''}' is not a checkout with dist/ built (npm run build there)`);
+      out.other = resolve(dir);
+    } else if (argv[i] === '--runs') {
       out.runs = Number(argv[++i]);
       if (!Number.isInteger(out.runs) || out.runs < 1) throw new Error('--runs: a positive integer');
     } else throw new Error(`unknown argument ${argv[i]}`);
@@ -163,7 +170,11 @@ async function runDut(
   const dut =
     kind === 'bird'
       ? await startBird(options, variant.birdConfig?.(options))
-      : await startXbgpd(options, { extraConfig: variant.config ?? [], args: variant.args ?? [] });
+      : await startXbgpd(options, {
+          extraConfig: variant.config ?? [],
+          args: variant.args ?? [],
+          ...(variant.root !== undefined ? { root: variant.root } : {}),
+        });
   const peer = { host: options.address, port, holdTime: 90, ipv6 };
   const monitor = new Monitor({
     ...peer,
@@ -266,11 +277,22 @@ async function main(): Promise<void> {
       what: 'xbgpd --jit-prime',
       base: 'xbgpd',
     });
+  // --other DIR: another checkout's xbgpd (a change against its parent, in the same rounds as this one's).
+  if (args.other !== undefined && kinds.includes('xbgpd'))
+    variants.push({
+      kind: 'xbgpd',
+      label: 'xbgpd-other',
+      root: args.other,
+      what: `xbgpd of ${args.other}`,
+      base: 'xbgpd',
+    });
   let port = 17900 + (process.pid % 50) * 2 * args.runs;
   const rounds: Result[][] = [];
   for (let run = 1; run <= args.runs; run++) {
     const results: Result[] = [];
-    for (const v of variants) results.push(await runDut(v, port++, announce, withdraw, args.ipv6));
+    // With --other, the two builds take turns at going first (the VM's speed drifts within a round).
+    const order = args.other !== undefined && run % 2 === 0 ? swapBuilds(variants) : variants;
+    for (const v of order) results.push(await runDut(v, port++, announce, withdraw, args.ipv6));
     rounds.push(results);
     console.log('');
     console.log(
@@ -283,7 +305,8 @@ async function main(): Promise<void> {
       rounds,
       variants.map((v) => v.label),
     );
-  if (args.plugins || args.rr || args.rpki) printPluginOverhead(rounds, variants);
+  if (args.plugins || args.rr || args.rpki || args.primed || args.other !== undefined)
+    printPluginOverhead(rounds, variants);
   if (args.rr) printReflectors(rounds);
   await rpki?.stop();
   if (!args.ipv6)
@@ -406,7 +429,16 @@ const times = (r: number | undefined): string => (r === undefined ? '-' : `${fmt
 /** Issue 15's targets for xbgpd against BIRD on the full table (IPv4 and IPv6 alike). */
 const TARGETS = { time: 1.5, cpu: 2, withdraw: 1.5, rssMiB: 200 } as const;
 
-/** Each variant's announce time and CPU against its base (xbgpd without plugins): medians of per-round ratios. */
+/** The variants with this checkout's xbgpd and the other's (--other) in each other's place. */
+function swapBuilds(variants: readonly Variant[]): Variant[] {
+  const out = [...variants];
+  const a = out.findIndex((v) => v.label === 'xbgpd');
+  const b = out.findIndex((v) => v.label === 'xbgpd-other');
+  if (a >= 0 && b >= 0) [out[a], out[b]] = [out[b]!, out[a]!];
+  return out;
+}
+
+/** Each variant's announce time, CPU and withdrawal time against its base (xbgpd without plugins, or this checkout's): medians of per-round ratios. */
 function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): void {
   console.log('');
   console.log('overhead (median over the rounds of variant / its base, same round)');
@@ -426,9 +458,11 @@ function printPluginOverhead(rounds: Result[][], variants: readonly Variant[]): 
       );
     const time = per((r) => r.announce.propagationMs);
     const cpu = per((r) => r.announce.dutCpuMs);
+    const withdraw = per((r) => r.withdraw?.propagationMs);
     const pct = (x: number | undefined): string => (x === undefined ? '-' : `${((x - 1) * 100).toFixed(1)}%`);
     console.log(
-      `${v.label.padEnd(16)} announce time ${pct(time).padStart(7)}  DUT CPU ${pct(cpu).padStart(7)}  against ${baseLabel} (${v.what})`,
+      `${v.label.padEnd(16)} announce time ${pct(time).padStart(7)}  DUT CPU ${pct(cpu).padStart(7)}  ` +
+        `withdraw ${pct(withdraw).padStart(7)}  against ${baseLabel} (${v.what})`,
     );
   }
 }

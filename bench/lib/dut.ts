@@ -176,13 +176,15 @@ export interface XbgpdStartOptions {
   fromSource?: boolean;
   /** Load bench/lib/loop-watch (from dist/) into the DUT: its late event-loop turns on stderr. */
   loopWatch?: boolean;
+  /** The checkout whose daemon runs (its dist/ built; default this one): a change against another build. */
+  root?: string;
 }
 
 export async function startXbgpd(o: DutOptions, s: XbgpdStartOptions = {}): Promise<Dut> {
   const dir = mkdtempSync(join(tmpdir(), 'xbgpd-bench-xbgpd-'));
   const config = join(dir, 'xbgpd.yaml');
   writeFileSync(config, xbgpdConfig(o, s.extraConfig));
-  const root = repoRoot();
+  const root = s.root ?? repoRoot();
   const args = s.fromSource
     ? ['--import', 'tsx', join(root, 'daemon', 'cli', 'xbgpd.ts')]
     : [join(root, 'dist', 'daemon', 'cli', 'xbgpd.js')];

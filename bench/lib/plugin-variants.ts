@@ -21,6 +21,8 @@ export interface Variant {
   config?: string[];
   /** Extra xbgpd command-line arguments (e.g. --jit-prime). */
   args?: string[];
+  /** xbgpd: the checkout whose built daemon runs (default this one). */
+  root?: string;
   /** What the variant runs (printed). */
   what?: string;
   /** The variant it is measured against (its label), for the overhead lines. */
