@@ -549,9 +549,6 @@ export class Rde implements RdePort {
           const rib = this.ribs[f];
           // A peer that holds no path (a monitor) is the source of no best path: no split horizon to check.
           const source = state.paths > 0;
-          // The list of the last set seen: ids in a row mostly share a set (they came in one UPDATE).
-          let lastSet: AttrSet | undefined;
-          let lastList: PrefixKey[] = withdrawn;
           for (let n = 0; n < ENCODE_SLICE; n++) {
             const id = dirty.take();
             if (id < 0) break;
@@ -559,13 +556,10 @@ export class Rde implements RdePort {
             // Split horizon: never send a route back to the peer it came from.
             if (e === undefined || (source && rib.bestOf(id)?.peer === state.peer)) {
               if (dirty.lastHeld) withdrawn.push(rib.keyAt(id));
-            } else if (e === lastSet) lastList.push(rib.keyAt(id));
-            else {
-              let list = announced.get(e);
+            } else {
+              const list = announced.get(e);
               if (list) list.push(rib.keyAt(id));
-              else announced.set(e, (list = [rib.keyAt(id)]));
-              lastSet = e;
-              lastList = list;
+              else announced.set(e, [rib.keyAt(id)]);
             }
             rib.unmark(id);
           }
