@@ -204,8 +204,10 @@ export function peerRoutes(app: FastifyInstance, ctx: AdminContext): void {
           if (q.view === 'post' && p.attrs === null) continue;
           const key = rib.keyOf(d);
           const row: Record<string, unknown> = { prefix: formatKey(key) };
-          if (pathIdOf(p) !== 0) row.pathId = pathIdOf(p);
-          if (q.view === 'pre' && rejectionOf(p) !== undefined) row.rejected = rejectionOf(p);
+          const pathId = pathIdOf(p);
+          const rejected = rejectionOf(p);
+          if (pathId !== 0) row.pathId = pathId;
+          if (q.view === 'pre' && rejected !== undefined) row.rejected = rejected;
           row.attributes = attributesJson(q.view === 'pre' ? p.pre : p.attrs!, ipv6);
           rows.push({ key, row });
         }

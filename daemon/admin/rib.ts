@@ -122,7 +122,8 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
         let paths = 0;
         for (let p = d.first; p !== undefined; p = p.next) paths++;
         const row: Record<string, unknown> = { prefix: formatKey(key), peer: pathPeer(best) };
-        if (pathIdOf(best) !== 0) row.pathId = pathIdOf(best);
+        const pathId = pathIdOf(best);
+        if (pathId !== 0) row.pathId = pathId;
         row.reason = rib.reasonOf(d) ?? 'only-path';
         row.paths = paths;
         row.attributes = attributesJson(best.attrs, ipv6);
@@ -174,7 +175,8 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const d = rib.get(key)!;
       const paths = explained.map(({ path, verdict }) => {
         const row: Record<string, unknown> = { peer: pathPeer(path) };
-        if (pathIdOf(path) !== 0) row.pathId = pathIdOf(path);
+        const pathId = pathIdOf(path);
+        if (pathId !== 0) row.pathId = pathId;
         row.best = verdict.best;
         if (verdict.best) row.reason = verdict.reason;
         else if ('rejected' in verdict) row.rejected = verdict.rejected;

@@ -247,7 +247,9 @@ function sameRoute(a: RibPath | undefined, b: RibPath | undefined): boolean {
 }
 
 function routeName(p: RibPath | undefined): string {
-  return p === undefined ? '(none)' : pathIdOf(p) === 0 ? p.peer.name : `${p.peer.name}#${pathIdOf(p)}`;
+  if (p === undefined) return '(none)';
+  const pathId = pathIdOf(p);
+  return pathId === 0 ? p.peer.name : `${p.peer.name}#${pathId}`;
 }
 
 /** Per peer that is up: what it holds (its group's entry) against what the candidate export gives it. */

@@ -31,9 +31,11 @@ export function adjRibInOf(ribs: Record<Family, FamilyRib>, peer: RdePeer): Reco
       for (let p = d.first; p !== undefined; p = p.next) {
         if (p.peer !== peer) continue;
         const route = describe(formatKey(rib.keyOf(d)), p.pre, f === 'ipv6-unicast');
-        if (pathIdOf(p) !== 0) route.pathId = pathIdOf(p);
-        if (rejectionOf(p)) route.rejected = rejectionOf(p);
-        rows.push([pathIdOf(p) === 0 ? route.prefix : `${route.prefix}#${pathIdOf(p)}`, route]);
+        const pathId = pathIdOf(p);
+        const rejected = rejectionOf(p);
+        if (pathId !== 0) route.pathId = pathId;
+        if (rejected) route.rejected = rejected;
+        rows.push([pathId === 0 ? route.prefix : `${route.prefix}#${pathId}`, route]);
       }
     }
     if (rows.length > 0) out[f] = rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
