@@ -278,9 +278,10 @@ export class FamilyRib {
   }
 
   setReason(id: number, reason: DecisionReason | undefined): void {
-    // 'only-path' (most destinations) without the Map lookup.
+    // 'only-path' (most destinations) without the Map lookup. undefined tested first: a pointer test, where
+    // a string comparison met with undefined (a table's first withdrawal) deoptimizes.
     this.reasons[id] =
-      reason === 'only-path' ? ONLY_PATH_CODE : reason === undefined ? 0 : reasonCodes.get(reason)!;
+      reason === undefined ? 0 : reason === 'only-path' ? ONLY_PATH_CODE : reasonCodes.get(reason)!;
   }
 
   /** Whether `id` waits for the decision. */

@@ -8,7 +8,8 @@
 // To a 4-octet AS peer without such pluglets, the attribute section is written from the set's key bytes
 // with no attribute objects: as it is for IPv4 (the whole message written at once, side by side with the
 // others in a shared buffer: `MessageSlab`); for IPv6 with MP_REACH_NLRI (next hop, then the prefixes
-// written straight from their keys) put in at its type-code place, and withdrawals as one MP_UNREACH_NLRI.
+// written straight from their keys) put in at its type-code place. Withdrawals (IPv4 in the body, IPv6 as
+// one MP_UNREACH_NLRI) are written whole into the same buffers, to every peer.
 // Both give the octets the attribute objects would (`objectUpdates`; a test compares them).
 import {
   Afi,
@@ -144,17 +145,62 @@ export function* withdrawalUpdates(keys: readonly PrefixKey[], o: EncodeOptions)
   for (let i = 0; i < keys.length;) {
     const end = fit(keys, i, room, o.addPath);
     if (end === i) return;
-    if (o.ipv6) yield heldMpUnreach(keys, i, end, o.addPath);
-    else {
-      yield {
-        type: 'update',
-        withdrawn: nlriBlock(Afi.Ipv4, keys, i, end, o.addPath),
-        attributes: [],
-        nlri: { ...EMPTY_IPV4, addPath: o.addPath },
-      };
-    }
+    yield o.ipv6 ? heldMpUnreach(keys, i, end, o.addPath) : heldWithdrawal(keys, i, end, o.addPath);
     i = end;
   }
+}
+
+/**
+ * An IPv4 UPDATE withdrawing prefixes, written whole into the message slab from their keys (`wire`; the
+ * withdrawn routes a view of it): the encoder sends it as it is, as it does the announcements.
+ */
+class HeldWithdrawal implements UpdateMessage {
+  readonly type = 'update';
+  readonly nlri: NlriBlock;
+  readonly #count: number;
+  constructor(
+    readonly wire: Uint8Array,
+    count: number,
+    addPath: boolean,
+  ) {
+    this.#count = count;
+    this.nlri = addPath ? EMPTY_IPV4_ADD_PATH : EMPTY_IPV4;
+  }
+
+  get withdrawn(): NlriBlock {
+    const end = this.wire.length - 2; // the attribute section's length (0) follows the withdrawn routes
+    return {
+      afi: Afi.Ipv4,
+      safi: Safi.Unicast,
+      addPath: this.nlri.addPath,
+      bytes: this.wire.subarray(HEADER_LENGTH + 2, end),
+      count: this.#count,
+    };
+  }
+
+  get attributes(): PathAttribute[] {
+    return [];
+  }
+}
+
+/** The HeldWithdrawal for keys[from, to) (`fitLength`: their octets, from the `fit` that chose them). */
+function heldWithdrawal(
+  keys: readonly PrefixKey[],
+  from: number,
+  to: number,
+  addPath: boolean,
+): UpdateMessage {
+  const length = HEADER_LENGTH + 4 + fitLength;
+  const buf = slab.take(length);
+  const at = slab.at;
+  writeHeader(buf, at, length, MessageType.Update);
+  let p = at + HEADER_LENGTH;
+  buf[p] = fitLength >> 8;
+  buf[p + 1] = fitLength & 255;
+  p = writeNlri(keys, from, to, addPath, buf, p + 2);
+  buf[p] = 0;
+  buf[p + 1] = 0;
+  return new HeldWithdrawal(buf.subarray(at, at + length), to - from, addPath);
 }
 
 /** UPDATEs announcing `keys` with one attribute set (`nextHop` goes into MP_REACH_NLRI for IPv6). */
@@ -411,34 +457,28 @@ function writeNlri(
 }
 
 /**
- * An IPv6 UPDATE whose attribute section was written from a set's key, MP_REACH_NLRI included (`wire`,
- * the whole message), or that withdraws with one MP_UNREACH_NLRI (no set, no wire: encoded from the
- * section); the prefixes are attributeSection[nlriAt, nlriEnd). The attribute objects, and the section's
- * view of a written message, are made only when read.
+ * An IPv6 UPDATE written whole into the message slab (`wire`): its attribute section from a set's key,
+ * MP_REACH_NLRI included, or (no set) one MP_UNREACH_NLRI; the prefixes are attributeSection[nlriAt,
+ * nlriEnd). The attribute objects, and the section's view, are made only when read.
  */
 class HeldMpUpdate implements UpdateMessage {
   readonly type = 'update';
   readonly withdrawn = EMPTY_IPV4;
   readonly nlri = EMPTY_IPV4;
   readonly #set: AttrSet | undefined;
-  readonly #section: Uint8Array | undefined;
   readonly #nlriAt: number;
   readonly #nlriEnd: number;
   readonly #count: number;
   readonly #addPath: boolean;
   constructor(
     set: AttrSet | undefined,
-    /** The section when there is no `wire` (withdrawals). */
-    section: Uint8Array | undefined,
     nlriAt: number,
     nlriEnd: number,
     count: number,
     addPath: boolean,
-    /** The whole message when written at once (announcements); withdrawals are encoded from the fields. */
-    readonly wire?: Uint8Array,
+    readonly wire: Uint8Array,
   ) {
     this.#set = set;
-    this.#section = section;
     this.#nlriAt = nlriAt;
     this.#nlriEnd = nlriEnd;
     this.#count = count;
@@ -446,7 +486,7 @@ class HeldMpUpdate implements UpdateMessage {
   }
 
   get attributeSection(): Uint8Array {
-    return this.#section ?? sectionOf(this.wire!);
+    return sectionOf(this.wire);
   }
 
   get attributes(): PathAttribute[] {
@@ -529,25 +569,32 @@ function mpSectionUpdate(
   p = writeNlri(keys, from, end, o.addPath, buf, p);
   copyKey(key, split, attrsEnd, buf, p);
   const wire = buf.subarray(at, at + length);
-  return new HeldMpUpdate(set, undefined, nlriAt, p - s, end - from, o.addPath, wire);
+  return new HeldMpUpdate(set, nlriAt, p - s, end - from, o.addPath, wire);
 }
 
-/** An IPv6 UPDATE withdrawing keys[from, to): one MP_UNREACH_NLRI (RFC 4760 4) written from the keys. */
+/**
+ * An IPv6 UPDATE withdrawing keys[from, to) (`fitLength`: their octets, from the `fit` that chose them):
+ * one MP_UNREACH_NLRI (RFC 4760 4) written from the keys, the whole message into the message slab.
+ */
 function heldMpUnreach(
   keys: readonly PrefixKey[],
   from: number,
   to: number,
   addPath: boolean,
 ): UpdateMessage {
-  const valueLength = 3 + nlriLength(keys, from, to, addPath);
-  const section = new Uint8Array((valueLength > 255 ? 4 : 3) + valueLength);
-  let p = writeAttributeHeader(section, 0, MP_FLAGS, AttrType.MpUnreachNlri, valueLength);
-  section[p] = Afi.Ipv6 >> 8;
-  section[p + 1] = Afi.Ipv6 & 255;
-  section[p + 2] = Safi.Unicast;
+  const valueLength = 3 + fitLength;
+  const sectionLength = (valueLength > 255 ? 4 : 3) + valueLength;
+  const length = SECTION_AT + sectionLength;
+  const buf = slab.update(length, sectionLength);
+  const at = slab.at;
+  const s = at + SECTION_AT;
+  let p = writeAttributeHeader(buf, s, MP_FLAGS, AttrType.MpUnreachNlri, valueLength);
+  buf[p] = Afi.Ipv6 >> 8;
+  buf[p + 1] = Afi.Ipv6 & 255;
+  buf[p + 2] = Safi.Unicast;
   p += 3;
-  const end = writeNlri(keys, from, to, addPath, section, p);
-  return new HeldMpUpdate(undefined, section, p, end, to - from, addPath);
+  const end = writeNlri(keys, from, to, addPath, buf, p);
+  return new HeldMpUpdate(undefined, p - s, end - s, to - from, addPath, buf.subarray(at, at + length));
 }
 
 /** A batch of Adj-RIB-Out changes for one family: withdrawals first, then one group of UPDATEs per set. */

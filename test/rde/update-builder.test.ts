@@ -262,6 +262,49 @@ describe('rde/update-builder: IPv6 sections written from the key', function () {
     for (const s of real) expectHeldEqualsObjects(s, k);
   });
 
+  it('IPv4 withdrawals: every key in the body, in order, within the message size', function () {
+    const lengths = [0, 1, 7, 8, 9, 16, 23, 24, 25, 31, 32];
+    const k: PrefixKey[] = [];
+    for (let i = 0; i < 5000; i++)
+      k.push(
+        prefixKey(
+          1,
+          lengths[i % lengths.length]!,
+          Uint8Array.of(10 + (i >> 16), (i >> 8) & 255, i & 255, 0x5b),
+          0,
+        ),
+      );
+    for (const o of v6Options.map((x) => ({ ...x, ipv6: false }))) {
+      const updates = [...withdrawalUpdates(k, o)];
+      if (o.maxMessageLength === 4096) expect(updates.length).to.be.above(3);
+      else expect(updates.length).to.equal(1);
+      const withdrawn: string[] = [];
+      for (const u of updates) {
+        const bytes = encodeMessage(u, { extendedMessage: o.maxMessageLength > 4096 });
+        expect(bytes.length).to.be.at.most(o.maxMessageLength);
+        const r = decodeMessage(bytes, {
+          asn4: true,
+          extendedMessage: true,
+          ...(o.addPath ? { addPath: new Set([familyKey(1, 1)]) } : {}),
+        });
+        if (!r.ok || r.message.type !== 'update') throw new Error('not an UPDATE');
+        expect(r.message.attributes).to.deep.equal([]);
+        expect(r.message.nlri.count).to.equal(0);
+        expect(u.withdrawn.count).to.equal(r.message.withdrawn.count);
+        expect(Buffer.from(u.withdrawn.bytes).equals(Buffer.from(r.message.withdrawn.bytes))).to.equal(true);
+        for (const p of prefixList(r.message.withdrawn)) {
+          expect(p.pathId).to.equal(o.addPath ? 1 : 0);
+          withdrawn.push(p.prefix);
+        }
+        // The message as fields (what the held one's getters give) encodes to the same octets.
+        expect(
+          Buffer.from(encodeMessage(asObjects(u), { extendedMessage: true })).equals(Buffer.from(bytes)),
+        ).to.equal(true);
+      }
+      expect(withdrawn).to.deep.equal(k.map(formatKey));
+    }
+  });
+
   it('withdrawals: MP_UNREACH_NLRI of every key, in order, within the message size', function () {
     const k = keys6(2000);
     for (const o of v6Options) {
