@@ -42,14 +42,33 @@ export class Ipv4PrefixIndex {
   }
 
   /**
-   * Read the prefix's home slot and give back what was read (the caller keeps a sum of it): for a batch of
-   * lookups, a first pass of these lets the processor wait for all their cache lines at once (each read
-   * independent of the others), where the lookups one by one, each behind other work, waited for each
-   * line in turn.
+   * `get` for the prefixes (addrs[k], lens[k]), k < n, into out[0, n), in two passes: the first finds each
+   * home slot and reads it, the second probes from the slots it kept. The first pass's reads are
+   * independent of each other, so the processor waits for all their cache lines at once, where lookups one
+   * by one, each behind other work, waited for each line in turn (a withdrawal carries hundreds of
+   * prefixes). Returns what the first pass read (the caller keeps it, so that the reads stay).
    */
-  warm(addr: number, length: number): number {
-    const i = slotOf(addr, length, this.mask);
-    return this.lengths[i]! + this.ids[i]! + this.addrs[i]!;
+  getMany(addrs: Uint32Array, lens: Uint8Array, n: number, out: Int32Array): number {
+    const homes = batchSlots(n);
+    const mask = this.mask;
+    let touched = 0;
+    for (let k = 0; k < n; k++) {
+      const i = slotOf(addrs[k]!, lens[k]!, mask);
+      homes[k] = i;
+      touched = (touched + this.lengths[i]! + this.ids[i]! + this.addrs[i]!) | 0;
+    }
+    for (let k = 0; k < n; k++) out[k] = this.probe(homes[k]!, addrs[k]!, lens[k]!);
+    return touched;
+  }
+
+  /** `get` from slot `i` on (the prefix's home slot). */
+  private probe(i: number, addr: number, length: number): number {
+    const { addrs, lengths, mask } = this;
+    for (; ; i = (i + 1) & mask) {
+      const l = lengths[i]!;
+      if (l === EMPTY) return -1;
+      if (l === length && addrs[i] === addr) return this.ids[i]!;
+    }
   }
 
   /**
@@ -155,6 +174,14 @@ export class Ipv4PrefixIndex {
   }
 }
 
+/** The home slots of a getMany batch (one array for both tables: a batch is used up before the next). */
+let batchHomes = new Int32Array(1024);
+
+function batchSlots(n: number): Int32Array {
+  if (batchHomes.length < n) batchHomes = new Int32Array(n * 2);
+  return batchHomes;
+}
+
 /** Home slot of a prefix: a multiplicative hash of address and length. */
 function slotOf(addr: number, length: number, mask: number): number {
   let h = Math.imul(addr ^ Math.imul(length, 0x9e3779b1), 0x85ebca6b);
@@ -187,6 +214,8 @@ export class Ipv6PrefixIndex {
   private removed = 0;
   /** The free slot (the first removed one on the way, else the empty one that ended it) of the last `find` that missed. */
   private probeEnd = 0;
+  /** getMany's scratch: per key its four words and its length. */
+  private batch = new Int32Array(5 * 1024);
   /** The key being looked up, as words (set by `load`). */
   private w0 = 0;
   private w1 = 0;
@@ -197,17 +226,46 @@ export class Ipv6PrefixIndex {
     return this.count;
   }
 
-  /** Ipv4PrefixIndex.warm for the prefix `key`. */
-  warm(key: string): number {
-    this.load(key);
-    const i = slotOf6(this.w0, this.w1, this.w2, this.w3, key.charCodeAt(0), this.mask);
-    return this.lengths[i]! + this.ids[i]! + this.words[i * 4]!;
-  }
-
   /** The id stored for the prefix `key`, or -1. */
   get(key: string): number {
     const i = this.find(key);
     return i < 0 ? -1 : this.ids[i]!;
+  }
+
+  /**
+   * `get` for keys[0, n) into out[0, n), each key read once, in two passes as Ipv4PrefixIndex.getMany:
+   * the first reads each key's words and its home slot (kept), the second probes. Returns what the first read.
+   */
+  getMany(keys: readonly string[], n: number, out: Int32Array): number {
+    if (this.batch.length < 5 * n) this.batch = new Int32Array(10 * n);
+    const b = this.batch;
+    const homes = batchSlots(n);
+    const mask = this.mask;
+    let touched = 0;
+    for (let k = 0; k < n; k++) {
+      const key = keys[k]!;
+      this.load(key);
+      const length = key.charCodeAt(0);
+      const i = slotOf6(this.w0, this.w1, this.w2, this.w3, length, mask);
+      const at = k * 5;
+      b[at] = this.w0;
+      b[at + 1] = this.w1;
+      b[at + 2] = this.w2;
+      b[at + 3] = this.w3;
+      b[at + 4] = length;
+      homes[k] = i;
+      touched = (touched + this.lengths[i]! + this.ids[i]! + this.words[i * 4]!) | 0;
+    }
+    for (let k = 0; k < n; k++) {
+      const at = k * 5;
+      this.w0 = b[at]!;
+      this.w1 = b[at + 1]!;
+      this.w2 = b[at + 2]!;
+      this.w3 = b[at + 3]!;
+      const i = this.probe(homes[k]!, b[at + 4]!);
+      out[k] = i < 0 ? -1 : this.ids[i]!;
+    }
+    return touched;
   }
 
   /**
@@ -277,10 +335,15 @@ export class Ipv6PrefixIndex {
   /** The slot holding `key`, or -1 (and probeEnd the slot an insert would take). */
   private find(key: string): number {
     this.load(key);
-    const { words, lengths, mask, w0, w1, w2, w3 } = this;
     const length = key.charCodeAt(0);
+    return this.probe(slotOf6(this.w0, this.w1, this.w2, this.w3, length, this.mask), length);
+  }
+
+  /** `find` of the loaded words with `length`, from slot `i` on (their home slot). */
+  private probe(i: number, length: number): number {
+    const { words, lengths, mask, w0, w1, w2, w3 } = this;
     let free = -1;
-    for (let i = slotOf6(w0, w1, w2, w3, length, mask); ; i = (i + 1) & mask) {
+    for (; ; i = (i + 1) & mask) {
       const l = lengths[i]!;
       if (l === EMPTY6) {
         this.probeEnd = free < 0 ? i : free;

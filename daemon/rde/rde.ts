@@ -63,7 +63,7 @@ export type { PeerSessionInfo, PeerSink, PeerSpec } from '../session/rde-port.js
 
 /** Destinations decided per turn of the event loop. */
 export const DECISION_SLICE = 4096;
-/** Withdrawals of more prefixes than this in one UPDATE read the prefix table in a batch first (FamilyRib.warm). */
+/** Withdrawals of more prefixes than this in one UPDATE look their prefixes up as a batch (FamilyRib.idsOf). */
 const WARM_BATCH = 16;
 /** Prefixes taken from a peer's pending set per batch of UPDATEs. */
 const ENCODE_SLICE = 2048;
@@ -110,6 +110,8 @@ export class Rde implements RdePort {
   private readonly localPeer: PeerState;
   private nextPeerId = 1;
   private decisionScheduled = false;
+  /** withdrawnIdsOf's scratch: the destination ids of one withdrawal's prefixes. */
+  private withdrawnIds = new Int32Array(1024);
   /** Our IPv4 next hops (latin1 octet strings, as AttrSet.nextHopKey): a route pointing at us is unusable. */
   private readonly ownAddresses = new Set<string>();
   /**
@@ -292,8 +294,10 @@ export class Rde implements RdePort {
       const rib = this.ribs[family];
       const w = routes.withdrawn;
       const nw = routes.withdrawnCount;
-      if (nw > WARM_BATCH) rib.warm(w, nw);
-      for (let i = 0; i < nw; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
+      if (nw > WARM_BATCH) {
+        const ids = this.withdrawnIdsOf(rib, w, nw);
+        for (let i = 0; i < nw; i++) this.withdrawAt(state, rib, ids[i]!, routes.withdrawnIds[i]!);
+      } else for (let i = 0; i < nw; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
       const a = routes.announced;
       const na = routes.announcedCount;
       if (na > 0) {
@@ -722,8 +726,19 @@ export class Rde implements RdePort {
     this.queueDecision(rib.family, id);
   }
 
+  /** The destination ids of a withdrawal's keys[0, n), looked up as a batch (FamilyRib.idsOf). */
+  private withdrawnIdsOf(rib: FamilyRib, keys: readonly PrefixKey[], n: number): Int32Array {
+    if (this.withdrawnIds.length < n) this.withdrawnIds = new Int32Array(2 * n);
+    rib.idsOf(keys, n, this.withdrawnIds);
+    return this.withdrawnIds;
+  }
+
   private withdrawPath(state: PeerState, rib: FamilyRib, key: PrefixKey, pathId: number): void {
-    const id = rib.idOf(key);
+    this.withdrawAt(state, rib, rib.idOf(key), pathId);
+  }
+
+  /** Withdraw the peer's path `pathId` at destination `id` (-1: the prefix is not held). */
+  private withdrawAt(state: PeerState, rib: FamilyRib, id: number, pathId: number): void {
     if (id < 0) return;
     let prev: RibPath | undefined;
     for (let p = rib.firstOf(id); p !== undefined; prev = p, p = p.next) {

@@ -203,8 +203,11 @@ const ONLY_PATH_CODE = reasonCodes.get('only-path')!;
 export class FamilyRib {
   private readonly index4 = new Ipv4PrefixIndex();
   private readonly index6 = new Ipv6PrefixIndex();
-  /** What `warm` read last (stored so that the compiler keeps the reads; nothing else reads it). */
+  /** What `idsOf`'s first pass read last (stored so that the compiler keeps the reads; nothing else reads it). */
   warmed = 0;
+  /** idsOf's scratch (IPv4). */
+  batchAddrs = new Uint32Array(0);
+  batchLengths = new Uint8Array(0);
   /** The path list of each id (`RibPath.next`). */
   private readonly firsts = new IdArray<RibPath>();
   /** The Loc-RIB entry of each id. */
@@ -311,21 +314,32 @@ export class FamilyRib {
   }
 
   /**
-   * Read the prefix table where keys[0, n) are (`Ipv4PrefixIndex.warm`) before they are looked up one by
-   * one: the slots' cache lines are fetched side by side (a withdrawal carries hundreds of prefixes).
+   * The ids of the destinations of keys[0, n) into ids[0, n) (-1: none), each key read once and the prefix
+   * table in two passes (`Ipv4PrefixIndex.getMany`): a withdrawal's hundreds of prefixes.
    */
-  warm(keys: readonly PrefixKey[], n: number): void {
-    let sum = 0;
-    // Kept a 32-bit integer: a sum past it would make `warmed` a double, a change of the object's map that
-    // deoptimizes every method compiled for the old one (a dozen, in the middle of the first withdrawal).
-    if (this.ipv6) for (let i = 0; i < n; i++) sum = (sum + this.index6.warm(keys[i] as string)) | 0;
-    else
+  idsOf(keys: readonly PrefixKey[], n: number, ids: Int32Array): void {
+    // The first pass's reads, kept a 32-bit integer: a sum past it would make `warmed` a double, a change
+    // of the object's map that deoptimizes every method compiled for the old one.
+    if (this.ipv6) this.warmed = this.index6.getMany(keys as readonly string[], n, ids) | 0;
+    else {
+      const { batchAddrs, batchLengths } = this.batchOf(n);
       for (let i = 0; i < n; i++) {
         const key = keys[i] as number;
         const addr = Math.floor(key / 64);
-        sum = (sum + this.index4.warm(addr, key - addr * 64)) | 0;
+        batchAddrs[i] = addr;
+        batchLengths[i] = key - addr * 64;
       }
-    this.warmed = sum;
+      this.warmed = this.index4.getMany(batchAddrs, batchLengths, n, ids) | 0;
+    }
+  }
+
+  /** idsOf's scratch for IPv4 keys as addresses and lengths, of at least n entries. */
+  private batchOf(n: number): { batchAddrs: Uint32Array; batchLengths: Uint8Array } {
+    if (this.batchAddrs.length < n) {
+      this.batchAddrs = new Uint32Array(2 * n);
+      this.batchLengths = new Uint8Array(2 * n);
+    }
+    return this;
   }
 
   /** The id of the destination of `key`, made when there is none. */

@@ -1,6 +1,7 @@
 // The IPv4 and IPv6 prefix hash tables (daemon/rde/prefix-index.ts) against a Map reference under random
-// inserts and deletes: their removal marks (by prefix and by id, ids reused as the RIB reuses them,
-// rebuilds, the table emptied and filled again), the same scenario run on both families.
+// inserts, deletes and lookups (one by one, and in batches as a withdrawal's): their removal marks (by
+// prefix and by id, ids reused as the RIB reuses them, rebuilds, the table emptied and filled again), the
+// same scenario run on both families.
 import { expect } from 'chai';
 import { Ipv4PrefixIndex, Ipv6PrefixIndex } from '../../daemon/rde/prefix-index.js';
 import { prefixKey, writePrefix } from '../../daemon/rde/rib.js';
@@ -33,6 +34,16 @@ describe('rde/prefix-index', function () {
         expect(index.get(addr, length)).to.equal(reference.get(k) ?? -1);
       }
       expect(index.size).to.equal(reference.size);
+      // Now and then a batch lookup (a withdrawal's), held and absent prefixes mixed, against the reference.
+      if (step % 997 === 0) {
+        const n = 1 + Math.floor(rand() * 600);
+        const addrs = new Uint32Array(n);
+        const lens = new Uint8Array(n);
+        const out = new Int32Array(n).fill(-7);
+        for (let i = 0; i < n; i++) [addrs[i], lens[i]] = pick();
+        index.getMany(addrs, lens, n, out);
+        for (let i = 0; i < n; i++) expect(out[i]).to.equal(reference.get(`${addrs[i]}/${lens[i]}`) ?? -1);
+      }
     }
     for (const [k, id] of reference) {
       const [a, l] = k.split('/').map(Number) as [number, number];
@@ -109,6 +120,13 @@ describe('rde/prefix-index: IPv6', function () {
         expect(index.get(k)).to.equal(reference.get(k) ?? -1);
       }
       expect(index.size).to.equal(reference.size);
+      // Now and then a batch lookup (a withdrawal's), held and absent prefixes mixed, against the reference.
+      if (step % 997 === 0) {
+        const keys = Array.from({ length: 1 + Math.floor(rand() * 600) }, pick);
+        const out = new Int32Array(keys.length).fill(-7);
+        index.getMany(keys, keys.length, out);
+        expect([...out]).to.deep.equal(keys.map((k) => reference.get(k) ?? -1));
+      }
     }
     expect(reference.size).to.be.above(1000);
     for (const [k, id] of reference) expect(index.get(k)).to.equal(id);

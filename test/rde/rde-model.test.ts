@@ -105,7 +105,8 @@ describe('rde: random churn against the Loc-RIB', function () {
           continue;
         }
         if (!isUp.has(p.name)) continue;
-        const some = PREFIXES.filter(() => rand() < 0.15);
+        // A tenth of the withdrawals carry more prefixes than the RDE looks up one by one (Rde WARM_BATCH: 16).
+        const some = PREFIXES.filter(() => rand() < (r > 0.96 ? 0.6 : 0.15));
         if (r < 0.6) {
           const length = 1 + Math.floor(rand() * 3);
           const path = Array.from({ length }, (_, i) => (i === 0 ? p.asn : 64600 + Math.floor(rand() * 4)));
