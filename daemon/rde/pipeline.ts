@@ -47,6 +47,14 @@ export interface DecodedRoutes {
   withdrawn: PrefixKey[];
   withdrawnIds: number[];
   withdrawnCount: number;
+  /**
+   * Withdrawn prefixes left in wire form (the fast path's IPv6 ones): when set, the withdrawn prefixes
+   * are those at `withdrawnAt[0, withdrawnCount)` in it (each offset that of the prefix's length octet)
+   * and `withdrawn` is unused. The RDE finds their destinations from the octets (FamilyRib.idsOfWire):
+   * no key string per withdrawn prefix.
+   */
+  withdrawnWire: Uint8Array | undefined;
+  withdrawnAt: Int32Array;
   /** The interned set of the announced routes (one reference held for all of them), if any. */
   attrs: AttrSet | undefined;
 }
@@ -173,8 +181,10 @@ function decodeStorable(at: StorableIpv4, section: Uint8Array, store: AttrStore)
  */
 function decodeStorableIpv6(section: Uint8Array, at: StorableIpv6, store: AttrStore): DecodedRoutes[] {
   const v6 = storableTarget(STORABLE_ROUTES6, Afi.Ipv6);
-  if (at.withdrawn >= 0)
-    forEachPrefixIn(section, at.withdrawn, at.withdrawnEnd, at.addPath, addStorableWithdrawn);
+  if (at.withdrawn >= 0) {
+    v6.withdrawnWire = section;
+    forEachPrefixIn(section, at.withdrawn, at.withdrawnEnd, at.addPath, addWireWithdrawn);
+  }
   if (at.nlri >= 0) {
     forEachPrefixIn(section, at.nlri, at.nlriEnd, at.addPath, addStorableAnnounced);
     v6.attrs = store.internSection(section, at.nextHop, at.nextHopEnd);
@@ -196,6 +206,7 @@ let storableAfi: number = Afi.Ipv4;
 function storableTarget(routes: DecodedRoutes, afi: number): DecodedRoutes {
   routes.announcedCount = 0;
   routes.withdrawnCount = 0;
+  routes.withdrawnWire = undefined;
   routes.attrs = undefined;
   storableInto = routes;
   storableAfi = afi;
@@ -206,6 +217,19 @@ function addStorableWithdrawn(length: number, bytes: Uint8Array, offset: number,
   const r = storableInto;
   const i = r.withdrawnCount++;
   r.withdrawn[i] = prefixKey(storableAfi, length, bytes, offset);
+  r.withdrawnIds[i] = pathId;
+}
+
+/** A withdrawn prefix kept in wire form (DecodedRoutes.withdrawnWire): where its length octet is. */
+function addWireWithdrawn(_length: number, _bytes: Uint8Array, offset: number, pathId: number): void {
+  const r = storableInto;
+  const i = r.withdrawnCount++;
+  if (i === r.withdrawnAt.length) {
+    const grown = new Int32Array(2 * i);
+    grown.set(r.withdrawnAt);
+    r.withdrawnAt = grown;
+  }
+  r.withdrawnAt[i] = offset - 1;
   r.withdrawnIds[i] = pathId;
 }
 
@@ -236,6 +260,8 @@ function emptyRoutes(ipv6: boolean): DecodedRoutes {
     withdrawn: [],
     withdrawnIds: [],
     withdrawnCount: 0,
+    withdrawnWire: undefined,
+    withdrawnAt: new Int32Array(ipv6 ? 256 : 0),
     attrs: undefined,
   };
 }

@@ -256,15 +256,7 @@ export class Ipv6PrefixIndex {
       homes[k] = i;
       touched = (touched + this.lengths[i]! + this.ids[i]! + this.words[i * 4]!) | 0;
     }
-    for (let k = 0; k < n; k++) {
-      const at = k * 5;
-      this.w0 = b[at]!;
-      this.w1 = b[at + 1]!;
-      this.w2 = b[at + 2]!;
-      this.w3 = b[at + 3]!;
-      const i = this.probe(homes[k]!, b[at + 4]!);
-      out[k] = i < 0 ? -1 : this.ids[i]!;
-    }
+    this.probeBatch(n, out);
     return touched;
   }
 
@@ -339,6 +331,52 @@ export class Ipv6PrefixIndex {
     return this.probe(slotOf6(this.w0, this.w1, this.w2, this.w3, length, this.mask), length);
   }
 
+  /**
+   * getMany for prefixes in wire form: the length octet at bytes[at[k]] and the address octets after it,
+   * k < n; the words are those the prefix's key would give (host bits cleared, absent octets 0).
+   */
+  getManyWire(bytes: Uint8Array, at: Int32Array, n: number, out: Int32Array): number {
+    if (this.batch.length < 5 * n) this.batch = new Int32Array(10 * n);
+    const b = this.batch;
+    const homes = batchSlots(n);
+    const mask = this.mask;
+    let touched = 0;
+    for (let k = 0; k < n; k++) {
+      const p = at[k]!;
+      const length = bytes[p]!;
+      const w0 = wireWord(bytes, p + 1, length, 0);
+      const w1 = wireWord(bytes, p + 1, length, 32);
+      const w2 = wireWord(bytes, p + 1, length, 64);
+      const w3 = wireWord(bytes, p + 1, length, 96);
+      const i = slotOf6(w0, w1, w2, w3, length, mask);
+      const o = k * 5;
+      b[o] = w0;
+      b[o + 1] = w1;
+      b[o + 2] = w2;
+      b[o + 3] = w3;
+      b[o + 4] = length;
+      homes[k] = i;
+      touched = (touched + this.lengths[i]! + this.ids[i]! + this.words[i * 4]!) | 0;
+    }
+    this.probeBatch(n, out);
+    return touched;
+  }
+
+  /** getMany's second pass: each of the batch's n prefixes looked up from its home slot. */
+  private probeBatch(n: number, out: Int32Array): void {
+    const b = this.batch;
+    const homes = batchHomes;
+    for (let k = 0; k < n; k++) {
+      const o = k * 5;
+      this.w0 = b[o]!;
+      this.w1 = b[o + 1]!;
+      this.w2 = b[o + 2]!;
+      this.w3 = b[o + 3]!;
+      const i = this.probe(homes[k]!, b[o + 4]!);
+      out[k] = i < 0 ? -1 : this.ids[i]!;
+    }
+  }
+
   /** `find` of the loaded words with `length`, from slot `i` on (their home slot). */
   private probe(i: number, length: number): number {
     const { words, lengths, mask, w0, w1, w2, w3 } = this;
@@ -411,6 +449,17 @@ export class Ipv6PrefixIndex {
       this.fill(at, l, ids[i]!);
     }
   }
+}
+
+/**
+ * Address bits [bit, bit + 32) of a prefix of `length` bits whose octets start at bytes[p], as a 32-bit
+ * word (the key's two code units there): octets past the prefix's are 0, and so are its host bits.
+ */
+function wireWord(bytes: Uint8Array, p: number, length: number, bit: number): number {
+  if (length <= bit) return 0;
+  let w = 0;
+  for (let i = 0; i < 4; i++) w = (w << 8) | (bit + 8 * i < length ? bytes[p + (bit >> 3) + i]! : 0);
+  return length >= bit + 32 ? w : w & (-1 << (32 - (length - bit)));
 }
 
 /** Home slot of an IPv6 prefix: the words and the length mixed multiplicatively. */

@@ -294,7 +294,10 @@ export class Rde implements RdePort {
       const rib = this.ribs[family];
       const w = routes.withdrawn;
       const nw = routes.withdrawnCount;
-      if (nw > WARM_BATCH) {
+      if (routes.withdrawnWire !== undefined) {
+        const ids = this.withdrawnIdsOfWire(rib, routes.withdrawnWire, routes.withdrawnAt, nw);
+        for (let i = 0; i < nw; i++) this.withdrawAt(state, rib, ids[i]!, routes.withdrawnIds[i]!);
+      } else if (nw > WARM_BATCH) {
         const ids = this.withdrawnIdsOf(rib, w, nw);
         for (let i = 0; i < nw; i++) this.withdrawAt(state, rib, ids[i]!, routes.withdrawnIds[i]!);
       } else for (let i = 0; i < nw; i++) this.withdrawPath(state, rib, w[i]!, routes.withdrawnIds[i]!);
@@ -730,6 +733,13 @@ export class Rde implements RdePort {
   private withdrawnIdsOf(rib: FamilyRib, keys: readonly PrefixKey[], n: number): Int32Array {
     if (this.withdrawnIds.length < n) this.withdrawnIds = new Int32Array(2 * n);
     rib.idsOf(keys, n, this.withdrawnIds);
+    return this.withdrawnIds;
+  }
+
+  /** withdrawnIdsOf for IPv6 prefixes in wire form, at offsets at[0, n) of `bytes` (FamilyRib.idsOfWire). */
+  private withdrawnIdsOfWire(rib: FamilyRib, bytes: Uint8Array, at: Int32Array, n: number): Int32Array {
+    if (this.withdrawnIds.length < n) this.withdrawnIds = new Int32Array(2 * n);
+    rib.idsOfWire(bytes, at, n, this.withdrawnIds);
     return this.withdrawnIds;
   }
 

@@ -333,6 +333,14 @@ export class FamilyRib {
     }
   }
 
+  /**
+   * idsOf for IPv6 prefixes in wire form: the length octet at bytes[at[k]], the address after it (as
+   * `prefixKey` reads it, host bits ignored), k < n. No key string is made.
+   */
+  idsOfWire(bytes: Uint8Array, at: Int32Array, n: number, ids: Int32Array): void {
+    this.warmed = this.index6.getManyWire(bytes, at, n, ids) | 0;
+  }
+
   /** idsOf's scratch for IPv4 keys as addresses and lengths, of at least n entries. */
   private batchOf(n: number): { batchAddrs: Uint32Array; batchLengths: Uint8Array } {
     if (this.batchAddrs.length < n) {

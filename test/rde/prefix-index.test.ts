@@ -126,6 +126,21 @@ describe('rde/prefix-index: IPv6', function () {
         const out = new Int32Array(keys.length).fill(-7);
         index.getMany(keys, keys.length, out);
         expect([...out]).to.deep.equal(keys.map((k) => reference.get(k) ?? -1));
+        // The same from the prefixes in wire form, their host bits set at random (a peer's may be).
+        const wire: number[] = [];
+        const at = new Int32Array(keys.length);
+        for (const [i, k] of keys.entries()) {
+          const prefix = new Uint8Array(17);
+          writePrefix(k, prefix, 0);
+          const octets = (k.charCodeAt(0) + 7) >> 3;
+          const spare = octets * 8 - k.charCodeAt(0);
+          if (spare > 0) prefix[octets] = prefix[octets]! | Math.floor(rand() * (1 << spare));
+          at[i] = wire.length;
+          wire.push(...prefix.subarray(0, 1 + octets), ...(rand() < 0.5 ? [0xff, 0xff] : []));
+        }
+        const fromWire = new Int32Array(keys.length).fill(-7);
+        index.getManyWire(Uint8Array.from(wire), at, keys.length, fromWire);
+        expect([...fromWire]).to.deep.equal([...out]);
       }
     }
     expect(reference.size).to.be.above(1000);

@@ -14,17 +14,27 @@ import {
   attributeDescriptor,
   checkMandatory,
   decodeAttributes,
+  buildNlri,
   decodeMessage,
+  encodeMessage,
   familyKey,
+  makeAsPath,
+  makeMpReach,
+  makeMpUnreach,
+  makeOrigin,
   Safi,
   type DecodeContext,
   type MpReachAttribute,
   type MpUnreachAttribute,
+  type NlriBlock,
   type PathAttribute,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
 import { AttrStore } from '../../daemon/rde/attr-store.js';
 import { decode, normaliseAttributes, type DecodedRoutes } from '../../daemon/rde/pipeline.js';
+import { Rde } from '../../daemon/rde/rde.js';
+import { prefixKey } from '../../daemon/rde/rib.js';
+import { info, spec } from './peers.js';
 import { requireTools, sharedPath } from '../helpers/env.js';
 import { updateFiles } from '../wire/helpers/data-files.js';
 import { bgpMessages, readCompressed } from '../wire/helpers/mrt-walk.js';
@@ -62,8 +72,16 @@ function routesOf(update: UpdateMessage, asn4: boolean, store: AttrStore): Decod
     ...r,
     announced: r.announced.slice(0, r.announcedCount),
     announcedIds: r.announcedIds.slice(0, r.announcedCount),
-    withdrawn: r.withdrawn.slice(0, r.withdrawnCount),
+    // Prefixes the fast path left in wire form as their keys, so that both paths compare alike.
+    withdrawn:
+      r.withdrawnWire === undefined
+        ? r.withdrawn.slice(0, r.withdrawnCount)
+        : Array.from(r.withdrawnAt.subarray(0, r.withdrawnCount), (at) =>
+            prefixKey(Afi.Ipv6, r.withdrawnWire![at]!, r.withdrawnWire!, at + 1),
+          ),
     withdrawnIds: r.withdrawnIds.slice(0, r.withdrawnCount),
+    withdrawnWire: undefined,
+    withdrawnAt: new Int32Array(0),
   }));
 }
 
@@ -432,5 +450,85 @@ describe('rde: UPDATEs stored from their attribute section (the decoder fast pat
     // Both verdicts, often.
     expect(verdicts.valid).to.be.above(800);
     expect(verdicts.invalid).to.be.above(800);
+  });
+});
+
+describe('rde: IPv6 withdrawals taken from their wire form (the decoder fast path)', function () {
+  it('withdraws by the octets: host bits set, absent prefixes, batches small and large, every family peer left alone', function () {
+    const rde = new Rde({
+      localAsn: 65000,
+      routerId: 1,
+      decision: { alwaysCompareMed: false, deterministicMed: false },
+      ebgpRequiresPolicy: false,
+    });
+    const sink = { kick: () => undefined };
+    rde.peerUp(spec('a', '192.0.2.1', 65001), info(0x0a000001, false), sink);
+    rde.peerUp(spec('b', '192.0.2.2', 65002), info(0x0a000002, false), sink);
+    const ctx: DecodeContext = { asn4: true };
+    // 60 prefixes of every kind of length; a and b both announce the first ten, a alone the rest.
+    const lengths = [0, 1, 7, 8, 9, 16, 29, 32, 45, 48, 56, 63, 64, 100, 127, 128];
+    const prefixes = Array.from({ length: 60 }, (_, i) => {
+      const length = lengths[i % lengths.length]!;
+      const address = Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, i, 0x5a, ...new Array<number>(10).fill(0xa5));
+      return { length, address, key: prefixKey(Afi.Ipv6, length, address, 0) };
+    });
+    const distinct = new Set(prefixes.map((p) => p.key)).size;
+    const wire = (p: { length: number; address: Uint8Array }): number[] => [
+      p.length,
+      ...p.address.subarray(0, (p.length + 7) >> 3), // host bits as received: set
+    ];
+    const receive = (peer: string, m: UpdateMessage): void => {
+      const r = decodeMessage(encodeMessage(m), ctx);
+      if (!r.ok || r.message.type !== 'update') throw new Error('not an UPDATE');
+      rde.receive(peer, r.message, true, false);
+      rde.flush();
+      // The peers' UPDATEs taken (a destination stays while a send queue holds it).
+      for (const name of ['a', 'b']) for (const u of rde.pull(name)) expect(u.type).to.equal('update');
+    };
+    const none = buildNlri(Afi.Ipv4, Safi.Unicast, []);
+    const block = (ps: typeof prefixes): NlriBlock => {
+      const bytes = Uint8Array.from(ps.flatMap(wire));
+      return { afi: Afi.Ipv6, safi: Safi.Unicast, addPath: false, bytes, count: ps.length };
+    };
+    const announce = (ps: typeof prefixes, asn: number): UpdateMessage => ({
+      type: 'update',
+      withdrawn: none,
+      nlri: none,
+      attributes: [
+        makeOrigin(0),
+        makeAsPath([{ type: 2, asns: [asn] }], true),
+        makeMpReach(
+          Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), asn & 255),
+          block(ps),
+        ),
+      ],
+    });
+    const withdraw = (ps: typeof prefixes): UpdateMessage => ({
+      type: 'update',
+      withdrawn: none,
+      nlri: none,
+      attributes: [makeMpUnreach(block(ps))],
+    });
+    const paths = (peer: string): number => rde.adjRibInCount(peer);
+    receive('a', announce(prefixes, 65001));
+    receive('b', announce(prefixes.slice(0, 10), 65002));
+    const rib = rde.ribs['ipv6-unicast'];
+    expect(rib.size).to.equal(distinct);
+    const aHeld = paths('a');
+    // A large withdrawal from b (its ten and twenty it never announced: absent for b, held for a).
+    receive('b', withdraw(prefixes.slice(0, 30)));
+    expect(paths('b')).to.equal(0);
+    expect(paths('a')).to.equal(aHeld);
+    expect(rib.size).to.equal(distinct);
+    // From a: a small one (three), then a large one with the rest, then the same again (all absent now).
+    receive('a', withdraw(prefixes.slice(0, 3)));
+    const gone = new Set(prefixes.slice(0, 3).map((p) => p.key));
+    expect(paths('a')).to.equal(new Set(prefixes.map((p) => p.key).filter((k) => !gone.has(k))).size);
+    receive('a', withdraw(prefixes.slice(3)));
+    expect(paths('a')).to.equal(0);
+    expect(rib.size).to.equal(0);
+    receive('a', withdraw(prefixes));
+    expect(rib.size).to.equal(0);
+    expect(rde.store.size).to.equal(0);
   });
 });
