@@ -4,9 +4,13 @@
 // announce and withdraw phases' wall and CPU time. On a shared VM whose speed moves by 10-25% within an
 // hour, single runs tell little: only ratios of runs side by side do, and in-process the TCP sessions'
 // noise is out of the figure.
-// Run: `npm run build && node dist/bench/rde-ab.js --other DIR [--pairs N] [--ipv6]`, DIR the root of
-// another checkout with its dist/ built (`git worktree add DIR REV && cd DIR && npm ci`). Both RDEs must
-// take the constructor options and calls below (peerUp, receive, flush, pull).
+// Run: `npm run build && node dist/bench/rde-ab.js --other DIR [--pairs N] [--ipv6] [--instructions]`, DIR
+// the root of another checkout with its dist/ built (`git worktree add DIR REV && cd DIR && npm ci`). Both
+// RDEs must take the constructor options and calls below (peerUp, receive, flush, pull).
+// --instructions: instead of timing, count the instructions of each build's child under valgrind's
+// cachegrind, node run --single-threaded (no concurrent compilation or collection, so that the count
+// repeats within 0.2% where times move by 10-30%), once through the announcement alone and once through
+// both phases: a change of a few percent shows in one run of each (four runs under valgrind, 2-3 minutes).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,8 +73,8 @@ function deserialize(bytes: Buffer): Uint8Array[][] {
 }
 
 /** Child: the messages in `file` through the RDE of the checkout at `root`; prints the figures as JSON. */
-async function child(root: string, file: string, ipv6: boolean): Promise<void> {
-  const phases = deserialize(readFileSync(file));
+async function child(root: string, file: string, ipv6: boolean, upTo: number): Promise<void> {
+  const phases = deserialize(readFileSync(file)).slice(0, upTo);
   const dist = (path: string): string => pathToFileURL(join(root, 'dist', path)).href;
   const { Rde } = (await import(dist('daemon/rde/rde.js'))) as typeof import('../daemon/rde/rde.js');
   const wire = (await import(dist('daemon/wire/index.js'))) as typeof import('../daemon/wire/index.js');
@@ -106,10 +110,46 @@ function runChild(root: string, file: string, ipv6: boolean): PhaseFigures[] {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as PhaseFigures[];
 }
 
+/**
+ * The instructions (cachegrind's I refs, every thread's) of a child through the first `phases` phases
+ * (1: loading and the announcement; 2: the withdrawal too), node single-threaded.
+ */
+function childInstructions(root: string, file: string, ipv6: boolean, phases: number): number {
+  const script = join(repoRoot(), 'dist', 'bench', 'rde-ab.js');
+  const node = [...DAEMON_NODE_FLAGS, '--single-threaded', script, '--child', root, file];
+  const args = ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath];
+  args.push(...node, '--phases', String(phases), ...(ipv6 ? ['--ipv6'] : []));
+  const r = spawnSync('valgrind', args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 || refs === null)
+    throw new Error(
+      `valgrind for ${root} failed (${r.error?.message ?? r.status}): ${r.stderr?.slice(-400)}`,
+    );
+  return Number(refs[1]!.replaceAll(',', ''));
+}
+
+/** --instructions: the phases' instructions of each build, and their ratios. */
+function instructions(other: string, file: string, ipv6: boolean): void {
+  const counts = [other, repoRoot()].map((root) => {
+    const announce = childInstructions(root, file, ipv6, 1);
+    const withdraw = childInstructions(root, file, ipv6, 2) - announce;
+    return { announce, withdraw };
+  });
+  const [theirs, ours] = counts as [(typeof counts)[0], (typeof counts)[0]];
+  const g = (n: number): string => (n / 1e9).toFixed(3);
+  console.log(
+    `instructions (G): other ${g(theirs.announce)} / ${g(theirs.withdraw)}, this ${g(ours.announce)} / ${g(ours.withdraw)} (loading and announce / withdraw)`,
+  );
+  console.log(
+    `this/other: loading and announce ${(ours.announce / theirs.announce).toFixed(4)}, withdraw ${(ours.withdraw / theirs.withdraw).toFixed(4)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const ipv6 = process.argv.includes('--ipv6');
   const childAt = process.argv.indexOf('--child');
-  if (childAt >= 0) return child(process.argv[childAt + 1]!, process.argv[childAt + 2]!, ipv6);
+  if (childAt >= 0)
+    return child(process.argv[childAt + 1]!, process.argv[childAt + 2]!, ipv6, Number(arg('--phases') ?? 2));
   const otherArg = arg('--other');
   if (otherArg === undefined) throw new Error('--other DIR: the root of the checkout to compare with');
   const other = resolve(otherArg);
@@ -119,6 +159,7 @@ async function main(): Promise<void> {
   const file = join(dir, 'messages.bin');
   try {
     writeFileSync(file, serialize([table.announce, table.withdraw]));
+    if (process.argv.includes('--instructions')) return instructions(other, file, ipv6);
     const names = ['announce ms', 'announce CPU', 'withdraw ms', 'withdraw CPU'];
     const pick = (f: PhaseFigures[]): number[] => [f[0]!.ms, f[0]!.cpuMs, f[1]!.ms, f[1]!.cpuMs];
     const ratios: number[][] = names.map(() => []);
