@@ -193,9 +193,12 @@ function decodeStorableIpv6(section: Uint8Array, at: StorableIpv6, store: AttrSt
   return STORABLE_RESULT6;
 }
 
+/** withdrawnAt of the routes that never hold prefixes in wire form (no array per UPDATE of the slow path). */
+const NO_OFFSETS = new Int32Array(0);
+
 const STORABLE_ROUTES = emptyRoutes(false);
 const STORABLE_RESULT: DecodedRoutes[] = [STORABLE_ROUTES];
-const STORABLE_ROUTES6 = emptyRoutes(true);
+const STORABLE_ROUTES6 = emptyRoutes(true, true);
 const STORABLE_RESULT6: DecodedRoutes[] = [STORABLE_ROUTES6];
 const NO_ROUTES: DecodedRoutes[] = [];
 /** Where addStorableWithdrawn / addStorableAnnounced put prefixes of family `storableAfi`. */
@@ -225,7 +228,7 @@ function addWireWithdrawn(_length: number, _bytes: Uint8Array, offset: number, p
   const r = storableInto;
   const i = r.withdrawnCount++;
   if (i === r.withdrawnAt.length) {
-    const grown = new Int32Array(2 * i);
+    const grown = new Int32Array(Math.max(256, 2 * i));
     grown.set(r.withdrawnAt);
     r.withdrawnAt = grown;
   }
@@ -251,7 +254,8 @@ function announces(update: UpdateMessage): boolean {
   return false;
 }
 
-function emptyRoutes(ipv6: boolean): DecodedRoutes {
+/** Empty routes of a family; `wire`: the fast path's IPv6 routes, which keep withdrawals in wire form. */
+function emptyRoutes(ipv6: boolean, wire = false): DecodedRoutes {
   return {
     ipv6,
     announced: [],
@@ -261,7 +265,7 @@ function emptyRoutes(ipv6: boolean): DecodedRoutes {
     withdrawnIds: [],
     withdrawnCount: 0,
     withdrawnWire: undefined,
-    withdrawnAt: new Int32Array(ipv6 ? 256 : 0),
+    withdrawnAt: wire ? new Int32Array(256) : NO_OFFSETS,
     attrs: undefined,
   };
 }
