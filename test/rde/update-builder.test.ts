@@ -23,6 +23,7 @@ import {
   makeExtendedCommunities,
   makeLargeCommunities,
   type PathAttribute,
+  type NlriBlock,
   type UpdateMessage,
   endOfRibFamily,
   makeEndOfRib,
@@ -186,6 +187,44 @@ for (const addPath of [false, true])
   for (const maxMessageLength of [4096, 65535])
     v6Options.push({ ipv6: true, asn4: true, addPath, maxMessageLength });
 
+/**
+ * For each option set (v6Options, of the family `afi`): withdrawalUpdates(k) in as many messages as the size
+ * allows, each within it, decoding to what `check` (given the held message and the decoded one) finds
+ * withdrawn, path identifiers as sent, every key in order; and each held message's fields encoding to its
+ * own octets.
+ */
+function expectWithdrawals(
+  k: PrefixKey[],
+  afi: number,
+  check: (held: UpdateMessage, decoded: UpdateMessage) => NlriBlock,
+): void {
+  for (const o of v6Options.map((x) => ({ ...x, ipv6: afi === 2 }))) {
+    const updates = [...withdrawalUpdates(k, o)];
+    if (o.maxMessageLength === 4096) expect(updates.length).to.be.above(3);
+    else expect(updates.length).to.equal(1);
+    const withdrawn: string[] = [];
+    for (const u of updates) {
+      const bytes = encodeMessage(u, { extendedMessage: o.maxMessageLength > 4096 });
+      expect(bytes.length).to.be.at.most(o.maxMessageLength);
+      const r = decodeMessage(bytes, {
+        asn4: true,
+        extendedMessage: true,
+        ...(o.addPath ? { addPath: new Set([familyKey(afi, 1)]) } : {}),
+      });
+      if (!r.ok || r.message.type !== 'update') throw new Error('not an UPDATE');
+      for (const p of prefixList(check(u, r.message))) {
+        expect(p.pathId).to.equal(o.addPath ? 1 : 0);
+        withdrawn.push(p.prefix);
+      }
+      // The message as fields (what the held one's getters give) encodes to the same octets.
+      expect(
+        Buffer.from(encodeMessage(asObjects(u), { extendedMessage: true })).equals(Buffer.from(bytes)),
+      ).to.equal(true);
+    }
+    expect(withdrawn).to.deep.equal(k.map(formatKey));
+  }
+}
+
 /** For each option set: the held IPv6 UPDATEs encode as `objectUpdates` and as their own attribute objects. */
 function expectHeldEqualsObjects(s: ReturnType<AttrStore['intern']>, k: PrefixKey[]): void {
   for (const o of v6Options) {
@@ -274,64 +313,19 @@ describe('rde/update-builder: IPv6 sections written from the key', function () {
           0,
         ),
       );
-    for (const o of v6Options.map((x) => ({ ...x, ipv6: false }))) {
-      const updates = [...withdrawalUpdates(k, o)];
-      if (o.maxMessageLength === 4096) expect(updates.length).to.be.above(3);
-      else expect(updates.length).to.equal(1);
-      const withdrawn: string[] = [];
-      for (const u of updates) {
-        const bytes = encodeMessage(u, { extendedMessage: o.maxMessageLength > 4096 });
-        expect(bytes.length).to.be.at.most(o.maxMessageLength);
-        const r = decodeMessage(bytes, {
-          asn4: true,
-          extendedMessage: true,
-          ...(o.addPath ? { addPath: new Set([familyKey(1, 1)]) } : {}),
-        });
-        if (!r.ok || r.message.type !== 'update') throw new Error('not an UPDATE');
-        expect(r.message.attributes).to.deep.equal([]);
-        expect(r.message.nlri.count).to.equal(0);
-        expect(u.withdrawn.count).to.equal(r.message.withdrawn.count);
-        expect(Buffer.from(u.withdrawn.bytes).equals(Buffer.from(r.message.withdrawn.bytes))).to.equal(true);
-        for (const p of prefixList(r.message.withdrawn)) {
-          expect(p.pathId).to.equal(o.addPath ? 1 : 0);
-          withdrawn.push(p.prefix);
-        }
-        // The message as fields (what the held one's getters give) encodes to the same octets.
-        expect(
-          Buffer.from(encodeMessage(asObjects(u), { extendedMessage: true })).equals(Buffer.from(bytes)),
-        ).to.equal(true);
-      }
-      expect(withdrawn).to.deep.equal(k.map(formatKey));
-    }
+    expectWithdrawals(k, 1, (u, decoded) => {
+      expect(decoded.attributes).to.deep.equal([]);
+      expect(decoded.nlri.count).to.equal(0);
+      expect(u.withdrawn.count).to.equal(decoded.withdrawn.count);
+      expect(Buffer.from(u.withdrawn.bytes).equals(Buffer.from(decoded.withdrawn.bytes))).to.equal(true);
+      return decoded.withdrawn;
+    });
   });
 
   it('withdrawals: MP_UNREACH_NLRI of every key, in order, within the message size', function () {
-    const k = keys6(2000);
-    for (const o of v6Options) {
-      const updates = [...withdrawalUpdates(k, o)];
-      if (o.maxMessageLength === 4096) expect(updates.length).to.be.above(3);
-      else expect(updates.length).to.equal(1);
-      const withdrawn: string[] = [];
-      for (const u of updates) {
-        const bytes = encodeMessage(u, { extendedMessage: o.maxMessageLength > 4096 });
-        expect(bytes.length).to.be.at.most(o.maxMessageLength);
-        const r = decodeMessage(bytes, {
-          asn4: true,
-          extendedMessage: true,
-          ...(o.addPath ? { addPath: new Set([familyKey(2, 1)]) } : {}),
-        });
-        if (!r.ok || r.message.type !== 'update') throw new Error('not an UPDATE');
-        expect(r.message.attributes.map((a) => a.code)).to.deep.equal([15]);
-        const unreach = attributeOf(r.message.attributes, 'mp-unreach')!;
-        for (const p of prefixList(unreach.withdrawn)) {
-          expect(p.pathId).to.equal(o.addPath ? 1 : 0);
-          withdrawn.push(p.prefix);
-        }
-        expect(
-          Buffer.from(encodeMessage(asObjects(u), { extendedMessage: true })).equals(Buffer.from(bytes)),
-        ).to.equal(true);
-      }
-      expect(withdrawn).to.deep.equal(k.map(formatKey));
-    }
+    expectWithdrawals(keys6(2000), 2, (_u, decoded) => {
+      expect(decoded.attributes.map((a) => a.code)).to.deep.equal([15]);
+      return attributeOf(decoded.attributes, 'mp-unreach')!.withdrawn;
+    });
   });
 });
