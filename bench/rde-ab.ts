@@ -8,9 +8,11 @@
 // the root of another checkout with its dist/ built (`git worktree add DIR REV && cd DIR && npm ci`). Both
 // RDEs must take the constructor options and calls below (peerUp, receive, flush, pull).
 // --instructions: instead of timing, count the instructions of each build's child under valgrind's
-// cachegrind, node run --single-threaded (no concurrent compilation or collection, so that the count
-// repeats within 0.2% where times move by 10-30%), once through the announcement alone and once through
-// both phases: a change of a few percent shows in one run of each (four runs under valgrind, 2-3 minutes).
+// cachegrind, node run --single-threaded (no concurrent compilation or collection, so that a run's count
+// repeats within about 1% where times move by 10-30%), once through the announcement alone and once
+// through both phases (four runs under valgrind, 2-3 minutes). The withdrawal's count is the difference of
+// two runs and moves more: 1.08-1.15 G in three runs of one build with the IPv6 table, so a change to it
+// shows only past several percent.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -237,24 +237,12 @@ export class Ipv6PrefixIndex {
    * the first reads each key's words and its home slot (kept), the second probes. Returns what the first read.
    */
   getMany(keys: readonly string[], n: number, out: Int32Array): number {
-    if (this.batch.length < 5 * n) this.batch = new Int32Array(10 * n);
-    const b = this.batch;
-    const homes = batchSlots(n);
-    const mask = this.mask;
+    this.batchOf(n);
     let touched = 0;
     for (let k = 0; k < n; k++) {
       const key = keys[k]!;
       this.load(key);
-      const length = key.charCodeAt(0);
-      const i = slotOf6(this.w0, this.w1, this.w2, this.w3, length, mask);
-      const at = k * 5;
-      b[at] = this.w0;
-      b[at + 1] = this.w1;
-      b[at + 2] = this.w2;
-      b[at + 3] = this.w3;
-      b[at + 4] = length;
-      homes[k] = i;
-      touched = (touched + this.lengths[i]! + this.ids[i]! + this.words[i * 4]!) | 0;
+      touched = (touched + this.keep(k, key.charCodeAt(0))) | 0;
     }
     this.probeBatch(n, out);
     return touched;
@@ -336,30 +324,42 @@ export class Ipv6PrefixIndex {
    * k < n; the words are those the prefix's key would give (host bits cleared, absent octets 0).
    */
   getManyWire(bytes: Uint8Array, at: Int32Array, n: number, out: Int32Array): number {
-    if (this.batch.length < 5 * n) this.batch = new Int32Array(10 * n);
-    const b = this.batch;
-    const homes = batchSlots(n);
-    const mask = this.mask;
+    this.batchOf(n);
     let touched = 0;
     for (let k = 0; k < n; k++) {
       const p = at[k]!;
       const length = bytes[p]!;
-      const w0 = wireWord(bytes, p + 1, length, 0);
-      const w1 = wireWord(bytes, p + 1, length, 32);
-      const w2 = wireWord(bytes, p + 1, length, 64);
-      const w3 = wireWord(bytes, p + 1, length, 96);
-      const i = slotOf6(w0, w1, w2, w3, length, mask);
-      const o = k * 5;
-      b[o] = w0;
-      b[o + 1] = w1;
-      b[o + 2] = w2;
-      b[o + 3] = w3;
-      b[o + 4] = length;
-      homes[k] = i;
-      touched = (touched + this.lengths[i]! + this.ids[i]! + this.words[i * 4]!) | 0;
+      this.w0 = wireWord(bytes, p + 1, length, 0);
+      this.w1 = wireWord(bytes, p + 1, length, 32);
+      this.w2 = wireWord(bytes, p + 1, length, 64);
+      this.w3 = wireWord(bytes, p + 1, length, 96);
+      touched = (touched + this.keep(k, length)) | 0;
     }
     this.probeBatch(n, out);
     return touched;
+  }
+
+  /** Room in the batch scratch (and its home slots) for n prefixes. */
+  private batchOf(n: number): void {
+    if (this.batch.length < 5 * n) this.batch = new Int32Array(10 * n);
+    batchSlots(n);
+  }
+
+  /**
+   * The batch's first pass for its k-th prefix, the loaded words with `length`: they and the prefix's home
+   * slot kept for the second pass, and what the slot holds read (returned, for the caller's sum).
+   */
+  private keep(k: number, length: number): number {
+    const i = slotOf6(this.w0, this.w1, this.w2, this.w3, length, this.mask);
+    const b = this.batch;
+    const o = k * 5;
+    b[o] = this.w0;
+    b[o + 1] = this.w1;
+    b[o + 2] = this.w2;
+    b[o + 3] = this.w3;
+    b[o + 4] = length;
+    batchHomes[k] = i;
+    return this.lengths[i]! + this.ids[i]! + this.words[i * 4]!;
   }
 
   /** getMany's second pass: each of the batch's n prefixes looked up from its home slot. */

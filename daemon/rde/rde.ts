@@ -731,15 +731,21 @@ export class Rde implements RdePort {
 
   /** The destination ids of a withdrawal's keys[0, n), looked up as a batch (FamilyRib.idsOf). */
   private withdrawnIdsOf(rib: FamilyRib, keys: readonly PrefixKey[], n: number): Int32Array {
-    if (this.withdrawnIds.length < n) this.withdrawnIds = new Int32Array(2 * n);
-    rib.idsOf(keys, n, this.withdrawnIds);
-    return this.withdrawnIds;
+    const ids = this.withdrawnIdsFor(n);
+    rib.idsOf(keys, n, ids);
+    return ids;
   }
 
   /** withdrawnIdsOf for IPv6 prefixes in wire form, at offsets at[0, n) of `bytes` (FamilyRib.idsOfWire). */
   private withdrawnIdsOfWire(rib: FamilyRib, bytes: Uint8Array, at: Int32Array, n: number): Int32Array {
+    const ids = this.withdrawnIdsFor(n);
+    rib.idsOfWire(bytes, at, n, ids);
+    return ids;
+  }
+
+  /** The withdrawal ids scratch, with room for n. */
+  private withdrawnIdsFor(n: number): Int32Array {
     if (this.withdrawnIds.length < n) this.withdrawnIds = new Int32Array(2 * n);
-    rib.idsOfWire(bytes, at, n, this.withdrawnIds);
     return this.withdrawnIds;
   }
 
