@@ -205,9 +205,9 @@ export class FamilyRib {
   private readonly index6 = new Ipv6PrefixIndex();
   /** What `idsOf`'s first pass read last (stored so that the compiler keeps the reads; nothing else reads it). */
   warmed = 0;
-  /** idsOf's scratch (IPv4). */
-  batchAddrs = new Uint32Array(0);
-  batchLengths = new Uint8Array(0);
+  /** idsOf's scratch (IPv4): addresses and lengths of the keys. */
+  private batchAddrs = new Uint32Array(0);
+  private batchLengths = new Uint8Array(0);
   /** The path list of each id (`RibPath.next`). */
   private readonly firsts = new IdArray<RibPath>();
   /** The Loc-RIB entry of each id. */
@@ -322,7 +322,8 @@ export class FamilyRib {
     // of the object's map that deoptimizes every method compiled for the old one.
     if (this.ipv6) this.warmed = this.index6.getMany(keys as readonly string[], n, ids) | 0;
     else {
-      const { batchAddrs, batchLengths } = this.batchOf(n);
+      this.growBatch(n);
+      const { batchAddrs, batchLengths } = this;
       for (let i = 0; i < n; i++) {
         const key = keys[i] as number;
         const addr = Math.floor(key / 64);
@@ -341,13 +342,11 @@ export class FamilyRib {
     this.warmed = this.index6.getManyWire(bytes, at, n, ids) | 0;
   }
 
-  /** idsOf's scratch for IPv4 keys as addresses and lengths, of at least n entries. */
-  private batchOf(n: number): { batchAddrs: Uint32Array; batchLengths: Uint8Array } {
-    if (this.batchAddrs.length < n) {
-      this.batchAddrs = new Uint32Array(2 * n);
-      this.batchLengths = new Uint8Array(2 * n);
-    }
-    return this;
+  /** Room for n keys in idsOf's scratch. */
+  private growBatch(n: number): void {
+    if (this.batchAddrs.length >= n) return;
+    this.batchAddrs = new Uint32Array(2 * n);
+    this.batchLengths = new Uint8Array(2 * n);
   }
 
   /** The id of the destination of `key`, made when there is none. */
