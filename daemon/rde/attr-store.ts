@@ -25,6 +25,8 @@ import {
   AttrFlag,
   AttrType,
   AsPathSegmentType,
+  extendedOctets,
+  valueLengthOf,
 } from '../wire/index.js';
 import type { AsPathSegment, PathAttribute } from '../wire/index.js';
 import { hashBytes, hashKey, SetTable } from './set-table.js';
@@ -68,12 +70,12 @@ export class KeyReader {
     if (p >= this.limit) return false;
     const k = this.key;
     const flags = k.charCodeAt(p);
-    const extended = (flags & AttrFlag.ExtendedLength) !== 0;
-    const len = extended ? (k.charCodeAt(p + 2) << 8) | k.charCodeAt(p + 3) : k.charCodeAt(p + 2);
+    const extended = extendedOctets(flags);
+    const len = valueLengthOf(k.charCodeAt(p + 2), k.charCodeAt(p + 2 + extended), extended);
     this.flags = flags;
     this.code = k.charCodeAt(p + 1);
     this.start = p;
-    this.value = p + (extended ? 4 : 3);
+    this.value = p + 3 + extended;
     this.end = this.value + len;
     return true;
   }
@@ -199,14 +201,14 @@ export class KeyWriter {
 
 /** The end of the attribute at section[pos] (its header read as the wire has it). */
 function sectionValueEnd(section: Uint8Array, pos: number): number {
-  const extended = (section[pos]! & AttrFlag.ExtendedLength) !== 0;
-  return extended ? pos + 4 + ((section[pos + 2]! << 8) | section[pos + 3]!) : pos + 3 + section[pos + 2]!;
+  const extended = extendedOctets(section[pos]!);
+  return pos + 3 + extended + valueLengthOf(section[pos + 2]!, section[pos + 2 + extended]!, extended);
 }
 
 /** Write the attribute at section[pos] to `w` (header re-written as keys have it); returns its end. */
 function copySectionAttribute(w: KeyWriter, section: Uint8Array, pos: number): number {
   const end = sectionValueEnd(section, pos);
-  const value = pos + ((section[pos]! & AttrFlag.ExtendedLength) !== 0 ? 4 : 3);
+  const value = pos + 3 + extendedOctets(section[pos]!);
   w.header(section[pos]!, section[pos + 1]!, end - value);
   w.bytesOf(section, value, end);
   return end;
@@ -394,14 +396,13 @@ function attributeAt(key: string, code: number): number {
 
 /** Offset of the value of the attribute whose header is at `p`. */
 function valueAt(key: string, p: number): number {
-  return p + ((key.charCodeAt(p) & AttrFlag.ExtendedLength) !== 0 ? 4 : 3);
+  return p + 3 + extendedOctets(key.charCodeAt(p));
 }
 
 /** Length of the value of the attribute whose header is at `p`. */
 function valueLength(key: string, p: number): number {
-  return (key.charCodeAt(p) & AttrFlag.ExtendedLength) !== 0
-    ? (key.charCodeAt(p + 2) << 8) | key.charCodeAt(p + 3)
-    : key.charCodeAt(p + 2);
+  const extended = extendedOctets(key.charCodeAt(p));
+  return valueLengthOf(key.charCodeAt(p + 2), key.charCodeAt(p + 2 + extended), extended);
 }
 
 function u32At(key: string, at: number): number {

@@ -14,7 +14,7 @@ const MASK = CHUNK - 1;
 
 /** `T | undefined` by non-negative integer id; undefined where nothing was set. */
 export class IdArray<T> {
-  private chunks: (T | undefined)[][] = [];
+  private chunks: (T | undefined)[][] = chunkList();
 
   /** One past the highest id that may hold a value (a bound for walks, not a count). */
   get limit(): number {
@@ -51,6 +51,18 @@ export class IdArray<T> {
 
   /** Drop every value (and the chunks). */
   clear(): void {
-    this.chunks = [];
+    this.chunks = chunkList();
   }
+}
+
+/**
+ * An empty list of chunks, made with the elements kind it takes on with its first chunk (objects): an
+ * empty literal starts as one of small integers and changes its map at its first push, so code optimized
+ * on lists that had grown gave way ("wrong map") at the first list that had not (the RDE's path lists and
+ * best paths of a family in the middle of its first table, each a deoptimization and a recompilation).
+ */
+function chunkList<T>(): T[][] {
+  const list: T[][] = [[]];
+  list.pop();
+  return list;
 }

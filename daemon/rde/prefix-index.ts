@@ -391,15 +391,11 @@ export class Ipv6PrefixIndex {
         if (free < 0) free = i;
         continue;
       }
+      // All four words compared at once: with a comparison per word, those past the first ran only
+      // when two prefixes shared a first word in a probe, and code optimized before that gave way there.
       const w = i * 4;
-      if (
-        l === length &&
-        words[w] === w0 &&
-        words[w + 1] === w1 &&
-        words[w + 2] === w2 &&
-        words[w + 3] === w3
-      )
-        return i;
+      const differ = (words[w]! ^ w0) | (words[w + 1]! ^ w1) | (words[w + 2]! ^ w2) | (words[w + 3]! ^ w3);
+      if (l === length && differ === 0) return i;
     }
   }
 

@@ -10,13 +10,20 @@ import type { FamilyRib } from './rib.js';
 
 /** Ids per chunk of an `IdFifo` (16 KiB). */
 const CHUNK = 4096;
+/**
+ * Ids in a new queue's first chunk: few, so that `push` makes a chunk and `shift` drops one within a
+ * queue's first ids, before V8 optimizes them. Code optimized with those branches never taken gives
+ * way where a queue first passes a chunk (a deoptimization and a recompilation in the middle of a table).
+ */
+const FIRST_CHUNK = 16;
 
 /**
- * A first-in first-out queue of ids (non-negative integers) in fixed-size Int32Array chunks: four octets
- * an id, and a full table queued grows by chunks instead of copying one large array as it grows.
+ * A first-in first-out queue of ids (non-negative integers) in Int32Array chunks (after a short first
+ * one, of CHUNK ids): four octets an id, and a full table queued grows by chunks instead of copying one
+ * large array as it grows.
  */
 export class IdFifo {
-  private chunks: Int32Array[] = [new Int32Array(CHUNK)];
+  private chunks: Int32Array[] = [new Int32Array(FIRST_CHUNK)];
   /** Read position in chunks[0]. */
   private head = 0;
   /** Write position in the last chunk. */
@@ -29,7 +36,7 @@ export class IdFifo {
 
   push(id: number): void {
     let last = this.chunks[this.chunks.length - 1]!;
-    if (this.tail === CHUNK) {
+    if (this.tail === last.length) {
       last = new Int32Array(CHUNK);
       this.chunks.push(last);
       this.tail = 0;
@@ -47,7 +54,7 @@ export class IdFifo {
       if (this.chunks.length > 1) this.chunks = [this.chunks[0]!];
       this.head = 0;
       this.tail = 0;
-    } else if (this.head === CHUNK) {
+    } else if (this.head === this.chunks[0]!.length) {
       this.chunks.shift();
       this.head = 0;
     }

@@ -36,6 +36,9 @@ import {
   WireWriter,
   type DecodeContext,
   type PathAttribute,
+  extendedOctets,
+  valueLengthOf,
+  writeAttributeHeader,
 } from '../../daemon/wire/index.js';
 import { attr, hex, toHex } from './helpers/bytes.js';
 
@@ -383,6 +386,27 @@ describe('wire: path attribute fixtures (both ways)', function () {
     expect(toHex(bytes.subarray(0, 4))).to.equal('d0080190');
     const back = decodeAttributes(bytes, AS4).attributes[0]!;
     expect(back.type === 'communities' && back.values.length).to.equal(100);
+  });
+
+  it('writes and reads attribute headers of every length form as RFC 4271 4.3 lays them out', function () {
+    // [flags given, value length, header octets expected]
+    const cases: [number, number, string][] = [
+      [0x40, 0, '400100'],
+      [0x40, 255, '4001ff'],
+      [0x40, 256, '50010100'],
+      [0x50, 3, '50010003'],
+      [0xc0, 65535, 'd001ffff'],
+      [0xd0, 0, 'd0010000'],
+    ];
+    for (const [flags, length, hex] of cases) {
+      const out = new Uint8Array(6).fill(0xee);
+      const end = writeAttributeHeader(out, 1, flags, 1, length);
+      expect(toHex(out.subarray(1, end)), `${flags}/${length}`).to.equal(hex);
+      expect(out[end], 'nothing written past the header').to.equal(0xee);
+      const extended = extendedOctets(out[1]!);
+      expect(end - 1, 'header size').to.equal(3 + extended);
+      expect(valueLengthOf(out[3]!, out[3 + extended]!, extended), 'length read back').to.equal(length);
+    }
   });
 
   it('decodes the abbreviated MP_REACH_NLRI of TABLE_DUMP_V2 RIB entries (RFC 6396 4.3.4)', function () {

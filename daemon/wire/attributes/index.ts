@@ -14,7 +14,6 @@
 import type { DecodeContext } from '../context.js';
 import { strongerAction, updateError, type ErrorAction, type UpdateError } from '../errors.js';
 import { attrName, AttrFlag, AttrType, UpdateSubcode } from '../iana.js';
-import { getU16 } from '../reader.js';
 import type { WireWriter } from '../writer.js';
 import { aggregatorDescriptor, as4AggregatorDescriptor } from './aggregator.js';
 import { aigpDescriptor } from './aigp.js';
@@ -127,8 +126,8 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
     // dictating a stronger approach), and the Total Attribute Length MUST be relied upon to enable the
     // beginning of the NLRI field to be located."
     const flags = section[pos]!;
-    const extended = (flags & AttrFlag.ExtendedLength) !== 0;
-    const headerLength = extended ? 4 : 3;
+    const extended = extendedOctets(flags);
+    const headerLength = 3 + extended;
     if (end - pos < headerLength) {
       errors.push(
         updateError(
@@ -141,7 +140,7 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
       break;
     }
     const code = section[pos + 1]!;
-    const length = extended ? getU16(section, pos + 2) : section[pos + 2]!;
+    const length = valueLengthOf(section[pos + 2]!, section[pos + 2 + extended]!, extended);
     const valueStart = pos + headerLength;
     if (valueStart + length > end) {
       errors.push(
@@ -277,13 +276,14 @@ export function cleanSection(section: Uint8Array, ctx: DecodeContext, mp: MpPlac
   const end = section.length;
   let pos = 0;
   while (pos < end) {
-    if (end - pos < 3) return -1;
+    const left = end - pos;
+    if (left < 3) return -1;
     const flags = section[pos]!;
     const code = section[pos + 1]!;
-    const extended = (flags & AttrFlag.ExtendedLength) !== 0;
-    if (extended && end - pos < 4) return -1;
-    const length = extended ? getU16(section, pos + 2) : section[pos + 2]!;
-    const valueStart = pos + (extended ? 4 : 3);
+    const extended = extendedOctets(flags);
+    if (left < 3 + extended) return -1;
+    const length = valueLengthOf(section[pos + 2]!, section[pos + 2 + extended]!, extended);
+    const valueStart = pos + 3 + extended;
     pos = valueStart + length;
     if (pos > end) return -1;
     const word = code >> 5;
@@ -405,16 +405,32 @@ export function writeAttributeHeader(
   code: number,
   len: number,
 ): number {
-  const ext = len > 255 || (flags & AttrFlag.ExtendedLength) !== 0;
-  out[p] = ext ? (flags | AttrFlag.ExtendedLength) & 0xff : flags & 0xff;
+  // Both forms by the same stores (see extendedOctets): a one-octet length is written twice.
+  const extended = len > 255 || (flags & AttrFlag.ExtendedLength) !== 0 ? 1 : 0;
+  out[p] = (flags & ~AttrFlag.ExtendedLength) | (extended * AttrFlag.ExtendedLength);
   out[p + 1] = code;
-  if (!ext) {
-    out[p + 2] = len;
-    return p + 3;
-  }
-  out[p + 2] = len >> 8;
-  out[p + 3] = len & 255;
-  return p + 4;
+  out[p + 2] = len >> (extended << 3);
+  out[p + 2 + extended] = len;
+  return p + 3 + extended;
+}
+
+// Attribute headers are read and written without a branch taken only for extended-length attributes
+// (RFC 4271 4.3: a two-octet length field when the Extended Length bit is set): the two forms are the
+// same arithmetic, one octet more or less. Code V8 optimized before a table's first such attribute gave
+// way where it came (a deoptimization and a recompilation in the middle of the table, in each of the
+// decoder's check, the store's key reader and the writers).
+
+/** The length field's second octet: 1 when `flags` carry Extended Length, else 0. */
+export function extendedOctets(flags: number): number {
+  return (flags & AttrFlag.ExtendedLength) !== 0 ? 1 : 0;
+}
+
+/**
+ * An attribute's value length from its length field: `first` the octet after the type code, `second` the
+ * one after it (read whatever `extended` is: the first again, or anything, when it is 0).
+ */
+export function valueLengthOf(first: number, second: number, extended: number): number {
+  return (first << (extended << 3)) | (second & -extended);
 }
 
 /** Octets `writeAttributeHeader(out, p, flags, code, len)` writes. */
