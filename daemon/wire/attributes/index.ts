@@ -406,7 +406,7 @@ export function writeAttributeHeader(
   len: number,
 ): number {
   // Both forms by the same stores (see extendedOctets): a one-octet length is written twice.
-  const extended = len > 255 || (flags & AttrFlag.ExtendedLength) !== 0 ? 1 : 0;
+  const extended = attributeHeaderLength(flags, len) - 3;
   out[p] = (flags & ~AttrFlag.ExtendedLength) | (extended * AttrFlag.ExtendedLength);
   out[p + 1] = code;
   out[p + 2] = len >> (extended << 3);
