@@ -9,6 +9,7 @@
 //            statistics of every pluglet,
 //   SIGUSR2  write the MRT RIB dumps (--dump-rib FILE, --dump-adj-rib-in FILE).
 import { readFileSync } from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { dirname, join } from 'node:path';
@@ -172,7 +173,11 @@ async function run(argv: string[]): Promise<number> {
       routerId: ipv4Number(loaded.config.routerId),
       prefixes: args.jitPrime,
     });
-    // The throwaway RDEs are garbage now: a full collection gives their memory back before the table comes.
+    // The throwaway RDEs are garbage once their deferred decision slices (setImmediate) have run: a turn
+    // of the loop, then a full collection gives their memory back before the table comes. Collected
+    // before that turn, both stayed (7.5 MB of heap and their typed arrays) until a collection in the
+    // middle of the first table.
+    await setImmediate();
     fullGc();
     log.info(
       {
