@@ -14,6 +14,8 @@ const EMPTY = 0xff;
 /** A slot whose prefix was removed (IPv4): lookups go past it, inserts may take it. */
 const REMOVED = 0xfe;
 const INITIAL_CAPACITY = 1024;
+/** Removed marks an emptied table must hold before its slots are cleared (one pass per that many removals). */
+const RESET_AFTER_REMOVED = 64;
 
 export class Ipv4PrefixIndex {
   private addrs = new Uint32Array(INITIAL_CAPACITY);
@@ -136,8 +138,9 @@ export class Ipv4PrefixIndex {
   private removedOne(): void {
     this.count--;
     this.removed++;
-    // Emptied (a whole table withdrawn): start over without the marks.
-    if (this.count === 0) {
+    // Emptied after many removals (a whole table withdrawn): start over without the marks. After few (a
+    // destination made and dropped alone) the marks stay: clearing every slot each time cost the capacity.
+    if (this.count === 0 && this.removed >= RESET_AFTER_REMOVED) {
       this.lengths.fill(EMPTY);
       this.removed = 0;
     }
@@ -299,8 +302,9 @@ export class Ipv6PrefixIndex {
   private removedOne(): void {
     this.count--;
     this.removed++;
-    // Emptied (a whole table withdrawn): start over without the marks.
-    if (this.count === 0) {
+    // Emptied after many removals (a whole table withdrawn): start over without the marks. After few (a
+    // destination made and dropped alone) the marks stay: clearing every slot each time cost the capacity.
+    if (this.count === 0 && this.removed >= RESET_AFTER_REMOVED) {
       this.lengths.fill(EMPTY6);
       this.removed = 0;
     }

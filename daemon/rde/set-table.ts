@@ -11,6 +11,11 @@
 import type { AttrSet } from './attr-store.js';
 
 const INITIAL_CAPACITY = 1024;
+/**
+ * Removed marks an emptied table must hold before it starts over (`remove`): the new arrays then cost
+ * at most INITIAL_CAPACITY / RESET_AFTER_REMOVED slots per removal.
+ */
+const RESET_AFTER_REMOVED = 64;
 
 /**
  * MurmurHash3 (x86, 32-bit) of bytes[0, n): four octets a step (little-endian words), then the tail and
@@ -133,13 +138,24 @@ export class SetTable {
     set.slot = -1;
     this.count--;
     this.removed++;
-    // Emptied (a whole table withdrawn): start over without the marks.
-    if (this.count === 0) {
-      this.sets.fill(undefined);
-      this.hashes.fill(0);
-      this.removed = 0;
-    }
+    // Emptied after many removals (a whole table withdrawn): start over, small and without the marks.
+    // After few (a set interned and released alone, UPDATE after UPDATE: a family the peer may not
+    // send) the marks stay; clearing the whole table each time made every such UPDATE cost its capacity.
+    if (this.count === 0 && this.removed >= RESET_AFTER_REMOVED) this.reset();
     return true;
+  }
+
+  /** Slots (free or not): the table's size in memory. */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /** Empty at INITIAL_CAPACITY, without marks (nothing is held). */
+  private reset(): void {
+    this.hashes = new Int32Array(INITIAL_CAPACITY);
+    this.sets = new Array<AttrSet | undefined>(INITIAL_CAPACITY).fill(undefined);
+    this.mask = INITIAL_CAPACITY - 1;
+    this.removed = 0;
   }
 
   /** Put `set` in the first free or removed slot of its run; that slot. */

@@ -287,4 +287,27 @@ describe('rde/prefix-index: removal by id, both families', function () {
       removesById(family);
     });
   }
+
+  it('one prefix inserted and removed again and again, the table otherwise empty: found while held, never after', function () {
+    const v4 = new Ipv4PrefixIndex();
+    const v6 = new Ipv6PrefixIndex();
+    const address6 = new Uint8Array(16);
+    address6[0] = 0x20;
+    for (let i = 0; i < 20000; i++) {
+      const addr = ((i % 5000) << 8) >>> 0;
+      expect(v4.get(addr, 24)).to.equal(-1);
+      v4.insert(addr, 24, i % 7);
+      expect(v4.get(addr, 24)).to.equal(i % 7);
+      expect(v4.delete(addr, 24)).to.equal(true);
+      expect(v4.size).to.equal(0);
+      address6[2] = (i % 5000) >> 8;
+      address6[3] = i % 256;
+      const key = prefixKey(2, 48, address6, 0);
+      expect(v6.get(key)).to.equal(-1);
+      v6.insert(key, i % 7);
+      expect(v6.get(key)).to.equal(i % 7);
+      expect(v6.delete(key)).to.equal(true);
+      expect(v6.size).to.equal(0);
+    }
+  });
 });

@@ -69,4 +69,29 @@ describe('rde/set-table', function () {
     expect(oracle.size).to.be.greaterThan(1000);
     for (const [key, set] of oracle) expect(table.findKey(key, hashKey(key))).to.equal(set);
   });
+
+  it('starts over at its first size when a whole table leaves, and keeps its marks when one set comes and goes', function () {
+    const table = new SetTable();
+    const first = table.capacity;
+    const keyOf = (i: number): string => `set ${i}`;
+    const sets = Array.from({ length: 5000 }, (_, i) => fakeSet(keyOf(i)));
+    sets.forEach((set) => table.add(set, hashKey(set.key)));
+    expect(table.capacity).to.be.greaterThan(first);
+    for (const set of sets) expect(table.remove(set)).to.equal(true);
+    expect(table.size).to.equal(0);
+    expect(table.capacity).to.equal(first);
+    for (const set of sets) expect(table.findKey(set.key, hashKey(set.key))).to.equal(undefined);
+    // One set at a time, each interned and released (a family the peer may not send): the table neither
+    // grows nor loses one, through the rebuilds that clear the marks.
+    for (let i = 0; i < 20000; i++) {
+      const set = fakeSet(keyOf(i % 3000));
+      const h = hashKey(set.key);
+      expect(table.findKey(set.key, h)).to.equal(undefined);
+      table.add(set, h);
+      expect(table.findOctets(octetsOf(set.key), set.key.length, h)).to.equal(set);
+      expect(table.remove(set)).to.equal(true);
+      expect(table.size).to.equal(0);
+    }
+    expect(table.capacity).to.equal(first);
+  });
 });
