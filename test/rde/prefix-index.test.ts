@@ -302,7 +302,7 @@ describe('rde/prefix-index: removal by id, both families', function () {
       expect(v4.size).to.equal(0);
       address6[2] = (i % 5000) >> 8;
       address6[3] = i % 256;
-      const key = prefixKey(2, 48, address6, 0);
+      const key = prefixKey(2, 48, address6, 0) as string;
       expect(v6.get(key)).to.equal(-1);
       v6.insert(key, i % 7);
       expect(v6.get(key)).to.equal(i % 7);
