@@ -3,7 +3,9 @@
 // already optimized. A cold process spends about a third of its first table's CPU on compiling and on
 // running not yet optimized code (bench/README.md, "JIT priming"); the priming pays that once, while no
 // peer waits. It goes through the wire codec's decode and encode and the RDE's five stages as a session's
-// UPDATEs do, and leaves nothing behind: its RDEs, stores and peers are dropped when it returns.
+// UPDATEs do, and leaves nothing behind: its RDEs, stores and peers are garbage once their deferred
+// decision slices (setImmediate) have run, a turn of the event loop after it returns (xbgpd.ts waits
+// for that turn before its full collection).
 import {
   Afi,
   Safi,

@@ -86,12 +86,17 @@ function sameOctets(key: string, bytes: Uint8Array, n: number): boolean {
 const REMOVED = { key: '' } as AttrSet;
 
 export class SetTable {
-  private hashes = new Int32Array(INITIAL_CAPACITY);
-  private sets: (AttrSet | undefined)[] = new Array<AttrSet | undefined>(INITIAL_CAPACITY).fill(undefined);
-  private mask = INITIAL_CAPACITY - 1;
+  // Set by `allocate` (declared without a class field, so the object never holds them undefined).
+  declare private hashes: Int32Array;
+  declare private sets: (AttrSet | undefined)[];
+  declare private mask: number;
   private count = 0;
   /** REMOVED slots. */
   private removed = 0;
+
+  constructor() {
+    this.allocate(INITIAL_CAPACITY);
+  }
 
   get size(): number {
     return this.count;
@@ -141,7 +146,7 @@ export class SetTable {
     // Emptied after many removals (a whole table withdrawn): start over, small and without the marks.
     // After few (a set interned and released alone, UPDATE after UPDATE: a family the peer may not
     // send) the marks stay; clearing the whole table each time made every such UPDATE cost its capacity.
-    if (this.count === 0 && this.removed >= RESET_AFTER_REMOVED) this.reset();
+    if (this.count === 0 && this.removed >= RESET_AFTER_REMOVED) this.allocate(INITIAL_CAPACITY);
     return true;
   }
 
@@ -150,11 +155,11 @@ export class SetTable {
     return this.mask + 1;
   }
 
-  /** Empty at INITIAL_CAPACITY, without marks (nothing is held). */
-  private reset(): void {
-    this.hashes = new Int32Array(INITIAL_CAPACITY);
-    this.sets = new Array<AttrSet | undefined>(INITIAL_CAPACITY).fill(undefined);
-    this.mask = INITIAL_CAPACITY - 1;
+  /** Empty slots of `capacity` (a power of two), no marks; the sets held are placed again by the caller. */
+  private allocate(capacity: number): void {
+    this.hashes = new Int32Array(capacity);
+    this.sets = new Array<AttrSet | undefined>(capacity).fill(undefined);
+    this.mask = capacity - 1;
     this.removed = 0;
   }
 
@@ -177,11 +182,7 @@ export class SetTable {
    */
   private rebuild(): void {
     const { hashes, sets } = this;
-    const capacity = (this.count + 1) * 4 > this.mask + 1 ? (this.mask + 1) * 2 : this.mask + 1;
-    this.hashes = new Int32Array(capacity);
-    this.sets = new Array<AttrSet | undefined>(capacity).fill(undefined);
-    this.mask = capacity - 1;
-    this.removed = 0;
+    this.allocate((this.count + 1) * 4 > this.mask + 1 ? (this.mask + 1) * 2 : this.mask + 1);
     for (let i = 0; i < sets.length; i++) {
       const s = sets[i];
       if (s === undefined || s === REMOVED) continue;
