@@ -21,7 +21,7 @@
 // With --ipv6 (issue 15), the table is IPv6: about 200k prefixes built from the IPv6 RIB entries of the
 // pyasn and RouteViews dumps (bench/lib/table-ipv6.ts), sent in MP_REACH_NLRI / MP_UNREACH_NLRI over the
 // same IPv4 sessions, with IPv6 next hops (2001:db8::/32).
-// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--ipv6] [--primed] [--other DIR] [--plugins | --rr | --admin | --rpki]`.
+// Run: `npm run build && node dist/bench/fulltable.js [--only bird|xbgpd] [--no-withdraw] [--peer N] [--runs N] [--ipv6] [--primed[=N]] [--other DIR] [--plugins | --rr | --admin | --rpki]`.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Feeder } from './lib/feeder.js';
@@ -81,7 +81,9 @@ interface Args {
   admin: boolean;
   rpki: boolean;
   ipv6: boolean;
+  /** `--primed[=N]`: the priming's prefixes per family (undefined: the daemon's default). */
   primed: boolean;
+  primeSize?: number;
   /** Another checkout whose built xbgpd runs too, in the same rounds (`--other DIR`). */
   other?: string;
 }
@@ -107,7 +109,10 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--rpki') out.rpki = true;
     else if (argv[i] === '--ipv6') out.ipv6 = true;
     else if (argv[i] === '--primed') out.primed = true;
-    else if (argv[i] === '--other') {
+    else if (argv[i]!.startsWith('--primed=')) {
+      out.primed = true;
+      out.primeSize = Number(argv[i]!.slice('--primed='.length));
+    } else if (argv[i] === '--other') {
       const dir = argv[++i];
       if (dir === undefined || !existsSync(join(dir, 'dist', 'daemon', 'cli', 'xbgpd.js')))
         throw new Error(`--other: '${dir ?? ''}' is not a checkout with dist/ built (npm run build there)`);
@@ -273,8 +278,8 @@ async function main(): Promise<void> {
     variants.push({
       kind: 'xbgpd',
       label: 'xbgpd-primed',
-      args: ['--jit-prime'],
-      what: 'xbgpd --jit-prime',
+      args: [args.primeSize === undefined ? '--jit-prime' : `--jit-prime=${args.primeSize}`],
+      what: `xbgpd ${args.primeSize === undefined ? '--jit-prime' : `--jit-prime=${args.primeSize}`}`,
       base: 'xbgpd',
     });
   // --other DIR: another checkout's xbgpd (a change against its parent, in the same rounds as this one's).
