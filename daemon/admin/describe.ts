@@ -10,7 +10,7 @@ import {
   formatAddress,
 } from '../wire/index.js';
 import { formatCommunities, formatExtendedCommunities, formatLargeCommunities } from '../wire/index.js';
-import type { AttrSet } from '../rde/attr-store.js';
+import { type AttrSet, asPathOf, attributesOf, nextHopOf } from '../rde/attr-store.js';
 import type { RibPath } from '../rde/rib.js';
 import type { PrefixCounts } from '../rde/inspect.js';
 import type { Session } from '../session/session.js';
@@ -41,15 +41,15 @@ const split = (text: string): string[] => (text === '' ? [] : text.split(' '));
 
 /** Every attribute of a set, decoded. */
 export function attributesJson(set: AttrSet, ipv6: boolean): AttributesJson {
-  const out: AttributesJson = { asPath: formatAsPath(set.asPath) };
-  const nh = set.nextHop;
+  const out: AttributesJson = { asPath: formatAsPath(asPathOf(set)) };
+  const nh = nextHopOf(set);
   if (nh !== undefined && nh.length > 0) {
     if (nh.length === 4) out.nextHop = formatAddress(Afi.Ipv4, nh, 0);
     else if (nh.length === 32)
       out.nextHop = `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
     else out.nextHop = formatAddress(ipv6 || nh.length === 16 ? Afi.Ipv6 : Afi.Ipv4, nh, 0);
   }
-  for (const a of set.attributes) {
+  for (const a of attributesOf(set)) {
     switch (a.type) {
       case 'origin':
         out.origin = originNames[a.origin];

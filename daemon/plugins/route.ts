@@ -12,7 +12,7 @@ import {
   decodeAttributes,
   type PathAttribute,
 } from '../wire/index.js';
-import type { AttrSet, AttrStore, StoredAttribute } from '../rde/attr-store.js';
+import { type AttrSet, type AttrStore, type StoredAttribute, mpNextHopOf } from '../rde/attr-store.js';
 
 const AS4 = { asn4: true } as const;
 const NO_EDITS: ReadonlyMap<number, StoredAttribute | null> = new Map();
@@ -48,7 +48,7 @@ export class RouteState {
   /** The attribute with type code `code` as the route has it now, or undefined. */
   get(code: number): StoredAttribute | undefined {
     if (this.ipv6 && code === AttrType.NextHop) {
-      const nh = this.mpNextHop ?? this.set!.mpNextHopBytes;
+      const nh = this.mpNextHop ?? mpNextHopOf(this.set!);
       return nh === undefined ? undefined : { flags: AttrFlag.Transitive, value: nh };
     }
     const edit = this.edits?.get(code);

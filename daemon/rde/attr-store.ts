@@ -248,136 +248,135 @@ const HAS_ORIGINATOR_ID = 1 << 11;
 const CLUSTER_LIST_SHIFT = 12;
 
 /**
- * One interned attribute set. Only the key and the fields the decision and the propagation rules need are
- * held, the small ones packed in `bits` (a full table holds about 160,000 sets); the attribute objects and
- * the AS path are decoded from the key when asked for, and ORIGINATOR_ID and the AS_PATH bounds are found
- * in the key.
+ * One interned attribute set: a plain object (made by `makeAttrSet`) holding only the key and the fields
+ * the decision and the propagation rules need, the small ones packed in `bits` (a full table holds about
+ * 160,000 sets). What else a set says is read by the functions below (`originOf`, `attributesOf`, ...):
+ * the attribute objects and the AS path are decoded from the key when asked for, and ORIGINATOR_ID and
+ * the AS_PATH bounds are found in the key. No prototype: an object literal with one costs a runtime call
+ * per set.
  */
-export class AttrSet {
-  // Fields only: instances are made by `makeAttrSet` (below), which writes them in this order.
+export interface AttrSet {
   /** References held by RIB entries; at 0 the set leaves the store. */
-  declare refs: number;
+  refs: number;
   /**
    * Its slot in the store's table (set-table.ts), -1 when not held: the table removes it from there, and a
    * SetCache (pipeline.ts) puts it in the slot of that number.
    */
-  declare slot: number;
+  slot: number;
   /** The interning key (see the file comment), one char per octet. */
-  declare readonly key: string;
+  readonly key: string;
   /**
    * The next hop's octets as a latin1 string, wherever the key holds it (NEXT_HOP value or MP next hop);
    * '' for our own routes. What reachability looks up. Shared between sets with the same next hop.
    */
-  declare readonly nextHopKey: string;
+  readonly nextHopKey: string;
   /** LOCAL_PREF, or undefined when absent. */
-  declare readonly localPref: number | undefined;
+  readonly localPref: number | undefined;
   /** RFC 4271 9.1.2.2 a): AS_SET counts 1, confederation segments 0. */
-  declare readonly asPathLength: number;
-  /** `neighborAs` as a signed 32-bit integer (a small integer in the object, where a 4-octet AS above 2^31 would be a boxed number). */
-  declare private readonly neighborAs32: number;
+  readonly asPathLength: number;
+  /** The neighbouring AS as a signed 32-bit integer (a small integer in the object, where a 4-octet AS above 2^31 would be a boxed number): read `neighborAsOf`. */
+  readonly neighborAs32: number;
   /** MULTI_EXIT_DISC, or undefined when absent. */
-  declare readonly med: number | undefined;
-  /** ORIGIN, the well-known communities, whether ORIGINATOR_ID is present, the CLUSTER_LIST length. */
-  declare private readonly bits: number;
+  readonly med: number | undefined;
+  /** ORIGIN, the well-known communities, whether ORIGINATOR_ID is present, the CLUSTER_LIST length: read through the functions below. */
+  readonly bits: number;
+}
 
-  private constructor() {}
+/** The neighbouring AS: the first AS of the leading AS_SEQUENCE, 0 when the path is empty. */
+export function neighborAsOf(set: AttrSet): number {
+  return set.neighborAs32 >>> 0;
+}
 
-  /** The neighbouring AS: the first AS of the leading AS_SEQUENCE, 0 when the path is empty. */
-  get neighborAs(): number {
-    return this.neighborAs32 >>> 0;
-  }
+/** ORIGIN 0 IGP, 1 EGP, 2 INCOMPLETE (2 when absent). */
+export function originOf(set: AttrSet): number {
+  return set.bits & ORIGIN_MASK;
+}
 
-  /** ORIGIN 0 IGP, 1 EGP, 2 INCOMPLETE (2 when absent). */
-  get origin(): number {
-    return this.bits & ORIGIN_MASK;
-  }
+/** WellKnown bits of the RFC 1997 communities present. */
+export function wellKnownOf(set: AttrSet): number {
+  return (set.bits >> WELL_KNOWN_SHIFT) & WELL_KNOWN_MASK;
+}
 
-  /** WellKnown bits of the RFC 1997 communities present. */
-  get wellKnown(): number {
-    return (this.bits >> WELL_KNOWN_SHIFT) & WELL_KNOWN_MASK;
-  }
+/** Number of CLUSTER_LIST entries (RFC 4456), 0 when absent. */
+export function clusterListLengthOf(set: AttrSet): number {
+  return set.bits >>> CLUSTER_LIST_SHIFT;
+}
 
-  /** Number of CLUSTER_LIST entries (RFC 4456), 0 when absent. */
-  get clusterListLength(): number {
-    return this.bits >>> CLUSTER_LIST_SHIFT;
-  }
+/** ORIGINATOR_ID (RFC 4456), or undefined: read from the key when the set has one. */
+export function originatorIdOf(set: AttrSet): number | undefined {
+  if ((set.bits & HAS_ORIGINATOR_ID) === 0) return undefined;
+  const p = attributeAt(set.key, AttrType.OriginatorId);
+  return p < 0 ? undefined : u32At(set.key, valueAt(set.key, p));
+}
 
-  /** ORIGINATOR_ID (RFC 4456), or undefined: read from the key when the set has one. */
-  get originatorId(): number | undefined {
-    if ((this.bits & HAS_ORIGINATOR_ID) === 0) return undefined;
-    const p = attributeAt(this.key, AttrType.OriginatorId);
-    return p < 0 ? undefined : u32At(this.key, valueAt(this.key, p));
-  }
+/** The next hop: 4 octets (IPv4), 16 (IPv6 global) or 32 (global + link-local); undefined for our own routes. */
+export function nextHopOf(set: AttrSet): Uint8Array | undefined {
+  return set.nextHopKey === '' ? undefined : latin1Bytes(set.nextHopKey);
+}
 
-  /** The next hop: 4 octets (IPv4), 16 (IPv6 global) or 32 (global + link-local); undefined for our own routes. */
-  get nextHop(): Uint8Array | undefined {
-    return this.nextHopKey === '' ? undefined : latin1Bytes(this.nextHopKey);
-  }
+/** `bits` of a set exported from `set`: ORIGIN and the well-known communities kept, RFC 4456's attributes kept or dropped. */
+export function exportedBitsOf(set: AttrSet, reflection: boolean): number {
+  return reflection ? set.bits : set.bits & ~(HAS_ORIGINATOR_ID | (-1 << CLUSTER_LIST_SHIFT));
+}
 
-  /** `bits` of a set exported from this one: ORIGIN and the well-known communities kept, RFC 4456's attributes kept or dropped. */
-  exportedBits(reflection: boolean): number {
-    return reflection ? this.bits : this.bits & ~(HAS_ORIGINATOR_ID | (-1 << CLUSTER_LIST_SHIFT));
-  }
+/** The next hop is the MP next hop (IPv6), not a NEXT_HOP attribute (read from the key: no field per set). */
+export function hasMpNextHop(set: AttrSet): boolean {
+  return set.key.charCodeAt(set.key.length - 1) !== 0;
+}
 
-  /** The next hop is the MP next hop (IPv6), not a NEXT_HOP attribute (read from the key: no field per set). */
-  get mpNextHop(): boolean {
-    return this.key.charCodeAt(this.key.length - 1) !== 0;
-  }
+/** The MP_REACH_NLRI next hop (IPv6 routes); undefined for IPv4 routes (their next hop is NEXT_HOP) and our own. */
+export function mpNextHopOf(set: AttrSet): Uint8Array | undefined {
+  return hasMpNextHop(set) ? latin1Bytes(set.nextHopKey) : undefined;
+}
 
-  /** The MP_REACH_NLRI next hop (IPv6 routes); undefined for IPv4 routes (their next hop is NEXT_HOP) and our own. */
-  get mpNextHopBytes(): Uint8Array | undefined {
-    return this.mpNextHop ? latin1Bytes(this.nextHopKey) : undefined;
-  }
+/** Whether the next hop is all zeros (unspecified: never reachable). */
+export function nextHopUnspecified(set: AttrSet): boolean {
+  const nh = set.nextHopKey;
+  for (let i = 0; i < nh.length && i < 16; i++) if (nh.charCodeAt(i) !== 0) return false;
+  return nh.length > 0;
+}
 
-  /** Whether the next hop is all zeros (unspecified: never reachable). */
-  get nextHopUnspecified(): boolean {
-    const nh = this.nextHopKey;
-    for (let i = 0; i < nh.length && i < 16; i++) if (nh.charCodeAt(i) !== 0) return false;
-    return nh.length > 0;
-  }
+/** The length of `attributeBytesOf` (the key's first characters, one octet each). */
+export function attributeLengthOf(set: AttrSet): number {
+  return attributesEnd(set.key);
+}
 
-  /** The length of `attributeBytes` (the key's first characters, one octet each). */
-  get attributeLength(): number {
-    return attributesEnd(this.key);
-  }
+/** The attributes in wire form (type-code order), as an UPDATE or an MRT RIB entry carries them. */
+export function attributeBytesOf(set: AttrSet): Uint8Array {
+  return latin1Bytes(set.key.slice(0, attributesEnd(set.key)));
+}
 
-  /** The attributes in wire form (type-code order), as an UPDATE or an MRT RIB entry carries them. */
-  get attributeBytes(): Uint8Array {
-    return latin1Bytes(this.key.slice(0, attributesEnd(this.key)));
-  }
+/**
+ * The attributes in type-code order, without MP_REACH_NLRI / MP_UNREACH_NLRI, AS_PATH with 4-octet ASNs.
+ * Decoded from the key on every call (a new array each time): read it once per use.
+ */
+export function attributesOf(set: AttrSet): PathAttribute[] {
+  return decodeAttributes(attributeBytesOf(set), AS4_CONTEXT).attributes;
+}
 
-  /**
-   * The attributes in type-code order, without MP_REACH_NLRI / MP_UNREACH_NLRI, AS_PATH with 4-octet
-   * ASNs. Decoded from the key on every call (a new array each time): read it once per use.
-   */
-  get attributes(): PathAttribute[] {
-    return decodeAttributes(this.attributeBytes, AS4_CONTEXT).attributes;
-  }
+/** The AS path segments (4-octet ASNs), decoded on every call. */
+export function asPathOf(set: AttrSet): readonly AsPathSegment[] {
+  for (const a of attributesOf(set)) if (a.type === 'as-path') return a.segments;
+  return [];
+}
 
-  /** The AS path segments (4-octet ASNs), decoded on every call. */
-  get asPath(): readonly AsPathSegment[] {
-    for (const a of this.attributes) if (a.type === 'as-path') return a.segments;
-    return [];
-  }
-
-  /** Whether `asn` appears in an AS_SEQUENCE or AS_SET of the path (RFC 4271 9.1.2 loop check), without decoding. */
-  asPathContains(asn: number): boolean {
-    const k = this.key;
-    const header = attributeAt(k, AttrType.AsPath);
-    if (header < 0) return false;
-    const end = valueAt(k, header) + valueLength(k, header);
-    for (let p = valueAt(k, header); p + 2 <= end;) {
-      const type = k.charCodeAt(p);
-      const count = k.charCodeAt(p + 1);
-      p += 2;
-      if (type !== AsPathSegmentType.Sequence && type !== AsPathSegmentType.Set) {
-        p += 4 * count;
-        continue;
-      }
-      for (let i = 0; i < count; i++, p += 4) if (u32At(k, p) === asn) return true;
+/** Whether `asn` appears in an AS_SEQUENCE or AS_SET of the path (RFC 4271 9.1.2 loop check), without decoding. */
+export function asPathContains(set: AttrSet, asn: number): boolean {
+  const k = set.key;
+  const header = attributeAt(k, AttrType.AsPath);
+  if (header < 0) return false;
+  const end = valueAt(k, header) + valueLength(k, header);
+  for (let p = valueAt(k, header); p + 2 <= end;) {
+    const type = k.charCodeAt(p);
+    const count = k.charCodeAt(p + 1);
+    p += 2;
+    if (type !== AsPathSegmentType.Sequence && type !== AsPathSegmentType.Set) {
+      p += 4 * count;
+      continue;
     }
-    return false;
+    for (let i = 0; i < count; i++, p += 4) if (u32At(k, p) === asn) return true;
   }
+  return false;
 }
 
 /**
@@ -562,7 +561,7 @@ export class AttrStore {
       asPathLength,
       neighborAs | 0,
       med,
-      source.exportedBits(reflection),
+      exportedBitsOf(source, reflection),
     );
   }
 
@@ -862,11 +861,11 @@ export class AttrStore {
 }
 
 /**
- * A new set with one reference, not in a table. One object literal with AttrSet's prototype rather than
- * `new`: V8 pretenures the objects of a literal's allocation site once it sees them survive, not those of a
- * class constructor, so a full table's sets (some 160,000) are allocated in the old generation instead of
- * being copied out of the young one (in-process IPv4 announce: 15 MB less promoted by the scavenger, its
- * pauses 120 -> 85 ms). The prototype costs a runtime call per set (about 350 ns), which that pays for.
+ * A new set with one reference, not in a table. One object literal: V8 pretenures the objects of a
+ * literal's allocation site once it sees them survive (not those of a class constructor), so a full
+ * table's sets (some 160,000) are allocated in the old generation instead of being copied out of the young
+ * one (in-process IPv4 announce: 15 MB less promoted by the scavenger, its pauses 120 -> 85 ms). No
+ * `__proto__` in it: that is a runtime call per set.
  */
 function makeAttrSet(
   key: string,
@@ -877,17 +876,5 @@ function makeAttrSet(
   med: number | undefined,
   bits: number,
 ): AttrSet {
-  return {
-    __proto__: ATTR_SET_PROTOTYPE,
-    refs: 1,
-    slot: -1,
-    key,
-    nextHopKey,
-    localPref,
-    asPathLength,
-    neighborAs32,
-    med,
-    bits,
-  } as unknown as AttrSet;
+  return { refs: 1, slot: -1, key, nextHopKey, localPref, asPathLength, neighborAs32, med, bits };
 }
-const ATTR_SET_PROTOTYPE: object = AttrSet.prototype;

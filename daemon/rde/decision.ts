@@ -2,7 +2,14 @@
 // list of NAMED pairwise comparators. `selectBest` returns the winner among the eligible paths of one
 // destination and the step that decided (`reason`): the latest step at which the winner beat a rival.
 // Every input the comparators read is cached on the interned AttrSet (attr-store.ts) or on the peer.
-import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-store.js';
+import {
+  DEFAULT_LOCAL_PREF,
+  type AttrSet,
+  clusterListLengthOf,
+  neighborAsOf,
+  originOf,
+  originatorIdOf,
+} from './attr-store.js';
 import type { DecisionConfig } from '../config/types.js';
 
 /** The side of a path the decision needs to know about its sender. */
@@ -102,7 +109,7 @@ export const decisionSteps: readonly Comparator[] = [
     // 4. RFC 4271 9.1.2.2 b): "Remove from consideration all routes that are not tied for having the
     // lowest Origin number in their Origin attribute."
     step: 'origin',
-    compare: (a, b) => a.attrs.origin - b.attrs.origin,
+    compare: (a, b) => originOf(a.attrs) - originOf(b.attrs),
   },
   {
     // 5. RFC 4271 9.1.2.2 c): "Remove from consideration routes with less-preferred MULTI_EXIT_DISC
@@ -111,7 +118,7 @@ export const decisionSteps: readonly Comparator[] = [
     // always-compare-med compares MED between any two routes.
     step: 'med',
     compare: (a, b, ctx) => {
-      if (!ctx.options.alwaysCompareMed && a.attrs.neighborAs !== b.attrs.neighborAs) return 0;
+      if (!ctx.options.alwaysCompareMed && neighborAsOf(a.attrs) !== neighborAsOf(b.attrs)) return 0;
       return (a.attrs.med ?? 0) - (b.attrs.med ?? 0);
     },
   },
@@ -131,7 +138,7 @@ export const decisionSteps: readonly Comparator[] = [
     // 8. RFC 4456 9: "a BGP Speaker SHOULD prefer a route with the shorter CLUSTER_LIST length. The
     // CLUSTER_LIST length is zero if a route does not carry the CLUSTER_LIST attribute."
     step: 'cluster-list-length',
-    compare: (a, b) => a.attrs.clusterListLength - b.attrs.clusterListLength,
+    compare: (a, b) => clusterListLengthOf(a.attrs) - clusterListLengthOf(b.attrs),
   },
   {
     // 9. RFC 4271 9.1.2.2 f): "Remove from consideration all routes other than the route that was
@@ -139,7 +146,8 @@ export const decisionSteps: readonly Comparator[] = [
     // carries the ORIGINATOR_ID attribute, then in Step f) ... the ORIGINATOR_ID SHOULD be treated as
     // the BGP Identifier of the BGP speaker that has advertised the route."
     step: 'router-id',
-    compare: (a, b) => (a.attrs.originatorId ?? a.peer.routerId) - (b.attrs.originatorId ?? b.peer.routerId),
+    compare: (a, b) =>
+      (originatorIdOf(a.attrs) ?? a.peer.routerId) - (originatorIdOf(b.attrs) ?? b.peer.routerId),
   },
   {
     // 10. RFC 4271 9.1.2.2 g): "Prefer the route received from the lowest peer address."
@@ -210,8 +218,8 @@ export function selectBest<C extends Candidate>(
   if (ctx.options.deterministicMed && !ctx.options.alwaysCompareMed) {
     const groups = new Map<number, C>();
     for (const c of eligible) {
-      const g = groups.get(c.attrs.neighborAs);
-      if (g === undefined || compareCandidates(c, g, ctx)[0] < 0) groups.set(c.attrs.neighborAs, c);
+      const g = groups.get(neighborAsOf(c.attrs));
+      if (g === undefined || compareCandidates(c, g, ctx)[0] < 0) groups.set(neighborAsOf(c.attrs), c);
     }
     winner = foldBest([...groups.values()], ctx);
   } else winner = foldBest(eligible, ctx);

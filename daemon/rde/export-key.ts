@@ -5,7 +5,14 @@
 // exactly the set `exportAttributes` + `AttrStore.intern` would. The key is read and written through the
 // attribute store's KeyReader / KeyWriter, which own its layout.
 import { AttrFlag, AttrType, AsPathSegmentType } from '../wire/index.js';
-import { DEFAULT_LOCAL_PREF, KeyReader, nextHopKeyOf, type AttrSet, type AttrStore } from './attr-store.js';
+import {
+  DEFAULT_LOCAL_PREF,
+  KeyReader,
+  nextHopKeyOf,
+  type AttrSet,
+  type AttrStore,
+  neighborAsOf,
+} from './attr-store.js';
 import type { ExportSettings, SourceKind } from './propagation.js';
 
 /** Flags of the attributes built here (well-known, transitive). */
@@ -65,7 +72,7 @@ export class ExportKeyWriter {
       this.nextHopKey,
       ibgp ? (set.localPref ?? DEFAULT_LOCAL_PREF) : undefined,
       ibgp ? set.asPathLength : set.asPathLength + 1,
-      ibgp ? set.neighborAs : group.localAsn,
+      ibgp ? neighborAsOf(set) : group.localAsn,
       ibgp || group.sendMed ? set.med : undefined,
       ibgp,
     );

@@ -8,7 +8,7 @@ import { rename } from 'node:fs/promises';
 import { once } from 'node:events';
 import { MrtWriter, abbreviatedMpReachNlri } from '../mrt/writer.js';
 import { Afi, formatAddress } from '../wire/index.js';
-import type { AttrSet } from './attr-store.js';
+import { type AttrSet, attributeBytesOf, nextHopOf } from './attr-store.js';
 import { formatKey, pathList, type RibPath } from './rib.js';
 import type { Rde } from './rde.js';
 import { allFamilies } from '../config/types.js';
@@ -17,10 +17,11 @@ export type RibDumpMode = 'loc-rib' | 'adj-rib-in';
 
 /** The attributes of a set as an MRT RIB entry holds them (IPv6 next hop in an abbreviated MP_REACH_NLRI). */
 function entryAttributes(set: AttrSet, ipv6: boolean): Uint8Array {
-  const bytes = set.attributeBytes;
-  if (!ipv6 || !set.nextHop) return bytes;
-  const hops = [formatAddress(Afi.Ipv6, set.nextHop, 0)];
-  if (set.nextHop.length === 32) hops.push(formatAddress(Afi.Ipv6, set.nextHop, 16));
+  const bytes = attributeBytesOf(set);
+  const nextHop = nextHopOf(set);
+  if (!ipv6 || !nextHop) return bytes;
+  const hops = [formatAddress(Afi.Ipv6, nextHop, 0)];
+  if (nextHop.length === 32) hops.push(formatAddress(Afi.Ipv6, nextHop, 16));
   const mp = abbreviatedMpReachNlri(2, hops);
   const out = new Uint8Array(bytes.length + mp.length);
   out.set(bytes, 0);

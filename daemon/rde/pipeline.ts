@@ -21,7 +21,14 @@ import {
   type StorableIpv6,
   type UpdateMessage,
 } from '../wire/index.js';
-import type { AttrSet, AttrStore } from './attr-store.js';
+import {
+  type AttrSet,
+  type AttrStore,
+  asPathContains,
+  attributesOf,
+  mpNextHopOf,
+  nextHopOf,
+} from './attr-store.js';
 import { selectBest, type DecisionContext, type DecisionResult } from './decision.js';
 import { exportAttributes, propagationVerdict, type ExportSettings, type SourceKind } from './propagation.js';
 import { prefixKey, setRejection, writePrefix, type PrefixKey, type RdePeer, type RibPath } from './rib.js';
@@ -478,7 +485,7 @@ function asLoop(set: AttrSet, asn: number): boolean {
   if (set !== loopSet || asn !== loopAsn) {
     loopSet = set;
     loopAsn = asn;
-    loopFound = set.asPathContains(asn);
+    loopFound = asPathContains(set, asn);
   }
   return loopFound;
 }
@@ -548,14 +555,14 @@ export function applyPolicy(
   const cached = cache?.get(set);
   if (cached !== undefined) return cached === null ? null : store.acquire(cached);
   writePrefix(key, policyPrefix, 0);
-  const attributes = set.attributes;
+  const attributes = attributesOf(set);
   const result = policy.evaluate({
     afi: ipv6 ? 2 : 1,
     prefix: policyPrefix,
     prefixOffset: 1,
     prefixLength: policyPrefix[0]!,
     attributes,
-    nextHop: set.nextHop,
+    nextHop: nextHopOf(set),
     selfNextHop: nextHops.self,
     originalNextHop: nextHops.original,
   });
@@ -576,7 +583,7 @@ function internResult(
   // An IPv4 route's next hop is its NEXT_HOP attribute, in `result.attributes` as the policy left it;
   // an IPv6 route's is the MP next hop, the policy's when it set one.
   if (!ipv6) return store.intern(result.attributes);
-  return store.intern(result.attributes, result.nextHop ?? set.mpNextHopBytes);
+  return store.intern(result.attributes, result.nextHop ?? mpNextHopOf(set));
 }
 
 // ===== decision =====
@@ -771,7 +778,7 @@ function nativeOutbound(
   }
   if (ctx.policy === undefined) return set;
   const s = ctx.settings;
-  const nextHops = { self: ipv6 ? s.nextHopIpv6 : s.nextHopIpv4, original: best.attrs.nextHop };
+  const nextHops = { self: ipv6 ? s.nextHopIpv6 : s.nextHopIpv4, original: nextHopOf(best.attrs) };
   const out = applyPolicy(ctx.policy, set, ipv6, key, nextHops, undefined, store);
   store.release(set);
   return out;

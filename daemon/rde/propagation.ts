@@ -12,7 +12,15 @@ import {
   type AsPathSegment,
   type PathAttribute,
 } from '../wire/index.js';
-import { DEFAULT_LOCAL_PREF, WellKnown, type AttrSet } from './attr-store.js';
+import {
+  DEFAULT_LOCAL_PREF,
+  WellKnown,
+  type AttrSet,
+  asPathOf,
+  attributesOf,
+  nextHopOf,
+  wellKnownOf,
+} from './attr-store.js';
 
 /** The export settings of a peer group (everything that changes what the group is sent). */
 export interface ExportSettings {
@@ -42,7 +50,7 @@ export function propagationVerdict(source: SourceKind, attrs: AttrSet, group: Ex
   if (source === 'ibgp' && group.ibgp) return 'ibgp-to-ibgp';
   // RFC 8212 3.2: "Routes MUST NOT be ... advertised to an EBGP peer ... unless explicitly configured".
   if (!group.ibgp && group.denyAllEbgp) return 'rfc8212';
-  const w = attrs.wellKnown;
+  const w = wellKnownOf(attrs);
   // RFC 1997: NO_ADVERTISE "All routes received carrying a communities attribute containing this value
   // MUST NOT be advertised to other BGP peers."
   if ((w & WellKnown.NoAdvertise) !== 0) return 'no-advertise';
@@ -64,13 +72,13 @@ export function exportAttributes(
 ): { attributes: PathAttribute[]; mpNextHop: Uint8Array | undefined } {
   const out: PathAttribute[] = [];
   let hasLocalPref = false;
-  for (const a of attrs.attributes) {
+  for (const a of attributesOf(attrs)) {
     switch (a.code) {
       case AttrType.AsPath:
         if (group.ibgp) out.push(a);
         // RFC 4271 5.1.2 b): to an external peer "the advertising speaker ... prepend[s] its own AS number
         // as the last element of the sequence (put it in the leftmost position ...)".
-        else out.push(makeAsPath(prepend(attrs.asPath, group.localAsn), true));
+        else out.push(makeAsPath(prepend(asPathOf(attrs), group.localAsn), true));
         break;
       case AttrType.NextHop:
         break; // rewritten below
@@ -107,9 +115,10 @@ export function exportAttributes(
   // RFC 4271 5.1.3: to an external peer the NEXT_HOP is our own address (same-subnet third party next hop
   // not done); to an internal peer it is passed unchanged unless next-hop-self, or ours for our own routes.
   const self = ipv6 ? group.nextHopIpv6 : group.nextHopIpv4;
+  const received = nextHopOf(attrs);
   let nextHop: Uint8Array;
-  if (!group.ibgp || group.nextHopSelf || attrs.nextHop === undefined || source === 'local') nextHop = self;
-  else if (ipv6 ? attrs.nextHop.length >= 16 : attrs.nextHop.length === 4) nextHop = attrs.nextHop;
+  if (!group.ibgp || group.nextHopSelf || received === undefined || source === 'local') nextHop = self;
+  else if (ipv6 ? received.length >= 16 : received.length === 4) nextHop = received;
   else nextHop = self;
   if (ipv6) return { attributes: out, mpNextHop: nextHop };
   out.push(makeNextHop(((nextHop[0]! << 24) | (nextHop[1]! << 16) | (nextHop[2]! << 8) | nextHop[3]!) >>> 0));

@@ -6,7 +6,7 @@
 // of DECISION_SLICE destinations deferred through the clock (setImmediate) so KEEPALIVEs keep flowing.
 // Time, deferred work and the MRAI timers all go through the injected Clock (daemon/clock.ts).
 import type { UpdateMessage } from '../wire/index.js';
-import { AttrStore, nextHopKeyOf, type AttrSet } from './attr-store.js';
+import { AttrStore, nextHopKeyOf, type AttrSet, nextHopUnspecified } from './attr-store.js';
 import type { HookPeer, RdeDecisionHook, RdePlugins } from './plugin-hook.js';
 import type { DecisionContext } from './decision.js';
 import {
@@ -969,7 +969,7 @@ export class Rde implements RdePort {
     this.reachableHop = nh;
     // '': our own routes.
     this.reachableAnswer =
-      nh === '' || (!attrs.nextHopUnspecified && (nh.length !== 4 || !this.ownAddresses.has(nh)));
+      nh === '' || (!nextHopUnspecified(attrs) && (nh.length !== 4 || !this.ownAddresses.has(nh)));
     return this.reachableAnswer;
   }
 }

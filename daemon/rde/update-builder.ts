@@ -31,7 +31,7 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../wire/index.js';
-import { KeyReader, type AttrSet } from './attr-store.js';
+import { KeyReader, type AttrSet, attributeLengthOf, attributesOf, nextHopOf } from './attr-store.js';
 import type { AttributeEncodeHook } from './plugin-hook.js';
 import { prefixWireLength, writePrefix, type PrefixKey } from './rib.js';
 
@@ -63,12 +63,12 @@ const twoOctetCache = new WeakMap<AttrSet, PathAttribute[]>();
 
 /** The attributes of a set as sent to a peer with (asn4) or without the 4-octet AS capability. */
 export function attributesFor(set: AttrSet, asn4: boolean): readonly PathAttribute[] {
-  if (asn4) return set.attributes;
+  if (asn4) return attributesOf(set);
   let cached = twoOctetCache.get(set);
   if (cached) return cached;
   cached = [];
   let wide = false;
-  for (const a of set.attributes) {
+  for (const a of attributesOf(set)) {
     if (a.type === 'as-path') {
       const narrow = a.segments.map((seg) => ({
         type: seg.type,
@@ -237,7 +237,7 @@ export function* objectUpdates(
 ): Generator<UpdateMessage> {
   let attrLength = 0;
   for (const a of attributes) attrLength += attributeWireLength(a);
-  const nh = set.nextHop ?? new Uint8Array(o.ipv6 ? 16 : 4);
+  const nh = nextHopOf(set) ?? new Uint8Array(o.ipv6 ? 16 : 4);
   // IPv6: MP_REACH_NLRI header (4, extended length) + AFI/SAFI/next-hop length (4) + next hop + reserved (1).
   const room = o.maxMessageLength - HEADER_LENGTH - 4 - attrLength - (o.ipv6 ? 9 + nh.length : 0);
   for (let i = 0; i < keys.length;) {
@@ -352,7 +352,7 @@ class HeldUpdate implements UpdateMessage {
   }
 
   get attributes(): PathAttribute[] {
-    return this.#set.attributes;
+    return attributesOf(this.#set);
   }
 
   get nlri(): NlriBlock {
@@ -409,7 +409,7 @@ function sectionUpdate(
   from: number,
   o: EncodeOptions,
 ): UpdateMessage | undefined {
-  const sectionLength = set.attributeLength;
+  const sectionLength = attributeLengthOf(set);
   const end = fit(keys, from, o.maxMessageLength - HEADER_LENGTH - 4 - sectionLength, o.addPath);
   if (end === from) return undefined;
   sectionEnd = end;
@@ -498,10 +498,10 @@ class HeldMpUpdate implements UpdateMessage {
       count: this.#count,
     };
     if (this.#set === undefined) return [makeMpUnreach(block)];
-    const attrs = this.#set.attributes;
+    const attrs = attributesOf(this.#set);
     let at = attrs.findIndex((a) => a.code > AttrType.MpReachNlri);
     if (at < 0) at = attrs.length;
-    attrs.splice(at, 0, makeMpReach(this.#set.nextHop ?? ZERO_NEXT_HOP, block));
+    attrs.splice(at, 0, makeMpReach(nextHopOf(this.#set) ?? ZERO_NEXT_HOP, block));
     return attrs;
   }
 }

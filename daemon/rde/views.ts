@@ -11,7 +11,7 @@ import {
   formatMpNextHop,
   type PathAttribute,
 } from '../wire/index.js';
-import type { AttrSet } from './attr-store.js';
+import { type AttrSet, asPathOf, attributesOf, nextHopOf } from './attr-store.js';
 import { formatKey, pathIdOf, rejectionOf, type FamilyRib, type RdePeer } from './rib.js';
 import { allFamilies, type Family } from '../config/types.js';
 
@@ -45,15 +45,15 @@ export function adjRibInOf(ribs: Record<Family, FamilyRib>, peer: RdePeer): Reco
 
 /** One row: the attributes of a set in the --dump-received JSON form. */
 function describe(prefix: string, set: AttrSet, ipv6: boolean): AdjRibInRoute {
-  const route: AdjRibInRoute = { prefix, asPath: formatAsPath(set.asPath) };
-  const nh = set.nextHop;
+  const route: AdjRibInRoute = { prefix, asPath: formatAsPath(asPathOf(set)) };
+  const nh = nextHopOf(set);
   if (nh) {
     if (nh.length === 4) route.nextHop = formatAddress(Afi.Ipv4, nh, 0);
     else if (nh.length === 32)
       route.nextHop = `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
     else route.nextHop = formatAddress(ipv6 || nh.length === 16 ? Afi.Ipv6 : Afi.Ipv4, nh, 0);
   }
-  describeAttributes(set.attributes, route);
+  describeAttributes(attributesOf(set), route);
   return route;
 }
 

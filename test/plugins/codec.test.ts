@@ -32,6 +32,7 @@ import {
   writeManifest,
 } from './support.js';
 import { announce, info, onTheWire, spec, withdraw } from '../rde/peers.js';
+import { asPathOf, originOf } from '../../daemon/rde/attr-store.js';
 
 const TAGS = 42;
 
@@ -232,8 +233,8 @@ describe('plugins: codec points with compiled plugins', function () {
       rde.flush();
       expect(inLocRib(rde, 10, 1)).to.equal('80:00000009');
       const best = rde.locRib('ipv4-unicast', key(10, 1))!;
-      expect(formatAsPath(best.attrs.asPath)).to.equal('65001 7');
-      expect(best.attrs.origin).to.equal(0);
+      expect(formatAsPath(asPathOf(best.attrs))).to.equal('65001 7');
+      expect(originOf(best.attrs)).to.equal(0);
       const stats = host.pluglets()[0]!.stats;
       expect(stats.calls, 'ORIGIN, AS_PATH, NEXT_HOP and 42').to.equal(4);
       expect(stats.returns.get(0n)).to.equal(1);
@@ -368,7 +369,7 @@ describe('plugins: codec points with compiled plugins', function () {
     b.flush();
     plain.flush();
     expect(inLocRib(b, 10, 1)).to.equal('80:00000001000000020000fde8');
-    expect(formatAsPath(b.locRib('ipv4-unicast', key(10, 1))!.attrs.asPath)).to.equal('65000 65001');
+    expect(formatAsPath(asPathOf(b.locRib('ipv4-unicast', key(10, 1))!.attrs))).to.equal('65000 65001');
     expect(inLocRib(plain, 10, 1), 'no plugin: optional non-transitive dropped').to.equal(null);
   });
 });

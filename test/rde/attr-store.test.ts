@@ -1,7 +1,22 @@
 // Interned attribute sets (daemon/rde/attr-store.ts): one object per distinct set, refcounts, cached
 // decision fields.
 import { expect } from 'chai';
-import { AttrStore, KeyReader } from '../../daemon/rde/attr-store.js';
+import {
+  AttrStore,
+  KeyReader,
+  asPathContains,
+  attributeBytesOf,
+  attributesOf,
+  clusterListLengthOf,
+  hasMpNextHop,
+  mpNextHopOf,
+  neighborAsOf,
+  nextHopOf,
+  nextHopUnspecified,
+  originOf,
+  originatorIdOf,
+  wellKnownOf,
+} from '../../daemon/rde/attr-store.js';
 import {
   attributeWireLength,
   makeAsPath,
@@ -90,23 +105,21 @@ describe('rde/attr-store', function () {
       makeClusterList([1, 2, 3]),
       makeNextHop(0x0a000001),
     ]);
-    expect(s).to.deep.include({
-      localPref: 250,
-      med: 33,
-      origin: 1,
-      asPathLength: 3,
-      neighborAs: 65001,
-      originatorId: 0x01020304,
-      clusterListLength: 3,
-    });
-    expect(Array.from(s.nextHop!)).to.deep.equal([10, 0, 0, 1]);
-    expect(s.attributes.map((a) => a.code)).to.deep.equal([1, 2, 3, 4, 5, 9, 10]);
-    expect(s.mpNextHop).to.equal(false);
+    expect(s).to.deep.include({ localPref: 250, med: 33, asPathLength: 3 });
+    expect(originOf(s)).to.equal(1);
+    expect(neighborAsOf(s)).to.equal(65001);
+    expect(originatorIdOf(s)).to.equal(0x01020304);
+    expect(clusterListLengthOf(s)).to.equal(3);
+    expect(Array.from(nextHopOf(s)!)).to.deep.equal([10, 0, 0, 1]);
+    expect(attributesOf(s).map((a) => a.code)).to.deep.equal([1, 2, 3, 4, 5, 9, 10]);
+    expect(hasMpNextHop(s)).to.equal(false);
     // The key is a compact string, not a view of the caller's buffers; the attribute bytes decode back.
     expect(s.key).to.be.a('string');
-    expect(s.attributeBytes.length).to.equal(s.attributes.reduce((n, a) => n + attributeWireLength(a), 0));
-    expect(s.asPathContains(8)).to.equal(true);
-    expect(s.asPathContains(65003)).to.equal(false);
+    expect(attributeBytesOf(s).length).to.equal(
+      attributesOf(s).reduce((n, a) => n + attributeWireLength(a), 0),
+    );
+    expect(asPathContains(s, 8)).to.equal(true);
+    expect(asPathContains(s, 65003)).to.equal(false);
   });
 });
 
@@ -137,21 +150,21 @@ describe('rde/attr-store: cached fields against the decoded attributes', functio
         );
       }
       const s = store.intern(attrs);
-      const decoded = s.attributes;
+      const decoded = attributesOf(s);
       const get = <T extends PathAttribute['type']>(t: T) =>
         decoded.find((a) => a.type === t) as Extract<PathAttribute, { type: T }> | undefined;
       const path = get('as-path')?.segments ?? [];
       const lead = path.find((g) => g.type === 1 || g.type === 2);
       const communities = Array.from(get('communities')?.values ?? []);
       expect({
-        origin: s.origin,
+        origin: originOf(s),
         localPref: s.localPref,
         med: s.med,
-        originatorId: s.originatorId,
-        clusterListLength: s.clusterListLength,
+        originatorId: originatorIdOf(s),
+        clusterListLength: clusterListLengthOf(s),
         asPathLength: s.asPathLength,
-        neighborAs: s.neighborAs,
-        wellKnown: s.wellKnown,
+        neighborAs: neighborAsOf(s),
+        wellKnown: wellKnownOf(s),
       }).to.deep.equal({
         origin: get('origin')?.origin ?? 2,
         localPref: get('local-pref')?.localPref,
@@ -166,7 +179,7 @@ describe('rde/attr-store: cached fields against the decoded attributes', functio
           (communities.includes(0xffffff03) ? 4 : 0),
       });
       for (const g of path)
-        for (const asn of g.asns) expect(s.asPathContains(asn)).to.equal(g.type === 1 || g.type === 2);
+        for (const asn of g.asns) expect(asPathContains(s, asn)).to.equal(g.type === 1 || g.type === 2);
     }
   });
 });
@@ -175,11 +188,11 @@ describe('rde/attr-store: the next hop is stored once', function () {
   it('IPv4: the NEXT_HOP attribute is the next hop; nothing else holds it', function () {
     const store = new AttrStore();
     const s = store.intern([makeOrigin(0), makeNextHop(0xc0000201), makeMed(5)]);
-    expect(Array.from(s.nextHop!)).to.deep.equal([192, 0, 2, 1]);
-    expect(s.mpNextHop).to.equal(false);
-    expect(s.mpNextHopBytes).to.equal(undefined);
+    expect(Array.from(nextHopOf(s)!)).to.deep.equal([192, 0, 2, 1]);
+    expect(hasMpNextHop(s)).to.equal(false);
+    expect(mpNextHopOf(s)).to.equal(undefined);
     // The key is the attribute section and the (empty) MP next-hop trailer's length octet.
-    expect(s.key.length).to.equal(s.attributeBytes.length + 1);
+    expect(s.key.length).to.equal(attributeBytesOf(s).length + 1);
     // A different NEXT_HOP value is a different set.
     expect(store.intern([makeOrigin(0), makeNextHop(0xc0000202), makeMed(5)])).to.not.equal(s);
   });
@@ -188,21 +201,21 @@ describe('rde/attr-store: the next hop is stored once', function () {
     const store = new AttrStore();
     const mp = new Uint8Array(32).fill(0xfe);
     const s = store.intern([makeOrigin(0), makeNextHop(0x0a000001), makeMed(5)], mp);
-    expect(Array.from(s.nextHop!)).to.deep.equal(Array.from(mp));
-    expect(Array.from(s.mpNextHopBytes!)).to.deep.equal(Array.from(mp));
-    expect(s.mpNextHop).to.equal(true);
-    expect(s.attributes.map((a) => a.type)).to.deep.equal(['origin', 'med']);
-    expect(s.key.length).to.equal(s.attributeBytes.length + 32 + 1);
+    expect(Array.from(nextHopOf(s)!)).to.deep.equal(Array.from(mp));
+    expect(Array.from(mpNextHopOf(s)!)).to.deep.equal(Array.from(mp));
+    expect(hasMpNextHop(s)).to.equal(true);
+    expect(attributesOf(s).map((a) => a.type)).to.deep.equal(['origin', 'med']);
+    expect(s.key.length).to.equal(attributeBytesOf(s).length + 32 + 1);
     expect(store.intern([makeOrigin(0), makeMed(5)], mp)).to.equal(s);
   });
 
   it('our own routes have no next hop in either family', function () {
     const store = new AttrStore();
     const s = store.intern([makeOrigin(0), makeAsPath([], true)]);
-    expect(s.nextHop).to.equal(undefined);
-    expect(s.nextHopUnspecified).to.equal(false);
+    expect(nextHopOf(s)).to.equal(undefined);
+    expect(nextHopUnspecified(s)).to.equal(false);
     expect(
-      store.intern([makeOrigin(0), makeAsPath([], true)], new Uint8Array(16)).nextHopUnspecified,
+      nextHopUnspecified(store.intern([makeOrigin(0), makeAsPath([], true)], new Uint8Array(16))),
     ).to.equal(true);
   });
 });
@@ -258,7 +271,7 @@ describe('rde/attr-store: the key walker against the decoded attributes', functi
       const expected = [...byCode.values()]
         .filter((a) => !(ipv6 && a.code === 3))
         .sort((a, b) => a.code - b.code);
-      const decoded = s.attributes;
+      const decoded = attributesOf(s);
       expect(decoded.map((a) => a.code)).to.deep.equal(expected.map((a) => a.code));
       reader.reset(s.key);
       let k = 0;
@@ -275,10 +288,11 @@ describe('rde/attr-store: the key walker against the decoded attributes', functi
       }
       expect(k).to.equal(expected.length);
       const nextHop = ipv6 ? mp : (byCode.get(3)?.raw ?? undefined);
-      expect(s.nextHop === undefined ? undefined : Array.from(s.nextHop)).to.deep.equal(
+      const held = nextHopOf(s);
+      expect(held === undefined ? undefined : Array.from(held)).to.deep.equal(
         nextHop === undefined ? undefined : Array.from(nextHop),
       );
-      expect(s.mpNextHop).to.equal(ipv6);
+      expect(hasMpNextHop(s)).to.equal(ipv6);
       store.release(s);
     }
     expect(walked).to.be.greaterThan(2000);

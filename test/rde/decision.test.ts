@@ -1,7 +1,7 @@
 // The decision process (daemon/rde/decision.ts): one case per numbered step, each showing that step
 // deciding between two paths that tie on every earlier step; plus the MED options.
 import { expect } from 'chai';
-import { AttrStore, type AttrSet } from '../../daemon/rde/attr-store.js';
+import { AttrStore, type AttrSet, nextHopOf } from '../../daemon/rde/attr-store.js';
 import {
   decisionSteps,
   selectBest,
@@ -58,7 +58,10 @@ function candidate(spec: PathSpec): Candidate {
 function ctx(options: Partial<DecisionContext['options']> = {}): DecisionContext {
   return {
     options: { alwaysCompareMed: false, deterministicMed: false, ...options },
-    reachable: (attrs) => attrs.nextHop === undefined || attrs.nextHop.some((b) => b !== 0),
+    reachable: (attrs) => {
+      const nextHop = nextHopOf(attrs);
+      return nextHop === undefined || nextHop.some((b) => b !== 0);
+    },
   };
 }
 

@@ -2,7 +2,14 @@
 // mirrors (propagation.ts `exportAttributes` + AttrStore.intern): the same key for random sets, every
 // source kind, both families and every combination of the group settings.
 import { expect } from 'chai';
-import { AttrStore } from '../../daemon/rde/attr-store.js';
+import {
+  AttrStore,
+  clusterListLengthOf,
+  neighborAsOf,
+  originOf,
+  originatorIdOf,
+  wellKnownOf,
+} from '../../daemon/rde/attr-store.js';
 import { ExportKeyWriter } from '../../daemon/rde/export-key.js';
 import { exportAttributes, type ExportSettings, type SourceKind } from '../../daemon/rde/propagation.js';
 import {
@@ -89,21 +96,21 @@ describe('rde/export-key', function () {
             fast.localPref,
             fast.med,
             fast.asPathLength,
-            fast.neighborAs,
-            fast.origin,
-            fast.wellKnown,
-            fast.clusterListLength,
-            fast.originatorId,
+            neighborAsOf(fast),
+            originOf(fast),
+            wellKnownOf(fast),
+            clusterListLengthOf(fast),
+            originatorIdOf(fast),
           ]).to.deep.equal([
             reference.nextHopKey,
             reference.localPref,
             reference.med,
             reference.asPathLength,
-            reference.neighborAs,
-            reference.origin,
-            reference.wellKnown,
-            reference.clusterListLength,
-            reference.originatorId,
+            neighborAsOf(reference),
+            originOf(reference),
+            wellKnownOf(reference),
+            clusterListLengthOf(reference),
+            originatorIdOf(reference),
           ]);
           store.release(fast);
           store.release(reference);

@@ -9,6 +9,7 @@ import { prefixKey } from '../../daemon/rde/rib.js';
 import { formatAsPath, getAttribute, prefixList, type UpdateMessage } from '../../daemon/wire/index.js';
 import { prng } from '../helpers/random.js';
 import { announce, info, onTheWire, spec, withdraw } from './peers.js';
+import { asPathOf } from '../../daemon/rde/attr-store.js';
 
 const LOCAL_AS = 65000;
 const PEERS = [
@@ -83,7 +84,7 @@ describe('rde: random churn against the Loc-RIB', function () {
             const [len, bytes] = bytesOf(prefix);
             const best = rde.locRib('ipv4-unicast', prefixKey(1, len, bytes, 0));
             if (!best || best.peer === p.name) continue;
-            expected.set(prefix, formatAsPath(best.attrs.asPath).replace(/^/, `${LOCAL_AS} `));
+            expected.set(prefix, formatAsPath(asPathOf(best.attrs)).replace(/^/, `${LOCAL_AS} `));
           }
           expect(told.get(p.name), `what ${p.name} was told`).to.deep.equal(expected);
         }

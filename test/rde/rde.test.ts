@@ -18,6 +18,7 @@ import {
 } from '../../daemon/wire/index.js';
 import { compilePolicy } from '../../daemon/policy/index.js';
 import { announce, info, onTheWire, routeOf, spec, withdraw, type Route } from './peers.js';
+import { attributeBytesOf } from '../../daemon/rde/attr-store.js';
 
 const LOCAL_AS = 65000;
 
@@ -264,8 +265,8 @@ describe('rde: originate-mrt', function () {
       prefix: '192.0.2.0',
       prefixLength: 24,
       entries: [
-        { peerIndex: 0, originatedTime: 0, attributes: first.attributeBytes },
-        { peerIndex: 1, originatedTime: 0, attributes: second.attributeBytes },
+        { peerIndex: 0, originatedTime: 0, attributes: attributeBytesOf(first) },
+        { peerIndex: 1, originatedTime: 0, attributes: attributeBytesOf(second) },
       ],
     });
     writeFileSync(file, Buffer.concat([peersTable, rib]));

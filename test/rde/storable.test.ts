@@ -30,7 +30,7 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../../daemon/wire/index.js';
-import { AttrStore } from '../../daemon/rde/attr-store.js';
+import { AttrStore, nextHopOf } from '../../daemon/rde/attr-store.js';
 import { decode, normaliseAttributes, type DecodedRoutes } from '../../daemon/rde/pipeline.js';
 import { Rde } from '../../daemon/rde/rde.js';
 import { prefixKey } from '../../daemon/rde/rib.js';
@@ -143,7 +143,7 @@ function check(message: Uint8Array, ctx: DecodeContext, store: AttrStore, tally:
   const fromObjects = store.intern(normaliseAttributes(full.attributes, true), reach?.nextHop);
   expect(fromSection).to.equal(fromObjects);
   if (reach !== undefined) {
-    expect(fromSection.nextHop).to.deep.equal(new Uint8Array(reach.nextHop));
+    expect(nextHopOf(fromSection)).to.deep.equal(new Uint8Array(reach.nextHop));
     tally.fast6++;
     if (reach.nextHop.length === 32) tally.fast6LinkLocal++;
   } else if (ipv6 !== undefined) tally.fast6++;
