@@ -1,12 +1,13 @@
 // Interned path attribute sets: ONE shared, refcounted AttrSet object per distinct set of attributes
-// (+ next hop). The interning key is a one-byte (latin1) string, so the store is a plain
-// Map<string, AttrSet> (V8 hashes and compares the strings natively) and a set costs one compact heap
-// string instead of a typed array, an ArrayBuffer and its native backing store. The fields the decision
-// process needs are read from the key once, when the set is created; everything else (the attribute
-// objects, the AS path segments) is decoded from the key when asked for.
+// (+ next hop). The interning key is a one-byte (latin1) string: a set costs one compact heap string
+// instead of a typed array, an ArrayBuffer and its native backing store, and the store finds sets by
+// their octets in a hash table (set-table.ts). The fields the decision process needs are read from the
+// key once, when the set is created; everything else (the attribute objects, the AS path segments) is
+// decoded from the key when asked for.
 //
 // This file is the one owner of the key layout (as BIRD's attrs.c owns its attribute table): everything
-// else reads a key through `KeyReader` and the AttrSet getters, and builds one through `KeyWriter`.
+// else reads a key through `KeyReader` and the AttrSet functions (`originOf`, `attributesOf`, ...), and
+// builds one through `KeyWriter`.
 //
 //   key = attributes · mp-next-hop · one octet: the length of mp-next-hop
 //
@@ -34,7 +35,7 @@ import { hashBytes, hashKey, SetTable } from './set-table.js';
 /** RFC 4271 5.1.5: LOCAL_PREF assumed for a route that has none (eBGP-learned, locally originated). */
 export const DEFAULT_LOCAL_PREF = 100;
 
-/** RFC 1997 well-known communities found on a set (bits of `AttrSet.wellKnown`). */
+/** RFC 1997 well-known communities found on a set (bits of `wellKnownOf`). */
 export const WellKnown = { NoExport: 1, NoAdvertise: 2, NoExportSubconfed: 4 } as const;
 
 // ===== reading a key =====
