@@ -188,13 +188,13 @@ function decodeStorable(at: StorableIpv4, section: Uint8Array, store: AttrStore)
  */
 function decodeStorableIpv6(section: Uint8Array, at: StorableIpv6, store: AttrStore): DecodedRoutes[] {
   const v6 = storableTarget(STORABLE_ROUTES6, Afi.Ipv6);
-  if (at.withdrawn >= 0) {
+  if (at.mpWithdrawn >= 0) {
     v6.withdrawnWire = section;
-    forEachPrefixIn(section, at.withdrawn, at.withdrawnEnd, at.addPath, addWireWithdrawn);
+    forEachPrefixIn(section, at.mpWithdrawn, at.mpWithdrawnEnd, at.addPath, addWireWithdrawn);
   }
-  if (at.nlri >= 0) {
-    forEachPrefixIn(section, at.nlri, at.nlriEnd, at.addPath, addStorableAnnounced);
-    v6.attrs = store.internSection(section, at.nextHop, at.nextHopEnd);
+  if (at.mpNlri >= 0) {
+    forEachPrefixIn(section, at.mpNlri, at.mpNlriEnd, at.addPath, addStorableAnnounced);
+    v6.attrs = store.internSection(section, at.mpNextHop, at.mpNextHopEnd);
   }
   // The decoder serves only UPDATEs with at least one prefix.
   return STORABLE_RESULT6;

@@ -91,20 +91,21 @@ export interface StorableIpv4 {
 
 /**
  * The routes of a clean IPv6 unicast UPDATE (no body NLRI or withdrawn routes): offsets in its
- * storableSection, validated by the decoder.
+ * storableSection, validated by the decoder. (Named apart from UpdateMessage's fields: the decoder's
+ * message is its own StorableIpv6.)
  */
 export interface StorableIpv6 {
   /** RFC 7911: each prefix is preceded by a path identifier (ADD-PATH received for IPv6 unicast). */
-  addPath: boolean;
-  /** MP_REACH_NLRI's next hop (16 octets, or 32: global + link-local) [nextHop, nextHopEnd); -1 without. */
-  nextHop: number;
-  nextHopEnd: number;
-  /** MP_REACH_NLRI's NLRI [nlri, nlriEnd), at least one prefix; -1 without MP_REACH_NLRI. */
-  nlri: number;
-  nlriEnd: number;
-  /** MP_UNREACH_NLRI's withdrawn routes [withdrawn, withdrawnEnd); -1 without MP_UNREACH_NLRI. */
-  withdrawn: number;
-  withdrawnEnd: number;
+  readonly addPath: boolean;
+  /** MP_REACH_NLRI's next hop (16 octets, or 32: global + link-local) [mpNextHop, mpNextHopEnd); -1 without. */
+  readonly mpNextHop: number;
+  readonly mpNextHopEnd: number;
+  /** MP_REACH_NLRI's NLRI [mpNlri, mpNlriEnd), at least one prefix; -1 without MP_REACH_NLRI. */
+  readonly mpNlri: number;
+  readonly mpNlriEnd: number;
+  /** MP_UNREACH_NLRI's withdrawn routes [mpWithdrawn, mpWithdrawnEnd); -1 without MP_UNREACH_NLRI. */
+  readonly mpWithdrawn: number;
+  readonly mpWithdrawnEnd: number;
 }
 
 /** ORIGIN, AS_PATH and NEXT_HOP: what an UPDATE announcing body NLRI must carry (checkMandatory). */
@@ -116,10 +117,11 @@ const MP_CODES = (1 << AttrType.MpReachNlri) | (1 << AttrType.MpUnreachNlri);
 const MP: MpPlaces = { reach: -1, reachEnd: -1, unreach: -1, unreachEnd: -1 };
 
 /**
- * A received UPDATE whose attributes are clean (storableSection): decoded when first read. A class, so
- * that the getters live on the prototype; setting `attributes` replaces them and drops the sections,
- * which would no longer describe them. The body's withdrawn routes and NLRI are kept as offsets
- * (StorableIpv4) and made blocks only when read: a clean UPDATE costs one object and one view.
+ * A received UPDATE with IPv4 unicast routes in its body whose attributes are clean (storableSection):
+ * decoded when first read. A class, so that the getters live on the prototype; setting `attributes`
+ * replaces them and drops the sections, which would no longer describe them. The body's withdrawn routes
+ * and NLRI are kept as offsets (StorableIpv4) and made blocks only when read: a clean UPDATE costs one
+ * object and one view.
  */
 class CleanUpdate implements UpdateMessage, StorableIpv4 {
   readonly type = 'update';
@@ -127,6 +129,7 @@ class CleanUpdate implements UpdateMessage, StorableIpv4 {
   attributeSection: Uint8Array | undefined;
   storableSection: Uint8Array | undefined;
   storableIpv4: StorableIpv4 | undefined;
+  storableIpv6: StorableIpv6 | undefined = undefined;
   constructor(
     readonly body: Uint8Array,
     readonly addPath: boolean,
@@ -137,11 +140,10 @@ class CleanUpdate implements UpdateMessage, StorableIpv4 {
     private readonly nlriCount: number,
     section: Uint8Array,
     private readonly ctx: DecodeContext,
-    public storableIpv6: StorableIpv6 | undefined,
   ) {
     this.attributeSection = section;
     this.storableSection = section;
-    this.storableIpv4 = storableIpv6 === undefined ? this : undefined;
+    this.storableIpv4 = this;
   }
 
   get nlriEnd(): number {
@@ -165,6 +167,54 @@ class CleanUpdate implements UpdateMessage, StorableIpv4 {
     this.attributeSection = undefined;
     this.storableSection = undefined;
     this.storableIpv4 = undefined;
+    this.storableIpv6 = undefined;
+  }
+}
+
+/**
+ * A received UPDATE whose routes are IPv6 unicast ones in MP_REACH_NLRI / MP_UNREACH_NLRI alone and whose
+ * attributes are clean: CleanUpdate's twin for IPv6, and its own StorableIpv6 (the places of the routes
+ * in the section), so that such an UPDATE costs one object and one view. Its body has no routes.
+ */
+class CleanIpv6Update implements UpdateMessage, StorableIpv6 {
+  readonly type = 'update';
+  #attributes: PathAttribute[] | undefined = undefined;
+  attributeSection: Uint8Array | undefined;
+  storableSection: Uint8Array | undefined;
+  storableIpv4: StorableIpv4 | undefined = undefined;
+  storableIpv6: StorableIpv6 | undefined;
+  constructor(
+    section: Uint8Array,
+    private readonly ctx: DecodeContext,
+    readonly addPath: boolean,
+    readonly mpNextHop: number,
+    readonly mpNextHopEnd: number,
+    readonly mpNlri: number,
+    readonly mpNlriEnd: number,
+    readonly mpWithdrawn: number,
+    readonly mpWithdrawnEnd: number,
+  ) {
+    this.attributeSection = section;
+    this.storableSection = section;
+    this.storableIpv6 = this;
+  }
+
+  get withdrawn(): NlriBlock {
+    return emptyIpv4Block(hasAddPath(this.ctx, Afi.Ipv4, Safi.Unicast));
+  }
+
+  get nlri(): NlriBlock {
+    return emptyIpv4Block(hasAddPath(this.ctx, Afi.Ipv4, Safi.Unicast));
+  }
+
+  get attributes(): PathAttribute[] {
+    return (this.#attributes ??= decodeAttributes(this.storableSection!, this.ctx).attributes);
+  }
+
+  set attributes(list: PathAttribute[]) {
+    this.#attributes = list;
+    this.attributeSection = undefined;
+    this.storableSection = undefined;
     this.storableIpv6 = undefined;
   }
 }
@@ -198,12 +248,16 @@ function ipv6Unicast(section: Uint8Array, at: number): boolean {
 
 /**
  * For a clean section (`present`: cleanSection's bitmask, MP its places) of an UPDATE with no body NLRI or
- * withdrawn routes: where its IPv6 unicast routes are, when the fast path serves it - MP attributes of
+ * withdrawn routes: the message, with where its IPv6 unicast routes are, when the fast path serves it - MP attributes of
  * IPv6 unicast only, and either an MP_REACH_NLRI with at least one prefix and ORIGIN and AS_PATH (RFC 4760
  * 3: NEXT_HOP is not required, and is valid if present), or an MP_UNREACH_NLRI with at least one prefix
  * and no MP_REACH_NLRI (End-of-RIB and empty MP attributes take the full decode).
  */
-function storableIpv6(section: Uint8Array, present: number, ctx: DecodeContext): StorableIpv6 | undefined {
+function cleanIpv6Update(
+  section: Uint8Array,
+  present: number,
+  ctx: DecodeContext,
+): CleanIpv6Update | undefined {
   const reach = (present & (1 << AttrType.MpReachNlri)) !== 0;
   const unreach = (present & (1 << AttrType.MpUnreachNlri)) !== 0;
   if (unreach && !ipv6Unicast(section, MP.unreach)) return undefined;
@@ -216,15 +270,17 @@ function storableIpv6(section: Uint8Array, present: number, ctx: DecodeContext):
     nlri = nextHop + section[MP.reach + 3]! + 1;
     if (nlri === MP.reachEnd) return undefined;
   } else if (!unreach || MP.unreach + 3 === MP.unreachEnd) return undefined;
-  return {
-    addPath: hasAddPath(ctx, Afi.Ipv6, Safi.Unicast),
+  return new CleanIpv6Update(
+    section,
+    ctx,
+    hasAddPath(ctx, Afi.Ipv6, Safi.Unicast),
     nextHop,
-    nextHopEnd: reach ? nlri - 1 : -1,
+    reach ? nlri - 1 : -1,
     nlri,
-    nlriEnd: reach ? MP.reachEnd : -1,
-    withdrawn: unreach ? MP.unreach + 3 : -1,
-    withdrawnEnd: unreach ? MP.unreachEnd : -1,
-  };
+    reach ? MP.reachEnd : -1,
+    unreach ? MP.unreach + 3 : -1,
+    unreach ? MP.unreachEnd : -1,
+  );
 }
 
 const NO_ERRORS: readonly UpdateError[] = Object.freeze([]);
@@ -298,11 +354,8 @@ export function decodeUpdate(bytes: Uint8Array, ctx: DecodeContext, start = 0): 
     const present = cleanSection(section, ctx, MP);
     // IPv4: ORIGIN, AS_PATH and NEXT_HOP, no MP attribute.
     const ipv4 = present >= 0 && nlriCount > 0 && (present & (MANDATORY_IPV4 | MP_CODES)) === MANDATORY_IPV4;
-    const ipv6 = present >= 0 && nlriCount === 0 ? storableIpv6(section, present, ctx) : undefined;
-    if (ipv4 || ipv6 !== undefined)
-      return {
-        ok: true,
-        message: new CleanUpdate(
+    const message: UpdateMessage | undefined = ipv4
+      ? new CleanUpdate(
           bytes,
           addPath,
           withdrawnAt,
@@ -312,11 +365,12 @@ export function decodeUpdate(bytes: Uint8Array, ctx: DecodeContext, start = 0): 
           nlriCount,
           section,
           ctx,
-          ipv6,
-        ),
-        errors: NO_ERRORS as UpdateError[],
-        action: 'none',
-      };
+        )
+      : present >= 0 && nlriCount === 0
+        ? cleanIpv6Update(section, present, ctx)
+        : undefined;
+    if (message !== undefined)
+      return { ok: true, message, errors: NO_ERRORS as UpdateError[], action: 'none' };
   }
   // Most UPDATEs announce or withdraw, not both: an empty field is a shared block (no view per UPDATE).
   const withdrawn = ipv4Block(bytes, withdrawnAt, withdrawnEnd, withdrawnCount, addPath);

@@ -139,7 +139,7 @@ function check(message: Uint8Array, ctx: DecodeContext, store: AttrStore, tally:
   const fromSection =
     ipv6 === undefined
       ? store.internSection(storable)
-      : store.internSection(storable, ipv6.nextHop, ipv6.nextHopEnd);
+      : store.internSection(storable, ipv6.mpNextHop, ipv6.mpNextHopEnd);
   const fromObjects = store.intern(normaliseAttributes(full.attributes, true), reach?.nextHop);
   expect(fromSection).to.equal(fromObjects);
   if (reach !== undefined) {
