@@ -497,24 +497,26 @@ export class AttrStore {
    * The shared set of a received attribute section that wire's `cleanSection` passed (known attributes
    * only, each valid), with one more reference, written from the octets without decoding: what
    * intern(normaliseAttributes(...)) would store for the routes of a 4-octet AS session - IPv4 routes
-   * (no MP attribute in the section), or, given the MP_REACH_NLRI next hop section[nextHop, nextHopEnd),
-   * IPv6 routes (MP attributes and NEXT_HOP left out, that next hop kept).
+   * (no MP attribute in the section), or, given the MP_REACH_NLRI next hop bytes[nextHop, nextHopEnd),
+   * IPv6 routes (MP attributes and NEXT_HOP left out, that next hop kept). The section is bytes[start,
+   * end), read in place (the received message: no view of it is made).
    */
-  internSection(section: Uint8Array, nextHop = -1, nextHopEnd = -1): AttrSet {
+  internSection(bytes: Uint8Array, start: number, end: number, nextHop = -1, nextHopEnd = -1): AttrSet {
     const w = this.writer;
-    w.begin(section.length + 1);
+    const section = bytes;
+    w.begin(end - start + 1);
     const skipNextHop = nextHop >= 0;
     // Attributes usually arrive in type-code order; otherwise they are taken code by code.
     let last = -1;
     let sorted = true;
-    for (let pos = 0; pos < section.length; pos = sectionValueEnd(section, pos)) {
+    for (let pos = start; pos < end; pos = sectionValueEnd(section, pos)) {
       const code = section[pos + 1]!;
       if (sectionSkips(code, skipNextHop)) continue;
       if (code <= last) sorted = false;
       last = code;
     }
     if (sorted)
-      for (let pos = 0; pos < section.length;)
+      for (let pos = start; pos < end;)
         pos = sectionSkips(section[pos + 1]!, skipNextHop)
           ? sectionValueEnd(section, pos)
           : copySectionAttribute(w, section, pos);
@@ -522,7 +524,7 @@ export class AttrStore {
       for (let done = -1; ;) {
         // The attribute with the lowest code above the last one written (codes are unique here).
         let at = -1;
-        for (let pos = 0; pos < section.length; pos = sectionValueEnd(section, pos)) {
+        for (let pos = start; pos < end; pos = sectionValueEnd(section, pos)) {
           const code = section[pos + 1]!;
           if (code > done && !sectionSkips(code, skipNextHop) && (at < 0 || code < section[at + 1]!))
             at = pos;

@@ -86,12 +86,11 @@ export function decode(
   store: AttrStore,
   plugin?: AttributeDecodeHook,
 ): DecodedRoutes[] {
-  const storable = update.storableSection;
-  if (storable !== undefined && plugin === undefined && !treatAsWithdraw) {
+  if (plugin === undefined && !treatAsWithdraw) {
     const ipv4 = update.storableIpv4;
-    if (ipv4 !== undefined) return decodeStorable(ipv4, storable, store);
+    if (ipv4 !== undefined) return decodeStorable(ipv4, store);
     const ipv6 = update.storableIpv6;
-    if (ipv6 !== undefined) return decodeStorableIpv6(storable, ipv6, store);
+    if (ipv6 !== undefined) return decodeStorableIpv6(ipv6, store);
   }
   const v4 = emptyRoutes(false);
   const v6 = emptyRoutes(true);
@@ -171,13 +170,13 @@ export function decode(
  * routes: body NLRI and withdrawals only, the set interned from the section's octets (the same set the
  * decoded attributes would give: test/rde/storable.test.ts). The result is valid until the next decode.
  */
-function decodeStorable(at: StorableIpv4, section: Uint8Array, store: AttrStore): DecodedRoutes[] {
+function decodeStorable(at: StorableIpv4, store: AttrStore): DecodedRoutes[] {
   // One result reused from UPDATE to UPDATE (rde.ts consumes it before the next decode): no arrays per UPDATE.
   const v4 = storableTarget(STORABLE_ROUTES, Afi.Ipv4);
   if (at.withdrawnEnd > at.withdrawnAt)
     forEachPrefixIn(at.body, at.withdrawnAt, at.withdrawnEnd, at.addPath, addStorableWithdrawn);
   forEachPrefixIn(at.body, at.nlriAt, at.nlriEnd, at.addPath, addStorableAnnounced);
-  if (v4.announcedCount > 0) v4.attrs = store.internSection(section);
+  if (v4.announcedCount > 0) v4.attrs = store.internSection(at.body, at.sectionAt, at.sectionEnd);
   return v4.announcedCount > 0 || v4.withdrawnCount > 0 ? STORABLE_RESULT : NO_ROUTES;
 }
 
@@ -186,15 +185,16 @@ function decodeStorable(at: StorableIpv4, section: Uint8Array, store: AttrStore)
  * prefixes of MP_UNREACH_NLRI and MP_REACH_NLRI, the set interned from the section's octets with the MP
  * next hop (as intern(normaliseAttributes(...), mpNextHop) would give: no MP attributes, no NEXT_HOP).
  */
-function decodeStorableIpv6(section: Uint8Array, at: StorableIpv6, store: AttrStore): DecodedRoutes[] {
+function decodeStorableIpv6(at: StorableIpv6, store: AttrStore): DecodedRoutes[] {
   const v6 = storableTarget(STORABLE_ROUTES6, Afi.Ipv6);
+  const body = at.body;
   if (at.mpWithdrawn >= 0) {
-    v6.withdrawnWire = section;
-    forEachPrefixIn(section, at.mpWithdrawn, at.mpWithdrawnEnd, at.addPath, addWireWithdrawn);
+    v6.withdrawnWire = body;
+    forEachPrefixIn(body, at.mpWithdrawn, at.mpWithdrawnEnd, at.addPath, addWireWithdrawn);
   }
   if (at.mpNlri >= 0) {
-    forEachPrefixIn(section, at.mpNlri, at.mpNlriEnd, at.addPath, addStorableAnnounced);
-    v6.attrs = store.internSection(section, at.mpNextHop, at.mpNextHopEnd);
+    forEachPrefixIn(body, at.mpNlri, at.mpNlriEnd, at.addPath, addStorableAnnounced);
+    v6.attrs = store.internSection(body, at.sectionAt, at.sectionEnd, at.mpNextHop, at.mpNextHopEnd);
   }
   // The decoder serves only UPDATEs with at least one prefix.
   return STORABLE_RESULT6;

@@ -62,23 +62,33 @@ export interface UpdateMessage {
    * Set by the decoder on an UPDATE whose attribute section passed every check without decoding
    * (`cleanSection`: known attributes only, each valid, none repeated, 4-octet AS session, the mandatory
    * ones present) and whose routes are all IPv4 unicast in the body (no MP attribute), or all IPv6 unicast
-   * in MP_REACH_NLRI / MP_UNREACH_NLRI (`storableIpv6`): the section, which the RDE stores as it is.
+   * in MP_REACH_NLRI / MP_UNREACH_NLRI (`storableIpv6`): the section, which the RDE stores as it is
+   * (reading it in place, where storableIpv4 / storableIpv6 say it is: this view is made when read).
    * `attributes` is then decoded only when read.
    */
   storableSection?: Uint8Array | undefined;
   /** With storableSection, for an UPDATE whose routes are IPv4 unicast ones in the body: where they are. */
   storableIpv4?: StorableIpv4 | undefined;
-  /** With storableSection, for an UPDATE whose routes are IPv6 unicast ones: where they are in the section. */
+  /** With storableSection, for an UPDATE whose routes are IPv6 unicast ones: where they are. */
   storableIpv6?: StorableIpv6 | undefined;
+}
+
+/**
+ * Where a clean UPDATE's attribute section is in the received octets: body[sectionAt, sectionEnd), the
+ * octets of storableSection (read in place by the RDE, without that view).
+ */
+export interface StorableSection {
+  /** The octets the UPDATE was decoded from (the whole message, or its body). */
+  readonly body: Uint8Array;
+  readonly sectionAt: number;
+  readonly sectionEnd: number;
 }
 
 /**
  * The routes of a clean IPv4 unicast UPDATE (no MP attribute): offsets in the received octets, validated
  * by the decoder (read without a view or block per UPDATE).
  */
-export interface StorableIpv4 {
-  /** The octets the UPDATE was decoded from (the whole message, or its body). */
-  readonly body: Uint8Array;
+export interface StorableIpv4 extends StorableSection {
   /** RFC 7911: each prefix is preceded by a path identifier (ADD-PATH received for IPv4 unicast). */
   readonly addPath: boolean;
   /** The withdrawn routes field body[withdrawnAt, withdrawnEnd) (empty: equal). */
@@ -90,11 +100,11 @@ export interface StorableIpv4 {
 }
 
 /**
- * The routes of a clean IPv6 unicast UPDATE (no body NLRI or withdrawn routes): offsets in its
- * storableSection, validated by the decoder. (Named apart from UpdateMessage's fields: the decoder's
- * message is its own StorableIpv6.)
+ * The routes of a clean IPv6 unicast UPDATE (no body NLRI or withdrawn routes): offsets in the received
+ * octets (`body`, like those of its section), validated by the decoder. (Named apart from UpdateMessage's
+ * fields: the decoder's message is its own StorableIpv6.)
  */
-export interface StorableIpv6 {
+export interface StorableIpv6 extends StorableSection {
   /** RFC 7911: each prefix is preceded by a path identifier (ADD-PATH received for IPv6 unicast). */
   readonly addPath: boolean;
   /** MP_REACH_NLRI's next hop (16 octets, or 32: global + link-local) [mpNextHop, mpNextHopEnd); -1 without. */
@@ -126,8 +136,6 @@ const MP: MpPlaces = { reach: -1, reachEnd: -1, unreach: -1, unreachEnd: -1 };
 class CleanUpdate implements UpdateMessage, StorableIpv4 {
   readonly type = 'update';
   #attributes: PathAttribute[] | undefined = undefined;
-  attributeSection: Uint8Array | undefined;
-  storableSection: Uint8Array | undefined;
   storableIpv4: StorableIpv4 | undefined;
   storableIpv6: StorableIpv6 | undefined = undefined;
   constructor(
@@ -136,14 +144,25 @@ class CleanUpdate implements UpdateMessage, StorableIpv4 {
     readonly withdrawnAt: number,
     readonly withdrawnEnd: number,
     private readonly withdrawnCount: number,
+    readonly sectionAt: number,
     readonly nlriAt: number,
     private readonly nlriCount: number,
-    section: Uint8Array,
     private readonly ctx: DecodeContext,
   ) {
-    this.attributeSection = section;
-    this.storableSection = section;
     this.storableIpv4 = this;
+  }
+
+  /** The section ends where the NLRI starts. */
+  get sectionEnd(): number {
+    return this.nlriAt;
+  }
+
+  get attributeSection(): Uint8Array | undefined {
+    return this.storableIpv4 === undefined ? undefined : this.body.subarray(this.sectionAt, this.nlriAt);
+  }
+
+  get storableSection(): Uint8Array | undefined {
+    return this.attributeSection;
   }
 
   get nlriEnd(): number {
@@ -162,12 +181,10 @@ class CleanUpdate implements UpdateMessage, StorableIpv4 {
     return (this.#attributes ??= decodeAttributes(this.storableSection!, this.ctx).attributes);
   }
 
+  /** Replaces the attributes and drops the sections (storableIpv4 undefined), which no longer describe them. */
   set attributes(list: PathAttribute[]) {
     this.#attributes = list;
-    this.attributeSection = undefined;
-    this.storableSection = undefined;
     this.storableIpv4 = undefined;
-    this.storableIpv6 = undefined;
   }
 }
 
@@ -179,12 +196,12 @@ class CleanUpdate implements UpdateMessage, StorableIpv4 {
 class CleanIpv6Update implements UpdateMessage, StorableIpv6 {
   readonly type = 'update';
   #attributes: PathAttribute[] | undefined = undefined;
-  attributeSection: Uint8Array | undefined;
-  storableSection: Uint8Array | undefined;
   storableIpv4: StorableIpv4 | undefined = undefined;
   storableIpv6: StorableIpv6 | undefined;
   constructor(
-    section: Uint8Array,
+    readonly body: Uint8Array,
+    readonly sectionAt: number,
+    readonly sectionEnd: number,
     private readonly ctx: DecodeContext,
     readonly addPath: boolean,
     readonly mpNextHop: number,
@@ -194,9 +211,15 @@ class CleanIpv6Update implements UpdateMessage, StorableIpv6 {
     readonly mpWithdrawn: number,
     readonly mpWithdrawnEnd: number,
   ) {
-    this.attributeSection = section;
-    this.storableSection = section;
     this.storableIpv6 = this;
+  }
+
+  get attributeSection(): Uint8Array | undefined {
+    return this.storableIpv6 === undefined ? undefined : this.body.subarray(this.sectionAt, this.sectionEnd);
+  }
+
+  get storableSection(): Uint8Array | undefined {
+    return this.attributeSection;
   }
 
   get withdrawn(): NlriBlock {
@@ -211,10 +234,9 @@ class CleanIpv6Update implements UpdateMessage, StorableIpv6 {
     return (this.#attributes ??= decodeAttributes(this.storableSection!, this.ctx).attributes);
   }
 
+  /** Replaces the attributes and drops the sections (storableIpv6 undefined), which no longer describe them. */
   set attributes(list: PathAttribute[]) {
     this.#attributes = list;
-    this.attributeSection = undefined;
-    this.storableSection = undefined;
     this.storableIpv6 = undefined;
   }
 }
@@ -254,24 +276,28 @@ function ipv6Unicast(section: Uint8Array, at: number): boolean {
  * and no MP_REACH_NLRI (End-of-RIB and empty MP attributes take the full decode).
  */
 function cleanIpv6Update(
-  section: Uint8Array,
+  bytes: Uint8Array,
+  sectionAt: number,
+  sectionEnd: number,
   present: number,
   ctx: DecodeContext,
 ): CleanIpv6Update | undefined {
   const reach = (present & (1 << AttrType.MpReachNlri)) !== 0;
   const unreach = (present & (1 << AttrType.MpUnreachNlri)) !== 0;
-  if (unreach && !ipv6Unicast(section, MP.unreach)) return undefined;
+  if (unreach && !ipv6Unicast(bytes, MP.unreach)) return undefined;
   let nextHop = -1;
   let nlri = -1;
   if (reach) {
-    if (!ipv6Unicast(section, MP.reach) || (present & MANDATORY_MP) !== MANDATORY_MP) return undefined;
+    if (!ipv6Unicast(bytes, MP.reach) || (present & MANDATORY_MP) !== MANDATORY_MP) return undefined;
     // RFC 4760 3: AFI, SAFI, next hop length, next hop, one reserved octet, NLRI (cleanSection checked them).
     nextHop = MP.reach + 4;
-    nlri = nextHop + section[MP.reach + 3]! + 1;
+    nlri = nextHop + bytes[MP.reach + 3]! + 1;
     if (nlri === MP.reachEnd) return undefined;
   } else if (!unreach || MP.unreach + 3 === MP.unreachEnd) return undefined;
   return new CleanIpv6Update(
-    section,
+    bytes,
+    sectionAt,
+    sectionEnd,
     ctx,
     hasAddPath(ctx, Afi.Ipv6, Safi.Unicast),
     nextHop,
@@ -347,11 +373,10 @@ export function decodeUpdate(bytes: Uint8Array, ctx: DecodeContext, start = 0): 
   const nlriCount = countPrefixes(bytes, nlriStart, end, Afi.Ipv4, addPath);
   if (nlriCount < 0) return failed(invalidNetwork('NLRI', nlriCount));
 
-  const section = bytes.subarray(attrStart, nlriStart);
   // The fast path: a clean section announcing body NLRI, or with IPv6 unicast routes alone (nothing to
   // report, nothing to decode now). UPDATEs with both take the full decode.
   if (ctx.asn4 && ctx.mrtRib !== true && (nlriCount > 0 || (withdrawnLength === 0 && attrLength > 0))) {
-    const present = cleanSection(section, ctx, MP);
+    const present = cleanSection(bytes, attrStart, nlriStart, ctx, MP);
     // IPv4: ORIGIN, AS_PATH and NEXT_HOP, no MP attribute.
     const ipv4 = present >= 0 && nlriCount > 0 && (present & (MANDATORY_IPV4 | MP_CODES)) === MANDATORY_IPV4;
     const message: UpdateMessage | undefined = ipv4
@@ -361,13 +386,13 @@ export function decodeUpdate(bytes: Uint8Array, ctx: DecodeContext, start = 0): 
           withdrawnAt,
           withdrawnEnd,
           withdrawnCount,
+          attrStart,
           nlriStart,
           nlriCount,
-          section,
           ctx,
         )
       : present >= 0 && nlriCount === 0
-        ? cleanIpv6Update(section, present, ctx)
+        ? cleanIpv6Update(bytes, attrStart, nlriStart, present, ctx)
         : undefined;
     if (message !== undefined)
       return { ok: true, message, errors: NO_ERRORS as UpdateError[], action: 'none' };
@@ -375,7 +400,7 @@ export function decodeUpdate(bytes: Uint8Array, ctx: DecodeContext, start = 0): 
   // Most UPDATEs announce or withdraw, not both: an empty field is a shared block (no view per UPDATE).
   const withdrawn = ipv4Block(bytes, withdrawnAt, withdrawnEnd, withdrawnCount, addPath);
   const nlri = ipv4Block(bytes, nlriStart, end, nlriCount, addPath);
-  const decodedAttrs = decodeAttributes(section, ctx);
+  const decodedAttrs = decodeAttributes(bytes.subarray(attrStart, nlriStart), ctx);
   if (decodedAttrs.action === 'session-reset') {
     const e = decodedAttrs.errors.find((x) => x.action === 'session-reset')!;
     return failed(e);

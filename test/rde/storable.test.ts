@@ -136,10 +136,14 @@ function check(message: Uint8Array, ctx: DecodeContext, store: AttrStore, tally:
   // The set, from the section and from the attribute objects (IPv6: with the MP next hop, no NEXT_HOP).
   const reach = full.attributes.find((a): a is MpReachAttribute => a.type === 'mp-reach');
   const ipv6 = update.storableIpv6;
+  const at = ipv6 ?? update.storableIpv4!;
+  expect(Buffer.from(at.body.subarray(at.sectionAt, at.sectionEnd)).equals(Buffer.from(section))).to.equal(
+    true,
+  );
   const fromSection =
     ipv6 === undefined
-      ? store.internSection(storable)
-      : store.internSection(storable, ipv6.mpNextHop, ipv6.mpNextHopEnd);
+      ? store.internSection(at.body, at.sectionAt, at.sectionEnd)
+      : store.internSection(at.body, at.sectionAt, at.sectionEnd, ipv6.mpNextHop, ipv6.mpNextHopEnd);
   const fromObjects = store.intern(normaliseAttributes(full.attributes, true), reach?.nextHop);
   expect(fromSection).to.equal(fromObjects);
   if (reach !== undefined) {

@@ -254,7 +254,7 @@ export function decodeAttributes(section: Uint8Array, ctx: DecodeContext): Decod
   return { attributes, errors, action };
 }
 
-/** Where `cleanSection` found the MP attributes: offsets of their values in the section, -1 when absent. */
+/** Where `cleanSection` found the MP attributes: offsets of their values in its bytes, -1 when absent. */
 export interface MpPlaces {
   reach: number;
   reachEnd: number;
@@ -266,15 +266,21 @@ export interface MpPlaces {
  * The decoder's fast path: for a section whose every attribute decodeAttributes would take as it is - no
  * error of any kind, no duplicate, known and checked by its descriptor's `valid` (so not AS4_PATH,
  * AS4_AGGREGATOR or unknown ones) - a bitmask of the type codes below 32 it holds; -1 when the section
- * needs the full decode. The values of MP_REACH_NLRI and MP_UNREACH_NLRI (of any family) are put in
- * `mp`. Allocates nothing.
+ * needs the full decode. The section is bytes[start, end), read in place. The values of MP_REACH_NLRI
+ * and MP_UNREACH_NLRI (of any family) are put in `mp`. Allocates nothing.
  */
-export function cleanSection(section: Uint8Array, ctx: DecodeContext, mp: MpPlaces): number {
+export function cleanSection(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  ctx: DecodeContext,
+  mp: MpPlaces,
+): number {
   mp.reach = mp.reachEnd = mp.unreach = mp.unreachEnd = -1;
   let present = 0;
   seen.fill(0);
-  const end = section.length;
-  let pos = 0;
+  const section = bytes;
+  let pos = start;
   while (pos < end) {
     const left = end - pos;
     if (left < 3) return -1;
