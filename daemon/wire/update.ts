@@ -127,42 +127,70 @@ const MP_CODES = (1 << AttrType.MpReachNlri) | (1 << AttrType.MpUnreachNlri);
 const MP: MpPlaces = { reach: -1, reachEnd: -1, unreach: -1, unreachEnd: -1 };
 
 /**
- * A received UPDATE with IPv4 unicast routes in its body whose attributes are clean (storableSection):
- * decoded when first read. A class, so that the getters live on the prototype; setting `attributes`
- * replaces them and drops the sections, which would no longer describe them. The body's withdrawn routes
- * and NLRI are kept as offsets (StorableIpv4) and made blocks only when read: a clean UPDATE costs one
- * object and one view.
+ * What the decoder's clean UPDATEs (storableSection) share: the received octets and where the attribute
+ * section is in them (StorableSection), the attributes decoded when first read. Classes, so that the
+ * getters live on the prototype; setting `attributes` replaces them and drops the sections (storableIpv4
+ * and storableIpv6 undefined), which would no longer describe them.
  */
-class CleanUpdate implements UpdateMessage, StorableIpv4 {
+abstract class CleanMessage implements UpdateMessage, StorableSection {
   readonly type = 'update';
   #attributes: PathAttribute[] | undefined = undefined;
-  storableIpv4: StorableIpv4 | undefined;
+  storableIpv4: StorableIpv4 | undefined = undefined;
   storableIpv6: StorableIpv6 | undefined = undefined;
   constructor(
     readonly body: Uint8Array,
+    readonly sectionAt: number,
+    protected readonly ctx: DecodeContext,
+  ) {}
+
+  abstract get sectionEnd(): number;
+  abstract get withdrawn(): NlriBlock;
+  abstract get nlri(): NlriBlock;
+
+  /** The section's octets, a view made when read; undefined once `attributes` was replaced. */
+  get attributeSection(): Uint8Array | undefined {
+    if (this.storableIpv4 === undefined && this.storableIpv6 === undefined) return undefined;
+    return this.body.subarray(this.sectionAt, this.sectionEnd);
+  }
+
+  get storableSection(): Uint8Array | undefined {
+    return this.attributeSection;
+  }
+
+  get attributes(): PathAttribute[] {
+    return (this.#attributes ??= decodeAttributes(this.storableSection!, this.ctx).attributes);
+  }
+
+  set attributes(list: PathAttribute[]) {
+    this.#attributes = list;
+    this.storableIpv4 = undefined;
+    this.storableIpv6 = undefined;
+  }
+}
+
+/**
+ * A clean UPDATE with IPv4 unicast routes in its body: the withdrawn routes and NLRI are kept as offsets
+ * (it is its own StorableIpv4) and made blocks only when read, so that it costs one object.
+ */
+class CleanUpdate extends CleanMessage implements StorableIpv4 {
+  constructor(
+    body: Uint8Array,
     readonly addPath: boolean,
     readonly withdrawnAt: number,
     readonly withdrawnEnd: number,
     private readonly withdrawnCount: number,
-    readonly sectionAt: number,
+    sectionAt: number,
     readonly nlriAt: number,
     private readonly nlriCount: number,
-    private readonly ctx: DecodeContext,
+    ctx: DecodeContext,
   ) {
+    super(body, sectionAt, ctx);
     this.storableIpv4 = this;
   }
 
   /** The section ends where the NLRI starts. */
   get sectionEnd(): number {
     return this.nlriAt;
-  }
-
-  get attributeSection(): Uint8Array | undefined {
-    return this.storableIpv4 === undefined ? undefined : this.body.subarray(this.sectionAt, this.nlriAt);
-  }
-
-  get storableSection(): Uint8Array | undefined {
-    return this.attributeSection;
   }
 
   get nlriEnd(): number {
@@ -176,33 +204,19 @@ class CleanUpdate implements UpdateMessage, StorableIpv4 {
   get nlri(): NlriBlock {
     return ipv4Block(this.body, this.nlriAt, this.body.length, this.nlriCount, this.addPath);
   }
-
-  get attributes(): PathAttribute[] {
-    return (this.#attributes ??= decodeAttributes(this.storableSection!, this.ctx).attributes);
-  }
-
-  /** Replaces the attributes and drops the sections (storableIpv4 undefined), which no longer describe them. */
-  set attributes(list: PathAttribute[]) {
-    this.#attributes = list;
-    this.storableIpv4 = undefined;
-  }
 }
 
 /**
- * A received UPDATE whose routes are IPv6 unicast ones in MP_REACH_NLRI / MP_UNREACH_NLRI alone and whose
- * attributes are clean: CleanUpdate's twin for IPv6, and its own StorableIpv6 (the places of the routes
- * in the section), so that such an UPDATE costs one object and one view. Its body has no routes.
+ * A clean UPDATE whose routes are IPv6 unicast ones in MP_REACH_NLRI / MP_UNREACH_NLRI alone (its body
+ * has none): its own StorableIpv6 (where the routes and the next hop are in the body), so that it costs
+ * one object.
  */
-class CleanIpv6Update implements UpdateMessage, StorableIpv6 {
-  readonly type = 'update';
-  #attributes: PathAttribute[] | undefined = undefined;
-  storableIpv4: StorableIpv4 | undefined = undefined;
-  storableIpv6: StorableIpv6 | undefined;
+class CleanIpv6Update extends CleanMessage implements StorableIpv6 {
   constructor(
-    readonly body: Uint8Array,
-    readonly sectionAt: number,
+    body: Uint8Array,
+    sectionAt: number,
     readonly sectionEnd: number,
-    private readonly ctx: DecodeContext,
+    ctx: DecodeContext,
     readonly addPath: boolean,
     readonly mpNextHop: number,
     readonly mpNextHopEnd: number,
@@ -211,15 +225,8 @@ class CleanIpv6Update implements UpdateMessage, StorableIpv6 {
     readonly mpWithdrawn: number,
     readonly mpWithdrawnEnd: number,
   ) {
+    super(body, sectionAt, ctx);
     this.storableIpv6 = this;
-  }
-
-  get attributeSection(): Uint8Array | undefined {
-    return this.storableIpv6 === undefined ? undefined : this.body.subarray(this.sectionAt, this.sectionEnd);
-  }
-
-  get storableSection(): Uint8Array | undefined {
-    return this.attributeSection;
   }
 
   get withdrawn(): NlriBlock {
@@ -228,16 +235,6 @@ class CleanIpv6Update implements UpdateMessage, StorableIpv6 {
 
   get nlri(): NlriBlock {
     return emptyIpv4Block(hasAddPath(this.ctx, Afi.Ipv4, Safi.Unicast));
-  }
-
-  get attributes(): PathAttribute[] {
-    return (this.#attributes ??= decodeAttributes(this.storableSection!, this.ctx).attributes);
-  }
-
-  /** Replaces the attributes and drops the sections (storableIpv6 undefined), which no longer describe them. */
-  set attributes(list: PathAttribute[]) {
-    this.#attributes = list;
-    this.storableIpv6 = undefined;
   }
 }
 
