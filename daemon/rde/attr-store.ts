@@ -503,37 +503,35 @@ export class AttrStore {
    */
   internSection(bytes: Uint8Array, start: number, end: number, nextHop = -1, nextHopEnd = -1): AttrSet {
     const w = this.writer;
-    const section = bytes;
     w.begin(end - start + 1);
     const skipNextHop = nextHop >= 0;
     // Attributes usually arrive in type-code order; otherwise they are taken code by code.
     let last = -1;
     let sorted = true;
-    for (let pos = start; pos < end; pos = sectionValueEnd(section, pos)) {
-      const code = section[pos + 1]!;
+    for (let pos = start; pos < end; pos = sectionValueEnd(bytes, pos)) {
+      const code = bytes[pos + 1]!;
       if (sectionSkips(code, skipNextHop)) continue;
       if (code <= last) sorted = false;
       last = code;
     }
     if (sorted)
       for (let pos = start; pos < end;)
-        pos = sectionSkips(section[pos + 1]!, skipNextHop)
-          ? sectionValueEnd(section, pos)
-          : copySectionAttribute(w, section, pos);
+        pos = sectionSkips(bytes[pos + 1]!, skipNextHop)
+          ? sectionValueEnd(bytes, pos)
+          : copySectionAttribute(w, bytes, pos);
     else
       for (let done = -1; ;) {
         // The attribute with the lowest code above the last one written (codes are unique here).
         let at = -1;
-        for (let pos = start; pos < end; pos = sectionValueEnd(section, pos)) {
-          const code = section[pos + 1]!;
-          if (code > done && !sectionSkips(code, skipNextHop) && (at < 0 || code < section[at + 1]!))
-            at = pos;
+        for (let pos = start; pos < end; pos = sectionValueEnd(bytes, pos)) {
+          const code = bytes[pos + 1]!;
+          if (code > done && !sectionSkips(code, skipNextHop) && (at < 0 || code < bytes[at + 1]!)) at = pos;
         }
         if (at < 0) break;
-        done = section[at + 1]!;
-        copySectionAttribute(w, section, at);
+        done = bytes[at + 1]!;
+        copySectionAttribute(w, bytes, at);
       }
-    if (skipNextHop) w.endFrom(section, nextHop, nextHopEnd);
+    if (skipNextHop) w.endFrom(bytes, nextHop, nextHopEnd);
     else w.end(undefined);
     return this.internWritten();
   }

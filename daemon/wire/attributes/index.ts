@@ -279,16 +279,15 @@ export function cleanSection(
   mp.reach = mp.reachEnd = mp.unreach = mp.unreachEnd = -1;
   let present = 0;
   seen.fill(0);
-  const section = bytes;
   let pos = start;
   while (pos < end) {
     const left = end - pos;
     if (left < 3) return -1;
-    const flags = section[pos]!;
-    const code = section[pos + 1]!;
+    const flags = bytes[pos]!;
+    const code = bytes[pos + 1]!;
     const extended = extendedOctets(flags);
     if (left < 3 + extended) return -1;
-    const length = valueLengthOf(section[pos + 2]!, section[pos + 2 + extended]!, extended);
+    const length = valueLengthOf(bytes[pos + 2]!, bytes[pos + 2 + extended]!, extended);
     const valueStart = pos + 3 + extended;
     pos = valueStart + length;
     if (pos > end) return -1;
@@ -297,7 +296,7 @@ export function cleanSection(
     const desc = REGISTRY[code];
     if ((seen[word]! & bit) !== 0 || desc?.valid === undefined) return -1;
     if ((flags & (AttrFlag.Optional | AttrFlag.Transitive)) !== desc.flags) return -1;
-    if (!desc.valid(section, valueStart, pos, flags, ctx)) return -1;
+    if (!desc.valid(bytes, valueStart, pos, flags, ctx)) return -1;
     seen[word]! |= bit;
     if (word === 0) present |= bit;
     if (code === AttrType.MpReachNlri) {
