@@ -16,7 +16,6 @@ import {
   DEFAULT_LOCAL_PREF,
   WellKnown,
   type AttrSet,
-  asPathOf,
   attributesOf,
   nextHopOf,
   wellKnownOf,
@@ -78,7 +77,8 @@ export function exportAttributes(
         if (group.ibgp) out.push(a);
         // RFC 4271 5.1.2 b): to an external peer "the advertising speaker ... prepend[s] its own AS number
         // as the last element of the sequence (put it in the leftmost position ...)".
-        else out.push(makeAsPath(prepend(asPathOf(attrs), group.localAsn), true));
+        // (The attribute in hand is the path: codes are unique in a set, so asPathOf would find this one.)
+        else out.push(makeAsPath(prepend(a.type === 'as-path' ? a.segments : [], group.localAsn), true));
         break;
       case AttrType.NextHop:
         break; // rewritten below
