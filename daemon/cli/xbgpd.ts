@@ -22,7 +22,7 @@ import type { AdminServer } from '../admin/server.js';
 import { adminToken } from '../admin/auth.js';
 import { isXbgpdError } from '../errors.js';
 import type { LevelWithSilent } from 'pino';
-import { PRIME_MAX, PRIME_MIN, PRIME_PREFIXES, primeRde } from '../rde/prime.js';
+import { PRIME_COLLECT_FROM, PRIME_MAX, PRIME_MIN, PRIME_PREFIXES, primeRde } from '../rde/prime.js';
 import { ipv4Number } from '../net/address.js';
 
 const usage = `usage: xbgpd --config FILE [--dump-received FILE] [--dump-rib FILE] [--dump-adj-rib-in FILE]
@@ -178,7 +178,7 @@ async function run(argv: string[]): Promise<number> {
     // before that turn, both stayed (7.5 MB of heap and their typed arrays) until a collection in the
     // middle of the first table.
     await setImmediate();
-    fullGc();
+    if (primed.prefixes >= PRIME_COLLECT_FROM) fullGc();
     log.info(
       {
         prefixes: primed.prefixes,

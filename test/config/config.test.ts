@@ -115,12 +115,12 @@ describe('config: broken configs (test/config/bad)', function () {
   it('the xbgpd binary refuses a --jit-prime size it cannot use, naming the flag (exit 2, nothing started)', async function () {
     this.timeout(60000);
     const config = join(examplesDir, 'xbgpd.yaml');
-    const values = ['abc', '999', '200001', '1e4', ''];
+    const values = ['abc', '99', '200001', '1e4', ''];
     const runs = await Promise.all(values.map((v) => xbgpd('--config', config, `--jit-prime=${v}`)));
     for (const [i, v] of values.entries()) {
       expect(runs[i]!.code, v).to.equal(2);
       expect(runs[i]!.stderr, v).to.include(
-        `xbgpd: --jit-prime: '${v}' is not a number of prefixes from 1000 to 200000`,
+        `xbgpd: --jit-prime: '${v}' is not a number of prefixes from 100 to 200000`,
       );
       expect(runs[i]!.stderr, v).not.to.include('jit primed');
     }
