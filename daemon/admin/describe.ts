@@ -1,16 +1,9 @@
 // The admin API's JSON forms of what the daemon holds: a route's attributes decoded to JSON (`attributesJson`),
 // a path with its peer (`pathJson`), a peer's session with its negotiation and counters (`peerJson`), and
 // their JSON schemas (schemas.ts uses them in every route). Built only when an operator asks.
-import {
-  formatAsPath,
-  formatIpv4,
-  formatMpNextHop,
-  formatAttribute,
-  Afi,
-  formatAddress,
-} from '../wire/index.js';
+import { formatAsPath, formatIpv4, formatMpNextHop, formatNextHop, formatAttribute } from '../wire/index.js';
 import { formatCommunities, formatExtendedCommunities, formatLargeCommunities } from '../wire/index.js';
-import { type AttrSet, asPathOf, attributesOf, nextHopOf } from '../rde/attr-store.js';
+import { type AttrSet, asPathIn, attributesOf, nextHopOf } from '../rde/attr-store.js';
 import type { RibPath } from '../rde/rib.js';
 import type { PrefixCounts } from '../rde/inspect.js';
 import type { Session } from '../session/session.js';
@@ -40,16 +33,12 @@ export interface AttributesJson {
 const split = (text: string): string[] => (text === '' ? [] : text.split(' '));
 
 /** Every attribute of a set, decoded. */
-export function attributesJson(set: AttrSet, ipv6: boolean): AttributesJson {
-  const out: AttributesJson = { asPath: formatAsPath(asPathOf(set)) };
+export function attributesJson(set: AttrSet): AttributesJson {
+  const attributes = attributesOf(set);
+  const out: AttributesJson = { asPath: formatAsPath(asPathIn(attributes)) };
   const nh = nextHopOf(set);
-  if (nh !== undefined && nh.length > 0) {
-    if (nh.length === 4) out.nextHop = formatAddress(Afi.Ipv4, nh, 0);
-    else if (nh.length === 32)
-      out.nextHop = `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
-    else out.nextHop = formatAddress(ipv6 || nh.length === 16 ? Afi.Ipv6 : Afi.Ipv4, nh, 0);
-  }
-  for (const a of attributesOf(set)) {
+  if (nh !== undefined) out.nextHop = formatNextHop(nh);
+  for (const a of attributes) {
     switch (a.type) {
       case 'origin':
         out.origin = originNames[a.origin];

@@ -195,7 +195,6 @@ export function peerRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const { name, family } = request.params as { name: string; family: Family };
       const q = request.query as { view: 'pre' | 'post'; limit: number; cursor?: string };
       sessionOf(name);
-      const ipv6 = family === 'ipv6-unicast';
       const rows: { key: number | string; row: Record<string, unknown> }[] = [];
       const rib = ctx.speaker.rde.ribs[family];
       for (const d of rib.all()) {
@@ -208,7 +207,7 @@ export function peerRoutes(app: FastifyInstance, ctx: AdminContext): void {
           const rejected = rejectionOf(p);
           if (pathId !== 0) row.pathId = pathId;
           if (q.view === 'pre' && rejected !== undefined) row.rejected = rejected;
-          row.attributes = attributesJson(q.view === 'pre' ? p.pre : p.attrs!, ipv6);
+          row.attributes = attributesJson(q.view === 'pre' ? p.pre : p.attrs!);
           rows.push({ key, row });
         }
       }
@@ -231,14 +230,10 @@ export function peerRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const { name, family } = request.params as { name: string; family: Family };
       const q = request.query as { limit: number; cursor?: string };
       sessionOf(name);
-      const ipv6 = family === 'ipv6-unicast';
       const entries = ctx.speaker.rde.adjRibOut(name, family) ?? [];
       const rows = entries.map((e) => ({
         key: e.key,
-        row: { prefix: formatKey(e.key), attributes: attributesJson(e.attrs, ipv6) } as Record<
-          string,
-          unknown
-        >,
+        row: { prefix: formatKey(e.key), attributes: attributesJson(e.attrs) } as Record<string, unknown>,
       }));
       return pageJson(family, pageOf(rows, family, q.cursor, q.limit));
     },

@@ -102,7 +102,6 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
         cursor?: string;
       };
       const rib = ctx.speaker.rde.ribs[family];
-      const ipv6 = family === 'ipv6-unicast';
       if (q.peer !== undefined && q.peer !== '(local)' && ctx.speaker.session(q.peer) === undefined)
         throw new XbgpdError(errorCodes.ERR_BGP_UNKNOWN_PEER, `no peer named '${q.peer}'`);
       let candidates: Iterable<Destination>;
@@ -126,7 +125,7 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
         if (pathId !== 0) row.pathId = pathId;
         row.reason = rib.reasonOf(d) ?? 'only-path';
         row.paths = paths;
-        row.attributes = attributesJson(best.attrs, ipv6);
+        row.attributes = attributesJson(best.attrs);
         rows.push({ key, row });
       }
       const page = pageOf(rows, family, q.cursor, q.limit);
@@ -170,7 +169,6 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
       const explained = ctx.speaker.rde.explain(family, key);
       if (explained === undefined || explained.length === 0)
         throw new XbgpdError(errorCodes.ERR_API_NOT_FOUND, `no path for ${formatKey(key)} in ${family}`);
-      const ipv6 = family === 'ipv6-unicast';
       const rib = ctx.speaker.rde.ribs[family];
       const d = rib.get(key)!;
       const paths = explained.map(({ path, verdict }) => {
@@ -181,7 +179,7 @@ export function ribRoutes(app: FastifyInstance, ctx: AdminContext): void {
         if (verdict.best) row.reason = verdict.reason;
         else if ('rejected' in verdict) row.rejected = verdict.rejected;
         else row.lostAt = verdict.lostAt;
-        row.attributes = attributesJson(path.attrs ?? path.pre, ipv6);
+        row.attributes = attributesJson(path.attrs ?? path.pre);
         return row;
       });
       const out: Record<string, unknown> = { family, prefix: formatKey(key), paths };

@@ -357,7 +357,12 @@ export function attributesOf(set: AttrSet): PathAttribute[] {
 
 /** The AS path segments (4-octet ASNs), decoded on every call. */
 export function asPathOf(set: AttrSet): readonly AsPathSegment[] {
-  for (const a of attributesOf(set)) if (a.type === 'as-path') return a.segments;
+  return asPathIn(attributesOf(set));
+}
+
+/** The AS path segments among a set's decoded attributes (`attributesOf`): for callers that need both. */
+export function asPathIn(attributes: readonly PathAttribute[]): readonly AsPathSegment[] {
+  for (const a of attributes) if (a.type === 'as-path') return a.segments;
   return [];
 }
 

@@ -2,16 +2,15 @@
 // (daemon/session/README.md), with why a path is not a candidate. Not on any hot path (allocates freely).
 import type { ReceivedRoute } from '../session/received.js';
 import {
-  Afi,
-  formatAddress,
   formatAsPath,
   formatCommunities,
   formatIpv4,
   formatLargeCommunities,
   formatMpNextHop,
+  formatNextHop,
   type PathAttribute,
 } from '../wire/index.js';
-import { type AttrSet, asPathOf, attributesOf, nextHopOf } from './attr-store.js';
+import { type AttrSet, asPathIn, attributesOf, nextHopOf } from './attr-store.js';
 import { formatKey, pathIdOf, rejectionOf, type FamilyRib, type RdePeer } from './rib.js';
 import { allFamilies, type Family } from '../config/types.js';
 
@@ -30,7 +29,7 @@ export function adjRibInOf(ribs: Record<Family, FamilyRib>, peer: RdePeer): Reco
     for (const d of rib.all()) {
       for (let p = d.first; p !== undefined; p = p.next) {
         if (p.peer !== peer) continue;
-        const route = describe(formatKey(rib.keyOf(d)), p.pre, f === 'ipv6-unicast');
+        const route = describe(formatKey(rib.keyOf(d)), p.pre);
         const pathId = pathIdOf(p);
         const rejected = rejectionOf(p);
         if (pathId !== 0) route.pathId = pathId;
@@ -44,16 +43,12 @@ export function adjRibInOf(ribs: Record<Family, FamilyRib>, peer: RdePeer): Reco
 }
 
 /** One row: the attributes of a set in the --dump-received JSON form. */
-function describe(prefix: string, set: AttrSet, ipv6: boolean): AdjRibInRoute {
-  const route: AdjRibInRoute = { prefix, asPath: formatAsPath(asPathOf(set)) };
+function describe(prefix: string, set: AttrSet): AdjRibInRoute {
+  const attributes = attributesOf(set);
+  const route: AdjRibInRoute = { prefix, asPath: formatAsPath(asPathIn(attributes)) };
   const nh = nextHopOf(set);
-  if (nh) {
-    if (nh.length === 4) route.nextHop = formatAddress(Afi.Ipv4, nh, 0);
-    else if (nh.length === 32)
-      route.nextHop = `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
-    else route.nextHop = formatAddress(ipv6 || nh.length === 16 ? Afi.Ipv6 : Afi.Ipv4, nh, 0);
-  }
-  describeAttributes(attributesOf(set), route);
+  if (nh !== undefined) route.nextHop = formatNextHop(nh);
+  describeAttributes(attributes, route);
   return route;
 }
 

@@ -44,6 +44,6 @@ export {
 } from './attributes/communities.js';
 export { makeClusterList } from './attributes/cluster-list.js';
 export { makeAigp } from './attributes/aigp.js';
-export { formatMpNextHop, makeMpReach, makeMpUnreach } from './attributes/mp.js';
+export { formatMpNextHop, formatNextHop, makeMpReach, makeMpUnreach } from './attributes/mp.js';
 export { WireReader, getU16, getU32 } from './reader.js';
 export { WireWriter } from './writer.js';

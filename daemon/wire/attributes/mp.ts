@@ -214,7 +214,14 @@ export const mpUnreachDescriptor: AttributeDescriptor = {
 
 /** The next hop(s) as text: "192.0.2.1", "2001:db8::1", or "2001:db8::1 fe80::1" for global + link-local. */
 export function formatMpNextHop(attr: MpReachAttribute): string {
-  const nh = attr.nextHop;
+  return formatNextHop(attr.nextHop);
+}
+
+/**
+ * A next hop's octets as text: an IPv4 address (4), an IPv6 address (16), global and link-local (32, RFC
+ * 2545 3), any other length in hex.
+ */
+export function formatNextHop(nh: Uint8Array): string {
   if (nh.length === 4) return formatAddress(Afi.Ipv4, nh, 0);
   if (nh.length === 16) return formatAddress(Afi.Ipv6, nh, 0);
   if (nh.length === 32) return `${formatAddress(Afi.Ipv6, nh, 0)} ${formatAddress(Afi.Ipv6, nh, 16)}`;
