@@ -274,14 +274,16 @@ async function main(): Promise<void> {
         ? adminVariants()
         : (rpki?.variants ?? kinds.map((kind) => ({ kind, label: kind })));
   // --primed: xbgpd once more with its JIT primed at start-up (daemon/rde/prime.ts), in the same rounds.
-  if (args.primed && kinds.includes('xbgpd'))
+  if (args.primed && kinds.includes('xbgpd')) {
+    const flag = args.primeSize === undefined ? '--jit-prime' : `--jit-prime=${args.primeSize}`;
     variants.push({
       kind: 'xbgpd',
       label: 'xbgpd-primed',
-      args: [args.primeSize === undefined ? '--jit-prime' : `--jit-prime=${args.primeSize}`],
-      what: `xbgpd ${args.primeSize === undefined ? '--jit-prime' : `--jit-prime=${args.primeSize}`}`,
+      args: [flag],
+      what: `xbgpd ${flag}`,
       base: 'xbgpd',
     });
+  }
   // --other DIR: another checkout's xbgpd (a change against its parent, in the same rounds as this one's).
   if (args.other !== undefined && kinds.includes('xbgpd'))
     variants.push({

@@ -174,7 +174,8 @@ async function run(argv: string[]): Promise<number> {
       prefixes: args.jitPrime,
     });
     // The throwaway RDEs are garbage once their deferred decision slices (setImmediate) have run: a turn
-    // of the loop, then a full collection gives their memory back before the table comes. Collected
+    // of the loop, then a full collection gives their memory back before the table comes (after primings
+    // of PRIME_COLLECT_FROM prefixes or more: below, it would discard what the priming taught V8). Collected
     // before that turn, both stayed (7.5 MB of heap and their typed arrays) until a collection in the
     // middle of the first table.
     await setImmediate();

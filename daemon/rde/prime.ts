@@ -66,8 +66,9 @@ export const PRIME_COLLECT_FROM = 1_000;
 
 // Peer ASes that are small integers to V8 (below 2^30), as real peers' almost always are: a feeder AS above
 // 2^31 (a double) made the fields and operations it reaches generic, and the IPv4 table after a priming of
-// 100 prefixes took 17% more CPU than without one (5 rounds); with a small one 7% less (4 rounds,
-// bench/README.md session 31). A 4-octet AS all the same, unlikely to be the daemon's own.
+// 100 prefixes took 17% more CPU than without one (5 rounds); with a small one -7% to +12% over two sets of
+// rounds, within the noise (bench/README.md session 31). A 4-octet AS all the same, unlikely to be the
+// daemon's own.
 const FEEDER_AS = 1_000_000_001;
 const MONITOR_AS = 64514;
 const FAMILIES: readonly Family[] = ['ipv4-unicast', 'ipv6-unicast'];
